@@ -1,0 +1,90 @@
+package io.tessera.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training job as its submitter describes it. Built only by {@link JobSpecParser}, which
+ * guarantees every invariant below; stored and returned as JSON with the same field names.
+ *
+ * @param name             a short identifier chosen by the user
+ * @param queue            the queue it waits in
+ * @param priority         higher runs first, -1000..1000
+ * @param command          the worker executable and its fixed arguments; never run through a shell
+ * @param args             further arguments appended to {@code command}
+ * @param env              extra environment for every worker
+ * @param shards           how many data-parallel shards, as a range
+ * @param devicesPerShard  devices one shard uses, all on one node and of one chip type
+ * @param workload         model size or explicit FLOPs and memory per sample
+ * @param globalBatch      samples per optimizer step across all shards; at least {@code shards.min}
+ * @param precisions       acceptable precisions, most preferred first; never empty
+ * @param vendorPolicy     how much of the job one vendor may carry
+ * @param chipTypes        allowed chip types (catalog ids); empty means any
+ * @param checkpointDir    where workers write checkpoints; absolute, no {@code ..}; may be null
+ * @param restartLimit     how many times the gang may be restarted after failures
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobSpec(
+        String name,
+        String queue,
+        int priority,
+        List<String> command,
+        List<String> args,
+        Map<String, String> env,
+        ShardRange shards,
+        int devicesPerShard,
+        Workload workload,
+        long globalBatch,
+        List<Precision> precisions,
+        VendorPolicy vendorPolicy,
+        List<String> chipTypes,
+        String checkpointDir,
+        int restartLimit) {
+
+    public JobSpec {
+        command = List.copyOf(command);
+        args = List.copyOf(args);
+        env = Map.copyOf(env);
+        precisions = List.copyOf(precisions);
+        chipTypes = List.copyOf(chipTypes);
+    }
+
+    /** The full worker argv: command then args. */
+    public List<String> argv() {
+        return java.util.stream.Stream.concat(command.stream(), args.stream()).toList();
+    }
+
+    /** A shard count range, {@code 1 <= min <= max}. */
+    public record ShardRange(int min, int max) {
+        public boolean elastic() {
+            return min < max;
+        }
+    }
+
+    /**
+     * What one sample costs. Either {@code parameters} and {@code tokensPerSample} are set, or
+     * {@code flopsPerSample} and {@code memoryPerShardGiB} are.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Workload(Double parameters, Long tokensPerSample, Double flopsPerSample, Double memoryPerShardGiB) {
+        /** Training FLOPs per sample: 6 x parameters x tokens, or the explicit figure. */
+        public double trainingFlopsPerSample() {
+            if (flopsPerSample != null) {
+                return flopsPerSample;
+            }
+            return 6.0 * parameters * tokensPerSample;
+        }
+    }
+
+    /**
+     * Vendor-independence options; a null field means "use the cluster default".
+     *
+     * @param maxVendorShare the largest fraction of the job's predicted throughput one vendor may carry
+     * @param minVendors     the fewest distinct vendors the job must span
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VendorPolicy(Double maxVendorShare, Integer minVendors) {
+        public static final VendorPolicy DEFAULT = new VendorPolicy(null, null);
+    }
+}

@@ -1,0 +1,79 @@
+package io.tessera.config;
+
+import java.util.List;
+
+/**
+ * Typed scheduler configuration. Every field has a default, so an empty file is valid.
+ *
+ * @param httpHost              interface the REST API binds to
+ * @param httpPort              REST API port; 0 picks a free port
+ * @param clusterName           Hazelcast cluster name; members with another name never join
+ * @param hazelcastPort         first Hazelcast member port (auto-increments when taken)
+ * @param members               other members' host[:port]; empty means this member stands alone
+ * @param catalogFile           an operator chip catalog that extends the built-in one; null for none
+ * @param heartbeatIntervalMs   how often agents are told to heartbeat
+ * @param heartbeatTimeoutMs    silence after which a node is declared LOST
+ * @param scheduleIntervalMs    pause between scheduling passes on the leader
+ * @param longPollTimeoutMs     how long an assignment long-poll waits for a change
+ * @param maxBodyBytes          largest request body accepted
+ * @param defaultMaxVendorShare cluster default for a job's maxVendorShare
+ * @param defaultMinVendors     cluster default for a job's minVendors
+ */
+public record SchedulerConfig(
+        String httpHost,
+        Integer httpPort,
+        String clusterName,
+        Integer hazelcastPort,
+        List<String> members,
+        String catalogFile,
+        Long heartbeatIntervalMs,
+        Long heartbeatTimeoutMs,
+        Long scheduleIntervalMs,
+        Long longPollTimeoutMs,
+        Integer maxBodyBytes,
+        Double defaultMaxVendorShare,
+        Integer defaultMinVendors) {
+
+    public SchedulerConfig {
+        httpHost = httpHost == null ? "127.0.0.1" : httpHost;
+        httpPort = check("httpPort", httpPort == null ? 8080 : httpPort, 0, 65535);
+        clusterName = clusterName == null ? "tessera" : clusterName;
+        hazelcastPort = check("hazelcastPort", hazelcastPort == null ? 5701 : hazelcastPort, 1, 65535);
+        members = members == null ? List.of() : List.copyOf(members);
+        heartbeatIntervalMs = check("heartbeatIntervalMs", heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
+        heartbeatTimeoutMs = check("heartbeatTimeoutMs", heartbeatTimeoutMs == null ? 15_000 : heartbeatTimeoutMs, 100, 3_600_000);
+        scheduleIntervalMs = check("scheduleIntervalMs", scheduleIntervalMs == null ? 250 : scheduleIntervalMs, 10, 600_000);
+        longPollTimeoutMs = check("longPollTimeoutMs", longPollTimeoutMs == null ? 20_000 : longPollTimeoutMs, 10, 300_000);
+        maxBodyBytes = check("maxBodyBytes", maxBodyBytes == null ? 1 << 20 : maxBodyBytes, 1024, 64 << 20);
+        defaultMaxVendorShare = defaultMaxVendorShare == null ? 1.0 : defaultMaxVendorShare;
+        if (defaultMaxVendorShare <= 0 || defaultMaxVendorShare > 1) {
+            throw new ValidationException("defaultMaxVendorShare", "must be in (0, 1]");
+        }
+        defaultMinVendors = check("defaultMinVendors", defaultMinVendors == null ? 1 : defaultMinVendors, 1, 16);
+    }
+
+    /** All defaults. */
+    public static SchedulerConfig defaults() {
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A copy listening on another port and cluster name; used by tests and the demo. */
+    public SchedulerConfig withEndpoint(int port, String cluster) {
+        return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
+                heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
+                defaultMinVendors);
+    }
+
+    /** A copy with other heartbeat timings. */
+    public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
+        return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
+                timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors);
+    }
+
+    static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {
+        if (value.longValue() < min || value.longValue() > max) {
+            throw new ValidationException(field, "must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,22 @@
+package io.tessera.config.wire;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent announcing itself; sent at start and whenever the scheduler no longer knows the node.
+ *
+ * @param node    the node name
+ * @param address where workers on other nodes reach this node
+ * @param labels  node labels (rack, zone, ...)
+ * @param devices the full device inventory
+ * @param shards  shards the agent is already running (so a restarted scheduler can adopt them)
+ */
+public record RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
+                              List<ShardReport> shards) {
+    public RegisterRequest {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        devices = devices == null ? List.of() : List.copyOf(devices);
+        shards = shards == null ? List.of() : List.copyOf(shards);
+    }
+}

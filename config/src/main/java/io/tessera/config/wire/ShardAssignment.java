@@ -1,0 +1,47 @@
+package io.tessera.config.wire;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything an agent needs to run one shard's worker. The agent derives the worker
+ * environment contract from it (see docs/worker-contract.md).
+ *
+ * @param jobId                  the job
+ * @param jobName                the job's name, for logs
+ * @param shard                  this shard's rank, 0..worldSize-1
+ * @param worldSize              number of shards in the gang
+ * @param localRank              this shard's position among the job's shards on this node
+ * @param localWorldSize         how many of the job's shards run on this node
+ * @param attempt                gang attempt, incremented on each restart
+ * @param argv                   the command and arguments; never run through a shell
+ * @param env                    the job's own environment variables
+ * @param devices                device indices on this node, as the vendor tool numbers them
+ * @param chipType               catalog chip id
+ * @param visibilityEnv          the variable that restricts the worker to {@code devices}
+ * @param precision              the precision to train in
+ * @param microBatch             samples per micro-step on this shard
+ * @param accumulation           micro-steps per optimizer step (gradient accumulation)
+ * @param globalBatch            samples per optimizer step across the gang
+ * @param predictedSamplesPerSec the scheduler's throughput estimate for this shard
+ * @param masterAddr             address of the node running rank 0
+ * @param masterPort             rendezvous port on that node
+ * @param checkpointDir          the job's checkpoint directory, or null
+ */
+public record ShardAssignment(
+        String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
+        List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String visibilityEnv,
+        String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
+        String masterAddr, int masterPort, String checkpointDir) {
+
+    public ShardAssignment {
+        argv = List.copyOf(argv);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        devices = List.copyOf(devices);
+    }
+
+    /** The key of the shard across attempts: {@code jobId/shard}. */
+    public String key() {
+        return jobId + "/" + shard;
+    }
+}

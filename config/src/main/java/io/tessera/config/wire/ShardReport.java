@@ -1,0 +1,26 @@
+package io.tessera.config.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The state of one shard's worker on an agent.
+ *
+ * @param jobId      the job
+ * @param shard      the shard index (rank)
+ * @param attempt    the gang attempt it belongs to; reports for older attempts are ignored
+ * @param phase      where the process is
+ * @param exitCode   set once EXITED or KILLED
+ * @param pid        the worker's process id while known
+ * @param step       the last training step the worker reported, if any
+ * @param totalSteps the step count the worker aims for, if it said
+ * @param message    a short human-readable note (why it failed to start, ...)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
+                          Long step, Long totalSteps, String message) {
+
+    /** The key of the shard across attempts: {@code jobId/shard}. */
+    public String key() {
+        return jobId + "/" + shard;
+    }
+}
