@@ -1,0 +1,90 @@
+package io.tessera.agent;
+
+import io.tessera.agent.detect.DeviceDetector;
+import io.tessera.agent.detect.Inventory;
+import io.tessera.agent.worker.WorkerSupervisor;
+import io.tessera.config.AgentConfig;
+import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.RegisterRequest;
+import io.tessera.config.wire.RegisterResponse;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the node, then heartbeats on the interval the scheduler asks for, carrying the
+ * device inventory and every worker's report. Registers again whenever the scheduler says it
+ * does not know the node. Scheduler outages are logged once and ridden through: workers keep
+ * running and the loop keeps trying. One dedicated thread; a failing beat never stops the loop.
+ */
+final class HeartbeatLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatLoop.class);
+    private final AgentConfig config;
+    private final DeviceDetector detector;
+    private final WorkerSupervisor supervisor;
+    private final SchedulerClient client;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tessera-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile long intervalMs;
+    private boolean registered;
+    private boolean outageLogged;
+
+    HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client) {
+        this.config = config;
+        this.detector = detector;
+        this.supervisor = supervisor;
+        this.client = client;
+        this.intervalMs = config.heartbeatIntervalMs();
+    }
+
+    void start() {
+        thread.execute(this::beat);
+    }
+
+    private void beat() {
+        try {
+            Inventory inv = detector.detect();
+            inv.problems().forEach(p -> LOG.warn("detection: {}", p));
+            if (!registered) {
+                RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
+                        config.labels(), inv.devices(), supervisor.reports()));
+                intervalMs = resp.heartbeatIntervalMs();
+                registered = true;
+                LOG.info("registered node {} with {} devices at {}", config.node(), inv.devices().size(),
+                        config.schedulerUrl());
+            } else {
+                client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports()));
+            }
+            if (outageLogged) {
+                LOG.info("scheduler reachable again");
+                outageLogged = false;
+            }
+        } catch (SchedulerClient.UnknownNodeException e) {
+            LOG.info("scheduler does not know node {}; registering again", config.node());
+            registered = false;
+        } catch (IOException | RuntimeException e) {
+            if (!outageLogged) {
+                LOG.warn("scheduler unreachable ({}); workers keep running, retrying every {} ms", e.getMessage(),
+                        intervalMs);
+                outageLogged = true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!thread.isShutdown()) {
+            thread.schedule(this::beat, registered ? intervalMs : Math.min(intervalMs, 1000), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

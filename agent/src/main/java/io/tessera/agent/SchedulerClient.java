@@ -1,0 +1,71 @@
+package io.tessera.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tessera.config.Documents;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.RegisterRequest;
+import io.tessera.config.wire.RegisterResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The agent's HTTP client for the scheduler's agent endpoints. Blocking; every call has a timeout.
+ * Connection problems surface as {@link IOException}; an unknown node as {@link UnknownNodeException}.
+ */
+public final class SchedulerClient {
+    private static final ObjectMapper JSON = Documents.json();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final String base;
+
+    public SchedulerClient(String baseUrl) {
+        this.base = baseUrl;
+    }
+
+    public RegisterResponse register(RegisterRequest req) throws IOException, InterruptedException {
+        return JSON.readValue(post("/v1/agents/register", req, Duration.ofSeconds(10)), RegisterResponse.class);
+    }
+
+    public void heartbeat(Heartbeat hb) throws IOException, InterruptedException {
+        post("/v1/agents/" + hb.node() + "/heartbeat", hb, Duration.ofSeconds(10));
+    }
+
+    /** Long-polls for an assignment set whose version differs from {@code version}. */
+    public AssignmentSet assignments(String node, long version, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + node + "/assignments?version=" + version))
+                .timeout(timeout).GET().build();
+        return JSON.readValue(send(req), AssignmentSet.class);
+    }
+
+    private String post(String path, Object body, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+        return send(req);
+    }
+
+    private String send(HttpRequest req) throws IOException, InterruptedException {
+        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() == 404 && req.uri().getPath().endsWith("/heartbeat")) {
+            throw new UnknownNodeException();
+        }
+        if (resp.statusCode() / 100 != 2) {
+            throw new IOException(req.method() + " " + req.uri().getPath() + " answered " + resp.statusCode() + ": "
+                    + resp.body());
+        }
+        return resp.body();
+    }
+
+    /** The scheduler does not know this node (it restarted, or forgot it): register again. */
+    public static final class UnknownNodeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownNodeException() {
+            super("scheduler does not know this node");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.tessera.agent.worker;
+
+import io.tessera.config.wire.ShardAssignment;
+import java.nio.file.Path;
+
+/** Mutable bookkeeping for one worker; owned and guarded by {@link WorkerSupervisor}. */
+final class Worker {
+    final ShardAssignment assignment;
+    final Path log;
+    WorkerLifecycle.State state = WorkerLifecycle.State.NEW;
+    Process process;
+    Integer exitCode;
+    String message;
+
+    Worker(ShardAssignment assignment, Path log) {
+        this.assignment = assignment;
+        this.log = log;
+    }
+
+    /** Identity of a worker: one attempt of one shard of one job. */
+    static String key(ShardAssignment a) {
+        return a.jobId() + "/" + a.shard() + "/" + a.attempt();
+    }
+}

@@ -1,0 +1,51 @@
+package io.tessera.agent.worker;
+
+import io.tessera.config.wire.ShardAssignment;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The worker environment contract (docs/worker-contract.md): torchrun-compatible rendezvous
+ * variables, the vendor's device-visibility variable, and the TESSERA_* variables. Pure.
+ *
+ * One worker process runs per shard. The visibility variable lists the shard's physical device
+ * indices, so inside the worker they appear renumbered 0..k-1.
+ */
+public final class WorkerEnvironment {
+    private WorkerEnvironment() {
+    }
+
+    /** The variables to add to the worker's environment; the job's own env first, the contract on top. */
+    public static Map<String, String> of(ShardAssignment a, String workDir) {
+        Map<String, String> env = new LinkedHashMap<>(a.env());
+        env.put("MASTER_ADDR", a.masterAddr());
+        env.put("MASTER_PORT", Integer.toString(a.masterPort()));
+        env.put("RANK", Integer.toString(a.shard()));
+        env.put("WORLD_SIZE", Integer.toString(a.worldSize()));
+        env.put("LOCAL_RANK", Integer.toString(a.localRank()));
+        env.put("LOCAL_WORLD_SIZE", Integer.toString(a.localWorldSize()));
+        env.put(a.visibilityEnv(), join(a.devices()));
+        env.put("TESSERA_JOB_ID", a.jobId());
+        env.put("TESSERA_JOB_NAME", a.jobName());
+        env.put("TESSERA_SHARD", Integer.toString(a.shard()));
+        env.put("TESSERA_ATTEMPT", Integer.toString(a.attempt()));
+        env.put("TESSERA_CHIP_TYPE", a.chipType());
+        env.put("TESSERA_DEVICE_COUNT", Integer.toString(a.devices().size()));
+        env.put("TESSERA_PRECISION", a.precision());
+        env.put("TESSERA_MICRO_BATCH", Integer.toString(a.microBatch()));
+        env.put("TESSERA_GRAD_ACCUMULATION", Integer.toString(a.accumulation()));
+        env.put("TESSERA_GLOBAL_BATCH", Long.toString(a.globalBatch()));
+        env.put("TESSERA_PREDICTED_SAMPLES_PER_SEC", Double.toString(a.predictedSamplesPerSec()));
+        env.put("TESSERA_WORK_DIR", workDir);
+        if (a.checkpointDir() != null) {
+            env.put("TESSERA_CHECKPOINT_DIR", a.checkpointDir());
+        }
+        return env;
+    }
+
+    private static String join(List<Integer> devices) {
+        return devices.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,68 @@
+package io.tessera.agent.worker;
+
+import io.tessera.config.wire.ShardPhase;
+import java.util.List;
+
+/**
+ * The lifecycle of one shard's worker process on an agent. Pure: {@link #on} returns the next
+ * state and the actions for the supervisor to perform; it never touches a process itself.
+ *
+ * <pre>
+ * NEW --assigned--> LAUNCHING --launched--> RUNNING --exited--> EXITED
+ *                        \--launch failed--> FAILED_TO_START
+ * RUNNING --unassigned--> KILLING --exited--> KILLED
+ * any terminal state --unassigned--> (forgotten)
+ * </pre>
+ */
+public final class WorkerLifecycle {
+    private WorkerLifecycle() {
+    }
+
+    /** Worker states. */
+    public enum State {
+        NEW, LAUNCHING, RUNNING, KILLING, EXITED, KILLED, FAILED_TO_START;
+
+        public boolean terminal() {
+            return this == EXITED || this == KILLED || this == FAILED_TO_START;
+        }
+
+        /** The phase reported to the scheduler. */
+        public ShardPhase phase() {
+            return switch (this) {
+                case NEW, LAUNCHING -> ShardPhase.STARTING;
+                case RUNNING, KILLING -> ShardPhase.RUNNING;
+                case EXITED -> ShardPhase.EXITED;
+                case KILLED -> ShardPhase.KILLED;
+                case FAILED_TO_START -> ShardPhase.FAILED_TO_START;
+            };
+        }
+    }
+
+    /** What the supervisor must do. */
+    public enum Action { LAUNCH, KILL_TREE, FORGET }
+
+    /** Things that happen to a worker. */
+    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, EXITED, UNASSIGNED }
+
+    public record Step(State next, List<Action> actions) {
+        static Step to(State s, Action... actions) {
+            return new Step(s, List.of(actions));
+        }
+    }
+
+    public static Step on(State state, Event event) {
+        return switch (event) {
+            case ASSIGNED -> state == State.NEW ? Step.to(State.LAUNCHING, Action.LAUNCH) : Step.to(state);
+            case LAUNCHED -> state == State.LAUNCHING ? Step.to(State.RUNNING) : Step.to(state);
+            case LAUNCH_FAILED -> Step.to(State.FAILED_TO_START);
+            case EXITED -> state == State.KILLING ? Step.to(State.KILLED)
+                    : state.terminal() ? Step.to(state) : Step.to(State.EXITED);
+            case UNASSIGNED -> switch (state) {
+                case RUNNING -> Step.to(State.KILLING, Action.KILL_TREE);
+                case KILLING -> Step.to(State.KILLING);
+                case NEW, LAUNCHING -> Step.to(State.KILLED, Action.FORGET);
+                default -> Step.to(state, Action.FORGET);
+            };
+        };
+    }
+}

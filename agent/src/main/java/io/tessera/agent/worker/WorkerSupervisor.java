@@ -1,0 +1,163 @@
+package io.tessera.agent.worker;
+
+import io.tessera.agent.worker.WorkerLifecycle.Action;
+import io.tessera.agent.worker.WorkerLifecycle.Event;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.config.wire.ShardReport;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs real worker processes to match the node's assignment set: starts what is assigned and
+ * missing, kills the whole process tree of what is no longer assigned, and reports every
+ * worker's phase, pid, exit code and progress. Decisions come from {@link WorkerLifecycle};
+ * this class only performs them. Thread-safe.
+ *
+ * <p>If the scheduler's assignment version goes backwards, the scheduler lost its state; running
+ * workers are then kept (not killed) until a scheduler claims them again or they exit.
+ */
+public final class WorkerSupervisor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
+    private static final long KILL_GRACE_MS = 5000;
+    private final Path workDir;
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final Set<String> keptAfterReset = new HashSet<>();
+    private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tessera-worker-killer");
+        t.setDaemon(true);
+        return t;
+    });
+    private long lastVersion = -1;
+
+    public WorkerSupervisor(Path workDir) {
+        this.workDir = workDir;
+    }
+
+    /** Brings the running workers in line with {@code set}. */
+    public synchronized void reconcile(AssignmentSet set) {
+        if (set.version() < lastVersion) {
+            LOG.warn("assignment version went back from {} to {}: the scheduler lost its state; keeping {} workers",
+                    lastVersion, set.version(), workers.size());
+            keptAfterReset.addAll(workers.keySet());
+        }
+        lastVersion = set.version();
+        Map<String, ShardAssignment> desired = new LinkedHashMap<>();
+        set.shards().forEach(a -> desired.put(Worker.key(a), a));
+        keptAfterReset.removeAll(desired.keySet());
+        for (Worker w : new ArrayList<>(workers.values())) {
+            String key = Worker.key(w.assignment);
+            if (!desired.containsKey(key) && !keptAfterReset.contains(key)) {
+                apply(w, Event.UNASSIGNED);
+            }
+        }
+        desired.forEach((key, a) -> {
+            if (!workers.containsKey(key)) {
+                Worker w = new Worker(a, logFile(a.jobId(), a.shard()));
+                workers.put(key, w);
+                apply(w, Event.ASSIGNED);
+            }
+        });
+    }
+
+    /** A report for every worker the agent knows. */
+    public synchronized List<ShardReport> reports() {
+        List<ShardReport> out = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            ShardAssignment a = w.assignment;
+            var progress = ProgressReader.latest(w.log);
+            out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
+                    w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
+                    progress.map(p -> p.total()).orElse(null), w.message));
+        }
+        return out;
+    }
+
+    /** The log file of a shard (all attempts append to it). */
+    public Path logFile(String jobId, int shard) {
+        return workDir.resolve("logs").resolve(safe(jobId)).resolve("shard-" + shard + ".log");
+    }
+
+    private void apply(Worker w, Event event) {
+        WorkerLifecycle.Step step = WorkerLifecycle.on(w.state, event);
+        w.state = step.next();
+        for (Action action : step.actions()) {
+            switch (action) {
+                case LAUNCH -> launch(w);
+                case KILL_TREE -> killTree(w);
+                case FORGET -> workers.remove(Worker.key(w.assignment));
+            }
+        }
+    }
+
+    private void launch(Worker w) {
+        ShardAssignment a = w.assignment;
+        try {
+            Path dir = workDir.resolve("jobs").resolve(safe(a.jobId())).resolve("shard-" + a.shard());
+            Files.createDirectories(dir);
+            Files.createDirectories(w.log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(a.argv()).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
+            pb.environment().putAll(WorkerEnvironment.of(a, dir.toString()));
+            Process p = pb.start();
+            w.process = p;
+            apply(w, Event.LAUNCHED);
+            LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}", a.shard(), a.jobId(), a.attempt(),
+                    p.pid(), a.devices());
+            p.onExit().thenAccept(done -> exited(w, done.exitValue()));
+        } catch (IOException | RuntimeException e) {
+            w.message = e.getMessage();
+            apply(w, Event.LAUNCH_FAILED);
+            LOG.warn("could not start shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
+        }
+    }
+
+    private synchronized void exited(Worker w, int code) {
+        w.exitCode = code;
+        apply(w, Event.EXITED);
+        LOG.info("shard {} of {} (attempt {}) ended with code {} ({})", w.assignment.shard(), w.assignment.jobId(),
+                w.assignment.attempt(), code, w.state);
+    }
+
+    /** SIGTERM to the worker and every descendant, then SIGKILL to survivors after a grace period. */
+    private void killTree(Worker w) {
+        if (w.process == null) {
+            return;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
+        tree.add(w.process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        killer.schedule(() -> tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly),
+                KILL_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Kills every running worker; used when the agent itself shuts down. */
+    @Override
+    public synchronized void close() {
+        for (Worker w : workers.values()) {
+            if (w.process != null && w.process.isAlive()) {
+                List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
+                tree.add(w.process.toHandle());
+                tree.forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+        killer.shutdownNow();
+    }
+
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

@@ -1,0 +1,96 @@
+package io.tessera.scheduler;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.api.ApiServer;
+import io.tessera.scheduler.loop.JobReconciler;
+import io.tessera.scheduler.loop.NodeLivenessSweep;
+import io.tessera.scheduler.loop.OldestMemberLeadership;
+import io.tessera.scheduler.loop.QueuePlacer;
+import io.tessera.scheduler.loop.SchedulingLoop;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.placement.ProportionalPlacer;
+import io.tessera.scheduler.service.AgentService;
+import io.tessera.scheduler.service.JobService;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.HazelcastClusterStore;
+import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.PlanApplier;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scheduler member: a Hazelcast member holding state, the REST API, and the scheduling loop
+ * (which acts only while this member is the oldest). The one place where the parts are wired.
+ */
+public final class SchedulerNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerNode.class);
+    private final HazelcastInstance hz;
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final SchedulingLoop loop;
+
+    private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop) {
+        this.hz = hz;
+        this.vertx = vertx;
+        this.http = http;
+        this.loop = loop;
+    }
+
+    /** Starts a member and blocks until its API listens. */
+    public static SchedulerNode start(SchedulerConfig config, Clock clock) {
+        return start(config, clock, new ProportionalPlacer());
+    }
+
+    public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
+        ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
+        HazelcastInstance hz = HazelcastMember.start(config);
+        ClusterStore store = new HazelcastClusterStore(hz);
+        PlanApplier applier = new PlanApplier(store, catalog);
+        PlacementPolicy policy = new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
+                PlacementPolicy.DEFAULT.memoryHeadroom());
+        SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
+                new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs()),
+                new JobReconciler(store, applier, clock),
+                new QueuePlacer(store, placer, applier, policy, catalog, clock));
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServer http = ApiServer.start(vertx, config, new JobService(store, new JobSpecParser(catalog), clock),
+                    new AgentService(store, config, clock), store, clock)
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            loop.start(config.scheduleIntervalMs());
+            LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
+                    config.clusterName());
+            return new SchedulerNode(hz, vertx, http, loop);
+        } catch (Exception e) {
+            vertx.close();
+            hz.shutdown();
+            throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The port the API actually listens on (useful with port 0). */
+    public int port() {
+        return http.actualPort();
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("vert.x did not close cleanly: {}", e.toString());
+        }
+        hz.shutdown();
+    }
+}

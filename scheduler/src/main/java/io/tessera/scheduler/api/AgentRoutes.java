@@ -1,0 +1,125 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.Documents;
+import io.tessera.config.ValidationException;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.RegisterRequest;
+import io.tessera.scheduler.service.AgentService;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Agent endpoints: register, heartbeat, and a long-poll for the node's assignment set.
+ * The long-poll answers at once when the agent's version is stale, otherwise when the set
+ * changes on any member (a Hazelcast entry listener wakes it) or when the poll times out.
+ */
+final class AgentRoutes {
+    private final AgentService agents;
+    private final Blocking blocking;
+    private final Vertx vertx;
+    private final long pollTimeoutMs;
+    private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+
+    AgentRoutes(AgentService agents, Blocking blocking, Vertx vertx, long pollTimeoutMs) {
+        this.agents = agents;
+        this.blocking = blocking;
+        this.vertx = vertx;
+        this.pollTimeoutMs = pollTimeoutMs;
+    }
+
+    void mount(Router router) {
+        router.post("/v1/agents/register").handler(ctx -> blocking.respond(ctx, 200,
+                () -> agents.register(read(ctx, RegisterRequest.class))));
+        router.post("/v1/agents/:node/heartbeat").handler(ctx -> blocking.call(() ->
+                agents.heartbeat(ctx.pathParam("node"), read(ctx, Heartbeat.class))).onSuccess(known -> {
+                    if (known) {
+                        Blocking.json(ctx, 200, Map.of("node", ctx.pathParam("node"), "known", true));
+                    } else {
+                        Problems.send(ctx, 404, "Unknown node", "node is not registered; register again", java.util.List.of());
+                    }
+                }).onFailure(e -> Problems.fail(ctx, e)));
+        router.get("/v1/agents/:node/assignments").handler(this::poll);
+    }
+
+    /** Called (on a Hazelcast thread) when a node's assignment set changed anywhere in the cluster. */
+    void changed(String node) {
+        Set<Runnable> set = waiters.get(node);
+        if (set != null) {
+            set.forEach(Runnable::run);
+        }
+    }
+
+    private void poll(RoutingContext ctx) {
+        String node = ctx.pathParam("node");
+        long known;
+        try {
+            known = Long.parseLong(ctx.queryParams().get("version") == null ? "-1" : ctx.queryParams().get("version"));
+        } catch (NumberFormatException e) {
+            Problems.send(ctx, 400, "Invalid request", "version must be a whole number", java.util.List.of());
+            return;
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Runnable[] waiter = new Runnable[1];
+        long timer = vertx.setTimer(pollTimeoutMs, t -> answer(ctx, node, done, waiter[0]));
+        waiter[0] = () -> context.runOnContext(v -> {
+            vertx.cancelTimer(timer);
+            answer(ctx, node, done, waiter[0]);
+        });
+        waiters.computeIfAbsent(node, k -> ConcurrentHashMap.newKeySet()).add(waiter[0]);
+        ctx.response().closeHandler(v -> remove(node, waiter[0]));
+        blocking.call(() -> agents.assignments(node)).onSuccess(set -> {
+            if (set.version() != known) {
+                vertx.cancelTimer(timer);
+                finish(ctx, node, done, waiter[0], set);
+            }
+        }).onFailure(e -> {
+            vertx.cancelTimer(timer);
+            remove(node, waiter[0]);
+            Problems.fail(ctx, e);
+        });
+    }
+
+    private void answer(RoutingContext ctx, String node, AtomicBoolean done, Runnable waiter) {
+        if (done.get()) {
+            return;
+        }
+        blocking.call(() -> agents.assignments(node)).onSuccess(set -> finish(ctx, node, done, waiter, set))
+                .onFailure(e -> {
+                    remove(node, waiter);
+                    Problems.fail(ctx, e);
+                });
+    }
+
+    private void finish(RoutingContext ctx, String node, AtomicBoolean done, Runnable waiter, AssignmentSet set) {
+        if (done.compareAndSet(false, true)) {
+            remove(node, waiter);
+            Blocking.json(ctx, 200, set);
+        }
+    }
+
+    private void remove(String node, Runnable waiter) {
+        waiters.computeIfPresent(node, (k, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private static <T> T read(RoutingContext ctx, Class<T> type) {
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        try {
+            return Documents.json().treeToValue(Documents.parseJson(body), type);
+        } catch (ValidationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ValidationException("$", "not a valid " + type.getSimpleName() + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+}

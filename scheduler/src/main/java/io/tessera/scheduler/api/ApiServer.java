@@ -1,0 +1,63 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.service.AgentService;
+import io.tessera.scheduler.service.JobService;
+import io.tessera.scheduler.state.ClusterStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The REST API under {@code /v1}. Assembles routes, caps body size, and turns every failure,
+ * routing misses included, into problem+json. All state access runs on a worker pool.
+ */
+public final class ApiServer {
+    private ApiServer() {
+    }
+
+    public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
+                                           ClusterStore store, Clock clock) {
+        Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
+        Router router = Router.router(vertx);
+        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        new JobRoutes(jobs, store, blocking).mount(router);
+        AgentRoutes agentRoutes = new AgentRoutes(agents, blocking, vertx, config.longPollTimeoutMs());
+        agentRoutes.mount(router);
+        store.onAssignmentsChanged(agentRoutes::changed);
+        router.get("/v1/nodes").handler(ctx -> blocking.respond(ctx, 200, () -> {
+            var sets = agents.assignmentsByNode();
+            long now = clock.millis();
+            return Map.of("nodes", agents.nodes().stream().map(n -> NodeApiView.of(n, sets.get(n.name()), now)).toList());
+        }));
+        router.get("/healthz").handler(ctx -> Blocking.json(ctx, 200, Map.of("status", "ok")));
+        router.route().failureHandler(ctx -> failure(ctx));
+        router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "no route for "
+                + ctx.request().method() + " " + truncate(ctx.request().path()), List.of()));
+        router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method not allowed",
+                ctx.request().method() + " is not allowed here", List.of()));
+        return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
+                .requestHandler(router).listen(config.httpPort(), config.httpHost());
+    }
+
+    private static void failure(io.vertx.ext.web.RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            Problems.send(ctx, 413, "Body too large", "the request body exceeds the limit", List.of());
+        } else if (ctx.failure() != null) {
+            Problems.fail(ctx, ctx.failure());
+        } else {
+            Problems.send(ctx, status < 400 ? 500 : status, "Request failed", "status " + status, List.of());
+        }
+    }
+
+    private static String truncate(String s) {
+        return s == null ? "" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+}

@@ -1,0 +1,40 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.Documents;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs blocking state calls on a worker pool, never on the event loop, and writes the result as
+ * JSON (or the failure as problem+json).
+ */
+public final class Blocking {
+    private final WorkerExecutor workers;
+
+    public Blocking(WorkerExecutor workers) {
+        this.workers = workers;
+    }
+
+    public <T> Future<T> call(Callable<T> work) {
+        return workers.executeBlocking(work, false);
+    }
+
+    /** Runs {@code work} and responds with its result as JSON and {@code status}. */
+    public <T> void respond(RoutingContext ctx, int status, Callable<T> work) {
+        call(work).onSuccess(result -> json(ctx, status, result)).onFailure(e -> Problems.fail(ctx, e));
+    }
+
+    public static void json(RoutingContext ctx, int status, Object body) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(Documents.json().writeValueAsString(body));
+        } catch (Exception e) {
+            Problems.fail(ctx, e);
+        }
+    }
+}

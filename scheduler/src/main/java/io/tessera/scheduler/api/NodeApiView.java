@@ -1,0 +1,44 @@
+package io.tessera.scheduler.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.NodeRecord;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A node as the REST API returns it, each device with its scheduling state: free, allocated or unhealthy. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NodeApiView(String name, String address, String state, Map<String, String> labels,
+                          long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices) {
+
+    /** One device. {@code state} is {@code unhealthy}, {@code allocated} or {@code free}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeviceView(int index, String uuid, String chipType, String rawName, double memoryGiB, String state,
+                             String jobId, Integer shard, String problem) {
+    }
+
+    public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs) {
+        Map<Integer, ShardAssignment> holder = new HashMap<>();
+        if (set != null) {
+            set.shards().forEach(a -> a.devices().forEach(d -> holder.put(d, a)));
+        }
+        Map<String, Integer> counts = new TreeMap<>(Map.of("free", 0, "allocated", 0, "unhealthy", 0));
+        List<DeviceView> devices = node.devices().stream().map(d -> {
+            ShardAssignment a = holder.get(d.index());
+            String state = !d.healthy() ? "unhealthy" : a != null ? "allocated" : "free";
+            counts.merge(state, 1, Integer::sum);
+            return view(d, state, a);
+        }).toList();
+        return new NodeApiView(node.name(), node.address(), node.state().name(), node.labels(),
+                Math.max(0, nowMs - node.lastHeartbeatMs()), counts, devices);
+    }
+
+    private static DeviceView view(DeviceReport d, String state, ShardAssignment a) {
+        return new DeviceView(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB(), state,
+                a == null ? null : a.jobId(), a == null ? null : a.shard(), d.problem());
+    }
+}

@@ -1,0 +1,67 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.Documents;
+import io.tessera.config.ValidationError;
+import io.tessera.config.ValidationException;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes errors as RFC 9457 problem+json: {@code type}, {@code title}, {@code status}, {@code detail},
+ * and for validation failures {@code errors}, a list of {@code {field, message}}.
+ */
+public final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+    private Problems() {
+    }
+
+    public static void send(RoutingContext ctx, int status, String title, String detail, List<ValidationError> errors) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://tessera.dev/problems/" + title.toLowerCase().replace(' ', '-'));
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        if (!errors.isEmpty()) {
+            body.put("errors", errors);
+        }
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                    .end(Documents.json().writeValueAsString(body));
+        } catch (Exception e) {
+            ctx.response().setStatusCode(status).end();
+        }
+    }
+
+    /** Maps a failure from a handler or the blocking layer to a response. */
+    public static void fail(RoutingContext ctx, Throwable error) {
+        if (error instanceof ValidationException ve) {
+            send(ctx, 400, "Invalid request", ve.getMessage(), ve.errors());
+        } else if (error instanceof NotFound nf) {
+            send(ctx, 404, "Not found", nf.getMessage(), List.of());
+        } else if (error instanceof com.hazelcast.core.HazelcastException
+                || error instanceof java.util.concurrent.RejectedExecutionException) {
+            LOG.warn("state unavailable: {}", error.toString());
+            send(ctx, 503, "Unavailable", "cluster state is unavailable; retry shortly", List.of());
+        } else {
+            LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), error);
+            send(ctx, 500, "Internal error", "an unexpected error occurred; it has been logged", List.of());
+        }
+    }
+
+    /** Thrown for a missing resource. */
+    public static final class NotFound extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public NotFound(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.tessera.scheduler.cli;
+
+import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.SchedulerNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The demo's local cluster: one in-process scheduler member and three agent JVMs (an Ascend 910B,
+ * an Nvidia H20 and an ACME TPX-1 node, 8 devices each), with configs and logs under a run directory.
+ */
+final class DemoCluster implements AutoCloseable {
+    /** The demo nodes: name, catalog chip type. */
+    static final List<String[]> NODES = List.of(
+            new String[] {"ascend-node-1", "ascend-910b"},
+            new String[] {"nvidia-node-1", "nvidia-h20"},
+            new String[] {"asic-node-1", "acme-tpx1"});
+
+    private final SchedulerNode scheduler;
+    private final List<Process> agents = new ArrayList<>();
+    private final Path runDir;
+
+    private DemoCluster(SchedulerNode scheduler, Path runDir) {
+        this.scheduler = scheduler;
+        this.runDir = runDir;
+    }
+
+    static DemoCluster start(Path home, Path runDir, int port) throws IOException {
+        Files.createDirectories(runDir);
+        SchedulerConfig cfg = SchedulerConfig.defaults().withEndpoint(port, "tessera-demo-" + ProcessHandle.current().pid())
+                .withHeartbeat(1000, 10_000);
+        DemoCluster cluster = new DemoCluster(SchedulerNode.start(cfg, Clock.systemUTC()), runDir);
+        try {
+            Path agentJar = home.resolve("agent/target/tessera-agent.jar");
+            if (!Files.isRegularFile(agentJar)) {
+                throw new IOException(agentJar + " is missing; build with ./mvnw -DskipTests package");
+            }
+            for (String[] node : NODES) {
+                cluster.agents.add(cluster.startAgent(agentJar, node[0], node[1]));
+            }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private Process startAgent(Path agentJar, String node, String chip) throws IOException {
+        Path config = runDir.resolve(node + ".yaml");
+        Files.writeString(config, String.join("\n",
+                "schedulerUrl: " + url(),
+                "node: " + node,
+                "address: 127.0.0.1",
+                "labels: {zone: demo, vendor-hint: " + chip.split("-")[0] + "}",
+                "devices: {source: simulated, chipType: " + chip + ", count: 8}",
+                "workDir: " + runDir.resolve(node),
+                "heartbeatIntervalMs: 1000", ""));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                agentJar.toString(), "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(runDir.resolve(node + ".log").toFile()).start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + scheduler.port();
+    }
+
+    Path runDir() {
+        return runDir;
+    }
+
+    @Override
+    public void close() {
+        for (Process p : agents) {
+            p.destroy();
+        }
+        for (Process p : agents) {
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        scheduler.close();
+    }
+}

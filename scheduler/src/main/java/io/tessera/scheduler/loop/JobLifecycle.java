@@ -1,0 +1,136 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.ShardPlan;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The job state machine. Pure: given a job and what was observed about it, returns the next
+ * record and the actions the caller must carry out. Placement (QUEUED to PLACED) is not here;
+ * it is the applier's transition.
+ */
+public final class JobLifecycle {
+    private JobLifecycle() {
+    }
+
+    /** Side effects the caller performs after storing the new record. */
+    public enum Action {
+        /** Take the job's shards out of the nodes' assignment sets (agents then kill the workers). */
+        RELEASE_DEVICES,
+        /** Forget shard reports of the finished attempt. */
+        CLEAR_SHARD_REPORTS
+    }
+
+    /**
+     * What the loop saw.
+     *
+     * @param reports   latest shard reports by shard index (any attempt; stale ones are ignored here)
+     * @param lostNodes names of LOST nodes
+     * @param now       ISO-8601 time for events
+     */
+    public record Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now) {
+    }
+
+    /** The next record (the same instance when nothing changes) and the actions to perform. */
+    public record Transition(JobRecord job, List<Action> actions) {
+        public boolean changed(JobRecord before) {
+            return job != before;
+        }
+    }
+
+    public static Transition next(JobRecord job, Observation obs) {
+        if (job.state().terminal()) {
+            return new Transition(job, List.of());
+        }
+        if (job.cancelRequested()) {
+            return cancel(job, obs.now());
+        }
+        if (!job.state().active()) {
+            return new Transition(job, List.of());
+        }
+        Optional<String> lost = lostShards(job, obs.lostNodes());
+        if (lost.isPresent()) {
+            return fail(job, "NODE_LOST", lost.get(), obs.now());
+        }
+        List<ShardReport> current = job.placement().shards().stream()
+                .map(s -> obs.reports().get(s.shard()))
+                .filter(r -> r != null && r.attempt() == job.attempt()).toList();
+        Optional<ShardReport> failed = current.stream().filter(JobLifecycle::failed).findFirst();
+        if (failed.isPresent()) {
+            return fail(job, "SHARD_FAILED", describe(failed.get()), obs.now());
+        }
+        int n = job.placement().shards().size();
+        long succeeded = current.stream().filter(r -> r.phase() == ShardPhase.EXITED && exit(r) == 0).count();
+        if (succeeded == n) {
+            JobRecord done = job.withState(JobState.SUCCEEDED)
+                    .withEvent(new JobEvent(obs.now(), "SUCCEEDED", "all " + n + " shards exited 0"));
+            return new Transition(done, List.of(Action.RELEASE_DEVICES));
+        }
+        long started = current.stream().filter(r -> r.phase() == ShardPhase.RUNNING || r.phase() == ShardPhase.EXITED).count();
+        if (job.state() == JobState.PLACED && started == n) {
+            JobRecord running = job.withState(JobState.RUNNING).withEvent(new JobEvent(obs.now(), "RUNNING",
+                    "all " + n + " shards started (attempt " + job.attempt() + ")"));
+            return new Transition(running, List.of());
+        }
+        return new Transition(job, List.of());
+    }
+
+    private static Transition cancel(JobRecord job, String now) {
+        JobRecord cancelled = job.withState(JobState.CANCELLED)
+                .withEvent(new JobEvent(now, "CANCELLED", job.state().active()
+                        ? "cancelled by request; its workers are being stopped" : "cancelled by request"));
+        return new Transition(cancelled, job.state().active() ? List.of(Action.RELEASE_DEVICES) : List.of());
+    }
+
+    /** Restart the whole gang if the limit allows, else fail the job. */
+    private static Transition fail(JobRecord job, String type, String why, String now) {
+        JobRecord noted = job.withEvent(new JobEvent(now, type, why));
+        List<Action> actions = List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+        if (job.restarts() < job.spec().restartLimit()) {
+            JobRecord again = noted.restarted().withEvent(new JobEvent(now, "RESTARTING", "restarting the whole gang "
+                    + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")"));
+            return new Transition(again, actions);
+        }
+        JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED",
+                "restart limit " + job.spec().restartLimit() + " reached; the job failed"));
+        return new Transition(failed, actions);
+    }
+
+    private static Optional<String> lostShards(JobRecord job, Set<String> lostNodes) {
+        Set<String> nodes = new TreeSet<>();
+        Set<Integer> shards = new TreeSet<>();
+        for (ShardPlan s : job.placement().shards()) {
+            if (lostNodes.contains(s.node())) {
+                nodes.add(s.node());
+                shards.add(s.shard());
+            }
+        }
+        return nodes.isEmpty() ? Optional.empty()
+                : Optional.of("node " + String.join(", ", nodes) + " was lost (no heartbeat); shards " + shards + " ran there");
+    }
+
+    private static boolean failed(ShardReport r) {
+        return r.phase() == ShardPhase.FAILED_TO_START || r.phase() == ShardPhase.KILLED
+                || (r.phase() == ShardPhase.EXITED && exit(r) != 0);
+    }
+
+    private static int exit(ShardReport r) {
+        return r.exitCode() == null ? -1 : r.exitCode();
+    }
+
+    private static String describe(ShardReport r) {
+        return switch (r.phase()) {
+            case FAILED_TO_START -> "shard " + r.shard() + " could not start: " + r.message();
+            case KILLED -> "shard " + r.shard() + " was killed unexpectedly" + (r.message() == null ? "" : ": " + r.message());
+            default -> "shard " + r.shard() + " exited with code " + exit(r);
+        };
+    }
+}

@@ -1,0 +1,43 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.state.ClusterStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Marks READY nodes LOST once their last heartbeat is older than the timeout. */
+public final class NodeLivenessSweep {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
+    private final ClusterStore store;
+    private final Clock clock;
+    private final long timeoutMs;
+
+    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs) {
+        this.store = store;
+        this.clock = clock;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** Returns the names of the nodes declared lost by this sweep. */
+    public List<String> sweep() {
+        long now = clock.millis();
+        List<String> lost = new ArrayList<>();
+        for (NodeRecord node : store.nodes()) {
+            if (node.state() == NodeState.READY && now - node.lastHeartbeatMs() > timeoutMs) {
+                // Re-check inside the CAS: a heartbeat may have landed since we read.
+                store.updateNode(node.name(), cur -> cur.filter(n -> n.state() == NodeState.READY
+                        && now - n.lastHeartbeatMs() > timeoutMs).map(n -> n.withState(NodeState.LOST)).orElse(null))
+                        .filter(n -> n.state() == NodeState.LOST)
+                        .ifPresent(n -> {
+                            lost.add(n.name());
+                            LOG.warn("node {} lost: no heartbeat for {} ms", n.name(), now - n.lastHeartbeatMs());
+                        });
+            }
+        }
+        return lost;
+    }
+}

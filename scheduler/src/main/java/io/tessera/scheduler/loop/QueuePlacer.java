@@ -1,0 +1,85 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Places queued jobs in order (priority, then submission): snapshot, {@code place}, commit.
+ * A commit conflict re-plans once on a fresh snapshot; a job that does not fit records why in
+ * its events (once per distinct reason) and lower-priority jobs may still backfill.
+ */
+public final class QueuePlacer {
+    private static final Logger LOG = LoggerFactory.getLogger(QueuePlacer.class);
+    private static final int COMMIT_TRIES = 3;
+    private final ClusterStore store;
+    private final Placer placer;
+    private final PlanApplier applier;
+    private final PlacementPolicy policy;
+    private final ChipCatalog catalog;
+    private final Clock clock;
+
+    public QueuePlacer(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                       ChipCatalog catalog, Clock clock) {
+        this.store = store;
+        this.placer = placer;
+        this.applier = applier;
+        this.policy = policy;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    public void placeQueued() {
+        List<JobRecord> queued = store.jobs().stream()
+                .filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
+                .sorted(Comparator.comparingInt((JobRecord j) -> -j.spec().priority()).thenComparingLong(JobRecord::seq))
+                .toList();
+        for (JobRecord job : queued) {
+            placeOne(job);
+        }
+    }
+
+    private void placeOne(JobRecord job) {
+        for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
+            ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
+            PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+            if (result instanceof Unschedulable u) {
+                noteWaiting(job, u);
+                return;
+            }
+            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now());
+            if (outcome instanceof PlanApplier.Committed c) {
+                LOG.info("job {} placed: {}", job.id(), c.job().events().get(c.job().events().size() - 1).message());
+                return;
+            }
+            LOG.info("job {} commit conflict, re-planning: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
+        }
+    }
+
+    private void noteWaiting(JobRecord job, Unschedulable u) {
+        if (u.summary().equals(job.waitingReason())) {
+            return;
+        }
+        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || u.summary().equals(cur.waitingReason()) ? cur
+                : cur.withWaitingReason(u.summary()).withEvent(new JobEvent(now(), "WAITING", u.summary())));
+    }
+
+    private String now() {
+        return clock.instant().toString();
+    }
+}

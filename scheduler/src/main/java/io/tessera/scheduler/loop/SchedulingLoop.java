@@ -1,0 +1,64 @@
+package io.tessera.scheduler.loop;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs scheduling passes on one dedicated thread, on the leader only: declare silent nodes lost,
+ * advance job lifecycles, then place queued jobs. A failing pass is logged and the next one runs.
+ */
+public final class SchedulingLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulingLoop.class);
+    private final Leadership leadership;
+    private final NodeLivenessSweep liveness;
+    private final JobReconciler reconciler;
+    private final QueuePlacer placer;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tessera-scheduling-loop");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SchedulingLoop(Leadership leadership, NodeLivenessSweep liveness, JobReconciler reconciler,
+                          QueuePlacer placer) {
+        this.leadership = leadership;
+        this.liveness = liveness;
+        this.reconciler = reconciler;
+        this.placer = placer;
+    }
+
+    public void start(long intervalMs) {
+        thread.scheduleWithFixedDelay(this::passSafely, 0, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass; public so tests can drive the loop deterministically. */
+    public void pass() {
+        if (!leadership.isLeader()) {
+            return;
+        }
+        liveness.sweep();      // silent nodes become LOST first, so lifecycles see them
+        reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
+        placer.placeQueued();  // then the freed capacity is offered to the queue
+    }
+
+    private void passSafely() {
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            LOG.error("scheduling pass failed; retrying next interval", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

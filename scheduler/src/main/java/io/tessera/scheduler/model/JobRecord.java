@@ -1,0 +1,69 @@
+package io.tessera.scheduler.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tessera.config.JobSpec;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A job as stored in cluster state. Immutable; every change makes a new record.
+ *
+ * @param id              the job id
+ * @param seq             submission order, for FIFO within a priority
+ * @param spec            what was submitted
+ * @param state           lifecycle state
+ * @param cancelRequested set by the API; the leader finishes the cancel
+ * @param submittedAt     ISO-8601 submission time
+ * @param attempt         gang attempt, starting at 1; bumped on every restart
+ * @param restarts        restarts used so far, against {@code spec.restartLimit}
+ * @param placement       the committed plan of the current attempt, null while queued
+ * @param events          history, oldest first, capped at {@link #MAX_EVENTS}
+ * @param waitingReason   the latest reason it could not be placed, to avoid repeating events
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
+                        String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
+                        String waitingReason) {
+    public static final int MAX_EVENTS = 200;
+
+    public JobRecord {
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    public JobRecord withEvent(JobEvent event) {
+        List<JobEvent> next = new ArrayList<>(events);
+        next.add(event);
+        if (next.size() > MAX_EVENTS) {
+            next = next.subList(next.size() - MAX_EVENTS, next.size());
+        }
+        return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, next,
+                waitingReason);
+    }
+
+    public JobRecord withState(JobState newState) {
+        return new JobRecord(id, seq, spec, newState, cancelRequested, submittedAt, attempt, restarts, placement,
+                events, waitingReason);
+    }
+
+    public JobRecord withPlacement(Plan plan) {
+        return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, plan, events,
+                null);
+    }
+
+    public JobRecord withCancelRequested() {
+        return new JobRecord(id, seq, spec, state, true, submittedAt, attempt, restarts, placement, events,
+                waitingReason);
+    }
+
+    public JobRecord withWaitingReason(String reason) {
+        return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
+                reason);
+    }
+
+    /** A new attempt: back to the queue with no placement. */
+    public JobRecord restarted() {
+        return new JobRecord(id, seq, spec, JobState.QUEUED, cancelRequested, submittedAt, attempt + 1, restarts + 1,
+                null, events, null);
+    }
+}

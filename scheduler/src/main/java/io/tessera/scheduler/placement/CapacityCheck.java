@@ -1,0 +1,18 @@
+package io.tessera.scheduler.placement;
+
+import io.tessera.config.ChipType;
+import io.tessera.config.JobSpec;
+import java.util.Optional;
+
+/** Vetoes chip types of which no single node has devicesPerShard free devices. */
+public final class CapacityCheck implements ChipCheck {
+    @Override
+    public Optional<Veto> check(ChipType chip, JobSpec job, ClusterSnapshot snapshot, PlacementPolicy policy) {
+        int best = snapshot.nodes().stream().mapToInt(n -> n.free(chip.id())).max().orElse(0);
+        if (best >= job.devicesPerShard()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Veto(chip.id(), VetoReason.INSUFFICIENT_DEVICES,
+                "at most " + best + " free on one node, a shard needs " + job.devicesPerShard()));
+    }
+}

@@ -1,0 +1,45 @@
+package io.tessera.scheduler.placement;
+
+import io.tessera.config.Precision;
+import java.util.List;
+import java.util.Map;
+
+/** The outcome of {@code place}: a {@link Plan} or the typed reasons there is none. */
+public sealed interface PlacementResult {
+
+    /** Per-chip-type conclusions, used or vetoed, for explanations. */
+    List<ChipReport> chips();
+
+    /**
+     * A complete gang placement, not yet committed.
+     *
+     * @param precision              the uniform precision (or the most common one under per-shard policy)
+     * @param shards                 every shard, ranks 0..n-1
+     * @param predictedSamplesPerSec the job's predicted throughput
+     * @param stepTimeSec            predicted seconds per optimizer step
+     * @param vendorShares           fraction of predicted throughput per vendor
+     * @param chips                  per chip type: used or why not
+     */
+    record Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
+                Map<String, Double> vendorShares, List<ChipReport> chips) implements PlacementResult {
+        public Plan {
+            shards = List.copyOf(shards);
+            vendorShares = Map.copyOf(vendorShares);
+            chips = List.copyOf(chips);
+        }
+    }
+
+    /**
+     * No placement is possible now.
+     *
+     * @param summary one line for the job's events
+     * @param vetoes  every reason found
+     * @param chips   per chip type: why not
+     */
+    record Unschedulable(String summary, List<Veto> vetoes, List<ChipReport> chips) implements PlacementResult {
+        public Unschedulable {
+            vetoes = List.copyOf(vetoes);
+            chips = List.copyOf(chips);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.tessera.scheduler.service;
+
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.state.ClusterStore;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What users can do with jobs: submit, read, list, cancel. Blocking; callers keep it off event loops.
+ * A submission is stored before it is acknowledged; a cancel only flags the job, and the leader finishes it.
+ */
+public final class JobService {
+    private final ClusterStore store;
+    private final JobSpecParser parser;
+    private final Clock clock;
+
+    public JobService(ClusterStore store, JobSpecParser parser, Clock clock) {
+        this.store = store;
+        this.parser = parser;
+        this.clock = clock;
+    }
+
+    /** Validates and queues a job. @throws io.tessera.config.ValidationException listing every problem */
+    public JobRecord submit(byte[] body, String contentType) {
+        JobSpec spec = parser.parse(body, contentType);
+        long seq = store.nextSequence();
+        String id = "job-" + Long.toString(seq, 36);
+        String now = clock.instant().toString();
+        JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
+                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue())), null);
+        store.insertJob(job);
+        return job;
+    }
+
+    public Optional<JobRecord> job(String id) {
+        return store.job(id);
+    }
+
+    /** All jobs, newest first. */
+    public List<JobRecord> jobs() {
+        return store.jobs().stream().sorted(Comparator.comparingLong(JobRecord::seq).reversed()).toList();
+    }
+
+    /** Flags a job for cancellation; a finished job is returned unchanged. Empty if unknown. */
+    public Optional<JobRecord> cancel(String id) {
+        String now = clock.instant().toString();
+        return store.updateJob(id, j -> j.state().terminal() || j.cancelRequested() ? j
+                : j.withCancelRequested().withEvent(new JobEvent(now, "CANCEL_REQUESTED", "cancel requested")));
+    }
+}

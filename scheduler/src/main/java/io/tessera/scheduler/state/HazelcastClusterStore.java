@@ -1,0 +1,239 @@
+package io.tessera.scheduler.state;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.transaction.TransactionContext;
+import com.hazelcast.transaction.TransactionOptions;
+import com.hazelcast.transaction.TransactionalMap;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.NodeRecord;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@link ClusterStore} on Hazelcast IMaps holding JSON strings. Single-key updates are
+ * optimistic compare-and-set loops ({@code replace(key, old, new)}); transactions are
+ * Hazelcast TWO_PHASE transactions, whose reads-for-update lock keys against those CAS writers.
+ */
+public final class HazelcastClusterStore implements ClusterStore {
+    static final String JOBS = "tessera.jobs";
+    static final String NODES = "tessera.nodes";
+    static final String ASSIGNMENTS = "tessera.assignments";
+    static final String REPORTS = "tessera.shardReports";
+
+    private final HazelcastInstance hz;
+    private final IMap<String, String> jobs;
+    private final IMap<String, String> nodes;
+    private final IMap<String, String> assignments;
+    private final IMap<String, String> reports;
+
+    public HazelcastClusterStore(HazelcastInstance hz) {
+        this.hz = hz;
+        this.jobs = hz.getMap(JOBS);
+        this.nodes = hz.getMap(NODES);
+        this.assignments = hz.getMap(ASSIGNMENTS);
+        this.reports = hz.getMap(REPORTS);
+    }
+
+    @Override
+    public long nextSequence() {
+        return hz.getFlakeIdGenerator("tessera.jobIds").newId();
+    }
+
+    @Override
+    public void insertJob(JobRecord job) {
+        if (jobs.putIfAbsent(job.id(), Codec.encode(job)) != null) {
+            throw new IllegalStateException("job " + job.id() + " already exists");
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> job(String id) {
+        return Optional.ofNullable(Codec.decode(jobs.get(id), JobRecord.class));
+    }
+
+    @Override
+    public Collection<JobRecord> jobs() {
+        return jobs.values().stream().map(v -> Codec.decode(v, JobRecord.class)).toList();
+    }
+
+    @Override
+    public Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change) {
+        while (true) {
+            String old = jobs.get(id);
+            if (old == null) {
+                return Optional.empty();
+            }
+            JobRecord next = change.apply(Codec.decode(old, JobRecord.class));
+            String encoded = Codec.encode(next);
+            if (encoded.equals(old) || jobs.replace(id, old, encoded)) {
+                return Optional.of(next);
+            }
+        }
+    }
+
+    @Override
+    public Optional<NodeRecord> node(String name) {
+        return Optional.ofNullable(Codec.decode(nodes.get(name), NodeRecord.class));
+    }
+
+    @Override
+    public Collection<NodeRecord> nodes() {
+        return nodes.values().stream().map(v -> Codec.decode(v, NodeRecord.class)).toList();
+    }
+
+    @Override
+    public Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
+        while (true) {
+            String old = nodes.get(name);
+            NodeRecord next = change.apply(Optional.ofNullable(Codec.decode(old, NodeRecord.class)));
+            if (next == null) {
+                return Optional.ofNullable(Codec.decode(old, NodeRecord.class));
+            }
+            String encoded = Codec.encode(next);
+            boolean done = old == null ? nodes.putIfAbsent(name, encoded) == null
+                    : encoded.equals(old) || nodes.replace(name, old, encoded);
+            if (done) {
+                return Optional.of(next);
+            }
+        }
+    }
+
+    @Override
+    public AssignmentSet assignments(String node) {
+        AssignmentSet set = Codec.decode(assignments.get(node), AssignmentSet.class);
+        return set == null ? AssignmentSet.empty(node) : set;
+    }
+
+    @Override
+    public Map<String, AssignmentSet> allAssignments() {
+        Map<String, AssignmentSet> out = new HashMap<>();
+        assignments.forEach((k, v) -> out.put(k, Codec.decode(v, AssignmentSet.class)));
+        return out;
+    }
+
+    @Override
+    public void recordShardReports(Collection<ShardReport> incoming) {
+        for (ShardReport r : incoming) {
+            String key = r.key();
+            while (true) {
+                String old = reports.get(key);
+                ShardReport prev = Codec.decode(old, ShardReport.class);
+                if (prev != null && prev.attempt() > r.attempt()) {
+                    break;
+                }
+                String encoded = Codec.encode(r);
+                if (old == null ? reports.putIfAbsent(key, encoded) == null
+                        : encoded.equals(old) || reports.replace(key, old, encoded)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    @Override
+    public Map<Integer, ShardReport> shardReports(String jobId, int shards) {
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < shards; i++) {
+            keys.add(jobId + "/" + i);
+        }
+        Map<Integer, ShardReport> out = new HashMap<>();
+        reports.getAll(keys).values().forEach(v -> {
+            ShardReport r = Codec.decode(v, ShardReport.class);
+            out.put(r.shard(), r);
+        });
+        return out;
+    }
+
+    @Override
+    public void clearShardReports(String jobId, int shards) {
+        for (int i = 0; i < shards; i++) {
+            reports.delete(jobId + "/" + i);
+        }
+    }
+
+    @Override
+    public void onAssignmentsChanged(Consumer<String> listener) {
+        class Listener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+            @Override
+            public void entryAdded(EntryEvent<String, String> e) {
+                listener.accept(e.getKey());
+            }
+
+            @Override
+            public void entryUpdated(EntryEvent<String, String> e) {
+                listener.accept(e.getKey());
+            }
+        }
+        assignments.addEntryListener(new Listener(), false);
+    }
+
+    @Override
+    public <T> T inTransaction(Function<Tx, T> work) {
+        TransactionOptions options = new TransactionOptions()
+                .setTransactionType(TransactionOptions.TransactionType.TWO_PHASE)
+                .setTimeout(30, TimeUnit.SECONDS);
+        TransactionContext ctx = hz.newTransactionContext(options);
+        ctx.beginTransaction();
+        try {
+            T result = work.apply(new HazelcastTx(ctx));
+            ctx.commitTransaction();
+            return result;
+        } catch (RuntimeException e) {
+            ctx.rollbackTransaction();
+            throw e;
+        }
+    }
+
+    /** Transactional view over the three maps. */
+    private static final class HazelcastTx implements Tx {
+        private final TransactionalMap<String, String> jobs;
+        private final TransactionalMap<String, String> nodes;
+        private final TransactionalMap<String, String> assignments;
+
+        HazelcastTx(TransactionContext ctx) {
+            this.jobs = ctx.getMap(JOBS);
+            this.nodes = ctx.getMap(NODES);
+            this.assignments = ctx.getMap(ASSIGNMENTS);
+        }
+
+        @Override
+        public Optional<JobRecord> jobForUpdate(String id) {
+            return Optional.ofNullable(Codec.decode(jobs.getForUpdate(id), JobRecord.class));
+        }
+
+        @Override
+        public void putJob(JobRecord job) {
+            jobs.set(job.id(), Codec.encode(job));
+        }
+
+        @Override
+        public Optional<NodeRecord> nodeForUpdate(String name) {
+            return Optional.ofNullable(Codec.decode(nodes.getForUpdate(name), NodeRecord.class));
+        }
+
+        @Override
+        public AssignmentSet assignmentsForUpdate(String node) {
+            AssignmentSet set = Codec.decode(assignments.getForUpdate(node), AssignmentSet.class);
+            return set == null ? AssignmentSet.empty(node) : set;
+        }
+
+        @Override
+        public void putAssignments(AssignmentSet set) {
+            assignments.set(set.node(), Codec.encode(set));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.tessera.scheduler.state;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.tessera.config.SchedulerConfig;
+
+/**
+ * Builds the embedded Hazelcast member from scheduler configuration: a named cluster, multicast
+ * off, TCP/IP join to the configured members only, and phone-home off.
+ */
+public final class HazelcastMember {
+    private HazelcastMember() {
+    }
+
+    public static HazelcastInstance start(SchedulerConfig config) {
+        Config hz = new Config();
+        hz.setClusterName(config.clusterName());
+        hz.setInstanceName("tessera-" + config.clusterName() + "-" + System.nanoTime());
+        hz.setProperty("hazelcast.phone.home.enabled", "false");
+        hz.setProperty("hazelcast.logging.type", "slf4j");
+        hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+        hz.getNetworkConfig().setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(200);
+        JoinConfig join = hz.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (config.members().isEmpty()) {
+            // A lone member: bind to loopback and join nobody.
+            hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+            join.getTcpIpConfig().setEnabled(false);
+        } else {
+            join.getTcpIpConfig().setEnabled(true).setMembers(config.members());
+        }
+        return Hazelcast.newHazelcastInstance(hz);
+    }
+}

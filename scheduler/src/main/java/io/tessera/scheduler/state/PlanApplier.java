@@ -1,0 +1,123 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Commits a plan: in one transaction it re-checks the plan against live state (job still queued
+ * at the same attempt; every node READY; every device present, healthy, of the planned chip type
+ * and unassigned) and then writes the nodes' assignment sets and the job as PLACED. On any
+ * mismatch nothing is written and a {@link Conflict} says why, so the caller re-plans on a fresh snapshot.
+ * Also releases a job's devices.
+ */
+public final class PlanApplier {
+    private final ClusterStore store;
+    private final ChipCatalog catalog;
+
+    public PlanApplier(ClusterStore store, ChipCatalog catalog) {
+        this.store = store;
+        this.catalog = catalog;
+    }
+
+    /** The result of a commit. */
+    public sealed interface Outcome permits Committed, Conflict {
+    }
+
+    public record Committed(JobRecord job) implements Outcome {
+    }
+
+    public record Conflict(String reason) implements Outcome {
+    }
+
+    /** Re-validates and commits {@code plan} for attempt {@code attempt} of job {@code jobId}. */
+    public Outcome commit(String jobId, int attempt, Plan plan, String now) {
+        return store.inTransaction(tx -> {
+            Optional<JobRecord> job = tx.jobForUpdate(jobId);
+            if (job.isEmpty() || job.get().state() != JobState.QUEUED || job.get().cancelRequested()
+                    || job.get().attempt() != attempt) {
+                return new Conflict("job " + jobId + " is no longer queued at attempt " + attempt);
+            }
+            Map<String, List<ShardAssignment>> byNode = AssignmentBuilder.build(job.get(), plan, catalog);
+            List<AssignmentSet> updated = new ArrayList<>();
+            for (Map.Entry<String, List<ShardAssignment>> e : byNode.entrySet()) {
+                AssignmentSet set = tx.assignmentsForUpdate(e.getKey());
+                Optional<String> problem = check(tx.nodeForUpdate(e.getKey()), set, plan, e.getKey());
+                if (problem.isPresent()) {
+                    return new Conflict(problem.get());
+                }
+                List<ShardAssignment> shards = new ArrayList<>(set.shards());
+                shards.addAll(e.getValue());
+                updated.add(new AssignmentSet(e.getKey(), set.version() + 1, shards));
+            }
+            updated.forEach(tx::putAssignments);
+            JobRecord placed = job.get().withPlacement(plan).withState(JobState.PLACED)
+                    .withEvent(new JobEvent(now, "PLACED", describe(plan)));
+            tx.putJob(placed);
+            return new Committed(placed);
+        });
+    }
+
+    /** Removes every shard of {@code job} from the assignment sets of the nodes its plan used. */
+    public void release(JobRecord job) {
+        if (job.placement() == null) {
+            return;
+        }
+        Set<String> nodes = job.placement().shards().stream().map(ShardPlan::node).collect(Collectors.toSet());
+        store.inTransaction(tx -> {
+            for (String node : nodes) {
+                AssignmentSet set = tx.assignmentsForUpdate(node);
+                List<ShardAssignment> kept = set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList();
+                if (kept.size() != set.shards().size()) {
+                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, kept));
+                }
+            }
+            return null;
+        });
+    }
+
+    private static Optional<String> check(Optional<NodeRecord> node, AssignmentSet set, Plan plan, String name) {
+        if (node.isEmpty() || node.get().state() != NodeState.READY) {
+            return Optional.of("node " + name + " is not ready");
+        }
+        Set<Integer> used = SnapshotBuilder.usedDevices(set);
+        for (ShardPlan s : plan.shards()) {
+            if (!s.node().equals(name)) {
+                continue;
+            }
+            for (int index : s.devices()) {
+                Optional<DeviceReport> d = node.get().devices().stream().filter(x -> x.index() == index).findFirst();
+                if (d.isEmpty() || !d.get().healthy() || !d.get().chipType().equals(s.chipType())) {
+                    return Optional.of("device " + index + " on " + name + " is gone, unhealthy or of another type");
+                }
+                if (used.contains(index)) {
+                    return Optional.of("device " + index + " on " + name + " was taken meanwhile");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String describe(Plan plan) {
+        Map<String, Long> perChip = plan.shards().stream()
+                .collect(Collectors.groupingBy(ShardPlan::chipType, java.util.TreeMap::new, Collectors.counting()));
+        return String.format(Locale.ROOT, "placed %d shards at %s: %s; predicted %.1f samples/s, %.3f s per step",
+                plan.shards().size(), plan.precision().wireName(), perChip, plan.predictedSamplesPerSec(),
+                plan.stepTimeSec());
+    }
+}

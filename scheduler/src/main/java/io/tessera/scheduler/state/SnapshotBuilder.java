@@ -1,0 +1,57 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.NodeView;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds the immutable placement input from stored state: READY nodes only, and on them only
+ * healthy devices of catalog chip types that no current assignment holds.
+ */
+public final class SnapshotBuilder {
+    private SnapshotBuilder() {
+    }
+
+    public static ClusterSnapshot build(ChipCatalog catalog, Collection<NodeRecord> nodes,
+                                        Map<String, AssignmentSet> assignments) {
+        List<NodeView> views = new ArrayList<>();
+        for (NodeRecord node : nodes) {
+            if (node.state() != NodeState.READY) {
+                continue;
+            }
+            Set<Integer> used = usedDevices(assignments.get(node.name()));
+            Map<String, List<Integer>> free = new TreeMap<>();
+            for (DeviceReport d : node.devices()) {
+                if (d.healthy() && !used.contains(d.index()) && catalog.byId(d.chipType()).isPresent()) {
+                    free.computeIfAbsent(d.chipType(), k -> new ArrayList<>()).add(d.index());
+                }
+            }
+            free.values().forEach(l -> l.sort(Integer::compare));
+            views.add(new NodeView(node.name(), node.address(), node.labels(), free));
+        }
+        return new ClusterSnapshot(catalog, views);
+    }
+
+    /** Device indices held by any shard of the set. */
+    public static Set<Integer> usedDevices(AssignmentSet set) {
+        Set<Integer> used = new HashSet<>();
+        if (set != null) {
+            for (ShardAssignment a : set.shards()) {
+                used.addAll(a.devices());
+            }
+        }
+        return used;
+    }
+}
