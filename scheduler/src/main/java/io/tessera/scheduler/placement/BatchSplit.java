@@ -2,8 +2,9 @@ package io.tessera.scheduler.placement;
 
 /**
  * Splits a global batch into integer parts proportional to weights (largest-remainder method).
- * Contract: parts sum exactly to the total, every part is at least 1, and each part differs from
- * its exact proportional share by less than 1 (before the at-least-1 floor is applied).
+ * Contract: parts sum exactly to the total and every part is at least 1. When every exact share
+ * is at least 1, each part differs from its exact share by less than 1; when f shares are below 1
+ * and are raised to 1, the samples they take are found elsewhere and a part may differ by up to 1 + f.
  */
 public final class BatchSplit {
     private BatchSplit() {

@@ -1,0 +1,141 @@
+package io.tessera.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobSpecParserTest {
+    private final JobSpecParser parser = new JobSpecParser(ChipCatalog.builtIn());
+
+    private JobSpec yaml(String text) {
+        return parser.parse(text.getBytes(StandardCharsets.UTF_8), "application/yaml");
+    }
+
+    private List<ValidationError> errorsOf(String text, String contentType) {
+        try {
+            parser.parse(text.getBytes(StandardCharsets.UTF_8), contentType);
+        } catch (ValidationException e) {
+            return e.errors();
+        }
+        throw new AssertionError("expected validation errors for: " + text);
+    }
+
+    @Test
+    void parsesAFullYamlSpec() {
+        JobSpec spec = yaml("""
+                name: llama-7b
+                queue: research
+                priority: 5
+                command: [python, train.py]
+                args: [--lr, "3e-4"]
+                env: {WANDB_MODE: offline}
+                shards: {min: 2, max: 8}
+                devicesPerShard: 8
+                model: {parameters: 7B, tokensPerSample: 4096}
+                globalBatch: 1024
+                precisions: [fp8, bf16]
+                vendorPolicy: {maxVendorShare: 0.6, minVendors: 2}
+                chipTypes: [nvidia-h20, ascend-910b]
+                checkpointDir: /ckpt/llama
+                restartLimit: 5
+                """);
+        assertThat(spec.shards()).isEqualTo(new JobSpec.ShardRange(2, 8));
+        assertThat(spec.workload().parameters()).isEqualTo(7e9);
+        assertThat(spec.workload().trainingFlopsPerSample()).isEqualTo(6 * 7e9 * 4096);
+        assertThat(spec.precisions()).containsExactly(Precision.FP8, Precision.BF16);
+        assertThat(spec.vendorPolicy()).isEqualTo(new JobSpec.VendorPolicy(0.6, 2));
+        assertThat(spec.argv()).containsExactly("python", "train.py", "--lr", "3e-4");
+        assertThat(spec.restartLimit()).isEqualTo(5);
+    }
+
+    @Test
+    void parsesJsonWithExplicitFlopsAndAppliesDefaults() {
+        JobSpec spec = parser.parse(("{\"name\":\"j\",\"command\":[\"w\"],\"shards\":3,\"flopsPerSample\":1e12,"
+                + "\"memoryPerShardGiB\":20,\"globalBatch\":30}").getBytes(StandardCharsets.UTF_8), "application/json");
+        assertThat(spec.shards()).isEqualTo(new JobSpec.ShardRange(3, 3));
+        assertThat(spec.queue()).isEqualTo("default");
+        assertThat(spec.devicesPerShard()).isEqualTo(1);
+        assertThat(spec.precisions()).containsExactly(Precision.BF16);
+        assertThat(spec.restartLimit()).isEqualTo(3);
+        assertThat(spec.workload().trainingFlopsPerSample()).isEqualTo(1e12);
+    }
+
+    @Test
+    void reportsEveryErrorAtOnceWithFieldPaths() {
+        List<ValidationError> errors = errorsOf("""
+                name: "bad name!"
+                command: []
+                shards: {min: 4, max: 2}
+                devicesPerShard: 0
+                model: {parameters: lots, tokensPerSample: -1}
+                globalBatch: "many"
+                precisions: [bf16, fp4]
+                vendorPolicy: {maxVendorShare: 1.5}
+                chipTypes: [nvidia-x999]
+                env: {RANK: "3", "1BAD": x}
+                checkpointDir: ../escape
+                colour: blue
+                """, "application/yaml");
+        assertThat(errors).extracting(ValidationError::field).contains("name", "command", "shards", "devicesPerShard",
+                "model.parameters", "model.tokensPerSample", "globalBatch", "precisions[1]",
+                "vendorPolicy.maxVendorShare", "chipTypes[0]", "env.RANK", "env.1BAD", "checkpointDir", "colour");
+        assertThat(errors).filteredOn(e -> e.field().equals("chipTypes[0]")).first()
+                .extracting(ValidationError::message).asString().contains("unknown chip type").contains("nvidia-h20");
+    }
+
+    @Test
+    void requiredFieldsAreNamed() {
+        assertThat(errorsOf("priority: 1", "application/yaml")).extracting(ValidationError::field)
+                .contains("name", "command", "shards", "globalBatch", "model");
+    }
+
+    @Test
+    void wrongTypesAreNamedWithWhatWasSent() {
+        List<ValidationError> errors = errorsOf("{\"name\":7,\"command\":\"train.py\",\"shards\":\"two\","
+                + "\"flopsPerSample\":1,\"memoryPerShardGiB\":1,\"globalBatch\":1.5}", "application/json");
+        assertThat(errors).extracting(ValidationError::toString).contains(
+                "name: must be a string, got the number 7",
+                "command: must be a list, got a string",
+                "globalBatch: must be a whole number, got the number 1.5");
+        assertThat(errors).extracting(ValidationError::field).contains("shards");
+    }
+
+    @Test
+    void rejectsBodiesThatAreNotDocumentsOrNotMappings() {
+        assertThat(errorsOf("{not json", "application/json")).extracting(ValidationError::field).containsExactly("$");
+        assertThat(errorsOf("- just\n- a list", "application/yaml").get(0).message()).contains("mapping");
+        assertThat(errorsOf("", "application/yaml").get(0).message()).contains("empty");
+    }
+
+    @Test
+    void rejectsInvalidUtf8AndDeepNesting() {
+        byte[] bad = {'{', '"', 'n', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        assertThatThrownBy(() -> parser.parse(bad, "application/json"))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("UTF-8");
+        String deep = "{\"a\":".repeat(200) + "1" + "}".repeat(200);
+        assertThatThrownBy(() -> parser.parse(deep.getBytes(StandardCharsets.UTF_8), "application/json"))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("$");
+    }
+
+    @Test
+    void refusesYamlAliasBombs() {
+        StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            char prev = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(prev).append(",*").append(prev).append(",*")
+                    .append(prev).append(",*").append(prev).append(",*").append(prev).append(",*").append(prev)
+                    .append(",*").append(prev).append(",*").append(prev).append(",*").append(prev).append("]\n");
+        }
+        assertThatThrownBy(() -> yaml(bomb.toString())).isInstanceOf(ValidationException.class);
+    }
+
+    @Test
+    void globalBatchMustCoverTheMinimumShards() {
+        assertThat(errorsOf("{\"name\":\"j\",\"command\":[\"w\"],\"shards\":{\"min\":4,\"max\":8},"
+                + "\"flopsPerSample\":1,\"memoryPerShardGiB\":1,\"globalBatch\":3}", "application/json"))
+                .extracting(ValidationError::field).containsExactly("globalBatch");
+    }
+}

@@ -1,0 +1,116 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.Precision;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.loop.JobLifecycle.Action;
+import io.tessera.scheduler.loop.JobLifecycle.Observation;
+import io.tessera.scheduler.loop.JobLifecycle.Transition;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobLifecycleTest {
+    private static final JobSpec SPEC = new JobSpecParser(ChipCatalog.builtIn()).parse(
+            "name: t\ncommand: [w]\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 1\n"
+                    .getBytes(StandardCharsets.UTF_8), "application/yaml");
+    private static final Plan PLAN = new Plan(Precision.BF16, List.of(
+            new ShardPlan(0, "n1", "a1", "nvidia-h20", "nvidia", List.of(0), Precision.BF16, 2, 1, 10),
+            new ShardPlan(1, "n2", "a2", "ascend-910b", "huawei", List.of(0), Precision.BF16, 2, 1, 10)),
+            20, 0.2, Map.of("nvidia", 0.5, "huawei", 0.5), List.of());
+
+    private static JobRecord placed() {
+        return new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 1, 0, PLAN,
+                List.of(new JobEvent("t0", "PLACED", "")), null);
+    }
+
+    private static ShardReport report(int shard, int attempt, ShardPhase phase, Integer code) {
+        return new ShardReport("j", shard, attempt, phase, code, 100L + shard, null, null, null);
+    }
+
+    private static Transition step(JobRecord job, Set<String> lost, ShardReport... reports) {
+        Map<Integer, ShardReport> map = new HashMap<>();
+        for (ShardReport r : reports) {
+            map.put(r.shard(), r);
+        }
+        return JobLifecycle.next(job, new Observation(map, lost, "t1"));
+    }
+
+    @Test
+    void placedBecomesRunningWhenEveryShardRuns() {
+        JobRecord job = placed();
+        Transition t = step(job, Set.of(), report(0, 1, ShardPhase.RUNNING, null));
+        assertThat(t.changed(job)).isFalse();
+        t = step(job, Set.of(), report(0, 1, ShardPhase.RUNNING, null), report(1, 1, ShardPhase.RUNNING, null));
+        assertThat(t.job().state()).isEqualTo(JobState.RUNNING);
+        assertThat(t.actions()).isEmpty();
+    }
+
+    @Test
+    void succeedsWhenEveryShardExitsZero() {
+        Transition t = step(placed().withState(JobState.RUNNING), Set.of(),
+                report(0, 1, ShardPhase.EXITED, 0), report(1, 1, ShardPhase.EXITED, 0));
+        assertThat(t.job().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);
+    }
+
+    @Test
+    void aFailedShardRestartsTheWholeGangUntilTheLimit() {
+        Transition t = step(placed().withState(JobState.RUNNING), Set.of(),
+                report(0, 1, ShardPhase.EXITED, 3), report(1, 1, ShardPhase.RUNNING, null));
+        assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
+        assertThat(t.job().attempt()).isEqualTo(2);
+        assertThat(t.job().placement()).isNull();
+        assertThat(t.job().events()).extracting(JobEvent::type).contains("SHARD_FAILED", "RESTARTING");
+        assertThat(t.actions()).contains(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+
+        JobRecord second = t.job().withPlacement(PLAN).withState(JobState.RUNNING);
+        Transition again = step(second, Set.of(), report(1, 2, ShardPhase.EXITED, 1));
+        assertThat(again.job().state()).isEqualTo(JobState.FAILED);
+        assertThat(again.job().events().get(again.job().events().size() - 1).message()).contains("restart limit 1");
+    }
+
+    @Test
+    void reportsOfOlderAttemptsAreIgnored() {
+        JobRecord second = new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 2, 1, PLAN, List.of(), null);
+        Transition t = step(second, Set.of(), report(0, 1, ShardPhase.EXITED, 9), report(1, 1, ShardPhase.EXITED, 9));
+        assertThat(t.changed(second)).isFalse();
+    }
+
+    @Test
+    void aLostNodeIsNamedInTheEvents() {
+        Transition t = step(placed().withState(JobState.RUNNING), Set.of("n2"));
+        assertThat(t.job().events()).filteredOn(e -> e.type().equals("NODE_LOST")).first()
+                .satisfies(e -> assertThat(e.message()).contains("n2").contains("[1]"));
+        assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    void cancelReleasesAnActiveJobAndFinishesAQueuedOne() {
+        Transition t = step(placed().withCancelRequested(), Set.of());
+        assertThat(t.job().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);
+        JobRecord queued = new JobRecord("j", 1, SPEC, JobState.QUEUED, true, "t0", 1, 0, null, List.of(), null);
+        assertThat(step(queued, Set.of()).job().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(step(queued, Set.of()).actions()).isEmpty();
+    }
+
+    @Test
+    void terminalJobsNeverChange() {
+        JobRecord done = placed().withState(JobState.SUCCEEDED).withCancelRequested();
+        assertThat(step(done, Set.of("n1")).changed(done)).isFalse();
+    }
+}
