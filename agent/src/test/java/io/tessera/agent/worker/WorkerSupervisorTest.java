@@ -1,0 +1,132 @@
+package io.tessera.agent.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real child processes under the supervisor. */
+class WorkerSupervisorTest {
+    @TempDir
+    Path dir;
+    private WorkerSupervisor supervisor;
+
+    @AfterEach
+    void stop() {
+        supervisor.close();
+    }
+
+    private static ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
+                                         String visibility) {
+        return new ShardAssignment(job, "test", shard, 2, shard, 2, attempt, argv, Map.of("USER_VAR", "x y"),
+                devices, "nvidia-h20", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, "/ckpt/" + job);
+    }
+
+    private ShardReport report(String job, int shard) {
+        return supervisor.reports().stream().filter(r -> r.jobId().equals(job) && r.shard() == shard).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void runsTheWorkerUnderTheEnvironmentContractAndLogsItsOutput() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        ShardAssignment a = shard("job-a", 1, 1, List.of("sh", "-c", "env; echo TESSERA_PROGRESS step=7 total=9"),
+                List.of(4, 5), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-a", 1).phase() == ShardPhase.EXITED);
+        ShardReport r = report("job-a", 1);
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.step()).isEqualTo(7);
+        assertThat(r.totalSteps()).isEqualTo(9);
+        String log = Files.readString(supervisor.logFile("job-a", 1));
+        assertThat(log).contains("CUDA_VISIBLE_DEVICES=4,5", "RANK=1", "WORLD_SIZE=2", "LOCAL_RANK=1",
+                "LOCAL_WORLD_SIZE=2", "MASTER_ADDR=10.1.2.3", "MASTER_PORT=29555", "TESSERA_JOB_ID=job-a",
+                "TESSERA_SHARD=1", "TESSERA_CHIP_TYPE=nvidia-h20", "TESSERA_PRECISION=bf16", "TESSERA_MICRO_BATCH=12",
+                "TESSERA_GRAD_ACCUMULATION=2", "TESSERA_GLOBAL_BATCH=48", "TESSERA_CHECKPOINT_DIR=/ckpt/job-a",
+                "USER_VAR=x y");
+    }
+
+    @Test
+    void usesTheVendorsOwnVisibilityVariable() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(
+                shard("job-b", 0, 1, List.of("sh", "-c", "env"), List.of(6, 7), "ASCEND_RT_VISIBLE_DEVICES"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-b", 0).phase() == ShardPhase.EXITED);
+        String log = Files.readString(supervisor.logFile("job-b", 0));
+        assertThat(log).contains("ASCEND_RT_VISIBLE_DEVICES=6,7").doesNotContain("CUDA_VISIBLE_DEVICES=6,7");
+    }
+
+    @Test
+    void unassigningKillsTheWholeProcessTree() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        Path pidFile = dir.resolve("child.pid");
+        ShardAssignment a = shard("job-c", 0, 1, List.of("sh", "-c", "sleep 300 & echo $! > " + pidFile + "; wait"),
+                List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        long child = Long.parseLong(Files.readString(pidFile).trim());
+        long parent = report("job-c", 0).pid();
+        assertThat(ProcessHandle.of(child)).map(ProcessHandle::isAlive).hasValue(true);
+
+        supervisor.reconcile(new AssignmentSet("n", 2, List.of()));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !alive(parent) && !alive(child));
+        await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.reports().isEmpty()
+                || supervisor.reports().get(0).phase() == ShardPhase.KILLED);
+    }
+
+    @Test
+    void aMissingExecutableIsReportedNotThrown() {
+        supervisor = new WorkerSupervisor(dir);
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(
+                shard("job-d", 0, 1, List.of("/nonexistent/trainer"), List.of(0), "CUDA_VISIBLE_DEVICES"))));
+        ShardReport r = report("job-d", 0);
+        assertThat(r.phase()).isEqualTo(ShardPhase.FAILED_TO_START);
+        assertThat(r.message()).contains("/nonexistent/trainer");
+    }
+
+    @Test
+    void aNewAttemptReplacesTheOldOneAndFinishedWorkersAreNotRelaunched() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        ShardAssignment first = shard("job-e", 0, 1, List.of("sleep", "300"), List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(first)));
+        long oldPid = report("job-e", 0).pid();
+        ShardAssignment second = shard("job-e", 0, 2, List.of("sh", "-c", "exit 0"), List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 2, List.of(second)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !alive(oldPid));
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.reports().stream()
+                .anyMatch(r -> r.attempt() == 2 && r.phase() == ShardPhase.EXITED));
+        long pid = supervisor.reports().stream().filter(r -> r.attempt() == 2).findFirst().orElseThrow().pid();
+        supervisor.reconcile(new AssignmentSet("n", 3, List.of(second)));
+        assertThat(supervisor.reports()).filteredOn(r -> r.attempt() == 2).singleElement()
+                .satisfies(r -> assertThat(r.pid()).isEqualTo(pid));
+    }
+
+    @Test
+    void aVersionThatGoesBackKeepsRunningWorkers() {
+        supervisor = new WorkerSupervisor(dir);
+        ShardAssignment a = shard("job-f", 0, 1, List.of("sleep", "300"), List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 5, List.of(a)));
+        long pid = report("job-f", 0).pid();
+        // A scheduler that restarted without state answers version 0 with nothing in it.
+        supervisor.reconcile(new AssignmentSet("n", 0, List.of()));
+        assertThat(alive(pid)).isTrue();
+        assertThat(report("job-f", 0).phase()).isEqualTo(ShardPhase.RUNNING);
+    }
+
+    private static boolean alive(long pid) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        return h.isPresent() && h.get().isAlive();
+    }
+}

@@ -1,0 +1,104 @@
+package io.tessera.scheduler.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.agent.Agent;
+import io.tessera.config.AgentConfig;
+import io.tessera.config.Documents;
+import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.SchedulerNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real scheduler member (its own Hazelcast cluster name, API on a free loopback port) and real
+ * in-process agents that run real worker processes. Heartbeats are fast so tests finish quickly.
+ */
+public final class TestCluster implements AutoCloseable {
+    public static final Path EXAMPLE_WORKER = Path.of("../examples/worker/ExampleWorker.java").toAbsolutePath().normalize();
+    public static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final SchedulerNode scheduler;
+    private final Path dir;
+    private final List<Agent> agents = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private TestCluster(SchedulerNode scheduler, Path dir) {
+        this.scheduler = scheduler;
+        this.dir = dir;
+    }
+
+    public static TestCluster start(Path dir) {
+        SchedulerConfig cfg = new SchedulerConfig("127.0.0.1", 0, "test-" + UUID.randomUUID(), null, null, null,
+                200L, 2000L, 50L, 2000L, null, null, null);
+        return new TestCluster(SchedulerNode.start(cfg, Clock.systemUTC()), dir);
+    }
+
+    public Agent agent(String node, String chip, int devices) {
+        AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
+                new AgentConfig.DeviceSource("simulated", chip, devices), dir.resolve(node).toString(), 200L, null);
+        Agent agent = Agent.start(cfg);
+        agents.add(agent);
+        return agent;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + scheduler.port();
+    }
+
+    public Response send(String method, String path, byte[] body, String contentType) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (contentType != null) {
+                b.header("Content-Type", contentType);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+        }
+    }
+
+    public String submit(String yaml) {
+        Response r = send("POST", "/v1/jobs", yaml.getBytes(), "application/yaml");
+        if (r.status() != 201) {
+            throw new AssertionError("submit answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asText();
+    }
+
+    public JsonNode job(String id) {
+        return send("GET", "/v1/jobs/" + id, null, null).json();
+    }
+
+    public JsonNode nodes() {
+        return send("GET", "/v1/nodes", null, null).json().get("nodes");
+    }
+
+    /** The example worker as a job command, for YAML. */
+    public static String workerCommand() {
+        return "command: [\"" + JAVA + "\", \"" + EXAMPLE_WORKER + "\"]\n";
+    }
+
+    @Override
+    public void close() {
+        agents.forEach(Agent::close);
+        scheduler.close();
+    }
+
+    /** An HTTP answer. */
+    public record Response(int status, String contentType, String body) {
+        public JsonNode json() {
+            return Documents.parseJson(body.getBytes());
+        }
+    }
+}
