@@ -25,7 +25,7 @@ import java.util.UUID;
 public final class TestCluster implements AutoCloseable {
     public static final Path EXAMPLE_WORKER = Path.of("../examples/worker/ExampleWorker.java").toAbsolutePath().normalize();
     public static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private final SchedulerNode scheduler;
+    private SchedulerNode scheduler;
     private final Path dir;
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -36,9 +36,19 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(Path dir) {
-        SchedulerConfig cfg = new SchedulerConfig("127.0.0.1", 0, "test-" + UUID.randomUUID(), null, null, null,
+        return new TestCluster(SchedulerNode.start(config(0), Clock.systemUTC()), dir);
+    }
+
+    private static SchedulerConfig config(int port) {
+        return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null);
-        return new TestCluster(SchedulerNode.start(cfg, Clock.systemUTC()), dir);
+    }
+
+    /** Stops the scheduler (its in-memory state goes with it) and starts a fresh one on the same port. */
+    public void restartScheduler() {
+        int port = scheduler.port();
+        scheduler.close();
+        scheduler = SchedulerNode.start(config(port), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {
