@@ -1,4 +1,11 @@
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,12 +18,14 @@ import java.util.Random;
  * Tessera's example training worker. It needs only a JDK: run it as
  * {@code java ExampleWorker.java [--steps N] [--checkpoint-every K] [--time-scale S]}.
  *
- * <p>It reads the worker contract (docs/worker-contract.md) from its environment, trains a small
- * linear model with real SGD on synthetic data for the configured number of steps, and paces
- * each step as the shard's chip would: step time = micro-batch x accumulation / predicted
- * samples per second, times --time-scale. Every K steps rank 0 writes a checkpoint (atomically);
- * on start every rank resumes from the checkpoint if one exists. It prints one
- * {@code TESSERA_PROGRESS step=N total=M} line per step, which the agent reports upstream.
+ * <p>It reads the worker contract (docs/worker-contract.md) from its environment and does real
+ * data-parallel training of a small linear model on synthetic data: the ranks rendezvous at
+ * MASTER_ADDR:MASTER_PORT, rank 0 broadcasts the starting step and weights (from its checkpoint,
+ * if one exists), and every step the gradients are all-reduced through rank 0, weighted by each
+ * shard's batch. Each step is paced as the shard's chip would take: micro-batch x accumulation /
+ * predicted samples per second, times --time-scale, so a well-balanced split makes every rank
+ * arrive at the all-reduce together. Every K steps rank 0 writes a checkpoint atomically. Each
+ * step prints a {@code TESSERA_PROGRESS step=N total=M} line, which the agent reports upstream.
  *
  * <p>Test hooks: {@code --fail-at-step N} exits with code 3 at step N, only on the attempt given
  * by {@code --fail-on-attempt} (default 1), to exercise gang restarts.
@@ -49,37 +58,47 @@ public final class ExampleWorker {
                 env.get("MASTER_ADDR"), env.get("MASTER_PORT"), attempt);
 
         double[] weights = new double[FEATURES];
-        long start = 0;
-        if (Files.exists(ckpt)) {
-            start = load(ckpt, weights);
-            System.out.printf(Locale.ROOT, "resumed from checkpoint at step %d%n", start);
-        }
-        Random data = new Random(1234L + rank);
-        double[] truth = new double[FEATURES];
-        for (int i = 0; i < FEATURES; i++) {
-            truth[i] = (i % 5) - 2.0;
-        }
-        long stepNanos = (long) (1e9 * micro * accumulation / rate * timeScale);
-        for (long step = start + 1; step <= steps; step++) {
-            long t0 = System.nanoTime();
-            double loss = sgdStep(weights, truth, data, micro * accumulation);
-            if (step == failAt && attempt == failAttempt) {
-                System.out.printf(Locale.ROOT, "injected failure at step %d (attempt %d)%n", step, attempt);
-                System.exit(3);
+        long start = rank == 0 && Files.exists(ckpt) ? load(ckpt, weights) : 0;
+        try (Collective group = Collective.join(rank, world, env.getOrDefault("MASTER_ADDR", "127.0.0.1"),
+                Integer.parseInt(require(env, "MASTER_PORT")))) {
+            start = group.broadcast(start, weights);
+            if (start > 0) {
+                System.out.printf(Locale.ROOT, "resumed from checkpoint at step %d%n", start);
             }
-            pace(t0, stepNanos);
-            System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f%n", step, steps, loss);
-            if (rank == 0 && step % every == 0) {
-                save(ckptDir, ckpt, step, weights);
+            Random data = new Random(1234L + 7919L * rank + 104729L * start);
+            double[] truth = new double[FEATURES];
+            for (int i = 0; i < FEATURES; i++) {
+                truth[i] = (i % 5) - 2.0;
+            }
+            long stepNanos = (long) (1e9 * micro * accumulation / rate * timeScale);
+            for (long step = start + 1; step <= steps; step++) {
+                long t0 = System.nanoTime();
+                double[] grad = new double[FEATURES + 1];
+                long samples = gradient(weights, truth, data, micro * accumulation, grad);
+                if (step == failAt && attempt == failAttempt) {
+                    System.out.printf(Locale.ROOT, "injected failure at step %d (attempt %d)%n", step, attempt);
+                    System.exit(3);
+                }
+                pace(t0, stepNanos);
+                long total = group.allReduce(samples, grad);
+                for (int i = 0; i < FEATURES; i++) {
+                    weights[i] -= 0.05 * grad[i] / total;
+                }
+                System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f samples=%d%n", step,
+                        steps, grad[FEATURES] / total, total);
+                if (rank == 0 && step % every == 0) {
+                    save(ckptDir, ckpt, step, weights);
+                }
             }
         }
         System.out.printf(Locale.ROOT, "rank %d finished %d steps%n", rank, steps);
     }
 
-    /** One SGD step of least squares on a fresh synthetic batch; returns the batch loss. */
-    private static double sgdStep(double[] w, double[] truth, Random data, int batch) {
-        double[] grad = new double[FEATURES];
-        double loss = 0;
+    /**
+     * Least-squares gradient summed over a fresh synthetic batch of {@code batch} samples; the
+     * loss sum goes in the last slot. Returns the number of samples.
+     */
+    private static long gradient(double[] w, double[] truth, Random data, int batch, double[] grad) {
         int n = Math.min(batch, 4096);
         for (int s = 0; s < n; s++) {
             double[] x = new double[FEATURES];
@@ -91,15 +110,136 @@ public final class ExampleWorker {
                 pred += w[i] * x[i];
             }
             double err = pred - y;
-            loss += err * err / n;
+            grad[FEATURES] += err * err;
             for (int i = 0; i < FEATURES; i++) {
-                grad[i] += 2 * err * x[i] / n;
+                grad[i] += 2 * err * x[i];
             }
         }
-        for (int i = 0; i < FEATURES; i++) {
-            w[i] -= 0.05 * grad[i];
+        return n;
+    }
+
+    /**
+     * A star-shaped collective through rank 0: enough for an example, and a real rendezvous on
+     * MASTER_ADDR:MASTER_PORT. Rank 0 listens; the others connect, retrying for up to 60 s.
+     */
+    static final class Collective implements AutoCloseable {
+        private final int rank;
+        private final ServerSocket server;
+        private final Socket[] peers;
+        private final DataInputStream[] in;
+        private final DataOutputStream[] out;
+
+        private Collective(int rank, int world, ServerSocket server) {
+            this.rank = rank;
+            this.server = server;
+            this.peers = new Socket[world];
+            this.in = new DataInputStream[world];
+            this.out = new DataOutputStream[world];
         }
-        return loss;
+
+        static Collective join(int rank, int world, String masterAddr, int port) throws IOException,
+                InterruptedException {
+            if (rank == 0) {
+                ServerSocket server = new ServerSocket();
+                server.setReuseAddress(true);
+                server.bind(new InetSocketAddress(port));
+                server.setSoTimeout(120_000);
+                Collective c = new Collective(0, world, server);
+                for (int i = 1; i < world; i++) {
+                    Socket s = server.accept();
+                    int peer = new DataInputStream(s.getInputStream()).readInt();
+                    c.attach(peer, s);
+                }
+                return c;
+            }
+            Collective c = new Collective(rank, world, null);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(masterAddr, port), 2000);
+                    c.attach(0, s);
+                    c.out[0].writeInt(rank);
+                    c.out[0].flush();
+                    return c;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("rank 0 at " + masterAddr + ":" + port + " never answered", e);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+
+        private void attach(int peer, Socket s) throws IOException {
+            s.setSoTimeout(120_000);
+            s.setTcpNoDelay(true);
+            peers[peer] = s;
+            in[peer] = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            out[peer] = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        }
+
+        /** Rank 0's start step and weights, for everyone. */
+        long broadcast(long start, double[] w) throws IOException {
+            if (rank == 0) {
+                for (int p = 1; p < peers.length; p++) {
+                    out[p].writeLong(start);
+                    for (double v : w) {
+                        out[p].writeDouble(v);
+                    }
+                    out[p].flush();
+                }
+                return start;
+            }
+            long s = in[0].readLong();
+            for (int i = 0; i < w.length; i++) {
+                w[i] = in[0].readDouble();
+            }
+            return s;
+        }
+
+        /** Sums {@code samples} and {@code v} element-wise across ranks, in place; returns the total samples. */
+        long allReduce(long samples, double[] v) throws IOException {
+            if (rank != 0) {
+                out[0].writeLong(samples);
+                for (double x : v) {
+                    out[0].writeDouble(x);
+                }
+                out[0].flush();
+                long total = in[0].readLong();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = in[0].readDouble();
+                }
+                return total;
+            }
+            long total = samples;
+            for (int p = 1; p < peers.length; p++) {
+                total += in[p].readLong();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += in[p].readDouble();
+                }
+            }
+            for (int p = 1; p < peers.length; p++) {
+                out[p].writeLong(total);
+                for (double x : v) {
+                    out[p].writeDouble(x);
+                }
+                out[p].flush();
+            }
+            return total;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket s : peers) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+            if (server != null) {
+                server.close();
+            }
+        }
     }
 
     private static void pace(long t0, long stepNanos) throws InterruptedException {
