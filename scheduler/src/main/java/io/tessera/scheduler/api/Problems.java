@@ -47,6 +47,7 @@ public final class Problems {
         } else if (error instanceof NotFound nf) {
             send(ctx, 404, "Not found", nf.getMessage(), List.of());
         } else if (error instanceof com.hazelcast.core.HazelcastException
+                || error instanceof com.hazelcast.core.HazelcastInstanceNotActiveException
                 || error instanceof java.util.concurrent.RejectedExecutionException) {
             LOG.warn("state unavailable: {}", error.toString());
             send(ctx, 503, "Unavailable", "cluster state is unavailable; retry shortly", List.of());

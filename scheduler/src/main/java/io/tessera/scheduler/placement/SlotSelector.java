@@ -3,9 +3,11 @@ package io.tessera.scheduler.placement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Picks the gang from candidate slots: the fastest slots up to the shard maximum, then repairs
@@ -110,8 +112,8 @@ final class SlotSelector {
         return weakest;
     }
 
-    static java.util.Set<String> vendors(List<Slot> chosen) {
-        java.util.Set<String> v = new java.util.HashSet<>();
+    static Set<String> vendors(List<Slot> chosen) {
+        Set<String> v = new HashSet<>();
         chosen.forEach(s -> v.add(s.vendor()));
         return v;
     }

@@ -5,7 +5,6 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -70,8 +69,4 @@ public interface ClusterStore {
         void putAssignments(AssignmentSet set);
     }
 
-    /** Every shard assignment currently handed out, across nodes. */
-    default List<io.tessera.config.wire.ShardAssignment> allShardAssignments() {
-        return allAssignments().values().stream().flatMap(s -> s.shards().stream()).toList();
-    }
 }

@@ -72,17 +72,9 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change) {
-        while (true) {
-            String old = jobs.get(id);
-            if (old == null) {
-                return Optional.empty();
-            }
-            JobRecord next = change.apply(Codec.decode(old, JobRecord.class));
-            String encoded = Codec.encode(next);
-            if (encoded.equals(old) || jobs.replace(id, old, encoded)) {
-                return Optional.of(next);
-            }
-        }
+        String stored = cas(jobs, id, old -> old == null ? null
+                : Codec.encode(change.apply(Codec.decode(old, JobRecord.class))));
+        return Optional.ofNullable(Codec.decode(stored, JobRecord.class));
     }
 
     @Override
@@ -97,19 +89,11 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
-        while (true) {
-            String old = nodes.get(name);
+        String stored = cas(nodes, name, old -> {
             NodeRecord next = change.apply(Optional.ofNullable(Codec.decode(old, NodeRecord.class)));
-            if (next == null) {
-                return Optional.ofNullable(Codec.decode(old, NodeRecord.class));
-            }
-            String encoded = Codec.encode(next);
-            boolean done = old == null ? nodes.putIfAbsent(name, encoded) == null
-                    : encoded.equals(old) || nodes.replace(name, old, encoded);
-            if (done) {
-                return Optional.of(next);
-            }
-        }
+            return next == null ? old : Codec.encode(next);
+        });
+        return Optional.ofNullable(Codec.decode(stored, NodeRecord.class));
     }
 
     @Override
@@ -128,19 +112,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public void recordShardReports(Collection<ShardReport> incoming) {
         for (ShardReport r : incoming) {
-            String key = r.key();
-            while (true) {
-                String old = reports.get(key);
+            String encoded = Codec.encode(r);
+            cas(reports, r.key(), old -> {
                 ShardReport prev = Codec.decode(old, ShardReport.class);
-                if (prev != null && prev.attempt() > r.attempt()) {
-                    break;
-                }
-                String encoded = Codec.encode(r);
-                if (old == null ? reports.putIfAbsent(key, encoded) == null
-                        : encoded.equals(old) || reports.replace(key, old, encoded)) {
-                    break;
-                }
-            }
+                return prev != null && prev.attempt() > r.attempt() ? old : encoded;
+            });
         }
     }
 
@@ -179,6 +155,24 @@ public final class HazelcastClusterStore implements ClusterStore {
             }
         }
         assignments.addEntryListener(new Listener(), false);
+    }
+
+    /**
+     * Optimistic read-modify-write of one key: {@code change} maps the current value (null when
+     * absent) to the new one (null or the same value: write nothing). Returns what is stored after.
+     */
+    private static String cas(IMap<String, String> map, String key, UnaryOperator<String> change) {
+        while (true) {
+            String old = map.get(key);
+            String next = change.apply(old);
+            if (next == null || next.equals(old)) {
+                return old;
+            }
+            boolean done = old == null ? map.putIfAbsent(key, next) == null : map.replace(key, old, next);
+            if (done) {
+                return next;
+            }
+        }
     }
 
     @Override
