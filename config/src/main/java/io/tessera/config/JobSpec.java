@@ -23,6 +23,8 @@ import java.util.Map;
  * @param chipTypes        allowed chip types (catalog ids); empty means any
  * @param checkpointDir    where workers write checkpoints; absolute, no {@code ..}; may be null
  * @param restartLimit     how many times the gang may be restarted after failures
+ * @param precisionPolicy  uniform (default) or per-shard
+ * @param efficiency       per-chip-type overrides of the catalog's achievable efficiency
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -40,7 +42,9 @@ public record JobSpec(
         VendorPolicy vendorPolicy,
         List<String> chipTypes,
         String checkpointDir,
-        int restartLimit) {
+        int restartLimit,
+        PrecisionPolicy precisionPolicy,
+        Map<String, Double> efficiency) {
 
     public JobSpec {
         command = List.copyOf(command);
@@ -48,6 +52,8 @@ public record JobSpec(
         env = Map.copyOf(env);
         precisions = List.copyOf(precisions);
         chipTypes = List.copyOf(chipTypes);
+        precisionPolicy = precisionPolicy == null ? PrecisionPolicy.UNIFORM : precisionPolicy;
+        efficiency = efficiency == null ? Map.of() : Map.copyOf(efficiency);
     }
 
     /** The full worker argv: command then args. */
@@ -64,10 +70,12 @@ public record JobSpec(
 
     /**
      * What one sample costs. Either {@code parameters} and {@code tokensPerSample} are set, or
-     * {@code flopsPerSample} and {@code memoryPerShardGiB} are.
+     * {@code flopsPerSample} and {@code memoryPerShardGiB} are. {@code activationGiBPerSample}
+     * optionally overrides the activation-memory estimate.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Workload(Double parameters, Long tokensPerSample, Double flopsPerSample, Double memoryPerShardGiB) {
+    public record Workload(Double parameters, Long tokensPerSample, Double flopsPerSample, Double memoryPerShardGiB,
+                           Double activationGiBPerSample) {
         /** Training FLOPs per sample: 6 x parameters x tokens, or the explicit figure. */
         public double trainingFlopsPerSample() {
             if (flopsPerSample != null) {

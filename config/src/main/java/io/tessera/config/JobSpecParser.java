@@ -25,7 +25,8 @@ public final class JobSpecParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> FIELDS = Set.of("name", "queue", "priority", "command", "args", "env",
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
-            "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit");
+            "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
+            "efficiency", "activationGiBPerSample");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT");
@@ -72,9 +73,12 @@ public final class JobSpecParser {
         String checkpointDir = r.string(doc, "", "checkpointDir", false, 1024).orElse(null);
         checkPath(r, "checkpointDir", checkpointDir);
         int restartLimit = r.integer(doc, "", "restartLimit", false, 0, 100).orElse(3L).intValue();
+        PrecisionPolicy policy = doc.hasNonNull("precisionPolicy") ? r.parsed(doc.get("precisionPolicy"),
+                "precisionPolicy", PrecisionPolicy::parse, "must be uniform or per-shard") : PrecisionPolicy.UNIFORM;
+        Map<String, Double> efficiency = efficiency(r, doc);
         r.throwIfInvalid();
         return new JobSpec(name, queue, priority, command, args, env, shards, dps, workload, globalBatch,
-                precisions, vendor, chipTypes, checkpointDir, restartLimit);
+                precisions, vendor, chipTypes, checkpointDir, restartLimit, policy, efficiency);
     }
 
     private static FieldReader.ElementReader<String> argument(FieldReader r) {
@@ -161,7 +165,8 @@ public final class JobSpecParser {
         if (hasFlops) {
             Optional<Double> flops = r.number(doc, "", "flopsPerSample", true, 1, 1e24);
             Optional<Double> mem = r.number(doc, "", "memoryPerShardGiB", true, 0.001, 1e5);
-            return flops.isPresent() && mem.isPresent() ? new Workload(null, null, flops.get(), mem.get()) : null;
+            Double act = activation(r, doc);
+            return flops.isPresent() && mem.isPresent() ? new Workload(null, null, flops.get(), mem.get(), act) : null;
         }
         Optional<JsonNode> model = r.object(doc, "", "model", true);
         if (model.isEmpty()) {
@@ -171,7 +176,25 @@ public final class JobSpecParser {
         Double params = parameters(r, model.get());
         Optional<Long> tokens = r.integer(model.get(), "model", "tokensPerSample", true, 1, 10_000_000);
         Double mem = r.number(doc, "", "memoryPerShardGiB", false, 0.001, 1e5).orElse(null);
-        return params != null && tokens.isPresent() ? new Workload(params, tokens.get(), null, mem) : null;
+        Double act = activation(r, doc);
+        return params != null && tokens.isPresent() ? new Workload(params, tokens.get(), null, mem, act) : null;
+    }
+
+    private static Double activation(FieldReader r, JsonNode doc) {
+        return r.number(doc, "", "activationGiBPerSample", false, 0, 1e4).orElse(null);
+    }
+
+    /** Per-chip-type efficiency overrides: {@code {nvidia-h20: 0.5}}. */
+    private Map<String, Double> efficiency(FieldReader r, JsonNode doc) {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        r.object(doc, "", "efficiency", false).ifPresent(n -> n.fieldNames().forEachRemaining(chip -> {
+            if (catalog.byId(chip).isEmpty()) {
+                r.error("efficiency." + chip, "unknown chip type");
+            } else {
+                r.number(n, "efficiency", chip, true, 0.01, 1.0).ifPresent(v -> out.put(chip, v));
+            }
+        }));
+        return out;
     }
 
     /** Parameters as a number or with a K/M/B/T suffix, e.g. {@code 7B}. */

@@ -18,6 +18,7 @@ import java.util.List;
  * @param maxBodyBytes          largest request body accepted
  * @param defaultMaxVendorShare cluster default for a job's maxVendorShare
  * @param defaultMinVendors     cluster default for a job's minVendors
+ * @param network               link bandwidths between nodes and between vendors
  */
 public record SchedulerConfig(
         String httpHost,
@@ -32,9 +33,11 @@ public record SchedulerConfig(
         Long longPollTimeoutMs,
         Integer maxBodyBytes,
         Double defaultMaxVendorShare,
-        Integer defaultMinVendors) {
+        Integer defaultMinVendors,
+        NetworkConfig network) {
 
     public SchedulerConfig {
+        network = network == null ? NetworkConfig.DEFAULT : network;
         httpHost = httpHost == null ? "127.0.0.1" : httpHost;
         httpPort = check("httpPort", httpPort == null ? 8080 : httpPort, 0, 65535);
         clusterName = clusterName == null ? "tessera" : clusterName;
@@ -54,20 +57,21 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors);
+                defaultMinVendors, network);
     }
 
     /** A copy with other heartbeat timings. */
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
-                timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors);
+                timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
+                network);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

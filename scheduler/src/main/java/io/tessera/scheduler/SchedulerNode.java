@@ -12,7 +12,7 @@ import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
-import io.tessera.scheduler.placement.ProportionalPlacer;
+import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.state.ClusterStore;
@@ -48,7 +48,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     /** Starts a member and blocks until its API listens. */
     public static SchedulerNode start(SchedulerConfig config, Clock clock) {
-        return start(config, clock, new ProportionalPlacer());
+        return start(config, clock, new PlacementEngine());
     }
 
     public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
@@ -56,8 +56,7 @@ public final class SchedulerNode implements AutoCloseable {
         HazelcastInstance hz = HazelcastMember.start(config);
         ClusterStore store = new HazelcastClusterStore(hz);
         PlanApplier applier = new PlanApplier(store, catalog);
-        PlacementPolicy policy = new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
-                PlacementPolicy.DEFAULT.memoryHeadroom());
+        PlacementPolicy policy = policy(config);
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
                 new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs()),
                 new JobReconciler(store, applier, clock),
@@ -76,6 +75,12 @@ public final class SchedulerNode implements AutoCloseable {
             hz.shutdown();
             throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /** The placement policy a scheduler configuration implies. */
+    public static PlacementPolicy policy(SchedulerConfig config) {
+        return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
+                PlacementPolicy.DEFAULT.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
     }
 
     /** The port the API actually listens on (useful with port 0). */

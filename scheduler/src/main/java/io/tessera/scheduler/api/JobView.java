@@ -19,7 +19,7 @@ public record JobView(String id, String name, String queue, int priority, String
 
     /** The committed plan's figures. */
     public record PlacementView(String precision, double predictedSamplesPerSec, double stepTimeSec,
-                                Map<String, Double> vendorShares, List<ChipReport> chips) {
+                                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips) {
     }
 
     /** One shard: where it runs, its batch, and what its agent last reported. */
@@ -32,7 +32,7 @@ public record JobView(String id, String name, String queue, int priority, String
     public static JobView of(JobRecord job, Map<Integer, ShardReport> reports) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
-                plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.vendorShares(), plan.chips());
+                plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips());
         List<ShardView> shards = plan == null ? List.of()
                 : plan.shards().stream().map(s -> shard(s, current(reports.get(s.shard()), job.attempt()))).toList();
         return new JobView(job.id(), job.spec().name(), job.spec().queue(), job.spec().priority(), job.state().name(),

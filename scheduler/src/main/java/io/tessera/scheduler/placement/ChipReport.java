@@ -7,9 +7,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * @param chipType               catalog id
  * @param shards                 shards placed on it
- * @param samplesPerSecPerShard  predicted per-shard throughput at the chosen precision; null if unusable
+ * @param precision              the precision it runs (or would run) at; null if unusable
+ * @param samplesPerSecPerShard  predicted per-shard throughput at that precision; null if unusable
  * @param veto                   why it was not used; null when used
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ChipReport(String chipType, int shards, Double samplesPerSecPerShard, Veto veto) {
+public record ChipReport(String chipType, int shards, String precision, Double samplesPerSecPerShard, Veto veto) {
 }

@@ -16,16 +16,24 @@ public sealed interface PlacementResult {
      * @param precision              the uniform precision (or the most common one under per-shard policy)
      * @param shards                 every shard, ranks 0..n-1
      * @param predictedSamplesPerSec the job's predicted throughput
-     * @param stepTimeSec            predicted seconds per optimizer step
+     * @param stepTimeSec            predicted seconds per optimizer step, compute and all-reduce
+     * @param communicationSec       the all-reduce part of the step time
      * @param vendorShares           fraction of predicted throughput per vendor
      * @param chips                  per chip type: used or why not
      */
     record Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
-                Map<String, Double> vendorShares, List<ChipReport> chips) implements PlacementResult {
+                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips)
+            implements PlacementResult {
         public Plan {
             shards = List.copyOf(shards);
             vendorShares = Map.copyOf(vendorShares);
             chips = List.copyOf(chips);
+        }
+
+        /** The same plan with other chip reports. */
+        public Plan withChips(List<ChipReport> reports) {
+            return new Plan(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares,
+                    reports);
         }
     }
 

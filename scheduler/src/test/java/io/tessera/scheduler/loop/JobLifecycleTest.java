@@ -30,7 +30,7 @@ class JobLifecycleTest {
     private static final Plan PLAN = new Plan(Precision.BF16, List.of(
             new ShardPlan(0, "n1", "a1", "nvidia-h20", "nvidia", List.of(0), Precision.BF16, 2, 1, 10),
             new ShardPlan(1, "n2", "a2", "ascend-910b", "huawei", List.of(0), Precision.BF16, 2, 1, 10)),
-            20, 0.2, Map.of("nvidia", 0.5, "huawei", 0.5), List.of());
+            20, 0.2, 0.0, Map.of("nvidia", 0.5, "huawei", 0.5), List.of());
 
     private static JobRecord placed() {
         return new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 1, 0, PLAN,

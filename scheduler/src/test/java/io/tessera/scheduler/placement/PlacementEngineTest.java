@@ -10,8 +10,8 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ProportionalPlacerTest {
-    private final Placer placer = new ProportionalPlacer();
+class PlacementEngineTest {
+    private final Placer placer = new PlacementEngine();
 
     private PlacementResult place(Fleet fleet, JobSpec job) {
         return placer.place(fleet.snapshot(), "job-1", job, PlacementPolicy.DEFAULT);
