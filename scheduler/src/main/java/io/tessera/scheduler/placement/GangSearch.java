@@ -49,6 +49,9 @@ final class GangSearch {
         if (minVendors > 1) {
             best = better(best, walk(slots, true));
         }
+        if (cap < 1 - EPS || minVendors > 1) {
+            best = better(best, new CappedSearch(job, link, cap, minVendors, gradientBytes).best(slots));
+        }
         if (cap >= 1 - EPS && minVendors <= 1) {
             for (List<Slot> group : groupBy(slots, Slot::vendor).values()) {
                 best = better(best, walk(group, false));
@@ -121,6 +124,26 @@ final class GangSearch {
         return q == null ? null : q.pollFirst();
     }
 
+    /** The figures of a given gang: rate, span, all-reduce and throughput. */
+    static Selection evaluate(List<Slot> gang, JobSpec job, LinkModel link, double gradientBytes) {
+        double rate = 0;
+        double minIntra = Double.MAX_VALUE;
+        java.util.Set<String> vendors = new java.util.HashSet<>();
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (Slot s : gang) {
+            rate += s.rate();
+            minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
+            vendors.add(s.vendor());
+            nodes.add(s.node().name());
+        }
+        LinkModel.Span span = vendors.size() > 1 ? LinkModel.Span.CROSS_VENDOR
+                : nodes.size() > 1 ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
+        double comm = LinkModel.allReduceSec(gang.size(), gradientBytes, job.devicesPerShard(),
+                link.perDeviceGBs(span, minIntra));
+        double b = job.globalBatch();
+        return new Selection(List.copyOf(gang), rate, comm, b / (b / rate + comm), span);
+    }
+
     private static <K> Map<K, List<Slot>> groupBy(List<Slot> slots, java.util.function.Function<Slot, K> key) {
         Map<K, List<Slot>> out = new LinkedHashMap<>();
         slots.forEach(s -> out.computeIfAbsent(key.apply(s), k -> new ArrayList<>()).add(s));
@@ -178,11 +201,9 @@ final class GangSearch {
             return b / (b / rate + commSec());
         }
 
-        /** The first {@code length} slots as a selection (recomputing span and links for that prefix). */
+        /** The first {@code length} slots as a selection. */
         Selection selection(int length) {
-            Prefix p = new Prefix();
-            slots.subList(0, length).forEach(p::add);
-            return new Selection(List.copyOf(p.slots), p.rate, p.commSec(), p.throughput(), p.span());
+            return evaluate(slots.subList(0, length), job, link, gradientBytes);
         }
     }
 }
