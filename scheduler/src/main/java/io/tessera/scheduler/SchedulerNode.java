@@ -15,6 +15,7 @@ import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.service.JobService;
+import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
@@ -63,8 +64,10 @@ public final class SchedulerNode implements AutoCloseable {
                 new QueuePlacer(store, placer, applier, policy, catalog, clock));
         Vertx vertx = Vertx.vertx();
         try {
-            HttpServer http = ApiServer.start(vertx, config, new JobService(store, new JobSpecParser(catalog), clock),
-                    new AgentService(store, config, clock), store, clock)
+            JobSpecParser parser = new JobSpecParser(catalog);
+            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock),
+                    new AgentService(store, config, clock), new PlanService(store, parser, placer, policy, catalog),
+                    store, clock)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),

@@ -3,6 +3,7 @@ package io.tessera.scheduler.api;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.service.JobService;
+import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,7 +23,7 @@ public final class ApiServer {
     }
 
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
-                                           ClusterStore store, Clock clock) {
+                                           PlanService plans, ClusterStore store, Clock clock) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         Router router = Router.router(vertx);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
@@ -35,6 +36,11 @@ public final class ApiServer {
             long now = clock.millis();
             return Map.of("nodes", agents.nodes().stream().map(n -> NodeApiView.of(n, sets.get(n.name()), now)).toList());
         }));
+        router.post("/v1/plan").handler(ctx -> {
+            byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            String type = ctx.request().getHeader("Content-Type");
+            blocking.respond(ctx, 200, () -> PlanView.of(plans.dryRun(body, type)));
+        });
         router.get("/healthz").handler(ctx -> Blocking.json(ctx, 200, Map.of("status", "ok")));
         router.route().failureHandler(ctx -> failure(ctx));
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "no route for "

@@ -1,0 +1,40 @@
+package io.tessera.scheduler.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tessera.scheduler.placement.ChipReport;
+import io.tessera.scheduler.placement.PlacementResult;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.placement.Veto;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A dry-run answer: a plan with its predicted figures, or why none exists. Nothing is committed.
+ *
+ * @param feasible               whether a plan exists now
+ * @param summary                why not, when infeasible
+ * @param precision              the plan's precision
+ * @param predictedSamplesPerSec the job's predicted throughput
+ * @param stepTimeSec            predicted seconds per optimizer step
+ * @param communicationSec       the all-reduce part of a step
+ * @param vendorShares           fraction of throughput per vendor
+ * @param chips                  per chip type: per-shard samples/s, or why it was not used
+ * @param shards                 per shard: node, devices, chip, precision, micro-batch, accumulation, samples/s
+ * @param vetoes                 every reason, when infeasible
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PlanView(boolean feasible, String summary, String precision, Double predictedSamplesPerSec,
+                       Double stepTimeSec, Double communicationSec, Map<String, Double> vendorShares,
+                       List<ChipReport> chips, List<ShardPlan> shards, List<Veto> vetoes) {
+
+    public static PlanView of(PlacementResult result) {
+        if (result instanceof Plan p) {
+            return new PlanView(true, null, p.precision().wireName(), p.predictedSamplesPerSec(), p.stepTimeSec(),
+                    p.communicationSec(), p.vendorShares(), p.chips(), p.shards(), null);
+        }
+        Unschedulable u = (Unschedulable) result;
+        return new PlanView(false, u.summary(), null, null, null, null, null, u.chips(), null, u.vetoes());
+    }
+}
