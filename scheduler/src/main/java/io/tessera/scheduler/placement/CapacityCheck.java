@@ -8,7 +8,7 @@ import java.util.Optional;
 public final class CapacityCheck implements ChipCheck {
     @Override
     public Optional<Veto> check(ChipType chip, JobSpec job, ClusterSnapshot snapshot, PlacementPolicy policy) {
-        int best = snapshot.nodes().stream().mapToInt(n -> n.free(chip.id())).max().orElse(0);
+        int best = snapshot.maxFree(chip.id());
         if (best >= job.devicesPerShard()) {
             return Optional.empty();
         }

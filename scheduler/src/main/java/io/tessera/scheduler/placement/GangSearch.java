@@ -1,12 +1,9 @@
 package io.tessera.scheduler.placement;
 
 import io.tessera.config.JobSpec;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,26 +41,68 @@ final class GangSearch {
 
     /** The best selection from {@code slots} (fastest first), or empty when no gang satisfies the constraints. */
     Optional<Selection> best(List<Slot> slots) {
-        Selection best = null;
-        best = better(best, walk(slots, false));
+        int[][] queues = vendorQueues(slots);
+        Selection best = walk(slots, queues, false);
         if (minVendors > 1) {
-            best = better(best, walk(slots, true));
+            best = better(best, walk(slots, queues, true));
         }
         if (cap < 1 - EPS || minVendors > 1) {
             best = better(best, new CappedSearch(job, link, cap, minVendors, gradientBytes).best(slots));
         }
         if (cap >= 1 - EPS && minVendors <= 1) {
-            for (List<Slot> group : groupBy(slots, Slot::vendor).values()) {
-                best = better(best, walk(group, false));
+            for (int[] vendor : queues) {
+                best = better(best, walk(slots, new int[][] {vendor}, false));
             }
-            Map<String, Integer> perNode = new HashMap<>();
-            slots.forEach(s -> perNode.merge(s.node().name(), 1, Integer::sum));
-            List<Slot> roomy = slots.stream().filter(s -> perNode.get(s.node().name()) >= min).toList();
-            for (List<Slot> group : groupBy(roomy, s -> s.node().name()).values()) {
-                best = better(best, walk(group, false));
-            }
+            best = better(best, singleNodes(slots));
         }
         return Optional.ofNullable(best);
+    }
+
+    /** Slot indices per vendor, each in slot order; vendors numbered by first appearance. */
+    private static int[][] vendorQueues(List<Slot> slots) {
+        Map<String, Integer> ids = new HashMap<>();
+        int[] vendorOf = new int[slots.size()];
+        List<int[]> counts = new ArrayList<>();
+        Slot last = null;
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            int v = last != null && last.chip() == s.chip() ? vendorOf[i - 1]
+                    : ids.computeIfAbsent(s.vendor(), k -> ids.size());
+            if (v == counts.size()) {
+                counts.add(new int[1]);
+            }
+            counts.get(v)[0]++;
+            vendorOf[i] = v;
+            last = s;
+        }
+        int[][] queues = new int[counts.size()][];
+        int[] fill = new int[counts.size()];
+        for (int v = 0; v < queues.length; v++) {
+            queues[v] = new int[counts.get(v)[0]];
+        }
+        for (int i = 0; i < slots.size(); i++) {
+            queues[vendorOf[i]][fill[vendorOf[i]]++] = i;
+        }
+        return queues;
+    }
+
+    /**
+     * Gangs confined to one node, for nodes that can hold the minimum shard count. A node's slots
+     * of one chip type are adjacent in slot order, so runs of the same node are its candidates.
+     */
+    private Selection singleNodes(List<Slot> slots) {
+        Selection best = null;
+        int start = 0;
+        for (int i = 1; i <= slots.size(); i++) {
+            if (i == slots.size() || slots.get(i).node() != slots.get(start).node()) {
+                if (i - start >= min) {
+                    best = better(best, walk(slots, new int[][] {java.util.stream.IntStream.range(start, i).toArray()},
+                            false));
+                }
+                start = i;
+            }
+        }
+        return best;
     }
 
     private static Selection better(Selection a, Selection b) {
@@ -73,16 +112,17 @@ final class GangSearch {
         return a == null || b.throughput() > a.throughput() * (1 + 1e-12) ? b : a;
     }
 
-    /** Grows a gang slot by slot and returns its best feasible prefix. */
-    private Selection walk(List<Slot> slots, boolean seedVendors) {
-        Map<String, Deque<Slot>> queues = new LinkedHashMap<>();
-        for (Slot s : slots) {
-            queues.computeIfAbsent(s.vendor(), k -> new ArrayDeque<>()).add(s);
-        }
-        Prefix prefix = new Prefix();
+    /** Grows a gang slot by slot from per-vendor queues of slot indices and returns its best feasible prefix. */
+    private Selection walk(List<Slot> slots, int[][] queues, boolean seedVendors) {
+        int[] head = new int[queues.length];
+        Prefix prefix = new Prefix(queues.length);
         if (seedVendors) {
-            queues.values().stream().map(Deque::peekFirst).sorted(Comparator.comparingDouble(Slot::rate).reversed())
-                    .limit(minVendors).toList().forEach(s -> prefix.add(queues.get(s.vendor()).pollFirst()));
+            List<Integer> order = new ArrayList<>();
+            for (int v = 0; v < queues.length; v++) {
+                order.add(v);
+            }
+            order.sort(Comparator.comparingDouble(v -> -slots.get(queues[v][0]).rate()));
+            order.stream().limit(minVendors).forEach(v -> prefix.add(slots.get(queues[v][head[v]++]), v));
         }
         int bestLength = -1;
         double bestThroughput = 0;
@@ -94,34 +134,35 @@ final class GangSearch {
                     bestLength = prefix.size();
                 }
             }
-            Slot next = next(queues, prefix);
-            if (next == null || prefix.size() == max) {
+            int v = next(slots, queues, head, prefix);
+            if (v < 0 || prefix.size() == max) {
                 break;
             }
-            prefix.add(next);
+            prefix.add(slots.get(queues[v][head[v]++]), v);
         }
-        return bestLength < 0 ? null : prefix.selection(bestLength);
+        return bestLength < 0 ? null : evaluate(prefix.slots.subList(0, bestLength), job, link, gradientBytes);
     }
 
-    /** The fastest head whose vendor stays within the cap, else the head of the least-represented vendor. */
-    private Slot next(Map<String, Deque<Slot>> queues, Prefix prefix) {
-        Deque<Slot> pick = null;
-        Deque<Slot> fallback = null;
-        for (Deque<Slot> q : queues.values()) {
-            Slot head = q.peekFirst();
-            if (head == null) {
+    /** The vendor whose next slot is fastest among those within the cap, else the least-represented vendor; -1 if none. */
+    private int next(List<Slot> slots, int[][] queues, int[] head, Prefix prefix) {
+        int pick = -1;
+        int fallback = -1;
+        double pickRate = 0;
+        for (int v = 0; v < queues.length; v++) {
+            if (head[v] >= queues[v].length) {
                 continue;
             }
-            boolean within = prefix.byVendor(head.vendor()) + head.rate() <= cap * (prefix.rate + head.rate()) + EPS;
-            if (within && (pick == null || head.rate() > pick.peekFirst().rate())) {
-                pick = q;
+            double r = slots.get(queues[v][head[v]]).rate();
+            boolean within = prefix.vendorRate[v] + r <= cap * (prefix.rate + r) + EPS;
+            if (within && (pick < 0 || r > pickRate)) {
+                pick = v;
+                pickRate = r;
             }
-            if (fallback == null || prefix.byVendor(head.vendor()) < prefix.byVendor(fallback.peekFirst().vendor())) {
-                fallback = q;
+            if (fallback < 0 || prefix.vendorRate[v] < prefix.vendorRate[fallback]) {
+                fallback = v;
             }
         }
-        Deque<Slot> q = pick != null ? pick : fallback;
-        return q == null ? null : q.pollFirst();
+        return pick >= 0 ? pick : fallback;
     }
 
     /** The figures of a given gang: rate, span, all-reduce and throughput. */
@@ -144,25 +185,32 @@ final class GangSearch {
         return new Selection(List.copyOf(gang), rate, comm, b / (b / rate + comm), span);
     }
 
-    private static <K> Map<K, List<Slot>> groupBy(List<Slot> slots, java.util.function.Function<Slot, K> key) {
-        Map<K, List<Slot>> out = new LinkedHashMap<>();
-        slots.forEach(s -> out.computeIfAbsent(key.apply(s), k -> new ArrayList<>()).add(s));
-        return out;
-    }
-
-    /** The growing gang with the running figures each prefix needs. */
+    /** The growing gang with the running figures each prefix needs; vendors are numbered. */
     private final class Prefix {
         private final List<Slot> slots = new ArrayList<>();
-        private final Map<String, Double> vendorRate = new HashMap<>();
-        private final Map<String, Integer> nodes = new HashMap<>();
+        private final double[] vendorRate;
+        private int vendorsUsed;
+        private String firstNode;
+        private boolean multiNode;
         private double rate;
         private double minIntra = Double.MAX_VALUE;
 
-        void add(Slot s) {
+        Prefix(int vendors) {
+            this.vendorRate = new double[vendors];
+        }
+
+        void add(Slot s, int vendor) {
             slots.add(s);
             rate += s.rate();
-            vendorRate.merge(s.vendor(), s.rate(), Double::sum);
-            nodes.merge(s.node().name(), 1, Integer::sum);
+            if (vendorRate[vendor] == 0) {
+                vendorsUsed++;
+            }
+            vendorRate[vendor] += s.rate();
+            if (firstNode == null) {
+                firstNode = s.node().name();
+            } else if (!multiNode && !firstNode.equals(s.node().name())) {
+                multiNode = true;
+            }
             minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
         }
 
@@ -170,15 +218,11 @@ final class GangSearch {
             return slots.size();
         }
 
-        double byVendor(String vendor) {
-            return vendorRate.getOrDefault(vendor, 0.0);
-        }
-
         boolean feasible() {
-            if (vendorRate.size() < minVendors) {
+            if (vendorsUsed < minVendors) {
                 return false;
             }
-            for (double v : vendorRate.values()) {
+            for (double v : vendorRate) {
                 if (v > cap * rate + EPS) {
                     return false;
                 }
@@ -186,24 +230,13 @@ final class GangSearch {
             return true;
         }
 
-        LinkModel.Span span() {
-            return vendorRate.size() > 1 ? LinkModel.Span.CROSS_VENDOR
-                    : nodes.size() > 1 ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
-        }
-
-        double commSec() {
-            return LinkModel.allReduceSec(slots.size(), gradientBytes, job.devicesPerShard(),
-                    link.perDeviceGBs(span(), minIntra));
-        }
-
         double throughput() {
+            LinkModel.Span span = vendorsUsed > 1 ? LinkModel.Span.CROSS_VENDOR
+                    : multiNode ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
+            double comm = LinkModel.allReduceSec(slots.size(), gradientBytes, job.devicesPerShard(),
+                    link.perDeviceGBs(span, minIntra));
             double b = job.globalBatch();
-            return b / (b / rate + commSec());
-        }
-
-        /** The first {@code length} slots as a selection. */
-        Selection selection(int length) {
-            return evaluate(slots.subList(0, length), job, link, gradientBytes);
+            return b / (b / rate + comm);
         }
     }
 }

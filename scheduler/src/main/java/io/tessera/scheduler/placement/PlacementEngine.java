@@ -73,12 +73,8 @@ public final class PlacementEngine implements Placer {
 
     static Map<String, ChipType> presentChips(ClusterSnapshot snapshot) {
         Map<String, ChipType> present = new LinkedHashMap<>();
-        for (NodeView n : snapshot.nodes()) {
-            for (String id : n.freeDevices().keySet()) {
-                if (!present.containsKey(id) && !n.freeDevices().get(id).isEmpty()) {
-                    snapshot.catalog().byId(id).ifPresent(c -> present.put(id, c));
-                }
-            }
+        for (String id : snapshot.chipTypes()) {
+            snapshot.catalog().byId(id).ifPresent(c -> present.put(id, c));
         }
         return present;
     }
