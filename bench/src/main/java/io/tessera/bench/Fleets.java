@@ -31,7 +31,7 @@ final class Fleets {
         List<NodeView> views = new ArrayList<>(nodes);
         for (int i = 0; i < nodes; i++) {
             double u = random.nextDouble();
-            int free = u < busy - 0.04 ? 0 : u < busy + 0.04 ? 4 : 8;
+            int free = busy <= 0 ? 8 : u < busy - 0.04 ? 0 : u < busy + 0.04 ? 4 : 8;
             List<Integer> devices = IntStream.range(8 - free, 8).boxed().toList();
             views.add(new NodeView(String.format("node-%05d", i), "10.0." + (i / 250) + "." + (i % 250),
                     Map.of("zone", "z" + (i % 10)), Map.of(CHIPS.get(i % CHIPS.size()), devices)));

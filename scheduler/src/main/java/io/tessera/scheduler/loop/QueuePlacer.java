@@ -71,12 +71,15 @@ public final class QueuePlacer {
         }
     }
 
+    /** Records why the job waits, once per distinct reason: the summary and every chip type's veto. */
     private void noteWaiting(JobRecord job, Unschedulable u) {
         if (u.summary().equals(job.waitingReason())) {
             return;
         }
+        String detail = u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
+                .map(c -> c.veto().toString()).distinct().collect(java.util.stream.Collectors.joining("; ")));
         store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || u.summary().equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(u.summary()).withEvent(new JobEvent(now(), "WAITING", u.summary())));
+                : cur.withWaitingReason(u.summary()).withEvent(new JobEvent(now(), "WAITING", detail)));
     }
 
     private String now() {

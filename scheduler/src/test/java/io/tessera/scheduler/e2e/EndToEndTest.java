@@ -92,7 +92,8 @@ class EndToEndTest {
         JsonNode j = cluster.job(id);
         assertThat(j.get("state").asText()).isEqualTo("QUEUED");
         assertThat(j.get("events").get(1).get("type").asText()).isEqualTo("WAITING");
-        assertThat(j.get("events").get(1).get("message").asText()).contains("at least 7 shards").contains("holds 6");
+        assertThat(j.get("events").get(1).get("message").asText()).contains("at least 7 shards").contains("holds 6")
+                .contains("per chip type", "nvidia-h20: insufficient devices");
     }
 
     @Test
