@@ -19,6 +19,7 @@ import java.util.List;
  * @param defaultMaxVendorShare cluster default for a job's maxVendorShare
  * @param defaultMinVendors     cluster default for a job's minVendors
  * @param network               link bandwidths between nodes and between vendors
+ * @param memoryHeadroom        fraction of each device's HBM kept free for the runtime, in [0, 0.9]
  */
 public record SchedulerConfig(
         String httpHost,
@@ -34,9 +35,14 @@ public record SchedulerConfig(
         Integer maxBodyBytes,
         Double defaultMaxVendorShare,
         Integer defaultMinVendors,
-        NetworkConfig network) {
+        NetworkConfig network,
+        Double memoryHeadroom) {
 
     public SchedulerConfig {
+        memoryHeadroom = memoryHeadroom == null ? 0.10 : memoryHeadroom;
+        if (memoryHeadroom < 0 || memoryHeadroom > 0.9) {
+            throw new ValidationException("memoryHeadroom", "must be between 0 and 0.9, got " + memoryHeadroom);
+        }
         network = network == null ? NetworkConfig.DEFAULT : network;
         httpHost = httpHost == null ? "127.0.0.1" : httpHost;
         httpPort = check("httpPort", httpPort == null ? 8080 : httpPort, 0, 65535);
@@ -57,21 +63,21 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network);
+                defaultMinVendors, network, memoryHeadroom);
     }
 
     /** A copy with other heartbeat timings. */
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network);
+                network, memoryHeadroom);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

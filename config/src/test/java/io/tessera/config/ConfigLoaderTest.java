@@ -34,6 +34,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theShippedExampleConfigsLoad() {
+        SchedulerConfig s = ConfigLoader.load(Optional.of(Path.of("../examples/config/scheduler.yaml")),
+                SchedulerConfig.class);
+        assertThat(s.network().crossVendorGBsPerDevice()).isEqualTo(12.5);
+        assertThat(s.memoryHeadroom()).isEqualTo(0.10);
+        AgentConfig a = ConfigLoader.load(Optional.of(Path.of("../examples/config/agent.yaml")), AgentConfig.class);
+        assertThat(a.devices().chipType()).isEqualTo("nvidia-h20");
+    }
+
+    @Test
     void typosAndMissingFieldsAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("agent.yaml");
         Files.writeString(f, "node: n1\nheartbeatIntervalMillis: 5\ndevices: {chipType: nvidia-h20}\n");

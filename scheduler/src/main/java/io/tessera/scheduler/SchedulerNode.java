@@ -83,7 +83,7 @@ public final class SchedulerNode implements AutoCloseable {
     /** The placement policy a scheduler configuration implies. */
     public static PlacementPolicy policy(SchedulerConfig config) {
         return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
-                PlacementPolicy.DEFAULT.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
+                config.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
     }
 
     /** The port the API actually listens on (useful with port 0). */

@@ -86,6 +86,13 @@ class PlacementPropertiesTest {
         assertThat(plan.shards().size()).isBetween(min, min + spread);
         assertThat(plan.shards().stream().mapToLong(ShardPlan::samplesPerStep).sum()).isEqualTo(4096);
         plan.vendorShares().values().forEach(s -> assertThat(s).isLessThanOrEqualTo(cap + 1e-9));
+        // Step times are equal up to one sample on the slowest shard.
+        double slowestRate = plan.shards().stream().mapToDouble(ShardPlan::samplesPerSec).min().orElseThrow();
+        double maxStep = plan.shards().stream().mapToDouble(s -> s.samplesPerStep() / s.samplesPerSec()).max().orElseThrow();
+        double minStep = plan.shards().stream().mapToDouble(s -> s.samplesPerStep() / s.samplesPerSec()).min().orElseThrow();
+        if (plan.shards().stream().allMatch(s -> s.samplesPerStep() > 1)) {
+            assertThat(maxStep - minStep).isLessThanOrEqualTo(1 / slowestRate + 1e-9);
+        }
         for (ShardPlan s : plan.shards()) {
             double need = MemoryModel.stateGiBPerDevice(job, s.precision())
                     + s.microBatch() * MemoryModel.activationGiBPerDevice(job);
