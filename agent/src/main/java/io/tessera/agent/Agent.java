@@ -1,7 +1,8 @@
 package io.tessera.agent;
 
 import io.tessera.agent.detect.DeviceDetector;
-import io.tessera.agent.detect.SimulatedDetector;
+import io.tessera.agent.detect.Detectors;
+import io.tessera.agent.detect.ProcessCommandRunner;
 import io.tessera.agent.worker.WorkerSupervisor;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ChipCatalog;
@@ -18,17 +19,17 @@ public final class Agent implements AutoCloseable {
     private final AssignmentPoller poller;
 
     public Agent(AgentConfig config, DeviceDetector detector) {
-        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()));
+        InventoryView inventory = new InventoryView();
+        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
-        this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client);
+        this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory);
         this.poller = new AssignmentPoller(config.node(), client, supervisor);
     }
 
     /** Builds the detector the configuration names. */
     public static DeviceDetector detectorFor(AgentConfig config) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
-        AgentConfig.DeviceSource d = config.devices();
-        return new SimulatedDetector(catalog, d.chipType(), d.count(), config.node());
+        return Detectors.from(config, catalog, new ProcessCommandRunner());
     }
 
     public static Agent start(AgentConfig config) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,10 +17,6 @@ import picocli.CommandLine.Option;
 public final class AgentMain implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "agent config file (YAML)")
     Path config;
-
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new AgentMain()).execute(args));
-    }
 
     @Override
     public Integer call() throws InterruptedException {

@@ -26,6 +26,8 @@ final class HeartbeatLoop implements AutoCloseable {
     private final DeviceDetector detector;
     private final WorkerSupervisor supervisor;
     private final SchedulerClient client;
+    private final InventoryView inventory;
+    private final java.util.Set<String> warned = new java.util.HashSet<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-heartbeat");
         t.setDaemon(true);
@@ -35,8 +37,10 @@ final class HeartbeatLoop implements AutoCloseable {
     private boolean registered;
     private boolean outageLogged;
 
-    HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client) {
+    HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client,
+                  InventoryView inventory) {
         this.config = config;
+        this.inventory = inventory;
         this.detector = detector;
         this.supervisor = supervisor;
         this.client = client;
@@ -51,6 +55,8 @@ final class HeartbeatLoop implements AutoCloseable {
         try {
             Inventory inv = detector.detect();
             inv.problems().forEach(p -> LOG.warn("detection: {}", p));
+            inventory.update(inv.devices());
+            warnAboutSickDevices();
             if (!registered) {
                 RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
                         config.labels(), inv.devices(), supervisor.reports()));
@@ -80,6 +86,18 @@ final class HeartbeatLoop implements AutoCloseable {
         }
         if (!thread.isShutdown()) {
             thread.schedule(this::beat, registered ? intervalMs : Math.min(intervalMs, 1000), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Logs, once per worker and device, a running worker whose device turned unhealthy. */
+    private void warnAboutSickDevices() {
+        for (var a : supervisor.running()) {
+            for (var d : inventory.unhealthyAmong(a.devices())) {
+                if (warned.add(a.jobId() + "/" + a.shard() + "/" + a.attempt() + "/" + d.index())) {
+                    LOG.warn("shard {} of {} runs on device {}, which is unhealthy: {}", a.shard(), a.jobId(), d.index(),
+                            d.problem());
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.config;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Map;
  * @param node                this node's name; unique in the cluster
  * @param address             address other nodes reach this one at (MASTER_ADDR when it hosts rank 0)
  * @param labels              free-form labels, e.g. {@code rack: r12}
- * @param devices             where the device inventory comes from
+ * @param devices             where the device inventory comes from: one source or a list of them
  * @param workDir             per-shard working directories and logs go under here
  * @param heartbeatIntervalMs used until the scheduler says otherwise at registration
  * @param catalogFile         an operator chip catalog that extends the built-in one; null for none
@@ -19,7 +20,7 @@ public record AgentConfig(
         String node,
         String address,
         Map<String, String> labels,
-        DeviceSource devices,
+        List<DeviceSource> devices,
         String workDir,
         Long heartbeatIntervalMs,
         String catalogFile) {
@@ -31,31 +32,75 @@ public record AgentConfig(
         }
         address = address == null ? "127.0.0.1" : address;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
-        if (devices == null) {
-            throw new ValidationException("devices", "is required: say where devices come from (source: simulated, ...)");
+        if (devices == null || devices.isEmpty()) {
+            throw new ValidationException("devices", "is required: say where devices come from (source: nvidia, "
+                    + "ascend, plugin, static, auto or simulated)");
         }
+        devices = List.copyOf(devices);
         workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/tessera-agent-" + node : workDir;
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",
                 heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
     }
 
     /**
-     * The device source.
+     * One device source.
      *
-     * @param source   {@code simulated}: declare {@code count} devices of catalog chip {@code chipType}
-     * @param chipType a catalog chip id (simulated source)
-     * @param count    how many devices (simulated source)
+     * @param source    {@code nvidia} (nvidia-smi), {@code ascend} (npu-smi), {@code plugin} (an exec
+     *                  plug-in), {@code static} (listed here), {@code auto} (nvidia and ascend, whichever
+     *                  answers) or {@code simulated} ({@code count} devices of {@code chipType})
+     * @param command   the tool or plug-in executable; defaults to nvidia-smi / npu-smi on PATH
+     * @param timeoutMs how long one tool run may take before it counts as not answering
+     * @param chipType  catalog chip id (simulated)
+     * @param count     how many devices (simulated)
+     * @param static_   the devices (static), under the key {@code devices}
      */
-    public record DeviceSource(String source, String chipType, Integer count) {
+    public record DeviceSource(String source, String command, Long timeoutMs, String chipType, Integer count,
+                               @com.fasterxml.jackson.annotation.JsonProperty("devices") List<StaticDevice> static_) {
+        private static final java.util.Set<String> SOURCES = java.util.Set.of("simulated", "nvidia", "ascend", "plugin",
+                "static", "auto");
+
         public DeviceSource {
             source = source == null ? "simulated" : source;
-            if (!source.equals("simulated")) {
-                throw new ValidationException("devices.source", "unknown source '" + source + "'; use simulated");
+            if (!SOURCES.contains(source)) {
+                throw new ValidationException("devices.source", "unknown source '" + source + "'; use one of "
+                        + new java.util.TreeSet<>(SOURCES));
             }
-            if (chipType == null) {
+            if (source.equals("simulated") && chipType == null) {
                 throw new ValidationException("devices.chipType", "is required for the simulated source");
             }
+            if (source.equals("plugin") && command == null) {
+                throw new ValidationException("devices.command", "is required for the plugin source: the executable");
+            }
+            if (source.equals("static") && (static_ == null || static_.isEmpty())) {
+                throw new ValidationException("devices.devices", "is required for the static source: list the devices");
+            }
             count = SchedulerConfig.check("devices.count", count == null ? 8 : count, 0, 1024);
+            timeoutMs = SchedulerConfig.check("devices.timeoutMs", timeoutMs == null ? 10_000L : timeoutMs, 100, 600_000);
+            static_ = static_ == null ? List.of() : List.copyOf(static_);
+        }
+
+        /** A simulated source of {@code count} devices of {@code chipType}. */
+        public static DeviceSource simulated(String chipType, int count) {
+            return new DeviceSource("simulated", null, null, chipType, count, null);
+        }
+    }
+
+    /**
+     * A device of a static source.
+     *
+     * @param index         its index (what the visibility variable uses)
+     * @param model         its product name or catalog chip id
+     * @param uuid          an optional stable id
+     * @param memoryGiB     memory; defaults to the catalog's
+     * @param healthy       false marks it unhealthy
+     * @param visibilityEnv its visibility variable when the catalog's does not apply
+     */
+    public record StaticDevice(int index, String model, String uuid, Double memoryGiB, Boolean healthy,
+                               String visibilityEnv) {
+        public StaticDevice {
+            if (model == null) {
+                throw new ValidationException("devices.devices.model", "is required for every static device");
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ public final class ChipCatalog {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> FIELDS = Set.of("vendor", "hbmGiB", "memoryBandwidthTBs", "tflops",
-            "efficiency", "intraNodeLinkGBs", "visibilityEnv", "aliases");
+            "efficiency", "intraNodeLinkGBs", "visibilityEnv", "aliases", "chipsPerPackage");
 
     private final Map<String, ChipType> byId;
     private final Map<String, ChipType> byAlias;
@@ -125,8 +125,9 @@ public final class ChipCatalog {
         List<String> aliases = r.list(n, at, "aliases", false, 64,
                 (el, p) -> el.isTextual() ? el.textValue() : null).orElse(List.of());
         Map<Precision, Double> tflops = tflops(r, n, at);
+        int chips = r.integer(n, at, "chipsPerPackage", false, 1, 16).orElse(1L).intValue();
         return r.errors().size() > before ? null
-                : new ChipType(id, vendor, hbm, bw, tflops, eff, link, env, aliases);
+                : new ChipType(id, vendor, hbm, bw, tflops, eff, link, env, aliases, chips);
     }
 
     private static Map<Precision, Double> tflops(FieldReader r, JsonNode n, String at) {

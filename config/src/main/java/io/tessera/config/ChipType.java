@@ -19,6 +19,7 @@ import java.util.OptionalDouble;
  * @param intraNodeLinkGBs   per-device bandwidth between devices of one node, GB/s
  * @param visibilityEnv      the device-visibility environment variable for workers
  * @param aliases            product names exactly as the vendor tool prints them
+ * @param chipsPerPackage    schedulable chips (dies) per package; the figures above are per package
  */
 public record ChipType(
         String id,
@@ -29,11 +30,24 @@ public record ChipType(
         double efficiency,
         double intraNodeLinkGBs,
         String visibilityEnv,
-        List<String> aliases) {
+        List<String> aliases,
+        int chipsPerPackage) {
 
     public ChipType {
+        chipsPerPackage = Math.max(1, chipsPerPackage);
         peakTflops = Map.copyOf(new EnumMap<>(peakTflops.isEmpty() ? Map.of() : peakTflops));
         aliases = List.copyOf(aliases);
+    }
+
+    /** Memory of one schedulable device (a chip of the package). */
+    public double deviceHbmGiB() {
+        return hbmGiB / chipsPerPackage;
+    }
+
+    /** Dense peak TFLOPS of one schedulable device at a precision, 0 when unsupported. */
+    public double deviceTflops(Precision precision) {
+        Double v = peakTflops.get(precision);
+        return v == null ? 0 : v / chipsPerPackage;
     }
 
     /** Whether this chip can train in the given precision. */

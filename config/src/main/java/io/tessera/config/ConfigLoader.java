@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public final class ConfigLoader {
     private static final ObjectMapper STRICT = Documents.json().copy()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
 
     private ConfigLoader() {
     }

@@ -30,7 +30,11 @@ class ChipCatalogTest {
         assertThat(b.supports(Precision.FP8)).isFalse();
         assertThat(b.tflops(Precision.BF16).getAsDouble()).isBetween(320.0, 376.0);
         assertThat(b.visibilityEnv()).isEqualTo("ASCEND_RT_VISIBLE_DEVICES");
-        assertThat(catalog.byId("ascend-910c").orElseThrow().hbmGiB()).isEqualTo(128);
+        ChipType c = catalog.byId("ascend-910c").orElseThrow();
+        assertThat(c.hbmGiB()).isEqualTo(128);
+        // Two schedulable chips per 910C package: each device gets half.
+        assertThat(c.deviceHbmGiB()).isEqualTo(64);
+        assertThat(c.deviceTflops(Precision.BF16)).isEqualTo(375);
         assertThat(catalog.byId("acme-tpx1").orElseThrow().visibilityEnv()).isEqualTo("ACME_VISIBLE_DEVICES");
     }
 

@@ -33,7 +33,7 @@ public final class SimulatedDetector implements DeviceDetector {
         List<DeviceReport> devices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String raw = c.aliases().isEmpty() ? c.id() : c.aliases().get(0);
-            devices.add(new DeviceReport(i, "sim-" + node + "-" + i, c.id(), raw, c.hbmGiB(), true, null));
+            devices.add(DeviceReport.basic(i, "sim-" + node + "-" + i, c.id(), raw, c.deviceHbmGiB(), true, null));
         }
         return new Inventory(devices, List.of());
     }

@@ -11,22 +11,34 @@ import java.util.stream.Collectors;
  * variables, the vendor's device-visibility variable, and the TESSERA_* variables. Pure.
  *
  * One worker process runs per shard. The visibility variable lists the shard's physical device
- * indices, so inside the worker they appear renumbered 0..k-1.
+ * indices, so inside the worker they appear renumbered 0..k-1. Vendor hints: Ascend shards get
+ * {@code HCCL_IF_BASE_PORT} spaced {@link #HCCL_PORT_STRIDE} apart per shard on a node, so two
+ * shards on one node never collide on HCCL's listening ports; Nvidia shards get
+ * {@code TORCH_NCCL_ASYNC_ERROR_HANDLING=1}, so a peer's failure ends the worker instead of hanging it.
  */
 public final class WorkerEnvironment {
     private WorkerEnvironment() {
     }
 
     /** The variables to add to the worker's environment; the job's own env first, the contract on top. */
+    public static final int HCCL_BASE_PORT = 60000;
+    public static final int HCCL_PORT_STRIDE = 64;
+
     public static Map<String, String> of(ShardAssignment a, String workDir) {
+        return of(a, workDir, a.visibilityEnv());
+    }
+
+    /** With {@code visibilityEnv} overriding the assignment's (a plug-in's own variable). */
+    public static Map<String, String> of(ShardAssignment a, String workDir, String visibilityEnv) {
         Map<String, String> env = new LinkedHashMap<>(a.env());
+        vendorHints(a, env);
         env.put("MASTER_ADDR", a.masterAddr());
         env.put("MASTER_PORT", Integer.toString(a.masterPort()));
         env.put("RANK", Integer.toString(a.shard()));
         env.put("WORLD_SIZE", Integer.toString(a.worldSize()));
         env.put("LOCAL_RANK", Integer.toString(a.localRank()));
         env.put("LOCAL_WORLD_SIZE", Integer.toString(a.localWorldSize()));
-        env.put(a.visibilityEnv(), join(a.devices()));
+        env.put(visibilityEnv, join(a.devices()));
         env.put("TESSERA_JOB_ID", a.jobId());
         env.put("TESSERA_JOB_NAME", a.jobName());
         env.put("TESSERA_SHARD", Integer.toString(a.shard()));
@@ -43,6 +55,14 @@ public final class WorkerEnvironment {
             env.put("TESSERA_CHECKPOINT_DIR", a.checkpointDir());
         }
         return env;
+    }
+
+    private static void vendorHints(ShardAssignment a, Map<String, String> env) {
+        if ("huawei".equals(a.vendor())) {
+            env.putIfAbsent("HCCL_IF_BASE_PORT", Integer.toString(HCCL_BASE_PORT + a.localRank() * HCCL_PORT_STRIDE));
+        } else if ("nvidia".equals(a.vendor())) {
+            env.putIfAbsent("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1");
+        }
     }
 
     private static String join(List<Integer> devices) {

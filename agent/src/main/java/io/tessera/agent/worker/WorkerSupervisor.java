@@ -41,10 +41,23 @@ public final class WorkerSupervisor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride;
     private long lastVersion = -1;
 
     public WorkerSupervisor(Path workDir) {
+        this(workDir, devices -> java.util.Optional.empty());
+    }
+
+    /** @param visibilityOverride a device-visibility variable declared by the devices themselves (exec plug-ins) */
+    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride) {
         this.workDir = workDir;
+        this.visibilityOverride = visibilityOverride;
+    }
+
+    /** The assignments of the workers that are running now. */
+    public synchronized List<ShardAssignment> running() {
+        return workers.values().stream().filter(w -> w.state == WorkerLifecycle.State.RUNNING)
+                .map(w -> w.assignment).toList();
     }
 
     /** Brings the running workers in line with {@code set}. */
@@ -111,7 +124,8 @@ public final class WorkerSupervisor implements AutoCloseable {
             Files.createDirectories(w.log.getParent());
             ProcessBuilder pb = new ProcessBuilder(a.argv()).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
-            pb.environment().putAll(WorkerEnvironment.of(a, dir.toString()));
+            String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
+            pb.environment().putAll(WorkerEnvironment.of(a, dir.toString(), visibility));
             Process p = pb.start();
             w.process = p;
             apply(w, Event.LAUNCHED);

@@ -31,7 +31,7 @@ class WorkerSupervisorTest {
     private static ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
                                          String visibility) {
         return new ShardAssignment(job, "test", shard, 2, shard, 2, attempt, argv, Map.of("USER_VAR", "x y"),
-                devices, "nvidia-h20", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, "/ckpt/" + job);
+                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, "/ckpt/" + job);
     }
 
     private ShardReport report(String job, int shard) {

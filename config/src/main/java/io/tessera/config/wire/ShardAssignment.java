@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
-        List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String visibilityEnv,
+        List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
         String masterAddr, int masterPort, String checkpointDir) {
 

@@ -56,12 +56,12 @@ final class DemoCluster implements AutoCloseable {
                 "node: " + node,
                 "address: 127.0.0.1",
                 "labels: {zone: demo, vendor-hint: " + chip.split("-")[0] + "}",
-                "devices: {source: simulated, chipType: " + chip + ", count: 8}",
+                "devices: [{source: simulated, chipType: " + chip + ", count: 8}]",
                 "workDir: " + runDir.resolve(node),
                 "heartbeatIntervalMs: 1000", ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-                agentJar.toString(), "--config", config.toString())
+                agentJar.toString(), "agent", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(runDir.resolve(node + ".log").toFile()).start();
     }
 

@@ -12,7 +12,7 @@ import io.tessera.config.Precision;
 public final class CatalogThroughputModel implements ThroughputModel {
     @Override
     public double shardSamplesPerSec(ChipType chip, Precision precision, JobSpec job) {
-        double tflops = chip.tflops(precision).orElse(0);
+        double tflops = chip.deviceTflops(precision);
         double efficiency = job.efficiency().getOrDefault(chip.id(), chip.efficiency());
         return job.devicesPerShard() * tflops * 1e12 * efficiency / job.workload().trainingFlopsPerSample();
     }

@@ -52,7 +52,7 @@ public final class MemoryModel {
 
     /** GiB of a chip's memory usable after headroom. */
     public static double usableGiB(ChipType chip, double headroom) {
-        return chip.hbmGiB() * (1 - headroom);
+        return chip.deviceHbmGiB() * (1 - headroom);
     }
 
     /** The largest micro-batch that fits; 0 when not even one sample fits. */

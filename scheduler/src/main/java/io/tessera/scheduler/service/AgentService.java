@@ -7,7 +7,9 @@ import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.Heartbeat;
 import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
+import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.state.ClusterStore;
@@ -62,6 +64,7 @@ public final class AgentService {
         }
         validate(node, hb.devices(), hb.shards());
         long now = clock.millis();
+        List<DeviceReport> before = store.node(node).map(NodeRecord::devices).orElse(List.of());
         boolean known = store.updateNode(node, old -> old.map(n -> {
             if (n.state() == NodeState.LOST) {
                 LOG.info("node {} is heartbeating again after being lost", node);
@@ -70,8 +73,30 @@ public final class AgentService {
         }).orElse(null)).isPresent();
         if (known) {
             store.recordShardReports(hb.shards());
+            noteSickDevices(node, before, hb.devices());
         }
         return known;
+    }
+
+    /** Tells every job with a shard on a device that just turned unhealthy, in its events. */
+    private void noteSickDevices(String node, List<DeviceReport> before, List<DeviceReport> now) {
+        java.util.Set<Integer> wasSick = new java.util.HashSet<>();
+        before.stream().filter(d -> !d.healthy()).forEach(d -> wasSick.add(d.index()));
+        List<DeviceReport> newlySick = now.stream().filter(d -> !d.healthy() && !wasSick.contains(d.index())).toList();
+        if (newlySick.isEmpty()) {
+            return;
+        }
+        String at = clock.instant().toString();
+        for (ShardAssignment a : store.assignments(node).shards()) {
+            for (DeviceReport d : newlySick) {
+                if (a.devices().contains(d.index())) {
+                    String msg = "device " + d.index() + " on " + node + " (shard " + a.shard() + ") turned unhealthy: "
+                            + d.problem() + "; the worker keeps running, no new shard lands on the device";
+                    store.updateJob(a.jobId(), j -> j.withEvent(new JobEvent(at, "DEVICE_UNHEALTHY", msg)));
+                    LOG.warn("job {}: {}", a.jobId(), msg);
+                }
+            }
+        }
     }
 
     public AssignmentSet assignments(String node) {

@@ -37,7 +37,7 @@ public final class AssignmentBuilder {
                 ChipType chip = catalog.byId(s.chipType()).orElseThrow();
                 list.add(new ShardAssignment(job.id(), job.spec().name(), s.shard(), plan.shards().size(), local,
                         shards.size(), job.attempt(), job.spec().argv(), job.spec().env(), s.devices(), chip.id(),
-                        chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
+                        chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
                         job.spec().checkpointDir()));
             }

@@ -53,7 +53,7 @@ public final class TestCluster implements AutoCloseable {
 
     public Agent agent(String node, String chip, int devices) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
-                new AgentConfig.DeviceSource("simulated", chip, devices), dir.resolve(node).toString(), 200L, null);
+                java.util.List.of(AgentConfig.DeviceSource.simulated(chip, devices)), dir.resolve(node).toString(), 200L, null);
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;

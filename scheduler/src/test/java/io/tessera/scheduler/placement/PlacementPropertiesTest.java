@@ -96,7 +96,7 @@ class PlacementPropertiesTest {
         for (ShardPlan s : plan.shards()) {
             double need = MemoryModel.stateGiBPerDevice(job, s.precision())
                     + s.microBatch() * MemoryModel.activationGiBPerDevice(job);
-            double have = Fleet.CATALOG.byId(s.chipType()).orElseThrow().hbmGiB() * 0.9;
+            double have = Fleet.CATALOG.byId(s.chipType()).orElseThrow().deviceHbmGiB() * 0.9;
             assertThat(need).isLessThanOrEqualTo(have + 1e-9);
         }
     }
