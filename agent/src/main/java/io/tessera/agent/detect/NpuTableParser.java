@@ -34,6 +34,7 @@ public final class NpuTableParser {
         List<Chip> chips = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         String[] npu = null; // id, name, health, power, temp
+        boolean npuHasChips = true;
         for (String line : output.lines().toList()) {
             if (!line.startsWith("|") || line.contains("NPU ") && line.contains("Name") || line.contains("Bus-Id")) {
                 continue;
@@ -51,8 +52,12 @@ public final class NpuTableParser {
                     problems.add("npu-smi chip row without its NPU row: '" + NvidiaCsvParser.abbreviate(line) + "'");
                     continue;
                 }
-                chips.add(chip(npu, Integer.parseInt(tokens[0]), tokens.length > 1 ? tokens[1] : null, numbers));
+                String chipName = tokens.length > 1 && !tokens[1].matches("\\d+") ? tokens[1] : null;
+                chips.add(chip(npu, Integer.parseInt(tokens[0]), chipName, numbers));
+                npuHasChips = true;
             } else if (tokens.length >= 2 && tokens[0].matches("\\d+") && !second.isEmpty()) {
+                closeNpu(npu, npuHasChips, chips, problems);
+                npuHasChips = false;
                 npu = new String[] {tokens[0], first.substring(tokens[0].length()).strip(), second,
                         numbers.size() > 0 ? numbers.get(0).toString() : null,
                         numbers.size() > 1 ? numbers.get(1).toString() : null};
@@ -60,7 +65,16 @@ public final class NpuTableParser {
                 problems.add("npu-smi row not understood: '" + NvidiaCsvParser.abbreviate(line) + "'");
             }
         }
+        closeNpu(npu, npuHasChips, chips, problems);
         return new Table(chips, problems);
+    }
+
+    /** An NPU row with no chip row after it (truncated output) still stands for one chip. */
+    private static void closeNpu(String[] npu, boolean hadChips, List<Chip> chips, List<String> problems) {
+        if (npu != null && !hadChips) {
+            problems.add("npu-smi lists NPU " + npu[0] + " without a chip row (truncated output?); assuming one chip");
+            chips.add(chip(npu, 0, null, List.of()));
+        }
     }
 
     private static Chip chip(String[] npu, int chipId, String chipName, List<Double> n) {
