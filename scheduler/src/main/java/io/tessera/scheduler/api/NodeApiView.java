@@ -18,7 +18,8 @@ public record NodeApiView(String name, String address, String state, Map<String,
     /** One device. {@code state} is {@code unhealthy}, {@code allocated} or {@code free}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DeviceView(int index, String uuid, String chipType, String rawName, double memoryGiB, String state,
-                             String jobId, Integer shard, String problem) {
+                             String jobId, Integer shard, String problem, Double utilizationPercent,
+                             Double memoryUsedGiB, Double temperatureC, Double powerW) {
     }
 
     public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs) {
@@ -39,6 +40,7 @@ public record NodeApiView(String name, String address, String state, Map<String,
 
     private static DeviceView view(DeviceReport d, String state, ShardAssignment a) {
         return new DeviceView(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB(), state,
-                a == null ? null : a.jobId(), a == null ? null : a.shard(), d.problem());
+                a == null ? null : a.jobId(), a == null ? null : a.shard(), d.problem(), d.utilizationPercent(),
+                d.memoryUsedGiB(), d.temperatureC(), d.powerW());
     }
 }
