@@ -173,6 +173,17 @@ class DetectorsWithFakeToolsTest {
     }
 
     @Test
+    void theShippedExamplePluginHonoursTheContract() {
+        String plugin = Path.of("../examples/plugin/acme-inventory").toAbsolutePath().toString();
+        Inventory inv = new ExecPluginDetector(runner(), plugin, TIMEOUT, CATALOG).detect();
+        assertThat(inv.problems()).isEmpty();
+        assertThat(inv.devices()).hasSize(2).allSatisfy(d -> {
+            assertThat(d.chipType()).isEqualTo("acme-tpx1");
+            assertThat(d.healthy()).isTrue();
+        });
+    }
+
+    @Test
     void devicesOfAToolThatStopsAnsweringTurnUnhealthyAndComeBack() {
         Path csv = Fixtures.file(dir, "own/nvidia-8xh20-noheader-nounits.csv");
         Fixtures.nvidiaSmi(dir, "cat '" + csv + "'", xml(), text());
