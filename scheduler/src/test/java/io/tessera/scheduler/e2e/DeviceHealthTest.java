@@ -82,6 +82,16 @@ class DeviceHealthTest {
             List<Integer> placed = new ArrayList<>();
             cluster.job(second).get("shards").forEach(s -> placed.add(s.get("devices").get(0).asInt()));
             assertThat(placed).contains(spare);
+
+            // The tool crashes: its devices turn unhealthy, the agent keeps heartbeating, the node stays READY.
+            Files.writeString(smi, "#!/bin/sh\necho 'Segmentation fault' >&2\nexit 139\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> StreamSupport.stream(
+                    cluster.nodes().get(0).get("devices").spliterator(), false).allMatch(d -> d.get("state").asText().equals("unhealthy")));
+            assertThat(device(cluster, 0).get("problem").asText()).contains("stopped answering");
+            assertThat(cluster.nodes().get(0).get("state").asText()).isEqualTo("READY");
+            Files.writeString(smi, "#!/bin/sh\ncat '" + csv + "'\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> StreamSupport.stream(
+                    cluster.nodes().get(0).get("devices").spliterator(), false).noneMatch(d -> d.get("state").asText().equals("unhealthy")));
         }
     }
 }
