@@ -25,7 +25,8 @@ import java.util.Random;
  * shard's batch. Each step is paced as the shard's chip would take: micro-batch x accumulation /
  * predicted samples per second, times --time-scale, so a well-balanced split makes every rank
  * arrive at the all-reduce together. Every K steps rank 0 writes a checkpoint atomically. Each
- * step prints a {@code TESSERA_PROGRESS step=N total=M} line, which the agent reports upstream.
+ * step prints a {@code TESSERA_PROGRESS step=N total=M ... samples_per_sec=X} line (X: this shard's
+ * measured throughput, in chip time, i.e. undoing --time-scale), which the agent reports upstream.
  *
  * <p>Test hooks: {@code --fail-at-step N} exits with code 3 at step N, only on the attempt given
  * by {@code --fail-on-attempt} (default 1), to exercise gang restarts.
@@ -84,8 +85,10 @@ public final class ExampleWorker {
                 for (int i = 0; i < FEATURES; i++) {
                     weights[i] -= 0.05 * grad[i] / total;
                 }
-                System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f samples=%d%n", step,
-                        steps, grad[FEATURES] / total, total);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f samples=%d "
+                        + "samples_per_sec=%.3f%n", step, steps, grad[FEATURES] / total, total,
+                        micro * accumulation * timeScale / seconds);
                 if (rank == 0 && step % every == 0) {
                     save(ckptDir, ckpt, step, weights);
                 }

@@ -3,6 +3,8 @@ package io.tessera.agent;
 import io.tessera.agent.detect.DeviceDetector;
 import io.tessera.agent.detect.Detectors;
 import io.tessera.agent.detect.ProcessCommandRunner;
+import io.tessera.agent.metrics.AgentMetrics;
+import io.tessera.agent.metrics.MetricsServer;
 import io.tessera.agent.worker.WorkerSupervisor;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ChipCatalog;
@@ -17,23 +19,33 @@ public final class Agent implements AutoCloseable {
     private final WorkerSupervisor supervisor;
     private final HeartbeatLoop heartbeats;
     private final AssignmentPoller poller;
+    private final AgentMetrics metrics;
+    private MetricsServer metricsServer;
 
-    public Agent(AgentConfig config, DeviceDetector detector) {
+    public Agent(AgentConfig config, DeviceDetector detector, ChipCatalog catalog) {
         InventoryView inventory = new InventoryView();
-        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor);
+        this.metrics = new AgentMetrics(config.node(), catalog);
+        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor, metrics::workerExit);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
-        this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory);
+        this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory, metrics);
         this.poller = new AssignmentPoller(config.node(), client, supervisor);
     }
 
-    /** Builds the detector the configuration names. */
-    public static DeviceDetector detectorFor(AgentConfig config) {
-        ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
-        return Detectors.from(config, catalog, new ProcessCommandRunner());
+    /** The port of this agent's /metrics endpoint, or -1 when it is off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public static Agent start(AgentConfig config) {
-        Agent agent = new Agent(config, detectorFor(config));
+        ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
+        Agent agent = new Agent(config, Detectors.from(config, catalog, new ProcessCommandRunner()), catalog);
+        if (config.metricsPort() >= 0) {
+            try {
+                agent.metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), agent.metrics::scrape);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot serve /metrics on port " + config.metricsPort(), e);
+            }
+        }
         agent.heartbeats.start();
         agent.poller.start();
         return agent;
@@ -46,6 +58,9 @@ public final class Agent implements AutoCloseable {
     /** Stops heartbeating and polling and kills this agent's workers. */
     @Override
     public void close() {
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         poller.close();
         heartbeats.close();
         supervisor.close();

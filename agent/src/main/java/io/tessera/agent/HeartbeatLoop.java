@@ -27,6 +27,7 @@ final class HeartbeatLoop implements AutoCloseable {
     private final WorkerSupervisor supervisor;
     private final SchedulerClient client;
     private final InventoryView inventory;
+    private final io.tessera.agent.metrics.AgentMetrics metrics;
     private final java.util.Set<String> warned = new java.util.HashSet<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-heartbeat");
@@ -38,7 +39,8 @@ final class HeartbeatLoop implements AutoCloseable {
     private boolean outageLogged;
 
     HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client,
-                  InventoryView inventory) {
+                  InventoryView inventory, io.tessera.agent.metrics.AgentMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.inventory = inventory;
         this.detector = detector;
@@ -56,6 +58,7 @@ final class HeartbeatLoop implements AutoCloseable {
             Inventory inv = detector.detect();
             inv.problems().forEach(p -> LOG.warn("detection: {}", p));
             inventory.update(inv.devices());
+            metrics.devices(inv.devices());
             warnAboutSickDevices();
             if (!registered) {
                 RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
@@ -66,6 +69,7 @@ final class HeartbeatLoop implements AutoCloseable {
                         config.schedulerUrl());
             } else {
                 client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports()));
+                metrics.heartbeat(true);
             }
             if (outageLogged) {
                 LOG.info("scheduler reachable again");
@@ -75,6 +79,7 @@ final class HeartbeatLoop implements AutoCloseable {
             LOG.info("scheduler does not know node {}; registering again", config.node());
             registered = false;
         } catch (IOException | RuntimeException e) {
+            metrics.heartbeat(false);
             if (!outageLogged) {
                 LOG.warn("scheduler unreachable ({}); workers keep running, retrying every {} ms", e.getMessage(),
                         intervalMs);

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param workDir             per-shard working directories and logs go under here
  * @param heartbeatIntervalMs used until the scheduler says otherwise at registration
  * @param catalogFile         an operator chip catalog that extends the built-in one; null for none
+ * @param metricsPort         port of the agent's /metrics endpoint; 0 picks a free port, -1 turns it off
+ * @param metricsHost         interface the /metrics endpoint binds to
  */
 public record AgentConfig(
         String schedulerUrl,
@@ -23,7 +25,9 @@ public record AgentConfig(
         List<DeviceSource> devices,
         String workDir,
         Long heartbeatIntervalMs,
-        String catalogFile) {
+        String catalogFile,
+        Integer metricsPort,
+        String metricsHost) {
 
     public AgentConfig {
         schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.replaceAll("/+$", "");
@@ -38,6 +42,8 @@ public record AgentConfig(
         }
         devices = List.copyOf(devices);
         workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/tessera-agent-" + node : workDir;
+        metricsPort = SchedulerConfig.check("metricsPort", metricsPort == null ? 9401 : metricsPort, -1, 65535);
+        metricsHost = metricsHost == null ? "0.0.0.0" : metricsHost;
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",
                 heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
     }

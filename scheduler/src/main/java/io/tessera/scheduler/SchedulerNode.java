@@ -10,6 +10,8 @@ import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.loop.OldestMemberLeadership;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
+import io.tessera.scheduler.metrics.FleetStatsCollector;
+import io.tessera.scheduler.metrics.SchedulerMetrics;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
@@ -39,8 +41,11 @@ public final class SchedulerNode implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer http;
     private final SchedulingLoop loop;
+    private final java.util.concurrent.ScheduledExecutorService collector;
 
-    private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop) {
+    private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
+                          java.util.concurrent.ScheduledExecutorService collector) {
+        this.collector = collector;
         this.hz = hz;
         this.vertx = vertx;
         this.http = http;
@@ -58,27 +63,54 @@ public final class SchedulerNode implements AutoCloseable {
         ClusterStore store = new HazelcastClusterStore(hz);
         PlanApplier applier = new PlanApplier(store, catalog);
         PlacementPolicy policy = policy(config);
+        SchedulerMetrics metrics = new SchedulerMetrics();
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
-                new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs()),
+                new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
                 new JobReconciler(store, applier, clock),
-                new QueuePlacer(store, placer, applier, policy, catalog, clock));
-        Vertx vertx = Vertx.vertx();
+                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics));
+        Vertx vertx = Vertx.builder().with(new io.vertx.core.VertxOptions().setMetricsOptions(
+                        new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry())).build();
+        java.util.concurrent.ScheduledExecutorService collector = fleetCollector(
+                new FleetStatsCollector(store, catalog, clock), metrics);
         try {
             JobSpecParser parser = new JobSpecParser(catalog);
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock),
-                    new AgentService(store, config, clock), new PlanService(store, parser, placer, policy, catalog),
-                    store, clock)
+                    new AgentService(store, config, clock, metrics), new PlanService(store, parser, placer, policy, catalog),
+                    store, clock, metrics::scrape)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());
-            return new SchedulerNode(hz, vertx, http, loop);
+            return new SchedulerNode(hz, vertx, http, loop, collector);
         } catch (Exception e) {
+            collector.shutdownNow();
             vertx.close();
             hz.shutdown();
             throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
         }
     }
+
+    /** Refreshes the fleet gauges every {@link #METRICS_REFRESH_MS} on a daemon thread. */
+    private static java.util.concurrent.ScheduledExecutorService fleetCollector(FleetStatsCollector stats,
+                                                                                 SchedulerMetrics metrics) {
+        java.util.concurrent.ScheduledExecutorService t = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "tessera-fleet-metrics");
+            th.setDaemon(true);
+            return th;
+        });
+        t.scheduleWithFixedDelay(() -> {
+            try {
+                metrics.refresh(stats.collect());
+            } catch (RuntimeException e) {
+                LOG.debug("fleet metrics refresh failed: {}", e.toString());
+            }
+        }, 0, METRICS_REFRESH_MS, TimeUnit.MILLISECONDS);
+        return t;
+    }
+
+    /** How often fleet gauges are recomputed from cluster state. */
+    public static final long METRICS_REFRESH_MS = 2000;
 
     /** The placement policy a scheduler configuration implies. */
     public static PlacementPolicy policy(SchedulerConfig config) {
@@ -93,6 +125,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     @Override
     public void close() {
+        collector.shutdownNow();
         loop.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -10,17 +10,19 @@ import java.util.regex.Pattern;
 
 /**
  * Finds a worker's latest progress in the tail of its log: the last line containing
- * {@code TESSERA_PROGRESS step=N total=M}. Reads at most the last 16 KiB; never throws.
+ * {@code TESSERA_PROGRESS step=N total=M}, optionally with {@code samples_per_sec=X} (this shard's
+ * measured throughput). Reads at most the last 16 KiB; never throws.
  */
 public final class ProgressReader {
-    private static final Pattern LINE = Pattern.compile("TESSERA_PROGRESS step=(\\d{1,18})(?: total=(\\d{1,18}))?");
+    private static final Pattern LINE = Pattern.compile(
+            "TESSERA_PROGRESS step=(\\d{1,18})(?: total=(\\d{1,18}))?(?:.*? samples_per_sec=(\\d{1,12}(?:\\.\\d{1,6})?))?");
     private static final int TAIL = 16 * 1024;
 
     private ProgressReader() {
     }
 
-    /** Step and total (total may be null). */
-    public record Progress(long step, Long total) {
+    /** Step, total and measured samples/s (the last two may be null). */
+    public record Progress(long step, Long total, Double samplesPerSec) {
     }
 
     public static Optional<Progress> latest(Path log) {
@@ -32,7 +34,8 @@ public final class ProgressReader {
             Matcher m = LINE.matcher(new String(buf, StandardCharsets.UTF_8));
             Progress last = null;
             while (m.find()) {
-                last = new Progress(Long.parseLong(m.group(1)), m.group(2) == null ? null : Long.parseLong(m.group(2)));
+                last = new Progress(Long.parseLong(m.group(1)), m.group(2) == null ? null : Long.parseLong(m.group(2)),
+                        m.group(3) == null ? null : Double.valueOf(m.group(3)));
             }
             return Optional.ofNullable(last);
         } catch (IOException | RuntimeException e) {

@@ -44,14 +44,21 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride;
     private long lastVersion = -1;
 
+    private final java.util.function.IntConsumer onExit;
+
     public WorkerSupervisor(Path workDir) {
-        this(workDir, devices -> java.util.Optional.empty());
+        this(workDir, devices -> java.util.Optional.empty(), code -> { });
     }
 
-    /** @param visibilityOverride a device-visibility variable declared by the devices themselves (exec plug-ins) */
-    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride) {
+    /**
+     * @param visibilityOverride a device-visibility variable declared by the devices themselves (exec plug-ins)
+     * @param onExit             told every worker exit code (metrics)
+     */
+    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
+                            java.util.function.IntConsumer onExit) {
         this.workDir = workDir;
         this.visibilityOverride = visibilityOverride;
+        this.onExit = onExit;
     }
 
     /** The assignments of the workers that are running now. */
@@ -94,7 +101,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             var progress = ProgressReader.latest(w.log);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
-                    progress.map(p -> p.total()).orElse(null), w.message));
+                    progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null)));
         }
         return out;
     }
@@ -141,6 +148,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private synchronized void exited(Worker w, int code) {
         w.exitCode = code;
+        onExit.accept(code);
         apply(w, Event.EXITED);
         LOG.info("shard {} of {} (attempt {}) ended with code {} ({})", w.assignment.shard(), w.assignment.jobId(),
                 w.assignment.attempt(), code, w.state);

@@ -14,10 +14,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param step       the last training step the worker reported, if any
  * @param totalSteps the step count the worker aims for, if it said
  * @param message    a short human-readable note (why it failed to start, ...)
+ * @param samplesPerSec the throughput the worker last measured for this shard, if it reports one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
-                          Long step, Long totalSteps, String message) {
+                          Long step, Long totalSteps, String message, Double samplesPerSec) {
 
     /** The key of the shard across attempts: {@code jobId/shard}. */
     public String key() {

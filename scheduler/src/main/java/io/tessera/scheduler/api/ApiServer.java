@@ -23,7 +23,8 @@ public final class ApiServer {
     }
 
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
-                                           PlanService plans, ClusterStore store, Clock clock) {
+                                           PlanService plans, ClusterStore store, Clock clock,
+                                           java.util.function.Supplier<String> metrics) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         Router router = Router.router(vertx);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
@@ -41,6 +42,9 @@ public final class ApiServer {
             String type = ctx.request().getHeader("Content-Type");
             blocking.respond(ctx, 200, () -> PlanView.of(plans.dryRun(body, type)));
         });
+        router.get("/metrics").handler(ctx -> blocking.call(metrics::get).onSuccess(text -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(e -> Problems.fail(ctx, e)));
         router.get("/healthz").handler(ctx -> Blocking.json(ctx, 200, Map.of("status", "ok")));
         router.route().failureHandler(ctx -> failure(ctx));
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "no route for "

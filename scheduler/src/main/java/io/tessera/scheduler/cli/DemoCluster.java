@@ -58,7 +58,9 @@ final class DemoCluster implements AutoCloseable {
                 "labels: {zone: demo, vendor-hint: " + chip.split("-")[0] + "}",
                 "devices: [{source: simulated, chipType: " + chip + ", count: 8}]",
                 "workDir: " + runDir.resolve(node),
-                "heartbeatIntervalMs: 1000", ""));
+                "heartbeatIntervalMs: 1000",
+                "metricsPort: " + (9401 + agents.size()),
+                "metricsHost: 127.0.0.1", ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
                 agentJar.toString(), "agent", "--config", config.toString())

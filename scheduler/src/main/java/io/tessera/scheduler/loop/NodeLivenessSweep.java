@@ -15,8 +15,10 @@ public final class NodeLivenessSweep {
     private final ClusterStore store;
     private final Clock clock;
     private final long timeoutMs;
+    private final SchedulerEvents events;
 
-    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs) {
+    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs, SchedulerEvents events) {
+        this.events = events;
         this.store = store;
         this.clock = clock;
         this.timeoutMs = timeoutMs;
@@ -34,6 +36,7 @@ public final class NodeLivenessSweep {
                         .filter(n -> n.state() == NodeState.LOST)
                         .ifPresent(n -> {
                             lost.add(n.name());
+                            events.nodeLost();
                             LOG.warn("node {} lost: no heartbeat for {} ms", n.name(), now - n.lastHeartbeatMs());
                         });
             }

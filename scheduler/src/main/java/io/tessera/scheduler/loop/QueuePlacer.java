@@ -10,6 +10,7 @@ import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
 import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.placement.VetoReason;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
@@ -33,9 +34,11 @@ public final class QueuePlacer {
     private final PlacementPolicy policy;
     private final ChipCatalog catalog;
     private final Clock clock;
+    private final SchedulerEvents events;
 
     public QueuePlacer(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                       ChipCatalog catalog, Clock clock) {
+                       ChipCatalog catalog, Clock clock, SchedulerEvents events) {
+        this.events = events;
         this.store = store;
         this.placer = placer;
         this.applier = applier;
@@ -57,13 +60,22 @@ public final class QueuePlacer {
     private void placeOne(JobRecord job) {
         for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
             ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
+            long start = System.nanoTime();
             PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+            long nanos = System.nanoTime() - start;
+            List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
+                    .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
+                    .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
             if (result instanceof Unschedulable u) {
+                events.placement(nanos, "unschedulable", vetoes);
                 noteWaiting(job, u);
                 return;
             }
             PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now());
+            events.placement(nanos, outcome instanceof PlanApplier.Committed ? "placed" : "conflict", vetoes);
             if (outcome instanceof PlanApplier.Committed c) {
+                events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(job.submittedAt()),
+                        clock.instant()).toMillis() / 1000.0));
                 LOG.info("job {} placed: {}", job.id(), c.job().events().get(c.job().events().size() - 1).message());
                 return;
             }

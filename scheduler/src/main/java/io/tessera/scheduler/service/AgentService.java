@@ -33,8 +33,11 @@ public final class AgentService {
     private final ClusterStore store;
     private final SchedulerConfig config;
     private final Clock clock;
+    private final io.tessera.scheduler.loop.SchedulerEvents events;
 
-    public AgentService(ClusterStore store, SchedulerConfig config, Clock clock) {
+    public AgentService(ClusterStore store, SchedulerConfig config, Clock clock,
+                        io.tessera.scheduler.loop.SchedulerEvents events) {
+        this.events = events;
         this.store = store;
         this.config = config;
         this.clock = clock;
@@ -63,6 +66,7 @@ public final class AgentService {
             throw new ValidationException("node", "the body names node '" + hb.node() + "' but the path names '" + node + "'");
         }
         validate(node, hb.devices(), hb.shards());
+        events.heartbeat();
         long now = clock.millis();
         List<DeviceReport> before = store.node(node).map(NodeRecord::devices).orElse(List.of());
         boolean known = store.updateNode(node, old -> old.map(n -> {

@@ -58,7 +58,7 @@ public final class TestCluster implements AutoCloseable {
     /** An agent whose devices come from {@code source} (a real detector against a fake tool, say). */
     public Agent agent(String node, AgentConfig.DeviceSource source) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
-                java.util.List.of(source), dir.resolve(node).toString(), 200L, null);
+                java.util.List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1");
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;

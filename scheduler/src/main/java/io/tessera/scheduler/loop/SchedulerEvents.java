@@ -1,0 +1,37 @@
+package io.tessera.scheduler.loop;
+
+import java.util.List;
+
+/** What the scheduling loop and the agent API report as they work; implemented by the metrics. */
+public interface SchedulerEvents {
+    /** A placement decision: how long {@code place} took, its outcome, and the veto reasons it gave. */
+    void placement(long nanos, String outcome, List<String> vetoReasons);
+
+    /** A job was committed after waiting this long since submission. */
+    void queueWait(double seconds);
+
+    /** A heartbeat arrived. */
+    void heartbeat();
+
+    /** A node was declared lost. */
+    void nodeLost();
+
+    /** Records nothing. */
+    SchedulerEvents NONE = new SchedulerEvents() {
+        @Override
+        public void placement(long nanos, String outcome, List<String> vetoReasons) {
+        }
+
+        @Override
+        public void queueWait(double seconds) {
+        }
+
+        @Override
+        public void heartbeat() {
+        }
+
+        @Override
+        public void nodeLost() {
+        }
+    };
+}

@@ -1,0 +1,93 @@
+package io.tessera.scheduler.metrics;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.ChipType;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Reads cluster state and sums it into {@link FleetStats}. Blocking; runs off the request path. */
+public final class FleetStatsCollector {
+    private final ClusterStore store;
+    private final ChipCatalog catalog;
+    private final Clock clock;
+
+    public FleetStatsCollector(ClusterStore store, ChipCatalog catalog, Clock clock) {
+        this.store = store;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    public FleetStats collect() {
+        Map<String, AssignmentSet> sets = store.allAssignments();
+        Map<FleetStats.DeviceKey, Integer> devices = new HashMap<>();
+        Map<String, Double> age = new TreeMap<>();
+        long now = clock.millis();
+        for (NodeRecord node : store.nodes()) {
+            Set<Integer> used = SnapshotBuilder.usedDevices(sets.get(node.name()));
+            for (DeviceReport d : node.devices()) {
+                String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy"
+                        : used.contains(d.index()) ? "allocated" : "free";
+                devices.merge(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), state), 1, Integer::sum);
+            }
+            age.put(node.name(), Math.max(0, now - node.lastHeartbeatMs()) / 1000.0);
+        }
+        Map<String, Integer> jobs = new TreeMap<>();
+        for (JobState s : JobState.values()) {
+            jobs.put(s.name(), 0);
+        }
+        Map<String, Double> predicted = new TreeMap<>();
+        Map<String, Double> measured = new TreeMap<>();
+        Map<String, Map<String, Double>> jobShare = new TreeMap<>();
+        Map<String, Double> fleetRate = new TreeMap<>();
+        Map<String, String> names = new HashMap<>();
+        for (JobRecord job : store.jobs()) {
+            jobs.merge(job.state().name(), 1, Integer::sum);
+            if (job.state() == JobState.RUNNING && job.placement() != null) {
+                running(job, predicted, measured, jobShare, fleetRate);
+                names.put(job.id(), job.spec().name());
+            }
+        }
+        double total = fleetRate.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, Double> fleetShare = new TreeMap<>();
+        fleetRate.forEach((v, r) -> fleetShare.put(v, total == 0 ? 0 : r / total));
+        return new FleetStats(devices, jobs, jobs.get(JobState.QUEUED.name()), predicted, measured, jobShare, fleetShare,
+                age, names);
+    }
+
+    private void running(JobRecord job, Map<String, Double> predicted, Map<String, Double> measured,
+                         Map<String, Map<String, Double>> jobShare, Map<String, Double> fleetRate) {
+        predicted.put(job.id(), job.placement().predictedSamplesPerSec());
+        jobShare.put(job.id(), job.placement().vendorShares());
+        for (ShardPlan s : job.placement().shards()) {
+            fleetRate.merge(s.vendor(), s.samplesPerSec(), Double::sum);
+        }
+        double sum = 0;
+        boolean any = false;
+        for (ShardReport r : store.shardReports(job.id(), job.placement().shards().size()).values()) {
+            if (r.attempt() == job.attempt() && r.samplesPerSec() != null) {
+                sum += r.samplesPerSec();
+                any = true;
+            }
+        }
+        if (any) {
+            measured.put(job.id(), sum);
+        }
+    }
+
+    private String vendor(String chipType) {
+        return catalog.byId(chipType).map(ChipType::vendor).orElse("unknown");
+    }
+}

@@ -1,0 +1,135 @@
+package io.tessera.scheduler.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tessera.scheduler.loop.SchedulerEvents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The scheduler's Prometheus metrics (names in docs/metrics.md). Event metrics are recorded as
+ * they happen; fleet gauges are replaced wholesale by {@link #refresh}, so a scrape only serializes.
+ * Thread-safe.
+ */
+public final class SchedulerMetrics implements SchedulerEvents {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer placement;
+    private final Timer queueWait;
+    private final Counter heartbeats;
+    private final Counter nodesLost;
+    private final AtomicInteger queueLength = new AtomicInteger();
+    private final MultiGauge devices;
+    private final MultiGauge jobs;
+    private final MultiGauge jobPredicted;
+    private final MultiGauge jobMeasured;
+    private final MultiGauge jobVendorShare;
+    private final MultiGauge fleetVendorShare;
+    private final MultiGauge heartbeatAge;
+
+    public SchedulerMetrics() {
+        List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
+                new ProcessorMetrics(), new UptimeMetrics()).forEach(b -> b.bindTo(registry));
+        placement = Timer.builder("tessera.placement.duration").description("Time to decide one placement")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        queueWait = Timer.builder("tessera.queue.wait").description("Time from submission to placement")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofDays(1)).register(registry);
+        heartbeats = Counter.builder("tessera.heartbeats.received").description("Agent heartbeats").register(registry);
+        nodesLost = Counter.builder("tessera.nodes.lost").description("Nodes declared lost").register(registry);
+        registry.gauge("tessera.queue.length", queueLength);
+        devices = MultiGauge.builder("tessera.devices").description("Devices by vendor, chip type and state")
+                .register(registry);
+        jobs = MultiGauge.builder("tessera.jobs").description("Jobs by state").register(registry);
+        jobPredicted = MultiGauge.builder("tessera.job.predicted.throughput").baseUnit("samples.per.second")
+                .description("Predicted samples/s of each running job").register(registry);
+        jobMeasured = MultiGauge.builder("tessera.job.measured.throughput").baseUnit("samples.per.second")
+                .description("Samples/s running jobs' workers measured").register(registry);
+        jobVendorShare = MultiGauge.builder("tessera.job.vendor.share").baseUnit("ratio")
+                .description("Share of a running job's throughput per vendor").register(registry);
+        fleetVendorShare = MultiGauge.builder("tessera.fleet.vendor.share").baseUnit("ratio")
+                .description("Share of all running compute per vendor").register(registry);
+        heartbeatAge = MultiGauge.builder("tessera.node.heartbeat.age").baseUnit("seconds")
+                .description("Seconds since each node's last heartbeat").register(registry);
+        for (String outcome : List.of("placed", "unschedulable", "conflict")) {
+            outcomes(outcome);
+        }
+    }
+
+    private Counter outcomes(String outcome) {
+        return Counter.builder("tessera.placement.outcomes").tag("outcome", outcome)
+                .description("Placement decisions by outcome").register(registry);
+    }
+
+    @Override
+    public void placement(long nanos, String outcome, List<String> vetoReasons) {
+        placement.record(nanos, TimeUnit.NANOSECONDS);
+        outcomes(outcome).increment();
+        for (String reason : vetoReasons) {
+            Counter.builder("tessera.placement.vetoes").tag("reason", reason)
+                    .description("Chip types vetoed, by reason").register(registry).increment();
+        }
+    }
+
+    @Override
+    public void queueWait(double seconds) {
+        queueWait.record(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    @Override
+    public void heartbeat() {
+        heartbeats.increment();
+    }
+
+    @Override
+    public void nodeLost() {
+        nodesLost.increment();
+    }
+
+    /** Replaces every fleet gauge with {@code s}. */
+    public void refresh(FleetStats s) {
+        queueLength.set(s.queueLength());
+        devices.register(rows(s.devices(), k -> Tags.of("vendor", k.vendor(), "chip_type", k.chipType(), "state", k.state())), true);
+        jobs.register(rows(s.jobs(), k -> Tags.of("state", k)), true);
+        jobPredicted.register(rows(s.jobPredicted(), id -> jobTags(s, id)), true);
+        jobMeasured.register(rows(s.jobMeasured(), id -> jobTags(s, id)), true);
+        List<MultiGauge.Row<?>> shares = new ArrayList<>();
+        s.jobVendorShare().forEach((id, byVendor) -> byVendor.forEach((vendor, share) ->
+                shares.add(MultiGauge.Row.of(jobTags(s, id).and("vendor", vendor), share))));
+        jobVendorShare.register(shares, true);
+        fleetVendorShare.register(rows(s.fleetVendorShare(), v -> Tags.of("vendor", v)), true);
+        heartbeatAge.register(rows(s.heartbeatAge(), n -> Tags.of("node", n)), true);
+    }
+
+    private static Tags jobTags(FleetStats s, String id) {
+        return Tags.of("job", id, "job_name", s.jobNames().getOrDefault(id, ""));
+    }
+
+    private static <K> List<MultiGauge.Row<?>> rows(Map<K, ? extends Number> values, java.util.function.Function<K, Tags> tags) {
+        List<MultiGauge.Row<?>> out = new ArrayList<>();
+        values.forEach((k, v) -> out.add(MultiGauge.Row.of(tags.apply(k), v)));
+        return out;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
