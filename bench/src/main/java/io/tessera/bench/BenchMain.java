@@ -28,13 +28,30 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        throughputComparison();
         boolean quick = args.length > 0 && args[0].equals("quick");
-        Options options = new OptionsBuilder().include(PlacementBench.class.getSimpleName())
+        boolean scrapeOnly = args.length > 0 && args[args.length - 1].equals("scrape");
+        if (scrapeOnly) {
+            scrapeSize();
+            latencyTable(new Runner(options(ScrapeBench.class, quick)).run());
+            return;
+        }
+        throughputComparison();
+        latencyTable(new Runner(options(PlacementBench.class, quick)).run());
+    }
+
+    private static Options options(Class<?> bench, boolean quick) {
+        return new OptionsBuilder().include(bench.getSimpleName())
                 .forks(1).warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
                 .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 3))
                 .jvmArgs("-Xmx2g").build();
-        latencyTable(new Runner(options).run());
+    }
+
+    private static void scrapeSize() {
+        ScrapeBench b = new ScrapeBench();
+        b.setup();
+        String text = b.scrape();
+        System.out.printf(Locale.ROOT, "%n## Scrape of a scheduler holding 10,000 nodes%n%nsize %.2f MB, %d lines%n",
+                text.length() / 1e6, text.lines().count());
     }
 
     /** A fleet where no single chip type can hold the job: 7 types x 146 nodes, a job of up to 1,024 shards. */
@@ -62,17 +79,19 @@ public final class BenchMain {
     private static void latencyTable(Collection<RunResult> runs) {
         Map<String, double[]> stats = new LinkedHashMap<>();
         for (RunResult r : runs) {
-            String key = r.getParams().getParam("scenario") + "/" + r.getParams().getBenchmark()
+            String scenario = r.getParams().getParam("scenario") == null ? "scrape-10k-nodes" : r.getParams().getParam("scenario");
+            String key = scenario + "/" + r.getParams().getBenchmark()
                     .substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
             var s = r.getPrimaryResult().getStatistics();
             stats.put(key, new double[] {s.getPercentile(50), s.getPercentile(99), s.getN()});
         }
-        System.out.println("\n## Placement latency (ms, JMH sample time)\n");
+        System.out.println("\n## Latency (ms, JMH sample time)\n");
         System.out.println("| scenario | placer | median | p99 | samples | median / Tessera's |");
         System.out.println("|---|---|---|---|---|---|");
         stats.forEach((key, v) -> {
             String scenario = key.substring(0, key.indexOf('/'));
-            double tessera = stats.get(scenario + "/tessera")[0];
+            double[] base = stats.get(scenario + "/tessera");
+            double tessera = base == null ? v[0] : base[0];
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %d | %.2f |%n", scenario,
                     key.substring(key.indexOf('/') + 1), v[0], v[1], (long) v[2], v[0] / tessera);
         });

@@ -20,6 +20,7 @@ import java.util.List;
  * @param defaultMinVendors     cluster default for a job's minVendors
  * @param network               link bandwidths between nodes and between vendors
  * @param memoryHeadroom        fraction of each device's HBM kept free for the runtime, in [0, 0.9]
+ * @param metricsRefreshMs      how often fleet gauges are recomputed from cluster state
  */
 public record SchedulerConfig(
         String httpHost,
@@ -36,9 +37,11 @@ public record SchedulerConfig(
         Double defaultMaxVendorShare,
         Integer defaultMinVendors,
         NetworkConfig network,
-        Double memoryHeadroom) {
+        Double memoryHeadroom,
+        Long metricsRefreshMs) {
 
     public SchedulerConfig {
+        metricsRefreshMs = check("metricsRefreshMs", metricsRefreshMs == null ? 5000 : metricsRefreshMs, 100, 3_600_000);
         memoryHeadroom = memoryHeadroom == null ? 0.10 : memoryHeadroom;
         if (memoryHeadroom < 0 || memoryHeadroom > 0.9) {
             throw new ValidationException("memoryHeadroom", "must be between 0 and 0.9, got " + memoryHeadroom);
@@ -63,21 +66,21 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs);
     }
 
     /** A copy with other heartbeat timings. */
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom);
+                network, memoryHeadroom, metricsRefreshMs);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

@@ -72,7 +72,7 @@ public final class SchedulerNode implements AutoCloseable {
                         new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry())).build();
         java.util.concurrent.ScheduledExecutorService collector = fleetCollector(
-                new FleetStatsCollector(store, catalog, clock), metrics);
+                new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog);
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock),
@@ -91,9 +91,9 @@ public final class SchedulerNode implements AutoCloseable {
         }
     }
 
-    /** Refreshes the fleet gauges every {@link #METRICS_REFRESH_MS} on a daemon thread. */
+    /** Refreshes the fleet gauges every {@code intervalMs} on a daemon thread. */
     private static java.util.concurrent.ScheduledExecutorService fleetCollector(FleetStatsCollector stats,
-                                                                                 SchedulerMetrics metrics) {
+                                                                                 SchedulerMetrics metrics, long intervalMs) {
         java.util.concurrent.ScheduledExecutorService t = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "tessera-fleet-metrics");
             th.setDaemon(true);
@@ -105,12 +105,9 @@ public final class SchedulerNode implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("fleet metrics refresh failed: {}", e.toString());
             }
-        }, 0, METRICS_REFRESH_MS, TimeUnit.MILLISECONDS);
+        }, 0, intervalMs, TimeUnit.MILLISECONDS);
         return t;
     }
-
-    /** How often fleet gauges are recomputed from cluster state. */
-    public static final long METRICS_REFRESH_MS = 2000;
 
     /** The placement policy a scheduler configuration implies. */
     public static PlacementPolicy policy(SchedulerConfig config) {

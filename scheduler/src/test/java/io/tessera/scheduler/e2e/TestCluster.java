@@ -41,7 +41,7 @@ public final class TestCluster implements AutoCloseable {
 
     private static SchedulerConfig config(int port) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
-                200L, 2000L, 50L, 2000L, null, null, null, null, null);
+                200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L);
     }
 
     /** Stops the scheduler (its in-memory state goes with it) and starts a fresh one on the same port. */
