@@ -25,7 +25,8 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, DeviceDetector detector, ChipCatalog catalog) {
         InventoryView inventory = new InventoryView();
         this.metrics = new AgentMetrics(config.node(), catalog);
-        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor, metrics::workerExit);
+        this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor, metrics::workerExit,
+                io.tessera.agent.worker.WorkerIdentity.of(config.workerUser()));
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
         this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory, metrics);
         this.poller = new AssignmentPoller(config.node(), client, supervisor);

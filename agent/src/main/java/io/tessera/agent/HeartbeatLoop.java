@@ -29,6 +29,7 @@ final class HeartbeatLoop implements AutoCloseable {
     private final InventoryView inventory;
     private final io.tessera.agent.metrics.AgentMetrics metrics;
     private final java.util.Set<String> warned = new java.util.HashSet<>();
+    private final CredentialKeeper credentials;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-heartbeat");
         t.setDaemon(true);
@@ -41,6 +42,7 @@ final class HeartbeatLoop implements AutoCloseable {
     HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client,
                   InventoryView inventory, io.tessera.agent.metrics.AgentMetrics metrics) {
         this.metrics = metrics;
+        this.credentials = new CredentialKeeper(config, client);
         this.config = config;
         this.inventory = inventory;
         this.detector = detector;
@@ -60,6 +62,7 @@ final class HeartbeatLoop implements AutoCloseable {
             inventory.update(inv.devices());
             metrics.devices(inv.devices());
             warnAboutSickDevices();
+            credentials.ensure();
             if (!registered) {
                 RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
                         config.labels(), inv.devices(), supervisor.reports()));
@@ -74,6 +77,15 @@ final class HeartbeatLoop implements AutoCloseable {
             if (outageLogged) {
                 LOG.info("scheduler reachable again");
                 outageLogged = false;
+            }
+        } catch (SchedulerClient.UnauthorizedException e) {
+            metrics.heartbeat(false);
+            LOG.warn("scheduler refused this node's credential; enrolling again ({})", e.getMessage());
+            registered = false;
+            try {
+                credentials.invalidate();
+            } catch (IOException io) {
+                LOG.warn("could not remove the stale credential: {}", io.getMessage());
             }
         } catch (SchedulerClient.UnknownNodeException e) {
             LOG.info("scheduler does not know node {}; registering again", config.node());

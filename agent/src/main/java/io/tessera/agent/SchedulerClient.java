@@ -21,9 +21,23 @@ public final class SchedulerClient {
     private static final ObjectMapper JSON = Documents.json();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String base;
+    private volatile String credential;
 
     public SchedulerClient(String baseUrl) {
         this.base = baseUrl;
+    }
+
+    /** The node credential every call presents as its bearer token. */
+    public void useCredential(String value) {
+        this.credential = value;
+    }
+
+    /** Exchanges a join token for this node's credential. */
+    public String enroll(String node, String joinToken) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(java.util.Map.of("node", node, "joinToken", joinToken));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/agents/enroll")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return JSON.readTree(send(req)).get("credential").asText();
     }
 
     public RegisterResponse register(RegisterRequest req) throws IOException, InterruptedException {
@@ -36,20 +50,31 @@ public final class SchedulerClient {
 
     /** Long-polls for an assignment set whose version differs from {@code version}. */
     public AssignmentSet assignments(String node, long version, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + node + "/assignments?version=" + version))
-                .timeout(timeout).GET().build();
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + node
+                + "/assignments?version=" + version))).timeout(timeout).GET().build();
         return JSON.readValue(send(req), AssignmentSet.class);
     }
 
     private String post(String path, Object body, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
         return send(req);
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        String c = credential;
+        return c == null ? b : b.header("Authorization", "Bearer " + c);
+    }
+
     private String send(HttpRequest req) throws IOException, InterruptedException {
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() == 401) {
+            throw new UnauthorizedException(resp.body());
+        }
+        if (resp.statusCode() == 403 && req.uri().getPath().endsWith("/enroll")) {
+            throw new UnauthorizedException(resp.body());
+        }
         if (resp.statusCode() == 404 && req.uri().getPath().endsWith("/heartbeat")) {
             throw new UnknownNodeException();
         }
@@ -58,6 +83,15 @@ public final class SchedulerClient {
                     + resp.body());
         }
         return resp.body();
+    }
+
+    /** The scheduler refused the credential or the join token. */
+    public static final class UnauthorizedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnauthorizedException(String body) {
+            super("scheduler refused the credential: " + body);
+        }
     }
 
     /** The scheduler does not know this node (it restarted, or forgot it): register again. */

@@ -16,6 +16,10 @@ import java.util.Map;
  * @param catalogFile         an operator chip catalog that extends the built-in one; null for none
  * @param metricsPort         port of the agent's /metrics endpoint; 0 picks a free port, -1 turns it off
  * @param metricsHost         interface the /metrics endpoint binds to
+ * @param joinToken           the join token to enroll with (or the TESSERA_JOIN_TOKEN environment variable)
+ * @param credentialFile      where the node credential is kept (mode 0600); default workDir/credential
+ * @param workerUser          the user workers run as; default {@code nobody} when the agent runs as root,
+ *                            else the agent's own user (switching users needs root)
  */
 public record AgentConfig(
         String schedulerUrl,
@@ -27,7 +31,10 @@ public record AgentConfig(
         Long heartbeatIntervalMs,
         String catalogFile,
         Integer metricsPort,
-        String metricsHost) {
+        String metricsHost,
+        String joinToken,
+        String credentialFile,
+        String workerUser) {
 
     public AgentConfig {
         schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.replaceAll("/+$", "");
@@ -44,6 +51,10 @@ public record AgentConfig(
         workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/tessera-agent-" + node : workDir;
         metricsPort = SchedulerConfig.check("metricsPort", metricsPort == null ? 9401 : metricsPort, -1, 65535);
         metricsHost = metricsHost == null ? "0.0.0.0" : metricsHost;
+        joinToken = joinToken != null ? joinToken : System.getenv("TESSERA_JOIN_TOKEN");
+        credentialFile = credentialFile != null ? credentialFile : workDir + "/credential";
+        String me = System.getProperty("user.name");
+        workerUser = workerUser != null ? workerUser : "root".equals(me) ? "nobody" : me;
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",
                 heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
     }

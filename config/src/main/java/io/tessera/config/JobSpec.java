@@ -25,6 +25,8 @@ import java.util.Map;
  * @param restartLimit     how many times the gang may be restarted after failures
  * @param precisionPolicy  uniform (default) or per-shard
  * @param efficiency       per-chip-type overrides of the catalog's achievable efficiency
+ * @param secretEnv        environment for every worker that the API, logs and events never show
+ * @param shell            run {@code command} through {@code /bin/sh -c}; false (the default) runs it directly
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -44,7 +46,9 @@ public record JobSpec(
         String checkpointDir,
         int restartLimit,
         PrecisionPolicy precisionPolicy,
-        Map<String, Double> efficiency) {
+        Map<String, Double> efficiency,
+        Map<String, String> secretEnv,
+        boolean shell) {
 
     public JobSpec {
         command = List.copyOf(command);
@@ -54,11 +58,38 @@ public record JobSpec(
         chipTypes = List.copyOf(chipTypes);
         precisionPolicy = precisionPolicy == null ? PrecisionPolicy.UNIFORM : precisionPolicy;
         efficiency = efficiency == null ? Map.of() : Map.copyOf(efficiency);
+        secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
     }
 
-    /** The full worker argv: command then args. */
+    /** The value shown instead of a secret. */
+    public static final String REDACTED = "<redacted>";
+
+    /** This spec with every secret value replaced by {@link #REDACTED}, for display. */
+    public JobSpec redacted() {
+        Map<String, String> hidden = new java.util.TreeMap<>();
+        secretEnv.keySet().forEach(k -> hidden.put(k, REDACTED));
+        return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell);
+    }
+
+    /**
+     * The full worker argv: command then args, or with {@code shell}, {@code /bin/sh -c "<command joined>"}
+     * with the args as the script's positional parameters.
+     */
     public List<String> argv() {
+        if (shell) {
+            List<String> argv = new java.util.ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command), "tessera-job"));
+            argv.addAll(args);
+            return argv;
+        }
         return java.util.stream.Stream.concat(command.stream(), args.stream()).toList();
+    }
+
+    /** The job's whole worker environment, secrets included: for agents only. */
+    public Map<String, String> workerEnv() {
+        Map<String, String> all = new java.util.LinkedHashMap<>(env);
+        all.putAll(secretEnv);
+        return all;
     }
 
     /** A shard count range, {@code 1 <= min <= max}. */

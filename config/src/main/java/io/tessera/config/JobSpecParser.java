@@ -26,7 +26,7 @@ public final class JobSpecParser {
     private static final Set<String> FIELDS = Set.of("name", "queue", "priority", "command", "args", "env",
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
             "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
-            "efficiency", "activationGiBPerSample");
+            "efficiency", "activationGiBPerSample", "secretEnv", "shell");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT");
@@ -59,7 +59,21 @@ public final class JobSpecParser {
             r.error("command", "must name at least the executable");
         }
         List<String> args = r.list(doc, "", "args", false, MAX_ARGS, argument(r)).orElse(List.of());
-        Map<String, String> env = env(r, doc);
+        Map<String, String> env = env(r, doc, "env");
+        Map<String, String> secretEnv = env(r, doc, "secretEnv");
+        secretEnv.keySet().stream().filter(env::containsKey)
+                .forEach(k -> r.error("secretEnv." + k, "is also in env; name each variable once"));
+        if (env.size() + secretEnv.size() > MAX_ENV) {
+            r.error("secretEnv", "env and secretEnv together hold more than " + MAX_ENV + " variables");
+        }
+        boolean shell = false;
+        if (doc.has("shell")) {
+            if (doc.get("shell").isBoolean()) {
+                shell = doc.get("shell").booleanValue();
+            } else {
+                r.error("shell", "must be true or false, got " + FieldReader.kind(doc.get("shell")));
+            }
+        }
         ShardRange shards = shards(r, doc);
         int dps = r.integer(doc, "", "devicesPerShard", false, 1, MAX_DEVICES_PER_SHARD).orElse(1L).intValue();
         Workload workload = workload(r, doc);
@@ -78,7 +92,7 @@ public final class JobSpecParser {
         Map<String, Double> efficiency = efficiency(r, doc);
         r.throwIfInvalid();
         return new JobSpec(name, queue, priority, command, args, env, shards, dps, workload, globalBatch,
-                precisions, vendor, chipTypes, checkpointDir, restartLimit, policy, efficiency);
+                precisions, vendor, chipTypes, checkpointDir, restartLimit, policy, efficiency, secretEnv, shell);
     }
 
     private static FieldReader.ElementReader<String> argument(FieldReader r) {
@@ -118,17 +132,17 @@ public final class JobSpecParser {
         }
     }
 
-    private Map<String, String> env(FieldReader r, JsonNode doc) {
-        Map<String, String> env = r.stringMap(doc, "", "env", MAX_ENV, MAX_ENV_VALUE).orElse(Map.of());
+    private Map<String, String> env(FieldReader r, JsonNode doc, String field) {
+        Map<String, String> env = r.stringMap(doc, "", field, MAX_ENV, MAX_ENV_VALUE).orElse(Map.of());
         Set<String> visibility = new LinkedHashSet<>();
         catalog.all().forEach(c -> visibility.add(c.visibilityEnv()));
         for (String key : env.keySet()) {
             if (!ChipCatalog.ENV_NAME.matcher(key).matches() || key.length() > 256) {
-                r.error("env." + key, "is not a valid environment variable name");
+                r.error(field + "." + key, "is not a valid environment variable name");
             } else if (RESERVED_ENV.contains(key) || key.startsWith("TESSERA_") || visibility.contains(key)) {
-                r.error("env." + key, "is set by Tessera's worker contract and cannot be overridden");
+                r.error(field + "." + key, "is set by Tessera's worker contract and cannot be overridden");
             } else if (env.get(key).indexOf('\0') >= 0) {
-                r.error("env." + key, "must not contain NUL characters");
+                r.error(field + "." + key, "must not contain NUL characters");
             }
         }
         return env;

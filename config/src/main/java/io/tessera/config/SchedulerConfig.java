@@ -21,6 +21,9 @@ import java.util.List;
  * @param network               link bandwidths between nodes and between vendors
  * @param memoryHeadroom        fraction of each device's HBM kept free for the runtime, in [0, 0.9]
  * @param metricsRefreshMs      how often fleet gauges are recomputed from cluster state
+ * @param auth                  API authentication
+ * @param clusterPassword       mixed into the Hazelcast cluster name, so members without it cannot join
+ * @param bindAddress           the interface Hazelcast binds to; null for loopback when alone
  */
 public record SchedulerConfig(
         String httpHost,
@@ -38,9 +41,13 @@ public record SchedulerConfig(
         Integer defaultMinVendors,
         NetworkConfig network,
         Double memoryHeadroom,
-        Long metricsRefreshMs) {
+        Long metricsRefreshMs,
+        AuthConfig auth,
+        String clusterPassword,
+        String bindAddress) {
 
     public SchedulerConfig {
+        auth = auth == null ? AuthConfig.DEFAULT : auth;
         metricsRefreshMs = check("metricsRefreshMs", metricsRefreshMs == null ? 5000 : metricsRefreshMs, 100, 3_600_000);
         memoryHeadroom = memoryHeadroom == null ? 0.10 : memoryHeadroom;
         if (memoryHeadroom < 0 || memoryHeadroom > 0.9) {
@@ -66,21 +73,28 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress);
+    }
+
+    /** A copy with other authentication settings. */
+    public SchedulerConfig withAuth(AuthConfig value) {
+        return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
+                heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress);
     }
 
     /** A copy with other heartbeat timings. */
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

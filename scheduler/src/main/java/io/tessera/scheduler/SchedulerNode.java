@@ -5,6 +5,7 @@ import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.api.ApiServer;
+import io.tessera.scheduler.auth.AuthSetup;
 import io.tessera.scheduler.loop.JobReconciler;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.loop.OldestMemberLeadership;
@@ -42,9 +43,11 @@ public final class SchedulerNode implements AutoCloseable {
     private final HttpServer http;
     private final SchedulingLoop loop;
     private final java.util.concurrent.ScheduledExecutorService collector;
+    private final AuthSetup auth;
 
     private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
-                          java.util.concurrent.ScheduledExecutorService collector) {
+                          java.util.concurrent.ScheduledExecutorService collector, AuthSetup auth) {
+        this.auth = auth;
         this.collector = collector;
         this.hz = hz;
         this.vertx = vertx;
@@ -64,6 +67,9 @@ public final class SchedulerNode implements AutoCloseable {
         PlanApplier applier = new PlanApplier(store, catalog);
         PlacementPolicy policy = policy(config);
         SchedulerMetrics metrics = new SchedulerMetrics();
+        AuthSetup auth = AuthSetup.from(config.auth(), store, clock);
+        auth.generatedAdmin().ifPresent(t -> LOG.warn("no token file configured: generated admin token {}", t));
+        auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
                 new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
                 new JobReconciler(store, applier, clock),
@@ -77,12 +83,12 @@ public final class SchedulerNode implements AutoCloseable {
             JobSpecParser parser = new JobSpecParser(catalog);
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock),
                     new AgentService(store, config, clock, metrics), new PlanService(store, parser, placer, policy, catalog),
-                    store, clock, metrics::scrape)
+                    store, clock, metrics::scrape, auth)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());
-            return new SchedulerNode(hz, vertx, http, loop, collector);
+            return new SchedulerNode(hz, vertx, http, loop, collector, auth);
         } catch (Exception e) {
             collector.shutdownNow();
             vertx.close();
@@ -113,6 +119,11 @@ public final class SchedulerNode implements AutoCloseable {
     public static PlacementPolicy policy(SchedulerConfig config) {
         return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
                 config.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
+    }
+
+    /** The authentication in force, with any tokens generated at start. */
+    public AuthSetup auth() {
+        return auth;
     }
 
     /** The port the API actually listens on (useful with port 0). */

@@ -45,9 +45,10 @@ public final class WorkerSupervisor implements AutoCloseable {
     private long lastVersion = -1;
 
     private final java.util.function.IntConsumer onExit;
+    private final WorkerIdentity identity;
 
     public WorkerSupervisor(Path workDir) {
-        this(workDir, devices -> java.util.Optional.empty(), code -> { });
+        this(workDir, devices -> java.util.Optional.empty(), code -> { }, WorkerIdentity.agentUser());
     }
 
     /**
@@ -55,7 +56,8 @@ public final class WorkerSupervisor implements AutoCloseable {
      * @param onExit             told every worker exit code (metrics)
      */
     public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
-                            java.util.function.IntConsumer onExit) {
+                            java.util.function.IntConsumer onExit, WorkerIdentity identity) {
+        this.identity = identity;
         this.workDir = workDir;
         this.visibilityOverride = visibilityOverride;
         this.onExit = onExit;
@@ -128,10 +130,12 @@ public final class WorkerSupervisor implements AutoCloseable {
         try {
             Path dir = workDir.resolve("jobs").resolve(safe(a.jobId())).resolve("shard-" + a.shard());
             Files.createDirectories(dir);
+            identity.own(dir);
             Files.createDirectories(w.log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(a.argv()).directory(dir.toFile())
+            ProcessBuilder pb = new ProcessBuilder(identity.wrap(a.argv())).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
             String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
+            identity.baseEnvironment(pb.environment(), dir);
             pb.environment().putAll(WorkerEnvironment.of(a, dir.toString(), visibility));
             Process p = pb.start();
             w.process = p;

@@ -21,12 +21,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AgentRoutes {
     private final AgentService agents;
+    private final io.tessera.scheduler.auth.AgentCredentials credentials;
     private final Blocking blocking;
     private final Vertx vertx;
     private final long pollTimeoutMs;
     private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
 
-    AgentRoutes(AgentService agents, Blocking blocking, Vertx vertx, long pollTimeoutMs) {
+    AgentRoutes(AgentService agents, io.tessera.scheduler.auth.AgentCredentials credentials, Blocking blocking,
+                Vertx vertx, long pollTimeoutMs) {
+        this.credentials = credentials;
         this.agents = agents;
         this.blocking = blocking;
         this.vertx = vertx;
@@ -34,17 +37,83 @@ final class AgentRoutes {
     }
 
     void mount(Router router) {
-        router.post("/v1/agents/register").handler(ctx -> blocking.respond(ctx, 200,
-                () -> agents.register(read(ctx, RegisterRequest.class))));
-        router.post("/v1/agents/:node/heartbeat").handler(ctx -> blocking.call(() ->
+        router.post("/v1/agents/enroll").handler(this::enroll);
+        router.delete("/v1/agents/:node/credential").handler(ctx -> {
+            if (Access.require(ctx, io.tessera.scheduler.auth.Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> Map.of("node", ctx.pathParam("node"), "revoked", true,
+                        "wasEnrolled", credentials.revoke(ctx.pathParam("node"))));
+            }
+        });
+        router.post("/v1/agents/:node/readmit").handler(ctx -> {
+            if (Access.require(ctx, io.tessera.scheduler.auth.Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> {
+                    credentials.readmit(ctx.pathParam("node"));
+                    return Map.of("node", ctx.pathParam("node"), "revoked", false);
+                });
+            }
+        });
+        router.post("/v1/agents/register").handler(ctx -> {
+            RegisterRequest req;
+            try {
+                req = read(ctx, RegisterRequest.class);
+            } catch (ValidationException e) {
+                Problems.fail(ctx, e);
+                return;
+            }
+            if (Access.requireAgentOf(ctx, String.valueOf(req.node()))) {
+                blocking.respond(ctx, 200, () -> agents.register(req));
+            }
+        });
+        router.post("/v1/agents/:node/heartbeat").handler(ctx -> {
+            if (Access.requireAgentOf(ctx, ctx.pathParam("node"))) {
+                heartbeat(ctx);
+            }
+        });
+        router.get("/v1/agents/:node/assignments").handler(ctx -> {
+            if (Access.requireAgentOf(ctx, ctx.pathParam("node"))) {
+                poll(ctx);
+            }
+        });
+    }
+
+    private void enroll(RoutingContext ctx) {
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = Documents.parseJson(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+        } catch (ValidationException e) {
+            Problems.fail(ctx, e);
+            return;
+        }
+        String node = body.path("node").asText("");
+        String join = body.path("joinToken").asText("");
+        if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || join.isEmpty() || join.length() > 512) {
+            Problems.send(ctx, 400, "Invalid request", "node (1-128 letters, digits, '.', '_', '-') and joinToken are required",
+                    java.util.List.of());
+            return;
+        }
+        blocking.call(() -> credentials.enroll(node, join)).onSuccess(result -> {
+            if (result instanceof io.tessera.scheduler.auth.AgentCredentials.Enrolled e) {
+                Blocking.json(ctx, 200, Map.of("node", e.node(), "credential", e.credential()));
+            } else {
+                var r = (io.tessera.scheduler.auth.AgentCredentials.Refused) result;
+                if (r.status() == 401) {
+                    Access.unauthorized(ctx, r.reason());
+                } else {
+                    Access.forbidden(ctx, r.reason());
+                }
+            }
+        }).onFailure(e -> Problems.fail(ctx, e));
+    }
+
+    private void heartbeat(RoutingContext ctx) {
+        blocking.call(() ->
                 agents.heartbeat(ctx.pathParam("node"), read(ctx, Heartbeat.class))).onSuccess(known -> {
                     if (known) {
                         Blocking.json(ctx, 200, Map.of("node", ctx.pathParam("node"), "known", true));
                     } else {
                         Problems.send(ctx, 404, "Unknown node", "node is not registered; register again", java.util.List.of());
                     }
-                }).onFailure(e -> Problems.fail(ctx, e)));
-        router.get("/v1/agents/:node/assignments").handler(this::poll);
+                }).onFailure(e -> Problems.fail(ctx, e));
     }
 
     /** Called (on a Hazelcast thread) when a node's assignment set changed anywhere in the cluster. */

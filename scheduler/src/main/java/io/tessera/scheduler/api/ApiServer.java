@@ -1,6 +1,7 @@
 package io.tessera.scheduler.api;
 
 import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
@@ -24,20 +25,38 @@ public final class ApiServer {
 
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
                                            PlanService plans, ClusterStore store, Clock clock,
-                                           java.util.function.Supplier<String> metrics) {
+                                           java.util.function.Supplier<String> metrics,
+                                           io.tessera.scheduler.auth.AuthSetup auth) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         Router router = Router.router(vertx);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(), blocking));
         new JobRoutes(jobs, store, blocking).mount(router);
-        AgentRoutes agentRoutes = new AgentRoutes(agents, blocking, vertx, config.longPollTimeoutMs());
+        AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), blocking, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);
         store.onAssignmentsChanged(agentRoutes::changed);
-        router.get("/v1/nodes").handler(ctx -> blocking.respond(ctx, 200, () -> {
-            var sets = agents.assignmentsByNode();
-            long now = clock.millis();
-            return Map.of("nodes", agents.nodes().stream().map(n -> NodeApiView.of(n, sets.get(n.name()), now)).toList());
-        }));
+        router.get("/v1/nodes").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> {
+                    var sets = agents.assignmentsByNode();
+                    long now = clock.millis();
+                    return Map.of("nodes", agents.nodes().stream().map(n -> NodeApiView.of(n, sets.get(n.name()), now)).toList());
+                });
+            }
+        });
+        for (String action : List.of("drain", "undrain")) {
+            router.post("/v1/nodes/:name/" + action).handler(ctx -> {
+                if (Access.require(ctx, Role.ADMIN)) {
+                    blocking.respond(ctx, 200, () -> agents.drain(ctx.pathParam("name"), action.equals("drain"))
+                            .map(n -> NodeApiView.of(n, agents.assignmentsByNode().get(n.name()), clock.millis()))
+                            .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
+                }
+            });
+        }
         router.post("/v1/plan").handler(ctx -> {
+            if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
+                return;
+            }
             byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
             String type = ctx.request().getHeader("Content-Type");
             blocking.respond(ctx, 200, () -> PlanView.of(plans.dryRun(body, type)));

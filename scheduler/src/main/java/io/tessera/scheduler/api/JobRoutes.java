@@ -1,5 +1,7 @@
 package io.tessera.scheduler.api;
 
+import io.tessera.scheduler.auth.Principal;
+import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.state.ClusterStore;
@@ -21,24 +23,50 @@ final class JobRoutes {
 
     void mount(Router router) {
         router.post("/v1/jobs").handler(this::submit);
-        router.get("/v1/jobs").handler(ctx -> blocking.respond(ctx, 200,
-                () -> Map.of("jobs", jobs.jobs().stream().map(this::view).toList())));
-        router.get("/v1/jobs/:id").handler(ctx -> blocking.respond(ctx, 200, () -> view(find(ctx.pathParam("id")))));
-        router.delete("/v1/jobs/:id").handler(ctx -> blocking.respond(ctx, 200,
-                () -> view(jobs.cancel(ctx.pathParam("id")).orElseThrow(() -> notFound(ctx.pathParam("id"))))));
+        router.get("/v1/jobs").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> Map.of("jobs", jobs.jobs().stream()
+                        .filter(j -> visible(p, j)).map(this::view).toList()));
+            }
+        });
+        router.get("/v1/jobs/:id").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> view(find(p, ctx.pathParam("id"))));
+            }
+        });
+        router.delete("/v1/jobs/:id").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> {
+                    find(p, ctx.pathParam("id"));
+                    return view(jobs.cancel(ctx.pathParam("id")).orElseThrow(() -> notFound(ctx.pathParam("id"))));
+                });
+            }
+        });
+    }
+
+    /** Users see their own jobs; admins see all. Another user's job is answered as not found. */
+    private static boolean visible(Principal p, JobRecord job) {
+        return p.isAdmin() || p.subject().equals(job.owner());
     }
 
     private void submit(RoutingContext ctx) {
+        if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
+            return;
+        }
+        String owner = Access.principal(ctx).subject();
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         String type = ctx.request().getHeader("Content-Type");
-        blocking.call(() -> jobs.submit(body, type)).onSuccess(job -> {
+        blocking.call(() -> jobs.submit(body, type, owner)).onSuccess(job -> {
             ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
             Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name()));
         }).onFailure(e -> Problems.fail(ctx, e));
     }
 
-    private JobRecord find(String id) {
-        return jobs.job(id).orElseThrow(() -> notFound(id));
+    private JobRecord find(Principal p, String id) {
+        return jobs.job(id).filter(j -> visible(p, j)).orElseThrow(() -> notFound(id));
     }
 
     private JobView view(JobRecord job) {
@@ -47,6 +75,6 @@ final class JobRoutes {
     }
 
     private static Problems.NotFound notFound(String id) {
-        return new Problems.NotFound("no job with id '" + (id.length() > 80 ? id.substring(0, 80) : id) + "'");
+        return new Problems.NotFound("no job with id '" + Problems.truncate(id) + "'");
     }
 }

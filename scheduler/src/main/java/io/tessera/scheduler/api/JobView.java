@@ -38,7 +38,7 @@ public record JobView(String id, String name, String queue, int priority, String
                 : plan.shards().stream().map(s -> shard(s, current(reports.get(s.shard()), job.attempt()))).toList();
         return new JobView(job.id(), job.spec().name(), job.spec().queue(), job.spec().priority(), job.state().name(),
                 job.cancelRequested(), job.submittedAt(), job.attempt(), job.restarts(), job.waitingReason(), pv,
-                shards, job.events(), job.spec());
+                shards, job.events(), job.spec().redacted());
     }
 
     private static ShardReport current(ShardReport r, int attempt) {

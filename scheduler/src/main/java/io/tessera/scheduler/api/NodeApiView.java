@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 /** A node as the REST API returns it, each device with its scheduling state: free, allocated or unhealthy. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NodeApiView(String name, String address, String state, Map<String, String> labels,
+public record NodeApiView(String name, String address, String state, boolean drained, Map<String, String> labels,
                           long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices) {
 
     /** One device. {@code state} is {@code unhealthy}, {@code allocated} or {@code free}. */
@@ -34,7 +34,7 @@ public record NodeApiView(String name, String address, String state, Map<String,
             counts.merge(state, 1, Integer::sum);
             return view(d, state, a);
         }).toList();
-        return new NodeApiView(node.name(), node.address(), node.state().name(), node.labels(),
+        return new NodeApiView(node.name(), node.address(), node.state().name(), node.drained(), node.labels(),
                 Math.max(0, nowMs - node.lastHeartbeatMs()), counts, devices);
     }
 

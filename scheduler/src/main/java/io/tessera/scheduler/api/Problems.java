@@ -57,6 +57,11 @@ public final class Problems {
         }
     }
 
+    /** At most 80 characters of untrusted text, for messages. */
+    public static String truncate(String s) {
+        return s == null ? "" : s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
     /** Thrown for a missing resource. */
     public static final class NotFound extends RuntimeException {
         private static final long serialVersionUID = 1L;

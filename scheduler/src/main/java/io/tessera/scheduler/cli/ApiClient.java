@@ -13,9 +13,11 @@ import java.time.Duration;
 final class ApiClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String base;
+    private final String token;
 
-    ApiClient(String base) {
+    ApiClient(String base, String token) {
         this.base = base;
+        this.token = token;
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
@@ -28,6 +30,9 @@ final class ApiClient {
     }
 
     private JsonNode send(HttpRequest.Builder req) throws IOException, InterruptedException {
+        if (token != null) {
+            req.header("Authorization", "Bearer " + token);
+        }
         HttpResponse<byte[]> resp = http.send(req.timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (resp.statusCode() / 100 != 2) {

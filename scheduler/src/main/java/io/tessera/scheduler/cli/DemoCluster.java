@@ -60,11 +60,21 @@ final class DemoCluster implements AutoCloseable {
                 "workDir: " + runDir.resolve(node),
                 "heartbeatIntervalMs: 1000",
                 "metricsPort: " + (9401 + agents.size()),
-                "metricsHost: 127.0.0.1", ""));
+                "metricsHost: 127.0.0.1",
+                "joinToken: " + joinToken(), ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
                 agentJar.toString(), "agent", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(runDir.resolve(node + ".log").toFile()).start();
+    }
+
+    /** The admin token the demo scheduler generated. */
+    String adminToken() {
+        return scheduler.auth().generatedAdmin().orElseThrow();
+    }
+
+    private String joinToken() {
+        return scheduler.auth().generatedJoin().orElseThrow();
     }
 
     String url() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -42,7 +43,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("logs and worker output: " + runDir);
         DemoCluster cluster = DemoCluster.start(home, runDir, port);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "tessera-demo-shutdown"));
-        ApiClient api = new ApiClient(cluster.url());
+        ApiClient api = new ApiClient(cluster.url(), cluster.adminToken());
+        System.out.println("admin token (send as 'Authorization: Bearer <token>'): " + cluster.adminToken());
         awaitNodes(api);
         String id = submit(api, home, runDir);
         String state = follow(api, id);
@@ -51,8 +53,9 @@ final class DemoCommand implements Callable<Integer> {
             return "SUCCEEDED".equals(state) ? 0 : 1;
         }
         System.out.println("\nThe API stays up at " + cluster.url() + " until Ctrl-C. Try:");
-        System.out.println("  curl -s " + cluster.url() + "/v1/jobs/" + id);
-        System.out.println("  curl -s " + cluster.url() + "/v1/nodes");
+        String auth = "-H 'Authorization: Bearer " + cluster.adminToken() + "' ";
+        System.out.println("  curl -s " + auth + cluster.url() + "/v1/jobs/" + id);
+        System.out.println("  curl -s " + auth + cluster.url() + "/v1/nodes");
         new CountDownLatch(1).await();
         return 0;
     }
@@ -73,8 +76,12 @@ final class DemoCommand implements Callable<Integer> {
     private String submit(ApiClient api, Path home, Path runDir) throws Exception {
         Path file = job != null ? job : home.resolve("examples/demo-job.yaml");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path checkpoints = runDir.resolve("checkpoints");
+        Files.createDirectories(checkpoints);
+        // Workers may run as an unprivileged user (the agent's workerUser): let them write checkpoints.
+        Files.setPosixFilePermissions(checkpoints, PosixFilePermissions.fromString("rwxrwxrwx"));
         String body = Files.readString(file).replace("${TESSERA_HOME}", home.toString()).replace("${JAVA}", java)
-                .replace("${CHECKPOINT_DIR}", runDir.resolve("checkpoints").toString());
+                .replace("${CHECKPOINT_DIR}", checkpoints.toString());
         String id = api.post("/v1/jobs", body, "application/yaml").get("id").asText();
         System.out.println("submitted " + file.getFileName() + " as " + id);
         return id;

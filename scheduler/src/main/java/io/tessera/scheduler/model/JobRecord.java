@@ -20,11 +20,12 @@ import java.util.List;
  * @param placement       the committed plan of the current attempt, null while queued
  * @param events          history, oldest first, capped at {@link #MAX_EVENTS}
  * @param waitingReason   the latest reason it could not be placed, to avoid repeating events
+ * @param owner           the user who submitted it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
                         String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
-                        String waitingReason) {
+                        String waitingReason, String owner) {
     public static final int MAX_EVENTS = 200;
 
     public JobRecord {
@@ -38,32 +39,32 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
             next = next.subList(next.size() - MAX_EVENTS, next.size());
         }
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, next,
-                waitingReason);
+                waitingReason, owner);
     }
 
     public JobRecord withState(JobState newState) {
         return new JobRecord(id, seq, spec, newState, cancelRequested, submittedAt, attempt, restarts, placement,
-                events, waitingReason);
+                events, waitingReason, owner);
     }
 
     public JobRecord withPlacement(Plan plan) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, plan, events,
-                null);
+                null, owner);
     }
 
     public JobRecord withCancelRequested() {
         return new JobRecord(id, seq, spec, state, true, submittedAt, attempt, restarts, placement, events,
-                waitingReason);
+                waitingReason, owner);
     }
 
     public JobRecord withWaitingReason(String reason) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
-                reason);
+                reason, owner);
     }
 
     /** A new attempt: back to the queue with no placement. */
     public JobRecord restarted() {
         return new JobRecord(id, seq, spec, JobState.QUEUED, cancelRequested, submittedAt, attempt + 1, restarts + 1,
-                null, events, null);
+                null, events, null, owner);
     }
 }

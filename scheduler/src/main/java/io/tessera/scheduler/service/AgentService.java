@@ -48,13 +48,18 @@ public final class AgentService {
         if (req.address() == null || req.address().isBlank() || req.address().length() > 255) {
             throw new ValidationException("address", "is required: the address other nodes reach this node at");
         }
+        if (req.labels().size() > 64 || req.labels().entrySet().stream()
+                .anyMatch(e -> e.getKey().length() > 63 || e.getValue() == null || e.getValue().length() > 256)) {
+            throw new ValidationException("labels", "at most 64 labels, keys up to 63 and values up to 256 characters");
+        }
         long now = clock.millis();
         String at = clock.instant().toString();
         store.updateNode(req.node(), old -> {
             if (old.isEmpty() || old.get().state() == NodeState.LOST) {
                 LOG.info("node {} registered with {} devices", req.node(), req.devices().size());
             }
-            return new NodeRecord(req.node(), req.address(), req.labels(), req.devices(), NodeState.READY, at, now);
+            return new NodeRecord(req.node(), req.address(), req.labels(), req.devices(), NodeState.READY, at, now,
+                    old.map(NodeRecord::drained).orElse(false));
         });
         store.recordShardReports(req.shards());
         return new RegisterResponse(req.node(), config.heartbeatIntervalMs(), config.heartbeatTimeoutMs());
@@ -115,6 +120,12 @@ public final class AgentService {
     /** Which job shard holds each device, per node. */
     public Map<String, AssignmentSet> assignmentsByNode() {
         return store.allAssignments();
+    }
+
+    /** Drains (or undrains) a node: running work stays, nothing new lands. Empty if unknown. */
+    public java.util.Optional<NodeRecord> drain(String node, boolean drained) {
+        return store.node(node).isEmpty() ? java.util.Optional.empty()
+                : store.updateNode(node, old -> old.map(n -> n.withDrained(drained)).orElse(null));
     }
 
     private static void validate(String node, List<DeviceReport> devices, List<ShardReport> shards) {

@@ -27,13 +27,13 @@ public final class JobService {
     }
 
     /** Validates and queues a job. @throws io.tessera.config.ValidationException listing every problem */
-    public JobRecord submit(byte[] body, String contentType) {
+    public JobRecord submit(byte[] body, String contentType, String owner) {
         JobSpec spec = parser.parse(body, contentType);
         long seq = store.nextSequence();
         String id = "job-" + Long.toString(seq, 36);
         String now = clock.instant().toString();
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
-                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue())), null);
+                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner);
         store.insertJob(job);
         return job;
     }

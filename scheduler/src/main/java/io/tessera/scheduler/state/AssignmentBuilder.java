@@ -36,7 +36,7 @@ public final class AssignmentBuilder {
                 ShardPlan s = shards.get(local);
                 ChipType chip = catalog.byId(s.chipType()).orElseThrow();
                 list.add(new ShardAssignment(job.id(), job.spec().name(), s.shard(), plan.shards().size(), local,
-                        shards.size(), job.attempt(), job.spec().argv(), job.spec().env(), s.devices(), chip.id(),
+                        shards.size(), job.attempt(), job.spec().argv(), job.spec().workerEnv(), s.devices(), chip.id(),
                         chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
                         job.spec().checkpointDir()));

@@ -53,6 +53,14 @@ public interface ClusterStore {
     /** Calls {@code listener} with the node name whenever a node's assignment set changes, on any member. */
     void onAssignmentsChanged(Consumer<String> listener);
 
+    /** An agent's stored credential: only its hash, and whether an admin revoked the node. */
+    record AgentCredential(String node, String sha256, boolean revoked) {
+    }
+
+    Optional<AgentCredential> credential(String node);
+
+    void putCredential(AgentCredential credential);
+
     /** Runs {@code work} in one atomic transaction; it commits unless {@code work} throws. */
     <T> T inTransaction(Function<Tx, T> work);
 

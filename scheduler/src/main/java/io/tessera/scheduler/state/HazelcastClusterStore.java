@@ -33,14 +33,17 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String NODES = "tessera.nodes";
     static final String ASSIGNMENTS = "tessera.assignments";
     static final String REPORTS = "tessera.shardReports";
+    static final String CREDENTIALS = "tessera.agentCredentials";
 
     private final HazelcastInstance hz;
     private final IMap<String, String> jobs;
     private final IMap<String, String> nodes;
     private final IMap<String, String> assignments;
     private final IMap<String, String> reports;
+    private final IMap<String, String> credentials;
 
     public HazelcastClusterStore(HazelcastInstance hz) {
+        this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
         this.nodes = hz.getMap(NODES);
@@ -139,6 +142,16 @@ public final class HazelcastClusterStore implements ClusterStore {
         for (int i = 0; i < shards; i++) {
             reports.delete(jobId + "/" + i);
         }
+    }
+
+    @Override
+    public Optional<AgentCredential> credential(String node) {
+        return Optional.ofNullable(Codec.decode(credentials.get(node), AgentCredential.class));
+    }
+
+    @Override
+    public void putCredential(AgentCredential credential) {
+        credentials.set(credential.node(), Codec.encode(credential));
     }
 
     @Override

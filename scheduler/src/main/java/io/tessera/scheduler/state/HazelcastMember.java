@@ -14,9 +14,22 @@ public final class HazelcastMember {
     private HazelcastMember() {
     }
 
+    /**
+     * The effective cluster name: with a password, the name plus a digest of it, so a member that
+     * lacks the password is refused at join. Community edition has no member authentication or TLS
+     * (docs/security.md); this keeps honest mistakes out, a firewall keeps attackers out.
+     */
+    static String clusterName(SchedulerConfig config) {
+        if (config.clusterPassword() == null || config.clusterPassword().isEmpty()) {
+            return config.clusterName();
+        }
+        return config.clusterName() + "-" + io.tessera.scheduler.auth.Tokens.sha256("tessera-cluster:"
+                + config.clusterPassword()).substring(0, 24);
+    }
+
     public static HazelcastInstance start(SchedulerConfig config) {
         Config hz = new Config();
-        hz.setClusterName(config.clusterName());
+        hz.setClusterName(clusterName(config));
         hz.setInstanceName("tessera-" + config.clusterName() + "-" + System.nanoTime());
         hz.setProperty("hazelcast.phone.home.enabled", "false");
         hz.setProperty("hazelcast.logging.type", "slf4j");
@@ -25,9 +38,15 @@ public final class HazelcastMember {
         JoinConfig join = hz.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
+        if (config.bindAddress() != null) {
+            hz.setProperty("hazelcast.local.localAddress", config.bindAddress());
+            hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(config.bindAddress());
+        }
         if (config.members().isEmpty()) {
-            // A lone member: bind to loopback and join nobody.
-            hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+            // A lone member: bind to loopback (unless told otherwise) and join nobody.
+            if (config.bindAddress() == null) {
+                hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+            }
             join.getTcpIpConfig().setEnabled(false);
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(config.members());

@@ -92,8 +92,8 @@ public final class PlanApplier {
     }
 
     private static Optional<String> check(Optional<NodeRecord> node, AssignmentSet set, Plan plan, String name) {
-        if (node.isEmpty() || node.get().state() != NodeState.READY) {
-            return Optional.of("node " + name + " is not ready");
+        if (node.isEmpty() || node.get().state() != NodeState.READY || node.get().drained()) {
+            return Optional.of("node " + name + " is not ready, or is drained");
         }
         Set<Integer> used = SnapshotBuilder.usedDevices(set);
         for (ShardPlan s : plan.shards()) {

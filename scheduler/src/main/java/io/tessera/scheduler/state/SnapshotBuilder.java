@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Builds the immutable placement input from stored state: READY nodes only, and on them only
+ * Builds the immutable placement input from stored state: READY, undrained nodes only, and on them only
  * healthy devices of catalog chip types that no current assignment holds.
  */
 public final class SnapshotBuilder {
@@ -28,7 +28,7 @@ public final class SnapshotBuilder {
                                         Map<String, AssignmentSet> assignments) {
         List<NodeView> views = new ArrayList<>();
         for (NodeRecord node : nodes) {
-            if (node.state() != NodeState.READY) {
+            if (node.state() != NodeState.READY || node.drained()) {
                 continue;
             }
             Set<Integer> used = usedDevices(assignments.get(node.name()));

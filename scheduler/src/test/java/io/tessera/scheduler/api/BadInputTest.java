@@ -102,10 +102,14 @@ class BadInputTest {
         Response r = cluster.send("GET", "/v1/nothing", null, null);
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.contentType()).isEqualTo("application/problem+json");
-        assertThat(cluster.send("GET", "/v1/agents/n1/assignments?version=abc", null, null).status()).isEqualTo(400);
+        String credential = cluster.sendAs(null, "POST", "/v1/agents/enroll", ("{\"node\":\"n1\",\"joinToken\":\""
+                + TestCluster.JOIN + "\"}").getBytes(), "application/json").json().get("credential").asText();
+        assertThat(cluster.sendAs(credential, "GET", "/v1/agents/n1/assignments?version=abc", null, null).status())
+                .isEqualTo(400);
+        // An admin is not an agent: the agent endpoints refuse it.
         assertThat(cluster.send("POST", "/v1/agents/register", "{\"node\":\"../x\"}".getBytes(), "application/json")
-                .status()).isEqualTo(400);
-        assertThat(cluster.send("POST", "/v1/agents/n1/heartbeat", "{\"node\":\"n2\"}".getBytes(), "application/json")
-                .status()).isEqualTo(400);
+                .status()).isEqualTo(403);
+        assertThat(cluster.send("POST", "/v1/agents/enroll", "{\"node\":\"../x\", \"joinToken\": \"j\"}".getBytes(),
+                "application/json").status()).isEqualTo(400);
     }
 }

@@ -30,25 +30,50 @@ public final class TestCluster implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private TestCluster(SchedulerNode scheduler, Path dir) {
+    /** Tokens of the test users: alice and bob are users, admin is an admin. */
+    public static final String ALICE = "tsk_alice-test-token";
+    public static final String BOB = "tsk_bob-test-token";
+    public static final String ADMIN = "tsk_admin-test-token";
+    public static final String JOIN = "tsj_join-test-token";
+    private final io.tessera.config.AuthConfig auth;
+    public final String joinToken = JOIN;
+
+    private TestCluster(SchedulerNode scheduler, Path dir, io.tessera.config.AuthConfig auth) {
         this.scheduler = scheduler;
         this.dir = dir;
+        this.auth = auth;
     }
 
     public static TestCluster start(Path dir) {
-        return new TestCluster(SchedulerNode.start(config(0), Clock.systemUTC()), dir);
+        io.tessera.config.AuthConfig auth = writeAuth(dir);
+        return new TestCluster(SchedulerNode.start(config(0, auth), Clock.systemUTC()), dir, auth);
     }
 
-    private static SchedulerConfig config(int port) {
+    private static io.tessera.config.AuthConfig writeAuth(Path dir) {
+        try {
+            Path tokens = dir.resolve("tokens.yaml");
+            java.nio.file.Files.writeString(tokens, "tokens:\n"
+                    + "  - {name: alice, role: user, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(ALICE) + "}\n"
+                    + "  - {name: bob, role: user, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(BOB) + "}\n"
+                    + "  - {name: admin, role: admin, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(ADMIN) + "}\n");
+            Path join = dir.resolve("join-tokens");
+            java.nio.file.Files.writeString(join, io.tessera.scheduler.auth.Tokens.sha256(JOIN) + "\n");
+            return new io.tessera.config.AuthConfig("token", tokens.toString(), join.toString(), null, null, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
-                200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L);
+                200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null);
     }
 
     /** Stops the scheduler (its in-memory state goes with it) and starts a fresh one on the same port. */
     public void restartScheduler() {
         int port = scheduler.port();
         scheduler.close();
-        scheduler = SchedulerNode.start(config(port), Clock.systemUTC());
+        scheduler = SchedulerNode.start(config(port, auth), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {
@@ -58,7 +83,8 @@ public final class TestCluster implements AutoCloseable {
     /** An agent whose devices come from {@code source} (a real detector against a fake tool, say). */
     public Agent agent(String node, AgentConfig.DeviceSource source) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
-                java.util.List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1");
+                java.util.List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1", joinToken,
+                null, System.getProperty("user.name"));
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;
@@ -69,12 +95,20 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public Response send(String method, String path, byte[] body, String contentType) {
+        return sendAs(ADMIN, method, path, body, contentType);
+    }
+
+    /** Sends with {@code token} as the bearer token (null sends none). */
+    public Response sendAs(String token, String method, String path, byte[] body, String contentType) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(20))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(body));
             if (contentType != null) {
                 b.header("Content-Type", contentType);
+            }
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
@@ -84,7 +118,11 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public String submit(String yaml) {
-        Response r = send("POST", "/v1/jobs", yaml.getBytes(), "application/yaml");
+        return submitAs(ADMIN, yaml);
+    }
+
+    public String submitAs(String token, String yaml) {
+        Response r = sendAs(token, "POST", "/v1/jobs", yaml.getBytes(), "application/yaml");
         if (r.status() != 201) {
             throw new AssertionError("submit answered " + r.status() + ": " + r.body());
         }

@@ -45,7 +45,7 @@ class SchedulerMetricsTest {
             devices.add(DeviceReport.basic(i, "u" + i, "nvidia-h20", "NVIDIA H20", 96, i != 3 || device3Healthy,
                     i == 3 && !device3Healthy ? "2 uncorrected ECC errors" : null));
         }
-        store.updateNode(name, old -> new NodeRecord(name, "a", Map.of(), devices, NodeState.READY, "t", lastHeartbeatMs));
+        store.updateNode(name, old -> new NodeRecord(name, "a", Map.of(), devices, NodeState.READY, "t", lastHeartbeatMs, false));
     }
 
     private String scrape() {

@@ -1,0 +1,65 @@
+package io.tessera.agent;
+
+import io.tessera.config.AgentConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * Keeps this node's credential: read from the credential file (mode 0600) when present, else
+ * obtained by enrolling with the join token and saved. Forgotten when the scheduler refuses it,
+ * so the next use enrolls again. Only the heartbeat thread calls it.
+ */
+final class CredentialKeeper {
+    private final AgentConfig config;
+    private final SchedulerClient client;
+    private final Path file;
+    private String credential;
+
+    CredentialKeeper(AgentConfig config, SchedulerClient client) {
+        this.config = config;
+        this.client = client;
+        this.file = Path.of(config.credentialFile());
+    }
+
+    /** Makes sure the client presents a credential, enrolling if needed. */
+    void ensure() throws IOException, InterruptedException {
+        if (credential == null) {
+            credential = read().orElse(null);
+        }
+        if (credential == null) {
+            if (config.joinToken() == null || config.joinToken().isBlank()) {
+                throw new IOException("no credential in " + file + " and no join token to enroll with "
+                        + "(set joinToken in the agent config or TESSERA_JOIN_TOKEN)");
+            }
+            credential = client.enroll(config.node(), config.joinToken());
+            save(credential);
+        }
+        client.useCredential(credential);
+    }
+
+    /** The scheduler refused the credential: forget it. */
+    void invalidate() throws IOException {
+        credential = null;
+        client.useCredential(null);
+        Files.deleteIfExists(file);
+    }
+
+    private Optional<String> read() throws IOException {
+        return Files.isReadable(file) ? Optional.of(Files.readString(file).strip()).filter(s -> !s.isEmpty())
+                : Optional.empty();
+    }
+
+    private void save(String value) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, value, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,29 @@
+package io.tessera.config;
+
+/**
+ * Scheduler API authentication (docs/security.md).
+ *
+ * @param mode                  {@code token} (a hashed token file; the default), {@code jwt} (HS256 or RS256
+ *                              bearer JWTs), or {@code none} (everyone is admin: local experiments only)
+ * @param tokenFile             users' and admins' hashed tokens; without one, an admin token is generated at
+ *                              start and printed once
+ * @param joinTokenFile         SHA-256 hashes of agent join tokens, one per line; without one, a join token is
+ *                              generated at start and printed once
+ * @param jwtHs256SecretFile    the HS256 shared secret (jwt mode)
+ * @param jwtRs256PublicKeyFile the RS256 public key, PEM (jwt mode)
+ * @param jwtIssuer             the required {@code iss} claim, or null to accept any
+ */
+public record AuthConfig(String mode, String tokenFile, String joinTokenFile, String jwtHs256SecretFile,
+                         String jwtRs256PublicKeyFile, String jwtIssuer) {
+    public AuthConfig {
+        mode = mode == null ? "token" : mode;
+        if (!java.util.Set.of("token", "jwt", "none").contains(mode)) {
+            throw new ValidationException("auth.mode", "must be token, jwt or none, got '" + mode + "'");
+        }
+        if (mode.equals("jwt") && (jwtHs256SecretFile == null) == (jwtRs256PublicKeyFile == null)) {
+            throw new ValidationException("auth", "jwt mode needs exactly one of jwtHs256SecretFile and jwtRs256PublicKeyFile");
+        }
+    }
+
+    public static final AuthConfig DEFAULT = new AuthConfig(null, null, null, null, null, null);
+}

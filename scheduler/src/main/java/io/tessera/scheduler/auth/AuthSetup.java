@@ -1,0 +1,88 @@
+package io.tessera.scheduler.auth;
+
+import io.tessera.config.AuthConfig;
+import io.tessera.config.ValidationException;
+import io.tessera.scheduler.state.ClusterStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds authentication from configuration: the user/admin authenticator (token file, JWT, or
+ * none), agent credentials, and, where no file is configured, a generated admin token and join
+ * token that are printed once and kept only as hashes.
+ *
+ * @param users             authenticates users and admins
+ * @param agents            enrollment and per-node credentials
+ * @param generatedAdmin    the generated admin token, when no token file was configured
+ * @param generatedJoin     the generated join token, when no join token file was configured
+ */
+public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<String> generatedAdmin,
+                        Optional<String> generatedJoin) {
+
+    public static AuthSetup from(AuthConfig config, ClusterStore store, Clock clock) {
+        Optional<String> admin = Optional.empty();
+        Authenticator users;
+        switch (config.mode()) {
+            case "none" -> users = token -> Optional.of(new Principal("anonymous", Role.ADMIN));
+            case "jwt" -> users = jwt(config, clock);
+            default -> {
+                if (config.tokenFile() != null) {
+                    users = TokenFileAuthenticator.load(Path.of(config.tokenFile()));
+                } else {
+                    String token = Tokens.generate("tsk_");
+                    admin = Optional.of(token);
+                    users = new TokenFileAuthenticator(List.of(
+                            new TokenFileAuthenticator.Entry("admin", Role.ADMIN, Tokens.sha256(token))));
+                }
+            }
+        }
+        Optional<String> join = Optional.empty();
+        List<String> joinHashes = new ArrayList<>();
+        if (config.joinTokenFile() != null) {
+            joinHashes.addAll(read(config.joinTokenFile()).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+        } else {
+            String token = Tokens.generate("tsj_");
+            join = Optional.of(token);
+            joinHashes.add(Tokens.sha256(token));
+        }
+        return new AuthSetup(users, new AgentCredentials(store, joinHashes), admin, join);
+    }
+
+    private static Authenticator jwt(AuthConfig config, Clock clock) {
+        if (config.jwtHs256SecretFile() != null) {
+            return JwtAuthenticator.hs256(read(config.jwtHs256SecretFile()).strip().getBytes(StandardCharsets.UTF_8),
+                    config.jwtIssuer(), clock);
+        }
+        try {
+            String pem = read(config.jwtRs256PublicKeyFile()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            var key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            return JwtAuthenticator.rs256(key, config.jwtIssuer(), clock);
+        } catch (Exception e) {
+            throw new ValidationException("auth.jwtRs256PublicKeyFile", "not an RSA public key in PEM: " + e.getMessage());
+        }
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Users and admins first, then agent credentials. */
+    public Authenticator all() {
+        return token -> token.startsWith(AgentCredentials.PREFIX) ? agents.authenticate(token) : users.authenticate(token);
+    }
+}
