@@ -50,9 +50,11 @@ public final class AgentCredentials implements Authenticator {
         return existed;
     }
 
-    /** Lets a revoked node enroll again. */
+    /** Lets a revoked node enroll again; a node that is not revoked keeps its credential. */
     public void readmit(String node) {
-        store.putCredential(new ClusterStore.AgentCredential(node, null, false));
+        if (store.credential(node).map(ClusterStore.AgentCredential::revoked).orElse(false)) {
+            store.putCredential(new ClusterStore.AgentCredential(node, null, false));
+        }
     }
 
     @Override

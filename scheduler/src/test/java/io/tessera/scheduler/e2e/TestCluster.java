@@ -28,7 +28,7 @@ public final class TestCluster implements AutoCloseable {
     private SchedulerNode scheduler;
     private final Path dir;
     private final List<Agent> agents = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** Tokens of the test users: alice and bob are users, admin is an admin. */
     public static final String ALICE = "tsk_alice-test-token";
@@ -45,7 +45,11 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(Path dir) {
-        io.tessera.config.AuthConfig auth = writeAuth(dir);
+        return start(dir, writeAuth(dir));
+    }
+
+    /** With other authentication settings (JWT mode, say). */
+    public static TestCluster start(Path dir, io.tessera.config.AuthConfig auth) {
         return new TestCluster(SchedulerNode.start(config(0, auth), Clock.systemUTC()), dir, auth);
     }
 
