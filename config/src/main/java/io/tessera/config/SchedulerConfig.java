@@ -24,6 +24,8 @@ import java.util.List;
  * @param auth                  API authentication
  * @param clusterPassword       mixed into the Hazelcast cluster name, so members without it cannot join
  * @param bindAddress           the interface Hazelcast binds to; null for loopback when alone
+ * @param dataDir               where the embedded database lives; {@code none} keeps state in memory only
+ * @param database              the database state is written through to (PostgreSQL, or embedded H2)
  */
 public record SchedulerConfig(
         String httpHost,
@@ -44,9 +46,13 @@ public record SchedulerConfig(
         Long metricsRefreshMs,
         AuthConfig auth,
         String clusterPassword,
-        String bindAddress) {
+        String bindAddress,
+        String dataDir,
+        DatabaseConfig database) {
 
     public SchedulerConfig {
+        dataDir = dataDir == null ? System.getProperty("tessera.home", ".") + "/.tessera/data" : dataDir;
+        database = database == null ? DatabaseConfig.DEFAULT : database;
         auth = auth == null ? AuthConfig.DEFAULT : auth;
         metricsRefreshMs = check("metricsRefreshMs", metricsRefreshMs == null ? 5000 : metricsRefreshMs, 100, 3_600_000);
         memoryHeadroom = memoryHeadroom == null ? 0.10 : memoryHeadroom;
@@ -73,28 +79,41 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database);
     }
 
     /** A copy with other authentication settings. */
     public SchedulerConfig withAuth(AuthConfig value) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
+                database);
+    }
+
+    /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
+    public SchedulerConfig withDataDir(String dir) {
+        return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
+                heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database);
+    }
+
+    /** Whether state is written through to a database. */
+    public boolean durable() {
+        return database.url() != null || !"none".equals(dataDir);
     }
 
     /** A copy with other heartbeat timings. */
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

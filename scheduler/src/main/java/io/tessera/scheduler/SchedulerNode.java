@@ -44,9 +44,12 @@ public final class SchedulerNode implements AutoCloseable {
     private final SchedulingLoop loop;
     private final java.util.concurrent.ScheduledExecutorService collector;
     private final AuthSetup auth;
+    private final java.util.Optional<com.zaxxer.hikari.HikariDataSource> db;
 
     private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
-                          java.util.concurrent.ScheduledExecutorService collector, AuthSetup auth) {
+                          java.util.concurrent.ScheduledExecutorService collector, AuthSetup auth,
+                          java.util.Optional<com.zaxxer.hikari.HikariDataSource> db) {
+        this.db = db;
         this.auth = auth;
         this.collector = collector;
         this.hz = hz;
@@ -62,7 +65,8 @@ public final class SchedulerNode implements AutoCloseable {
 
     public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
-        HazelcastInstance hz = HazelcastMember.start(config);
+        java.util.Optional<com.zaxxer.hikari.HikariDataSource> db = io.tessera.scheduler.state.Database.open(config);
+        HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
         PlanApplier applier = new PlanApplier(store, catalog);
         PlacementPolicy policy = policy(config);
@@ -73,7 +77,11 @@ public final class SchedulerNode implements AutoCloseable {
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
                 new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
                 new JobReconciler(store, applier, clock),
-                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics));
+                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics), () -> {
+                    String me = hz.getCluster().getLocalMember().getUuid().toString();
+                    ClusterStore.LeaderClaim c = store.claimLeadership(me);
+                    return new io.tessera.scheduler.loop.Term(me, c.epoch(), clock.millis());
+                });
         Vertx vertx = Vertx.builder().with(new io.vertx.core.VertxOptions().setMetricsOptions(
                         new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry())).build();
@@ -88,11 +96,12 @@ public final class SchedulerNode implements AutoCloseable {
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());
-            return new SchedulerNode(hz, vertx, http, loop, collector, auth);
+            return new SchedulerNode(hz, vertx, http, loop, collector, auth, db);
         } catch (Exception e) {
             collector.shutdownNow();
             vertx.close();
             hz.shutdown();
+            db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
             throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
         }
     }
@@ -141,5 +150,15 @@ public final class SchedulerNode implements AutoCloseable {
             LOG.warn("vert.x did not close cleanly: {}", e.toString());
         }
         hz.shutdown();
+        db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
+    }
+
+    /** Stops this member abruptly, as a crash would: no graceful Hazelcast leave, no final writes. */
+    public void crash() {
+        collector.shutdownNow();
+        loop.close();
+        vertx.close();
+        hz.getLifecycleService().terminate();
+        db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
     }
 }

@@ -32,7 +32,7 @@ final class DemoCluster implements AutoCloseable {
     static DemoCluster start(Path home, Path runDir, int port) throws IOException {
         Files.createDirectories(runDir);
         SchedulerConfig cfg = SchedulerConfig.defaults().withEndpoint(port, "tessera-demo-" + ProcessHandle.current().pid())
-                .withHeartbeat(1000, 10_000);
+                .withHeartbeat(1000, 10_000).withDataDir(runDir.resolve("data").toString());
         DemoCluster cluster = new DemoCluster(SchedulerNode.start(cfg, Clock.systemUTC()), runDir);
         try {
             Path agentJar = home.resolve("agent/target/tessera-agent.jar");

@@ -24,9 +24,16 @@ public final class NodeLivenessSweep {
         this.timeoutMs = timeoutMs;
     }
 
-    /** Returns the names of the nodes declared lost by this sweep. */
-    public List<String> sweep() {
+    /**
+     * Returns the names of the nodes declared lost by this sweep. No node is declared lost until
+     * the leader has led for a whole timeout: after a failover or a cluster restart, agents get one
+     * timeout to reach the new leader, so an outage of the schedulers never looks like node loss.
+     */
+    public List<String> sweep(Term term) {
         long now = clock.millis();
+        if (now - term.startedMs() < timeoutMs) {
+            return List.of();
+        }
         List<String> lost = new ArrayList<>();
         for (NodeRecord node : store.nodes()) {
             if (node.state() == NodeState.READY && now - node.lastHeartbeatMs() > timeoutMs) {

@@ -47,17 +47,17 @@ public final class QueuePlacer {
         this.clock = clock;
     }
 
-    public void placeQueued() {
+    public void placeQueued(Term term) {
         List<JobRecord> queued = store.jobs().stream()
                 .filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
                 .sorted(Comparator.comparingInt((JobRecord j) -> -j.spec().priority()).thenComparingLong(JobRecord::seq))
                 .toList();
         for (JobRecord job : queued) {
-            placeOne(job);
+            placeOne(job, term);
         }
     }
 
-    private void placeOne(JobRecord job) {
+    private void placeOne(JobRecord job, Term term) {
         for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
             ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
             long start = System.nanoTime();
@@ -71,7 +71,7 @@ public final class QueuePlacer {
                 noteWaiting(job, u);
                 return;
             }
-            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now());
+            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now(), term);
             events.placement(nanos, outcome instanceof PlanApplier.Committed ? "placed" : "conflict", vetoes);
             if (outcome instanceof PlanApplier.Committed c) {
                 events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(job.submittedAt()),

@@ -16,14 +16,18 @@ public final class SchedulingLoop implements AutoCloseable {
     private final NodeLivenessSweep liveness;
     private final JobReconciler reconciler;
     private final QueuePlacer placer;
+    private final java.util.function.Supplier<Term> claim;
+    private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-scheduling-loop");
         t.setDaemon(true);
         return t;
     });
 
+    /** @param claim claims a new leadership term (a new fencing epoch) when this member becomes leader */
     public SchedulingLoop(Leadership leadership, NodeLivenessSweep liveness, JobReconciler reconciler,
-                          QueuePlacer placer) {
+                          QueuePlacer placer, java.util.function.Supplier<Term> claim) {
+        this.claim = claim;
         this.leadership = leadership;
         this.liveness = liveness;
         this.reconciler = reconciler;
@@ -37,11 +41,16 @@ public final class SchedulingLoop implements AutoCloseable {
     /** One pass; public so tests can drive the loop deterministically. */
     public void pass() {
         if (!leadership.isLeader()) {
+            term = null;
             return;
         }
-        liveness.sweep();      // silent nodes become LOST first, so lifecycles see them
+        if (term == null) {
+            term = claim.get();
+            LOG.info("this member leads the scheduling loop (fencing epoch {})", term.epoch());
+        }
+        liveness.sweep(term);      // silent nodes become LOST first, so lifecycles see them
         reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
-        placer.placeQueued();  // then the freed capacity is offered to the queue
+        placer.placeQueued(term);  // then the freed capacity is offered to the queue, under this term
     }
 
     private void passSafely() {

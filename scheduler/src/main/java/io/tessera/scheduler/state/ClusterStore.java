@@ -61,6 +61,13 @@ public interface ClusterStore {
 
     void putCredential(AgentCredential credential);
 
+    /** The current leadership claim: member id and fencing epoch. */
+    record LeaderClaim(String member, long epoch) {
+    }
+
+    /** Claims leadership for {@code member}: a new epoch, one higher than any before. */
+    LeaderClaim claimLeadership(String member);
+
     /** Runs {@code work} in one atomic transaction; it commits unless {@code work} throws. */
     <T> T inTransaction(Function<Tx, T> work);
 
@@ -75,6 +82,9 @@ public interface ClusterStore {
         AssignmentSet assignmentsForUpdate(String node);
 
         void putAssignments(AssignmentSet set);
+
+        /** The current leadership claim, locked until commit. */
+        Optional<LeaderClaim> leaderForUpdate();
     }
 
 }

@@ -34,6 +34,8 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String ASSIGNMENTS = "tessera.assignments";
     static final String REPORTS = "tessera.shardReports";
     static final String CREDENTIALS = "tessera.agentCredentials";
+    static final String LEADER = "tessera.leader";
+    private static final String CLAIM = "claim";
 
     private final HazelcastInstance hz;
     private final IMap<String, String> jobs;
@@ -41,8 +43,10 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> assignments;
     private final IMap<String, String> reports;
     private final IMap<String, String> credentials;
+    private final IMap<String, String> leader;
 
     public HazelcastClusterStore(HazelcastInstance hz) {
+        this.leader = hz.getMap(LEADER);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
@@ -155,6 +159,15 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
+    public LeaderClaim claimLeadership(String member) {
+        String stored = cas(leader, CLAIM, old -> {
+            LeaderClaim prev = Codec.decode(old, LeaderClaim.class);
+            return Codec.encode(new LeaderClaim(member, prev == null ? 1 : prev.epoch() + 1));
+        });
+        return Codec.decode(stored, LeaderClaim.class);
+    }
+
+    @Override
     public void onAssignmentsChanged(Consumer<String> listener) {
         class Listener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
             @Override
@@ -210,8 +223,10 @@ public final class HazelcastClusterStore implements ClusterStore {
         private final TransactionalMap<String, String> jobs;
         private final TransactionalMap<String, String> nodes;
         private final TransactionalMap<String, String> assignments;
+        private final TransactionalMap<String, String> leader;
 
         HazelcastTx(TransactionContext ctx) {
+            this.leader = ctx.getMap(LEADER);
             this.jobs = ctx.getMap(JOBS);
             this.nodes = ctx.getMap(NODES);
             this.assignments = ctx.getMap(ASSIGNMENTS);
@@ -241,6 +256,11 @@ public final class HazelcastClusterStore implements ClusterStore {
         @Override
         public void putAssignments(AssignmentSet set) {
             assignments.set(set.node(), Codec.encode(set));
+        }
+
+        @Override
+        public Optional<LeaderClaim> leaderForUpdate() {
+            return Optional.ofNullable(Codec.decode(leader.getForUpdate(CLAIM), LeaderClaim.class));
         }
     }
 }

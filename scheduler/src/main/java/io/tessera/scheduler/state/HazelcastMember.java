@@ -27,7 +27,19 @@ public final class HazelcastMember {
                 + config.clusterPassword()).substring(0, 24);
     }
 
+    /** Maps written through to the database, and their tables. */
+    static final java.util.Map<String, String> DURABLE = java.util.Map.of(
+            HazelcastClusterStore.JOBS, "tessera_jobs", HazelcastClusterStore.NODES, "tessera_nodes",
+            HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
+            HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader");
+
+    /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {
+        return start(config, java.util.Optional.empty());
+    }
+
+    /** A member whose state maps are written through to {@code db} and loaded from it at start. */
+    public static HazelcastInstance start(SchedulerConfig config, java.util.Optional<com.zaxxer.hikari.HikariDataSource> db) {
         Config hz = new Config();
         hz.setClusterName(clusterName(config));
         hz.setInstanceName("tessera-" + config.clusterName() + "-" + System.nanoTime());
@@ -51,6 +63,12 @@ public final class HazelcastMember {
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(config.members());
         }
+        hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        hz.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+        db.ifPresent(ds -> DURABLE.forEach((map, table) -> hz.getMapConfig(map).setMapStoreConfig(
+                new com.hazelcast.config.MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
+                        .setInitialLoadMode(com.hazelcast.config.MapStoreConfig.InitialLoadMode.EAGER)
+                        .setImplementation(new JdbcMapStore(ds, table, Database.isPostgres(ds))))));
         return Hazelcast.newHazelcastInstance(hz);
     }
 }

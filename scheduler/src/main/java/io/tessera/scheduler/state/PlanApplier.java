@@ -45,9 +45,13 @@ public final class PlanApplier {
     public record Conflict(String reason) implements Outcome {
     }
 
-    /** Re-validates and commits {@code plan} for attempt {@code attempt} of job {@code jobId}. */
-    public Outcome commit(String jobId, int attempt, Plan plan, String now) {
+    /** Re-validates and commits {@code plan} for attempt {@code attempt} of job {@code jobId}, under {@code term}. */
+    public Outcome commit(String jobId, int attempt, Plan plan, String now, io.tessera.scheduler.loop.Term term) {
         return store.inTransaction(tx -> {
+            Optional<String> fenced = fence(tx, term);
+            if (fenced.isPresent()) {
+                return new Conflict(fenced.get());
+            }
             Optional<JobRecord> job = tx.jobForUpdate(jobId);
             if (job.isEmpty() || job.get().state() != JobState.QUEUED || job.get().cancelRequested()
                     || job.get().attempt() != attempt) {
@@ -71,6 +75,16 @@ public final class PlanApplier {
             tx.putJob(placed);
             return new Committed(placed);
         });
+    }
+
+    /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
+    private static Optional<String> fence(ClusterStore.Tx tx, io.tessera.scheduler.loop.Term term) {
+        Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();
+        if (current.isEmpty() || current.get().epoch() != term.epoch() || !current.get().member().equals(term.member())) {
+            return Optional.of("fenced: this member's term (epoch " + term.epoch() + ") is over; current is "
+                    + current.map(c -> "epoch " + c.epoch()).orElse("none"));
+        }
+        return Optional.empty();
     }
 
     /** Removes every shard of {@code job} from the assignment sets of the nodes its plan used. */

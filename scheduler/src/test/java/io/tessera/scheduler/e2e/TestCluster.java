@@ -50,7 +50,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** With other authentication settings (JWT mode, say). */
     public static TestCluster start(Path dir, io.tessera.config.AuthConfig auth) {
-        return new TestCluster(SchedulerNode.start(config(0, auth), Clock.systemUTC()), dir, auth);
+        return new TestCluster(SchedulerNode.start(config(0, auth, dir), Clock.systemUTC()), dir, auth);
     }
 
     private static io.tessera.config.AuthConfig writeAuth(Path dir) {
@@ -68,16 +68,18 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth) {
+    /** State is written through to a real H2 database in the test's directory. */
+    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
-                200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null);
+                200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
+                dir.resolve("state").toString(), null);
     }
 
-    /** Stops the scheduler (its in-memory state goes with it) and starts a fresh one on the same port. */
+    /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
     public void restartScheduler() {
         int port = scheduler.port();
-        scheduler.close();
-        scheduler = SchedulerNode.start(config(port, auth), Clock.systemUTC());
+        scheduler.crash();
+        scheduler = SchedulerNode.start(config(port, auth, dir), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {

@@ -1,0 +1,121 @@
+package io.tessera.scheduler.state;
+
+import com.hazelcast.map.MapStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Writes one Hazelcast map through to one table {@code (k, v)} of JSON strings, and loads it back
+ * when a cluster starts. Write-through: a map write returns only after the row is stored, so a
+ * job that was answered 201 is in the database. Works with PostgreSQL and H2.
+ */
+public final class JdbcMapStore implements MapStore<String, String> {
+    private final DataSource db;
+    private final String table;
+    private final boolean postgres;
+
+    public JdbcMapStore(DataSource db, String table, boolean postgres) {
+        this.db = db;
+        this.table = table;
+        this.postgres = postgres;
+        createTable();
+    }
+
+    private void createTable() {
+        String type = postgres ? "TEXT" : "CLOB";
+        run("CREATE TABLE IF NOT EXISTS " + table + " (k VARCHAR(512) PRIMARY KEY, v " + type + " NOT NULL)");
+    }
+
+    @Override
+    public void store(String key, String value) {
+        storeAll(Map.of(key, value));
+    }
+
+    @Override
+    public void storeAll(Map<String, String> entries) {
+        String sql = postgres ? "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+                : "MERGE INTO " + table + " (k, v) KEY (k) VALUES (?, ?)";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        deleteAll(List.of(key));
+    }
+
+    @Override
+    public void deleteAll(Collection<String> keys) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE k = ?")) {
+            for (String k : keys) {
+                ps.setString(1, k);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot delete from " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String load(String key) {
+        return loadAll(List.of(key)).get(key);
+    }
+
+    @Override
+    public Map<String, String> loadAll(Collection<String> keys) {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT v FROM " + table + " WHERE k = ?")) {
+            for (String k : keys) {
+                ps.setString(1, k);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.put(k, rs.getString(1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + table + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public Iterable<String> loadAllKeys() {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT k FROM " + table)) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list " + table + ": " + e.getMessage(), e);
+        }
+        return keys;
+    }
+
+    private void run(String sql) {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare table " + table + ": " + e.getMessage(), e);
+        }
+    }
+}

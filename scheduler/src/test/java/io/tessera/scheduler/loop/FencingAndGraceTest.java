@@ -1,0 +1,113 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.SchedulerConfig;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.HazelcastClusterStore;
+import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A deposed leader's late commit is refused; a new leader gives agents a timeout before declaring nodes lost. */
+class FencingAndGraceTest {
+    private HazelcastInstance hz;
+    private HazelcastClusterStore store;
+    private final ChipCatalog catalog = ChipCatalog.builtIn();
+
+    @BeforeEach
+    void start() {
+        hz = HazelcastMember.start(SchedulerConfig.defaults().withEndpoint(0, "fence-" + UUID.randomUUID()).withDataDir("none"));
+        store = new HazelcastClusterStore(hz);
+    }
+
+    @AfterEach
+    void stop() {
+        hz.shutdown();
+    }
+
+    private void node(long lastHeartbeatMs) {
+        List<DeviceReport> devices = List.of(DeviceReport.basic(0, "u", "nvidia-h20", "NVIDIA H20", 96, true, null));
+        store.updateNode("n1", o -> new NodeRecord("n1", "a", Map.of(), devices, NodeState.READY, "t", lastHeartbeatMs, false));
+    }
+
+    @Test
+    void aDeposedLeadersCommitIsRefused() {
+        node(0);
+        var spec = new JobSpecParser(catalog).parse(("name: f\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
+                + "memoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
+        store.insertJob(new JobRecord("job-f", 1, spec, JobState.QUEUED, false, "t", 1, 0, null,
+                List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice"));
+        ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
+        Plan plan = (Plan) new PlacementEngine().place(snapshot, "job-f", spec, PlacementPolicy.DEFAULT);
+        PlanApplier applier = new PlanApplier(store, catalog);
+
+        ClusterStore.LeaderClaim old = store.claimLeadership("member-a");
+        ClusterStore.LeaderClaim current = store.claimLeadership("member-b");
+        assertThat(current.epoch()).isEqualTo(old.epoch() + 1);
+
+        var late = applier.commit("job-f", 1, plan, "t", new Term("member-a", old.epoch(), 0));
+        assertThat(late).isInstanceOfSatisfying(PlanApplier.Conflict.class, c -> assertThat(c.reason()).contains("fenced"));
+        assertThat(store.job("job-f").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.assignments("n1").shards()).isEmpty();
+
+        var ok = applier.commit("job-f", 1, plan, "t", new Term("member-b", current.epoch(), 0));
+        assertThat(ok).isInstanceOf(PlanApplier.Committed.class);
+        assertThat(store.assignments("n1").shards()).hasSize(1);
+    }
+
+    @Test
+    void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-21T10:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        node(now.get().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
+        NodeLivenessSweep sweep = new NodeLivenessSweep(store, clock, 15_000, SchedulerEvents.NONE);
+        Term term = new Term("m", 1, clock.millis());
+        assertThat(sweep.sweep(term)).isEmpty();
+        now.set(now.get().plusSeconds(10));
+        assertThat(sweep.sweep(term)).isEmpty();
+        now.set(now.get().plusSeconds(6));
+        assertThat(sweep.sweep(term)).containsExactly("n1");
+        assertThat(store.node("n1").orElseThrow().state()).isEqualTo(NodeState.LOST);
+    }
+}
