@@ -20,11 +20,18 @@ import java.time.Duration;
 public final class SchedulerClient {
     private static final ObjectMapper JSON = Documents.json();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final String base;
+    private final java.util.List<String> bases;
+    private final java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String credential;
 
-    public SchedulerClient(String baseUrl) {
-        this.base = baseUrl;
+    /** @param baseUrls one scheduler URL, or several separated by commas (any member serves the whole API) */
+    public SchedulerClient(String baseUrls) {
+        this.bases = java.util.Arrays.stream(baseUrls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(u -> u.replaceAll("/+$", "")).toList();
+    }
+
+    private String base() {
+        return bases.get(Math.floorMod(current.get(), bases.size()));
     }
 
     /** The node credential every call presents as its bearer token. */
@@ -35,7 +42,7 @@ public final class SchedulerClient {
     /** Exchanges a join token for this node's credential. */
     public String enroll(String node, String joinToken) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(java.util.Map.of("node", node, "joinToken", joinToken));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/agents/enroll")).timeout(Duration.ofSeconds(10))
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base() + "/v1/agents/enroll")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return JSON.readTree(send(req)).get("credential").asText();
     }
@@ -50,13 +57,13 @@ public final class SchedulerClient {
 
     /** Long-polls for an assignment set whose version differs from {@code version}. */
     public AssignmentSet assignments(String node, long version, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base + "/v1/agents/" + node
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base() + "/v1/agents/" + node
                 + "/assignments?version=" + version))).timeout(timeout).GET().build();
         return JSON.readValue(send(req), AssignmentSet.class);
     }
 
     private String post(String path, Object body, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(timeout)
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(base() + path))).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
         return send(req);
@@ -68,7 +75,13 @@ public final class SchedulerClient {
     }
 
     private String send(HttpRequest req) throws IOException, InterruptedException {
-        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            current.incrementAndGet(); // this member is down: the next call tries the next one
+            throw e;
+        }
         if (resp.statusCode() == 401) {
             throw new UnauthorizedException(resp.body());
         }

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Typed agent configuration.
  *
- * @param schedulerUrl        base URL of any scheduler member, e.g. {@code http://10.0.0.5:8080}
+ * @param schedulerUrl        base URL of a scheduler member, e.g. {@code http://10.0.0.5:8080}, or several
+ *                            separated by commas: the agent moves to the next when one stops answering
  * @param node                this node's name; unique in the cluster
  * @param address             address other nodes reach this one at (MASTER_ADDR when it hosts rank 0)
  * @param labels              free-form labels, e.g. {@code rack: r12}
@@ -37,7 +38,7 @@ public record AgentConfig(
         String workerUser) {
 
     public AgentConfig {
-        schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.replaceAll("/+$", "");
+        schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.strip().replaceAll("/+\\s*(,|$)", "$1");
         if (node == null || node.isBlank()) {
             throw new ValidationException("node", "is required: every agent needs a unique node name");
         }

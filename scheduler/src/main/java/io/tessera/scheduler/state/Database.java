@@ -20,13 +20,19 @@ public final class Database {
             return Optional.empty();
         }
         String url = config.database().url() != null ? config.database().url()
-                : "jdbc:h2:file:" + Path.of(config.dataDir()).toAbsolutePath().resolve("tessera") + ";AUTO_SERVER=TRUE";
+                : "jdbc:h2:file:" + Path.of(config.dataDir()).toAbsolutePath().resolve("tessera")
+                        // WRITE_DELAY=0: a commit reaches the file before the write returns, so a SIGKILL loses nothing acknowledged.
+                        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
         HikariConfig h = new HikariConfig();
         h.setJdbcUrl(url);
         h.setUsername(config.database().user() != null ? config.database().user() : url.startsWith("jdbc:h2:") ? "sa" : null);
         h.setPassword(config.database().password() != null ? config.database().password() : "");
         h.setMaximumPoolSize(config.database().poolSize());
         h.setPoolName("tessera-state");
+        // Members started together race for H2's auto-server lock; the losers connect once the winner's
+        // server is up. Keep trying the first connection instead of failing at once (PostgreSQL too: a
+        // database restarting with the cluster).
+        h.setInitializationFailTimeout(60_000);
         return Optional.of(new HikariDataSource(h));
     }
 

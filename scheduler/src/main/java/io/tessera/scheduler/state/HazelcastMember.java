@@ -64,7 +64,7 @@ public final class HazelcastMember {
             join.getTcpIpConfig().setEnabled(true).setMembers(config.members());
         }
         hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        hz.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+        hz.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
         db.ifPresent(ds -> DURABLE.forEach((map, table) -> hz.getMapConfig(map).setMapStoreConfig(
                 new com.hazelcast.config.MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
                         .setInitialLoadMode(com.hazelcast.config.MapStoreConfig.InitialLoadMode.EAGER)

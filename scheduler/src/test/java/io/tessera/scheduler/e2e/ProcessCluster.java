@@ -1,0 +1,129 @@
+package io.tessera.scheduler.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
+import io.tessera.scheduler.auth.Tokens;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Scheduler members as separate JVM processes (the tessera CLI's {@code scheduler} command) in one
+ * Hazelcast cluster sharing one embedded H2 database, for failover and restart tests. Killing a
+ * member is SIGKILL.
+ */
+final class ProcessCluster implements AutoCloseable {
+    private final Path dir;
+    private final int size;
+    private final int[] httpPorts;
+    private final int[] hzPorts;
+    private final Process[] members;
+    private final String clusterName = "proc-" + UUID.randomUUID();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    ProcessCluster(Path dir, int size) throws IOException {
+        this.dir = dir;
+        this.size = size;
+        this.httpPorts = new int[size];
+        this.hzPorts = new int[size];
+        this.members = new Process[size];
+        for (int i = 0; i < size; i++) {
+            httpPorts[i] = freePort();
+            hzPorts[i] = freePort();
+        }
+        Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - {name: admin, role: admin, sha256: "
+                + Tokens.sha256(TestCluster.ADMIN) + "}\n");
+        Files.writeString(dir.resolve("join"), Tokens.sha256(TestCluster.JOIN) + "\n");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts member {@code i} as a new JVM. */
+    void start(int i) throws IOException {
+        StringBuilder peers = new StringBuilder();
+        for (int p : hzPorts) {
+            peers.append(peers.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
+        }
+        Path config = dir.resolve("member-" + i + ".yaml");
+        Files.writeString(config, String.join("\n",
+                "httpPort: " + httpPorts[i], "clusterName: " + clusterName, "hazelcastPort: " + hzPorts[i],
+                "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: 300",
+                "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "dataDir: " + dir.resolve("state"),
+                "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
+                ""));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        members[i] = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "io.tessera.scheduler.cli.TesseraMain", "scheduler", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("member-" + i + ".log").toFile()).start();
+    }
+
+    /** SIGKILL: no graceful leave, no final writes. */
+    void kill(int i) throws InterruptedException {
+        members[i].destroyForcibly();
+        members[i].waitFor();
+    }
+
+    boolean up(int i) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url(i) + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    String url(int i) {
+        return "http://127.0.0.1:" + httpPorts[i];
+    }
+
+    /** All members' URLs, comma-separated, for agents. */
+    String urls() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            out.add(url(i));
+        }
+        return String.join(",", out);
+    }
+
+    /** Sends as admin; status and JSON body, or status 0 when the member does not answer. */
+    Answer send(int i, String method, String path, String body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(i) + path)).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + TestCluster.ADMIN)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                b.header("Content-Type", "application/yaml");
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body().isEmpty() ? null : Documents.parseJson(r.body().getBytes()));
+        } catch (Exception e) {
+            return new Answer(0, null);
+        }
+    }
+
+    record Answer(int status, JsonNode json) {
+    }
+
+    @Override
+    public void close() {
+        for (Process p : members) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
