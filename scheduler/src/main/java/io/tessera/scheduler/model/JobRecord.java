@@ -21,11 +21,12 @@ import java.util.List;
  * @param events          history, oldest first, capped at {@link #MAX_EVENTS}
  * @param waitingReason   the latest reason it could not be placed, to avoid repeating events
  * @param owner           the user who submitted it
+ * @param previousShards  the shard count of the attempt before this one, 0 for the first attempt
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
                         String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
-                        String waitingReason, String owner) {
+                        String waitingReason, String owner, int previousShards) {
     public static final int MAX_EVENTS = 200;
 
     public JobRecord {
@@ -39,32 +40,32 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
             next = next.subList(next.size() - MAX_EVENTS, next.size());
         }
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, next,
-                waitingReason, owner);
+                waitingReason, owner, previousShards);
     }
 
     public JobRecord withState(JobState newState) {
         return new JobRecord(id, seq, spec, newState, cancelRequested, submittedAt, attempt, restarts, placement,
-                events, waitingReason, owner);
+                events, waitingReason, owner, previousShards);
     }
 
     public JobRecord withPlacement(Plan plan) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, plan, events,
-                null, owner);
+                null, owner, previousShards);
     }
 
     public JobRecord withCancelRequested() {
         return new JobRecord(id, seq, spec, state, true, submittedAt, attempt, restarts, placement, events,
-                waitingReason, owner);
+                waitingReason, owner, previousShards);
     }
 
     public JobRecord withWaitingReason(String reason) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
-                reason, owner);
+                reason, owner, previousShards);
     }
 
     /** A new attempt: back to the queue with no placement. */
     public JobRecord restarted() {
         return new JobRecord(id, seq, spec, JobState.QUEUED, cancelRequested, submittedAt, attempt + 1, restarts + 1,
-                null, events, null, owner);
+                null, events, null, owner, placement == null ? previousShards : placement.shards().size());
     }
 }

@@ -33,7 +33,7 @@ public final class JobService {
         String id = "job-" + Long.toString(seq, 36);
         String now = clock.instant().toString();
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
-                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner);
+                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner, 0);
         store.insertJob(job);
         return job;
     }

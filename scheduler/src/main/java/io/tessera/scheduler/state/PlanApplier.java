@@ -72,6 +72,13 @@ public final class PlanApplier {
             updated.forEach(tx::putAssignments);
             JobRecord placed = job.get().withPlacement(plan).withState(JobState.PLACED)
                     .withEvent(new JobEvent(now, "PLACED", describe(plan)));
+            int before = job.get().previousShards();
+            if (before > 0 && before != plan.shards().size()) {
+                placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",
+                        "attempt " + job.get().attempt() + " runs " + plan.shards().size() + " shards instead of " + before
+                                + " on vendors " + new java.util.TreeSet<>(plan.vendorShares().keySet())
+                                + "; the global batch is re-split and training resumes from the last checkpoint"));
+            }
             tx.putJob(placed);
             return new Committed(placed);
         });

@@ -34,7 +34,7 @@ class JobLifecycleTest {
 
     private static JobRecord placed() {
         return new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 1, 0, PLAN,
-                List.of(new JobEvent("t0", "PLACED", "")), null, "alice");
+                List.of(new JobEvent("t0", "PLACED", "")), null, "alice", 0);
     }
 
     private static ShardReport report(int shard, int attempt, ShardPhase phase, Integer code) {
@@ -85,7 +85,7 @@ class JobLifecycleTest {
 
     @Test
     void reportsOfOlderAttemptsAreIgnored() {
-        JobRecord second = new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 2, 1, PLAN, List.of(), null, "alice");
+        JobRecord second = new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 2, 1, PLAN, List.of(), null, "alice", 0);
         Transition t = step(second, Set.of(), report(0, 1, ShardPhase.EXITED, 9), report(1, 1, ShardPhase.EXITED, 9));
         assertThat(t.changed(second)).isFalse();
     }
@@ -103,7 +103,7 @@ class JobLifecycleTest {
         Transition t = step(placed().withCancelRequested(), Set.of());
         assertThat(t.job().state()).isEqualTo(JobState.CANCELLED);
         assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);
-        JobRecord queued = new JobRecord("j", 1, SPEC, JobState.QUEUED, true, "t0", 1, 0, null, List.of(), null, "alice");
+        JobRecord queued = new JobRecord("j", 1, SPEC, JobState.QUEUED, true, "t0", 1, 0, null, List.of(), null, "alice", 0);
         assertThat(step(queued, Set.of()).job().state()).isEqualTo(JobState.CANCELLED);
         assertThat(step(queued, Set.of()).actions()).isEmpty();
     }
