@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Places queued jobs in order (priority, then submission): snapshot, {@code place}, commit.
- * A commit conflict re-plans once on a fresh snapshot; a job that does not fit records why in
- * its events (once per distinct reason) and lower-priority jobs may still backfill.
+ * One snapshot serves the whole queue until a commit changes capacity; a commit conflict re-plans
+ * on a fresh snapshot; a job that does not fit records why in its events (once per distinct
+ * reason) and lower-priority jobs may still backfill.
  */
 public final class QueuePlacer {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePlacer.class);
@@ -52,14 +53,25 @@ public final class QueuePlacer {
                 .filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
                 .sorted(Comparator.comparingInt((JobRecord j) -> -j.spec().priority()).thenComparingLong(JobRecord::seq))
                 .toList();
+        ClusterSnapshot snapshot = queued.isEmpty() ? null : freshSnapshot();
         for (JobRecord job : queued) {
-            placeOne(job, term);
+            if (placeOne(job, term, snapshot)) {
+                snapshot = freshSnapshot(); // capacity changed
+            }
         }
     }
 
-    private void placeOne(JobRecord job, Term term) {
+    private ClusterSnapshot freshSnapshot() {
+        return SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
+    }
+
+    /** Tries to place one job; true when a plan was committed. */
+    private boolean placeOne(JobRecord job, Term term, ClusterSnapshot initial) {
+        ClusterSnapshot snapshot = initial;
         for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
-            ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
+            if (attempt > 0) {
+                snapshot = freshSnapshot();
+            }
             long start = System.nanoTime();
             PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
             long nanos = System.nanoTime() - start;
@@ -69,7 +81,7 @@ public final class QueuePlacer {
             if (result instanceof Unschedulable u) {
                 events.placement(nanos, "unschedulable", vetoes);
                 noteWaiting(job, u);
-                return;
+                return false;
             }
             PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now(), term);
             events.placement(nanos, outcome instanceof PlanApplier.Committed ? "placed" : "conflict", vetoes);
@@ -77,10 +89,11 @@ public final class QueuePlacer {
                 events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(job.submittedAt()),
                         clock.instant()).toMillis() / 1000.0));
                 LOG.info("job {} placed: {}", job.id(), c.job().events().get(c.job().events().size() - 1).message());
-                return;
+                return true;
             }
             LOG.info("job {} commit conflict, re-planning: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
         }
+        return false;
     }
 
     /** Records why the job waits, once per distinct reason: the summary and every chip type's veto. */
