@@ -1,5 +1,13 @@
 package io.tessera.scheduler;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.tessera.scheduler.loop.Term;
+import io.tessera.scheduler.state.Database;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
@@ -42,13 +50,13 @@ public final class SchedulerNode implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer http;
     private final SchedulingLoop loop;
-    private final java.util.concurrent.ScheduledExecutorService collector;
+    private final ScheduledExecutorService collector;
     private final AuthSetup auth;
-    private final java.util.Optional<com.zaxxer.hikari.HikariDataSource> db;
+    private final Optional<HikariDataSource> db;
 
     private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
-                          java.util.concurrent.ScheduledExecutorService collector, AuthSetup auth,
-                          java.util.Optional<com.zaxxer.hikari.HikariDataSource> db) {
+                          ScheduledExecutorService collector, AuthSetup auth,
+                          Optional<HikariDataSource> db) {
         this.db = db;
         this.auth = auth;
         this.collector = collector;
@@ -65,7 +73,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
-        java.util.Optional<com.zaxxer.hikari.HikariDataSource> db = io.tessera.scheduler.state.Database.open(config);
+        Optional<HikariDataSource> db = Database.open(config);
         HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
         PlanApplier applier = new PlanApplier(store, catalog);
@@ -80,12 +88,12 @@ public final class SchedulerNode implements AutoCloseable {
                 new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics), () -> {
                     String me = hz.getCluster().getLocalMember().getUuid().toString();
                     ClusterStore.LeaderClaim c = store.claimLeadership(me);
-                    return new io.tessera.scheduler.loop.Term(me, c.epoch(), clock.millis());
+                    return new Term(me, c.epoch(), clock.millis());
                 });
-        Vertx vertx = Vertx.builder().with(new io.vertx.core.VertxOptions().setMetricsOptions(
-                        new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
-                .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry())).build();
-        java.util.concurrent.ScheduledExecutorService collector = fleetCollector(
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
+                        new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+        ScheduledExecutorService collector = fleetCollector(
                 new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog);
@@ -101,15 +109,15 @@ public final class SchedulerNode implements AutoCloseable {
             collector.shutdownNow();
             vertx.close();
             hz.shutdown();
-            db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
+            db.ifPresent(HikariDataSource::close);
             throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
         }
     }
 
     /** Refreshes the fleet gauges every {@code intervalMs} on a daemon thread. */
-    private static java.util.concurrent.ScheduledExecutorService fleetCollector(FleetStatsCollector stats,
+    private static ScheduledExecutorService fleetCollector(FleetStatsCollector stats,
                                                                                  SchedulerMetrics metrics, long intervalMs) {
-        java.util.concurrent.ScheduledExecutorService t = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "tessera-fleet-metrics");
             th.setDaemon(true);
             return th;
@@ -150,7 +158,7 @@ public final class SchedulerNode implements AutoCloseable {
             LOG.warn("vert.x did not close cleanly: {}", e.toString());
         }
         hz.shutdown();
-        db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
+        db.ifPresent(HikariDataSource::close);
     }
 
     /** Stops this member abruptly, as a crash would: no graceful Hazelcast leave, no final writes. */
@@ -159,6 +167,6 @@ public final class SchedulerNode implements AutoCloseable {
         loop.close();
         vertx.close();
         hz.getLifecycleService().terminate();
-        db.ifPresent(com.zaxxer.hikari.HikariDataSource::close);
+        db.ifPresent(HikariDataSource::close);
     }
 }

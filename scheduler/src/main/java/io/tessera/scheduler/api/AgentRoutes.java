@@ -1,5 +1,8 @@
 package io.tessera.scheduler.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.scheduler.auth.AgentCredentials;
+import io.tessera.scheduler.auth.Role;
 import io.tessera.config.Documents;
 import io.tessera.config.ValidationException;
 import io.tessera.config.wire.AssignmentSet;
@@ -21,13 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AgentRoutes {
     private final AgentService agents;
-    private final io.tessera.scheduler.auth.AgentCredentials credentials;
+    private final AgentCredentials credentials;
     private final Blocking blocking;
     private final Vertx vertx;
     private final long pollTimeoutMs;
     private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
 
-    AgentRoutes(AgentService agents, io.tessera.scheduler.auth.AgentCredentials credentials, Blocking blocking,
+    AgentRoutes(AgentService agents, AgentCredentials credentials, Blocking blocking,
                 Vertx vertx, long pollTimeoutMs) {
         this.credentials = credentials;
         this.agents = agents;
@@ -39,13 +42,13 @@ final class AgentRoutes {
     void mount(Router router) {
         router.post("/v1/agents/enroll").handler(this::enroll);
         router.delete("/v1/agents/:node/credential").handler(ctx -> {
-            if (Access.require(ctx, io.tessera.scheduler.auth.Role.ADMIN)) {
+            if (Access.require(ctx, Role.ADMIN)) {
                 blocking.respond(ctx, 200, () -> Map.of("node", ctx.pathParam("node"), "revoked", true,
                         "wasEnrolled", credentials.revoke(ctx.pathParam("node"))));
             }
         });
         router.post("/v1/agents/:node/readmit").handler(ctx -> {
-            if (Access.require(ctx, io.tessera.scheduler.auth.Role.ADMIN)) {
+            if (Access.require(ctx, Role.ADMIN)) {
                 blocking.respond(ctx, 200, () -> {
                     credentials.readmit(ctx.pathParam("node"));
                     return Map.of("node", ctx.pathParam("node"), "revoked", false);
@@ -77,7 +80,7 @@ final class AgentRoutes {
     }
 
     private void enroll(RoutingContext ctx) {
-        com.fasterxml.jackson.databind.JsonNode body;
+        JsonNode body;
         try {
             body = Documents.parseJson(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
         } catch (ValidationException e) {
@@ -92,10 +95,10 @@ final class AgentRoutes {
             return;
         }
         blocking.call(() -> credentials.enroll(node, join)).onSuccess(result -> {
-            if (result instanceof io.tessera.scheduler.auth.AgentCredentials.Enrolled e) {
+            if (result instanceof AgentCredentials.Enrolled e) {
                 Blocking.json(ctx, 200, Map.of("node", e.node(), "credential", e.credential()));
             } else {
-                var r = (io.tessera.scheduler.auth.AgentCredentials.Refused) result;
+                var r = (AgentCredentials.Refused) result;
                 if (r.status() == 401) {
                     Access.unauthorized(ctx, r.reason());
                 } else {
