@@ -12,10 +12,6 @@ public final class InventoryView {
         devices = List.copyOf(latest);
     }
 
-    public List<DeviceReport> devices() {
-        return devices;
-    }
-
     /** The visibility variable a plug-in declared for these devices, if any. */
     public Optional<String> visibilityEnvFor(List<Integer> indices) {
         return devices.stream().filter(d -> indices.contains(d.index()) && d.visibilityEnv() != null)

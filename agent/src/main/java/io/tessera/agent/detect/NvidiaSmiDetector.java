@@ -50,27 +50,29 @@ public final class NvidiaSmiDetector implements DeviceDetector {
         return new Inventory(devices, problems, false);
     }
 
+    /** The report formats tried when the CSV query fails, in order. */
+    private static final List<Fallback> FALLBACKS = List.of(
+            new Fallback(List.of("-q", "-x"), NvidiaXmlParser::parse),
+            new Fallback(List.of("-q"), NvidiaTextParser::parse));
+
+    private record Fallback(List<String> args, java.util.function.Function<String, Parsed> parser) {
+    }
+
     /** {@code -q -x}, then {@code -q}; null when neither works. */
     private Parsed fallback(List<String> problems) {
-        CommandResult xml = runner.run(List.of(tool, "-q", "-x"), timeout);
-        if (xml.ok()) {
-            Parsed p = NvidiaXmlParser.parse(xml.stdout());
+        for (Fallback f : FALLBACKS) {
+            List<String> argv = new ArrayList<>(List.of(tool));
+            argv.addAll(f.args());
+            CommandResult r = runner.run(argv, timeout);
+            if (!r.ok()) {
+                problems.add(r.describe("nvidia-smi " + String.join(" ", f.args())));
+                continue;
+            }
+            Parsed p = f.parser().apply(r.stdout());
             if (!p.readings().isEmpty()) {
                 return p;
             }
             problems.addAll(p.problems());
-        } else {
-            problems.add(xml.describe("nvidia-smi -q -x"));
-        }
-        CommandResult text = runner.run(List.of(tool, "-q"), timeout);
-        if (text.ok()) {
-            Parsed p = NvidiaTextParser.parse(text.stdout());
-            if (!p.readings().isEmpty()) {
-                return p;
-            }
-            problems.addAll(p.problems());
-        } else {
-            problems.add(text.describe("nvidia-smi -q"));
         }
         return null;
     }

@@ -22,16 +22,18 @@ public final class WorkerIdentity {
     private final String user;
     private final String uid;
     private final String gid;
+    private final String group;
 
-    private WorkerIdentity(String user, String uid, String gid) {
+    private WorkerIdentity(String user, String uid, String gid, String group) {
         this.user = user;
         this.uid = uid;
         this.gid = gid;
+        this.group = group;
     }
 
     /** Workers run as the agent's own user. */
     public static WorkerIdentity agentUser() {
-        return new WorkerIdentity(System.getProperty("user.name"), null, null);
+        return new WorkerIdentity(System.getProperty("user.name"), null, null, null);
     }
 
     /** Resolves {@code user}; switching users needs the agent to run as root. */
@@ -43,11 +45,7 @@ public final class WorkerIdentity {
         if (!"root".equals(me)) {
             throw new IllegalStateException("workerUser '" + user + "' needs the agent to run as root; it runs as " + me);
         }
-        return new WorkerIdentity(user, id("-u", user), id("-g", user));
-    }
-
-    public String user() {
-        return user;
+        return new WorkerIdentity(user, id("-u", user), id("-g", user), id("-gn", user));
     }
 
     /** The argv that runs {@code argv} as this identity. */
@@ -68,17 +66,8 @@ public final class WorkerIdentity {
         UserPrincipalLookupService lookup = dir.getFileSystem().getUserPrincipalLookupService();
         PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
         view.setOwner(lookup.lookupPrincipalByName(user));
-        GroupPrincipal group = lookup.lookupPrincipalByGroupName(groupName());
-        view.setGroup(group);
-    }
-
-    private String groupName() throws IOException {
-        try {
-            Process p = new ProcessBuilder("id", "-gn", user).start();
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IOException("cannot find the group of " + user, e);
-        }
+        GroupPrincipal owner = lookup.lookupPrincipalByGroupName(group);
+        view.setGroup(owner);
     }
 
     /** The clean base environment of a worker, before the contract and the job's variables. */
@@ -99,7 +88,7 @@ public final class WorkerIdentity {
         try {
             Process p = new ProcessBuilder("id", flag, user).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() != 0 || !out.matches("\\d+")) {
+            if (p.waitFor() != 0 || out.isEmpty() || (!flag.equals("-gn") && !out.matches("\\d+"))) {
                 throw new IllegalStateException("worker user '" + user + "' does not exist: " + out);
             }
             return out;

@@ -48,7 +48,7 @@ public final class ApiServer {
             router.post("/v1/nodes/:name/" + action).handler(ctx -> {
                 if (Access.require(ctx, Role.ADMIN)) {
                     blocking.respond(ctx, 200, () -> agents.drain(ctx.pathParam("name"), action.equals("drain"))
-                            .map(n -> NodeApiView.of(n, agents.assignmentsByNode().get(n.name()), clock.millis()))
+                            .map(n -> NodeApiView.of(n, agents.assignments(n.name()), clock.millis()))
                             .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
                 }
             });
