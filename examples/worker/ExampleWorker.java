@@ -261,7 +261,7 @@ public final class ExampleWorker {
         Path tmp = dir.resolve("checkpoint.txt.tmp");
         Files.writeString(tmp, sb, StandardCharsets.UTF_8);
         Files.move(tmp, ckpt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        System.out.printf(Locale.ROOT, "checkpoint written at step %d%n", step);
+        System.out.printf(Locale.ROOT, "TESSERA_CHECKPOINT step=%d (checkpoint written)%n", step);
     }
 
     private static long load(Path ckpt, double[] w) throws IOException {

@@ -26,6 +26,7 @@ import java.util.List;
  * @param bindAddress           the interface Hazelcast binds to; null for loopback when alone
  * @param dataDir               where the embedded database lives; {@code none} keeps state in memory only
  * @param database              the database state is written through to (PostgreSQL, or embedded H2)
+ * @param elastic               when running elastic jobs grow back onto returned capacity
  */
 public record SchedulerConfig(
         String httpHost,
@@ -48,11 +49,13 @@ public record SchedulerConfig(
         String clusterPassword,
         String bindAddress,
         String dataDir,
-        DatabaseConfig database) {
+        DatabaseConfig database,
+        ElasticConfig elastic) {
 
     public SchedulerConfig {
         dataDir = dataDir == null ? System.getProperty("tessera.home", ".") + "/.tessera/data" : dataDir;
         database = database == null ? DatabaseConfig.DEFAULT : database;
+        elastic = elastic == null ? ElasticConfig.DEFAULT : elastic;
         auth = auth == null ? AuthConfig.DEFAULT : auth;
         metricsRefreshMs = check("metricsRefreshMs", metricsRefreshMs == null ? 5000 : metricsRefreshMs, 100, 3_600_000);
         memoryHeadroom = memoryHeadroom == null ? 0.10 : memoryHeadroom;
@@ -79,14 +82,14 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic);
     }
 
     /** A copy with other authentication settings. */
@@ -94,14 +97,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database);
+                database, elastic);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic);
     }
 
     /** Whether state is written through to a database. */
@@ -113,7 +116,7 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic);
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

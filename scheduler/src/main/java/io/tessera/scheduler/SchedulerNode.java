@@ -14,6 +14,7 @@ import io.tessera.config.JobSpecParser;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.api.ApiServer;
 import io.tessera.scheduler.auth.AuthSetup;
+import io.tessera.scheduler.loop.ElasticGrowth;
 import io.tessera.scheduler.loop.JobReconciler;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.loop.OldestMemberLeadership;
@@ -31,6 +32,7 @@ import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
 import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.RegrowApplier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -85,7 +87,9 @@ public final class SchedulerNode implements AutoCloseable {
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
                 new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
                 new JobReconciler(store, applier, clock),
-                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics), () -> {
+                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics),
+                new ElasticGrowth(store, placer, new RegrowApplier(store, catalog), policy, catalog, clock, config.elastic()),
+                () -> {
                     String me = hz.getCluster().getLocalMember().getUuid().toString();
                     ClusterStore.LeaderClaim c = store.claimLeadership(me);
                     return new Term(me, c.epoch(), clock.millis());

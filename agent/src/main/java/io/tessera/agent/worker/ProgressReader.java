@@ -11,18 +11,20 @@ import java.util.regex.Pattern;
 /**
  * Finds a worker's latest progress in the tail of its log: the last line containing
  * {@code TESSERA_PROGRESS step=N total=M}, optionally with {@code samples_per_sec=X} (this shard's
- * measured throughput). Reads at most the last 16 KiB; never throws.
+ * measured throughput), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
+ * wrote and can resume from). Reads at most the last 16 KiB; never throws.
  */
 public final class ProgressReader {
     private static final Pattern LINE = Pattern.compile(
             "TESSERA_PROGRESS step=(\\d{1,18})(?: total=(\\d{1,18}))?(?:.*? samples_per_sec=(\\d{1,12}(?:\\.\\d{1,6})?))?");
+    private static final Pattern CHECKPOINT = Pattern.compile("TESSERA_CHECKPOINT step=(\\d{1,18})");
     private static final int TAIL = 16 * 1024;
 
     private ProgressReader() {
     }
 
-    /** Step, total and measured samples/s (the last two may be null). */
-    public record Progress(long step, Long total, Double samplesPerSec) {
+    /** Step, total and measured samples/s (the last two may be null), and the last checkpoint step seen (or null). */
+    public record Progress(Long step, Long total, Double samplesPerSec, Long checkpoint) {
     }
 
     public static Optional<Progress> latest(Path log) {
@@ -31,13 +33,22 @@ public final class ProgressReader {
             byte[] buf = new byte[(int) (f.length() - start)];
             f.seek(start);
             f.readFully(buf);
-            Matcher m = LINE.matcher(new String(buf, StandardCharsets.UTF_8));
+            String tail = new String(buf, StandardCharsets.UTF_8);
+            Matcher m = LINE.matcher(tail);
             Progress last = null;
             while (m.find()) {
                 last = new Progress(Long.parseLong(m.group(1)), m.group(2) == null ? null : Long.parseLong(m.group(2)),
-                        m.group(3) == null ? null : Double.valueOf(m.group(3)));
+                        m.group(3) == null ? null : Double.valueOf(m.group(3)), null);
             }
-            return Optional.ofNullable(last);
+            Long checkpoint = null;
+            for (Matcher c = CHECKPOINT.matcher(tail); c.find(); ) {
+                checkpoint = Long.parseLong(c.group(1));
+            }
+            if (checkpoint == null) {
+                return Optional.ofNullable(last);
+            }
+            return Optional.of(last == null ? new Progress(null, null, null, checkpoint)
+                    : new Progress(last.step(), last.total(), last.samplesPerSec(), checkpoint));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -11,6 +11,8 @@ final class Worker {
     Process process;
     Integer exitCode;
     String message;
+    /** The highest checkpoint step seen in the log so far; kept because the line may scroll out of the tail read. */
+    Long checkpoint;
 
     Worker(ShardAssignment assignment, Path log) {
         this.assignment = assignment;

@@ -101,9 +101,12 @@ public final class WorkerSupervisor implements AutoCloseable {
         for (Worker w : workers.values()) {
             ShardAssignment a = w.assignment;
             var progress = ProgressReader.latest(w.log);
+            progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
+                    .ifPresent(c -> w.checkpoint = c);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
-                    progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null)));
+                    progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null),
+                    w.checkpoint));
         }
         return out;
     }

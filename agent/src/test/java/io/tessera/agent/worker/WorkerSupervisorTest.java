@@ -59,6 +59,24 @@ class WorkerSupervisorTest {
     }
 
     @Test
+    void reportsTheNewestCheckpointEvenAfterItScrollsOutOfTheTail() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        Path go = dir.resolve("go");
+        ShardAssignment a = shard("job-k", 0, 1, List.of("sh", "-c", "echo TESSERA_CHECKPOINT step=40; echo TESSERA_CHECKPOINT "
+                + "step=50; echo TESSERA_PROGRESS step=51 total=99; while [ ! -e " + go + " ]; do sleep 0.05; done; "
+                + "i=0; while [ $i -lt 400 ]; do echo 'TESSERA_PROGRESS step=52 total=99 padding padding padding padding "
+                + "padding padding padding padding padding'; i=$((i+1)); done; sleep 300"), List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(50).equals(report("job-k", 0).checkpointStep()));
+        assertThat(report("job-k", 0).step()).isEqualTo(51);
+        Files.createFile(go); // 400 long lines push the checkpoint lines out of the 16 KiB tail
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(supervisor.logFile("job-k", 0)) > 40_000);
+        assertThat(report("job-k", 0).step()).isEqualTo(52);
+        assertThat(report("job-k", 0).checkpointStep()).isEqualTo(50);
+        supervisor.reconcile(new AssignmentSet("n", 2, List.of()));
+    }
+
+    @Test
     void usesTheVendorsOwnVisibilityVariable() throws Exception {
         supervisor = new WorkerSupervisor(dir);
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(

@@ -15,10 +15,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param totalSteps the step count the worker aims for, if it said
  * @param message    a short human-readable note (why it failed to start, ...)
  * @param samplesPerSec the throughput the worker last measured for this shard, if it reports one
+ * @param checkpointStep the step of the latest checkpoint the worker said it wrote
+ *                       ({@code TESSERA_CHECKPOINT step=N}), if any
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
-                          Long step, Long totalSteps, String message, Double samplesPerSec) {
+                          Long step, Long totalSteps, String message, Double samplesPerSec,
+                          Long checkpointStep) {
 
     /** The key of the shard across attempts: {@code jobId/shard}. */
     public String key() {

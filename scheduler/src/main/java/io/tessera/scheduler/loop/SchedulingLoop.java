@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs scheduling passes on one dedicated thread, on the leader only: declare silent nodes lost,
- * advance job lifecycles, then place queued jobs. A failing pass is logged and the next one runs.
+ * advance job lifecycles, place queued jobs, then grow running elastic jobs onto what is left. A failing pass is logged and the next one runs.
  */
 public final class SchedulingLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulingLoop.class);
@@ -16,6 +16,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final NodeLivenessSweep liveness;
     private final JobReconciler reconciler;
     private final QueuePlacer placer;
+    private final ElasticGrowth growth;
     private final java.util.function.Supplier<Term> claim;
     private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -26,7 +27,8 @@ public final class SchedulingLoop implements AutoCloseable {
 
     /** @param claim claims a new leadership term (a new fencing epoch) when this member becomes leader */
     public SchedulingLoop(Leadership leadership, NodeLivenessSweep liveness, JobReconciler reconciler,
-                          QueuePlacer placer, java.util.function.Supplier<Term> claim) {
+                          QueuePlacer placer, ElasticGrowth growth, java.util.function.Supplier<Term> claim) {
+        this.growth = growth;
         this.claim = claim;
         this.leadership = leadership;
         this.liveness = liveness;
@@ -51,6 +53,7 @@ public final class SchedulingLoop implements AutoCloseable {
         liveness.sweep(term);      // silent nodes become LOST first, so lifecycles see them
         reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
         placer.placeQueued(term);  // then the freed capacity is offered to the queue, under this term
+        growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
     }
 
     private void passSafely() {

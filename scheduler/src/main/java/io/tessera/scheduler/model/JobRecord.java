@@ -68,4 +68,10 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
         return new JobRecord(id, seq, spec, JobState.QUEUED, cancelRequested, submittedAt, attempt + 1, restarts + 1,
                 null, events, null, owner, placement == null ? previousShards : placement.shards().size());
     }
+
+    /** A new attempt that does not count as a restart (growing onto returned capacity): no placement yet. */
+    public JobRecord regrown() {
+        return new JobRecord(id, seq, spec, JobState.QUEUED, cancelRequested, submittedAt, attempt + 1, restarts,
+                null, events, null, owner, placement == null ? previousShards : placement.shards().size());
+    }
 }

@@ -70,22 +70,28 @@ public final class PlanApplier {
                 updated.add(new AssignmentSet(e.getKey(), set.version() + 1, shards));
             }
             updated.forEach(tx::putAssignments);
-            JobRecord placed = job.get().withPlacement(plan).withState(JobState.PLACED)
-                    .withEvent(new JobEvent(now, "PLACED", describe(plan)));
-            int before = job.get().previousShards();
-            if (before > 0 && before != plan.shards().size()) {
-                placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",
-                        "attempt " + job.get().attempt() + " runs " + plan.shards().size() + " shards instead of " + before
-                                + " on vendors " + new java.util.TreeSet<>(plan.vendorShares().keySet())
-                                + "; the global batch is re-split and training resumes from the last checkpoint"));
-            }
+            JobRecord placed = placed(job.get(), plan, now);
             tx.putJob(placed);
             return new Committed(placed);
         });
     }
 
+    /** {@code job} as PLACED on {@code plan}, with a SHRUNK or GREW event when its shard count changed. */
+    static JobRecord placed(JobRecord job, Plan plan, String now) {
+        JobRecord placed = job.withPlacement(plan).withState(JobState.PLACED)
+                .withEvent(new JobEvent(now, "PLACED", describe(plan)));
+        int before = job.previousShards();
+        if (before > 0 && before != plan.shards().size()) {
+            placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",
+                    "attempt " + job.attempt() + " runs " + plan.shards().size() + " shards instead of " + before
+                            + " on vendors " + new java.util.TreeSet<>(plan.vendorShares().keySet())
+                            + "; the global batch is re-split and training resumes from the last checkpoint"));
+        }
+        return placed;
+    }
+
     /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
-    private static Optional<String> fence(ClusterStore.Tx tx, io.tessera.scheduler.loop.Term term) {
+    static Optional<String> fence(ClusterStore.Tx tx, io.tessera.scheduler.loop.Term term) {
         Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();
         if (current.isEmpty() || current.get().epoch() != term.epoch() || !current.get().member().equals(term.member())) {
             return Optional.of("fenced: this member's term (epoch " + term.epoch() + ") is over; current is "
@@ -112,7 +118,7 @@ public final class PlanApplier {
         });
     }
 
-    private static Optional<String> check(Optional<NodeRecord> node, AssignmentSet set, Plan plan, String name) {
+    static Optional<String> check(Optional<NodeRecord> node, AssignmentSet set, Plan plan, String name) {
         if (node.isEmpty() || node.get().state() != NodeState.READY || node.get().drained()) {
             return Optional.of("node " + name + " is not ready, or is drained");
         }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Vendor-loss drill: an elastic job spread over three vendors loses every node of one vendor and
  * keeps training on the other two, from its checkpoint, with the batch re-split and the shrink in
- * its events. Prints the time to resume and the throughput kept against the ideal.
+ * its events. Prints the time to resume and the throughput kept against the ideal. When the vendor
+ * returns, the job grows back to its full plan at its next checkpoint without spending a restart.
  */
 class VendorLossTest {
     @TempDir
@@ -73,6 +74,44 @@ class VendorLossTest {
             System.out.printf("vendor-loss drill: resumed %.2f s after losing huawei (%.1f%% of the job); throughput kept "
                     + "%.1f%% (ideal %.1f%%, ratio %.3f)%n", resume, 100 * lostShare, 100 * kept, 100 * ideal, kept / ideal);
             assertThat(kept / ideal).isGreaterThan(0.9);
+
+            // The vendor comes back: the job grows back at its next checkpoint, without spending a restart.
+            int restarts = after.get("restarts").asInt();
+            long returned = System.nanoTime();
+            c.agent("ascend-1", "ascend-910b", 8);
+            int shrunkAttempt = after.get("attempt").asInt();
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.job(id).get("attempt").asInt() > shrunkAttempt
+                    && c.job(id).get("state").asText().equals("RUNNING"));
+            double regrow = (System.nanoTime() - returned) / 1e9;
+            JsonNode grown = c.job(id);
+            assertThat(vendors(grown)).as(grown.toPrettyString()).containsExactlyInAnyOrder("huawei", "nvidia", "acme");
+            assertThat(grown.get("shards")).hasSize(6);
+            assertThat(grown.get("restarts").asInt()).as("growing is not a restart").isEqualTo(restarts);
+            assertThat(grown.get("events").findValuesAsText("type")).contains("GROWING", "GREW");
+            String growing = grown.get("events").findValuesAsText("message").stream()
+                    .filter(m -> m.startsWith("capacity returned")).findFirst().orElseThrow();
+            long boundary = Long.parseLong(growing.replaceAll(".*checkpoint at step (\\d+).*", "$1"));
+            double p2 = grown.get("placement").get("predictedSamplesPerSec").asDouble();
+            await().atMost(Duration.ofSeconds(30)).until(() -> resumedAt(log, boundary));
+            System.out.printf("grow-back: %.2f s after huawei returned the job runs 6 shards again, resumed from its "
+                    + "checkpoint at step %d; predicted %.1f samples/s (%.1f%% of the original plan)%n",
+                    regrow, boundary, p2, 100 * p2 / p0);
+            assertThat(p2 / p0).isGreaterThan(0.99);
+        }
+    }
+
+    /** Whether a shard log under {@code log} says it resumed at {@code step} or later. */
+    private static boolean resumedAt(Path log, long step) throws java.io.IOException {
+        try (var files = Files.list(log)) {
+            return files.anyMatch(f -> {
+                try {
+                    return Files.readAllLines(f).stream().filter(l -> l.startsWith("resumed from checkpoint at step "))
+                            .mapToLong(l -> Long.parseLong(l.substring("resumed from checkpoint at step ".length()).trim()))
+                            .anyMatch(s -> s >= step);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
         }
     }
 

@@ -1,0 +1,147 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.ElasticConfig;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.RegrowApplier;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Grows running elastic jobs back onto capacity that returned (a vendor's nodes came back, another
+ * job finished). For each running elastic job, at most once per check interval, it plans the job
+ * as if its own devices were free; when that plan predicts at least {@code growMinGain} more
+ * throughput, the job is <em>armed</em>. The gang is moved to the new plan at the job's next
+ * checkpoint boundary: the first pass that sees a checkpoint step newer than the one seen when
+ * arming re-plans and, if still worth it, swaps plans through {@link RegrowApplier}. Queued jobs
+ * come first: a job does not grow while a queued job of equal or higher priority waits.
+ * Arming is leader-local memory; a new leader simply arms again.
+ */
+public final class ElasticGrowth {
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticGrowth.class);
+    private final ClusterStore store;
+    private final Placer placer;
+    private final RegrowApplier applier;
+    private final PlacementPolicy policy;
+    private final ChipCatalog catalog;
+    private final Clock clock;
+    private final ElasticConfig config;
+    private final Map<String, Armed> armed = new HashMap<>();
+    private final Map<String, Long> checkedAt = new HashMap<>();
+
+    /** Armed at {@code attempt} when the latest checkpoint was {@code checkpoint} (-1: none yet). */
+    private record Armed(int attempt, long checkpoint) {
+    }
+
+    public ElasticGrowth(ClusterStore store, Placer placer, RegrowApplier applier, PlacementPolicy policy,
+                         ChipCatalog catalog, Clock clock, ElasticConfig config) {
+        this.store = store;
+        this.placer = placer;
+        this.applier = applier;
+        this.policy = policy;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /** One pass over the running elastic jobs, under {@code term}. */
+    public void growWhereWorthIt(Term term) {
+        if (!config.enabled()) {
+            return;
+        }
+        var jobs = store.jobs();
+        int queuedPriority = jobs.stream().filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
+                .mapToInt(j -> j.spec().priority()).max().orElse(Integer.MIN_VALUE);
+        Set<String> candidates = jobs.stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
+                        && j.spec().shards().elastic() && j.placement() != null && j.spec().priority() > queuedPriority)
+                .map(JobRecord::id).collect(Collectors.toSet());
+        armed.keySet().retainAll(candidates);
+        checkedAt.keySet().retainAll(candidates);
+        for (JobRecord job : jobs) {
+            if (candidates.contains(job.id())) {
+                consider(job, term);
+            }
+        }
+    }
+
+    private void consider(JobRecord job, Term term) {
+        long checkpoint = latestCheckpoint(job);
+        Armed a = armed.get(job.id());
+        if (a != null && a.attempt() == job.attempt()) {
+            if (checkpoint > a.checkpoint()) { // the next checkpoint boundary
+                armed.remove(job.id());
+                better(job).ifPresent(plan -> regrow(job, plan, checkpoint, term));
+            }
+            return;
+        }
+        long now = clock.millis();
+        if (now - checkedAt.getOrDefault(job.id(), Long.MIN_VALUE / 2) < config.growCheckIntervalMs()) {
+            return;
+        }
+        checkedAt.put(job.id(), now);
+        if (checkpoint < 0) {
+            return; // no checkpoint seen yet, so no boundary to grow at
+        }
+        better(job).ifPresent(plan -> {
+            armed.put(job.id(), new Armed(job.attempt(), checkpoint));
+            LOG.info("job {} can grow to {} shards ({} samples/s predicted against {}); waiting for its next checkpoint",
+                    job.id(), plan.shards().size(), round(plan.predictedSamplesPerSec()),
+                    round(job.placement().predictedSamplesPerSec()));
+        });
+    }
+
+    /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
+    private Optional<Plan> better(JobRecord job) {
+        Map<String, AssignmentSet> others = new HashMap<>();
+        store.allAssignments().forEach((node, set) -> others.put(node, new AssignmentSet(node, set.version(),
+                set.shards().stream().filter(s -> !s.jobId().equals(job.id())).toList())));
+        ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), others);
+        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+        double now = job.placement().predictedSamplesPerSec();
+        return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + config.growMinGain())
+                ? Optional.of(p) : Optional.empty();
+    }
+
+    private void regrow(JobRecord job, Plan plan, long checkpoint, Term term) {
+        double before = job.placement().predictedSamplesPerSec();
+        String why = String.format(Locale.ROOT, "capacity returned: %d shards predict %.1f samples/s against %.1f on "
+                        + "%d now (+%.0f%%); moving the gang at its checkpoint at step %d (not counted against restartLimit)",
+                plan.shards().size(), plan.predictedSamplesPerSec(), before, job.placement().shards().size(),
+                100 * (plan.predictedSamplesPerSec() / before - 1), checkpoint);
+        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, why, clock.instant().toString(), term);
+        if (outcome instanceof PlanApplier.Committed) {
+            LOG.info("job {} grew: {}", job.id(), why);
+        } else {
+            LOG.info("job {} did not grow: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
+        }
+    }
+
+    /** The newest checkpoint step the current attempt's shards reported, or -1. */
+    private long latestCheckpoint(JobRecord job) {
+        Map<Integer, ShardReport> reports = store.shardReports(job.id(), job.placement().shards().size());
+        return reports.values().stream().filter(r -> r.attempt() == job.attempt() && r.checkpointStep() != null)
+                .mapToLong(ShardReport::checkpointStep).max().orElse(-1);
+    }
+
+    private static String round(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+}

@@ -1,0 +1,196 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.ElasticConfig;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.SchedulerConfig;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.HazelcastClusterStore;
+import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.RegrowApplier;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Growing a running elastic job onto returned capacity, on a real Hazelcast store: only at the
+ * next checkpoint boundary, only when worth it, never ahead of a queued job, never under a stale term.
+ */
+class ElasticGrowthTest {
+    private static final String ELASTIC = "name: e\ncommand: [w]\nshards: {min: 1, max: 4}\nmodel: {parameters: 125M, "
+            + "tokensPerSample: 512}\nglobalBatch: 256\n";
+    private HazelcastInstance hz;
+    private HazelcastClusterStore store;
+    private final ChipCatalog catalog = ChipCatalog.builtIn();
+    private Instant now = Instant.parse("2026-11-21T10:00:00Z");
+    private Term term;
+
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        hz = HazelcastMember.start(SchedulerConfig.defaults().withEndpoint(0, "grow-" + UUID.randomUUID()).withDataDir("none"));
+        store = new HazelcastClusterStore(hz);
+        term = new Term("m", store.claimLeadership("m").epoch(), 0);
+    }
+
+    @AfterEach
+    void stop() {
+        hz.shutdown();
+    }
+
+    private void node(String name, int devices) {
+        List<DeviceReport> list = IntStream.range(0, devices)
+                .mapToObj(i -> DeviceReport.basic(i, name + "-" + i, "nvidia-h20", "NVIDIA H20", 96, true, null)).toList();
+        store.updateNode(name, o -> new NodeRecord(name, "a", Map.of(), list, NodeState.READY, "t", clock.millis(), false));
+    }
+
+    private JobSpec spec(String yaml) {
+        return new JobSpecParser(catalog).parse(yaml.getBytes(StandardCharsets.UTF_8), "application/yaml");
+    }
+
+    /** Places {@code id} on what is free now and marks it RUNNING. */
+    private void running(String id, String yaml, int priority) {
+        store.insertJob(new JobRecord(id, store.nextSequence(), spec(yaml + "priority: " + priority + "\n"), JobState.QUEUED,
+                false, now.toString(), 1, 0, null, List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice", 0));
+        JobRecord job = store.job(id).orElseThrow();
+        Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments()),
+                id, job.spec(), PlacementPolicy.DEFAULT);
+        assertThat(new PlanApplier(store, catalog).commit(id, 1, plan, "t", term)).isInstanceOf(PlanApplier.Committed.class);
+        store.updateJob(id, j -> j.withState(JobState.RUNNING));
+    }
+
+    private void checkpointed(String id, long step) {
+        JobRecord job = store.job(id).orElseThrow();
+        List<ShardReport> reports = new ArrayList<>();
+        for (int s = 0; s < job.placement().shards().size(); s++) {
+            reports.add(new ShardReport(id, s, job.attempt(), ShardPhase.RUNNING, null, 10L + s, step + 1, 100L, null, null,
+                    s == 0 ? step : null));
+        }
+        store.recordShardReports(reports);
+    }
+
+    private ElasticGrowth growth(double minGain) {
+        return new ElasticGrowth(store, new PlacementEngine(), new RegrowApplier(store, catalog), PlacementPolicy.DEFAULT,
+                catalog, clock, new ElasticConfig(minGain, 1000L));
+    }
+
+    private void pass(ElasticGrowth g) {
+        now = now.plusSeconds(2); // past the check interval
+        g.growWhereWorthIt(term);
+    }
+
+    @Test
+    void growsOnlyAtTheNextCheckpointAndWithoutSpendingARestart() {
+        node("n1", 2);
+        running("job-e", ELASTIC, 0);
+        assertThat(store.job("job-e").orElseThrow().placement().shards()).hasSize(2);
+        checkpointed("job-e", 10);
+        node("n2", 2); // capacity returns
+        ElasticGrowth g = growth(0.1);
+        pass(g);
+        pass(g);
+        assertThat(store.job("job-e").orElseThrow().attempt()).as("waits for the next checkpoint").isEqualTo(1);
+
+        checkpointed("job-e", 12);
+        pass(g);
+        JobRecord grown = store.job("job-e").orElseThrow();
+        assertThat(grown.attempt()).isEqualTo(2);
+        assertThat(grown.restarts()).isZero();
+        assertThat(grown.state()).isEqualTo(JobState.PLACED);
+        assertThat(grown.placement().shards()).hasSize(4);
+        assertThat(grown.events().stream().map(JobEvent::type)).contains("GROWING", "GREW");
+        assertThat(grown.events().stream().filter(e -> e.type().equals("GROWING")).findFirst().orElseThrow().message())
+                .contains("checkpoint at step 12");
+        List<ShardAssignment> assigned = new ArrayList<>(store.assignments("n1").shards());
+        assigned.addAll(store.assignments("n2").shards());
+        assertThat(assigned).hasSize(4).allSatisfy(a -> assertThat(a.attempt()).isEqualTo(2));
+    }
+
+    @Test
+    void doesNotGrowForTooSmallAGain() {
+        node("n1", 2);
+        running("job-e", ELASTIC, 0);
+        checkpointed("job-e", 10);
+        node("n2", 2);
+        ElasticGrowth g = growth(5.0); // asks for +500%
+        pass(g);
+        checkpointed("job-e", 12);
+        pass(g);
+        assertThat(store.job("job-e").orElseThrow().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueuedJobOfEqualPriorityComesFirst() {
+        node("n1", 2);
+        running("job-e", ELASTIC, 0);
+        checkpointed("job-e", 10);
+        store.insertJob(new JobRecord("job-q", store.nextSequence(), spec("name: q\ncommand: [w]\nshards: 8\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"), JobState.QUEUED, false, now.toString(),
+                1, 0, null, List.of(), null, "bob", 0));
+        node("n2", 2);
+        ElasticGrowth g = growth(0.1);
+        pass(g);
+        checkpointed("job-e", 12);
+        pass(g);
+        assertThat(store.job("job-e").orElseThrow().attempt()).isEqualTo(1);
+        assertThat(store.assignments("n2").shards()).isEmpty();
+    }
+
+    @Test
+    void aDeposedLeaderCannotGrowAJob() {
+        node("n1", 2);
+        running("job-e", ELASTIC, 0);
+        checkpointed("job-e", 10);
+        node("n2", 2);
+        ElasticGrowth g = growth(0.1);
+        pass(g);
+        store.claimLeadership("another-member");
+        checkpointed("job-e", 12);
+        pass(g);
+        assertThat(store.job("job-e").orElseThrow().attempt()).isEqualTo(1);
+        assertThat(store.assignments("n2").shards()).isEmpty();
+    }
+}
