@@ -62,7 +62,7 @@ final class ProcessCluster implements AutoCloseable {
         Files.writeString(config, String.join("\n",
                 "httpPort: " + httpPorts[i], "clusterName: " + clusterName, "hazelcastPort: " + hzPorts[i],
                 "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: 300",
-                "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "dataDir: " + dir.resolve("state"),
+                "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "elastic: {growCheckIntervalMs: 500}", "dataDir: " + dir.resolve("state"),
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -116,6 +116,35 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     record Answer(int status, JsonNode json) {
+    }
+
+    /** Submits a job as admin through member {@code i} and returns its id. */
+    String submit(int i, String yaml) {
+        Answer a = send(i, "POST", "/v1/jobs", yaml);
+        if (a.status() != 201) {
+            throw new AssertionError("submit answered " + a.status() + ": " + a.json());
+        }
+        return a.json().get("id").asText();
+    }
+
+    /** The job's view from member {@code i}, or null when the member does not answer. */
+    JsonNode job(int i, String id) {
+        Answer a = send(i, "GET", "/v1/jobs/" + id, null);
+        return a.status() == 200 ? a.json() : null;
+    }
+
+    /** The node's state as member {@code i} sees it ("absent" when unknown, "down" when the member does not answer). */
+    String nodeState(int i, String node) {
+        Answer a = send(i, "GET", "/v1/nodes", null);
+        if (a.status() != 200) {
+            return "down";
+        }
+        for (JsonNode n : a.json().get("nodes")) {
+            if (n.get("name").asText().equals(node)) {
+                return n.get("state").asText();
+            }
+        }
+        return "absent";
     }
 
     @Override
