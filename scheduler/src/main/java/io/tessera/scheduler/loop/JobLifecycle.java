@@ -90,10 +90,17 @@ public final class JobLifecycle {
         return new Transition(cancelled, job.state().active() ? List.of(Action.RELEASE_DEVICES) : List.of());
     }
 
-    /** Restart the whole gang if the limit allows, else fail the job. */
+    /**
+     * Restart the whole gang if the limit allows, else fail the job. A node lost before the attempt
+     * even started (still PLACED) is the fleet's fault, not the job's, so that restart is free.
+     */
     private static Transition fail(JobRecord job, String type, String why, String now) {
         JobRecord noted = job.withEvent(new JobEvent(now, type, why));
         List<Action> actions = List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+        if (type.equals("NODE_LOST") && job.state() == JobState.PLACED) {
+            return new Transition(noted.regrown().withEvent(new JobEvent(now, "RESTARTING", "re-placing the gang: the "
+                    + "node was lost before this attempt started (not counted against restartLimit)")), actions);
+        }
         if (job.restarts() < job.spec().restartLimit()) {
             JobRecord again = noted.restarted().withEvent(new JobEvent(now, "RESTARTING", "restarting the whole gang "
                     + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")"));

@@ -99,6 +99,17 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aNodeLostBeforeTheAttemptStartedCostsNoRestart() {
+        Transition t = step(placed(), Set.of("n2"));
+        assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
+        assertThat(t.job().attempt()).isEqualTo(2);
+        assertThat(t.job().restarts()).isZero();
+        assertThat(t.actions()).contains(JobLifecycle.Action.RELEASE_DEVICES);
+        Transition running = step(placed().withState(JobState.RUNNING), Set.of("n2"));
+        assertThat(running.job().restarts()).as("a started attempt does count").isEqualTo(1);
+    }
+
+    @Test
     void cancelReleasesAnActiveJobAndFinishesAQueuedOne() {
         Transition t = step(placed().withCancelRequested(), Set.of());
         assertThat(t.job().state()).isEqualTo(JobState.CANCELLED);
