@@ -30,9 +30,19 @@ public final class JdbcMapStore implements MapStore<String, String> {
         createTable();
     }
 
+    /**
+     * Creates the table unless it exists. Members starting together may race; PostgreSQL can then
+     * fail one {@code CREATE TABLE IF NOT EXISTS} on its catalog's unique index, so a failure is
+     * retried, and the second attempt finds the table.
+     */
     private void createTable() {
         String type = postgres ? "TEXT" : "CLOB";
-        run("CREATE TABLE IF NOT EXISTS " + table + " (k VARCHAR(512) PRIMARY KEY, v " + type + " NOT NULL)");
+        String sql = "CREATE TABLE IF NOT EXISTS " + table + " (k VARCHAR(512) PRIMARY KEY, v " + type + " NOT NULL)";
+        try {
+            run(sql);
+        } catch (IllegalStateException raced) {
+            run(sql);
+        }
     }
 
     @Override

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Three scheduler members as separate JVMs sharing one database. The leader is killed with SIGKILL
  * while a client keeps submitting: no accepted job is lost, no device is placed twice, and
  * scheduling resumes. Then every member is killed and the cluster restarted: every accepted job is back.
- * The takeover time is printed; the target is 10 s, measured 6.6 to 10.5 s on the 2-core CI machine
- * when the killed member also hosts the embedded H2 server (docs/operations.md), so the assertion is
- * a regression guard at 20 s rather than the target.
+ * Runs on PostgreSQL (the production setup), where takeover must take under 10 s, and on the
+ * shared embedded H2 file (one machine only), where the dead member also hosted H2's auto-server and
+ * reclaiming its lock takes seconds more, so only a 20 s regression guard is asserted there
+ * (figures in docs/operations.md).
  */
 class ClusterFailoverTest {
     private static final String WAITS = "name: load\ncommand: [w]\nshards: 99\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 99\n";
@@ -32,8 +36,28 @@ class ClusterFailoverTest {
     Path dir;
 
     @Test
-    void leaderKillUnderLoadThenFullRestart() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster(dir, 3)) {
+    void onTheEmbeddedDatabase() throws Exception {
+        leaderKillUnderLoadThenFullRestart(null, "h2", 20.0);
+    }
+
+    @Test
+    void onPostgres() throws Exception {
+        try (PostgresServer pg = PostgresServer.start()) {
+            List<String> accepted = leaderKillUnderLoadThenFullRestart(pg.url(), "postgres", 10.0);
+            try (Connection c = DriverManager.getConnection(pg.url(), PostgresServer.USER, PostgresServer.PASSWORD);
+                 ResultSet rows = c.createStatement().executeQuery("SELECT k FROM tessera_jobs")) {
+                Set<String> stored = new HashSet<>();
+                while (rows.next()) {
+                    stored.add(rows.getString(1));
+                }
+                assertThat(stored).as("every accepted job is a row in PostgreSQL").containsAll(accepted);
+            }
+        }
+    }
+
+    /** Runs the drill; {@code limit} is the takeover bound asserted. Returns the ids of every accepted job. */
+    private List<String> leaderKillUnderLoadThenFullRestart(String jdbcUrl, String db, double limit) throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, jdbcUrl)) {
             cluster.start(0);
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.up(0)); // the oldest member leads
             cluster.start(1);
@@ -70,8 +94,8 @@ class ClusterFailoverTest {
                 double takeover = (System.nanoTime() - killed) / 1e9;
                 submitting.set(false);
                 client.join();
-                System.out.printf("takeover: a job submitted after the leader's SIGKILL was placed %.2f s after the kill%n", takeover);
-                assertThat(takeover).as("takeover regression guard (target 10 s)").isLessThan(20.0);
+                System.out.printf("[" + db + "] takeover: a job submitted after the leader's SIGKILL was placed %.2f s after the kill%n", takeover);
+                assertThat(takeover).as("takeover time").isLessThan(limit);
 
                 assertNothingLost(cluster, 1, accepted);
                 assertNoDeviceTwice(cluster, 2);
@@ -84,8 +108,9 @@ class ClusterFailoverTest {
                 await().atMost(Duration.ofSeconds(90)).until(() -> cluster.up(0) && cluster.up(1) && cluster.up(2));
                 assertNothingLost(cluster, 2, accepted);
                 assertThat(state(cluster, 0, probeId)).isIn("PLACED", "RUNNING");
-                System.out.printf("full restart: %d jobs accepted, %d present after killing every member%n",
+                System.out.printf("[" + db + "] full restart: %d jobs accepted, %d present after killing every member%n",
                         accepted.size(), count(cluster, 0, accepted));
+                return accepted;
             }
         }
     }

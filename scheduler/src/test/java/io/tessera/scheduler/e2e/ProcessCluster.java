@@ -18,7 +18,8 @@ import java.util.UUID;
 
 /**
  * Scheduler members as separate JVM processes (the tessera CLI's {@code scheduler} command) in one
- * Hazelcast cluster sharing one embedded H2 database, for failover and restart tests. Killing a
+ * Hazelcast cluster sharing one database (an embedded H2 file, or PostgreSQL), for failover and
+ * restart tests. Killing a
  * member is SIGKILL.
  */
 final class ProcessCluster implements AutoCloseable {
@@ -31,7 +32,15 @@ final class ProcessCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
+    private final String jdbcUrl;
+
     ProcessCluster(Path dir, int size) throws IOException {
+        this(dir, size, null);
+    }
+
+    /** Members write state through to {@code jdbcUrl} (a {@link PostgresServer}), or to a shared H2 file when null. */
+    ProcessCluster(Path dir, int size, String jdbcUrl) throws IOException {
+        this.jdbcUrl = jdbcUrl;
         this.dir = dir;
         this.size = size;
         this.httpPorts = new int[size];
@@ -64,7 +73,8 @@ final class ProcessCluster implements AutoCloseable {
                 "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: 300",
                 "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "elastic: {growCheckIntervalMs: 500}", "dataDir: " + dir.resolve("state"),
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
-                ""));
+                jdbcUrl == null ? "" : "database: {url: \"" + jdbcUrl + "\", user: " + PostgresServer.USER
+                        + ", password: " + PostgresServer.PASSWORD + "}", ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         members[i] = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "io.tessera.scheduler.cli.TesseraMain", "scheduler", "--config", config.toString())
