@@ -27,7 +27,7 @@ public record JobView(String id, String name, String queue, int priority, String
     public record ShardView(int shard, String node, List<Integer> devices, String chipType, String vendor,
                             String precision, int microBatch, int accumulation, double predictedSamplesPerSec,
                             String phase, Long pid, Long step, Long totalSteps, Integer exitCode,
-                            Double measuredSamplesPerSec) {
+                            Double measuredSamplesPerSec, Long checkpointStep) {
     }
 
     public static JobView of(JobRecord job, Map<Integer, ShardReport> reports) {
@@ -49,6 +49,6 @@ public record JobView(String id, String name, String queue, int priority, String
         return new ShardView(s.shard(), s.node(), s.devices(), s.chipType(), s.vendor(), s.precision().wireName(),
                 s.microBatch(), s.accumulation(), s.samplesPerSec(), r == null ? "PENDING" : r.phase().name(),
                 r == null ? null : r.pid(), r == null ? null : r.step(), r == null ? null : r.totalSteps(),
-                r == null ? null : r.exitCode(), r == null ? null : r.samplesPerSec());
+                r == null ? null : r.exitCode(), r == null ? null : r.samplesPerSec(), r == null ? null : r.checkpointStep());
     }
 }
