@@ -33,12 +33,7 @@ class AgentRideThroughTest {
         try (ProcessCluster s = new ProcessCluster(dir, 1);
              AgentProcess a = new AgentProcess(dir, "h20-a", s.urls(), "nvidia-h20", 4);
              AgentProcess b = new AgentProcess(dir, "h20-b", s.urls(), "nvidia-h20", 4)) {
-            s.start(0);
-            await().atMost(Duration.ofSeconds(60)).until(() -> s.up(0));
-            a.start();
-            b.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> s.nodeState(0, "h20-a").equals("READY")
-                    && s.nodeState(0, "h20-b").equals("READY"));
+            s.startWithAgents(a, b);
             String train = s.submit(0, "name: train\n" + TestCluster.workerCommand()
                     + "args: [--steps, '1000000', --checkpoint-every, '5', --time-scale, '0.02']\nshards: 2\n"
                     + "devicesPerShard: 2\nmodel: {parameters: 1.3B, tokensPerSample: 2048}\nglobalBatch: 64\n"
@@ -88,12 +83,7 @@ class AgentRideThroughTest {
         try (ProcessCluster s = new ProcessCluster(dir, 1);
              AgentProcess a = new AgentProcess(dir, "h20-a", s.urls(), "nvidia-h20", 2);
              AgentProcess b = new AgentProcess(dir, "h20-b", s.urls(), "nvidia-h20", 2)) {
-            s.start(0);
-            await().atMost(Duration.ofSeconds(60)).until(() -> s.up(0));
-            a.start();
-            b.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> s.nodeState(0, "h20-a").equals("READY")
-                    && s.nodeState(0, "h20-b").equals("READY"));
+            s.startWithAgents(a, b);
             String id = s.submit(0, "name: p\ncommand: [sleep, '300']\nshards: 1\ndevicesPerShard: 2\nflopsPerSample: 1e12\n"
                     + "memoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 2\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(state(s, id)));

@@ -34,7 +34,7 @@ class NodeAndVendorLossTest {
         try (ProcessCluster s = new ProcessCluster(dir, 1);
              AgentProcess ascend = new AgentProcess(dir, "ascend-1", s.urls(), "ascend-910b", 4);
              AgentProcess nvidia = new AgentProcess(dir, "nvidia-1", s.urls(), "nvidia-h20", 4)) {
-            startAll(s, ascend, nvidia);
+            s.startWithAgents(ascend, nvidia);
             String id = s.submit(0, "name: loss\n" + TestCluster.workerCommand()
                     + "args: [--steps, '100000', --checkpoint-every, '3', --time-scale, '0.01']\nshards: 1\n"
                     + "devicesPerShard: 4\nmodel: {parameters: 1.3B, tokensPerSample: 2048}\nglobalBatch: 64\n"
@@ -71,7 +71,7 @@ class NodeAndVendorLossTest {
              AgentProcess ascend = new AgentProcess(dir, "ascend-1", s.urls(), "ascend-910b", 8);
              AgentProcess nvidia = new AgentProcess(dir, "nvidia-1", s.urls(), "nvidia-h20", 8);
              AgentProcess asic = new AgentProcess(dir, "asic-1", s.urls(), "acme-tpx1", 8)) {
-            startAll(s, ascend, nvidia, asic);
+            s.startWithAgents(ascend, nvidia, asic);
             String id = s.submit(0, "name: drill\n" + TestCluster.workerCommand()
                     + "args: [--steps, '100000', --checkpoint-every, '3', --time-scale, '0.02']\n"
                     + "shards: {min: 2, max: 6}\ndevicesPerShard: 4\nmodel: {parameters: 1.3B, tokensPerSample: 2048}\n"
@@ -119,16 +119,6 @@ class NodeAndVendorLossTest {
                     + "again, predicted %.1f samples/s (%.1f%% of the original plan)%n", regrow, p2, 100 * p2 / p0);
             assertThat(p2 / p0).isGreaterThan(0.99);
         }
-    }
-
-    private static void startAll(ProcessCluster s, AgentProcess... agents) throws Exception {
-        s.start(0);
-        await().atMost(Duration.ofSeconds(60)).until(() -> s.up(0));
-        for (AgentProcess a : agents) {
-            a.start();
-        }
-        await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(agents)
-                .allMatch(a -> "READY".equals(s.nodeState(0, a.node()))));
     }
 
     /** RUNNING at an attempt of at least {@code attempt}, seen in one read. */

@@ -81,6 +81,17 @@ final class ProcessCluster implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("member-" + i + ".log").toFile()).start();
     }
 
+    /** Starts member 0, waits for it, starts {@code agents}, and waits until every node is READY. */
+    void startWithAgents(AgentProcess... agents) throws IOException {
+        start(0);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> up(0));
+        for (AgentProcess a : agents) {
+            a.start();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(agents)
+                .allMatch(a -> "READY".equals(nodeState(0, a.node()))));
+    }
+
     /** SIGKILL: no graceful leave, no final writes. */
     void kill(int i) throws InterruptedException {
         members[i].destroyForcibly();

@@ -27,9 +27,8 @@ import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.RegrowApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,25 +48,8 @@ class ElasticGrowthTest {
     private HazelcastInstance hz;
     private HazelcastClusterStore store;
     private final ChipCatalog catalog = ChipCatalog.builtIn();
-    private Instant now = Instant.parse("2026-11-21T10:00:00Z");
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
     private Term term;
-
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
 
     @BeforeEach
     void start() {
@@ -94,7 +76,7 @@ class ElasticGrowthTest {
     /** Places {@code id} on what is free now and marks it RUNNING. */
     private void running(String id, String yaml, int priority) {
         store.insertJob(new JobRecord(id, store.nextSequence(), spec(yaml + "priority: " + priority + "\n"), JobState.QUEUED,
-                false, now.toString(), 1, 0, null, List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice", 0));
+                false, clock.instant().toString(), 1, 0, null, List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice", 0));
         JobRecord job = store.job(id).orElseThrow();
         Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments()),
                 id, job.spec(), PlacementPolicy.DEFAULT);
@@ -118,7 +100,7 @@ class ElasticGrowthTest {
     }
 
     private void pass(ElasticGrowth g) {
-        now = now.plusSeconds(2); // past the check interval
+        clock.advance(Duration.ofSeconds(2)); // past the check interval
         g.growWhereWorthIt(term);
     }
 
@@ -168,7 +150,7 @@ class ElasticGrowthTest {
         running("job-e", ELASTIC, 0);
         checkpointed("job-e", 10);
         store.insertJob(new JobRecord("job-q", store.nextSequence(), spec("name: q\ncommand: [w]\nshards: 8\n"
-                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"), JobState.QUEUED, false, now.toString(),
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"), JobState.QUEUED, false, clock.instant().toString(),
                 1, 0, null, List.of(), null, "bob", 0));
         node("n2", 2);
         ElasticGrowth g = growth(0.1);

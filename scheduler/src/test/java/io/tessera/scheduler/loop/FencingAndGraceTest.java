@@ -22,14 +22,11 @@ import io.tessera.scheduler.state.HazelcastMember;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,30 +80,14 @@ class FencingAndGraceTest {
 
     @Test
     void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-21T10:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-        node(now.get().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+        node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
         NodeLivenessSweep sweep = new NodeLivenessSweep(store, clock, 15_000, SchedulerEvents.NONE);
         Term term = new Term("m", 1, clock.millis());
         assertThat(sweep.sweep(term)).isEmpty();
-        now.set(now.get().plusSeconds(10));
+        clock.advance(Duration.ofSeconds(10));
         assertThat(sweep.sweep(term)).isEmpty();
-        now.set(now.get().plusSeconds(6));
+        clock.advance(Duration.ofSeconds(6));
         assertThat(sweep.sweep(term)).containsExactly("n1");
         assertThat(store.node("n1").orElseThrow().state()).isEqualTo(NodeState.LOST);
     }
