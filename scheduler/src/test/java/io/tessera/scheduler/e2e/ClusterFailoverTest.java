@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.agent.Agent;
-import io.tessera.config.AgentConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +11,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,10 +60,7 @@ class ClusterFailoverTest {
             cluster.start(1);
             cluster.start(2);
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.up(1) && cluster.up(2));
-            AgentConfig cfg = new AgentConfig(cluster.urls(), "h20-a", "127.0.0.1", Map.of(),
-                    List.of(AgentConfig.DeviceSource.simulated("nvidia-h20", 8)), dir.resolve("agent").toString(), 300L, null,
-                    -1, null, TestCluster.JOIN, null, System.getProperty("user.name"));
-            try (Agent agent = Agent.start(cfg)) {
+            try (AgentProcess agent = new AgentProcess(dir, "h20-a", cluster.urls(), "nvidia-h20", 8).start()) {
                 String first = cluster.send(1, "POST", "/v1/jobs", FITS).json().get("id").asText();
                 await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(state(cluster, 1, first)));
 
