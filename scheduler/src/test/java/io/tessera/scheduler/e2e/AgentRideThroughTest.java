@@ -94,8 +94,8 @@ class AgentRideThroughTest {
 
             cut.signal("STOP"); // partitioned: no heartbeats, but its worker keeps running
             await().atMost(Duration.ofSeconds(30)).until(() -> "LOST".equals(s.nodeState(0, first)));
-            await().atMost(Duration.ofSeconds(30)).until(() -> s.job(0, id).get("attempt").asInt() == 2
-                    && "RUNNING".equals(state(s, id)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(state(s, id))
+                    && s.job(0, id).path("attempt").asInt() == 2);
             assertThat(s.job(0, id).get("shards").get(0).get("node").asText()).isNotEqualTo(first);
             assertThat(alive(stale)).as("still running behind the partition").isTrue();
 
