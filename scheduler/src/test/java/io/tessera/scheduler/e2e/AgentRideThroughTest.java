@@ -44,7 +44,7 @@ class AgentRideThroughTest {
                     + "exec sleep 300']\nshards: 2\nrestartLimit: 0" + SMALL);
             List<String> all = List.of(train, done, fails, torn);
             await().atMost(Duration.ofSeconds(60)).until(() -> all.stream().allMatch(id -> "RUNNING".equals(state(s, id)))
-                    && s.job(0, train).get("shards").path(0).path("step").asLong() > 0);
+                    && s.job(0, train).path("shards").path(0).path("step").asLong() > 0);
             List<Long> trainPids = pids(s.job(0, train));
             long survivor = pids(s.job(0, torn)).get(0); // rank 0 of `torn`, which outlives its rank 1
             Path log = logOf(List.of(a, b), s.job(0, train), train);
@@ -110,7 +110,7 @@ class AgentRideThroughTest {
 
     private static String state(ProcessCluster s, String id) {
         JsonNode job = s.job(0, id);
-        return job == null ? "down" : job.get("state").asText();
+        return job.isMissingNode() ? "down" : job.get("state").asText();
     }
 
     private static List<Long> pids(JsonNode job) {

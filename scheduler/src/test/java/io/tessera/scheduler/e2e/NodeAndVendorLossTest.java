@@ -123,7 +123,7 @@ class NodeAndVendorLossTest {
     /** RUNNING at an attempt of at least {@code attempt}, seen in one read. */
     private static boolean running(ProcessCluster s, String id, int attempt) {
         JsonNode job = s.job(0, id);
-        return job != null && job.get("attempt").asInt() >= attempt && job.get("state").asText().equals("RUNNING");
+        return !job.isMissingNode() && job.get("attempt").asInt() >= attempt && job.get("state").asText().equals("RUNNING");
     }
 
     private static long batch(JsonNode job) {
@@ -136,9 +136,6 @@ class NodeAndVendorLossTest {
 
     private static Set<String> vendors(JsonNode job) {
         Set<String> out = new HashSet<>();
-        if (job == null) {
-            return out;
-        }
         job.path("shards").forEach(sh -> out.add(sh.get("vendor").asText()));
         return out;
     }

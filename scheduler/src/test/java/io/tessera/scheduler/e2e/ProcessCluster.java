@@ -148,10 +148,10 @@ final class ProcessCluster implements AutoCloseable {
         return a.json().get("id").asText();
     }
 
-    /** The job's view from member {@code i}, or null when the member does not answer. */
+    /** The job's view from member {@code i}, or a missing node (every {@code path} empty) when it does not answer. */
     JsonNode job(int i, String id) {
         Answer a = send(i, "GET", "/v1/jobs/" + id, null);
-        return a.status() == 200 ? a.json() : null;
+        return a.status() == 200 ? a.json() : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     /** The node's state as member {@code i} sees it ("absent" when unknown, "down" when the member does not answer). */
