@@ -83,9 +83,9 @@ public final class ElasticGrowth {
     }
 
     private void consider(JobRecord job, Term term) {
-        long checkpoint = latestCheckpoint(job);
         Armed a = armed.get(job.id());
         if (a != null && a.attempt() == job.attempt()) {
+            long checkpoint = latestCheckpoint(job);
             if (checkpoint > a.checkpoint()) { // the next checkpoint boundary
                 armed.remove(job.id());
                 better(job).ifPresent(plan -> regrow(job, plan, checkpoint, term));
@@ -94,9 +94,10 @@ public final class ElasticGrowth {
         }
         long now = clock.millis();
         if (now - checkedAt.getOrDefault(job.id(), Long.MIN_VALUE / 2) < config.growCheckIntervalMs()) {
-            return;
+            return; // not due: no reads at all on this pass
         }
         checkedAt.put(job.id(), now);
+        long checkpoint = latestCheckpoint(job);
         if (checkpoint < 0) {
             return; // no checkpoint seen yet, so no boundary to grow at
         }
