@@ -5,7 +5,11 @@ import io.tessera.agent.detect.Detectors;
 import io.tessera.agent.detect.ProcessCommandRunner;
 import io.tessera.agent.metrics.AgentMetrics;
 import io.tessera.agent.metrics.MetricsServer;
+import io.tessera.agent.worker.SafeFiles;
+import io.tessera.agent.worker.WorkerIdentity;
+import io.tessera.agent.worker.WorkerLauncher;
 import io.tessera.agent.worker.WorkerSupervisor;
+import org.slf4j.LoggerFactory;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ChipCatalog;
 import java.nio.file.Path;
@@ -25,11 +29,31 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, DeviceDetector detector, ChipCatalog catalog) {
         InventoryView inventory = new InventoryView();
         this.metrics = new AgentMetrics(config.node(), catalog);
+        WorkerIdentity identity = identity(config);
         this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor, metrics::workerExit,
-                io.tessera.agent.worker.WorkerIdentity.of(config.workerUser()));
+                identity, identity.switches() ? WorkerLauncher.detect(config.pidNamespace()) : null);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
         this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory, metrics);
         this.poller = new AssignmentPoller(config.node(), client, supervisor);
+    }
+
+    /**
+     * Who workers run as: the one configured {@code workerUser}; else, for a root agent, a uid of
+     * its own per job from {@code workerUids}; else the agent's own user.
+     */
+    static WorkerIdentity identity(AgentConfig config) {
+        String me = System.getProperty("user.name");
+        if (config.workerUser() != null) {
+            return WorkerIdentity.of(config.workerUser());
+        }
+        if ("root".equals(me) && config.workerUidRange().isPresent()) {
+            int[] range = config.workerUidRange().get();
+            return WorkerIdentity.perJob(range[0], range[1]);
+        }
+        if ("root".equals(me)) {
+            LoggerFactory.getLogger(Agent.class).warn("workerUids: none and no workerUser: workers run as root");
+        }
+        return WorkerIdentity.agentUser();
     }
 
     /** The port of this agent's /metrics endpoint, or -1 when it is off. */
@@ -37,7 +61,13 @@ public final class Agent implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
+    /** Checks the work directory (see {@link SafeFiles#checkWorkDir}), then starts the agent. */
     public static Agent start(AgentConfig config) {
+        try {
+            SafeFiles.checkWorkDir(Path.of(config.workDir()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot prepare workDir " + config.workDir(), e);
+        }
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
         Agent agent = new Agent(config, Detectors.from(config, catalog, new ProcessCommandRunner()), catalog);
         if (config.metricsPort() >= 0) {

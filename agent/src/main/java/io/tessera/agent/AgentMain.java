@@ -27,11 +27,18 @@ public final class AgentMain implements Callable<Integer> {
                 return 2;
             }
             cfg = ConfigLoader.load(Optional.of(config), AgentConfig.class);
-        } catch (ValidationException e) {
+            refuseReadableJoinToken(config);
+        } catch (ValidationException | IllegalStateException e) {
             System.err.println("tessera agent: invalid config " + config + ": " + e.getMessage());
             return 2;
         }
-        Agent agent = Agent.start(cfg);
+        Agent agent;
+        try {
+            agent = Agent.start(cfg);
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("tessera agent: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
@@ -39,5 +46,34 @@ public final class AgentMain implements Callable<Integer> {
         }, "tessera-agent-shutdown"));
         stop.await();
         return 0;
+    }
+
+    /**
+     * A join token lets any machine enroll: a config file (or token file) holding one must not be
+     * readable by group or others, where a worker or a local user could copy it.
+     */
+    static void refuseReadableJoinToken(Path config) {
+        com.fasterxml.jackson.databind.JsonNode doc = io.tessera.config.Documents.readFile(config);
+        if (doc.hasNonNull("joinToken")) {
+            requirePrivate(config, "it holds a joinToken");
+        }
+        if (doc.hasNonNull("joinTokenFile")) {
+            Path file = Path.of(doc.get("joinTokenFile").asText());
+            if (Files.exists(file)) {
+                requirePrivate(file, "it is the joinTokenFile");
+            }
+        }
+    }
+
+    private static void requirePrivate(Path file, String why) {
+        try {
+            int mode = (Integer) Files.getAttribute(file, "unix:mode");
+            if ((mode & 0077) != 0) {
+                throw new IllegalStateException(file + " is readable by group or others (mode "
+                        + Integer.toOctalString(mode & 0777) + ") and " + why + "; chmod 600 it");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot check the mode of " + file + ": " + e.getMessage());
+        }
     }
 }

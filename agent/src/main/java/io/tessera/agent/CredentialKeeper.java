@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Keeps this node's credential: read from the credential file (mode 0600) when present, else
- * obtained by enrolling with the join token and saved. Forgotten when the scheduler refuses it,
+ * obtained by enrolling with the join token and saved; a {@code joinTokenFile} is then emptied. Forgotten when the scheduler refuses it,
  * so the next use enrolls again. Only the heartbeat thread calls it.
  */
 final class CredentialKeeper {
@@ -32,12 +32,12 @@ final class CredentialKeeper {
             credential = read().orElse(null);
         }
         if (credential == null) {
-            if (config.joinToken() == null || config.joinToken().isBlank()) {
-                throw new IOException("no credential in " + file + " and no join token to enroll with "
-                        + "(set joinToken in the agent config or TESSERA_JOIN_TOKEN)");
-            }
-            credential = client.enroll(config.node(), config.joinToken());
+            String join = joinToken().orElseThrow(() -> new IOException("no credential in " + file
+                    + " and no join token to enroll with (joinTokenFile, joinToken in the agent config, or "
+                    + "TESSERA_JOIN_TOKEN); a node whose credential was revoked needs an admin's readmit and a new token"));
+            credential = client.enroll(config.node(), join);
             save(credential);
+            consumeJoinTokenFile();
         }
         client.useCredential(credential);
     }
@@ -47,6 +47,24 @@ final class CredentialKeeper {
         credential = null;
         client.useCredential(null);
         Files.deleteIfExists(file);
+    }
+
+    /** The join token: the joinTokenFile's content when it has one, else the configured token. */
+    private Optional<String> joinToken() throws IOException {
+        if (config.joinTokenFile() != null && Files.isRegularFile(Path.of(config.joinTokenFile()))) {
+            String token = Files.readString(Path.of(config.joinTokenFile())).strip();
+            if (!token.isEmpty()) {
+                return Optional.of(token);
+            }
+        }
+        return Optional.ofNullable(config.joinToken()).filter(t -> !t.isBlank());
+    }
+
+    /** Once the node holds its credential, the join token file is emptied: the token is of no more use here. */
+    private void consumeJoinTokenFile() throws IOException {
+        if (config.joinTokenFile() != null && Files.isRegularFile(Path.of(config.joinTokenFile()))) {
+            Files.writeString(Path.of(config.joinTokenFile()), "", StandardOpenOption.TRUNCATE_EXISTING);
+        }
     }
 
     private Optional<String> read() throws IOException {

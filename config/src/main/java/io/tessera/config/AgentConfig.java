@@ -12,15 +12,24 @@ import java.util.Map;
  * @param address             address other nodes reach this one at (MASTER_ADDR when it hosts rank 0)
  * @param labels              free-form labels, e.g. {@code rack: r12}
  * @param devices             where the device inventory comes from: one source or a list of them
- * @param workDir             per-shard working directories and logs go under here
+ * @param workDir             per-shard working directories, logs and the credential go under here; default
+ *                            {@code /var/lib/tessera-agent/NODE} for a root agent, else
+ *                            {@code ~/.local/state/tessera-agent/NODE}. It and its parents must be owned by
+ *                            root (or the agent) and writable by no one else, or the agent refuses to start
  * @param heartbeatIntervalMs used until the scheduler says otherwise at registration
  * @param catalogFile         an operator chip catalog that extends the built-in one; null for none
  * @param metricsPort         port of the agent's /metrics endpoint; 0 picks a free port, -1 turns it off
- * @param metricsHost         interface the /metrics endpoint binds to
- * @param joinToken           the join token to enroll with (or the TESSERA_JOIN_TOKEN environment variable)
+ * @param metricsHost         interface the /metrics endpoint binds to; loopback by default
+ * @param joinToken           the join token to enroll with (or the TESSERA_JOIN_TOKEN environment variable);
+ *                            a config file holding one must not be readable by group or others
  * @param credentialFile      where the node credential is kept (mode 0600); default workDir/credential
- * @param workerUser          the user workers run as; default {@code nobody} when the agent runs as root,
- *                            else the agent's own user (switching users needs root)
+ * @param workerUser          every worker runs as this one user (jobs are then not isolated from each
+ *                            other); unset, a root agent gives each job its own uid from {@code workerUids}
+ *                            and any other agent runs workers as itself
+ * @param workerUids          the uid range a root agent hands out, one uid per job, as {@code FIRST-LAST};
+ *                            default {@code 200000-299999}
+ * @param pidNamespace        give each worker its own PID namespace; null (default) where the host allows it
+ * @param joinTokenFile       a file holding the join token; the agent empties it once it holds its credential
  */
 public record AgentConfig(
         String schedulerUrl,
@@ -35,7 +44,10 @@ public record AgentConfig(
         String metricsHost,
         String joinToken,
         String credentialFile,
-        String workerUser) {
+        String workerUser,
+        String workerUids,
+        Boolean pidNamespace,
+        String joinTokenFile) {
 
     public AgentConfig {
         schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.strip().replaceAll("/+\\s*(,|$)", "$1");
@@ -49,13 +61,21 @@ public record AgentConfig(
                     + "ascend, plugin, static, auto or simulated)");
         }
         devices = List.copyOf(devices);
-        workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/tessera-agent-" + node : workDir;
+        if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new ValidationException("node", "must be 1-128 letters, digits, '.', '_' or '-'");
+        }
+        String me = System.getProperty("user.name");
+        workDir = workDir != null ? workDir : "root".equals(me) ? "/var/lib/tessera-agent/" + node
+                : System.getProperty("user.home") + "/.local/state/tessera-agent/" + node;
         metricsPort = SchedulerConfig.check("metricsPort", metricsPort == null ? 9401 : metricsPort, -1, 65535);
-        metricsHost = metricsHost == null ? "0.0.0.0" : metricsHost;
+        metricsHost = metricsHost == null ? "127.0.0.1" : metricsHost;
         joinToken = joinToken != null ? joinToken : System.getenv("TESSERA_JOIN_TOKEN");
         credentialFile = credentialFile != null ? credentialFile : workDir + "/credential";
-        String me = System.getProperty("user.name");
-        workerUser = workerUser != null ? workerUser : "root".equals(me) ? "nobody" : me;
+        workerUids = workerUids == null ? "200000-299999" : workerUids.strip();
+        if (!workerUids.equals("none") && !workerUids.matches("\\d{4,10}-\\d{4,10}")) {
+            throw new ValidationException("workerUids", "must be FIRST-LAST (uids of 1000 or more) or none, got '"
+                    + workerUids + "'");
+        }
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",
                 heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
     }
@@ -72,6 +92,15 @@ public record AgentConfig(
      * @param count     how many devices (simulated)
      * @param static_   the devices (static), under the key {@code devices}
      */
+    /** The first and last uid of {@link #workerUids}, or empty when it is {@code none}. */
+    public java.util.Optional<int[]> workerUidRange() {
+        if (workerUids.equals("none")) {
+            return java.util.Optional.empty();
+        }
+        String[] parts = workerUids.split("-");
+        return java.util.Optional.of(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+    }
+
     public record DeviceSource(String source, String command, Long timeoutMs, String chipType, Integer count,
                                @com.fasterxml.jackson.annotation.JsonProperty("devices") List<StaticDevice> static_) {
         private static final java.util.Set<String> SOURCES = java.util.Set.of("simulated", "nvidia", "ascend", "plugin",

@@ -25,11 +25,33 @@ public final class WorkerEnvironment {
     public static final int HCCL_PORT_STRIDE = 64;
 
     public static Map<String, String> of(ShardAssignment a, String workDir) {
-        return of(a, workDir, a.visibilityEnv());
+        return of(a, workDir, a.visibilityEnv(), a.checkpointDir());
     }
 
-    /** With {@code visibilityEnv} overriding the assignment's (a plug-in's own variable). */
-    public static Map<String, String> of(ShardAssignment a, String workDir, String visibilityEnv) {
+    /**
+     * The clean base of a worker's environment, before the contract and the job's variables:
+     * nothing of the agent's own environment but PATH, LANG, LC_ALL and TZ, so no credential or
+     * join token can leak into it.
+     */
+    public static Map<String, String> base(java.nio.file.Path home, String user) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> agent = System.getenv();
+        for (String keep : List.of("PATH", "LANG", "LC_ALL", "TZ")) {
+            if (agent.containsKey(keep)) {
+                env.put(keep, agent.get(keep));
+            }
+        }
+        env.put("HOME", home.toString());
+        env.put("USER", user);
+        env.put("LOGNAME", user);
+        return env;
+    }
+
+    /**
+     * With {@code visibilityEnv} overriding the assignment's (a plug-in's own variable) and
+     * {@code checkpointDir} the directory the agent prepared (the job's own, or its default).
+     */
+    public static Map<String, String> of(ShardAssignment a, String workDir, String visibilityEnv, String checkpointDir) {
         Map<String, String> env = new LinkedHashMap<>(a.env());
         vendorHints(a, env);
         env.put("MASTER_ADDR", a.masterAddr());
@@ -51,8 +73,8 @@ public final class WorkerEnvironment {
         env.put("TESSERA_GLOBAL_BATCH", Long.toString(a.globalBatch()));
         env.put("TESSERA_PREDICTED_SAMPLES_PER_SEC", Double.toString(a.predictedSamplesPerSec()));
         env.put("TESSERA_WORK_DIR", workDir);
-        if (a.checkpointDir() != null) {
-            env.put("TESSERA_CHECKPOINT_DIR", a.checkpointDir());
+        if (checkpointDir != null) {
+            env.put("TESSERA_CHECKPOINT_DIR", checkpointDir);
         }
         return env;
     }

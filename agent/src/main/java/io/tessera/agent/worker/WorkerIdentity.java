@@ -4,91 +4,147 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * Who workers run as. When the agent runs as root and the configured user is someone else,
- * workers are started through {@code setpriv} with that user's uid and gid and no supplementary
- * groups, and their working directory is handed to that user. Otherwise they run as the agent's
- * user. Either way a worker gets a clean environment: no variable of the agent leaks into it
- * except PATH, LANG, LC_ALL and TZ (so no credential or join token can).
+ * Who a job's workers run as. Three modes:
+ * <ul>
+ *   <li><b>per job</b> (the default for a root agent): every job gets its own uid and gid from a
+ *       configured range, like systemd's DynamicUser, so no job can read another's environment,
+ *       memory, files or signal its processes. The allocation is the ownership of the job's shard
+ *       directories on this node, so it survives agent restarts; the first choice is a hash of the
+ *       job id, so the same job usually gets the same uid on every node.</li>
+ *   <li><b>one user</b> ({@code workerUser}): every worker runs as that user; jobs are not isolated
+ *       from each other.</li>
+ *   <li><b>the agent's user</b> (an agent that is not root): no switch at all.</li>
+ * </ul>
+ * Not thread-safe; {@link WorkerSupervisor} guards it.
  */
 public final class WorkerIdentity {
-    private final String user;
-    private final String uid;
-    private final String gid;
-    private final String group;
+    /** A numeric identity; {@code user} is a display name. */
+    public record Ids(int uid, int gid, String user) {
+    }
 
-    private WorkerIdentity(String user, String uid, String gid, String group) {
-        this.user = user;
-        this.uid = uid;
-        this.gid = gid;
-        this.group = group;
+    private final Ids fixed;
+    private final int first;
+    private final int last;
+    private final Map<String, Integer> byJob = new HashMap<>();
+
+    private WorkerIdentity(Ids fixed, int first, int last) {
+        this.fixed = fixed;
+        this.first = first;
+        this.last = last;
     }
 
     /** Workers run as the agent's own user. */
     public static WorkerIdentity agentUser() {
-        return new WorkerIdentity(System.getProperty("user.name"), null, null, null);
+        return new WorkerIdentity(null, -1, -1);
     }
 
-    /** Resolves {@code user}; switching users needs the agent to run as root. */
+    /** Every worker runs as {@code user}; switching users needs the agent to run as root. */
     public static WorkerIdentity of(String user) {
         String me = System.getProperty("user.name");
         if (user == null || user.equals(me)) {
             return agentUser();
         }
-        if (!"root".equals(me)) {
-            throw new IllegalStateException("workerUser '" + user + "' needs the agent to run as root; it runs as " + me);
-        }
-        return new WorkerIdentity(user, id("-u", user), id("-g", user), id("-gn", user));
+        requireRoot("workerUser '" + user + "'");
+        return new WorkerIdentity(new Ids(Integer.parseInt(id("-u", user)), Integer.parseInt(id("-g", user)), user), -1, -1);
     }
 
-    /** The argv that runs {@code argv} as this identity. */
-    List<String> wrap(List<String> argv) {
-        if (uid == null) {
-            return argv;
+    /** Every job gets its own uid (and the same gid) from {@code [first, last]}. */
+    public static WorkerIdentity perJob(int first, int last) {
+        requireRoot("per-job worker uids (workerUids)");
+        if (first < 1000 || last < first) {
+            throw new IllegalStateException("workerUids must be a range of uids of 1000 or more, got " + first + "-" + last);
         }
-        List<String> out = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--"));
-        out.addAll(argv);
-        return out;
+        return new WorkerIdentity(null, first, last);
     }
 
-    /** Gives the worker's directory to the worker user. */
-    void own(Path dir) throws IOException {
+    /** Whether workers run under another identity than the agent's (the launch then drops privileges). */
+    public boolean switches() {
+        return fixed != null || first > 0;
+    }
+
+    /** Whether each job gets its own uid. */
+    public boolean perJob() {
+        return first > 0;
+    }
+
+    /** Whether {@code uid} is one this agent hands to jobs. */
+    public boolean isJobUid(int uid) {
+        return perJob() && uid >= first && uid <= last;
+    }
+
+    /** The identity of {@code jobId}'s workers on this node; empty when workers run as the agent's user. */
+    public Optional<Ids> forJob(String jobId) {
+        if (fixed != null) {
+            return Optional.of(fixed);
+        }
+        if (!perJob()) {
+            return Optional.empty();
+        }
+        Integer uid = byJob.get(jobId);
         if (uid == null) {
+            uid = allocate(jobId);
+            byJob.put(jobId, uid);
+        }
+        return Optional.of(new Ids(uid, uid, "tessera-" + uid));
+    }
+
+    /**
+     * Learns the uids already handed out on this node: the owner of each {@code jobsDir/<job>/shard-*}
+     * directory (written by an earlier run of the agent).
+     */
+    public void adopt(Path jobsDir) throws IOException {
+        if (!perJob() || !Files.isDirectory(jobsDir)) {
             return;
         }
-        UserPrincipalLookupService lookup = dir.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-        view.setOwner(lookup.lookupPrincipalByName(user));
-        GroupPrincipal owner = lookup.lookupPrincipalByGroupName(group);
-        view.setGroup(owner);
-    }
-
-    /** The clean base environment of a worker, before the contract and the job's variables. */
-    void baseEnvironment(Map<String, String> env, Path workDir) {
-        Map<String, String> agent = System.getenv();
-        env.clear();
-        for (String keep : List.of("PATH", "LANG", "LC_ALL", "TZ")) {
-            if (agent.containsKey(keep)) {
-                env.put(keep, agent.get(keep));
+        try (Stream<Path> jobs = Files.list(jobsDir)) {
+            for (Path job : jobs.toList()) {
+                try (Stream<Path> shards = Files.list(job)) {
+                    for (Path shard : shards.filter(p -> p.getFileName().toString().startsWith("shard-")).toList()) {
+                        int uid = SafeFiles.uidOf(shard);
+                        if (isJobUid(uid)) {
+                            byJob.putIfAbsent(job.getFileName().toString(), uid);
+                        }
+                    }
+                }
             }
         }
-        env.put("HOME", workDir.toString());
-        env.put("USER", user);
-        env.put("LOGNAME", user);
+    }
+
+    private int allocate(String jobId) {
+        Set<Integer> taken = new HashSet<>(byJob.values());
+        long size = (long) last - first + 1;
+        if (taken.size() >= size) {
+            throw new IllegalStateException("every uid in workerUids " + first + "-" + last + " is in use");
+        }
+        long start = Math.floorMod(jobId.hashCode() * 0x9E3779B9L, size);
+        for (long i = 0; ; i++) {
+            int uid = (int) (first + (start + i) % size);
+            if (!taken.contains(uid)) {
+                return uid;
+            }
+        }
+    }
+
+    private static void requireRoot(String what) {
+        String me = System.getProperty("user.name");
+        if (!"root".equals(me)) {
+            throw new IllegalStateException(what + " needs the agent to run as root; it runs as " + me);
+        }
     }
 
     private static String id(String flag, String user) {
         try {
             Process p = new ProcessBuilder("id", flag, user).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() != 0 || out.isEmpty() || (!flag.equals("-gn") && !out.matches("\\d+"))) {
+            if (p.waitFor() != 0 || !out.matches("\\d+")) {
                 throw new IllegalStateException("worker user '" + user + "' does not exist: " + out);
             }
             return out;

@@ -46,18 +46,34 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private final java.util.function.IntConsumer onExit;
     private final WorkerIdentity identity;
+    private final WorkerLauncher launcher;
+    private final ShardFiles files;
 
     public WorkerSupervisor(Path workDir) {
         this(workDir, devices -> java.util.Optional.empty(), code -> { }, WorkerIdentity.agentUser());
     }
 
+    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
+                            java.util.function.IntConsumer onExit, WorkerIdentity identity) {
+        this(workDir, visibilityOverride, onExit, identity, identity.switches() ? WorkerLauncher.detect(null) : null);
+    }
+
     /**
      * @param visibilityOverride a device-visibility variable declared by the devices themselves (exec plug-ins)
      * @param onExit             told every worker exit code (metrics)
+     * @param identity           who workers run as
+     * @param launcher           how a worker drops privileges; needed when {@code identity} switches users
      */
     public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
-                            java.util.function.IntConsumer onExit, WorkerIdentity identity) {
+                            java.util.function.IntConsumer onExit, WorkerIdentity identity, WorkerLauncher launcher) {
         this.identity = identity;
+        this.launcher = launcher;
+        this.files = new ShardFiles(workDir, identity);
+        try {
+            identity.adopt(files.jobsDir());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the uids of earlier jobs under " + files.jobsDir(), e);
+        }
         this.workDir = workDir;
         this.visibilityOverride = visibilityOverride;
         this.onExit = onExit;
@@ -88,7 +104,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
         desired.forEach((key, a) -> {
             if (!workers.containsKey(key)) {
-                Worker w = new Worker(a, logFile(a.jobId(), a.shard()));
+                Worker w = new Worker(a, files.log(a.jobId(), a.shard()));
                 workers.put(key, w);
                 apply(w, Event.ASSIGNED);
             }
@@ -113,7 +129,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /** The log file of a shard (all attempts append to it). */
     public Path logFile(String jobId, int shard) {
-        return workDir.resolve("logs").resolve(safe(jobId)).resolve("shard-" + shard + ".log");
+        return files.log(jobId, shard);
     }
 
     private void apply(Worker w, Event event) {
@@ -131,20 +147,33 @@ public final class WorkerSupervisor implements AutoCloseable {
     private void launch(Worker w) {
         ShardAssignment a = w.assignment;
         try {
-            Path dir = workDir.resolve("jobs").resolve(safe(a.jobId())).resolve("shard-" + a.shard());
-            Files.createDirectories(dir);
-            identity.own(dir);
-            Files.createDirectories(w.log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(identity.wrap(a.argv())).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
+            var ids = identity.forJob(a.jobId());
+            int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
+            files.prepareLog(a);
+            Path dir = files.prepareShardDir(a, uid);
+            Path checkpoints = files.prepareCheckpointDir(a, uid);
             String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
-            identity.baseEnvironment(pb.environment(), dir);
-            pb.environment().putAll(WorkerEnvironment.of(a, dir.toString(), visibility));
+            Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
+                    .orElse(System.getProperty("user.name")));
+            env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
+            ProcessBuilder pb = new ProcessBuilder(a.argv());
+            pb.environment().clear();
+            if (ids.isPresent()) {
+                Path envFile = files.envFile(a);
+                SafeFiles.writeSecret(envFile, WorkerLauncher.render(env), uid);
+                w.envFile = envFile;
+                pb.command(launcher.argv(ids.get(), envFile, a.argv()));
+                pb.environment().putAll(WorkerLauncher.PRIVILEGED_ENV);
+            } else {
+                pb.environment().putAll(env);
+            }
+            pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
             Process p = pb.start();
+            Files.setPosixFilePermissions(w.log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             w.process = p;
             apply(w, Event.LAUNCHED);
-            LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}", a.shard(), a.jobId(), a.attempt(),
-                    p.pid(), a.devices());
+            LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),
+                    p.pid(), a.devices(), ids.map(i -> " as uid " + i.uid()).orElse(""));
             p.onExit().thenAccept(done -> exited(w, done.exitValue()));
         } catch (IOException | RuntimeException e) {
             w.message = e.getMessage();
@@ -155,6 +184,13 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private synchronized void exited(Worker w, int code) {
         w.exitCode = code;
+        if (w.envFile != null) {
+            try {
+                Files.deleteIfExists(w.envFile);
+            } catch (IOException e) {
+                LOG.warn("could not remove {}: {}", w.envFile, e.getMessage());
+            }
+        }
         onExit.accept(code);
         apply(w, Event.EXITED);
         LOG.info("shard {} of {} (attempt {}) ended with code {} ({})", w.assignment.shard(), w.assignment.jobId(),
@@ -184,9 +220,5 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
         }
         killer.shutdownNow();
-    }
-
-    private static String safe(String s) {
-        return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

@@ -32,7 +32,7 @@ class WorkerEnvironmentTest {
     @Test
     void aPluginsOwnVariableAndTheJobsOwnHintsWin() {
         Map<String, String> env = WorkerEnvironment.of(shard("acme", "ACME_VISIBLE_DEVICES", 0, Map.of()), "/w",
-                "TPX_DEVICES");
+                "TPX_DEVICES", null);
         assertThat(env).containsEntry("TPX_DEVICES", "6,7").doesNotContainKey("ACME_VISIBLE_DEVICES");
         Map<String, String> tuned = WorkerEnvironment.of(shard("huawei", "ASCEND_RT_VISIBLE_DEVICES", 1,
                 Map.of("HCCL_IF_BASE_PORT", "50000")), "/w");

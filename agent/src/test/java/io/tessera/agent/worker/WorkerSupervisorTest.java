@@ -28,10 +28,18 @@ class WorkerSupervisorTest {
         supervisor.close();
     }
 
-    private static ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
+    private ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
                                          String visibility) {
         return new ShardAssignment(job, "test", shard, 2, shard, 2, attempt, argv, Map.of("USER_VAR", "x y"),
-                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, "/ckpt/" + job);
+                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, ckpt(job));
+    }
+
+    private String ckpt(String job) {
+        try {
+            return Files.createDirectories(dir.resolve("ckpt")).resolve(job).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private ShardReport report(String job, int shard) {
@@ -54,7 +62,7 @@ class WorkerSupervisorTest {
         assertThat(log).contains("CUDA_VISIBLE_DEVICES=4,5", "RANK=1", "WORLD_SIZE=2", "LOCAL_RANK=1",
                 "LOCAL_WORLD_SIZE=2", "MASTER_ADDR=10.1.2.3", "MASTER_PORT=29555", "TESSERA_JOB_ID=job-a",
                 "TESSERA_SHARD=1", "TESSERA_CHIP_TYPE=nvidia-h20", "TESSERA_PRECISION=bf16", "TESSERA_MICRO_BATCH=12",
-                "TESSERA_GRAD_ACCUMULATION=2", "TESSERA_GLOBAL_BATCH=48", "TESSERA_CHECKPOINT_DIR=/ckpt/job-a",
+                "TESSERA_GRAD_ACCUMULATION=2", "TESSERA_GLOBAL_BATCH=48", "TESSERA_CHECKPOINT_DIR=" + dir.resolve("ckpt/job-a"),
                 "USER_VAR=x y");
     }
 

@@ -51,6 +51,9 @@ final class DemoCluster implements AutoCloseable {
 
     private Process startAgent(Path agentJar, String node, String chip) throws IOException {
         Path config = runDir.resolve(node + ".yaml");
+        Files.deleteIfExists(config); // it holds the join token: readable by its owner only
+        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(config, String.join("\n",
                 "schedulerUrl: " + url(),
                 "node: " + node,

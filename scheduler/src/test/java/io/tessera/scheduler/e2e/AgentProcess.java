@@ -29,6 +29,9 @@ final class AgentProcess implements AutoCloseable {
     /** Starts (or starts again) the agent JVM; its work directory and credential are kept across starts. */
     AgentProcess start() throws IOException {
         Path config = dir.resolve(node + ".yaml");
+        Files.deleteIfExists(config); // it holds the join token: readable by its owner only
+        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(config, String.join("\n",
                 "schedulerUrl: \"" + schedulerUrls + "\"", "node: " + node, "address: 127.0.0.1", "labels: {zone: test}",
                 "workDir: " + workDir(), "heartbeatIntervalMs: 300", "joinToken: " + TestCluster.JOIN,
