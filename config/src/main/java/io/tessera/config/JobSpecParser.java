@@ -31,10 +31,31 @@ public final class JobSpecParser {
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT");
 
+    /**
+     * Variables the dynamic loader, the C library or the allocator act on (glibc's "unsecure"
+     * list, less TMPDIR): a job may not set them, so none can steer a process it does not own.
+     */
+    private static final Set<String> LOADER_ENV = Set.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
+            "LOCALDOMAIN", "LOCPATH", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TZDIR");
+    /** The default cap on command, args, env and secretEnv together, in bytes. */
+    public static final int DEFAULT_MAX_ARGV_ENV_BYTES = 64 * 1024;
+
     private final ChipCatalog catalog;
+    private final int maxArgvEnvBytes;
 
     public JobSpecParser(ChipCatalog catalog) {
+        this(catalog, DEFAULT_MAX_ARGV_ENV_BYTES);
+    }
+
+    /** With {@code maxArgvEnvBytes} capping command, args, env and secretEnv together. */
+    public JobSpecParser(ChipCatalog catalog, int maxArgvEnvBytes) {
         this.catalog = catalog;
+        this.maxArgvEnvBytes = maxArgvEnvBytes;
+    }
+
+    /** Whether a job may never set {@code name}: a loader, C library or allocator variable. */
+    public static boolean loaderVariable(String name) {
+        return name.startsWith("LD_") || name.startsWith("MALLOC_") || LOADER_ENV.contains(name);
     }
 
     /** Parses a body by content type (JSON for {@code *json*}, else YAML). */
@@ -65,6 +86,11 @@ public final class JobSpecParser {
                 .forEach(k -> r.error("secretEnv." + k, "is also in env; name each variable once"));
         if (env.size() + secretEnv.size() > MAX_ENV) {
             r.error("secretEnv", "env and secretEnv together hold more than " + MAX_ENV + " variables");
+        }
+        long bytes = size(command) + size(args) + size(env) + size(secretEnv);
+        if (bytes > maxArgvEnvBytes) {
+            r.error("env", "command, args, env and secretEnv together take " + bytes + " bytes; the limit is "
+                    + maxArgvEnvBytes);
         }
         boolean shell = false;
         if (doc.has("shell")) {
@@ -139,6 +165,8 @@ public final class JobSpecParser {
         for (String key : env.keySet()) {
             if (!ChipCatalog.ENV_NAME.matcher(key).matches() || key.length() > 256) {
                 r.error(field + "." + key, "is not a valid environment variable name");
+            } else if (loaderVariable(key)) {
+                r.error(field + "." + key, "is a loader, C library or allocator variable; jobs may not set it");
             } else if (RESERVED_ENV.contains(key) || key.startsWith("TESSERA_") || visibility.contains(key)) {
                 r.error(field + "." + key, "is set by Tessera's worker contract and cannot be overridden");
             } else if (env.get(key).indexOf('\0') >= 0) {
@@ -146,6 +174,15 @@ public final class JobSpecParser {
             }
         }
         return env;
+    }
+
+    private static long size(List<String> values) {
+        return values.stream().mapToLong(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1).sum();
+    }
+
+    private static long size(Map<String, String> env) {
+        return env.entrySet().stream().mapToLong(e -> e.getKey().length() + 2
+                + e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
     }
 
     private ShardRange shards(FieldReader r, JsonNode doc) {

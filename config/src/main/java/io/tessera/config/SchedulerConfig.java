@@ -27,6 +27,8 @@ import java.util.List;
  * @param dataDir               where the embedded database lives; {@code none} keeps state in memory only
  * @param database              the database state is written through to (PostgreSQL, or embedded H2)
  * @param elastic               when running elastic jobs grow back onto returned capacity
+ * @param limits                what one user, client or agent may take
+ * @param secrets               where the cluster secret and the key for secrets at rest come from
  */
 public record SchedulerConfig(
         String httpHost,
@@ -50,9 +52,13 @@ public record SchedulerConfig(
         String bindAddress,
         String dataDir,
         DatabaseConfig database,
-        ElasticConfig elastic) {
+        ElasticConfig elastic,
+        LimitsConfig limits,
+        SecretsConfig secrets) {
 
     public SchedulerConfig {
+        limits = limits == null ? LimitsConfig.DEFAULT : limits;
+        secrets = secrets == null ? SecretsConfig.DEFAULT : secrets;
         dataDir = dataDir == null ? System.getProperty("tessera.home", ".") + "/.tessera/data" : dataDir;
         database = database == null ? DatabaseConfig.DEFAULT : database;
         elastic = elastic == null ? ElasticConfig.DEFAULT : elastic;
@@ -74,6 +80,10 @@ public record SchedulerConfig(
         longPollTimeoutMs = check("longPollTimeoutMs", longPollTimeoutMs == null ? 20_000 : longPollTimeoutMs, 10, 300_000);
         maxBodyBytes = check("maxBodyBytes", maxBodyBytes == null ? 1 << 20 : maxBodyBytes, 1024, 64 << 20);
         defaultMaxVendorShare = defaultMaxVendorShare == null ? 1.0 : defaultMaxVendorShare;
+        if (limits.idleTimeoutMs() != null && limits.idleTimeoutMs() <= longPollTimeoutMs) {
+            throw new ValidationException("limits.idleTimeoutMs", "must exceed longPollTimeoutMs (" + longPollTimeoutMs
+                    + "), or every idle long-poll would be cut");
+        }
         if (defaultMaxVendorShare <= 0 || defaultMaxVendorShare > 1) {
             throw new ValidationException("defaultMaxVendorShare", "must be in (0, 1]");
         }
@@ -82,14 +92,15 @@ public record SchedulerConfig(
 
     /** All defaults. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets);
     }
 
     /** A copy with other authentication settings. */
@@ -97,14 +108,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic);
+                database, elastic, limits, secrets);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets);
     }
 
     /** Whether state is written through to a database. */
@@ -116,7 +127,12 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets);
+    }
+
+    /** How long an HTTP connection may stay silent: the configured limit, or the long-poll timeout plus 30 s. */
+    public long idleTimeoutMs() {
+        return limits.idleTimeoutMs() != null ? limits.idleTimeoutMs() : longPollTimeoutMs + 30_000;
     }
 
     static <N extends Number & Comparable<N>> N check(String field, N value, long min, long max) {

@@ -3,13 +3,26 @@ package io.tessera.scheduler.state;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.security.SecretFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The database cluster state is written through to: PostgreSQL when {@code database.url} names it,
- * otherwise an embedded H2 file under {@code dataDir} in auto-server mode (several scheduler
- * processes on one machine share it). Empty when {@code dataDir} is {@code none}.
+ * otherwise an embedded H2 file under {@code dataDir}, opened in-process only. The embedded
+ * database has no TCP server (no AUTO_SERVER), a random password kept in {@code dataDir/db.secret}
+ * (0600), and its directory is 0700 with every file in it 0600, so no local user can open it.
+ * For the same reason several members cannot share it: a cluster of several members needs
+ * PostgreSQL, and is refused at start otherwise. Empty when {@code dataDir} is {@code none}.
  */
 public final class Database {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
@@ -21,29 +34,86 @@ public final class Database {
         if (!config.durable()) {
             return Optional.empty();
         }
-        String url = config.database().url() != null ? config.database().url()
-                : "jdbc:h2:file:" + Path.of(config.dataDir()).toAbsolutePath().resolve("tessera")
-                        // WRITE_DELAY=0: a commit reaches the file before the write returns, so a SIGKILL loses nothing acknowledged.
-                        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
-        if (config.database().url() == null && !config.members().isEmpty()) {
-            LOG.warn("members share the embedded H2 file {}: this works on one machine only, and a leader's death "
-                    + "takes 6 to 11 s to fail over while H2 reclaims the dead member's lock; use PostgreSQL "
-                    + "(database.url) for a production cluster (docs/operations.md)", config.dataDir());
-        }
         HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(url);
-        h.setUsername(config.database().user() != null ? config.database().user() : url.startsWith("jdbc:h2:") ? "sa" : null);
-        h.setPassword(config.database().password() != null ? config.database().password() : "");
+        if (config.database().url() != null) {
+            h.setJdbcUrl(config.database().url());
+            h.setUsername(config.database().user());
+            h.setPassword(config.database().password() != null ? config.database().password() : "");
+        } else {
+            if (config.members().size() > 1) {
+                throw new IllegalStateException("members lists " + config.members().size() + " members, but the embedded "
+                        + "database serves one member only; set database.url to a PostgreSQL database for a cluster "
+                        + "(docs/operations.md), or run one member");
+            }
+            Path dir = privateDir(Path.of(config.dataDir()).toAbsolutePath());
+            // WRITE_DELAY=0: a commit reaches the file before the write returns, so a SIGKILL loses nothing acknowledged.
+            h.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tessera") + ";WRITE_DELAY=0");
+            h.setUsername("sa");
+            h.setPassword(embeddedPassword(dir, h.getJdbcUrl()));
+        }
         h.setMaximumPoolSize(config.database().poolSize());
         h.setPoolName("tessera-state");
-        // Members started together race for H2's auto-server lock; the losers connect once the winner's
-        // server is up. Keep trying the first connection instead of failing at once (PostgreSQL too: a
-        // database restarting with the cluster).
+        // A database restarting with the cluster: keep trying the first connection instead of failing at once.
         h.setInitializationFailTimeout(60_000);
-        return Optional.of(new HikariDataSource(h));
+        HikariDataSource ds = new HikariDataSource(h);
+        if (config.database().url() == null) {
+            lockDown(Path.of(config.dataDir()).toAbsolutePath());
+        }
+        return Optional.of(ds);
     }
 
     public static boolean isPostgres(HikariDataSource db) {
         return db.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /** {@code dir}, created 0700 if missing; refused if it is a link; made 0700 if it was more open. */
+    private static Path privateDir(Path dir) {
+        try {
+            if (Files.isSymbolicLink(dir)) {
+                throw new IllegalStateException("dataDir " + dir + " is a symbolic link; refusing to use it");
+            }
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare dataDir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The embedded database's password: read from {@code db.secret}, or made up on first use. A
+     * database made by an older version with an empty password is given the new one.
+     */
+    private static String embeddedPassword(Path dir, String url) {
+        Path file = dir.resolve("db.secret");
+        if (Files.exists(file)) {
+            return SecretFiles.readPrivate(file);
+        }
+        String password = Tokens.generate("db_");
+        if (Files.exists(dir.resolve("tessera.mv.db"))) {
+            try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+                c.createStatement().execute("ALTER USER SA SET PASSWORD '" + password + "'");
+                LOG.info("the embedded database had no password; it has one now, in {}", file);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot open the embedded database " + dir + " to set its password: "
+                        + e.getMessage(), e);
+            }
+        }
+        SecretFiles.writePrivate(file, password);
+        return password;
+    }
+
+    /** Every file in the data directory readable and writable by its owner only. */
+    private static void lockDown(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (IOException e) {
+            LOG.warn("could not restrict the files in {}: {}", dir, e.getMessage());
+        }
     }
 }

@@ -1,14 +1,27 @@
 package io.tessera.scheduler.state;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import io.tessera.scheduler.security.SecretFiles;
+import java.util.Optional;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.SchedulerConfig;
 
 /**
- * Builds the embedded Hazelcast member from scheduler configuration: a named cluster, multicast
- * off, TCP/IP join to the configured members only, and phone-home off.
+ * Builds the embedded Hazelcast member from scheduler configuration. Only scheduler members may
+ * reach the state grid, so:
+ * <ul>
+ *   <li>the member listens on {@code bindAddress} only (loopback for a lone member), never on every interface;</li>
+ *   <li>the client protocol is off: only the member endpoint exists, so no Hazelcast client can connect;</li>
+ *   <li>the effective cluster name carries a keyed digest of the cluster secret, which a multi-member
+ *       cluster must have; a lone member makes up a random one at each start, so nothing can join it;</li>
+ *   <li>multicast, auto-detection and phone-home are off; TCP/IP join goes to the configured members only.</li>
+ * </ul>
+ * Hazelcast's open-source edition has no member authentication or TLS: the member network must
+ * still be private to the scheduler hosts (docs/security.md).
  */
 public final class HazelcastMember {
     private HazelcastMember() {
@@ -20,11 +33,25 @@ public final class HazelcastMember {
      * (docs/security.md); this keeps honest mistakes out, a firewall keeps attackers out.
      */
     static String clusterName(SchedulerConfig config) {
-        if (config.clusterPassword() == null || config.clusterPassword().isEmpty()) {
-            return config.clusterName();
+        Optional<String> secret = clusterSecret(config);
+        if (secret.isEmpty()) {
+            if (!config.members().isEmpty()) {
+                throw new IllegalStateException("a cluster of several members needs a cluster secret: set "
+                        + "secrets.clusterSecretFile (a 0600 file) or TESSERA_CLUSTER_SECRET (docs/security.md)");
+            }
+            return config.clusterName() + "-" + io.tessera.scheduler.auth.Tokens.generate("").substring(0, 32);
+        }
+        if (secret.get().length() < 16) {
+            throw new IllegalStateException("the cluster secret must be at least 16 characters");
         }
         return config.clusterName() + "-" + io.tessera.scheduler.auth.Tokens.sha256("tessera-cluster:"
-                + config.clusterPassword()).substring(0, 24);
+                + secret.get()).substring(0, 32);
+    }
+
+    /** The cluster secret: the file, else the environment variable, else the (older) inline clusterPassword. */
+    static Optional<String> clusterSecret(SchedulerConfig config) {
+        Optional<String> secret = SecretFiles.read(config.secrets().clusterSecretFile(), "TESSERA_CLUSTER_SECRET");
+        return secret.isPresent() ? secret : Optional.ofNullable(config.clusterPassword()).filter(p -> !p.isEmpty());
     }
 
     /** Maps written through to the database, and their tables. */
@@ -46,19 +73,20 @@ public final class HazelcastMember {
         hz.setProperty("hazelcast.phone.home.enabled", "false");
         hz.setProperty("hazelcast.logging.type", "slf4j");
         hz.setProperty("hazelcast.shutdownhook.enabled", "false");
-        hz.getNetworkConfig().setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(200);
-        JoinConfig join = hz.getNetworkConfig().getJoin();
+        String bind = config.bindAddress() != null ? config.bindAddress() : "127.0.0.1";
+        hz.setProperty("hazelcast.local.localAddress", bind);
+        hz.setProperty("hazelcast.socket.bind.any", "false");
+        hz.setProperty("hazelcast.socket.server.bind.any", "false");
+        hz.setProperty("hazelcast.socket.client.bind.any", "false");
+        AdvancedNetworkConfig net = hz.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+        member.setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(200);
+        member.getInterfaces().setEnabled(true).addInterface(bind);
+        net.setMemberEndpointConfig(member); // and no client endpoint: the client protocol is off
+        JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        if (config.bindAddress() != null) {
-            hz.setProperty("hazelcast.local.localAddress", config.bindAddress());
-            hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(config.bindAddress());
-        }
         if (config.members().isEmpty()) {
-            // A lone member: bind to loopback (unless told otherwise) and join nobody.
-            if (config.bindAddress() == null) {
-                hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
-            }
             join.getTcpIpConfig().setEnabled(false);
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(config.members());

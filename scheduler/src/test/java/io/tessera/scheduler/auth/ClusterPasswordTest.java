@@ -22,7 +22,7 @@ class ClusterPasswordTest {
 
     private static SchedulerConfig member(String name, int port, List<String> members, String password) {
         return new SchedulerConfig("127.0.0.1", 0, name, port, members, null, null, null, null, null, null, null, null,
-                null, null, null, null, password, "127.0.0.1", "none", null, null);
+                null, null, null, null, password, "127.0.0.1", "none", null, null, null, null);
     }
 
     @Test
@@ -32,14 +32,14 @@ class ClusterPasswordTest {
         int p2 = freePort();
         int p3 = freePort();
         List<String> all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2, "127.0.0.1:" + p3);
-        HazelcastInstance a = HazelcastMember.start(member(name, p1, all, "s3cret"));
-        HazelcastInstance b = HazelcastMember.start(member(name, p2, all, "s3cret"));
-        HazelcastInstance intruder = HazelcastMember.start(member(name, p3, all, "guess"));
+        HazelcastInstance a = HazelcastMember.start(member(name, p1, all, "s3cret-s3cret-s3cret"));
+        HazelcastInstance b = HazelcastMember.start(member(name, p2, all, "s3cret-s3cret-s3cret"));
+        HazelcastInstance intruder = HazelcastMember.start(member(name, p3, all, "guess-guess-guess-guess"));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> a.getCluster().getMembers().size() == 2);
             assertThat(b.getCluster().getMembers()).hasSize(2);
             assertThat(intruder.getCluster().getMembers()).hasSize(1);
-            assertThat(a.getConfig().getClusterName()).startsWith(name + "-").doesNotContain("s3cret");
+            assertThat(a.getConfig().getClusterName()).startsWith(name + "-").doesNotContain("s3cret-s3cret-s3cret");
         } finally {
             intruder.shutdown();
             b.shutdown();

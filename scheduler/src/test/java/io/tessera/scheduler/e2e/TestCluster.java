@@ -72,7 +72,7 @@ public final class TestCluster implements AutoCloseable {
     private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
-                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L));
+                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), null, null);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */

@@ -1,0 +1,57 @@
+package io.tessera.config;
+
+/**
+ * What one user, one client or one agent may take from the scheduler (docs/security.md,
+ * "Resource limits"). Every field has a default.
+ *
+ * @param maxQueuedJobsPerUser   jobs one user may have waiting or running at once; more get 429
+ * @param maxSpecBytesPerUser    bytes of job specs one user may have stored in live jobs; more get 429
+ * @param maxArgvEnvBytes        command, args, env and secretEnv of one job together, in bytes
+ * @param requestsPerSecond      sustained requests per second per client (principal, or address when
+ *                               unauthenticated); agents are exempt, their calls are paced by the scheduler
+ * @param requestBurst           requests a client may make at once before the rate applies
+ * @param maxConnections         open HTTP connections per member; more are closed at once
+ * @param headerTimeoutMs        time a connection may take to send a request's headers
+ * @param idleTimeoutMs          time a connection may stay silent; must exceed the long-poll timeout; default
+ *                               the long-poll timeout plus 30 s
+ * @param maxDevicesPerNode      devices one node may report
+ * @param inventoryGrowth        devices a node may add after its first registration before an admin must
+ *                               accept them ({@code POST /v1/nodes/NAME/accept}); until then they take no work
+ * @param historyRetentionMs     how long finished jobs stay readable in the history
+ * @param terminalGraceMs        how long a finished job stays in hot state before it moves to the history
+ */
+public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUser, Integer maxArgvEnvBytes,
+                           Double requestsPerSecond, Integer requestBurst, Integer maxConnections, Long headerTimeoutMs,
+                           Long idleTimeoutMs, Integer maxDevicesPerNode, Integer inventoryGrowth,
+                           Long historyRetentionMs, Long terminalGraceMs) {
+    public LimitsConfig {
+        maxQueuedJobsPerUser = SchedulerConfig.check("limits.maxQueuedJobsPerUser",
+                maxQueuedJobsPerUser == null ? 1000 : maxQueuedJobsPerUser, 1, 1_000_000);
+        maxSpecBytesPerUser = SchedulerConfig.check("limits.maxSpecBytesPerUser",
+                maxSpecBytesPerUser == null ? 64L << 20 : maxSpecBytesPerUser, 1024, 1L << 40);
+        maxArgvEnvBytes = SchedulerConfig.check("limits.maxArgvEnvBytes",
+                maxArgvEnvBytes == null ? JobSpecParser.DEFAULT_MAX_ARGV_ENV_BYTES : maxArgvEnvBytes, 1024, 16 << 20);
+        requestsPerSecond = requestsPerSecond == null ? 50.0 : requestsPerSecond;
+        if (!(requestsPerSecond > 0) || requestsPerSecond > 1e6) {
+            throw new ValidationException("limits.requestsPerSecond", "must be in (0, 1e6], got " + requestsPerSecond);
+        }
+        requestBurst = SchedulerConfig.check("limits.requestBurst", requestBurst == null ? 200 : requestBurst, 1, 1_000_000);
+        maxConnections = SchedulerConfig.check("limits.maxConnections", maxConnections == null ? 20_000 : maxConnections,
+                1, 1_000_000);
+        headerTimeoutMs = SchedulerConfig.check("limits.headerTimeoutMs", headerTimeoutMs == null ? 10_000L : headerTimeoutMs,
+                100, 600_000);
+        if (idleTimeoutMs != null) {
+            SchedulerConfig.check("limits.idleTimeoutMs", idleTimeoutMs, 100, 3_600_000);
+        }
+        maxDevicesPerNode = SchedulerConfig.check("limits.maxDevicesPerNode", maxDevicesPerNode == null ? 64 : maxDevicesPerNode,
+                1, 1024);
+        inventoryGrowth = SchedulerConfig.check("limits.inventoryGrowth", inventoryGrowth == null ? 0 : inventoryGrowth, 0, 1024);
+        historyRetentionMs = SchedulerConfig.check("limits.historyRetentionMs",
+                historyRetentionMs == null ? 30L * 24 * 3600 * 1000 : historyRetentionMs, 1000, 10L * 365 * 24 * 3600 * 1000);
+        terminalGraceMs = SchedulerConfig.check("limits.terminalGraceMs", terminalGraceMs == null ? 60_000L : terminalGraceMs,
+                0, 24L * 3600 * 1000);
+    }
+
+    public static final LimitsConfig DEFAULT = new LimitsConfig(null, null, null, null, null, null, null, null, null, null,
+            null, null);
+}
