@@ -72,6 +72,12 @@ public record JobSpec(
                 precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell);
     }
 
+    /** This spec with other {@code secretEnv} values (the same names, sealed for storage). */
+    public JobSpec withSecretEnv(Map<String, String> values) {
+        return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, values, shell);
+    }
+
     /**
      * The full worker argv: command then args, or with {@code shell}, {@code /bin/sh -c "<command joined>"}
      * with the args as the script's positional parameters.

@@ -26,6 +26,7 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
+import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.state.ClusterStore;
@@ -68,6 +69,11 @@ public final class SchedulerNode implements AutoCloseable {
         this.loop = loop;
     }
 
+    /** This member's Hazelcast instance, for diagnostics and tests; everything else goes through ClusterStore. */
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
     /** Starts a member and blocks until its API listens. */
     public static SchedulerNode start(SchedulerConfig config, Clock clock) {
         return start(config, clock, new PlacementEngine());
@@ -76,6 +82,7 @@ public final class SchedulerNode implements AutoCloseable {
     public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
         Optional<HikariDataSource> db = Database.open(config);
+        SecretBox secrets = SecretBox.from(config);
         HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
         PlanApplier applier = new PlanApplier(store, catalog);
@@ -100,9 +107,9 @@ public final class SchedulerNode implements AutoCloseable {
         ScheduledExecutorService collector = fleetCollector(
                 new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
         try {
-            JobSpecParser parser = new JobSpecParser(catalog);
-            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock),
-                    new AgentService(store, config, clock, metrics), new PlanService(store, parser, placer, policy, catalog),
+            JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
+            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets),
+                    new AgentService(store, config, clock, metrics, secrets), new PlanService(store, parser, placer, policy, catalog),
                     store, clock, metrics::scrape, auth)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());

@@ -12,6 +12,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
 import java.util.List;
@@ -35,8 +36,11 @@ public final class AgentService {
     private final Clock clock;
     private final io.tessera.scheduler.loop.SchedulerEvents events;
 
+    private final SecretBox secrets;
+
     public AgentService(ClusterStore store, SchedulerConfig config, Clock clock,
-                        io.tessera.scheduler.loop.SchedulerEvents events) {
+                        io.tessera.scheduler.loop.SchedulerEvents events, SecretBox secrets) {
+        this.secrets = secrets;
         this.events = events;
         this.store = store;
         this.config = config;
@@ -108,8 +112,17 @@ public final class AgentService {
         }
     }
 
+    /** The node's assignment set as delivered to its agent: the only place sealed secrets are opened. */
     public AssignmentSet assignments(String node) {
-        return store.assignments(node);
+        AssignmentSet set = store.assignments(node);
+        return new AssignmentSet(set.node(), set.version(), set.shards().stream().map(this::unsealed).toList());
+    }
+
+    private ShardAssignment unsealed(ShardAssignment a) {
+        return new ShardAssignment(a.jobId(), a.jobName(), a.shard(), a.worldSize(), a.localRank(), a.localWorldSize(),
+                a.attempt(), a.argv(), secrets.open(a.jobId(), a.env()), a.devices(), a.chipType(), a.vendor(),
+                a.visibilityEnv(), a.precision(), a.microBatch(), a.accumulation(), a.globalBatch(),
+                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir());
     }
 
     /** Nodes with their devices, as stored. */

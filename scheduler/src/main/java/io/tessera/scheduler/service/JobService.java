@@ -5,6 +5,7 @@ import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
 import java.util.Comparator;
@@ -19,23 +20,45 @@ public final class JobService {
     private final ClusterStore store;
     private final JobSpecParser parser;
     private final Clock clock;
+    private final SecretBox secrets;
 
-    public JobService(ClusterStore store, JobSpecParser parser, Clock clock) {
+    public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets) {
         this.store = store;
         this.parser = parser;
         this.clock = clock;
+        this.secrets = secrets;
     }
 
     /** Validates and queues a job. @throws io.tessera.config.ValidationException listing every problem */
     public JobRecord submit(byte[] body, String contentType, String owner) {
-        JobSpec spec = parser.parse(body, contentType);
+        JobSpec parsed = parser.parse(body, contentType);
+        refuseSealedLookalikes(parsed);
         long seq = store.nextSequence();
         String id = "job-" + Long.toString(seq, 36);
+        JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
                 List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner, 0);
         store.insertJob(job);
         return job;
+    }
+
+    /** A plain value that looks sealed would be taken for one on delivery: refuse it. */
+    private static void refuseSealedLookalikes(JobSpec spec) {
+        java.util.List<io.tessera.config.ValidationError> errors = new java.util.ArrayList<>();
+        spec.env().forEach((k, v) -> {
+            if (v.startsWith(SecretBox.PREFIX)) {
+                errors.add(new io.tessera.config.ValidationError("env." + k, "must not start with " + SecretBox.PREFIX));
+            }
+        });
+        spec.secretEnv().forEach((k, v) -> {
+            if (v.startsWith(SecretBox.PREFIX)) {
+                errors.add(new io.tessera.config.ValidationError("secretEnv." + k, "must not start with " + SecretBox.PREFIX));
+            }
+        });
+        if (!errors.isEmpty()) {
+            throw new io.tessera.config.ValidationException(errors);
+        }
     }
 
     public Optional<JobRecord> job(String id) {

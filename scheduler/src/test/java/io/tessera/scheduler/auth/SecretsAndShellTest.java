@@ -33,6 +33,32 @@ class SecretsAndShellTest {
     }
 
     @Test
+    void secretsAreEncryptedAtRestInTheStateStoreAndTheDatabase() throws Exception {
+        try (TestCluster c = TestCluster.start(dir)) {
+            c.agent("h20-a", "nvidia-h20", 2);
+            String id = c.submitAs(TestCluster.ALICE, "name: s\ncommand: [sh, -c, 'echo GOT-$API_KEY; exec sleep 60']\n"
+                    + "secretEnv: {API_KEY: s3cr3t-value}\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n");
+            Path log = dir.resolve("h20-a/logs/" + id + "/shard-0.log");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(log) && Files.readString(log).contains("GOT-s3cr3t-value"));
+            String password = Files.readString(dir.resolve("state/db.secret")).strip();
+            StringBuilder rows = new StringBuilder();
+            try (var db = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("state/tessera"), "sa", password)) {
+                for (String table : java.util.List.of("tessera_jobs", "tessera_assignments")) {
+                    try (var rs = db.createStatement().executeQuery("SELECT v FROM " + table)) {
+                        while (rs.next()) {
+                            rows.append(rs.getString(1)).append('\n');
+                        }
+                    }
+                }
+            }
+            assertThat(rows.toString()).contains(id, io.tessera.scheduler.security.SecretBox.PREFIX).doesNotContain("s3cr3t-value");
+            assertThat(c.hazelcastValues()).contains(io.tessera.scheduler.security.SecretBox.PREFIX).doesNotContain("s3cr3t-value");
+            assertThat(c.submitStatus("name: s\ncommand: [x]\nenv: {K: '" + io.tessera.scheduler.security.SecretBox.PREFIX
+                    + "AAAA'}\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n")).isEqualTo(400);
+        }
+    }
+
+    @Test
     void commandsAreNotInterpretedByAShellUnlessAsked() throws Exception {
         Path marker = dir.resolve("pwned");
         try (TestCluster c = TestCluster.start(dir)) {

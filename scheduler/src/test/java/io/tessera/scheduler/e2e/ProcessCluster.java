@@ -55,6 +55,11 @@ final class ProcessCluster implements AutoCloseable {
         Files.writeString(dir.resolve("join"), Tokens.sha256(TestCluster.JOIN) + "\n");
         Files.writeString(Files.createFile(dir.resolve("cluster.secret"), java.nio.file.attribute.PosixFilePermissions
                 .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))), Tokens.generate("c"));
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(Files.createFile(dir.resolve("secret.key"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
+                java.util.Base64.getEncoder().encodeToString(key));
     }
 
     private static int freePort() throws IOException {
@@ -74,7 +79,8 @@ final class ProcessCluster implements AutoCloseable {
                 "httpPort: " + httpPorts[i], "clusterName: " + clusterName, "hazelcastPort: " + hzPorts[i],
                 "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: 300",
                 "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "elastic: {growCheckIntervalMs: 500}", "dataDir: " + dir.resolve("state"),
-                "secrets: {clusterSecretFile: " + dir.resolve("cluster.secret") + "}",
+                "secrets: {clusterSecretFile: " + dir.resolve("cluster.secret") + ", secretKeyFile: "
+                        + dir.resolve("secret.key") + "}",
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
                 jdbcUrl == null ? "" : "database: {url: \"" + jdbcUrl + "\", user: " + PostgresServer.USER
                         + ", password: " + PostgresServer.PASSWORD + "}", ""));

@@ -135,6 +135,20 @@ public final class TestCluster implements AutoCloseable {
         return r.json().get("id").asText();
     }
 
+    /** The status a submission of {@code yaml} (as admin) is answered with. */
+    public int submitStatus(String yaml) {
+        return send("POST", "/v1/jobs", yaml.getBytes(), "application/yaml").status();
+    }
+
+    /** Every value in the scheduler's job and assignment maps, as stored in Hazelcast. */
+    public String hazelcastValues() {
+        StringBuilder out = new StringBuilder();
+        for (String map : List.of("tessera.jobs", "tessera.assignments")) {
+            scheduler.hazelcast().<String, String>getMap(map).values().forEach(v -> out.append(v).append('\n'));
+        }
+        return out.toString();
+    }
+
     public JsonNode job(String id) {
         return send("GET", "/v1/jobs/" + id, null, null).json();
     }
