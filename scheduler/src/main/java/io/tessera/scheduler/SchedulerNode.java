@@ -108,8 +108,8 @@ public final class SchedulerNode implements AutoCloseable {
                 new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
-            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets),
-                    new AgentService(store, config, clock, metrics, secrets), new PlanService(store, parser, placer, policy, catalog),
+            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits()),
+                    new AgentService(store, config, clock, metrics, secrets, catalog), new PlanService(store, parser, placer, policy, catalog),
                     store, clock, metrics::scrape, auth)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());

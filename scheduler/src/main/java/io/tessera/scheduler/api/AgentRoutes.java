@@ -55,6 +55,22 @@ final class AgentRoutes {
                 });
             }
         });
+        router.post("/v1/agents/join-tokens").handler(ctx -> {
+            if (Access.require(ctx, Role.ADMIN)) {
+                issueJoinToken(ctx);
+            }
+        });
+        router.delete("/v1/agents/join-tokens/:id").handler(ctx -> {
+            if (Access.require(ctx, Role.ADMIN)) {
+                blocking.call(() -> credentials.revokeJoinToken(ctx.pathParam("id"))).onSuccess(found -> {
+                    if (found) {
+                        Blocking.json(ctx, 200, Map.of("id", ctx.pathParam("id"), "revoked", true));
+                    } else {
+                        Problems.send(ctx, 404, "Not found", "no join token with that id", java.util.List.of());
+                    }
+                }).onFailure(e -> Problems.fail(ctx, e));
+            }
+        });
         router.post("/v1/agents/register").handler(ctx -> {
             RegisterRequest req;
             try {
@@ -79,28 +95,64 @@ final class AgentRoutes {
         });
     }
 
-    private void enroll(RoutingContext ctx) {
+    private void issueJoinToken(RoutingContext ctx) {
         JsonNode body;
         try {
-            body = Documents.parseJson(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            body = object(ctx);
         } catch (ValidationException e) {
             Problems.fail(ctx, e);
             return;
         }
-        String node = body.path("node").asText("");
-        String join = body.path("joinToken").asText("");
+        String node = body.hasNonNull("node") ? body.get("node").asText() : null;
+        long uses = body.path("uses").asLong(1);
+        long ttl = body.path("ttlSeconds").asLong(86_400);
+        if (node != null && !node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            Problems.fail(ctx, new ValidationException("node", "must be 1-128 letters, digits, '.', '_' or '-'"));
+        } else if (uses < 1 || uses > 10_000) {
+            Problems.fail(ctx, new ValidationException("uses", "must be 1-10000"));
+        } else if (ttl < 1 || ttl > 365L * 86_400) {
+            Problems.fail(ctx, new ValidationException("ttlSeconds", "must be 1 s to 365 days"));
+        } else {
+            blocking.respond(ctx, 201, () -> credentials.issue(node, (int) uses, ttl * 1000));
+        }
+    }
+
+    /** The body as a JSON object; a missing body, {@code null} or another type is a 400. */
+    private static JsonNode object(RoutingContext ctx) {
+        JsonNode body = Documents.parseJson(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("$", "the body must be a JSON object");
+        }
+        return body;
+    }
+
+    private void enroll(RoutingContext ctx) {
+        JsonNode body;
+        try {
+            body = object(ctx);
+        } catch (ValidationException e) {
+            Problems.fail(ctx, e);
+            return;
+        }
+        String node = body.path("node").isTextual() ? body.get("node").asText() : "";
+        String join = body.path("joinToken").isTextual() ? body.get("joinToken").asText() : "";
         if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || join.isEmpty() || join.length() > 512) {
             Problems.send(ctx, 400, "Invalid request", "node (1-128 letters, digits, '.', '_', '-') and joinToken are required",
                     java.util.List.of());
             return;
         }
-        blocking.call(() -> credentials.enroll(node, join)).onSuccess(result -> {
+        String auth = ctx.request().getHeader("Authorization");
+        java.util.Optional<String> presented = auth != null && auth.startsWith("Bearer ")
+                ? java.util.Optional.of(auth.substring(7).strip()) : java.util.Optional.empty();
+        blocking.call(() -> credentials.enroll(node, join, presented)).onSuccess(result -> {
             if (result instanceof AgentCredentials.Enrolled e) {
                 Blocking.json(ctx, 200, Map.of("node", e.node(), "credential", e.credential()));
             } else {
                 var r = (AgentCredentials.Refused) result;
                 if (r.status() == 401) {
                     Access.unauthorized(ctx, r.reason());
+                } else if (r.status() == 409) {
+                    Problems.send(ctx, 409, "Conflict", r.reason(), java.util.List.of());
                 } else {
                     Access.forbidden(ctx, r.reason());
                 }
@@ -184,9 +236,9 @@ final class AgentRoutes {
     }
 
     private static <T> T read(RoutingContext ctx, Class<T> type) {
-        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        JsonNode doc = object(ctx);
         try {
-            return Documents.json().treeToValue(Documents.parseJson(body), type);
+            return Documents.json().treeToValue(doc, type);
         } catch (ValidationException e) {
             throw e;
         } catch (Exception e) {

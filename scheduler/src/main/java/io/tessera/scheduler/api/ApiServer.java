@@ -28,19 +28,28 @@ public final class ApiServer {
                                            java.util.function.Supplier<String> metrics,
                                            io.tessera.scheduler.auth.AuthSetup auth) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
+        // Agents get their own pool: no amount of user traffic can delay a heartbeat.
+        Blocking agentPool = new Blocking(vertx.createSharedWorkerExecutor("tessera-agents", 8));
+        ConnectionGuard guard = new ConnectionGuard(vertx, config);
         Router router = Router.router(vertx);
+        router.route().handler(guard::rate);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-        router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(), blocking));
+        router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(),
+                ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking));
         new JobRoutes(jobs, store, blocking).mount(router);
-        AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), blocking, vertx, config.longPollTimeoutMs());
+        AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), agentPool, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);
         store.onAssignmentsChanged(agentRoutes::changed);
         router.get("/v1/nodes").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                var who = Access.principal(ctx);
                 blocking.respond(ctx, 200, () -> {
                     var sets = agents.assignmentsByNode();
                     long now = clock.millis();
-                    return Map.of("nodes", agents.nodes().stream().map(n -> NodeApiView.of(n, sets.get(n.name()), now)).toList());
+                    java.util.function.Predicate<String> visible = who.role() == Role.ADMIN ? id -> true
+                            : jobs.idsOwnedBy(who.subject())::contains;
+                    return Map.of("nodes", agents.nodes().stream()
+                            .map(n -> NodeApiView.of(n, sets.get(n.name()), now, visible)).toList());
                 });
             }
         });
@@ -48,11 +57,18 @@ public final class ApiServer {
             router.post("/v1/nodes/:name/" + action).handler(ctx -> {
                 if (Access.require(ctx, Role.ADMIN)) {
                     blocking.respond(ctx, 200, () -> agents.drain(ctx.pathParam("name"), action.equals("drain"))
-                            .map(n -> NodeApiView.of(n, agents.assignments(n.name()), clock.millis()))
+                            .map(n -> NodeApiView.of(n, agents.storedAssignments(n.name()), clock.millis()))
                             .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
                 }
             });
         }
+        router.post("/v1/nodes/:name/accept").handler(ctx -> {
+            if (Access.require(ctx, Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> agents.acceptInventory(ctx.pathParam("name"))
+                        .map(n -> NodeApiView.of(n, agents.storedAssignments(n.name()), clock.millis()))
+                        .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
+            }
+        });
         router.post("/v1/plan").handler(ctx -> {
             if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
                 return;
@@ -71,8 +87,10 @@ public final class ApiServer {
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method not allowed",
                 ctx.request().method() + " is not allowed here", List.of()));
         return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
-                .requestHandler(router).listen(config.httpPort(), config.httpHost());
+                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .connectionHandler(guard::onConnection)
+                .requestHandler(guard.requests(router)).listen(config.httpPort(), config.httpHost());
     }
 
     private static void failure(io.vertx.ext.web.RoutingContext ctx) {

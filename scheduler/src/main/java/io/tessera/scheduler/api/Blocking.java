@@ -21,9 +21,16 @@ public final class Blocking {
         return workers.executeBlocking(work, false);
     }
 
-    /** Runs {@code work} and responds with its result as JSON and {@code status}. */
+    /**
+     * Runs {@code work} and responds with its result as JSON and {@code status}. The JSON is written
+     * on the worker too, so a large answer never holds up the event loop.
+     */
     public <T> void respond(RoutingContext ctx, int status, Callable<T> work) {
-        call(work).onSuccess(result -> json(ctx, status, result)).onFailure(e -> Problems.fail(ctx, e));
+        call(() -> Documents.json().writeValueAsString(work.call())).onSuccess(text -> {
+            if (!ctx.response().ended() && !ctx.response().closed()) {
+                ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
+            }
+        }).onFailure(e -> Problems.fail(ctx, e));
     }
 
     public static void json(RoutingContext ctx, int status, Object body) {

@@ -23,6 +23,11 @@ public record NodeApiView(String name, String address, String state, boolean dra
     }
 
     public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs) {
+        return of(node, set, nowMs, job -> true);
+    }
+
+    /** With the job holding a device shown only where {@code visible} says so (a user sees their own jobs only). */
+    public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs, java.util.function.Predicate<String> visible) {
         Map<Integer, ShardAssignment> holder = new HashMap<>();
         if (set != null) {
             set.shards().forEach(a -> a.devices().forEach(d -> holder.put(d, a)));
@@ -32,7 +37,7 @@ public record NodeApiView(String name, String address, String state, boolean dra
             ShardAssignment a = holder.get(d.index());
             String state = !d.healthy() ? "unhealthy" : a != null ? "allocated" : "free";
             counts.merge(state, 1, Integer::sum);
-            return view(d, state, a);
+            return view(d, state, a != null && visible.test(a.jobId()) ? a : null);
         }).toList();
         return new NodeApiView(node.name(), node.address(), node.state().name(), node.drained(), node.labels(),
                 Math.max(0, nowMs - node.lastHeartbeatMs()), counts, devices);

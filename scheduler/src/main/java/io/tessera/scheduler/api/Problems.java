@@ -28,9 +28,10 @@ public final class Problems {
         body.put("type", "https://tessera.dev/problems/" + title.toLowerCase().replace(' ', '-'));
         body.put("title", title);
         body.put("status", status);
-        body.put("detail", detail);
+        body.put("detail", cap(detail));
         if (!errors.isEmpty()) {
-            body.put("errors", errors);
+            body.put("errors", errors.stream().limit(MAX_ERRORS)
+                    .map(e -> new ValidationError(cap(e.field()), cap(e.message()))).toList());
         }
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
@@ -40,10 +41,20 @@ public final class Problems {
         }
     }
 
+    /** 429 with {@code Retry-After}. */
+    public static void tooMany(RoutingContext ctx, String detail, long retryAfterSec) {
+        if (!ctx.response().ended() && !ctx.response().closed()) {
+            ctx.response().putHeader("Retry-After", Long.toString(retryAfterSec));
+        }
+        send(ctx, 429, "Too many requests", detail, List.of());
+    }
+
     /** Maps a failure from a handler or the blocking layer to a response. */
     public static void fail(RoutingContext ctx, Throwable error) {
         if (error instanceof ValidationException ve) {
             send(ctx, 400, "Invalid request", ve.getMessage(), ve.errors());
+        } else if (error instanceof io.tessera.scheduler.limits.TooManyRequests tm) {
+            tooMany(ctx, tm.getMessage(), tm.retryAfterSec());
         } else if (error instanceof NotFound nf) {
             send(ctx, 404, "Not found", nf.getMessage(), List.of());
         } else if (error instanceof com.hazelcast.core.HazelcastException
@@ -55,6 +66,14 @@ public final class Problems {
             LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), error);
             send(ctx, 500, "Internal error", "an unexpected error occurred; it has been logged", List.of());
         }
+    }
+
+    /** The most characters of any one string an error carries: no error echoes more of its input. */
+    static final int MAX_ECHO = 256;
+    private static final int MAX_ERRORS = 50;
+
+    private static String cap(String s) {
+        return s == null ? null : s.length() > MAX_ECHO ? s.substring(0, MAX_ECHO - 3) + "..." : s;
     }
 
     /** At most 80 characters of untrusted text, for messages. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -47,16 +46,46 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
             }
         }
         Optional<String> join = Optional.empty();
-        List<String> joinHashes = new ArrayList<>();
+        java.util.function.Supplier<List<String>> joinHashes;
         if (config.joinTokenFile() != null) {
-            joinHashes.addAll(read(config.joinTokenFile()).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+            joinHashes = new JoinTokenFile(Path.of(config.joinTokenFile()));
+            joinHashes.get();
         } else {
             String token = Tokens.generate("tsj_");
             join = Optional.of(token);
-            joinHashes.add(Tokens.sha256(token));
+            List<String> generated = List.of(Tokens.sha256(token));
+            joinHashes = () -> generated;
         }
-        return new AuthSetup(users, new AgentCredentials(store, joinHashes), admin, join);
+        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join);
+    }
+
+    /**
+     * The join token file's hashes, read again whenever the file's modification time or size
+     * changes, so an operator rotates tokens by editing the file, without a restart.
+     */
+    static final class JoinTokenFile implements java.util.function.Supplier<List<String>> {
+        private final Path file;
+        private long stamp = Long.MIN_VALUE;
+        private List<String> hashes = List.of();
+
+        JoinTokenFile(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public synchronized List<String> get() {
+            try {
+                long now = Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file);
+                if (now != stamp) {
+                    hashes = Files.readString(file).lines().map(String::strip)
+                            .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+                    stamp = now;
+                }
+                return hashes;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the join token file " + file, e);
+            }
+        }
     }
 
     private static Authenticator jwt(AuthConfig config, Clock clock) {

@@ -15,23 +15,38 @@ import java.util.Map;
  * @param registeredAt    ISO-8601 time of the latest registration
  * @param lastHeartbeatMs epoch millis of the latest heartbeat or registration
  * @param drained         set by an admin: running work stays, nothing new lands on it
+ * @param acceptedDevices how many devices the node may offer: its first inventory, grown by
+ *                        {@code limits.inventoryGrowth} or an admin's acceptance; devices beyond it take no work
  */
 public record NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
-                         NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained) {
+                         NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained,
+                         Integer acceptedDevices) {
     public NodeRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         devices = devices == null ? List.of() : List.copyOf(devices);
+        acceptedDevices = acceptedDevices == null ? devices.size() : acceptedDevices; // records stored before the field
+    }
+
+    /** A node whose whole inventory is accepted. */
+    public NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
+                      NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained) {
+        this(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices == null ? 0 : devices.size());
     }
 
     public NodeRecord withHeartbeat(List<DeviceReport> newDevices, long nowMs) {
-        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained);
+        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained, acceptedDevices);
     }
 
     public NodeRecord withState(NodeState newState) {
-        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained);
+        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained, acceptedDevices);
     }
 
     public NodeRecord withDrained(boolean value) {
-        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value);
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices);
+    }
+
+    /** The same node with every device it reports now accepted. */
+    public NodeRecord withInventoryAccepted() {
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size());
     }
 }

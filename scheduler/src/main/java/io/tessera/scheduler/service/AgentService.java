@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.config.ChipCatalog;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.config.ValidationException;
 import io.tessera.config.wire.AssignmentSet;
@@ -9,72 +10,79 @@ import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.loop.SchedulerEvents;
 import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent side of the API: registration, heartbeats and assignment reads. Blocking.
- * A heartbeat from a node the scheduler does not know is refused, which tells the agent to
- * register again (after a scheduler restart); a LOST node that heartbeats becomes READY again.
+ * The agent side of the API: registration, heartbeats and assignment reads. Blocking. An agent
+ * speaks only for its own node: its records are checked by {@link WireCheck}, its shard reports
+ * count only for shards its node runs, and devices beyond its accepted inventory take no work
+ * until an admin accepts them. A heartbeat from a node the scheduler does not know is refused,
+ * which tells the agent to register again (after a scheduler restart); a LOST node that
+ * heartbeats becomes READY again.
  */
 public final class AgentService {
     private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
-    private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final int MAX_DEVICES = 1024;
-    private static final int MAX_SHARDS = 4096;
+    static final String NOT_ACCEPTED = "not accepted: the node's inventory grew; an admin must accept it "
+            + "(POST /v1/nodes/NAME/accept)";
     private final ClusterStore store;
     private final SchedulerConfig config;
     private final Clock clock;
-    private final io.tessera.scheduler.loop.SchedulerEvents events;
-
+    private final SchedulerEvents events;
     private final SecretBox secrets;
+    private final ChipCatalog catalog;
 
-    public AgentService(ClusterStore store, SchedulerConfig config, Clock clock,
-                        io.tessera.scheduler.loop.SchedulerEvents events, SecretBox secrets) {
+    public AgentService(ClusterStore store, SchedulerConfig config, Clock clock, SchedulerEvents events, SecretBox secrets,
+                        ChipCatalog catalog) {
         this.secrets = secrets;
         this.events = events;
         this.store = store;
         this.config = config;
         this.clock = clock;
+        this.catalog = catalog;
     }
 
     public RegisterResponse register(RegisterRequest req) {
-        validate(req.node(), req.devices(), req.shards());
-        if (req.address() == null || req.address().isBlank() || req.address().length() > 255) {
-            throw new ValidationException("address", "is required: the address other nodes reach this node at");
-        }
-        if (req.labels().size() > 64 || req.labels().entrySet().stream()
-                .anyMatch(e -> e.getKey().length() > 63 || e.getValue() == null || e.getValue().length() > 256)) {
-            throw new ValidationException("labels", "at most 64 labels, keys up to 63 and values up to 256 characters");
-        }
+        WireCheck.node(req.node());
+        WireCheck.register(req.address(), req.labels(), req.devices(), req.shards(), catalog, config.limits().maxDevicesPerNode());
         long now = clock.millis();
         String at = clock.instant().toString();
         store.updateNode(req.node(), old -> {
             if (old.isEmpty() || old.get().state() == NodeState.LOST) {
                 LOG.info("node {} registered with {} devices", req.node(), req.devices().size());
             }
-            return new NodeRecord(req.node(), req.address(), req.labels(), req.devices(), NodeState.READY, at, now,
-                    old.map(NodeRecord::drained).orElse(false));
+            int wasAccepted = old.map(NodeRecord::acceptedDevices).orElse(req.devices().size());
+            int allowed = wasAccepted + (old.isPresent() ? config.limits().inventoryGrowth() : 0);
+            return new NodeRecord(req.node(), req.address(), req.labels(), withinAccepted(req.devices(), allowed),
+                    NodeState.READY, at, now, old.map(NodeRecord::drained).orElse(false),
+                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)));
         });
-        store.recordShardReports(req.shards());
+        store.recordShardReports(ownReports(req.node(), req.shards()));
         return new RegisterResponse(req.node(), config.heartbeatIntervalMs(), config.heartbeatTimeoutMs());
     }
 
     /** Records a heartbeat; false when the node is unknown and must register first. */
     public boolean heartbeat(String node, Heartbeat hb) {
+        WireCheck.node(node);
         if (!node.equals(hb.node())) {
-            throw new ValidationException("node", "the body names node '" + hb.node() + "' but the path names '" + node + "'");
+            throw new ValidationException("node", "the body names another node than the path");
         }
-        validate(node, hb.devices(), hb.shards());
+        WireCheck.heartbeat(hb.devices(), hb.shards(), catalog, config.limits().maxDevicesPerNode());
         events.heartbeat();
         long now = clock.millis();
         List<DeviceReport> before = store.node(node).map(NodeRecord::devices).orElse(List.of());
@@ -82,18 +90,60 @@ public final class AgentService {
             if (n.state() == NodeState.LOST) {
                 LOG.info("node {} is heartbeating again after being lost", node);
             }
-            return n.withHeartbeat(hb.devices(), now);
+            int accepted = n.acceptedDevices() + config.limits().inventoryGrowth();
+            return n.withHeartbeat(withinAccepted(hb.devices(), accepted), now);
         }).orElse(null)).isPresent();
         if (known) {
-            store.recordShardReports(hb.shards());
-            noteSickDevices(node, before, hb.devices());
+            store.recordShardReports(ownReports(node, hb.shards()));
+            noteSickDevices(node, before, store.node(node).map(NodeRecord::devices).orElse(List.of()));
         }
         return known;
     }
 
+    /** Accepts every device the node reports now (an admin's decision after its inventory grew). */
+    public Optional<NodeRecord> acceptInventory(String node) {
+        return store.node(node).isEmpty() ? Optional.empty()
+                : store.updateNode(node, old -> old.map(NodeRecord::withInventoryAccepted).orElse(null));
+    }
+
+    /** Devices past the first {@code accepted} (by index) are kept, but unhealthy until accepted. */
+    static List<DeviceReport> withinAccepted(List<DeviceReport> devices, int accepted) {
+        List<DeviceReport> sorted = devices.stream().sorted(Comparator.comparingInt(DeviceReport::index)).toList();
+        if (sorted.size() <= accepted) {
+            return sorted;
+        }
+        return java.util.stream.IntStream.range(0, sorted.size())
+                .mapToObj(i -> i < accepted ? sorted.get(i) : sorted.get(i).unhealthy(NOT_ACCEPTED)).toList();
+    }
+
+    /**
+     * The reports an agent may make: for a (job, shard, attempt) in its node's assignment set, or
+     * one its node ran and was just released from (the job's placement puts that shard on this
+     * node, at an attempt no higher than the job's). Others are dropped and logged.
+     */
+    private List<ShardReport> ownReports(String node, List<ShardReport> reports) {
+        if (reports.isEmpty()) {
+            return reports;
+        }
+        Set<String> assigned = new HashSet<>();
+        store.assignments(node).shards().forEach(a -> assigned.add(a.jobId() + "/" + a.shard() + "/" + a.attempt()));
+        List<ShardReport> own = reports.stream().filter(r -> assigned.contains(r.jobId() + "/" + r.shard() + "/" + r.attempt())
+                || justReleased(node, r)).toList();
+        if (own.size() != reports.size()) {
+            LOG.warn("node {} reported {} shards it does not run; ignored", node, reports.size() - own.size());
+        }
+        return own;
+    }
+
+    private boolean justReleased(String node, ShardReport r) {
+        Optional<JobRecord> job = store.job(r.jobId());
+        return job.filter(j -> j.placement() != null && r.attempt() <= j.attempt() && r.shard() < j.placement().shards().size())
+                .map(j -> j.placement().shards().get(r.shard())).map(ShardPlan::node).filter(node::equals).isPresent();
+    }
+
     /** Tells every job with a shard on a device that just turned unhealthy, in its events. */
     private void noteSickDevices(String node, List<DeviceReport> before, List<DeviceReport> now) {
-        java.util.Set<Integer> wasSick = new java.util.HashSet<>();
+        Set<Integer> wasSick = new HashSet<>();
         before.stream().filter(d -> !d.healthy()).forEach(d -> wasSick.add(d.index()));
         List<DeviceReport> newlySick = now.stream().filter(d -> !d.healthy() && !wasSick.contains(d.index())).toList();
         if (newlySick.isEmpty()) {
@@ -127,41 +177,22 @@ public final class AgentService {
 
     /** Nodes with their devices, as stored. */
     public List<NodeRecord> nodes() {
-        return store.nodes().stream().sorted(java.util.Comparator.comparing(NodeRecord::name)).toList();
+        return store.nodes().stream().sorted(Comparator.comparing(NodeRecord::name)).toList();
     }
 
-    /** Which job shard holds each device, per node. */
+    /** Which job shard holds each device, per node, as stored (sealed secrets stay sealed). */
     public Map<String, AssignmentSet> assignmentsByNode() {
         return store.allAssignments();
     }
 
-    /** Drains (or undrains) a node: running work stays, nothing new lands. Empty if unknown. */
-    public java.util.Optional<NodeRecord> drain(String node, boolean drained) {
-        return store.node(node).isEmpty() ? java.util.Optional.empty()
-                : store.updateNode(node, old -> old.map(n -> n.withDrained(drained)).orElse(null));
+    /** The stored assignment set of one node (sealed secrets stay sealed). */
+    public AssignmentSet storedAssignments(String node) {
+        return store.assignments(node);
     }
 
-    private static void validate(String node, List<DeviceReport> devices, List<ShardReport> shards) {
-        if (node == null || !NODE.matcher(node).matches()) {
-            throw new ValidationException("node", "must be 1-128 letters, digits, '.', '_' or '-'");
-        }
-        if (devices.size() > MAX_DEVICES) {
-            throw new ValidationException("devices", "more than " + MAX_DEVICES + " devices");
-        }
-        if (shards.size() > MAX_SHARDS) {
-            throw new ValidationException("shards", "more than " + MAX_SHARDS + " shard reports");
-        }
-        for (int i = 0; i < devices.size(); i++) {
-            DeviceReport d = devices.get(i);
-            if (d.chipType() == null || d.index() < 0) {
-                throw new ValidationException("devices[" + i + "]", "needs a chipType and a non-negative index");
-            }
-        }
-        for (int i = 0; i < shards.size(); i++) {
-            ShardReport s = shards.get(i);
-            if (s.jobId() == null || s.phase() == null) {
-                throw new ValidationException("shards[" + i + "]", "needs a jobId and a phase");
-            }
-        }
+    /** Drains (or undrains) a node: running work stays, nothing new lands. Empty if unknown. */
+    public Optional<NodeRecord> drain(String node, boolean drained) {
+        return store.node(node).isEmpty() ? Optional.empty()
+                : store.updateNode(node, old -> old.map(n -> n.withDrained(drained)).orElse(null));
     }
 }

@@ -5,6 +5,7 @@ import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.limits.UserLimits;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
@@ -22,7 +23,11 @@ public final class JobService {
     private final Clock clock;
     private final SecretBox secrets;
 
-    public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets) {
+    private final io.tessera.config.LimitsConfig limits;
+
+    public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
+                      io.tessera.config.LimitsConfig limits) {
+        this.limits = limits;
         this.store = store;
         this.parser = parser;
         this.clock = clock;
@@ -33,6 +38,7 @@ public final class JobService {
     public JobRecord submit(byte[] body, String contentType, String owner) {
         JobSpec parsed = parser.parse(body, contentType);
         refuseSealedLookalikes(parsed);
+        UserLimits.check(owner, usage(owner), specBytes(parsed), limits);
         long seq = store.nextSequence();
         String id = "job-" + Long.toString(seq, 36);
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
@@ -41,6 +47,20 @@ public final class JobService {
                 List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner, 0);
         store.insertJob(job);
         return job;
+    }
+
+    /** What {@code owner}'s live (not yet finished) jobs hold. */
+    private UserLimits.Usage usage(String owner) {
+        return UserLimits.of(store.jobs().stream().filter(j -> owner.equals(j.owner()) && !j.state().terminal())
+                .map(j -> specBytes(j.spec())).toList());
+    }
+
+    private static long specBytes(JobSpec spec) {
+        try {
+            return io.tessera.config.Documents.json().writeValueAsBytes(spec).length;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A plain value that looks sealed would be taken for one on delivery: refuse it. */
@@ -68,6 +88,12 @@ public final class JobService {
     /** All jobs, newest first. */
     public List<JobRecord> jobs() {
         return store.jobs().stream().sorted(Comparator.comparingLong(JobRecord::seq).reversed()).toList();
+    }
+
+    /** The ids of the jobs {@code owner} submitted. */
+    public java.util.Set<String> idsOwnedBy(String owner) {
+        return store.jobs().stream().filter(j -> owner.equals(j.owner())).map(JobRecord::id)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** Flags a job for cancellation; a finished job is returned unchanged. Empty if unknown. */

@@ -53,13 +53,40 @@ public interface ClusterStore {
     /** Calls {@code listener} with the node name whenever a node's assignment set changes, on any member. */
     void onAssignmentsChanged(Consumer<String> listener);
 
-    /** An agent's stored credential: only its hash, and whether an admin revoked the node. */
-    record AgentCredential(String node, String sha256, boolean revoked) {
+    /**
+     * An agent's stored credential: only its hash; whether an admin revoked the node; and whether
+     * an admin readmitted it, which lets it enroll again without presenting its current credential.
+     */
+    record AgentCredential(String node, String sha256, boolean revoked, boolean readmitted) {
     }
 
     Optional<AgentCredential> credential(String node);
 
     void putCredential(AgentCredential credential);
+
+    /**
+     * A join token an admin issued through the API: only its hash is kept. It may be bound to one
+     * node name, allows {@code usesLeft} enrollments, and expires.
+     *
+     * @param id          the first 16 hex digits of the hash; names it for revocation
+     * @param sha256      the token's hash
+     * @param node        the only node it enrolls, or null for any
+     * @param usesLeft    enrollments it still allows
+     * @param expiresAtMs epoch millis after which it is void
+     */
+    record JoinToken(String id, String sha256, String node, int usesLeft, long expiresAtMs) {
+    }
+
+    void putJoinToken(JoinToken token);
+
+    /**
+     * Spends one use of the token with hash {@code sha256} to enroll {@code node}, atomically;
+     * false when it is unknown, spent, expired or bound to another node.
+     */
+    boolean useJoinToken(String sha256, String node, long nowMs);
+
+    /** Revokes an issued join token; false if there was none with that id. */
+    boolean deleteJoinToken(String id);
 
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {

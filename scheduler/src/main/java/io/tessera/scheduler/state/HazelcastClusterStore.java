@@ -35,6 +35,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String REPORTS = "tessera.shardReports";
     static final String CREDENTIALS = "tessera.agentCredentials";
     static final String LEADER = "tessera.leader";
+    static final String JOIN_TOKENS = "tessera.joinTokens";
     private static final String CLAIM = "claim";
 
     private final HazelcastInstance hz;
@@ -44,9 +45,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> reports;
     private final IMap<String, String> credentials;
     private final IMap<String, String> leader;
+    private final IMap<String, String> joinTokens;
 
     public HazelcastClusterStore(HazelcastInstance hz) {
         this.leader = hz.getMap(LEADER);
+        this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
@@ -156,6 +159,33 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public void putCredential(AgentCredential credential) {
         credentials.set(credential.node(), Codec.encode(credential));
+    }
+
+    @Override
+    public void putJoinToken(JoinToken token) {
+        joinTokens.set(token.id(), Codec.encode(token));
+    }
+
+    @Override
+    public boolean useJoinToken(String sha256, String node, long nowMs) {
+        String id = sha256.substring(0, 16);
+        boolean[] used = {false};
+        cas(joinTokens, id, old -> {
+            JoinToken t = Codec.decode(old, JoinToken.class);
+            if (t == null || !io.tessera.scheduler.auth.Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0
+                    || nowMs > t.expiresAtMs() || (t.node() != null && !t.node().equals(node))) {
+                used[0] = false;
+                return old;
+            }
+            used[0] = true;
+            return Codec.encode(new JoinToken(t.id(), t.sha256(), t.node(), t.usesLeft() - 1, t.expiresAtMs()));
+        });
+        return used[0];
+    }
+
+    @Override
+    public boolean deleteJoinToken(String id) {
+        return joinTokens.remove(id) != null;
     }
 
     @Override

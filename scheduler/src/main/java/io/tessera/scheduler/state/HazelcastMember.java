@@ -58,7 +58,8 @@ public final class HazelcastMember {
     static final java.util.Map<String, String> DURABLE = java.util.Map.of(
             HazelcastClusterStore.JOBS, "tessera_jobs", HazelcastClusterStore.NODES, "tessera_nodes",
             HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
-            HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader");
+            HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
+            HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens");
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {

@@ -1,0 +1,117 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.SchedulerConfig;
+import io.tessera.scheduler.limits.RateLimiter;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one client from taking the HTTP front door: a cap on open connections (closed at once
+ * past it), a deadline for each request's headers (a connection must send a whole request within
+ * {@code headerTimeoutMs} of opening, and within the idle timeout of its previous answer), and a
+ * per-client request rate (by bearer token, and by address at ten times the rate, so rotating
+ * made-up tokens does not escape it). Runs on the event loop and never blocks.
+ */
+final class ConnectionGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+    private final Vertx vertx;
+    private final int maxConnections;
+    private final long headerTimeoutMs;
+    private final long idleTimeoutMs;
+    private final RateLimiter perClient;
+    private final RateLimiter perAddress;
+    private final AtomicInteger open = new AtomicInteger();
+    private final java.util.Map<HttpConnection, Long> deadlines = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ConnectionGuard(Vertx vertx, SchedulerConfig config) {
+        this.vertx = vertx;
+        this.maxConnections = Math.min(config.limits().maxConnections(), fdBudget());
+        this.headerTimeoutMs = config.limits().headerTimeoutMs();
+        this.idleTimeoutMs = config.idleTimeoutMs();
+        this.perClient = new RateLimiter(config.limits().requestsPerSecond(), config.limits().requestBurst(),
+                System::nanoTime, 100_000);
+        this.perAddress = new RateLimiter(config.limits().requestsPerSecond() * 10, config.limits().requestBurst() * 10,
+                System::nanoTime, 100_000);
+    }
+
+    /** Three quarters of the file descriptors this process may open, leaving room for the database and Hazelcast. */
+    private static int fdBudget() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return (int) Math.max(64, Math.min(Integer.MAX_VALUE, unix.getMaxFileDescriptorCount() * 3 / 4));
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    int maxConnections() {
+        return maxConnections;
+    }
+
+    /** For {@code HttpServer.connectionHandler}: counts, caps and arms the first header deadline. */
+    void onConnection(HttpConnection conn) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            LOG.debug("connection cap {} reached; closing a new connection", maxConnections);
+            conn.close();
+            return;
+        }
+        arm(conn, headerTimeoutMs);
+    }
+
+    /** Wraps the router: a request that arrived disarms its connection's deadline, its answer re-arms it. */
+    Handler<HttpServerRequest> requests(Handler<HttpServerRequest> router) {
+        return req -> {
+            HttpConnection conn = req.connection();
+            Long timer = conn == null ? null : deadlines.remove(conn);
+            if (timer != null) {
+                vertx.cancelTimer(timer);
+            }
+            if (conn != null) {
+                req.response().endHandler(v -> arm(conn, idleTimeoutMs));
+            }
+            router.handle(req);
+        };
+    }
+
+    /** A route handler answering 429 when the client is over its rate. */
+    void rate(RoutingContext ctx) {
+        String auth = ctx.request().getHeader("Authorization");
+        String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+        // Agents of a whole fleet may share one address (a NAT, the load harness): their calls count per credential.
+        boolean agent = ctx.normalizedPath().startsWith("/v1/agents/") && auth != null;
+        long wait = agent ? 0 : perAddress.acquire(address);
+        if (wait == 0 && auth != null) {
+            wait = perClient.acquire("t:" + io.tessera.scheduler.auth.Tokens.sha256(auth));
+        }
+        if (wait > 0) {
+            Problems.tooMany(ctx, "too many requests from this client; retry in " + wait + " s", wait);
+        } else {
+            ctx.next();
+        }
+    }
+
+
+    private void arm(HttpConnection conn, long ms) {
+        long timer = vertx.setTimer(ms, t -> {
+            deadlines.remove(conn);
+            conn.close();
+        });
+        Long old = deadlines.put(conn, timer);
+        if (old != null) {
+            vertx.cancelTimer(old);
+        }
+        conn.closeHandler(v -> {
+            open.decrementAndGet();
+            Long t = deadlines.remove(conn);
+            if (t != null) {
+                vertx.cancelTimer(t);
+            }
+        });
+    }
+}
