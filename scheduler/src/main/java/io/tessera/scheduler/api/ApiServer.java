@@ -88,6 +88,9 @@ public final class ApiServer {
                 ctx.request().method() + " is not allowed here", List.of()));
         return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
                         .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                        // No h2c: with it, Vert.x makes the connection only once a first request is parsed,
+                        // so a connection that never finishes its headers could not be timed out.
+                        .setHttp2ClearTextEnabled(false)
                         .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
                 .connectionHandler(guard::onConnection)
                 .requestHandler(guard.requests(router)).listen(config.httpPort(), config.httpHost());

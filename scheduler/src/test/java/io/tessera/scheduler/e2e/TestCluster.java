@@ -38,6 +38,8 @@ public final class TestCluster implements AutoCloseable {
     private final io.tessera.config.AuthConfig auth;
     public final String joinToken = JOIN;
 
+    private io.tessera.config.LimitsConfig limits;
+
     private TestCluster(SchedulerNode scheduler, Path dir, io.tessera.config.AuthConfig auth) {
         this.scheduler = scheduler;
         this.dir = dir;
@@ -50,7 +52,15 @@ public final class TestCluster implements AutoCloseable {
 
     /** With other authentication settings (JWT mode, say). */
     public static TestCluster start(Path dir, io.tessera.config.AuthConfig auth) {
-        return new TestCluster(SchedulerNode.start(config(0, auth, dir), Clock.systemUTC()), dir, auth);
+        return new TestCluster(SchedulerNode.start(config(0, auth, dir, null), Clock.systemUTC()), dir, auth);
+    }
+
+    /** With other limits. */
+    public static TestCluster start(Path dir, io.tessera.config.LimitsConfig limits) {
+        io.tessera.config.AuthConfig auth = writeAuth(dir);
+        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, limits), Clock.systemUTC()), dir, auth);
+        c.limits = limits;
+        return c;
     }
 
     private static io.tessera.config.AuthConfig writeAuth(Path dir) {
@@ -69,17 +79,18 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** State is written through to a real H2 database in the test's directory. */
-    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir) {
+    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir,
+                                          io.tessera.config.LimitsConfig limits) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
-                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), null, null);
+                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), limits, null);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
     public void restartScheduler() {
         int port = scheduler.port();
         scheduler.crash();
-        scheduler = SchedulerNode.start(config(port, auth, dir), Clock.systemUTC());
+        scheduler = SchedulerNode.start(config(port, auth, dir, limits), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {
@@ -147,6 +158,11 @@ public final class TestCluster implements AutoCloseable {
             scheduler.hazelcast().<String, String>getMap(map).values().forEach(v -> out.append(v).append('\n'));
         }
         return out.toString();
+    }
+
+    /** A node's record read straight from the state store, not through the API. */
+    public JsonNode storedNode(String name) {
+        return Documents.parseJson(scheduler.hazelcast().<String, String>getMap("tessera.nodes").get(name).getBytes());
     }
 
     public JsonNode job(String id) {
