@@ -26,7 +26,11 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
+import io.tessera.scheduler.loop.HistoryMover;
 import io.tessera.scheduler.security.SecretBox;
+import io.tessera.scheduler.state.InMemoryJobHistory;
+import io.tessera.scheduler.state.JdbcJobHistory;
+import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.state.ClusterStore;
@@ -101,6 +105,10 @@ public final class SchedulerNode implements AutoCloseable {
                     ClusterStore.LeaderClaim c = store.claimLeadership(me);
                     return new Term(me, c.epoch(), clock.millis());
                 });
+        JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
+                .orElseGet(() -> new InMemoryJobHistory(10_000));
+        loop.withHistory(new HistoryMover(store, history, clock, config.limits().terminalGraceMs(),
+                config.limits().historyRetentionMs()));
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
@@ -108,7 +116,7 @@ public final class SchedulerNode implements AutoCloseable {
                 new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
-            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits()),
+            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
                     new AgentService(store, config, clock, metrics, secrets, catalog), new PlanService(store, parser, placer, policy, catalog),
                     store, clock, metrics::scrape, auth)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.JobHistory;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -25,9 +26,20 @@ final class JobRoutes {
         router.post("/v1/jobs").handler(this::submit);
         router.get("/v1/jobs").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
-                Principal p = Access.principal(ctx);
-                blocking.respond(ctx, 200, () -> Map.of("jobs", jobs.jobs().stream()
-                        .filter(j -> visible(p, j)).map(this::view).toList()));
+                JobHistory.Query q;
+                try {
+                    q = JobQueryParams.parse(ctx.queryParams(), Access.principal(ctx));
+                } catch (io.tessera.config.ValidationException e) {
+                    Problems.fail(ctx, e);
+                    return;
+                }
+                blocking.respond(ctx, 200, () -> {
+                    JobService.Page page = jobs.jobs(q);
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("jobs", page.jobs().stream().map(this::view).toList());
+                    body.put("nextCursor", page.nextCursor());
+                    return body;
+                });
             }
         });
         router.get("/v1/jobs/:id").handler(ctx -> {

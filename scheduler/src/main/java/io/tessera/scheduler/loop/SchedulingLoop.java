@@ -18,6 +18,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final QueuePlacer placer;
     private final ElasticGrowth growth;
     private final java.util.function.Supplier<Term> claim;
+    private HistoryMover history;
     private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-scheduling-loop");
@@ -34,6 +35,12 @@ public final class SchedulingLoop implements AutoCloseable {
         this.liveness = liveness;
         this.reconciler = reconciler;
         this.placer = placer;
+    }
+
+    /** Also moves finished jobs to the history after each pass. */
+    public SchedulingLoop withHistory(HistoryMover mover) {
+        this.history = mover;
+        return this;
     }
 
     public void start(long intervalMs) {
@@ -54,6 +61,9 @@ public final class SchedulingLoop implements AutoCloseable {
         reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
         placer.placeQueued(term);  // then the freed capacity is offered to the queue, under this term
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
+        if (history != null) {
+            history.moveFinished();    // finished jobs leave hot state after their grace period
+        }
     }
 
     private void passSafely() {

@@ -8,6 +8,7 @@ import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.limits.UserLimits;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.JobHistory;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -24,10 +25,12 @@ public final class JobService {
     private final SecretBox secrets;
 
     private final io.tessera.config.LimitsConfig limits;
+    private final JobHistory history;
 
     public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
-                      io.tessera.config.LimitsConfig limits) {
+                      io.tessera.config.LimitsConfig limits, JobHistory history) {
         this.limits = limits;
+        this.history = history;
         this.store = store;
         this.parser = parser;
         this.clock = clock;
@@ -81,13 +84,26 @@ public final class JobService {
         }
     }
 
+    /** A job, live or finished (from the history). */
     public Optional<JobRecord> job(String id) {
-        return store.job(id);
+        Optional<JobRecord> hot = store.job(id);
+        return hot.isPresent() ? hot : history.get(id);
     }
 
-    /** All jobs, newest first. */
-    public List<JobRecord> jobs() {
-        return store.jobs().stream().sorted(Comparator.comparingLong(JobRecord::seq).reversed()).toList();
+    /** A page of jobs, newest first, live and finished alike, and the cursor of the next page (null at the end). */
+    public record Page(List<JobRecord> jobs, String nextCursor) {
+    }
+
+    /** The page of jobs {@code q} selects: the hot ones and the history's, merged by submission order. */
+    public Page jobs(JobHistory.Query q) {
+        java.util.Map<String, JobRecord> merged = new java.util.LinkedHashMap<>();
+        store.jobs().stream().filter(q::matches).sorted(Comparator.comparingLong(JobRecord::seq).reversed())
+                .limit(q.limit()).forEach(j -> merged.put(j.id(), j));
+        history.page(q).forEach(j -> merged.putIfAbsent(j.id(), j));
+        List<JobRecord> page = merged.values().stream().sorted(Comparator.comparingLong(JobRecord::seq).reversed())
+                .limit(q.limit()).toList();
+        String next = page.size() < q.limit() ? null : Long.toString(page.get(page.size() - 1).seq(), 36);
+        return new Page(page, next);
     }
 
     /** The ids of the jobs {@code owner} submitted. */

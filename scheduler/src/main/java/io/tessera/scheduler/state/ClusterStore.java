@@ -30,6 +30,9 @@ public interface ClusterStore {
     /** Applies {@code change} atomically (retrying on contention); empty if the job does not exist. */
     Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change);
 
+    /** Removes a job from hot state (it has moved to the history). */
+    void deleteJob(String id);
+
     Optional<NodeRecord> node(String name);
 
     Collection<NodeRecord> nodes();

@@ -88,6 +88,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
+    public void deleteJob(String id) {
+        jobs.delete(id);
+    }
+
+    @Override
     public Optional<NodeRecord> node(String name) {
         return Optional.ofNullable(Codec.decode(nodes.get(name), NodeRecord.class));
     }

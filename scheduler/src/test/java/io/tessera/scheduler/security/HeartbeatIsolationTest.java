@@ -72,7 +72,7 @@ class HeartbeatIsolationTest {
             AuthSetup auth = AuthSetup.from(new io.tessera.config.AuthConfig("token", null, joinFile.toString(), null, null,
                     null), real, Clock.systemUTC());
             HttpServer http = ApiServer.start(vertx, config, new JobService(stuck, parser, Clock.systemUTC(), secrets,
-                            config.limits()), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
+                            config.limits(), new io.tessera.scheduler.state.InMemoryJobHistory(100)), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
                             catalog), new PlanService(real, parser, new PlacementEngine(), SchedulerNode.policy(config), catalog),
                     real, Clock.systemUTC(), () -> "", auth).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + http.actualPort();

@@ -1,0 +1,71 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.scheduler.model.JobRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * {@link JobHistory} in memory, for a member with memory-only state (and tests): keeps at most
+ * {@code capacity} jobs, dropping the oldest first.
+ */
+public final class InMemoryJobHistory implements JobHistory {
+    private record Entry(JobRecord job, long finishedAtMs) {
+    }
+
+    private final int capacity;
+    private final ConcurrentSkipListMap<Long, Entry> bySeq = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> seqById = new ConcurrentHashMap<>();
+
+    public InMemoryJobHistory(int capacity) {
+        this.capacity = capacity;
+    }
+
+    @Override
+    public synchronized void add(JobRecord job, long finishedAtMs) {
+        bySeq.put(job.seq(), new Entry(job, finishedAtMs));
+        seqById.put(job.id(), job.seq());
+        while (bySeq.size() > capacity) {
+            Entry oldest = bySeq.pollFirstEntry().getValue();
+            seqById.remove(oldest.job().id());
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> get(String id) {
+        Long seq = seqById.get(id);
+        return seq == null ? Optional.empty() : Optional.ofNullable(bySeq.get(seq)).map(Entry::job);
+    }
+
+    @Override
+    public List<JobRecord> page(Query q) {
+        List<JobRecord> out = new ArrayList<>();
+        var view = q.beforeSeq() == null ? bySeq.descendingMap() : bySeq.headMap(q.beforeSeq(), false).descendingMap();
+        for (Entry e : view.values()) {
+            if (out.size() >= q.limit()) {
+                break;
+            }
+            if (q.matches(e.job())) {
+                out.add(e.job());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized int purgeFinishedBefore(long cutoffMs) {
+        int[] n = {0};
+        bySeq.values().removeIf(e -> {
+            boolean old = e.finishedAtMs() < cutoffMs;
+            if (old) {
+                seqById.remove(e.job().id());
+                n[0]++;
+            }
+            return old;
+        });
+        return n[0];
+    }
+}
