@@ -26,6 +26,7 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
+import io.tessera.scheduler.health.HealthMonitor;
 import io.tessera.scheduler.loop.HistoryMover;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.InMemoryJobHistory;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class SchedulerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerNode.class);
     private final HazelcastInstance hz;
+    private final HealthMonitor health;
     private final Vertx vertx;
     private final HttpServer http;
     private final SchedulingLoop loop;
@@ -63,7 +65,8 @@ public final class SchedulerNode implements AutoCloseable {
 
     private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
                           ScheduledExecutorService collector, AuthSetup auth,
-                          Optional<HikariDataSource> db) {
+                          Optional<HikariDataSource> db, HealthMonitor health) {
+        this.health = health;
         this.db = db;
         this.auth = auth;
         this.collector = collector;
@@ -84,11 +87,21 @@ public final class SchedulerNode implements AutoCloseable {
     }
 
     public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer) {
+        return start(config, clock, placer, status -> LOG.error("this member is unhealthy beyond repair (status {}); "
+                + "an in-process member does not exit, restart it", status));
+    }
+
+    /**
+     * Starts a member; {@code onFatal} is called with an exit status when the member can no longer
+     * work (out of memory, its database gone): the CLI exits, so that a supervisor restarts it.
+     */
+    public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer, java.util.function.IntConsumer onFatal) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
         Optional<HikariDataSource> db = Database.open(config);
         SecretBox secrets = SecretBox.from(config);
         HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
+        HealthMonitor health = new HealthMonitor(db, hz, 3, onFatal).start(2000);
         PlanApplier applier = new PlanApplier(store, catalog);
         PlacementPolicy policy = policy(config);
         SchedulerMetrics metrics = new SchedulerMetrics();
@@ -118,13 +131,14 @@ public final class SchedulerNode implements AutoCloseable {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
                     new AgentService(store, config, clock, metrics, secrets, catalog), new PlanService(store, parser, placer, policy, catalog),
-                    store, clock, metrics::scrape, auth)
+                    store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());
-            return new SchedulerNode(hz, vertx, http, loop, collector, auth, db);
+            return new SchedulerNode(hz, vertx, http, loop, collector, auth, db, health);
         } catch (Exception e) {
+            health.close();
             collector.shutdownNow();
             vertx.close();
             hz.shutdown();
@@ -169,6 +183,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         collector.shutdownNow();
         loop.close();
         try {
@@ -182,6 +197,7 @@ public final class SchedulerNode implements AutoCloseable {
 
     /** Stops this member abruptly, as a crash would: no graceful Hazelcast leave, no final writes. */
     public void crash() {
+        health.close();
         collector.shutdownNow();
         loop.close();
         vertx.close();

@@ -26,7 +26,8 @@ public final class ApiServer {
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
                                            PlanService plans, ClusterStore store, Clock clock,
                                            java.util.function.Supplier<String> metrics,
-                                           io.tessera.scheduler.auth.AuthSetup auth) {
+                                           io.tessera.scheduler.auth.AuthSetup auth,
+                                           io.tessera.scheduler.health.HealthMonitor health) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         // Agents get their own pool: no amount of user traffic can delay a heartbeat.
         Blocking agentPool = new Blocking(vertx.createSharedWorkerExecutor("tessera-agents", 8));
@@ -80,7 +81,11 @@ public final class ApiServer {
         router.get("/metrics").handler(ctx -> blocking.call(metrics::get).onSuccess(text -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(e -> Problems.fail(ctx, e)));
-        router.get("/healthz").handler(ctx -> Blocking.json(ctx, 200, Map.of("status", "ok")));
+        // Liveness: 503 once the member is beyond saving (it is exiting). Readiness: the last check of each part.
+        router.get("/healthz").handler(ctx -> Blocking.json(ctx, health.alive() ? 200 : 503,
+                Map.of("status", health.alive() ? "ok" : "failing")));
+        router.get("/readyz").handler(ctx -> Blocking.json(ctx, health.ready() && health.alive() ? 200 : 503,
+                health.readiness()));
         router.route().failureHandler(ctx -> failure(ctx));
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Not found", "no route for "
                 + ctx.request().method() + " " + truncate(ctx.request().path()), List.of()));

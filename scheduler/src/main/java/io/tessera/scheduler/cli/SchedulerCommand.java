@@ -22,6 +22,21 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, description = "REST API port, overriding the config")
     Integer port;
 
+    /** Exits with {@code status} (shutdown hooks run), or halts if they hang on a broken database. */
+    static void exitForRestart(int status) {
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(20_000); // not a wait for a condition: the last resort if shutdown hangs
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(status);
+        }, "tessera-exit-watchdog");
+        halt.setDaemon(true);
+        halt.start();
+        new Thread(() -> System.exit(status), "tessera-exit").start();
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         SchedulerConfig cfg;
@@ -34,7 +49,8 @@ final class SchedulerCommand implements Callable<Integer> {
         if (port != null) {
             cfg = cfg.withEndpoint(port, cfg.clusterName());
         }
-        SchedulerNode node = SchedulerNode.start(cfg, Clock.systemUTC());
+        SchedulerNode node = SchedulerNode.start(cfg, Clock.systemUTC(), new io.tessera.scheduler.placement.PlacementEngine(),
+                SchedulerCommand::exitForRestart);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

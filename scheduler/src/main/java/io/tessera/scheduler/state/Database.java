@@ -53,6 +53,9 @@ public final class Database {
         }
         h.setMaximumPoolSize(config.database().poolSize());
         h.setPoolName("tessera-state");
+        // A database that stopped answering fails a request (and a health check) in seconds, not Hikari's default 30.
+        h.setConnectionTimeout(5_000);
+        h.setValidationTimeout(2_000);
         // A database restarting with the cluster: keep trying the first connection instead of failing at once.
         h.setInitializationFailTimeout(60_000);
         HikariDataSource ds = new HikariDataSource(h);

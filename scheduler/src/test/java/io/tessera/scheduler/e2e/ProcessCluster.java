@@ -85,7 +85,7 @@ final class ProcessCluster implements AutoCloseable {
                 jdbcUrl == null ? "" : "database: {url: \"" + jdbcUrl + "\", user: " + PostgresServer.USER
                         + ", password: " + PostgresServer.PASSWORD + "}", ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        members[i] = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        members[i] = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                 "io.tessera.scheduler.cli.TesseraMain", "scheduler", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("member-" + i + ".log").toFile()).start();
     }
@@ -146,6 +146,16 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     record Answer(int status, JsonNode json) {
+    }
+
+    /** Member {@code i}'s process. */
+    Process process(int i) {
+        return members[i];
+    }
+
+    /** The member's log so far. */
+    String log(int i) throws IOException {
+        return Files.readString(dir.resolve("member-" + i + ".log"));
     }
 
     /** Submits a job as admin through member {@code i} and returns its id. */

@@ -74,7 +74,8 @@ class HeartbeatIsolationTest {
             HttpServer http = ApiServer.start(vertx, config, new JobService(stuck, parser, Clock.systemUTC(), secrets,
                             config.limits(), new io.tessera.scheduler.state.InMemoryJobHistory(100)), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
                             catalog), new PlanService(real, parser, new PlacementEngine(), SchedulerNode.policy(config), catalog),
-                    real, Clock.systemUTC(), () -> "", auth).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    real, Clock.systemUTC(), () -> "", auth,
+                    new io.tessera.scheduler.health.HealthMonitor(java.util.Optional.empty(), hz, 3, status -> { })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + http.actualPort();
             HttpClient client = HttpClient.newHttpClient();
             String admin = auth.generatedAdmin().orElseThrow();
