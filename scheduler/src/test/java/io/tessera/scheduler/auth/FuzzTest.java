@@ -32,9 +32,13 @@ class FuzzTest {
     Path dir;
     private final Random random = new Random(0xF0220);
 
+    /** No rate limit here: every hostile request must reach the validation it probes. */
+    private static final io.tessera.config.LimitsConfig UNLIMITED = new io.tessera.config.LimitsConfig(null, null, null, 1e6,
+            1_000_000, null, null, null, null, null, null, null);
+
     @Test
     void sixHundredHostileRequestsGetNo5xx() throws Exception {
-        try (TestCluster c = TestCluster.start(dir)) {
+        try (TestCluster c = TestCluster.start(dir, UNLIMITED)) {
             List<String> accepted = List.of(c.submitAs(TestCluster.ALICE, VALID), c.submitAs(TestCluster.BOB, VALID),
                     c.submitAs(TestCluster.ADMIN, VALID));
             Map<Integer, Integer> statuses = new TreeMap<>();
@@ -55,6 +59,68 @@ class FuzzTest {
             assertThat(c.sendAs(null, "GET", "/healthz", null, null).status()).isEqualTo(200);
             assertThat(c.submitAs(TestCluster.ALICE, VALID)).startsWith("job-");
         }
+    }
+
+    @Test
+    void fourHundredHostileAgentRequestsGetA4xxAndNo5xx() throws Exception {
+        try (TestCluster c = TestCluster.start(dir, UNLIMITED)) {
+            String cred = c.sendAs(null, "POST", "/v1/agents/enroll", ("{\"node\":\"fz\",\"joinToken\":\"" + TestCluster.JOIN
+                    + "\"}").getBytes(), "application/json").json().get("credential").asText();
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            List<String> wrong = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String[] req = agentRequest(i);
+                int status = c.sendAs(i % 10 == 9 ? null : cred, "POST", req[0], req[1].getBytes(StandardCharsets.UTF_8),
+                        "application/json").status();
+                statuses.merge(status, 1, Integer::sum);
+                if (status >= 500 || status < 400) {
+                    wrong.add("#" + i + " " + req[0] + " " + req[1].substring(0, Math.min(120, req[1].length())) + " -> " + status);
+                }
+            }
+            System.out.println("agent fuzz statuses: " + statuses);
+            assertThat(wrong).isEmpty();
+            String ok = "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[]}";
+            assertThat(c.sendAs(cred, "POST", "/v1/agents/register", ok.getBytes(), "application/json").status()).isEqualTo(200);
+            assertThat(c.sendAs(null, "GET", "/healthz", null, null).status()).isEqualTo(200);
+        }
+    }
+
+    /** A hostile agent request: path and body. Every one of them is invalid. */
+    private String[] agentRequest(int i) {
+        String dev = "{\"index\":0,\"chipType\":\"nvidia-h20\",\"memoryGiB\":96,\"healthy\":true}";
+        String[] bodies = {
+            "null", "[]", "\"x\"", "42", "{}", "",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1; rm -rf /\",\"devices\":[]}",
+            "{\"node\":\"fz\",\"address\":\"a\\nb\",\"devices\":[]}",
+            "{\"node\":\"fz\",\"address\":\"" + "h".repeat(600) + "\",\"devices\":[]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[" + dev + "," + dev + "]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[" + dev.replace("96", "1e300") + "]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[" + dev.replace("96", "\"NaN\"") + "]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[" + dev.replace("0,", "-5,") + "]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[" + dev.replace("nvidia-h20", "h100x") + "]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"devices\":[null]}",
+            "{\"node\":\"fz\",\"address\":\"127.0.0.1\",\"labels\":{\"" + "k".repeat(100) + "\":\"v\"},\"devices\":[]}",
+            "{\"node\":\"fz\",\"devices\":[],\"shards\":[{\"jobId\":\"" + "j".repeat(600) + "\",\"shard\":0,\"attempt\":1,"
+                    + "\"phase\":\"EXITED\"}]}",
+            "{\"node\":\"fz\",\"devices\":[],\"shards\":[{\"jobId\":\"job-1\",\"shard\":-1,\"attempt\":0,\"phase\":\"EXITED\"}]}",
+            "{\"node\":\"fz\",\"devices\":[],\"shards\":[{\"jobId\":\"job-1\",\"shard\":0,\"attempt\":1,\"phase\":\"DANCING\"}]}",
+            "{\"node\":\"fz\",\"devices\":[],\"shards\":[{\"jobId\":\"job-1\",\"shard\":0,\"attempt\":1,\"phase\":\"RUNNING\","
+                    + "\"samplesPerSec\":1e308,\"step\":-4}]}",
+            "{\"node\":\"fz\",\"devices\":[],\"shards\":[{\"jobId\":\"job-1\",\"shard\":0,\"attempt\":1,\"phase\":\"RUNNING\"},"
+                    + "{\"jobId\":\"job-1\",\"shard\":0,\"attempt\":1,\"phase\":\"RUNNING\"}]}",
+            "{\"node\":\"other\",\"devices\":[]}",
+            "{\"node\":\"fz\",\"devices\":" + value(3) + ",\"shards\":" + value(3) + "}",
+        };
+        String body = bodies[random.nextInt(bodies.length)];
+        String[] paths = {"/v1/agents/register", "/v1/agents/fz/heartbeat", "/v1/agents/enroll"};
+        String path = paths[random.nextInt(paths.length)];
+        if (path.equals("/v1/agents/enroll")) {
+            body = random.nextBoolean() ? "{\"node\":\"" + "n".repeat(600) + "\",\"joinToken\":\"x\"}"
+                    : "{\"node\":" + value(2) + ",\"joinToken\":" + value(2) + "}";
+        } else if (path.endsWith("heartbeat") && body.contains("\"address\"") && !body.contains("shards")) {
+            body = body.replace("\"address\"", "\"addr\"");
+        }
+        return new String[] {path, body};
     }
 
     /** One generated request; returns its status, or 0 when the server closed the connection without one. */
