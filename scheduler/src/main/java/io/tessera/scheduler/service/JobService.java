@@ -42,6 +42,12 @@ public final class JobService {
         JobSpec parsed = parser.parse(body, contentType);
         refuseSealedLookalikes(parsed);
         UserLimits.check(owner, usage(owner), specBytes(parsed), limits);
+        if (parsed.checkpointDir() != null) {
+            store.claimCheckpointDir(parsed.checkpointDir(), owner).ifPresent(other -> {
+                throw new io.tessera.config.ValidationException("checkpointDir", "is, contains or is inside a checkpoint "
+                        + "directory another user's job uses; name a directory of your own");
+            });
+        }
         long seq = store.nextSequence();
         String id = "job-" + Long.toString(seq, 36);
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));

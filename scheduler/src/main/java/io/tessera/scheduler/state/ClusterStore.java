@@ -91,6 +91,12 @@ public interface ClusterStore {
     /** Revokes an issued join token; false if there was none with that id. */
     boolean deleteJoinToken(String id);
 
+    /**
+     * Records that {@code owner} uses checkpoint directory {@code dir}, unless another owner's
+     * claimed directory is {@code dir}, inside it or contains it; then returns that owner and claims nothing.
+     */
+    Optional<String> claimCheckpointDir(String dir, String owner);
+
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {
     }

@@ -36,6 +36,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String CREDENTIALS = "tessera.agentCredentials";
     static final String LEADER = "tessera.leader";
     static final String JOIN_TOKENS = "tessera.joinTokens";
+    static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
     private static final String CLAIM = "claim";
 
     private final HazelcastInstance hz;
@@ -46,10 +47,12 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> credentials;
     private final IMap<String, String> leader;
     private final IMap<String, String> joinTokens;
+    private final IMap<String, String> checkpointOwners;
 
     public HazelcastClusterStore(HazelcastInstance hz) {
         this.leader = hz.getMap(LEADER);
         this.joinTokens = hz.getMap(JOIN_TOKENS);
+        this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
@@ -186,6 +189,19 @@ public final class HazelcastClusterStore implements ClusterStore {
             return Codec.encode(new JoinToken(t.id(), t.sha256(), t.node(), t.usesLeft() - 1, t.expiresAtMs()));
         });
         return used[0];
+    }
+
+    @Override
+    public Optional<String> claimCheckpointDir(String dir, String owner) {
+        String normalized = dir.endsWith("/") ? dir : dir + "/";
+        for (Map.Entry<String, String> e : checkpointOwners.entrySet()) {
+            String other = e.getKey().endsWith("/") ? e.getKey() : e.getKey() + "/";
+            if (!e.getValue().equals(owner) && (other.startsWith(normalized) || normalized.startsWith(other))) {
+                return Optional.of(e.getValue());
+            }
+        }
+        String prev = checkpointOwners.putIfAbsent(dir, owner);
+        return prev == null || prev.equals(owner) ? Optional.empty() : Optional.of(prev);
     }
 
     @Override

@@ -59,7 +59,8 @@ public final class HazelcastMember {
             HazelcastClusterStore.JOBS, "tessera_jobs", HazelcastClusterStore.NODES, "tessera_nodes",
             HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
             HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
-            HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens");
+            HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens",
+            HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners");
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {

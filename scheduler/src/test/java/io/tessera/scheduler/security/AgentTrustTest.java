@@ -109,6 +109,23 @@ class AgentTrustTest {
     }
 
     @Test
+    void anAgentEmptiesItsJoinTokenFileOnceItHoldsItsCredential() throws Exception {
+        try (TestCluster c = TestCluster.start(dir)) {
+            Path token = Files.writeString(dir.resolve("agent-join"), TestCluster.JOIN + "\n");
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            io.tessera.config.AgentConfig cfg = new io.tessera.config.AgentConfig(c.url(), "tf-1", "127.0.0.1",
+                    java.util.Map.of(), List.of(io.tessera.config.AgentConfig.DeviceSource.simulated("nvidia-h20", 1)),
+                    dir.resolve("tf-1").toString(), 200L, null, -1, null, null, null, System.getProperty("user.name"), null,
+                    null, token.toString());
+            try (io.tessera.agent.Agent agent = io.tessera.agent.Agent.start(cfg)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().toString().contains("tf-1"));
+                assertThat(Files.readString(token)).isEmpty();
+                assertThat(Files.readString(dir.resolve("tf-1/credential"))).startsWith("tsa_tf-1.");
+            }
+        }
+    }
+
+    @Test
     void theJoinTokenFileRotatesWithoutARestart() throws Exception {
         try (TestCluster c = TestCluster.start(dir)) {
             assertThat(enrollAs(c, null, "r1", TestCluster.JOIN).status()).isEqualTo(200);
