@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /**
  * Keeps this node's credential: read from the credential file (mode 0600) when present, else
- * obtained by enrolling with the join token and saved; a {@code joinTokenFile} is then emptied. Forgotten when the scheduler refuses it,
+ * obtained by enrolling with the join token and saved. The join token is then dropped: a
+ * {@code joinTokenFile} is emptied and a configured token is not used again, so a node that loses
+ * its credential needs an admin's readmit and a new token in its {@code joinTokenFile}. Forgotten when the scheduler refuses it,
  * so the next use enrolls again. Only the heartbeat thread calls it.
  */
 final class CredentialKeeper {
@@ -19,6 +21,8 @@ final class CredentialKeeper {
     private final SchedulerClient client;
     private final Path file;
     private String credential;
+    /** Set once the configured token has enrolled this node: it is not used again (only a refilled joinTokenFile is). */
+    private boolean configTokenSpent;
 
     CredentialKeeper(AgentConfig config, SchedulerClient client) {
         this.config = config;
@@ -38,6 +42,7 @@ final class CredentialKeeper {
             credential = client.enroll(config.node(), join);
             save(credential);
             consumeJoinTokenFile();
+            configTokenSpent = true;
         }
         client.useCredential(credential);
     }
@@ -57,7 +62,7 @@ final class CredentialKeeper {
                 return Optional.of(token);
             }
         }
-        return Optional.ofNullable(config.joinToken()).filter(t -> !t.isBlank());
+        return Optional.ofNullable(config.joinToken()).filter(t -> !t.isBlank() && !configTokenSpent);
     }
 
     /** Once the node holds its credential, the join token file is emptied: the token is of no more use here. */
