@@ -44,6 +44,11 @@ public final class Agent implements AutoCloseable {
     static WorkerIdentity identity(AgentConfig config) {
         String me = System.getProperty("user.name");
         if (config.workerUser() != null) {
+            if ("root".equals(me) && !config.workerUser().equals(me)) {
+                LoggerFactory.getLogger(Agent.class).warn("workerUser {}: every job runs as {}, so jobs are not isolated "
+                        + "from each other; unset workerUser to give each job a uid of its own (docs/security.md)",
+                        config.workerUser(), config.workerUser());
+            }
             return WorkerIdentity.of(config.workerUser());
         }
         if ("root".equals(me) && config.workerUidRange().isPresent()) {

@@ -7,8 +7,9 @@ package io.tessera.config;
  * @param maxQueuedJobsPerUser   jobs one user may have waiting or running at once; more get 429
  * @param maxSpecBytesPerUser    bytes of job specs one user may have stored in live jobs; more get 429
  * @param maxArgvEnvBytes        command, args, env and secretEnv of one job together, in bytes
- * @param requestsPerSecond      sustained requests per second per client (principal, or address when
- *                               unauthenticated); agents are exempt, their calls are paced by the scheduler
+ * @param requestsPerSecond      sustained requests per second per user, and ten times that per address for
+ *                               requests without a valid token; admins and agents are exempt (agents' calls are
+ *                               paced by the scheduler)
  * @param requestBurst           requests a client may make at once before the rate applies
  * @param maxConnections         open HTTP connections per member; more are closed at once
  * @param headerTimeoutMs        time a connection may take to send a request's headers

@@ -20,7 +20,7 @@ final class Access {
     }
 
     /** The route handler that authenticates. */
-    static void authenticate(RoutingContext ctx, Authenticator auth, Blocking blocking) {
+    static void authenticate(RoutingContext ctx, Authenticator auth, Blocking blocking, ConnectionGuard guard) {
         if (OPEN.contains(ctx.normalizedPath())) {
             ctx.next();
             return;
@@ -35,8 +35,10 @@ final class Access {
         blocking.call(() -> auth.authenticate(token)).onSuccess(p -> {
             if (p.isPresent()) {
                 ctx.put(PRINCIPAL, p.get());
-                ctx.next();
-            } else {
+                if (!guard.overUser(ctx, p.get())) {
+                    ctx.next();
+                }
+            } else if (!guard.overAddress(ctx)) {
                 unauthorized(ctx, "the token is not valid (unknown, forged, expired or revoked)");
             }
         }).onFailure(e -> Problems.fail(ctx, e));

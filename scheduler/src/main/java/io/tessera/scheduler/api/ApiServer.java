@@ -36,7 +36,7 @@ public final class ApiServer {
         router.route().handler(guard::rate);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(),
-                ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking));
+                ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking, guard));
         new JobRoutes(jobs, store, blocking).mount(router);
         AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), agentPool, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);

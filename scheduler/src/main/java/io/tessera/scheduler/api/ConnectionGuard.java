@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one client from taking the HTTP front door: a cap on open connections (closed at once
  * past it), a deadline for each request's headers (a connection must send a whole request within
- * {@code headerTimeoutMs} of opening, and within the idle timeout of its previous answer), and a
- * per-client request rate (by bearer token, and by address at ten times the rate, so rotating
- * made-up tokens does not escape it). Runs on the event loop and never blocks.
+ * {@code headerTimeoutMs} of opening, and within the idle timeout of its previous answer), and
+ * request rates: per user once authenticated, and per address (at ten times the rate) for requests
+ * with no valid token, so rotating made-up tokens does not escape it. Runs on the event loop and never blocks.
  */
 final class ConnectionGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
@@ -79,23 +79,47 @@ final class ConnectionGuard {
         };
     }
 
-    /** A route handler answering 429 when the client is over its rate. */
+    /**
+     * The rate limit for requests that carry no token: by address, at ten times a user's rate
+     * (health checks, scrapes, probes). Enrollment is exempt: a whole fleet may enroll from one
+     * address, and a join token cannot be guessed.
+     */
     void rate(RoutingContext ctx) {
-        String auth = ctx.request().getHeader("Authorization");
-        String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
-        // Agents of a whole fleet may share one address (a NAT, the load harness): their calls count per credential.
-        boolean agent = ctx.normalizedPath().startsWith("/v1/agents/") && auth != null;
-        long wait = agent ? 0 : perAddress.acquire(address);
-        if (wait == 0 && auth != null) {
-            wait = perClient.acquire("t:" + io.tessera.scheduler.auth.Tokens.sha256(auth));
+        if (ctx.request().getHeader("Authorization") != null || ctx.normalizedPath().equals("/v1/agents/enroll")) {
+            ctx.next();
+            return;
         }
-        if (wait > 0) {
-            Problems.tooMany(ctx, "too many requests from this client; retry in " + wait + " s", wait);
-        } else {
+        if (!overAddress(ctx)) {
             ctx.next();
         }
     }
 
+    /**
+     * After authentication: a user is limited per user; admins and agents are not (an agent's
+     * calls are paced by the scheduler's heartbeat interval). True when it answered 429.
+     */
+    boolean overUser(RoutingContext ctx, io.tessera.scheduler.auth.Principal who) {
+        if (who.role() != io.tessera.scheduler.auth.Role.USER) {
+            return false;
+        }
+        long wait = perClient.acquire("u:" + who.subject());
+        if (wait > 0) {
+            Problems.tooMany(ctx, "too many requests from " + who.subject() + "; retry in " + wait + " s", wait);
+            return true;
+        }
+        return false;
+    }
+
+    /** Charges the caller's address (a request without a valid token); true when it answered 429. */
+    boolean overAddress(RoutingContext ctx) {
+        String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+        long wait = perAddress.acquire(address);
+        if (wait > 0) {
+            Problems.tooMany(ctx, "too many requests from this address; retry in " + wait + " s", wait);
+            return true;
+        }
+        return false;
+    }
 
     private void arm(HttpConnection conn, long ms) {
         long timer = vertx.setTimer(ms, t -> {
