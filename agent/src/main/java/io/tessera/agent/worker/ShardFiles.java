@@ -21,19 +21,22 @@ import java.nio.file.attribute.PosixFileAttributes;
  *   checkpoints/                  root 0711
  *     JOB/                        job  0700   the default TESSERA_CHECKPOINT_DIR
  * </pre>
- * A checkpoint directory the job names itself is created (last component only, never through a
- * link) and handed to the job when missing; one that is a link, or that belongs to another job's
- * uid, is refused.
+ * A checkpoint directory the job names itself is created, when missing, <em>with the job's own
+ * rights</em> ({@code mkdir -p} as the job's uid), so a job can never make the root agent create a
+ * directory where the job itself could not (a drop-in directory under /etc, say); one that is a
+ * link, or that belongs to another job's uid, is refused.
  */
 final class ShardFiles {
     static final String TRAVERSE = "rwx--x--x";
     static final String PRIVATE = "rwx------";
     private final Path workDir;
     private final WorkerIdentity identity;
+    private final WorkerLauncher launcher;
 
-    ShardFiles(Path workDir, WorkerIdentity identity) {
+    ShardFiles(Path workDir, WorkerIdentity identity, WorkerLauncher launcher) {
         this.workDir = workDir;
         this.identity = identity;
+        this.launcher = launcher;
     }
 
     Path jobsDir() {
@@ -68,8 +71,9 @@ final class ShardFiles {
         return jobsDir().resolve(safe(a.jobId())).resolve(".launch-" + a.shard() + "-" + a.attempt() + ".env");
     }
 
-    /** The checkpoint directory the worker gets, ready for {@code uid} (-1: the agent). */
-    Path prepareCheckpointDir(ShardAssignment a, int uid) throws IOException {
+    /** The checkpoint directory the worker gets, ready for {@code ids} (empty: the agent's own user). */
+    Path prepareCheckpointDir(ShardAssignment a, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+        int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         if (a.checkpointDir() == null) {
             SafeFiles.ensureDir(workDir.resolve("checkpoints"), TRAVERSE, -1);
             Path dir = workDir.resolve("checkpoints").resolve(safe(a.jobId()));
@@ -78,11 +82,7 @@ final class ShardFiles {
         }
         Path dir = Path.of(a.checkpointDir());
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.isDirectory(dir.getParent())) {
-                throw new IOException("checkpointDir " + dir + ": its parent " + dir.getParent() + " does not exist on this node");
-            }
-            SafeFiles.ensureDir(dir, PRIVATE, uid);
-            return dir;
+            createAsJob(dir, ids);
         }
         PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isSymbolicLink() || !attrs.isDirectory()) {
@@ -94,6 +94,18 @@ final class ShardFiles {
                     + "); name a directory of this job's own");
         }
         return dir;
+    }
+
+    /** {@code mkdir -p -m 700 dir} with the job's rights (or the agent's own, when workers run as the agent). */
+    private void createAsJob(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+        if (ids.isEmpty()) {
+            Files.createDirectories(dir);
+            return;
+        }
+        var r = launcher.runAs(ids.get(), java.util.List.of("mkdir", "-p", "-m", "700", "--", dir.toString()));
+        if (r.exitCode() != 0) {
+            throw new IOException("the job's user cannot create its checkpointDir " + dir + ": " + r.output());
+        }
     }
 
     static String safe(String s) {

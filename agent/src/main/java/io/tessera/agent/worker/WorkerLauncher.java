@@ -74,6 +74,38 @@ public final class WorkerLauncher {
         return out;
     }
 
+    /**
+     * Runs {@code argv} as {@code ids} (privileges dropped as for a worker, a fixed environment)
+     * and waits for it: for steps that must be done with the job's rights, not root's.
+     *
+     * @return its exit status and output
+     */
+    CommandResult runAs(WorkerIdentity.Ids ids, List<String> argv) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(setpriv, "--reuid=" + ids.uid(), "--regid=" + ids.gid(), "--clear-groups",
+                "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "--"));
+        cmd.addAll(argv);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/"));
+        pb.environment().clear();
+        pb.environment().putAll(PRIVILEGED_ENV);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new CommandResult(-1, "timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            return new CommandResult(-1, "interrupted");
+        }
+        return new CommandResult(p.exitValue(), out);
+    }
+
+    /** What {@link #runAs} gives back. */
+    record CommandResult(int exitCode, String output) {
+    }
+
     /** The environment file the unprivileged shell sources: one {@code export NAME='value'} a line. */
     static String render(Map<String, String> env) {
         StringBuilder out = new StringBuilder();

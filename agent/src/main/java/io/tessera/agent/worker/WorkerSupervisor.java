@@ -68,7 +68,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                             java.util.function.IntConsumer onExit, WorkerIdentity identity, WorkerLauncher launcher) {
         this.identity = identity;
         this.launcher = launcher;
-        this.files = new ShardFiles(workDir, identity);
+        this.files = new ShardFiles(workDir, identity, launcher);
         try {
             identity.adopt(files.jobsDir());
         } catch (IOException e) {
@@ -151,7 +151,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
             files.prepareLog(a);
             Path dir = files.prepareShardDir(a, uid);
-            Path checkpoints = files.prepareCheckpointDir(a, uid);
+            Path checkpoints = files.prepareCheckpointDir(a, ids);
             String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
             Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
                     .orElse(System.getProperty("user.name")));

@@ -137,6 +137,26 @@ class WorkerIsolationTest {
         assertThat(report("job-two").message()).contains("belongs to another job");
     }
 
+    @Test
+    void aJobCannotMakeTheRootAgentCreateItsCheckpointDirectoryWhereTheJobCouldNot() throws Exception {
+        Path rootOnly = Files.createDirectory(dir.resolve("etc-like"));
+        Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dropIn = rootOnly.resolve("evil.service.d");
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+        ShardAssignment evil = new ShardAssignment("job-evil", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(0),
+                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, dropIn.toString());
+        ShardAssignment fine = new ShardAssignment("job-fine", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
+                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500,
+                shared.resolve("fine/ckpt").toString());
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(evil, fine)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-evil").phase() == ShardPhase.FAILED_TO_START
+                && report("job-fine").phase() == ShardPhase.EXITED);
+        assertThat(report("job-evil").message()).contains("cannot create its checkpointDir");
+        assertThat(dropIn).doesNotExist();
+        assertThat(SafeFiles.uidOf(shared.resolve("fine/ckpt"))).isBetween(200000, 299999);
+    }
+
     private static Optional<ProcessHandle> sleeper(ProcessHandle launcher) {
         return launcher.descendants().filter(p -> p.info().command().map(c -> c.endsWith("sleep")).orElse(false)).findFirst();
     }
