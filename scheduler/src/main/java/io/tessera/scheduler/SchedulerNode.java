@@ -1,7 +1,7 @@
 package io.tessera.scheduler;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.tessera.scheduler.loop.Term;
+import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.state.Database;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -17,7 +17,7 @@ import io.tessera.scheduler.auth.AuthSetup;
 import io.tessera.scheduler.loop.ElasticGrowth;
 import io.tessera.scheduler.loop.JobReconciler;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
-import io.tessera.scheduler.loop.OldestMemberLeadership;
+import io.tessera.scheduler.state.OldestMemberLeadership;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.metrics.FleetStatsCollector;

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ElasticConfig;
 import io.tessera.config.wire.AssignmentSet;

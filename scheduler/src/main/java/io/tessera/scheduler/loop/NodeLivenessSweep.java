@@ -1,5 +1,8 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.events.SchedulerEvents;
+
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.state.ClusterStore;

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.events.SchedulerEvents;
+
 import io.tessera.config.ChipCatalog;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.leader.Leadership;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

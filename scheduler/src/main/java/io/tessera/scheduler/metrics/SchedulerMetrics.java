@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tessera.scheduler.loop.SchedulerEvents;
+import io.tessera.scheduler.events.SchedulerEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.loop.SchedulerEvents;
+import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;

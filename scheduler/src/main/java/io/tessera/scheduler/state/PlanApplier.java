@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.leader.Term;
+
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
@@ -46,7 +48,7 @@ public final class PlanApplier {
     }
 
     /** Re-validates and commits {@code plan} for attempt {@code attempt} of job {@code jobId}, under {@code term}. */
-    public Outcome commit(String jobId, int attempt, Plan plan, String now, io.tessera.scheduler.loop.Term term) {
+    public Outcome commit(String jobId, int attempt, Plan plan, String now, Term term) {
         return store.inTransaction(tx -> {
             Optional<String> fenced = fence(tx, term);
             if (fenced.isPresent()) {
@@ -91,7 +93,7 @@ public final class PlanApplier {
     }
 
     /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
-    static Optional<String> fence(ClusterStore.Tx tx, io.tessera.scheduler.loop.Term term) {
+    static Optional<String> fence(ClusterStore.Tx tx, Term term) {
         Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();
         if (current.isEmpty() || current.get().epoch() != term.epoch() || !current.get().member().equals(term.member())) {
             return Optional.of("fenced: this member's term (epoch " + term.epoch() + ") is over; current is "

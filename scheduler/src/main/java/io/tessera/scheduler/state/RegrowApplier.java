@@ -3,7 +3,7 @@ package io.tessera.scheduler.state;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardAssignment;
-import io.tessera.scheduler.loop.Term;
+import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;

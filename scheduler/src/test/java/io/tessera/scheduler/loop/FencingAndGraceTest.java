@@ -1,5 +1,8 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.events.SchedulerEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;

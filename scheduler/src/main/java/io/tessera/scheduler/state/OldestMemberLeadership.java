@@ -1,4 +1,6 @@
-package io.tessera.scheduler.loop;
+package io.tessera.scheduler.state;
+
+import io.tessera.scheduler.leader.Leadership;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;

@@ -1,4 +1,4 @@
-package io.tessera.scheduler.loop;
+package io.tessera.scheduler.leader;
 
 /**
  * A leadership term: the member that leads and the fencing epoch it claimed. Every commit of a

@@ -1,4 +1,4 @@
-package io.tessera.scheduler.loop;
+package io.tessera.scheduler.leader;
 
 /** Tells a member whether it should run the scheduling loop now. Exactly one member answers true. */
 @FunctionalInterface

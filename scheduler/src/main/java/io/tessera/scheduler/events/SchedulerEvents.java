@@ -1,4 +1,4 @@
-package io.tessera.scheduler.loop;
+package io.tessera.scheduler.events;
 
 import java.util.List;
 
