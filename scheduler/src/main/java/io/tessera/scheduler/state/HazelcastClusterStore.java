@@ -193,12 +193,9 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<String> claimCheckpointDir(String dir, String owner) {
-        String normalized = dir.endsWith("/") ? dir : dir + "/";
-        for (Map.Entry<String, String> e : checkpointOwners.entrySet()) {
-            String other = e.getKey().endsWith("/") ? e.getKey() : e.getKey() + "/";
-            if (!e.getValue().equals(owner) && (other.startsWith(normalized) || normalized.startsWith(other))) {
-                return Optional.of(e.getValue());
-            }
+        Optional<String> other = CheckpointClaims.conflict(checkpointOwners, dir, owner);
+        if (other.isPresent()) {
+            return other;
         }
         String prev = checkpointOwners.putIfAbsent(dir, owner);
         return prev == null || prev.equals(owner) ? Optional.empty() : Optional.of(prev);

@@ -1,0 +1,234 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.NodeRecord;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@link ClusterStore} in this process's memory, for tests, the simulator and a member that needs
+ * no sharing: records are kept as the immutable objects they are (no encoding). Reads are
+ * lock-free; every write and every transaction holds one monitor, so transactions are
+ * serializable. Listeners are told of assignment changes after the write, on the writer's thread.
+ */
+public final class InMemoryClusterStore implements ClusterStore {
+    private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
+    private final Map<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+    private final Map<String, AssignmentSet> assignments = new ConcurrentHashMap<>();
+    private final Map<String, ShardReport> reports = new ConcurrentHashMap<>();
+    private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
+    private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
+    private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
+    private volatile LeaderClaim leader;
+
+    @Override
+    public long nextSequence() {
+        return sequence.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void insertJob(JobRecord job) {
+        if (jobs.putIfAbsent(job.id(), job) != null) {
+            throw new IllegalStateException("job " + job.id() + " already exists");
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> job(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    @Override
+    public Collection<JobRecord> jobs() {
+        return List.copyOf(jobs.values());
+    }
+
+    @Override
+    public synchronized Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change) {
+        JobRecord old = jobs.get(id);
+        if (old == null) {
+            return Optional.empty();
+        }
+        JobRecord next = change.apply(old);
+        if (next != null) {
+            jobs.put(id, next);
+        }
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    @Override
+    public synchronized void deleteJob(String id) {
+        jobs.remove(id);
+    }
+
+    @Override
+    public Optional<NodeRecord> node(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    @Override
+    public Collection<NodeRecord> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    @Override
+    public synchronized Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
+        NodeRecord next = change.apply(Optional.ofNullable(nodes.get(name)));
+        if (next != null) {
+            nodes.put(name, next);
+        }
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    @Override
+    public AssignmentSet assignments(String node) {
+        return assignments.getOrDefault(node, AssignmentSet.empty(node));
+    }
+
+    @Override
+    public Map<String, AssignmentSet> allAssignments() {
+        return Map.copyOf(assignments);
+    }
+
+    @Override
+    public synchronized void recordShardReports(Collection<ShardReport> incoming) {
+        for (ShardReport r : incoming) {
+            reports.merge(r.key(), r, (prev, next) -> prev.attempt() > next.attempt() ? prev : next);
+        }
+    }
+
+    @Override
+    public Map<Integer, ShardReport> shardReports(String jobId, int shards) {
+        Map<Integer, ShardReport> out = new HashMap<>();
+        for (int i = 0; i < shards; i++) {
+            ShardReport r = reports.get(jobId + "/" + i);
+            if (r != null) {
+                out.put(r.shard(), r);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void clearShardReports(String jobId, int shards) {
+        for (int i = 0; i < shards; i++) {
+            reports.remove(jobId + "/" + i);
+        }
+    }
+
+    @Override
+    public void onAssignmentsChanged(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Optional<AgentCredential> credential(String node) {
+        return Optional.ofNullable(credentials.get(node));
+    }
+
+    @Override
+    public synchronized void putCredential(AgentCredential credential) {
+        credentials.put(credential.node(), credential);
+    }
+
+    @Override
+    public synchronized void putJoinToken(JoinToken token) {
+        joinTokens.put(token.id(), token);
+    }
+
+    @Override
+    public synchronized boolean useJoinToken(String sha256, String node, long nowMs) {
+        JoinToken t = joinTokens.get(sha256.substring(0, 16));
+        if (t == null || !Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0 || nowMs > t.expiresAtMs()
+                || (t.node() != null && !t.node().equals(node))) {
+            return false;
+        }
+        joinTokens.put(t.id(), new JoinToken(t.id(), t.sha256(), t.node(), t.usesLeft() - 1, t.expiresAtMs()));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean deleteJoinToken(String id) {
+        return joinTokens.remove(id) != null;
+    }
+
+    @Override
+    public synchronized Optional<String> claimCheckpointDir(String dir, String owner) {
+        Optional<String> other = CheckpointClaims.conflict(checkpointOwners, dir, owner);
+        if (other.isEmpty()) {
+            checkpointOwners.putIfAbsent(dir, owner);
+        }
+        return other;
+    }
+
+    @Override
+    public synchronized LeaderClaim claimLeadership(String member) {
+        leader = new LeaderClaim(member, leader == null ? 1 : leader.epoch() + 1);
+        return leader;
+    }
+
+    @Override
+    public <T> T inTransaction(Function<Tx, T> work) {
+        List<String> changed;
+        T result;
+        synchronized (this) {
+            StagedTx tx = new StagedTx();
+            result = work.apply(tx);
+            jobs.putAll(tx.jobs);
+            assignments.putAll(tx.assignments);
+            changed = List.copyOf(tx.assignments.keySet());
+        }
+        changed.forEach(node -> listeners.forEach(l -> l.accept(node)));
+        return result;
+    }
+
+    /** Writes staged until commit; a throw from the work discards them. Only used under the store's monitor. */
+    private final class StagedTx implements Tx {
+        final Map<String, JobRecord> jobs = new HashMap<>();
+        final Map<String, AssignmentSet> assignments = new HashMap<>();
+
+        @Override
+        public Optional<JobRecord> jobForUpdate(String id) {
+            return Optional.ofNullable(jobs.containsKey(id) ? jobs.get(id) : InMemoryClusterStore.this.jobs.get(id));
+        }
+
+        @Override
+        public void putJob(JobRecord job) {
+            jobs.put(job.id(), job);
+        }
+
+        @Override
+        public Optional<NodeRecord> nodeForUpdate(String name) {
+            return node(name);
+        }
+
+        @Override
+        public AssignmentSet assignmentsForUpdate(String node) {
+            return assignments.containsKey(node) ? assignments.get(node) : InMemoryClusterStore.this.assignments(node);
+        }
+
+        @Override
+        public void putAssignments(AssignmentSet set) {
+            assignments.put(set.node(), set);
+        }
+
+        @Override
+        public Optional<LeaderClaim> leaderForUpdate() {
+            return Optional.ofNullable(leader);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.tessera.scheduler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link ClusterStore} contract, run against every store: what the loop, the services and
+ * the simulator may rely on whichever store is underneath.
+ */
+abstract class ClusterStoreContract {
+    private static final JobSpec SPEC = new JobSpecParser(ChipCatalog.builtIn()).parse(
+            "name: t\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n"
+                    .getBytes(StandardCharsets.UTF_8), "application/yaml");
+
+    /** A fresh, empty store. */
+    abstract ClusterStore store();
+
+    static JobRecord job(String id, long seq) {
+        return new JobRecord(id, seq, SPEC, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
+                List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0);
+    }
+
+    static NodeRecord node(String name) {
+        return new NodeRecord(name, "127.0.0.1", Map.of(), List.of(DeviceReport.basic(0, "u0", "nvidia-h20", "H20", 96, true,
+                null)), NodeState.READY, "t", 1, false);
+    }
+
+    static ShardReport report(String job, int shard, int attempt) {
+        return new ShardReport(job, shard, attempt, ShardPhase.RUNNING, null, 1L, 1L, 10L, null, 1.0, null);
+    }
+
+    @Test
+    void jobsAreInsertedOnceReadUpdatedAndDeleted() {
+        ClusterStore s = store();
+        long a = s.nextSequence();
+        assertThat(s.nextSequence()).isGreaterThan(a);
+        s.insertJob(job("j1", 1));
+        assertThatThrownBy(() -> s.insertJob(job("j1", 1))).isInstanceOf(IllegalStateException.class);
+        assertThat(s.job("j1")).map(JobRecord::state).contains(JobState.QUEUED);
+        assertThat(s.updateJob("j1", j -> j.withState(JobState.RUNNING))).map(JobRecord::state).contains(JobState.RUNNING);
+        assertThat(s.updateJob("nope", j -> j)).isEmpty();
+        assertThat(s.jobs()).extracting(JobRecord::id).containsExactly("j1");
+        s.deleteJob("j1");
+        assertThat(s.job("j1")).isEmpty();
+        assertThat(s.jobs()).isEmpty();
+    }
+
+    @Test
+    void nodeUpdatesSeeTheOldRecordAndANullResultWritesNothing() {
+        ClusterStore s = store();
+        assertThat(s.updateNode("n1", old -> old.isPresent() ? null : node("n1"))).map(NodeRecord::name).contains("n1");
+        assertThat(s.updateNode("n1", old -> null)).map(NodeRecord::name).contains("n1");
+        assertThat(s.updateNode("n2", old -> null)).isEmpty();
+        assertThat(s.nodes()).extracting(NodeRecord::name).containsExactly("n1");
+        assertThat(s.updateNode("n1", old -> old.get().withDrained(true))).map(NodeRecord::drained).contains(true);
+    }
+
+    @Test
+    void shardReportsKeepTheNewestAttemptAndClear() {
+        ClusterStore s = store();
+        s.recordShardReports(List.of(report("j", 0, 2), report("j", 1, 1)));
+        s.recordShardReports(List.of(report("j", 0, 1)));
+        Map<Integer, ShardReport> r = s.shardReports("j", 2);
+        assertThat(r.get(0).attempt()).isEqualTo(2);
+        assertThat(r.get(1).attempt()).isEqualTo(1);
+        s.clearShardReports("j", 2);
+        assertThat(s.shardReports("j", 2)).isEmpty();
+    }
+
+    @Test
+    void aTransactionCommitsAllOrNothingAndTellsListeners() {
+        ClusterStore s = store();
+        Set<String> told = ConcurrentHashMap.newKeySet();
+        s.onAssignmentsChanged(told::add);
+        s.insertJob(job("j", 1));
+        s.updateNode("n1", old -> node("n1"));
+        assertThat(s.assignments("n1")).isEqualTo(AssignmentSet.empty("n1"));
+        assertThatThrownBy(() -> s.inTransaction(tx -> {
+            tx.putJob(tx.jobForUpdate("j").orElseThrow().withState(JobState.PLACED));
+            tx.putAssignments(new AssignmentSet("n1", 1, List.of()));
+            throw new IllegalStateException("abort");
+        })).hasMessage("abort");
+        assertThat(s.job("j")).map(JobRecord::state).contains(JobState.QUEUED);
+        assertThat(s.assignments("n1").version()).isZero();
+        String out = s.inTransaction(tx -> {
+            assertThat(tx.nodeForUpdate("n1")).isPresent();
+            tx.putJob(tx.jobForUpdate("j").orElseThrow().withState(JobState.PLACED));
+            tx.putAssignments(new AssignmentSet("n1", tx.assignmentsForUpdate("n1").version() + 1, List.of()));
+            assertThat(tx.jobForUpdate("j")).map(JobRecord::state).contains(JobState.PLACED);
+            return "done";
+        });
+        assertThat(out).isEqualTo("done");
+        assertThat(s.job("j")).map(JobRecord::state).contains(JobState.PLACED);
+        assertThat(s.assignments("n1").version()).isEqualTo(1);
+        assertThat(s.allAssignments()).containsKey("n1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.contains("n1"));
+    }
+
+    @Test
+    void leadershipEpochsOnlyGrowAndTransactionsSeeTheCurrentClaim() {
+        ClusterStore s = store();
+        ClusterStore.LeaderClaim first = s.claimLeadership("a");
+        ClusterStore.LeaderClaim second = s.claimLeadership("b");
+        assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
+        assertThat(s.inTransaction(ClusterStore.Tx::leaderForUpdate)).contains(second);
+    }
+
+    @Test
+    void credentialsJoinTokensAndCheckpointClaims() {
+        ClusterStore s = store();
+        s.putCredential(new ClusterStore.AgentCredential("n1", "h", false, false));
+        assertThat(s.credential("n1")).map(ClusterStore.AgentCredential::sha256).contains("h");
+        String hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        s.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, "n7", 1, Long.MAX_VALUE));
+        assertThat(s.useJoinToken(hash, "n8", 0)).as("bound to n7").isFalse();
+        assertThat(s.useJoinToken(hash, "n7", 0)).isTrue();
+        assertThat(s.useJoinToken(hash, "n7", 0)).as("spent").isFalse();
+        s.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, null, 5, 10));
+        assertThat(s.useJoinToken(hash, "n9", 11)).as("expired").isFalse();
+        assertThat(s.deleteJoinToken(hash.substring(0, 16))).isTrue();
+        assertThat(s.useJoinToken(hash, "n9", 0)).isFalse();
+        assertThat(s.claimCheckpointDir("/ckpt/a", "alice")).isEmpty();
+        assertThat(s.claimCheckpointDir("/ckpt/a", "alice")).isEmpty();
+        assertThat(s.claimCheckpointDir("/ckpt/a/b", "bob")).contains("alice");
+        assertThat(s.claimCheckpointDir("/ckpt", "bob")).contains("alice");
+        assertThat(s.claimCheckpointDir("/ckpt/ab", "bob")).isEmpty();
+        assertThat(Optional.of(s.claimCheckpointDir("/ckpt/ab", "alice"))).contains(Optional.of("bob"));
+    }
+}
