@@ -38,7 +38,6 @@ import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
 import io.tessera.scheduler.state.PlanApplier;
-import io.tessera.scheduler.state.RegrowApplier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -112,7 +111,7 @@ public final class SchedulerNode implements AutoCloseable {
                 new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
                 new JobReconciler(store, applier, clock),
                 new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics),
-                new ElasticGrowth(store, placer, new RegrowApplier(store, catalog), policy, catalog, clock, config.elastic()),
+                new ElasticGrowth(store, placer, applier, policy, catalog, clock, config.elastic()),
                 () -> {
                     String me = hz.getCluster().getLocalMember().getUuid().toString();
                     ClusterStore.LeaderClaim c = store.claimLeadership(me);

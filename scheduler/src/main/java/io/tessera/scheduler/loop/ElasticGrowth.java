@@ -15,7 +15,6 @@ import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.PlanApplier;
-import io.tessera.scheduler.state.RegrowApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
 import java.util.HashMap;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * as if its own devices were free; when that plan predicts at least {@code growMinGain} more
  * throughput, the job is <em>armed</em>. The gang is moved to the new plan at the job's next
  * checkpoint boundary: the first pass that sees a checkpoint step newer than the one seen when
- * arming re-plans and, if still worth it, swaps plans through {@link RegrowApplier}. Queued jobs
+ * arming re-plans and, if still worth it, swaps plans through {@link PlanApplier#regrow}. Queued jobs
  * come first: a job does not grow while a queued job of equal or higher priority waits.
  * Arming is leader-local memory; a new leader simply arms again.
  */
@@ -41,7 +40,7 @@ public final class ElasticGrowth {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticGrowth.class);
     private final ClusterStore store;
     private final Placer placer;
-    private final RegrowApplier applier;
+    private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final ChipCatalog catalog;
     private final Clock clock;
@@ -53,7 +52,7 @@ public final class ElasticGrowth {
     private record Armed(int attempt, long checkpoint) {
     }
 
-    public ElasticGrowth(ClusterStore store, Placer placer, RegrowApplier applier, PlacementPolicy policy,
+    public ElasticGrowth(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
                          ChipCatalog catalog, Clock clock, ElasticConfig config) {
         this.store = store;
         this.placer = placer;

@@ -22,11 +22,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Commits a plan: in one transaction it re-checks the plan against live state (job still queued
- * at the same attempt; every node READY; every device present, healthy, of the planned chip type
- * and unassigned) and then writes the nodes' assignment sets and the job as PLACED. On any
- * mismatch nothing is written and a {@link Conflict} says why, so the caller re-plans on a fresh snapshot.
- * Also releases a job's devices.
+ * The one commit path for plans. In one fenced transaction it re-checks the plan against live
+ * state (the job still in the expected state at the same attempt; every node READY; every device
+ * present, healthy, of the planned chip type and unassigned) and then writes the nodes' assignment
+ * sets and the job as PLACED. On any mismatch nothing is written and a {@link Conflict} says why,
+ * so the caller re-plans on a fresh snapshot. Placing a queued job ({@link #commit}) and moving a
+ * running one ({@link #regrow}) are two {@link Change}s of that one path. Also releases a job's devices.
  */
 public final class PlanApplier {
     private final ClusterStore store;
@@ -47,35 +48,85 @@ public final class PlanApplier {
     public record Conflict(String reason) implements Outcome {
     }
 
-    /** Re-validates and commits {@code plan} for attempt {@code attempt} of job {@code jobId}, under {@code term}. */
+    /** Re-validates and commits {@code plan} for attempt {@code attempt} of queued job {@code jobId}, under {@code term}. */
     public Outcome commit(String jobId, int attempt, Plan plan, String now, Term term) {
+        return apply(new Change(jobId, attempt, JobState.QUEUED, job -> job, false), plan, now, term);
+    }
+
+    /**
+     * Moves running job {@code jobId} (attempt {@code attempt}) onto {@code plan} in one
+     * transaction, so the capacity it grows into cannot be taken between releasing the old gang
+     * and placing the new one: the job's own devices count as free, the old attempt's shards leave
+     * the assignment sets, and the job becomes PLACED at the next attempt without spending a restart.
+     *
+     * @param why the GROWING event's text
+     */
+    public Outcome regrow(String jobId, int attempt, Plan plan, String why, String now, Term term) {
+        Outcome outcome = apply(new Change(jobId, attempt, JobState.RUNNING,
+                job -> job.regrown().withEvent(new JobEvent(now, "GROWING", why)), true), plan, now, term);
+        if (outcome instanceof Committed c) { // the old attempt's reports; the agents' next heartbeats refill the rest
+            store.clearShardReports(jobId, Math.max(c.job().previousShards(), plan.shards().size()));
+        }
+        return outcome;
+    }
+
+    /**
+     * What a commit changes besides placing the plan.
+     *
+     * @param expected   the state the job must still be in
+     * @param prepare    the job record before it is placed (a new attempt, an event)
+     * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
+     */
+    private record Change(String jobId, int attempt, JobState expected, java.util.function.UnaryOperator<JobRecord> prepare,
+                          boolean releaseOwn) {
+    }
+
+    /** The one commit path: fenced, re-checked against live state, all or nothing. */
+    private Outcome apply(Change change, Plan plan, String now, Term term) {
         return store.inTransaction(tx -> {
             Optional<String> fenced = fence(tx, term);
             if (fenced.isPresent()) {
                 return new Conflict(fenced.get());
             }
-            Optional<JobRecord> job = tx.jobForUpdate(jobId);
-            if (job.isEmpty() || job.get().state() != JobState.QUEUED || job.get().cancelRequested()
-                    || job.get().attempt() != attempt) {
-                return new Conflict("job " + jobId + " is no longer queued at attempt " + attempt);
+            Optional<JobRecord> job = tx.jobForUpdate(change.jobId());
+            if (job.isEmpty() || job.get().state() != change.expected() || job.get().cancelRequested()
+                    || job.get().attempt() != change.attempt()) {
+                return new Conflict("job " + change.jobId() + " is no longer " + change.expected().name().toLowerCase(Locale.ROOT)
+                        + " at attempt " + change.attempt());
             }
-            Map<String, List<ShardAssignment>> byNode = AssignmentBuilder.build(job.get(), plan, catalog);
-            List<AssignmentSet> updated = new ArrayList<>();
-            for (Map.Entry<String, List<ShardAssignment>> e : byNode.entrySet()) {
-                AssignmentSet set = tx.assignmentsForUpdate(e.getKey());
+            JobRecord next = change.prepare().apply(job.get());
+            Map<String, AssignmentSet> sets = touched(tx, job.get(), plan, change.releaseOwn());
+            for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, plan, catalog).entrySet()) {
+                AssignmentSet set = sets.get(e.getKey());
                 Optional<String> problem = check(tx.nodeForUpdate(e.getKey()), set, plan, e.getKey());
                 if (problem.isPresent()) {
                     return new Conflict(problem.get());
                 }
                 List<ShardAssignment> shards = new ArrayList<>(set.shards());
                 shards.addAll(e.getValue());
-                updated.add(new AssignmentSet(e.getKey(), set.version() + 1, shards));
+                sets.put(e.getKey(), new AssignmentSet(e.getKey(), set.version(), shards));
             }
-            updated.forEach(tx::putAssignments);
-            JobRecord placed = placed(job.get(), plan, now);
+            sets.values().forEach(s -> tx.putAssignments(new AssignmentSet(s.node(), s.version() + 1, s.shards())));
+            JobRecord placed = placed(next, plan, now);
             tx.putJob(placed);
             return new Committed(placed);
         });
+    }
+
+    /** The assignment sets of every node the new plan (and, when releasing, the old one) touches, the job's shards taken out. */
+    private static Map<String, AssignmentSet> touched(ClusterStore.Tx tx, JobRecord job, Plan plan, boolean releaseOwn) {
+        java.util.TreeSet<String> nodes = new java.util.TreeSet<>();
+        plan.shards().stream().map(ShardPlan::node).forEach(nodes::add);
+        if (releaseOwn && job.placement() != null) {
+            job.placement().shards().stream().map(ShardPlan::node).forEach(nodes::add);
+        }
+        Map<String, AssignmentSet> out = new java.util.TreeMap<>();
+        for (String node : nodes) {
+            AssignmentSet set = tx.assignmentsForUpdate(node);
+            out.put(node, !releaseOwn ? set : new AssignmentSet(node, set.version(),
+                    set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList()));
+        }
+        return out;
     }
 
     /** {@code job} as PLACED on {@code plan}, with a SHRUNK or GREW event when its shard count changed. */

@@ -26,7 +26,6 @@ import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
 import io.tessera.scheduler.state.PlanApplier;
-import io.tessera.scheduler.state.RegrowApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,7 +96,7 @@ class ElasticGrowthTest {
     }
 
     private ElasticGrowth growth(double minGain) {
-        return new ElasticGrowth(store, new PlacementEngine(), new RegrowApplier(store, catalog), PlacementPolicy.DEFAULT,
+        return new ElasticGrowth(store, new PlacementEngine(), new PlanApplier(store, catalog), PlacementPolicy.DEFAULT,
                 catalog, clock, new ElasticConfig(minGain, 1000L));
     }
 
