@@ -1,0 +1,99 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.metrics.SchedulerMetrics;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.PlanApplier;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The queue pass on an in-memory store: bounded by its budget, and a job that did not fit is not re-planned until capacity changes. */
+class QueuePlacerTest {
+    private static final ChipCatalog CATALOG = ChipCatalog.builtIn();
+    private final InMemoryClusterStore store = new InMemoryClusterStore();
+    private final AtomicInteger places = new AtomicInteger();
+    private final Placer counting = (snapshot, id, spec, policy) -> {
+        places.incrementAndGet();
+        return new PlacementEngine().place(snapshot, id, spec, policy);
+    };
+
+    private void node(String name, int devices) {
+        List<DeviceReport> d = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            d.add(DeviceReport.basic(i, name + i, "nvidia-h20", "H20", 96, true, null));
+        }
+        store.updateNode(name, old -> new NodeRecord(name, "10.0.0.1", Map.of(), d, NodeState.READY, "t", 1, false));
+    }
+
+    private String queue(int seq, int shards) {
+        String id = "job-" + seq;
+        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: q\ncommand: [w]\nshards: " + shards
+                + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: " + (4 * shards) + "\n")
+                .getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0,
+                null, List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+        return id;
+    }
+
+    private QueuePlacer placer(long budget, AtomicLong now) {
+        return new QueuePlacer(store, counting, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, CATALOG,
+                Clock.systemUTC(), new SchedulerMetrics(), budget, now::get);
+    }
+
+    private Term term() {
+        return new Term("me", store.claimLeadership("me").epoch(), 0);
+    }
+
+    @Test
+    void aPassStopsAtItsBudgetAndTheNextPassGoesOn() {
+        node("n1", 8);
+        for (int i = 0; i < 6; i++) {
+            queue(i, 1);
+        }
+        AtomicLong now = new AtomicLong();
+        QueuePlacer p = new QueuePlacer(store, (s, id, spec, policy) -> {
+            now.addAndGet(40);      // each decision "takes" 40 ns of a 100 ns budget
+            return new PlacementEngine().place(s, id, spec, policy);
+        }, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, CATALOG, Clock.systemUTC(), new SchedulerMetrics(), 100,
+                now::get);
+        Term t = term();
+        assertThat(p.placeQueued(t)).isEqualTo(3);
+        assertThat(p.placeQueued(t)).isEqualTo(3);
+        assertThat(store.jobs()).allMatch(j -> j.state() == JobState.PLACED);
+    }
+
+    @Test
+    void aJobThatDidNotFitIsNotReplannedUntilCapacityChanges() {
+        node("n1", 2);
+        queue(1, 4);
+        AtomicLong now = new AtomicLong();
+        QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
+        Term t = term();
+        assertThat(p.placeQueued(t)).isZero();
+        assertThat(places.get()).isEqualTo(1);
+        p.placeQueued(t);
+        p.placeQueued(t);
+        assertThat(places.get()).as("same capacity, no new decision").isEqualTo(1);
+        node("n2", 2);
+        assertThat(p.placeQueued(t)).isEqualTo(1);
+        assertThat(places.get()).isEqualTo(2);
+    }
+}
