@@ -132,6 +132,7 @@ public final class SchedulerNode implements AutoCloseable {
                     new AgentService(store, config, clock, metrics, secrets, catalog), new PlanService(store, parser, placer, policy, catalog),
                     store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            store.onJobAdded(loop::wake);
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());

@@ -86,16 +86,17 @@ public final class QueuePlacer {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
-            long seen = snapshot.fingerprint();
-            if (Long.valueOf(seen).equals(didNotFit.get(job.id()))) {
+            Long before = didNotFit.get(job.id());
+            if (before != null && before == snapshot.fingerprint()) {
                 continue; // the capacity it did not fit into has not changed
             }
+            ClusterSnapshot tried = snapshot;
             Optional<ClusterSnapshot> after = placeOne(job, term, snapshot);
             if (after.isPresent()) {
                 snapshot = after.get();
                 placed++;
             } else {
-                didNotFit.put(job.id(), seen);
+                didNotFit.put(job.id(), tried.fingerprint());
             }
         }
         return placed;

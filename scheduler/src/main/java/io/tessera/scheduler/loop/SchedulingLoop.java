@@ -46,15 +46,50 @@ public final class SchedulingLoop implements AutoCloseable {
         return this;
     }
 
-    public void start(long intervalMs) {
-        thread.scheduleWithFixedDelay(this::passSafely, 0, intervalMs, TimeUnit.MILLISECONDS);
+    private long intervalMs;
+    private java.util.concurrent.ScheduledFuture<?> next;
+    private boolean woken;
+    private boolean closed;
+
+    /**
+     * Runs passes on the loop thread, one at a time: the next one at once when this one placed
+     * something (more may be waiting; each pass is bounded by the placer's budget), else after
+     * {@code intervalMs}, or at once when {@link #wake} says a job arrived.
+     */
+    public synchronized void start(long intervalMs) {
+        this.intervalMs = intervalMs;
+        next = thread.schedule(this::run, 0, TimeUnit.MILLISECONDS);
     }
 
-    /** One pass; public so tests can drive the loop deterministically. */
-    public void pass() {
+    /** A job was submitted (on any member): run a pass now rather than at the next interval. */
+    public synchronized void wake() {
+        if (next == null || closed) {
+            return;
+        }
+        if (next.getDelay(TimeUnit.MILLISECONDS) > 0 && next.cancel(false)) {
+            next = thread.schedule(this::run, 0, TimeUnit.MILLISECONDS);
+        } else {
+            woken = true; // a pass is running now; the one after it starts at once
+        }
+    }
+
+    private void run() {
+        boolean busy = passSafely();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long delay = busy || woken ? 0 : intervalMs;
+            woken = false;
+            next = thread.schedule(this::run, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One pass; public so tests can drive the loop deterministically. True when it placed a job. */
+    public boolean pass() {
         if (!leadership.isLeader()) {
             term = null;
-            return;
+            return false;
         }
         if (term == null) {
             term = claim.get();
@@ -62,23 +97,28 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         liveness.sweep(term);      // silent nodes become LOST first, so lifecycles see them
         reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
-        placer.placeQueued(term);  // then the freed capacity is offered to the queue, under this term
+        int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
         if (history != null) {
             history.moveFinished();    // finished jobs leave hot state after their grace period
         }
+        return placed > 0;
     }
 
-    private void passSafely() {
+    private boolean passSafely() {
         try {
-            pass();
+            return pass();
         } catch (RuntimeException e) {
             LOG.error("scheduling pass failed; retrying next interval", e);
+            return false;
         }
     }
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);

@@ -82,12 +82,17 @@ public final class ClusterSnapshot {
      * placement, so a job that did not fit need not be tried again until it changes.
      */
     public long fingerprint() {
-        long h = 1125899906842597L;
-        for (NodeView n : nodes) {
-            h = 31 * h + n.hashCode();
+        if (fingerprint == null) {
+            long h = 1125899906842597L;
+            for (NodeView n : nodes) {
+                h = 31 * h + n.hashCode();
+            }
+            fingerprint = h;
         }
-        return h;
+        return fingerprint;
     }
+
+    private Long fingerprint;
 
     public ChipCatalog catalog() {
         return catalog;

@@ -41,7 +41,8 @@ public final class JobService {
     public JobRecord submit(byte[] body, String contentType, String owner) {
         JobSpec parsed = parser.parse(body, contentType);
         refuseSealedLookalikes(parsed);
-        UserLimits.check(owner, usage(owner), specBytes(parsed), limits);
+        long bytes = specBytes(parsed);
+        UserLimits.check(owner, usage(owner), bytes, limits);
         if (parsed.checkpointDir() != null) {
             store.claimCheckpointDir(parsed.checkpointDir(), owner).ifPresent(other -> {
                 throw new io.tessera.config.ValidationException("checkpointDir", "is, contains or is inside a checkpoint "
@@ -55,13 +56,38 @@ public final class JobService {
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
                 List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner, 0);
         store.insertJob(job);
+        accepted(owner, bytes);
         return job;
     }
 
-    /** What {@code owner}'s live (not yet finished) jobs hold. */
+    /** How long a user's counted usage is reused before it is counted again from state. */
+    private static final long USAGE_TTL_MS = 2000;
+
+    private record CountedUsage(UserLimits.Usage usage, long countedAtMs) {
+    }
+
+    private final java.util.Map<String, CountedUsage> usage = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What {@code owner}'s live (not yet finished) jobs hold: counted from state at most every
+     * {@value #USAGE_TTL_MS} ms, and in between grown by what this member accepted, so a burst of
+     * submissions does not re-read every job each time.
+     */
     private UserLimits.Usage usage(String owner) {
-        return UserLimits.of(store.jobs().stream().filter(j -> owner.equals(j.owner()) && !j.state().terminal())
+        long now = clock.millis();
+        CountedUsage c = usage.get(owner);
+        if (c != null && now - c.countedAtMs() < USAGE_TTL_MS) {
+            return c.usage();
+        }
+        UserLimits.Usage counted = UserLimits.of(store.jobs().stream().filter(j -> owner.equals(j.owner()) && !j.state().terminal())
                 .map(j -> specBytes(j.spec())).toList());
+        usage.put(owner, new CountedUsage(counted, now));
+        return counted;
+    }
+
+    private void accepted(String owner, long bytes) {
+        usage.computeIfPresent(owner, (k, c) -> new CountedUsage(new UserLimits.Usage(c.usage().jobs() + 1,
+                c.usage().specBytes() + bytes), c.countedAtMs()));
     }
 
     private static long specBytes(JobSpec spec) {

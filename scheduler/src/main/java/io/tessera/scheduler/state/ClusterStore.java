@@ -53,6 +53,9 @@ public interface ClusterStore {
     /** Forgets a job's shard reports (before a new attempt). */
     void clearShardReports(String jobId, int shards);
 
+    /** Calls {@code listener} whenever a job is submitted, on any member. */
+    void onJobAdded(Runnable listener);
+
     /** Calls {@code listener} with the node name whenever a node's assignment set changes, on any member. */
     void onAssignmentsChanged(Consumer<String> listener);
 

@@ -24,7 +24,9 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * {@link ClusterStore} on Hazelcast IMaps holding JSON strings. Single-key updates are
+ * {@link ClusterStore} on Hazelcast IMaps holding JSON strings. Every read reads the map; a
+ * {@link DecodeCache} per map decodes each distinct value only once, so a pass that reads an
+ * unchanged fleet costs string comparisons, not JSON decoding. Single-key updates are
  * optimistic compare-and-set loops ({@code replace(key, old, new)}); transactions are
  * Hazelcast TWO_PHASE transactions, whose reads-for-update lock keys against those CAS writers.
  */
@@ -48,6 +50,10 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> leader;
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
+
+    private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
+    private final DecodeCache<NodeRecord> nodeCache = new DecodeCache<>(NodeRecord.class);
+    private final DecodeCache<AssignmentSet> assignmentCache = new DecodeCache<>(AssignmentSet.class);
 
     public HazelcastClusterStore(HazelcastInstance hz) {
         this.leader = hz.getMap(LEADER);
@@ -75,12 +81,22 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<JobRecord> job(String id) {
-        return Optional.ofNullable(Codec.decode(jobs.get(id), JobRecord.class));
+        return Optional.ofNullable(jobCache.decode(id, jobs.get(id)));
     }
 
     @Override
     public Collection<JobRecord> jobs() {
-        return jobs.values().stream().map(v -> Codec.decode(v, JobRecord.class)).toList();
+        return all(jobs, jobCache).values();
+    }
+
+    /** Every entry of {@code map}, each decoded through {@code cache}. */
+    private static <V> Map<String, V> all(IMap<String, String> map, DecodeCache<V> cache) {
+        Map<String, V> out = new HashMap<>();
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            out.put(e.getKey(), cache.decode(e.getKey(), e.getValue()));
+        }
+        cache.trim(out.keySet());
+        return out;
     }
 
     @Override
@@ -97,12 +113,12 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<NodeRecord> node(String name) {
-        return Optional.ofNullable(Codec.decode(nodes.get(name), NodeRecord.class));
+        return Optional.ofNullable(nodeCache.decode(name, nodes.get(name)));
     }
 
     @Override
     public Collection<NodeRecord> nodes() {
-        return nodes.values().stream().map(v -> Codec.decode(v, NodeRecord.class)).toList();
+        return all(nodes, nodeCache).values();
     }
 
     @Override
@@ -116,15 +132,13 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public AssignmentSet assignments(String node) {
-        AssignmentSet set = Codec.decode(assignments.get(node), AssignmentSet.class);
+        AssignmentSet set = assignmentCache.decode(node, assignments.get(node));
         return set == null ? AssignmentSet.empty(node) : set;
     }
 
     @Override
     public Map<String, AssignmentSet> allAssignments() {
-        Map<String, AssignmentSet> out = new HashMap<>();
-        assignments.forEach((k, v) -> out.put(k, Codec.decode(v, AssignmentSet.class)));
-        return out;
+        return all(assignments, assignmentCache);
     }
 
     @Override
@@ -213,6 +227,11 @@ public final class HazelcastClusterStore implements ClusterStore {
             return Codec.encode(new LeaderClaim(member, prev == null ? 1 : prev.epoch() + 1));
         });
         return Codec.decode(stored, LeaderClaim.class);
+    }
+
+    @Override
+    public void onJobAdded(Runnable listener) {
+        jobs.addEntryListener((EntryAddedListener<String, String>) e -> listener.run(), false);
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> jobListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
     private volatile LeaderClaim leader;
 
@@ -41,10 +42,18 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public synchronized void insertJob(JobRecord job) {
-        if (jobs.putIfAbsent(job.id(), job) != null) {
-            throw new IllegalStateException("job " + job.id() + " already exists");
+    public void insertJob(JobRecord job) {
+        synchronized (this) {
+            if (jobs.putIfAbsent(job.id(), job) != null) {
+                throw new IllegalStateException("job " + job.id() + " already exists");
+            }
         }
+        jobListeners.forEach(Runnable::run);
+    }
+
+    @Override
+    public void onJobAdded(Runnable listener) {
+        jobListeners.add(listener);
     }
 
     @Override

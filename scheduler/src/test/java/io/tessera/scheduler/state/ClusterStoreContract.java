@@ -68,6 +68,17 @@ abstract class ClusterStoreContract {
     }
 
     @Test
+    void listenersHearOfEverySubmittedJob() {
+        ClusterStore s = store();
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        s.onJobAdded(heard::incrementAndGet);
+        s.insertJob(job("a", 1));
+        s.insertJob(job("b", 2));
+        s.updateJob("a", j -> j.withState(JobState.RUNNING));
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.get() == 2);
+    }
+
+    @Test
     void nodeUpdatesSeeTheOldRecordAndANullResultWritesNothing() {
         ClusterStore s = store();
         assertThat(s.updateNode("n1", old -> old.isPresent() ? null : node("n1"))).map(NodeRecord::name).contains("n1");

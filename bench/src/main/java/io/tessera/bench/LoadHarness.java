@@ -1,0 +1,294 @@
+package io.tessera.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The fleet-scale load harness: N simulated nodes speaking the real agent protocol over real HTTP
+ * (enroll, register, heartbeat at the interval the scheduler asks for, long-poll assignments) to
+ * a real scheduler, and a burst of gang jobs submitted through the API. It reports jobs placed per
+ * second end to end (first submit to the last job's assignments delivered to every node it uses),
+ * submit-to-delivered percentiles, heartbeats sustained, and the scheduler's heap, RSS and CPU
+ * (when it runs the scheduler itself, {@link ScaleScheduler}), and its own limits: heartbeats it
+ * sent late and its own CPU. Nodes run no workers: this measures scheduling, not training.
+ *
+ * <p>Usage: {@code java -cp tessera-bench.jar io.tessera.bench.LoadHarness [--nodes 9000] [--jobs 1800]
+ * [--heartbeat-ms 2000] [--heap 512m] [--memory-only]}
+ */
+public final class LoadHarness {
+    private static final String[] CHIPS = {"ascend-910b", "nvidia-h20", "acme-tpx1"};
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+    private final String url;
+    private final String admin;
+    private final Map<String, String> credentials = new ConcurrentHashMap<>();
+    private final Map<String, Long> submitted = new ConcurrentHashMap<>();
+    private final Map<String, Integer> shardsOf = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<Integer>> delivered = new ConcurrentHashMap<>();
+    private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    private final AtomicLong heartbeatsAcked = new AtomicLong();
+    private final AtomicLong heartbeatsLate = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile boolean running = true;
+
+    /** Counts a failure and prints the first few. */
+    private Void failed(Throwable e) {
+        if (errors.incrementAndGet() <= 5) {
+            System.err.println("harness: " + e);
+        }
+        return null;
+    }
+
+    LoadHarness(String url, String admin) {
+        this.url = url;
+        this.admin = admin;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nodes = intArg(args, "--nodes", 9000);
+        int jobs = intArg(args, "--jobs", nodes / 5);
+        long heartbeatMs = intArg(args, "--heartbeat-ms", 2000);
+        String heap = stringArg(args, "--heap", "512m");
+        boolean memoryOnly = List.of(args).contains("--memory-only");
+        try (ScaleScheduler scheduler = ScaleScheduler.start(heap, heartbeatMs, memoryOnly)) {
+            LoadHarness h = new LoadHarness(scheduler.url(), scheduler.adminToken());
+            h.run(nodes, jobs, scheduler);
+        }
+        System.exit(0);
+    }
+
+    void run(int nodes, int jobs, ScaleScheduler scheduler) throws Exception {
+        long t0 = System.nanoTime();
+        Semaphore gate = new Semaphore(64);
+        for (int i = 0; i < nodes; i++) {
+            String node = "sim-" + i;
+            gate.acquire();
+            enrollAndRegister(node, CHIPS[i % CHIPS.length], scheduler.joinToken()).whenComplete((v, e) -> gate.release());
+        }
+        gate.acquire(64);
+        gate.release(64);
+        System.out.printf(Locale.ROOT, "registered %d nodes in %.1f s (%d errors)%n", credentials.size(),
+                (System.nanoTime() - t0) / 1e9, errors.get());
+        ScheduledExecutorService beat = heartbeats(nodes, scheduler.heartbeatMs());
+        credentials.keySet().forEach(this::poll);
+        Thread.sleep(3000); // let the long-polls and heartbeats settle before the burst (not a wait for a condition)
+        long cpu0 = scheduler.cpuNanos();
+        long acked0 = heartbeatsAcked.get();
+        long burst = System.nanoTime();
+        submitBurst(jobs);
+        System.out.printf(Locale.ROOT, "submitted %d jobs in %.2f s%n", jobs, (System.nanoTime() - burst) / 1e9);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        long lastProgress = System.nanoTime();
+        int seen = 0;
+        long lastPrint = 0;
+        while (doneAt.size() < jobs && System.nanoTime() < deadline
+                && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(30)) {
+            Thread.sleep(50); // polling a counter the long-poll threads fill (bounded by the deadlines)
+            if (doneAt.size() != seen) {
+                seen = doneAt.size();
+                lastProgress = System.nanoTime();
+            }
+            if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
+                lastPrint = System.nanoTime();
+                System.out.printf(Locale.ROOT, "  %.0f s: %d of %d jobs delivered, %d heartbeats acknowledged%n",
+                        (System.nanoTime() - burst) / 1e9, doneAt.size(), submitted.size(), heartbeatsAcked.get());
+            }
+        }
+        long end = doneAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+        double seconds = (end - burst) / 1e9;
+        report(jobs, seconds, (heartbeatsAcked.get() - acked0) / ((System.nanoTime() - burst) / 1e9),
+                (scheduler.cpuNanos() - cpu0) / 1e9, scheduler);
+        running = false;
+        beat.shutdownNow();
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> enrollAndRegister(String node, String chip, String join) {
+        return send("POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
+                .thenCompose(r -> {
+                    String cred = Documents.parseJson(r.body().getBytes()).get("credential").asText();
+                    credentials.put(node, cred);
+                    StringBuilder devices = new StringBuilder("[");
+                    for (int d = 0; d < 8; d++) {
+                        devices.append(d == 0 ? "" : ",").append("{\"index\":").append(d).append(",\"uuid\":\"").append(node)
+                                .append('-').append(d).append("\",\"chipType\":\"").append(chip)
+                                .append("\",\"rawName\":\"sim\",\"memoryGiB\":64,\"healthy\":true}");
+                    }
+                    return send("POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
+                            + "\"labels\":{\"zone\":\"z" + (node.hashCode() & 7) + "\"},\"devices\":" + devices + "],\"shards\":[]}");
+                }).thenAccept(r -> { }).exceptionally(this::failed);
+    }
+
+    /** Every node heartbeats once per interval, spread evenly; a heartbeat sent more than an interval late counts as late. */
+    private ScheduledExecutorService heartbeats(int nodes, long intervalMs) {
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor();
+        List<String> names = new ArrayList<>(credentials.keySet());
+        long tickMs = 10;
+        long[] next = {System.currentTimeMillis()};
+        int[] cursor = {0};
+        t.scheduleAtFixedRate(() -> {
+            long now = System.currentTimeMillis();
+            int due = (int) Math.ceil(names.size() * (double) tickMs / intervalMs);
+            if (now - next[0] > intervalMs) {
+                heartbeatsLate.addAndGet(due);
+            }
+            next[0] = now;
+            for (int k = 0; k < due; k++) {
+                String node = names.get(cursor[0]++ % names.size());
+                send("POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
+                        + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}")
+                        .thenAccept(r -> heartbeatsAcked.incrementAndGet()).exceptionally(this::failed);
+            }
+        }, 0, tickMs, TimeUnit.MILLISECONDS);
+        return t;
+    }
+
+    private final Map<String, String> devicesJson = new ConcurrentHashMap<>();
+
+    private String devicesCache(String node) {
+        return devicesJson.computeIfAbsent(node, n -> {
+            String chip = CHIPS[Integer.parseInt(n.substring(4)) % CHIPS.length];
+            StringBuilder b = new StringBuilder("[");
+            for (int d = 0; d < 8; d++) {
+                b.append(d == 0 ? "" : ",").append("{\"index\":").append(d).append(",\"uuid\":\"").append(n).append('-').append(d)
+                        .append("\",\"chipType\":\"").append(chip).append("\",\"rawName\":\"sim\",\"memoryGiB\":64,\"healthy\":true}");
+            }
+            return b.append(']').toString();
+        });
+    }
+
+    /** The node's long-poll loop: every answer's shards are marked delivered. */
+    private void poll(String node) {
+        poll(node, -1);
+    }
+
+    private void poll(String node, long version) {
+        if (!running) {
+            return;
+        }
+        send("GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
+            JsonNode set = Documents.parseJson(r.body().getBytes());
+            long now = System.nanoTime();
+            for (JsonNode a : set.get("shards")) {
+                String job = a.get("jobId").asText();
+                java.util.Set<Integer> got = delivered.computeIfAbsent(job, k -> ConcurrentHashMap.newKeySet());
+                got.add(a.get("shard").asInt());
+                Integer want = shardsOf.get(job);
+                if (want != null && got.size() >= want) {
+                    doneAt.putIfAbsent(job, now);
+                }
+            }
+            poll(node, set.get("version").asLong());
+        }).exceptionally(e -> {
+            failed(e);
+            poll(node, version);
+            return null;
+        });
+    }
+
+    /** The Slurm-peer workload: 1-8 shards x 4-8 devices, each job restricted to one chip type. */
+    private void submitBurst(int jobs) throws InterruptedException {
+        Random random = new Random(42);
+        Semaphore gate = new Semaphore(32);
+        for (int i = 0; i < jobs; i++) {
+            int shards = 1 + random.nextInt(8);
+            int devices = 4 + random.nextInt(5);
+            String spec = "{\"name\":\"load-" + i + "\",\"command\":[\"sleep\",\"600\"],\"shards\":" + shards
+                    + ",\"devicesPerShard\":" + devices + ",\"flopsPerSample\":1e12,\"memoryPerShardGiB\":1,\"globalBatch\":"
+                    + (shards * 8) + ",\"chipTypes\":[\"" + CHIPS[random.nextInt(CHIPS.length)] + "\"]}";
+            gate.acquire();
+            long at = System.nanoTime();
+            send("POST", "/v1/jobs", admin, spec).thenAccept(r -> {
+                String id = Documents.parseJson(r.body().getBytes()).get("id").asText();
+                shardsOf.put(id, shards);
+                submitted.put(id, at);
+                java.util.Set<Integer> got = delivered.get(id);
+                if (got != null && got.size() >= shards) {
+                    doneAt.putIfAbsent(id, System.nanoTime());
+                }
+            }).whenComplete((v, e) -> {
+                if (e != null) {
+                    failed(e);
+                }
+                gate.release();
+            });
+        }
+        gate.acquire(32);
+        gate.release(32);
+    }
+
+    private void report(int jobs, double seconds, double heartbeatsPerSec, double schedulerCpu, ScaleScheduler s) {
+        List<Double> lat = new ArrayList<>();
+        submitted.forEach((id, at) -> {
+            Long done = doneAt.get(id);
+            if (done != null) {
+                lat.add((done - at) / 1e9);
+            }
+        });
+        lat.sort(Double::compare);
+        System.out.printf(Locale.ROOT, "jobs: %d submitted, %d delivered to every node in %.2f s: %.1f jobs placed/s%n",
+                submitted.size(), doneAt.size(), seconds, doneAt.size() / seconds);
+        System.out.printf(Locale.ROOT, "submit-to-assignment-delivered: p50 %.3f s, p95 %.3f s, p99 %.3f s%n",
+                pct(lat, 0.50), pct(lat, 0.95), pct(lat, 0.99));
+        System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst; %d sent late by the harness; %d errors%n",
+                heartbeatsPerSec, heartbeatsLate.get(), errors.get());
+        System.out.printf(Locale.ROOT, "scheduler: heap used %.0f MB (max %s), RSS %.0f MB, CPU %.1f s during the burst%n",
+                s.heapUsedBytes() / 1e6, s.heap(), s.rssBytes() / 1e6, schedulerCpu);
+        System.out.printf(Locale.ROOT, "harness: CPU %.1f s in total%n",
+                processCpu());
+    }
+
+    private static double processCpu() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
+    }
+
+    private static double pct(List<Double> sorted, double q) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
+    }
+
+    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(String method, String path, String token, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return r;
+        });
+    }
+
+    private static int intArg(String[] args, String name, int dflt) {
+        return Integer.parseInt(stringArg(args, name, Integer.toString(dflt)));
+    }
+
+    private static String stringArg(String[] args, String name, String dflt) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
+    }
+}

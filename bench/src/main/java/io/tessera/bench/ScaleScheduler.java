@@ -1,0 +1,144 @@
+package io.tessera.bench;
+
+import io.tessera.scheduler.auth.Tokens;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real scheduler member in its own JVM, for the load harness: a generated config (an admin
+ * token, a join token, the heartbeat interval, durable embedded state unless memory-only, rate
+ * limits off for the harness's admin), and its CPU time, RSS and heap read from /proc and /metrics.
+ */
+final class ScaleScheduler implements AutoCloseable {
+    private final Process process;
+    private final String url;
+    private final String admin = Tokens.generate("tsk_");
+    private final String join = Tokens.generate("tsj_");
+    private final String heap;
+    private final long heartbeatMs;
+    private final Path dir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ScaleScheduler(String heap, long heartbeatMs, boolean memoryOnly) throws IOException {
+        this.heap = heap;
+        this.heartbeatMs = heartbeatMs;
+        this.dir = Files.createTempDirectory("tessera-load");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        this.url = "http://127.0.0.1:" + port;
+        Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - {name: load, role: admin, sha256: " + Tokens.sha256(admin) + "}\n");
+        Files.writeString(dir.resolve("join"), Tokens.sha256(join) + "\n");
+        Path config = Files.writeString(dir.resolve("scheduler.yaml"), String.join("\n",
+                "httpPort: " + port, "clusterName: load", "heartbeatIntervalMs: " + heartbeatMs,
+                "heartbeatTimeoutMs: " + Math.max(15_000, 5 * heartbeatMs), "dataDir: " + (memoryOnly ? "none" : dir.resolve("state")),
+                "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
+                "limits: {maxQueuedJobsPerUser: 1000000, maxSpecBytesPerUser: 1099511627776, maxConnections: 100000}", ""));
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jar = Path.of(System.getProperty("tessera.schedulerJar", "scheduler/target/tessera-scheduler.jar")).toString();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+        String extra = System.getProperty("tessera.schedulerJvmArgs", "").strip();
+        if (!extra.isEmpty()) {
+            cmd.addAll(java.util.List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(java.util.List.of("-jar", jar, "scheduler", "--config", config.toString()));
+        this.process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("scheduler.log").toFile()).start();
+        System.out.println("scheduler pid " + process.pid() + ", log " + dir.resolve("scheduler.log"));
+    }
+
+    static ScaleScheduler start(String heap, long heartbeatMs, boolean memoryOnly) throws Exception {
+        ScaleScheduler s = new ScaleScheduler(heap, heartbeatMs, memoryOnly);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (s.http.send(HttpRequest.newBuilder(URI.create(s.url + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return s;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (!s.process.isAlive()) {
+                throw new IllegalStateException("the scheduler exited; see " + s.dir.resolve("scheduler.log"));
+            }
+            Thread.sleep(200); // polling the scheduler's readiness, bounded by the deadline
+        }
+        s.close();
+        throw new IllegalStateException("the scheduler did not become ready in 90 s");
+    }
+
+    String url() {
+        return url;
+    }
+
+    String adminToken() {
+        return admin;
+    }
+
+    String joinToken() {
+        return join;
+    }
+
+    long heartbeatMs() {
+        return heartbeatMs;
+    }
+
+    String heap() {
+        return heap;
+    }
+
+    /** User plus system CPU of the scheduler process so far (from /proc/PID/stat, in clock ticks of 10 ms). */
+    long cpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident memory of the scheduler process. */
+    long rssBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Heap in use, from the scheduler's own /metrics. */
+    double heapUsedBytes() {
+        try {
+            String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(l -> l.startsWith("jvm_memory_used_bytes") && l.contains("area=\"heap\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
