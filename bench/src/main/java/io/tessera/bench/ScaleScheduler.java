@@ -41,7 +41,9 @@ final class ScaleScheduler implements AutoCloseable {
                 "httpPort: " + port, "clusterName: load", "heartbeatIntervalMs: " + heartbeatMs,
                 "heartbeatTimeoutMs: " + Math.max(15_000, 5 * heartbeatMs), "dataDir: " + (memoryOnly ? "none" : dir.resolve("state")),
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
-                "limits: {maxQueuedJobsPerUser: 1000000, maxSpecBytesPerUser: 1099511627776, maxConnections: 100000}", ""));
+                // An older scheduler (for before/after figures: -Dtessera.legacyConfig=true) has no limits block.
+                Boolean.getBoolean("tessera.legacyConfig") ? ""
+                        : "limits: {maxQueuedJobsPerUser: 1000000, maxSpecBytesPerUser: 1099511627776, maxConnections: 100000}", ""));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(System.getProperty("tessera.schedulerJar", "scheduler/target/tessera-scheduler.jar")).toString();
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
@@ -60,8 +62,10 @@ final class ScaleScheduler implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (s.http.send(HttpRequest.newBuilder(URI.create(s.url + "/readyz")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                int ready = s.http.send(HttpRequest.newBuilder(URI.create(s.url + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+                if (ready == 200 || (ready == 404 && s.http.send(HttpRequest.newBuilder(URI.create(s.url + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200)) {
                     return s;
                 }
             } catch (IOException e) {
