@@ -45,6 +45,12 @@ public record NodeRecord(String name, String address, Map<String, String> labels
         return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices);
     }
 
+    /** The same node, last heard from at {@code ms} if that is later than what it holds. */
+    public NodeRecord heardAt(Long ms) {
+        return ms == null || ms <= lastHeartbeatMs ? this
+                : new NodeRecord(name, address, labels, devices, state, registeredAt, ms, drained, acceptedDevices);
+    }
+
     /** The same node with every device it reports now accepted. */
     public NodeRecord withInventoryAccepted() {
         return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size());

@@ -85,17 +85,28 @@ public final class AgentService {
         WireCheck.heartbeat(hb.devices(), hb.shards(), catalog, config.limits().maxDevicesPerNode());
         events.heartbeat();
         long now = clock.millis();
-        List<DeviceReport> before = store.node(node).map(NodeRecord::devices).orElse(List.of());
-        boolean known = store.updateNode(node, old -> old.map(n -> {
-            if (n.state() == NodeState.LOST) {
-                LOG.info("node {} is heartbeating again after being lost", node);
-            }
-            int accepted = n.acceptedDevices() + config.limits().inventoryGrowth();
-            return n.withHeartbeat(withinAccepted(hb.devices(), accepted), now);
-        }).orElse(null)).isPresent();
+        Optional<NodeRecord> current = store.node(node);
+        List<DeviceReport> before = current.map(NodeRecord::devices).orElse(List.of());
+        boolean known = current.isPresent();
+        if (known && current.get().state() == NodeState.READY && before.equals(withinAccepted(hb.devices(),
+                current.get().acceptedDevices() + config.limits().inventoryGrowth()))) {
+            store.touchNode(node, now); // nothing but the time changed: no record rewrite, no database write
+        } else if (known) {
+            known = store.updateNode(node, old -> old.map(n -> {
+                if (n.state() == NodeState.LOST) {
+                    LOG.info("node {} is heartbeating again after being lost", node);
+                }
+                int accepted = n.acceptedDevices() + config.limits().inventoryGrowth();
+                return n.withHeartbeat(withinAccepted(hb.devices(), accepted), now);
+            }).orElse(null)).isPresent();
+            store.touchNode(node, now);
+        }
         if (known) {
             store.recordShardReports(ownReports(node, hb.shards()));
-            noteSickDevices(node, before, store.node(node).map(NodeRecord::devices).orElse(List.of()));
+            List<DeviceReport> after = store.node(node).map(NodeRecord::devices).orElse(List.of());
+            if (!after.equals(before)) {
+                noteSickDevices(node, before, after);
+            }
         }
         return known;
     }

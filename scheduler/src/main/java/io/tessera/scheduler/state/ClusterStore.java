@@ -37,6 +37,13 @@ public interface ClusterStore {
 
     Collection<NodeRecord> nodes();
 
+    /**
+     * Records that {@code name} was heard from at {@code nowMs}, without rewriting its record: a
+     * heartbeat that changes nothing else costs one small, memory-only write. Every node read
+     * (and the {@code old} value {@link #updateNode} passes on) carries the latest such time.
+     */
+    void touchNode(String name, long nowMs);
+
     /** Applies {@code change} to the node's record (empty if new) atomically; a null result deletes nothing and writes nothing. */
     Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change);
 

@@ -39,6 +39,8 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String LEADER = "tessera.leader";
     static final String JOIN_TOKENS = "tessera.joinTokens";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
+    /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
+    static final String HEARD = "tessera.heard";
     private static final String CLAIM = "claim";
 
     private final HazelcastInstance hz;
@@ -50,6 +52,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> leader;
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
+    private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
     private final DecodeCache<NodeRecord> nodeCache = new DecodeCache<>(NodeRecord.class);
@@ -59,6 +62,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.leader = hz.getMap(LEADER);
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
+        this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
@@ -113,21 +117,29 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<NodeRecord> node(String name) {
-        return Optional.ofNullable(nodeCache.decode(name, nodes.get(name)));
+        return Optional.ofNullable(nodeCache.decode(name, nodes.get(name))).map(n -> n.heardAt(heard.get(name)));
     }
 
     @Override
     public Collection<NodeRecord> nodes() {
-        return all(nodes, nodeCache).values();
+        Map<String, Long> times = new HashMap<>();
+        heard.forEach(times::put);
+        return all(nodes, nodeCache).values().stream().map(n -> n.heardAt(times.get(n.name()))).toList();
+    }
+
+    @Override
+    public void touchNode(String name, long nowMs) {
+        heard.set(name, nowMs);
     }
 
     @Override
     public Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
         String stored = cas(nodes, name, old -> {
-            NodeRecord next = change.apply(Optional.ofNullable(Codec.decode(old, NodeRecord.class)));
+            NodeRecord current = old == null ? null : nodeCache.decode(name, old).heardAt(heard.get(name));
+            NodeRecord next = change.apply(Optional.ofNullable(current));
             return next == null ? old : Codec.encode(next);
         });
-        return Optional.ofNullable(Codec.decode(stored, NodeRecord.class));
+        return Optional.ofNullable(nodeCache.decode(name, stored)).map(n -> n.heardAt(heard.get(name)));
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
 public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
     private final Map<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+    private final Map<String, Long> heard = new ConcurrentHashMap<>();
     private final Map<String, AssignmentSet> assignments = new ConcurrentHashMap<>();
     private final Map<String, ShardReport> reports = new ConcurrentHashMap<>();
     private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
@@ -86,21 +87,26 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public Optional<NodeRecord> node(String name) {
-        return Optional.ofNullable(nodes.get(name));
+        return Optional.ofNullable(nodes.get(name)).map(n -> n.heardAt(heard.get(name)));
     }
 
     @Override
     public Collection<NodeRecord> nodes() {
-        return List.copyOf(nodes.values());
+        return nodes.values().stream().map(n -> n.heardAt(heard.get(n.name()))).toList();
+    }
+
+    @Override
+    public void touchNode(String name, long nowMs) {
+        heard.put(name, nowMs);
     }
 
     @Override
     public synchronized Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
-        NodeRecord next = change.apply(Optional.ofNullable(nodes.get(name)));
+        NodeRecord next = change.apply(node(name));
         if (next != null) {
             nodes.put(name, next);
         }
-        return Optional.ofNullable(nodes.get(name));
+        return node(name);
     }
 
     @Override
@@ -224,6 +230,7 @@ public final class InMemoryClusterStore implements ClusterStore {
         public Optional<NodeRecord> nodeForUpdate(String name) {
             return node(name);
         }
+
 
         @Override
         public AssignmentSet assignmentsForUpdate(String node) {

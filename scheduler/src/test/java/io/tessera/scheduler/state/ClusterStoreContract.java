@@ -89,6 +89,19 @@ abstract class ClusterStoreContract {
     }
 
     @Test
+    void aTouchedNodeReadsAsHeardFromWithoutARecordRewrite() {
+        ClusterStore s = store();
+        s.updateNode("n1", old -> node("n1"));
+        s.touchNode("n1", 5000);
+        assertThat(s.node("n1")).map(NodeRecord::lastHeartbeatMs).contains(5000L);
+        assertThat(s.nodes()).extracting(NodeRecord::lastHeartbeatMs).containsExactly(5000L);
+        assertThat(s.updateNode("n1", old -> {
+            assertThat(old.get().lastHeartbeatMs()).as("the update sees the latest time").isEqualTo(5000L);
+            return old.get().withState(NodeState.LOST);
+        })).map(NodeRecord::state).contains(NodeState.LOST);
+    }
+
+    @Test
     void shardReportsKeepTheNewestAttemptAndClear() {
         ClusterStore s = store();
         s.recordShardReports(List.of(report("j", 0, 2), report("j", 1, 1)));
