@@ -38,6 +38,8 @@ public final class LoadHarness {
     private final String url;
     private final String admin;
     private final Map<String, String> credentials = new ConcurrentHashMap<>();
+    /** Nodes that registered, in order; heartbeats start with the first of them, as real agents' do. */
+    private final List<String> registered = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
     private final Map<String, Integer> shardsOf = new ConcurrentHashMap<>();
     private final Map<String, java.util.Set<Integer>> delivered = new ConcurrentHashMap<>();
@@ -75,6 +77,7 @@ public final class LoadHarness {
 
     void run(int nodes, int jobs, ScaleScheduler scheduler) throws Exception {
         long t0 = System.nanoTime();
+        ScheduledExecutorService beat = heartbeats(nodes, scheduler.heartbeatMs());
         Semaphore gate = new Semaphore(64);
         for (int i = 0; i < nodes; i++) {
             String node = "sim-" + i;
@@ -85,7 +88,6 @@ public final class LoadHarness {
         gate.release(64);
         System.out.printf(Locale.ROOT, "registered %d nodes in %.1f s (%d errors)%n", credentials.size(),
                 (System.nanoTime() - t0) / 1e9, errors.get());
-        ScheduledExecutorService beat = heartbeats(nodes, scheduler.heartbeatMs());
         credentials.keySet().forEach(this::poll);
         Thread.sleep(3000); // let the long-polls and heartbeats settle before the burst (not a wait for a condition)
         long cpu0 = scheduler.cpuNanos();
@@ -131,25 +133,29 @@ public final class LoadHarness {
                     }
                     return send("POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
                             + "\"labels\":{\"zone\":\"z" + (node.hashCode() & 7) + "\"},\"devices\":" + devices + "],\"shards\":[]}");
-                }).thenAccept(r -> { }).exceptionally(this::failed);
+                }).thenAccept(r -> registered.add(node)).exceptionally(this::failed);
     }
 
     /** Every node heartbeats once per interval, spread evenly; a heartbeat sent more than an interval late counts as late. */
     private ScheduledExecutorService heartbeats(int nodes, long intervalMs) {
         ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor();
-        List<String> names = new ArrayList<>(credentials.keySet());
+        List<String> names = registered;
         long tickMs = 10;
         long[] next = {System.currentTimeMillis()};
         int[] cursor = {0};
         t.scheduleAtFixedRate(() -> {
             long now = System.currentTimeMillis();
-            int due = (int) Math.ceil(names.size() * (double) tickMs / intervalMs);
+            int size = names.size();
+            if (size == 0) {
+                return;
+            }
+            int due = (int) Math.ceil(size * (double) tickMs / intervalMs);
             if (now - next[0] > intervalMs) {
                 heartbeatsLate.addAndGet(due);
             }
             next[0] = now;
             for (int k = 0; k < due; k++) {
-                String node = names.get(cursor[0]++ % names.size());
+                String node = names.get(cursor[0]++ % size);
                 send("POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
                         + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}")
                         .thenAccept(r -> heartbeatsAcked.incrementAndGet()).exceptionally(this::failed);

@@ -12,13 +12,17 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Marks READY nodes LOST once their last heartbeat is older than the timeout. */
+/**
+ * Marks READY nodes LOST once their last heartbeat is older than the timeout. Sweeps at most
+ * every tenth of the timeout (and at most every second), however often the loop passes.
+ */
 public final class NodeLivenessSweep {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
     private final ClusterStore store;
     private final Clock clock;
     private final long timeoutMs;
     private final SchedulerEvents events;
+    private long lastSweepMs = Long.MIN_VALUE / 2;
 
     public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs, SchedulerEvents events) {
         this.events = events;
@@ -37,6 +41,10 @@ public final class NodeLivenessSweep {
         if (now - term.startedMs() < timeoutMs) {
             return List.of();
         }
+        if (now - lastSweepMs < Math.min(1000, timeoutMs / 10)) {
+            return List.of(); // loss is judged in timeouts of seconds: reading every node each pass of a busy loop buys nothing
+        }
+        lastSweepMs = now;
         List<String> lost = new ArrayList<>();
         for (NodeRecord node : store.nodes()) {
             if (node.state() == NodeState.READY && now - node.lastHeartbeatMs() > timeoutMs) {
