@@ -21,13 +21,20 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessCommandRunner implements CommandRunner {
     private static final int MAX_OUTPUT = 8 * 1024 * 1024;
     private final String searchPath;
+    private final java.util.Map<String, String> environment;
 
     public ProcessCommandRunner() {
         this(System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     }
 
     public ProcessCommandRunner(String searchPath) {
+        this(searchPath, null);
+    }
+
+    /** With {@code environment} as the tool's whole environment (null: the agent's own). */
+    public ProcessCommandRunner(String searchPath, java.util.Map<String, String> environment) {
         this.searchPath = searchPath;
+        this.environment = environment == null ? null : java.util.Map.copyOf(environment);
     }
 
     @Override
@@ -40,7 +47,12 @@ public final class ProcessCommandRunner implements CommandRunner {
         cmd.set(0, exe.get().toString());
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            if (environment != null) {
+                pb.environment().clear();
+                pb.environment().putAll(environment);
+            }
+            p = pb.start();
         } catch (IOException e) {
             return new CommandResult(-1, "", "", "could not start: " + e.getMessage());
         }

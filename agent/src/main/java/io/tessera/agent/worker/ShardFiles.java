@@ -103,8 +103,8 @@ final class ShardFiles {
             return;
         }
         var r = launcher.runAs(ids.get(), java.util.List.of("mkdir", "-p", "-m", "700", "--", dir.toString()));
-        if (r.exitCode() != 0) {
-            throw new IOException("the job's user cannot create its checkpointDir " + dir + ": " + r.output());
+        if (!r.ok()) {
+            throw new IOException("the job's user cannot create its checkpointDir " + dir + ": " + r.describe("mkdir"));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tessera.agent.worker;
 
+import io.tessera.agent.detect.CommandResult;
+import io.tessera.agent.detect.ProcessCommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,34 +78,13 @@ public final class WorkerLauncher {
 
     /**
      * Runs {@code argv} as {@code ids} (privileges dropped as for a worker, a fixed environment)
-     * and waits for it: for steps that must be done with the job's rights, not root's.
-     *
-     * @return its exit status and output
+     * and waits for it, at most 30 s: for steps that must be done with the job's rights, not root's.
      */
-    CommandResult runAs(WorkerIdentity.Ids ids, List<String> argv) throws IOException {
+    CommandResult runAs(WorkerIdentity.Ids ids, List<String> argv) {
         List<String> cmd = new ArrayList<>(List.of(setpriv, "--reuid=" + ids.uid(), "--regid=" + ids.gid(), "--clear-groups",
                 "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "--"));
         cmd.addAll(argv);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/"));
-        pb.environment().clear();
-        pb.environment().putAll(PRIVILEGED_ENV);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new CommandResult(-1, "timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            return new CommandResult(-1, "interrupted");
-        }
-        return new CommandResult(p.exitValue(), out);
-    }
-
-    /** What {@link #runAs} gives back. */
-    record CommandResult(int exitCode, String output) {
+        return new ProcessCommandRunner(PRIVILEGED_ENV.get("PATH"), PRIVILEGED_ENV).run(cmd, java.time.Duration.ofSeconds(30));
     }
 
     /** The environment file the unprivileged shell sources: one {@code export NAME='value'} a line. */

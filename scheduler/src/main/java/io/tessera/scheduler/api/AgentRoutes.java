@@ -96,11 +96,8 @@ final class AgentRoutes {
     }
 
     private void issueJoinToken(RoutingContext ctx) {
-        JsonNode body;
-        try {
-            body = object(ctx);
-        } catch (ValidationException e) {
-            Problems.fail(ctx, e);
+        JsonNode body = objectOr400(ctx);
+        if (body == null) {
             return;
         }
         String node = body.hasNonNull("node") ? body.get("node").asText() : null;
@@ -117,6 +114,16 @@ final class AgentRoutes {
         }
     }
 
+    /** The body as a JSON object, or null after answering 400. */
+    private static JsonNode objectOr400(RoutingContext ctx) {
+        try {
+            return object(ctx);
+        } catch (ValidationException e) {
+            Problems.fail(ctx, e);
+            return null;
+        }
+    }
+
     /** The body as a JSON object; a missing body, {@code null} or another type is a 400. */
     private static JsonNode object(RoutingContext ctx) {
         JsonNode body = Documents.parseJson(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
@@ -127,11 +134,8 @@ final class AgentRoutes {
     }
 
     private void enroll(RoutingContext ctx) {
-        JsonNode body;
-        try {
-            body = object(ctx);
-        } catch (ValidationException e) {
-            Problems.fail(ctx, e);
+        JsonNode body = objectOr400(ctx);
+        if (body == null) {
             return;
         }
         String node = body.path("node").isTextual() ? body.get("node").asText() : "";

@@ -36,6 +36,7 @@ public final class HealthMonitor implements AutoCloseable {
     private volatile Map<String, String> last = Map.of("status", "starting");
     private volatile boolean fatal;
     private int dbFailures;
+    private boolean tableMade;
 
     public HealthMonitor(Optional<? extends DataSource> db, HazelcastInstance hz, int failuresToExit, IntConsumer exit) {
         this.db = db;
@@ -127,7 +128,10 @@ public final class HealthMonitor implements AutoCloseable {
             }
             try (var st = c.createStatement()) {
                 st.setQueryTimeout(2);
-                st.execute("CREATE TABLE IF NOT EXISTS tessera_health (k INT PRIMARY KEY, at BIGINT)");
+                if (!tableMade) {
+                    st.execute("CREATE TABLE IF NOT EXISTS tessera_health (k INT PRIMARY KEY, at BIGINT)");
+                    tableMade = true;
+                }
                 st.executeUpdate(st.getConnection().getMetaData().getURL().startsWith("jdbc:postgresql:")
                         ? "INSERT INTO tessera_health VALUES (1, " + System.currentTimeMillis() + ") ON CONFLICT (k) DO UPDATE SET at = EXCLUDED.at"
                         : "MERGE INTO tessera_health (k, at) KEY (k) VALUES (1, " + System.currentTimeMillis() + ")");

@@ -88,16 +88,14 @@ public final class AgentService {
         Optional<NodeRecord> current = store.node(node);
         List<DeviceReport> before = current.map(NodeRecord::devices).orElse(List.of());
         boolean known = current.isPresent();
-        if (known && current.get().state() == NodeState.READY && before.equals(withinAccepted(hb.devices(),
-                current.get().acceptedDevices() + config.limits().inventoryGrowth()))) {
+        if (known && current.get().state() == NodeState.READY && before.equals(offered(current.get(), hb))) {
             store.touchNode(node, now); // nothing but the time changed: no record rewrite, no database write
         } else if (known) {
             known = store.updateNode(node, old -> old.map(n -> {
                 if (n.state() == NodeState.LOST) {
                     LOG.info("node {} is heartbeating again after being lost", node);
                 }
-                int accepted = n.acceptedDevices() + config.limits().inventoryGrowth();
-                return n.withHeartbeat(withinAccepted(hb.devices(), accepted), now);
+                return n.withHeartbeat(offered(n, hb), now);
             }).orElse(null)).isPresent();
             store.touchNode(node, now);
         }
@@ -109,6 +107,11 @@ public final class AgentService {
             }
         }
         return known;
+    }
+
+    /** The devices a heartbeat offers, those past the node's accepted inventory held unhealthy. */
+    private List<DeviceReport> offered(NodeRecord n, Heartbeat hb) {
+        return withinAccepted(hb.devices(), n.acceptedDevices() + config.limits().inventoryGrowth());
     }
 
     /** Accepts every device the node reports now (an admin's decision after its inventory grew). */
