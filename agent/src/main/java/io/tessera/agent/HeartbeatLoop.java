@@ -71,7 +71,13 @@ final class HeartbeatLoop implements AutoCloseable {
                 LOG.info("registered node {} with {} devices at {}", config.node(), inv.devices().size(),
                         config.schedulerUrl());
             } else {
-                client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports()));
+                long asked = client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports()))
+                        .heartbeatIntervalMs();
+                if (asked > 0 && asked != intervalMs) {
+                    LOG.info("scheduler asks for a heartbeat every {} ms (was {} ms): the fleet's size changed", asked,
+                            intervalMs);
+                    intervalMs = asked;
+                }
                 metrics.heartbeat(true);
             }
             if (outageLogged) {

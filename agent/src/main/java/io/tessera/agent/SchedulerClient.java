@@ -1,5 +1,7 @@
 package io.tessera.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.config.Documents;
 import io.tessera.config.wire.AssignmentSet;
@@ -51,8 +53,11 @@ public final class SchedulerClient {
         return JSON.readValue(post("/v1/agents/register", req, Duration.ofSeconds(10)), RegisterResponse.class);
     }
 
-    public void heartbeat(Heartbeat hb) throws IOException, InterruptedException {
-        post("/v1/agents/" + hb.node() + "/heartbeat", hb, Duration.ofSeconds(10));
+    /** Sends a heartbeat; the answer carries the cadence to keep (zeros from a scheduler that sets none). */
+    public io.tessera.config.wire.HeartbeatResponse heartbeat(Heartbeat hb) throws IOException, InterruptedException {
+        JsonNode answer = JSON.readTree(post("/v1/agents/" + hb.node() + "/heartbeat", hb, Duration.ofSeconds(10)));
+        return new io.tessera.config.wire.HeartbeatResponse(hb.node(), true,
+                answer.path("heartbeatIntervalMs").asLong(0), answer.path("heartbeatTimeoutMs").asLong(0));
     }
 
     /** Long-polls for an assignment set whose version differs from {@code version}. */

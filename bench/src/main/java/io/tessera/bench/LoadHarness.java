@@ -48,6 +48,8 @@ public final class LoadHarness {
     private final AtomicLong heartbeatsLate = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean running = true;
+    /** The heartbeat interval the scheduler asks for now (it stretches with the fleet's size). */
+    private volatile long intervalMs;
 
     /** Counts a failure and prints the first few. */
     private Void failed(Throwable e) {
@@ -77,7 +79,7 @@ public final class LoadHarness {
 
     void run(int nodes, int jobs, ScaleScheduler scheduler) throws Exception {
         long t0 = System.nanoTime();
-        ScheduledExecutorService beat = heartbeats(nodes, scheduler.heartbeatMs());
+        ScheduledExecutorService beat = heartbeats(scheduler.heartbeatMs());
         Semaphore gate = new Semaphore(64);
         for (int i = 0; i < nodes; i++) {
             String node = "sim-" + i;
@@ -133,11 +135,18 @@ public final class LoadHarness {
                     }
                     return send("POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
                             + "\"labels\":{\"zone\":\"z" + (node.hashCode() & 7) + "\"},\"devices\":" + devices + "],\"shards\":[]}");
-                }).thenAccept(r -> registered.add(node)).exceptionally(this::failed);
+                }).thenAccept(r -> {
+                    intervalMs = Documents.parseJson(r.body().getBytes()).get("heartbeatIntervalMs").asLong();
+                    registered.add(node);
+                }).exceptionally(this::failed);
     }
 
-    /** Every node heartbeats once per interval, spread evenly; a heartbeat sent more than an interval late counts as late. */
-    private ScheduledExecutorService heartbeats(int nodes, long intervalMs) {
+    /**
+     * Every node heartbeats once per interval (the one the scheduler last asked for), spread
+     * evenly; a heartbeat sent more than an interval late counts as late.
+     */
+    private ScheduledExecutorService heartbeats(long initialMs) {
+        intervalMs = initialMs;
         ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor();
         List<String> names = registered;
         long tickMs = 10;
@@ -149,8 +158,9 @@ public final class LoadHarness {
             if (size == 0) {
                 return;
             }
-            int due = (int) Math.ceil(size * (double) tickMs / intervalMs);
-            if (now - next[0] > intervalMs) {
+            long interval = intervalMs;
+            int due = (int) Math.ceil(size * (double) tickMs / interval);
+            if (now - next[0] > interval) {
                 heartbeatsLate.addAndGet(due);
             }
             next[0] = now;
@@ -158,7 +168,13 @@ public final class LoadHarness {
                 String node = names.get(cursor[0]++ % size);
                 send("POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
                         + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}")
-                        .thenAccept(r -> heartbeatsAcked.incrementAndGet()).exceptionally(this::failed);
+                        .thenAccept(r -> {
+                            heartbeatsAcked.incrementAndGet();
+                            long asked = Documents.parseJson(r.body().getBytes()).path("heartbeatIntervalMs").asLong(0);
+                            if (asked > 0) {
+                                intervalMs = asked;
+                            }
+                        }).exceptionally(this::failed);
             }
         }, 0, tickMs, TimeUnit.MILLISECONDS);
         return t;
@@ -251,8 +267,9 @@ public final class LoadHarness {
                 submitted.size(), doneAt.size(), seconds, doneAt.size() / seconds);
         System.out.printf(Locale.ROOT, "submit-to-assignment-delivered: p50 %.3f s, p95 %.3f s, p99 %.3f s%n",
                 pct(lat, 0.50), pct(lat, 0.95), pct(lat, 0.99));
-        System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst; %d sent late by the harness; %d errors%n",
-                heartbeatsPerSec, heartbeatsLate.get(), errors.get());
+        System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst, at the %d ms interval the scheduler "
+                + "asked for; %d sent late by the harness; %d errors%n", heartbeatsPerSec, intervalMs, heartbeatsLate.get(),
+                errors.get());
         System.out.printf(Locale.ROOT, "scheduler: heap used %.0f MB (max %s), RSS %.0f MB, CPU %.1f s during the burst%n",
                 s.heapUsedBytes() / 1e6, s.heap(), s.rssBytes() / 1e6, schedulerCpu);
         System.out.printf(Locale.ROOT, "harness: CPU %.1f s in total%n",

@@ -20,11 +20,14 @@ package io.tessera.config;
  *                               accept them ({@code POST /v1/nodes/NAME/accept}); until then they take no work
  * @param historyRetentionMs     how long finished jobs stay readable in the history
  * @param terminalGraceMs        how long a finished job stays in hot state before it moves to the history
+ * @param maxHeartbeatsPerSec    the most heartbeats per second the whole fleet may send one member: past
+ *                               {@code maxHeartbeatsPerSec × heartbeatIntervalMs} nodes the interval (and the
+ *                               timeout) stretch, as Nomad's heartbeat TTL does
  */
 public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUser, Integer maxArgvEnvBytes,
                            Double requestsPerSecond, Integer requestBurst, Integer maxConnections, Long headerTimeoutMs,
                            Long idleTimeoutMs, Integer maxDevicesPerNode, Integer inventoryGrowth,
-                           Long historyRetentionMs, Long terminalGraceMs) {
+                           Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec) {
     public LimitsConfig {
         maxQueuedJobsPerUser = SchedulerConfig.check("limits.maxQueuedJobsPerUser",
                 maxQueuedJobsPerUser == null ? 1000 : maxQueuedJobsPerUser, 1, 1_000_000);
@@ -51,8 +54,12 @@ public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUse
                 historyRetentionMs == null ? 30L * 24 * 3600 * 1000 : historyRetentionMs, 1000, 10L * 365 * 24 * 3600 * 1000);
         terminalGraceMs = SchedulerConfig.check("limits.terminalGraceMs", terminalGraceMs == null ? 60_000L : terminalGraceMs,
                 0, 24L * 3600 * 1000);
+        maxHeartbeatsPerSec = maxHeartbeatsPerSec == null ? 1000.0 : maxHeartbeatsPerSec;
+        if (!(maxHeartbeatsPerSec >= 1) || maxHeartbeatsPerSec > 1e6) {
+            throw new ValidationException("limits.maxHeartbeatsPerSec", "must be in [1, 1e6], got " + maxHeartbeatsPerSec);
+        }
     }
 
     public static final LimitsConfig DEFAULT = new LimitsConfig(null, null, null, null, null, null, null, null, null, null,
-            null, null);
+            null, null, null);
 }

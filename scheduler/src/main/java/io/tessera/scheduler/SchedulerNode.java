@@ -22,6 +22,7 @@ import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.metrics.FleetStatsCollector;
 import io.tessera.scheduler.metrics.SchedulerMetrics;
+import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
@@ -35,6 +36,7 @@ import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
 import io.tessera.scheduler.state.PlanApplier;
@@ -107,11 +109,12 @@ public final class SchedulerNode implements AutoCloseable {
         AuthSetup auth = AuthSetup.from(config.auth(), store, clock);
         auth.generatedAdmin().ifPresent(t -> LOG.warn("no token file configured: generated admin token {}", t));
         auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
-        SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz),
-                new NodeLivenessSweep(store, clock, config.heartbeatTimeoutMs(), metrics),
-                new JobReconciler(store, applier, clock),
-                new QueuePlacer(store, placer, applier, policy, catalog, clock, metrics),
-                new ElasticGrowth(store, placer, applier, policy, catalog, clock, config.elastic()),
+        ClusterView view = new ClusterView(store, catalog);
+        SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz), view, clock,
+                new NodeLivenessSweep(store, clock, heartbeatPolicy(config), metrics),
+                new JobReconciler(store, view, applier, clock),
+                new QueuePlacer(store, view, placer, applier, policy, clock, metrics),
+                new ElasticGrowth(store, view, placer, applier, policy, clock, config.elastic()),
                 () -> {
                     String me = hz.getCluster().getLocalMember().getUuid().toString();
                     ClusterStore.LeaderClaim c = store.claimLeadership(me);
@@ -119,7 +122,7 @@ public final class SchedulerNode implements AutoCloseable {
                 });
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
-        loop.withHistory(new HistoryMover(store, history, clock, config.limits().terminalGraceMs(),
+        loop.withHistory(new HistoryMover(store, view, history, clock, config.limits().terminalGraceMs(),
                 config.limits().historyRetentionMs()));
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
@@ -129,7 +132,7 @@ public final class SchedulerNode implements AutoCloseable {
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
-                    new AgentService(store, config, clock, metrics, secrets, catalog), new PlanService(store, parser, placer, policy, catalog),
+                    new AgentService(store, config, clock, metrics, secrets, catalog, heartbeatPolicy(config)), new PlanService(view, parser, placer, policy),
                     store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             store.onJobAdded(loop::wake);
@@ -169,6 +172,12 @@ public final class SchedulerNode implements AutoCloseable {
     public static PlacementPolicy policy(SchedulerConfig config) {
         return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
                 config.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
+    }
+
+    /** How the heartbeat cadence follows the fleet's size under this configuration. */
+    public static HeartbeatPolicy heartbeatPolicy(SchedulerConfig config) {
+        return new HeartbeatPolicy(config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(),
+                config.limits().maxHeartbeatsPerSec());
     }
 
     /** The authentication in force, with any tokens generated at start. */

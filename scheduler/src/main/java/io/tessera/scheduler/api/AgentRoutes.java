@@ -166,9 +166,9 @@ final class AgentRoutes {
 
     private void heartbeat(RoutingContext ctx) {
         blocking.call(() ->
-                agents.heartbeat(ctx.pathParam("node"), read(ctx, Heartbeat.class))).onSuccess(known -> {
-                    if (known) {
-                        Blocking.json(ctx, 200, Map.of("node", ctx.pathParam("node"), "known", true));
+                agents.heartbeat(ctx.pathParam("node"), read(ctx, Heartbeat.class))).onSuccess(answer -> {
+                    if (answer.isPresent()) {
+                        Blocking.json(ctx, 200, answer.get());
                     } else {
                         Problems.send(ctx, 404, "Unknown node", "node is not registered; register again", java.util.List.of());
                     }

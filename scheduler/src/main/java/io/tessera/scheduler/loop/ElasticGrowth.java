@@ -2,22 +2,20 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.leader.Term;
 
-import io.tessera.config.ChipCatalog;
 import io.tessera.config.ElasticConfig;
-import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
-import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
-import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,10 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class ElasticGrowth {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticGrowth.class);
     private final ClusterStore store;
+    private final ClusterView view;
     private final Placer placer;
     private final PlanApplier applier;
     private final PlacementPolicy policy;
-    private final ChipCatalog catalog;
     private final Clock clock;
     private final ElasticConfig config;
     private final Map<String, Armed> armed = new HashMap<>();
@@ -52,13 +50,13 @@ public final class ElasticGrowth {
     private record Armed(int attempt, long checkpoint) {
     }
 
-    public ElasticGrowth(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                         ChipCatalog catalog, Clock clock, ElasticConfig config) {
+    public ElasticGrowth(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                         Clock clock, ElasticConfig config) {
+        this.view = view;
         this.store = store;
         this.placer = placer;
         this.applier = applier;
         this.policy = policy;
-        this.catalog = catalog;
         this.clock = clock;
         this.config = config;
     }
@@ -68,9 +66,10 @@ public final class ElasticGrowth {
         if (!config.enabled()) {
             return;
         }
-        var jobs = store.jobs();
-        int queuedPriority = jobs.stream().filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
-                .mapToInt(j -> j.spec().priority()).max().orElse(Integer.MIN_VALUE);
+        view.refresh();
+        List<JobRecord> jobs = view.jobs();
+        List<JobRecord> queued = view.queued();
+        int queuedPriority = queued.isEmpty() ? Integer.MIN_VALUE : queued.get(0).spec().priority();
         Set<String> candidates = jobs.stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
                         && j.spec().shards().elastic() && j.placement() != null && j.spec().priority() > queuedPriority)
                 .map(JobRecord::id).collect(Collectors.toSet());
@@ -112,11 +111,7 @@ public final class ElasticGrowth {
 
     /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
     private Optional<Plan> better(JobRecord job) {
-        Map<String, AssignmentSet> others = new HashMap<>();
-        store.allAssignments().forEach((node, set) -> others.put(node, new AssignmentSet(node, set.version(),
-                set.shards().stream().filter(s -> !s.jobId().equals(job.id())).toList())));
-        ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), others);
-        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+        PlacementResult result = placer.place(view.snapshotWithout(job), job.id(), job.spec(), policy);
         double now = job.placement().predictedSamplesPerSec();
         return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + config.growMinGain())
                 ? Optional.of(p) : Optional.empty();

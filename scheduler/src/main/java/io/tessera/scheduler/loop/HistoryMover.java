@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.JobHistory;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +22,7 @@ public final class HistoryMover {
     private static final long EVERY_MS = 1000;
     private static final long PURGE_EVERY_MS = 600_000;
     private final ClusterStore store;
+    private final ClusterView view;
     private final JobHistory history;
     private final Clock clock;
     private final long graceMs;
@@ -28,7 +30,9 @@ public final class HistoryMover {
     private long lastRun = Long.MIN_VALUE / 2;
     private long lastPurge = Long.MIN_VALUE / 2;
 
-    public HistoryMover(ClusterStore store, JobHistory history, Clock clock, long graceMs, long retentionMs) {
+    public HistoryMover(ClusterStore store, ClusterView view, JobHistory history, Clock clock, long graceMs,
+                        long retentionMs) {
+        this.view = view;
         this.store = store;
         this.history = history;
         this.clock = clock;
@@ -52,7 +56,7 @@ public final class HistoryMover {
             return;
         }
         lastRun = now;
-        for (JobRecord job : due(store.jobs(), now, graceMs)) {
+        for (JobRecord job : due(view.jobs(), now, graceMs)) {
             history.add(job, finishedAt(job));
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
             store.clearShardReports(job.id(), shards);

@@ -4,41 +4,41 @@ import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
 import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.model.NodeRecord;
-import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds each unfinished job's observations to {@link JobLifecycle} and performs the actions it returns.
+ * Feeds each unfinished job's observations to {@link JobLifecycle} and performs the actions it
+ * returns. Only jobs whose record or shard reports changed are looked at (and all of them when a
+ * node was lost or came back): the lifecycle depends on nothing else, so an idle fleet costs nothing.
  * The state change is stored with compare-and-set against the record the decision was made on,
  * so a concurrent cancel or heartbeat is never overwritten; a lost race is retried next pass.
  */
 public final class JobReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(JobReconciler.class);
     private final ClusterStore store;
+    private final ClusterView view;
     private final PlanApplier applier;
     private final Clock clock;
 
-    public JobReconciler(ClusterStore store, PlanApplier applier, Clock clock) {
+    public JobReconciler(ClusterStore store, ClusterView view, PlanApplier applier, Clock clock) {
+        this.view = view;
         this.store = store;
         this.applier = applier;
         this.clock = clock;
     }
 
-    public void reconcileAll() {
-        Set<String> lost = store.nodes().stream().filter(n -> n.state() == NodeState.LOST)
-                .map(NodeRecord::name).collect(Collectors.toSet());
-        for (JobRecord job : store.jobs()) {
-            if (!job.state().terminal()) {
-                reconcile(job, lost);
-            }
+    /** Advances every job whose inputs changed since the last call. */
+    public void reconcileChanged() {
+        Set<String> lost = view.lostNodes();
+        for (JobRecord job : view.takeJobsToReconcile()) {
+            reconcile(job, lost);
         }
     }
 

@@ -5,6 +5,7 @@ import io.tessera.scheduler.events.SchedulerEvents;
 
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,22 +14,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Marks READY nodes LOST once their last heartbeat is older than the timeout. Sweeps at most
- * every tenth of the timeout (and at most every second), however often the loop passes.
+ * Marks READY nodes LOST once their last heartbeat is older than the timeout. The timeout follows
+ * the fleet's size ({@link HeartbeatPolicy}: a large fleet heartbeats less often, so it is judged
+ * over a longer silence). Sweeps at most every tenth of the timeout (and at most every second),
+ * however often the loop passes.
  */
 public final class NodeLivenessSweep {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
     private final ClusterStore store;
     private final Clock clock;
-    private final long timeoutMs;
+    private final HeartbeatPolicy heartbeats;
     private final SchedulerEvents events;
     private long lastSweepMs = Long.MIN_VALUE / 2;
+    private HeartbeatPolicy.Granted granted;
 
-    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs, SchedulerEvents events) {
+    public NodeLivenessSweep(ClusterStore store, Clock clock, HeartbeatPolicy heartbeats, SchedulerEvents events) {
         this.events = events;
         this.store = store;
         this.clock = clock;
-        this.timeoutMs = timeoutMs;
+        this.heartbeats = heartbeats;
+    }
+
+    /** With a fixed timeout whatever the fleet's size (tests). */
+    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs, SchedulerEvents events) {
+        this(store, clock, new HeartbeatPolicy(Math.max(1, timeoutMs / 5), timeoutMs, Double.MAX_VALUE / 4), events);
+    }
+
+    /** The silence after which a node is declared lost now. */
+    public long timeoutMs() {
+        granted = heartbeats.granted(granted, store.nodeCount(), clock.millis());
+        return granted.timeoutMs();
     }
 
     /**
@@ -38,6 +53,7 @@ public final class NodeLivenessSweep {
      */
     public List<String> sweep(Term term) {
         long now = clock.millis();
+        long timeoutMs = timeoutMs();
         if (now - term.startedMs() < timeoutMs) {
             return List.of();
         }

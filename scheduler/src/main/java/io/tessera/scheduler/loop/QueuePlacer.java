@@ -3,7 +3,6 @@ package io.tessera.scheduler.loop;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
-import io.tessera.config.ChipCatalog;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
@@ -15,20 +14,19 @@ import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.VetoReason;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
-import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places queued jobs in order (priority, then submission): snapshot, {@code place}, commit.
- * State is read once per pass; after each commit the next job plans on the snapshot minus what was
- * just committed ({@link ClusterSnapshot#minus}), and a commit conflict re-plans on a fresh
- * snapshot. A job that does not fit records why in its events (once per distinct reason), is not
+ * Places queued jobs in {@link io.tessera.scheduler.policy.QueueOrder}: snapshot, {@code place},
+ * commit. The queue and the snapshot come from the leader's {@link ClusterView}, refreshed by the
+ * loop; after each commit the next job plans on the snapshot minus what was just committed
+ * ({@link ClusterView#committed}), and a commit conflict re-reads the plan's nodes and re-plans. A job that does not fit records why in its events (once per distinct reason), is not
  * tried again until the capacity it saw changes ({@link ClusterSnapshot#fingerprint}), and
  * lower-priority jobs may still backfill. A pass places for at most {@code budgetNanos}, so a long
  * queue never holds up liveness, reconciliation and cancels: the rest waits for the next pass.
@@ -37,10 +35,10 @@ public final class QueuePlacer {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePlacer.class);
     private static final int COMMIT_TRIES = 3;
     private final ClusterStore store;
+    private final ClusterView view;
     private final Placer placer;
     private final PlanApplier applier;
     private final PlacementPolicy policy;
-    private final ChipCatalog catalog;
     private final Clock clock;
     private final SchedulerEvents events;
     /** How long one pass may spend placing, by default. */
@@ -50,15 +48,16 @@ public final class QueuePlacer {
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final java.util.Map<String, Long> didNotFit = new java.util.HashMap<>();
 
-    public QueuePlacer(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                       ChipCatalog catalog, Clock clock, SchedulerEvents events) {
-        this(store, placer, applier, policy, catalog, clock, events, DEFAULT_BUDGET_NANOS, System::nanoTime);
+    public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                       Clock clock, SchedulerEvents events) {
+        this(store, view, placer, applier, policy, clock, events, DEFAULT_BUDGET_NANOS, System::nanoTime);
     }
 
     /** With a placing budget per pass and the time source it is measured with. */
-    public QueuePlacer(ClusterStore store, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                       ChipCatalog catalog, Clock clock, SchedulerEvents events, long budgetNanos,
+    public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                       Clock clock, SchedulerEvents events, long budgetNanos,
                        java.util.function.LongSupplier nanoTime) {
+        this.view = view;
         this.budgetNanos = budgetNanos;
         this.nanoTime = nanoTime;
         this.events = events;
@@ -66,53 +65,40 @@ public final class QueuePlacer {
         this.placer = placer;
         this.applier = applier;
         this.policy = policy;
-        this.catalog = catalog;
         this.clock = clock;
     }
 
     /** Places what fits of the queue within the budget; returns how many jobs it placed. */
     public int placeQueued(Term term) {
         long deadline = nanoTime.getAsLong() + budgetNanos;
-        List<JobRecord> queued = store.jobs().stream()
-                .filter(j -> j.state() == JobState.QUEUED && !j.cancelRequested())
-                .sorted(Comparator.comparingInt((JobRecord j) -> -j.spec().priority()).thenComparingLong(JobRecord::seq))
-                .toList();
+        view.refresh();
+        List<JobRecord> queued = view.queued();
         java.util.Set<String> ids = new java.util.HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
         didNotFit.keySet().retainAll(ids);
-        ClusterSnapshot snapshot = queued.isEmpty() ? null : freshSnapshot();
         int placed = 0;
         for (JobRecord job : queued) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
+            long seen = view.snapshot().fingerprint();
             Long before = didNotFit.get(job.id());
-            if (before != null && before == snapshot.fingerprint()) {
+            if (before != null && before == seen) {
                 continue; // the capacity it did not fit into has not changed
             }
-            ClusterSnapshot tried = snapshot;
-            Optional<ClusterSnapshot> after = placeOne(job, term, snapshot);
-            if (after.isPresent()) {
-                snapshot = after.get();
+            if (placeOne(job, term)) {
                 placed++;
             } else {
-                didNotFit.put(job.id(), tried.fingerprint());
+                didNotFit.put(job.id(), seen);
             }
         }
         return placed;
     }
 
-    private ClusterSnapshot freshSnapshot() {
-        return SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
-    }
-
-    /** Tries to place one job; the snapshot left after its commit, or empty when it was not placed. */
-    private Optional<ClusterSnapshot> placeOne(JobRecord job, Term term, ClusterSnapshot initial) {
-        ClusterSnapshot snapshot = initial;
+    /** Tries to place one job; true when it was placed (and the view took its devices). */
+    private boolean placeOne(JobRecord job, Term term) {
         for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
-            if (attempt > 0) {
-                snapshot = freshSnapshot();
-            }
+            ClusterSnapshot snapshot = view.snapshot();
             long start = System.nanoTime();
             PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
             long nanos = System.nanoTime() - start;
@@ -122,19 +108,28 @@ public final class QueuePlacer {
             if (result instanceof Unschedulable u) {
                 events.placement(nanos, "unschedulable", vetoes);
                 noteWaiting(job, u);
-                return Optional.empty();
+                return false;
             }
-            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), (Plan) result, now(), term);
+            Plan plan = (Plan) result;
+            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), plan, now(), term);
             events.placement(nanos, outcome instanceof PlanApplier.Committed ? "placed" : "conflict", vetoes);
             if (outcome instanceof PlanApplier.Committed c) {
+                view.committed(job.id(), plan);
                 events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(job.submittedAt()),
                         clock.instant()).toMillis() / 1000.0));
                 LOG.info("job {} placed: {}", job.id(), c.job().events().get(c.job().events().size() - 1).message());
-                return Optional.of(snapshot.minus((Plan) result));
+                return true;
             }
             LOG.info("job {} commit conflict, re-planning: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
+            view.invalidate(plan.shards().stream().map(s -> s.node()).distinct().toList(), List.of(job.id()));
+            view.refresh();
+            java.util.Optional<JobRecord> fresh = view.job(job.id());
+            if (fresh.isEmpty() || fresh.get().state() != JobState.QUEUED || fresh.get().cancelRequested()) {
+                return false; // cancelled or changed meanwhile
+            }
+            job = fresh.get();
         }
-        return Optional.empty();
+        return false;
     }
 
     /** Records why the job waits, once per distinct reason: the summary and every chip type's veto. */

@@ -3,6 +3,8 @@ package io.tessera.scheduler.loop;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.leader.Leadership;
 
+import io.tessera.scheduler.state.ClusterView;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,12 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs scheduling passes on one dedicated thread, on the leader only: declare silent nodes lost,
- * advance job lifecycles, place queued jobs, then grow running elastic jobs onto what is left. A failing pass is logged and the next one runs.
+ * Runs scheduling passes on one dedicated thread, on the leader only: refresh the leader's
+ * {@link ClusterView} with what changed, declare silent nodes lost, advance the lifecycles of the
+ * jobs whose inputs changed, place queued jobs, then grow running elastic jobs onto what is left.
+ * A new term rebuilds the view from the store, and so does every {@link #RESYNC_MS} as a
+ * safety net. A failing pass is logged and the next one runs.
  */
 public final class SchedulingLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulingLoop.class);
+    /** How often the leader rebuilds its view from the store even though every change was told. */
+    public static final long RESYNC_MS = 300_000;
     private final Leadership leadership;
+    private final ClusterView view;
+    private final java.time.Clock clock;
+    private long resyncedAt;
     private final NodeLivenessSweep liveness;
     private final JobReconciler reconciler;
     private final QueuePlacer placer;
@@ -30,8 +40,11 @@ public final class SchedulingLoop implements AutoCloseable {
     });
 
     /** @param claim claims a new leadership term (a new fencing epoch) when this member becomes leader */
-    public SchedulingLoop(Leadership leadership, NodeLivenessSweep liveness, JobReconciler reconciler,
-                          QueuePlacer placer, ElasticGrowth growth, java.util.function.Supplier<Term> claim) {
+    public SchedulingLoop(Leadership leadership, ClusterView view, java.time.Clock clock, NodeLivenessSweep liveness,
+                          JobReconciler reconciler, QueuePlacer placer, ElasticGrowth growth,
+                          java.util.function.Supplier<Term> claim) {
+        this.view = view;
+        this.clock = clock;
         this.growth = growth;
         this.claim = claim;
         this.leadership = leadership;
@@ -93,10 +106,18 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         if (term == null) {
             term = claim.get();
+            view.rebuild(); // the new leader starts from the durable truth
+            resyncedAt = clock.millis();
             LOG.info("this member leads the scheduling loop (fencing epoch {})", term.epoch());
+        } else if (clock.millis() - resyncedAt >= RESYNC_MS) {
+            view.rebuild();
+            resyncedAt = clock.millis();
         }
-        liveness.sweep(term);      // silent nodes become LOST first, so lifecycles see them
-        reconciler.reconcileAll(); // finished, failed and cancelled jobs free their devices
+        List<String> lost = liveness.sweep(term); // silent nodes become LOST first, so lifecycles see them
+        view.invalidate(lost, List.of());
+        view.refresh();
+        reconciler.reconcileChanged(); // finished, failed and cancelled jobs free their devices
+        view.refresh();                // and the freed devices are seen at once
         int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
         if (history != null) {

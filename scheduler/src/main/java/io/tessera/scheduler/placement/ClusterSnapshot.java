@@ -2,78 +2,185 @@ package io.tessera.scheduler.placement;
 
 import io.tessera.config.ChipCatalog;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An immutable view of schedulable capacity at one moment: the input of placement. Nodes are
  * kept sorted by name so placement is deterministic whatever order state arrived in. Indexes that
- * every placement needs (nodes per chip type, free slots per zone) are built once, here.
+ * every placement needs (nodes per chip type, the most free devices of a type on one node) are
+ * kept here. A changed snapshot ({@link #with}, {@link #minus}) is derived by patching only the
+ * nodes that changed: unchanged node views and the node lists of untouched chip types are shared,
+ * and the fingerprint is updated, not recomputed. Derived snapshots equal a fresh build.
  */
 public final class ClusterSnapshot {
+    private static final Comparator<NodeView> BY_NAME = Comparator.comparing(NodeView::name);
     private final ChipCatalog catalog;
     private final List<NodeView> nodes;
-    private final Map<String, List<NodeView>> byChip = new HashMap<>();
-    private final Map<String, Integer> maxFree = new HashMap<>();
+    private final Map<String, List<NodeView>> byChip;
+    private final Map<String, Integer> maxFree = new ConcurrentHashMap<>();
+    private final long fingerprint;
 
     public ClusterSnapshot(ChipCatalog catalog, List<NodeView> nodes) {
         this.catalog = catalog;
         List<NodeView> sorted = new ArrayList<>(nodes);
-        sorted.sort(Comparator.comparing(NodeView::name));
+        sorted.sort(BY_NAME);
         this.nodes = Collections.unmodifiableList(sorted);
-        index();
-    }
-
-    private void index() {
-        for (NodeView n : this.nodes) {
+        Map<String, List<NodeView>> index = new HashMap<>();
+        long fp = 0;
+        for (NodeView n : sorted) {
+            fp += mix(n);
             n.freeDevices().forEach((chip, free) -> {
                 if (!free.isEmpty()) {
-                    byChip.computeIfAbsent(chip, k -> new ArrayList<>()).add(n);
-                    maxFree.merge(chip, free.size(), Math::max);
+                    index.computeIfAbsent(chip, k -> new ArrayList<>()).add(n);
                 }
             });
         }
+        this.byChip = index;
+        this.fingerprint = fp;
+    }
+
+    private ClusterSnapshot(ChipCatalog catalog, List<NodeView> sortedNodes, Map<String, List<NodeView>> byChip,
+                            long fingerprint) {
+        this.catalog = catalog;
+        this.nodes = sortedNodes;
+        this.byChip = byChip;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * This snapshot with {@code changed} nodes replacing (or joining) those of the same name and
+     * {@code removed} names gone: what a fresh build over the changed state gives. Pure.
+     */
+    public ClusterSnapshot with(Collection<NodeView> changed, Collection<String> removed) {
+        if (changed.isEmpty() && removed.isEmpty()) {
+            return this;
+        }
+        List<NodeView> next = new ArrayList<>(nodes);
+        Map<String, List<NodeView>> index = new HashMap<>(byChip);
+        Set<String> copied = new HashSet<>();
+        long fp = fingerprint;
+        List<Object> edits = new ArrayList<>(changed);
+        edits.addAll(removed);
+        for (Object edit : edits) {
+            NodeView view = edit instanceof NodeView v ? v : null;
+            String name = view != null ? view.name() : (String) edit;
+            int at = indexOf(next, name);
+            NodeView old = at >= 0 ? next.get(at) : null;
+            if (view == null && old == null) {
+                continue;
+            }
+            if (view == null) {
+                next.remove(at);
+            } else if (old == null) {
+                next.add(-at - 1, view);
+            } else {
+                next.set(at, view);
+            }
+            fp += mix(view) - mix(old);
+            reindex(index, copied, old, view, name);
+        }
+        return new ClusterSnapshot(catalog, Collections.unmodifiableList(next), index, fp);
+    }
+
+    /** Moves node {@code name} from its {@code old} view to {@code view} in the per-chip lists, copying each list once. */
+    private static void reindex(Map<String, List<NodeView>> index, Set<String> copied, NodeView old, NodeView view,
+                                String name) {
+        Set<String> chips = new HashSet<>();
+        if (old != null) {
+            chips.addAll(old.freeDevices().keySet());
+        }
+        if (view != null) {
+            chips.addAll(view.freeDevices().keySet());
+        }
+        for (String chip : chips) {
+            List<NodeView> list = index.get(chip);
+            if (copied.add(chip)) {
+                list = list == null ? new ArrayList<>() : new ArrayList<>(list);
+                index.put(chip, list);
+            }
+            int at = indexOf(list, name);
+            boolean keep = view != null && view.free(chip) > 0;
+            if (at >= 0 && keep) {
+                list.set(at, view);
+            } else if (at >= 0) {
+                list.remove(at);
+            } else if (keep) {
+                list.add(-at - 1, view);
+            }
+            if (list.isEmpty()) {
+                index.remove(chip);
+            }
+        }
+    }
+
+    /** Where the node named {@code name} is in the name-sorted {@code list}, or {@code -(insertion point) - 1}. */
+    private static int indexOf(List<NodeView> list, String name) {
+        int lo = 0;
+        int hi = list.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = list.get(mid).name().compareTo(name);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** A node's share of the fingerprint: its full content, well mixed, so a sum over nodes is order-free. */
+    private static long mix(NodeView n) {
+        if (n == null) {
+            return 0;
+        }
+        long h = n.hashCode() * 0x9E3779B97F4A7C15L + n.name().hashCode();
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
     }
 
     /**
      * This snapshot with {@code plan}'s devices taken: what the next job in a pass may use after
-     * {@code plan} commits, without reading state again. Only the plan's nodes change; the other
-     * node views are shared. Pure; equal to a fresh build over the committed state.
+     * {@code plan} commits, without reading state again. Only the plan's nodes change. Pure;
+     * equal to a fresh build over the committed state.
      */
     public ClusterSnapshot minus(PlacementResult.Plan plan) {
-        Map<String, Map<String, java.util.Set<Integer>>> taken = new HashMap<>();
+        Map<String, Map<String, Set<Integer>>> taken = new HashMap<>();
         for (ShardPlan s : plan.shards()) {
-            taken.computeIfAbsent(s.node(), k -> new HashMap<>()).computeIfAbsent(s.chipType(), k -> new java.util.HashSet<>())
+            taken.computeIfAbsent(s.node(), k -> new HashMap<>()).computeIfAbsent(s.chipType(), k -> new HashSet<>())
                     .addAll(s.devices());
         }
-        List<NodeView> next = new ArrayList<>(nodes.size());
-        for (NodeView n : nodes) {
-            Map<String, java.util.Set<Integer>> mine = taken.get(n.name());
-            if (mine == null) {
-                next.add(n);
-                continue;
+        List<NodeView> changed = new ArrayList<>();
+        taken.forEach((name, mine) -> {
+            int at = indexOf(nodes, name);
+            if (at < 0) {
+                return;
             }
-            Map<String, List<Integer>> free = new java.util.TreeMap<>();
+            NodeView n = nodes.get(at);
+            Map<String, List<Integer>> free = new TreeMap<>();
             n.freeDevices().forEach((chip, devices) -> {
-                java.util.Set<Integer> gone = mine.getOrDefault(chip, java.util.Set.of());
+                Set<Integer> gone = mine.getOrDefault(chip, Set.of());
                 List<Integer> left = devices.stream().filter(d -> !gone.contains(d)).toList();
                 if (!left.isEmpty()) {
                     free.put(chip, left);
                 }
             });
-            next.add(new NodeView(n.name(), n.address(), n.labels(), free));
-        }
-        return new ClusterSnapshot(catalog, next, true);
-    }
-
-    /** From nodes already sorted by name (a derived snapshot). */
-    private ClusterSnapshot(ChipCatalog catalog, List<NodeView> sortedNodes, boolean sorted) {
-        this.catalog = catalog;
-        this.nodes = Collections.unmodifiableList(sortedNodes);
-        index();
+            changed.add(new NodeView(n.name(), n.address(), n.labels(), free));
+        });
+        return with(changed, List.of());
     }
 
     /**
@@ -82,17 +189,8 @@ public final class ClusterSnapshot {
      * placement, so a job that did not fit need not be tried again until it changes.
      */
     public long fingerprint() {
-        if (fingerprint == null) {
-            long h = 1125899906842597L;
-            for (NodeView n : nodes) {
-                h = 31 * h + n.hashCode();
-            }
-            fingerprint = h;
-        }
         return fingerprint;
     }
-
-    private Long fingerprint;
 
     public ChipCatalog catalog() {
         return catalog;
@@ -103,14 +201,21 @@ public final class ClusterSnapshot {
         return nodes;
     }
 
+    /** The node named {@code name}, if it is schedulable. */
+    public java.util.Optional<NodeView> node(String name) {
+        int at = indexOf(nodes, name);
+        return at < 0 ? java.util.Optional.empty() : java.util.Optional.of(nodes.get(at));
+    }
+
     /** The nodes with at least one free device of {@code chipType}, sorted by name. */
     public List<NodeView> nodesWith(String chipType) {
-        return byChip.getOrDefault(chipType, List.of());
+        List<NodeView> list = byChip.get(chipType);
+        return list == null ? List.of() : Collections.unmodifiableList(list);
     }
 
     /** The most free devices of {@code chipType} on any one node. */
     public int maxFree(String chipType) {
-        return maxFree.getOrDefault(chipType, 0);
+        return maxFree.computeIfAbsent(chipType, c -> nodesWith(c).stream().mapToInt(n -> n.free(c)).max().orElse(0));
     }
 
     /** Chip type ids with free devices somewhere, in name order. */

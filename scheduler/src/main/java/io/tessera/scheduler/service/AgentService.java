@@ -6,6 +6,7 @@ import io.tessera.config.ValidationException;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.HeartbeatResponse;
 import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
 import io.tessera.config.wire.ShardAssignment;
@@ -16,6 +17,7 @@ import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
@@ -46,9 +48,13 @@ public final class AgentService {
     private final SchedulerEvents events;
     private final SecretBox secrets;
     private final ChipCatalog catalog;
+    private final HeartbeatPolicy cadence;
+    private volatile long countedAtMs = Long.MIN_VALUE / 2;
+    private volatile int nodeCount;
 
     public AgentService(ClusterStore store, SchedulerConfig config, Clock clock, SchedulerEvents events, SecretBox secrets,
-                        ChipCatalog catalog) {
+                        ChipCatalog catalog, HeartbeatPolicy cadence) {
+        this.cadence = cadence;
         this.secrets = secrets;
         this.events = events;
         this.store = store;
@@ -73,11 +79,30 @@ public final class AgentService {
                     Math.max(wasAccepted, Math.min(req.devices().size(), allowed)));
         });
         store.recordShardReports(ownReports(req.node(), req.shards()));
-        return new RegisterResponse(req.node(), config.heartbeatIntervalMs(), config.heartbeatTimeoutMs());
+        long n = fleetSize();
+        return new RegisterResponse(req.node(), cadence.intervalMs(n), cadence.timeoutMs(n));
     }
 
-    /** Records a heartbeat; false when the node is unknown and must register first. */
-    public boolean heartbeat(String node, Heartbeat hb) {
+    /** The fleet's size, counted at most once a second (the cadence changes with thousands of nodes, not one). */
+    private long fleetSize() {
+        long now = clock.millis();
+        if (now - countedAtMs >= 1000) {
+            nodeCount = store.nodeCount();
+            countedAtMs = now;
+        }
+        return nodeCount;
+    }
+
+    /** Records a heartbeat; empty when the node is unknown and must register first, else the cadence to keep. */
+    public Optional<HeartbeatResponse> heartbeat(String node, Heartbeat hb) {
+        if (!record(node, hb)) {
+            return Optional.empty();
+        }
+        long n = fleetSize();
+        return Optional.of(new HeartbeatResponse(node, true, cadence.intervalMs(n), cadence.timeoutMs(n)));
+    }
+
+    private boolean record(String node, Heartbeat hb) {
         WireCheck.node(node);
         if (!node.equals(hb.node())) {
             throw new ValidationException("node", "the body names another node than the path");

@@ -37,6 +37,9 @@ public interface ClusterStore {
 
     Collection<NodeRecord> nodes();
 
+    /** How many nodes are registered, in any state; cheap. */
+    int nodeCount();
+
     /**
      * Records that {@code name} was heard from at {@code nowMs}, without rewriting its record: a
      * heartbeat that changes nothing else costs one small, memory-only write. Every node read
@@ -59,6 +62,28 @@ public interface ClusterStore {
 
     /** Forgets a job's shard reports (before a new attempt). */
     void clearShardReports(String jobId, int shards);
+
+    /**
+     * What changed in the state, by key, after a write on any member: the key only, so the
+     * listener re-reads what it needs. Calls come after the change is visible, on store threads;
+     * in memory at once, on Hazelcast a little later. A key may be told more than once.
+     */
+    interface ChangeListener {
+        default void jobChanged(String id) {
+        }
+
+        default void nodeChanged(String name) {
+        }
+
+        default void assignmentsChanged(String node) {
+        }
+
+        default void reportsChanged(String jobId) {
+        }
+    }
+
+    /** Tells {@code listener} of every later change to jobs, nodes, assignment sets and shard reports. */
+    void onChange(ChangeListener listener);
 
     /** Calls {@code listener} whenever a job is submitted, on any member. */
     void onJobAdded(Runnable listener);

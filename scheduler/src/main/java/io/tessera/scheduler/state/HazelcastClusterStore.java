@@ -128,6 +128,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    @Override
     public void touchNode(String name, long nowMs) {
         heard.set(name, nowMs);
     }
@@ -244,6 +249,34 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public void onJobAdded(Runnable listener) {
         jobs.addEntryListener((EntryAddedListener<String, String>) e -> listener.run(), false);
+    }
+
+    @Override
+    public void onChange(ChangeListener listener) {
+        jobs.addEntryListener(new KeyListener(listener::jobChanged), false);
+        nodes.addEntryListener(new KeyListener(listener::nodeChanged), false);
+        assignments.addEntryListener(new KeyListener(listener::assignmentsChanged), false);
+        reports.addEntryListener(new KeyListener(key -> listener.reportsChanged(key.substring(0, key.lastIndexOf('/')))),
+                false);
+    }
+
+    /** Passes the key of every added, updated or removed entry on. */
+    private record KeyListener(Consumer<String> keys) implements EntryAddedListener<String, String>,
+            EntryUpdatedListener<String, String>, com.hazelcast.map.listener.EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> e) {
+            keys.accept(e.getKey());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> e) {
+            keys.accept(e.getKey());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> e) {
+            keys.accept(e.getKey());
+        }
     }
 
     @Override

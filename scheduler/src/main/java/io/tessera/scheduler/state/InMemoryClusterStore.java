@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
  * {@link ClusterStore} in this process's memory, for tests, the simulator and a member that needs
  * no sharing: records are kept as the immutable objects they are (no encoding). Reads are
  * lock-free; every write and every transaction holds one monitor, so transactions are
- * serializable. Listeners are told of assignment changes after the write, on the writer's thread.
+ * serializable. Listeners are told of changes after the write, on the writer's thread.
  */
 public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
@@ -34,6 +34,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> jobListeners = new CopyOnWriteArrayList<>();
+    private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
     private volatile LeaderClaim leader;
 
@@ -50,6 +51,12 @@ public final class InMemoryClusterStore implements ClusterStore {
             }
         }
         jobListeners.forEach(Runnable::run);
+        changeListeners.forEach(l -> l.jobChanged(job.id()));
+    }
+
+    @Override
+    public void onChange(ChangeListener listener) {
+        changeListeners.add(listener);
     }
 
     @Override
@@ -68,21 +75,34 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public synchronized Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change) {
-        JobRecord old = jobs.get(id);
-        if (old == null) {
-            return Optional.empty();
+    public Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change) {
+        JobRecord old;
+        JobRecord next;
+        synchronized (this) {
+            old = jobs.get(id);
+            if (old == null) {
+                return Optional.empty();
+            }
+            next = change.apply(old);
+            if (next != null) {
+                jobs.put(id, next);
+            }
         }
-        JobRecord next = change.apply(old);
-        if (next != null) {
-            jobs.put(id, next);
+        if (next != null && !next.equals(old)) {
+            changeListeners.forEach(l -> l.jobChanged(id));
         }
         return Optional.ofNullable(jobs.get(id));
     }
 
     @Override
-    public synchronized void deleteJob(String id) {
-        jobs.remove(id);
+    public void deleteJob(String id) {
+        boolean removed;
+        synchronized (this) {
+            removed = jobs.remove(id) != null;
+        }
+        if (removed) {
+            changeListeners.forEach(l -> l.jobChanged(id));
+        }
     }
 
     @Override
@@ -96,15 +116,28 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    @Override
     public void touchNode(String name, long nowMs) {
         heard.put(name, nowMs);
     }
 
     @Override
-    public synchronized Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
-        NodeRecord next = change.apply(node(name));
-        if (next != null) {
-            nodes.put(name, next);
+    public Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change) {
+        NodeRecord old;
+        NodeRecord next;
+        synchronized (this) {
+            old = nodes.get(name);
+            next = change.apply(node(name));
+            if (next != null) {
+                nodes.put(name, next);
+            }
+        }
+        if (next != null && !next.equals(old)) {
+            changeListeners.forEach(l -> l.nodeChanged(name));
         }
         return node(name);
     }
@@ -120,10 +153,18 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public synchronized void recordShardReports(Collection<ShardReport> incoming) {
-        for (ShardReport r : incoming) {
-            reports.merge(r.key(), r, (prev, next) -> prev.attempt() > next.attempt() ? prev : next);
+    public void recordShardReports(Collection<ShardReport> incoming) {
+        java.util.Set<String> changed = new java.util.TreeSet<>();
+        synchronized (this) {
+            for (ShardReport r : incoming) {
+                ShardReport before = reports.get(r.key());
+                ShardReport after = reports.merge(r.key(), r, (prev, next) -> prev.attempt() > next.attempt() ? prev : next);
+                if (!after.equals(before)) {
+                    changed.add(r.jobId());
+                }
+            }
         }
+        changed.forEach(job -> changeListeners.forEach(l -> l.reportsChanged(job)));
     }
 
     @Override
@@ -139,9 +180,15 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public synchronized void clearShardReports(String jobId, int shards) {
-        for (int i = 0; i < shards; i++) {
-            reports.remove(jobId + "/" + i);
+    public void clearShardReports(String jobId, int shards) {
+        boolean any = false;
+        synchronized (this) {
+            for (int i = 0; i < shards; i++) {
+                any |= reports.remove(jobId + "/" + i) != null;
+            }
+        }
+        if (any) {
+            changeListeners.forEach(l -> l.reportsChanged(jobId));
         }
     }
 
@@ -199,6 +246,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
         List<String> changed;
+        List<String> changedJobs;
         T result;
         synchronized (this) {
             StagedTx tx = new StagedTx();
@@ -206,8 +254,11 @@ public final class InMemoryClusterStore implements ClusterStore {
             jobs.putAll(tx.jobs);
             assignments.putAll(tx.assignments);
             changed = List.copyOf(tx.assignments.keySet());
+            changedJobs = List.copyOf(tx.jobs.keySet());
         }
         changed.forEach(node -> listeners.forEach(l -> l.accept(node)));
+        changedJobs.forEach(id -> changeListeners.forEach(l -> l.jobChanged(id)));
+        changed.forEach(node -> changeListeners.forEach(l -> l.assignmentsChanged(node)));
         return result;
     }
 

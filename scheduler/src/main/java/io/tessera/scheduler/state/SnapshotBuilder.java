@@ -28,20 +28,28 @@ public final class SnapshotBuilder {
                                         Map<String, AssignmentSet> assignments) {
         List<NodeView> views = new ArrayList<>();
         for (NodeRecord node : nodes) {
-            if (node.state() != NodeState.READY || node.drained()) {
-                continue;
+            NodeView v = view(catalog, node, assignments.get(node.name()));
+            if (v != null) {
+                views.add(v);
             }
-            Set<Integer> used = usedDevices(assignments.get(node.name()));
-            Map<String, List<Integer>> free = new TreeMap<>();
-            for (DeviceReport d : node.devices()) {
-                if (d.healthy() && !used.contains(d.index()) && catalog.byId(d.chipType()).isPresent()) {
-                    free.computeIfAbsent(d.chipType(), k -> new ArrayList<>()).add(d.index());
-                }
-            }
-            free.values().forEach(l -> l.sort(Integer::compare));
-            views.add(new NodeView(node.name(), node.address(), node.labels(), free));
         }
         return new ClusterSnapshot(catalog, views);
+    }
+
+    /** What placement sees of one node holding {@code set}: null when it is not schedulable (not READY, or drained). */
+    public static NodeView view(ChipCatalog catalog, NodeRecord node, AssignmentSet set) {
+        if (node == null || node.state() != NodeState.READY || node.drained()) {
+            return null;
+        }
+        Set<Integer> used = usedDevices(set);
+        Map<String, List<Integer>> free = new TreeMap<>();
+        for (DeviceReport d : node.devices()) {
+            if (d.healthy() && !used.contains(d.index()) && catalog.byId(d.chipType()).isPresent()) {
+                free.computeIfAbsent(d.chipType(), k -> new ArrayList<>()).add(d.index());
+            }
+        }
+        free.values().forEach(l -> l.sort(Integer::compare));
+        return new NodeView(node.name(), node.address(), node.labels(), free);
     }
 
     /** Device indices held by any shard of the set. */

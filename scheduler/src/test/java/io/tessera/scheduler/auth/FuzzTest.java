@@ -34,7 +34,7 @@ class FuzzTest {
 
     /** No rate limit here: every hostile request must reach the validation it probes. */
     private static final io.tessera.config.LimitsConfig UNLIMITED = new io.tessera.config.LimitsConfig(null, null, null, 1e6,
-            1_000_000, null, null, null, null, null, null, null);
+            1_000_000, null, null, null, null, null, null, null, null);
 
     @Test
     void sixHundredHostileRequestsGetNo5xx() throws Exception {

@@ -25,7 +25,7 @@ class JobHistoryTest {
 
     @Test
     void finishedJobsMoveToTheHistoryAndStayReadable() {
-        LimitsConfig limits = new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, 0L);
+        LimitsConfig limits = new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, 0L, null);
         try (TestCluster c = TestCluster.start(dir, limits)) {
             c.agent("h20-a", "nvidia-h20", 2);
             List<String> ids = new ArrayList<>();

@@ -96,8 +96,8 @@ class ElasticGrowthTest {
     }
 
     private ElasticGrowth growth(double minGain) {
-        return new ElasticGrowth(store, new PlacementEngine(), new PlanApplier(store, catalog), PlacementPolicy.DEFAULT,
-                catalog, clock, new ElasticConfig(minGain, 1000L));
+        return new ElasticGrowth(store, new io.tessera.scheduler.state.ClusterView(store, catalog), new PlacementEngine(),
+                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, new ElasticConfig(minGain, 1000L));
     }
 
     private void pass(ElasticGrowth g) {

@@ -16,6 +16,7 @@ import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -54,8 +55,8 @@ class QueuePlacerTest {
     }
 
     private QueuePlacer placer(long budget, AtomicLong now) {
-        return new QueuePlacer(store, counting, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, CATALOG,
-                Clock.systemUTC(), new SchedulerMetrics(), budget, now::get);
+        return new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
+                PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics(), budget, now::get);
     }
 
     private Term term() {
@@ -69,10 +70,10 @@ class QueuePlacerTest {
             queue(i, 1);
         }
         AtomicLong now = new AtomicLong();
-        QueuePlacer p = new QueuePlacer(store, (s, id, spec, policy) -> {
+        QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), (s, id, spec, policy) -> {
             now.addAndGet(40);      // each decision "takes" 40 ns of a 100 ns budget
             return new PlacementEngine().place(s, id, spec, policy);
-        }, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, CATALOG, Clock.systemUTC(), new SchedulerMetrics(), 100,
+        }, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics(), 100,
                 now::get);
         Term t = term();
         assertThat(p.placeQueued(t)).isEqualTo(3);

@@ -33,7 +33,7 @@ class ResourceLimitsTest {
 
     private static LimitsConfig limits(Integer jobs, Long bytes, Double rate, Integer burst, Integer connections,
                                        Long headerMs) {
-        return new LimitsConfig(jobs, bytes, null, rate, burst, connections, headerMs, null, null, null, null, null);
+        return new LimitsConfig(jobs, bytes, null, rate, burst, connections, headerMs, null, null, null, null, null, null);
     }
 
     @Test

@@ -143,6 +143,51 @@ abstract class ClusterStoreContract {
     }
 
     @Test
+    void changeListenersHearTheKeyOfEveryKindOfWrite() {
+        ClusterStore s = store();
+        Set<String> told = ConcurrentHashMap.newKeySet();
+        s.onChange(new ClusterStore.ChangeListener() {
+            @Override
+            public void jobChanged(String id) {
+                told.add("job " + id);
+            }
+
+            @Override
+            public void nodeChanged(String name) {
+                told.add("node " + name);
+            }
+
+            @Override
+            public void assignmentsChanged(String node) {
+                told.add("set " + node);
+            }
+
+            @Override
+            public void reportsChanged(String jobId) {
+                told.add("reports " + jobId);
+            }
+        });
+        s.insertJob(job("j1", 1));
+        s.updateNode("n1", old -> node("n1"));
+        s.recordShardReports(List.of(report("j1", 0, 1)));
+        s.inTransaction(tx -> {
+            tx.putJob(tx.jobForUpdate("j1").orElseThrow().withState(JobState.PLACED));
+            tx.putAssignments(new AssignmentSet("n2", 1, List.of()));
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.containsAll(
+                List.of("job j1", "node n1", "reports j1", "set n2")));
+        told.clear();
+        s.updateJob("j1", j -> j.withState(JobState.SUCCEEDED));
+        s.clearShardReports("j1", 1);
+        s.updateNode("n1", old -> old.orElseThrow().withDrained(true));
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.containsAll(List.of("job j1", "reports j1", "node n1")));
+        told.clear();
+        s.deleteJob("j1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.contains("job j1"));
+    }
+
+    @Test
     void leadershipEpochsOnlyGrowAndTransactionsSeeTheCurrentClaim() {
         ClusterStore s = store();
         ClusterStore.LeaderClaim first = s.claimLeadership("a");

@@ -1,0 +1,260 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.NodeView;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.policy.QueueOrder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The leader's indexed, in-memory view of the cluster, changed incrementally: hot jobs, queued
+ * jobs in {@link QueueOrder} (overall and per queue), LOST nodes, and the placement snapshot.
+ * The store tells it which keys changed ({@link ClusterStore#onChange}); {@link #refresh} re-reads
+ * only those keys and patches the snapshot ({@link ClusterSnapshot#with}), so a pass costs what
+ * changed, not the fleet's size. {@link #rebuild} reads everything: at a leader change, so the new
+ * leader starts from the durable truth. Hazelcast stays the one source of truth; the view only
+ * ever lags it by the changes whose keys are not yet re-read, and the commit path re-checks live
+ * state. Thread-safe (one monitor).
+ */
+public final class ClusterView {
+    private final ClusterStore store;
+    private final ChipCatalog catalog;
+    private final Set<String> dirtyJobs = ConcurrentHashMap.newKeySet();
+    private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
+    private final Set<String> toReconcile = ConcurrentHashMap.newKeySet();
+    private final Map<String, JobRecord> jobs = new HashMap<>();
+    private final Map<String, NodeRecord> nodes = new HashMap<>();
+    private final Map<String, AssignmentSet> sets = new HashMap<>();
+    private final NavigableSet<JobRecord> queue = new TreeSet<>(QueueOrder.FIRST_TO_PLACE);
+    private final Map<String, NavigableSet<JobRecord>> queues = new TreeMap<>();
+    private final Set<String> lost = new TreeSet<>();
+    private boolean lostChanged;
+    private ClusterSnapshot snapshot;
+    /** Set when more keys changed than are worth remembering one by one: the next refresh rebuilds. */
+    private volatile boolean overflowed;
+    private static final int MAX_DIRTY = 200_000;
+
+    public ClusterView(ClusterStore store, ChipCatalog catalog) {
+        this.store = store;
+        this.catalog = catalog;
+        store.onChange(new ClusterStore.ChangeListener() {
+            @Override
+            public void jobChanged(String id) {
+                mark(dirtyJobs, id);
+            }
+
+            @Override
+            public void nodeChanged(String name) {
+                mark(dirtyNodes, name);
+            }
+
+            @Override
+            public void assignmentsChanged(String node) {
+                mark(dirtyNodes, node);
+            }
+
+            @Override
+            public void reportsChanged(String jobId) {
+                mark(toReconcile, jobId);
+            }
+        });
+    }
+
+    /** Remembers a changed key; a member nobody refreshes (not the leader, no dry runs) forgets them instead. */
+    private void mark(Set<String> keys, String key) {
+        if (keys.size() >= MAX_DIRTY) {
+            overflowed = true;
+            keys.clear();
+        }
+        keys.add(key);
+    }
+
+    /** Reads the whole state again (at a leader change); every hot job is due for reconciliation. */
+    public synchronized void rebuild() {
+        overflowed = false;
+        toReconcile.clear();
+        dirtyJobs.clear();
+        dirtyNodes.clear();
+        jobs.clear();
+        queue.clear();
+        queues.clear();
+        nodes.clear();
+        sets.clear();
+        lost.clear();
+        store.jobs().forEach(this::putJob);
+        store.nodes().forEach(n -> nodes.put(n.name(), n));
+        sets.putAll(store.allAssignments());
+        nodes.values().stream().filter(n -> n.state() == NodeState.LOST).forEach(n -> lost.add(n.name()));
+        List<NodeView> views = new ArrayList<>();
+        nodes.values().forEach(n -> Optional.ofNullable(SnapshotBuilder.view(catalog, n, sets.get(n.name()))).ifPresent(views::add));
+        snapshot = new ClusterSnapshot(catalog, views);
+        toReconcile.addAll(jobs.keySet());
+        lostChanged = true;
+    }
+
+    /** Re-reads the keys that changed since the last refresh and patches the indexes. */
+    public synchronized void refresh() {
+        if (snapshot == null || overflowed) {
+            rebuild();
+            return;
+        }
+        for (String id : drain(dirtyJobs)) {
+            store.job(id).ifPresentOrElse(this::putJob, () -> removeJob(id));
+            toReconcile.add(id);
+        }
+        List<NodeView> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (String name : drain(dirtyNodes)) {
+            Optional<NodeRecord> node = store.node(name);
+            AssignmentSet set = store.assignments(name);
+            node.ifPresentOrElse(n -> nodes.put(name, n), () -> nodes.remove(name));
+            sets.put(name, set);
+            boolean isLost = node.map(n -> n.state() == NodeState.LOST).orElse(false);
+            lostChanged |= isLost ? lost.add(name) : lost.remove(name);
+            NodeView view = SnapshotBuilder.view(catalog, node.orElse(null), set);
+            if (view == null) {
+                removed.add(name);
+            } else {
+                changed.add(view);
+            }
+        }
+        snapshot = snapshot.with(changed, removed);
+    }
+
+    private static List<String> drain(Set<String> keys) {
+        List<String> out = new ArrayList<>(keys);
+        keys.removeAll(out);
+        return out;
+    }
+
+    private void putJob(JobRecord job) {
+        removeJob(job.id());
+        jobs.put(job.id(), job);
+        if (job.state() == JobState.QUEUED && !job.cancelRequested()) {
+            queue.add(job);
+            queues.computeIfAbsent(job.spec().queue(), q -> new TreeSet<>(QueueOrder.FIRST_TO_PLACE)).add(job);
+        }
+    }
+
+    private void removeJob(String id) {
+        JobRecord old = jobs.remove(id);
+        if (old != null && queue.remove(old)) {
+            NavigableSet<JobRecord> q = queues.get(old.spec().queue());
+            q.remove(old);
+            if (q.isEmpty()) {
+                queues.remove(old.spec().queue());
+            }
+        }
+    }
+
+    /** The placement input as of the last refresh. */
+    public synchronized ClusterSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The placement input now: refreshed first (for dry runs on any member). */
+    public synchronized ClusterSnapshot current() {
+        refresh();
+        return snapshot;
+    }
+
+    /**
+     * The view with {@code plan} committed for its job: its devices are taken at once, and its
+     * nodes and job are re-read at the next refresh, whether or not the store's notice has come.
+     */
+    public synchronized void committed(String jobId, Plan plan) {
+        snapshot = snapshot.minus(plan);
+        plan.shards().forEach(s -> dirtyNodes.add(s.node()));
+        dirtyJobs.add(jobId);
+    }
+
+    /** Marks keys this member just wrote (or found stale) for re-reading at the next refresh. */
+    public void invalidate(Collection<String> nodeNames, Collection<String> jobIds) {
+        dirtyNodes.addAll(nodeNames);
+        dirtyJobs.addAll(jobIds);
+    }
+
+    /** Queued, uncancelled jobs in the order they are offered capacity. */
+    public synchronized List<JobRecord> queued() {
+        return List.copyOf(queue);
+    }
+
+    /** The queued jobs of one queue, in order. */
+    public synchronized List<JobRecord> queued(String queueName) {
+        NavigableSet<JobRecord> q = queues.get(queueName);
+        return q == null ? List.of() : List.copyOf(q);
+    }
+
+    /** Every job in hot state (unfinished, or finished within the grace period). */
+    public synchronized List<JobRecord> jobs() {
+        return List.copyOf(jobs.values());
+    }
+
+    /** The hot job with this id. */
+    public synchronized Optional<JobRecord> job(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    /** Names of LOST nodes. */
+    public synchronized Set<String> lostNodes() {
+        return Set.copyOf(lost);
+    }
+
+    /**
+     * The unfinished jobs whose record or shard reports changed since the last call, or every
+     * unfinished job when a node was lost or came back since then: what the lifecycle must look at.
+     */
+    public synchronized List<JobRecord> takeJobsToReconcile() {
+        Collection<String> ids = lostChanged ? jobs.keySet() : drain(toReconcile);
+        if (lostChanged) {
+            toReconcile.clear();
+            lostChanged = false;
+        }
+        List<JobRecord> out = new ArrayList<>();
+        for (String id : ids) {
+            JobRecord j = jobs.get(id);
+            if (j != null && !j.state().terminal()) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    /** The placement input with {@code job}'s own devices free, as if it were not running (to plan its growth). */
+    public synchronized ClusterSnapshot snapshotWithout(JobRecord job) {
+        if (job.placement() == null) {
+            return snapshot;
+        }
+        Set<String> mine = new HashSet<>();
+        job.placement().shards().stream().map(ShardPlan::node).forEach(mine::add);
+        List<NodeView> changed = new ArrayList<>();
+        for (String name : mine) {
+            AssignmentSet set = sets.getOrDefault(name, AssignmentSet.empty(name));
+            List<ShardAssignment> others = set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList();
+            NodeView v = SnapshotBuilder.view(catalog, nodes.get(name), new AssignmentSet(name, set.version(), others));
+            if (v != null) {
+                changed.add(v);
+            }
+        }
+        return snapshot.with(changed, List.of());
+    }
+}
