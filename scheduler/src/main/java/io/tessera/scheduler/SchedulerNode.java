@@ -111,7 +111,7 @@ public final class SchedulerNode implements AutoCloseable {
         auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
         ClusterView view = new ClusterView(store, catalog);
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz), view, clock,
-                new NodeLivenessSweep(store, clock, heartbeatPolicy(config), metrics),
+                new NodeLivenessSweep(store, view, clock, heartbeatPolicy(config), metrics),
                 new JobReconciler(store, view, applier, clock),
                 new QueuePlacer(store, view, placer, applier, policy, clock, metrics),
                 new ElasticGrowth(store, view, placer, applier, policy, clock, config.elastic()),
@@ -128,7 +128,7 @@ public final class SchedulerNode implements AutoCloseable {
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
         ScheduledExecutorService collector = fleetCollector(
-                new FleetStatsCollector(store, catalog, clock), metrics, config.metricsRefreshMs());
+                new FleetStatsCollector(store, view, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),

@@ -7,14 +7,18 @@ import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Marks READY nodes LOST once their last heartbeat is older than the timeout. The timeout follows
+ * Marks READY nodes LOST once their last heartbeat is older than the timeout: the nodes come from
+ * the leader's view and the times from the store's small heard-from map, so a sweep decodes no
+ * node records. The timeout follows
  * the fleet's size ({@link HeartbeatPolicy}: a large fleet heartbeats less often, so it is judged
  * over a longer silence). Sweeps at most every tenth of the timeout (and at most every second),
  * however often the loop passes.
@@ -22,13 +26,16 @@ import org.slf4j.LoggerFactory;
 public final class NodeLivenessSweep {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
     private final ClusterStore store;
+    private final ClusterView view;
     private final Clock clock;
     private final HeartbeatPolicy heartbeats;
     private final SchedulerEvents events;
     private long lastSweepMs = Long.MIN_VALUE / 2;
     private HeartbeatPolicy.Granted granted;
 
-    public NodeLivenessSweep(ClusterStore store, Clock clock, HeartbeatPolicy heartbeats, SchedulerEvents events) {
+    public NodeLivenessSweep(ClusterStore store, ClusterView view, Clock clock, HeartbeatPolicy heartbeats,
+                             SchedulerEvents events) {
+        this.view = view;
         this.events = events;
         this.store = store;
         this.clock = clock;
@@ -36,8 +43,8 @@ public final class NodeLivenessSweep {
     }
 
     /** With a fixed timeout whatever the fleet's size (tests). */
-    public NodeLivenessSweep(ClusterStore store, Clock clock, long timeoutMs, SchedulerEvents events) {
-        this(store, clock, new HeartbeatPolicy(Math.max(1, timeoutMs / 5), timeoutMs, Double.MAX_VALUE / 4), events);
+    public NodeLivenessSweep(ClusterStore store, ClusterView view, Clock clock, long timeoutMs, SchedulerEvents events) {
+        this(store, view, clock, new HeartbeatPolicy(Math.max(1, timeoutMs / 5), timeoutMs, Double.MAX_VALUE / 4), events);
     }
 
     /** The silence after which a node is declared lost now. */
@@ -62,8 +69,11 @@ public final class NodeLivenessSweep {
         }
         lastSweepMs = now;
         List<String> lost = new ArrayList<>();
-        for (NodeRecord node : store.nodes()) {
-            if (node.state() == NodeState.READY && now - node.lastHeartbeatMs() > timeoutMs) {
+        Map<String, Long> heard = store.heardTimes();
+        view.refresh();
+        for (NodeRecord node : view.nodes()) {
+            long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
+            if (node.state() == NodeState.READY && now - last > timeoutMs) {
                 // Re-check inside the CAS: a heartbeat may have landed since we read.
                 store.updateNode(node.name(), cur -> cur.filter(n -> n.state() == NodeState.READY
                         && now - n.lastHeartbeatMs() > timeoutMs).map(n -> n.withState(NodeState.LOST)).orElse(null))

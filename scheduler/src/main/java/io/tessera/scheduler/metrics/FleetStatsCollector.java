@@ -11,6 +11,7 @@ import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
 import java.util.HashMap;
@@ -18,31 +19,40 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Reads cluster state and sums it into {@link FleetStats}. Blocking; runs off the request path. */
+/**
+ * Sums cluster state into {@link FleetStats}, from this member's {@link ClusterView} (refreshed
+ * first, so it costs what changed since the last collection) and the store's heard-from times.
+ * Blocking; runs off the request path.
+ */
 public final class FleetStatsCollector {
     private final ClusterStore store;
+    private final ClusterView view;
     private final ChipCatalog catalog;
     private final Clock clock;
 
-    public FleetStatsCollector(ClusterStore store, ChipCatalog catalog, Clock clock) {
+    public FleetStatsCollector(ClusterStore store, ClusterView view, ChipCatalog catalog, Clock clock) {
+        this.view = view;
         this.store = store;
         this.catalog = catalog;
         this.clock = clock;
     }
 
     public FleetStats collect() {
-        Map<String, AssignmentSet> sets = store.allAssignments();
+        view.refresh();
+        Map<String, AssignmentSet> sets = view.assignmentSets();
+        Map<String, Long> heard = store.heardTimes();
         Map<FleetStats.DeviceKey, Integer> devices = new HashMap<>();
         Map<String, Double> age = new TreeMap<>();
         long now = clock.millis();
-        for (NodeRecord node : store.nodes()) {
+        for (NodeRecord node : view.nodes()) {
             Set<Integer> used = SnapshotBuilder.usedDevices(sets.get(node.name()));
             for (DeviceReport d : node.devices()) {
                 String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy"
                         : used.contains(d.index()) ? "allocated" : "free";
                 devices.merge(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), state), 1, Integer::sum);
             }
-            age.put(node.name(), Math.max(0, now - node.lastHeartbeatMs()) / 1000.0);
+            long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
+            age.put(node.name(), Math.max(0, now - last) / 1000.0);
         }
         Map<String, Integer> jobs = new TreeMap<>();
         for (JobState s : JobState.values()) {
@@ -53,7 +63,7 @@ public final class FleetStatsCollector {
         Map<String, Map<String, Double>> jobShare = new TreeMap<>();
         Map<String, Double> fleetRate = new TreeMap<>();
         Map<String, String> names = new HashMap<>();
-        for (JobRecord job : store.jobs()) {
+        for (JobRecord job : view.jobs()) {
             jobs.merge(job.state().name(), 1, Integer::sum);
             if (job.state() == JobState.RUNNING && job.placement() != null) {
                 running(job, predicted, measured, jobShare, fleetRate);

@@ -37,6 +37,9 @@ public interface ClusterStore {
 
     Collection<NodeRecord> nodes();
 
+    /** When each node was last heard from (epoch millis), by name: small values, for liveness and metrics. */
+    Map<String, Long> heardTimes();
+
     /** How many nodes are registered, in any state; cheap. */
     int nodeCount();
 

@@ -214,6 +214,16 @@ public final class ClusterView {
         return Optional.ofNullable(jobs.get(id));
     }
 
+    /** Every registered node, as last re-read (its heartbeat time may be older than {@link ClusterStore#heardTimes}). */
+    public synchronized List<NodeRecord> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** Every node's assignment set, as last re-read. */
+    public synchronized Map<String, AssignmentSet> assignmentSets() {
+        return Map.copyOf(sets);
+    }
+
     /** Names of LOST nodes. */
     public synchronized Set<String> lostNodes() {
         return Set.copyOf(lost);

@@ -122,9 +122,15 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Collection<NodeRecord> nodes() {
+        Map<String, Long> times = heardTimes();
+        return all(nodes, nodeCache).values().stream().map(n -> n.heardAt(times.get(n.name()))).toList();
+    }
+
+    @Override
+    public Map<String, Long> heardTimes() {
         Map<String, Long> times = new HashMap<>();
         heard.forEach(times::put);
-        return all(nodes, nodeCache).values().stream().map(n -> n.heardAt(times.get(n.name()))).toList();
+        return times;
     }
 
     @Override

@@ -95,10 +95,13 @@ public final class HazelcastMember {
         }
         hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
-        db.ifPresent(ds -> DURABLE.forEach((map, table) -> hz.getMapConfig(map).setMapStoreConfig(
-                new com.hazelcast.config.MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
-                        .setInitialLoadMode(com.hazelcast.config.MapStoreConfig.InitialLoadMode.EAGER)
-                        .setImplementation(new JdbcMapStore(ds, table, Database.isPostgres(ds))))));
+        db.ifPresent(ds -> {
+            GroupCommit commits = new GroupCommit(ds); // one for all tables: a plan's writes to several share a commit
+            DURABLE.forEach((map, table) -> hz.getMapConfig(map).setMapStoreConfig(
+                    new com.hazelcast.config.MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
+                            .setInitialLoadMode(com.hazelcast.config.MapStoreConfig.InitialLoadMode.EAGER)
+                            .setImplementation(new JdbcMapStore(ds, table, Database.isPostgres(ds), commits))));
+        });
         return Hazelcast.newHazelcastInstance(hz);
     }
 }

@@ -116,6 +116,11 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
+    public Map<String, Long> heardTimes() {
+        return Map.copyOf(heard);
+    }
+
+    @Override
     public int nodeCount() {
         return nodes.size();
     }

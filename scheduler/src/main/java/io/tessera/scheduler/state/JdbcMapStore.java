@@ -16,17 +16,30 @@ import javax.sql.DataSource;
 /**
  * Writes one Hazelcast map through to one table {@code (k, v)} of JSON strings, and loads it back
  * when a cluster starts. Write-through: a map write returns only after the row is stored, so a
- * job that was answered 201 is in the database. Works with PostgreSQL and H2.
+ * job that was answered 201 is in the database. Writes go through a {@link GroupCommit} shared by
+ * all tables, so concurrent writes (the keys of one plan commit land on several partition
+ * threads at once) share one database commit. Works with PostgreSQL and H2.
  */
 public final class JdbcMapStore implements MapStore<String, String> {
     private final DataSource db;
     private final String table;
     private final boolean postgres;
+    private final GroupCommit commits;
+    private final String upsert;
+    private final String delete;
 
     public JdbcMapStore(DataSource db, String table, boolean postgres) {
+        this(db, table, postgres, new GroupCommit(db));
+    }
+
+    JdbcMapStore(DataSource db, String table, boolean postgres, GroupCommit commits) {
         this.db = db;
         this.table = table;
         this.postgres = postgres;
+        this.commits = commits;
+        this.upsert = postgres ? "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+                : "MERGE INTO " + table + " (k, v) KEY (k) VALUES (?, ?)";
+        this.delete = "DELETE FROM " + table + " WHERE k = ?";
         createTable();
     }
 
@@ -52,18 +65,9 @@ public final class JdbcMapStore implements MapStore<String, String> {
 
     @Override
     public void storeAll(Map<String, String> entries) {
-        String sql = postgres ? "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
-                : "MERGE INTO " + table + " (k, v) KEY (k) VALUES (?, ?)";
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (Map.Entry<String, String> e : entries.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot write " + table + ": " + e.getMessage(), e);
-        }
+        List<GroupCommit.Write> writes = new ArrayList<>();
+        entries.forEach((k, v) -> writes.add(new GroupCommit.Write(upsert, List.of(k, v))));
+        commits.commit(writes);
     }
 
     @Override
@@ -73,15 +77,9 @@ public final class JdbcMapStore implements MapStore<String, String> {
 
     @Override
     public void deleteAll(Collection<String> keys) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE k = ?")) {
-            for (String k : keys) {
-                ps.setString(1, k);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot delete from " + table + ": " + e.getMessage(), e);
-        }
+        List<GroupCommit.Write> writes = new ArrayList<>();
+        keys.forEach(k -> writes.add(new GroupCommit.Write(delete, List.of(k))));
+        commits.commit(writes);
     }
 
     @Override

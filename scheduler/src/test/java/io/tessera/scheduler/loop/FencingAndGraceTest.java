@@ -85,7 +85,7 @@ class FencingAndGraceTest {
     void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
         node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
-        NodeLivenessSweep sweep = new NodeLivenessSweep(store, clock, 15_000, SchedulerEvents.NONE);
+        NodeLivenessSweep sweep = new NodeLivenessSweep(store, new io.tessera.scheduler.state.ClusterView(store, io.tessera.config.ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
         Term term = new Term("m", 1, clock.millis());
         assertThat(sweep.sweep(term)).isEmpty();
         clock.advance(Duration.ofSeconds(10));

@@ -49,7 +49,7 @@ class SchedulerMetricsTest {
     }
 
     private String scrape() {
-        metrics.refresh(new FleetStatsCollector(store, ChipCatalog.builtIn(), clock).collect());
+        metrics.refresh(new FleetStatsCollector(store, new io.tessera.scheduler.state.ClusterView(store, ChipCatalog.builtIn()), ChipCatalog.builtIn(), clock).collect());
         return metrics.scrape();
     }
 
