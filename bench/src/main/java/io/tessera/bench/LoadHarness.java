@@ -29,12 +29,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * sent late and its own CPU. Nodes run no workers: this measures scheduling, not training.
  *
  * <p>Usage: {@code java -cp tessera-bench.jar io.tessera.bench.LoadHarness [--nodes 9000] [--jobs 1800]
- * [--heartbeat-ms 2000] [--heap 512m] [--memory-only]}
+ * [--rate JOBS_PER_SEC] [--heartbeat-ms 2000] [--heap 512m] [--memory-only]}. Without {@code --rate} the
+ * jobs come as one burst; with it, as a steady stream (the unloaded latency). After the jobs it
+ * times dry runs ({@code POST /v1/plan}) on the loaded cluster, and reports the database's size and
+ * what the scheduler logged when stopped with SIGTERM.
  */
 public final class LoadHarness {
     private static final String[] CHIPS = {"ascend-910b", "nvidia-h20", "acme-tpx1"};
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+    /**
+     * The simulated nodes' connections are spread over several clients (each has one selector
+     * thread, which thousands of long-polls and heartbeats would otherwise saturate), and the
+     * user's submissions and dry runs have a client of their own, as they would in real life.
+     */
+    private final HttpClient[] nodeClients = new HttpClient[4];
+    private final HttpClient api = client();
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(2)).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The client the node named {@code node} speaks through. */
+    private HttpClient of(String node) {
+        return nodeClients[Math.floorMod(node.hashCode(), nodeClients.length)];
+    }
     private final String url;
     private final String admin;
     private final Map<String, String> credentials = new ConcurrentHashMap<>();
@@ -60,6 +78,9 @@ public final class LoadHarness {
     }
 
     LoadHarness(String url, String admin) {
+        for (int i = 0; i < nodeClients.length; i++) {
+            nodeClients[i] = client();
+        }
         this.url = url;
         this.admin = admin;
     }
@@ -70,14 +91,15 @@ public final class LoadHarness {
         long heartbeatMs = intArg(args, "--heartbeat-ms", 2000);
         String heap = stringArg(args, "--heap", "512m");
         boolean memoryOnly = List.of(args).contains("--memory-only");
+        double rate = Double.parseDouble(stringArg(args, "--rate", "0"));
         try (ScaleScheduler scheduler = ScaleScheduler.start(heap, heartbeatMs, memoryOnly)) {
             LoadHarness h = new LoadHarness(scheduler.url(), scheduler.adminToken());
-            h.run(nodes, jobs, scheduler);
+            h.run(nodes, jobs, rate, scheduler);
         }
         System.exit(0);
     }
 
-    void run(int nodes, int jobs, ScaleScheduler scheduler) throws Exception {
+    void run(int nodes, int jobs, double rate, ScaleScheduler scheduler) throws Exception {
         long t0 = System.nanoTime();
         ScheduledExecutorService beat = heartbeats(scheduler.heartbeatMs());
         Semaphore gate = new Semaphore(64);
@@ -95,7 +117,7 @@ public final class LoadHarness {
         long cpu0 = scheduler.cpuNanos();
         long acked0 = heartbeatsAcked.get();
         long burst = System.nanoTime();
-        submitBurst(jobs);
+        submit(jobs, rate);
         System.out.printf(Locale.ROOT, "submitted %d jobs in %.2f s%n", jobs, (System.nanoTime() - burst) / 1e9);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long lastProgress = System.nanoTime();
@@ -118,12 +140,29 @@ public final class LoadHarness {
         double seconds = (end - burst) / 1e9;
         report(jobs, seconds, (heartbeatsAcked.get() - acked0) / ((System.nanoTime() - burst) / 1e9),
                 (scheduler.cpuNanos() - cpu0) / 1e9, scheduler);
+        dryRuns(20);
+        System.out.printf(Locale.ROOT, "database: %.1f MB on disk%n", scheduler.databaseBytes() / 1e6);
         running = false;
         beat.shutdownNow();
     }
 
+    /** Times {@code n} dry runs of a typical job on the loaded cluster, one after another. */
+    private void dryRuns(int n) throws Exception {
+        List<Double> ms = new ArrayList<>();
+        String spec = "{\"name\":\"probe\",\"command\":[\"w\"],\"shards\":4,\"devicesPerShard\":8,\"flopsPerSample\":1e12,"
+                + "\"memoryPerShardGiB\":1,\"globalBatch\":32,\"chipTypes\":[\"nvidia-h20\"]}";
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            send(api, "POST", "/v1/plan", admin, spec).get(60, TimeUnit.SECONDS);
+            ms.add((System.nanoTime() - t) / 1e6);
+        }
+        ms.sort(Double::compare);
+        System.out.printf(Locale.ROOT, "POST /v1/plan (4 x 8 devices, loaded cluster): median %.1f ms, p95 %.1f ms over %d%n",
+                pct(ms, 0.5), pct(ms, 0.95), n);
+    }
+
     private java.util.concurrent.CompletableFuture<Void> enrollAndRegister(String node, String chip, String join) {
-        return send("POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
+        return send(of(node), "POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
                 .thenCompose(r -> {
                     String cred = Documents.parseJson(r.body().getBytes()).get("credential").asText();
                     credentials.put(node, cred);
@@ -133,7 +172,7 @@ public final class LoadHarness {
                                 .append('-').append(d).append("\",\"chipType\":\"").append(chip)
                                 .append("\",\"rawName\":\"sim\",\"memoryGiB\":64,\"healthy\":true}");
                     }
-                    return send("POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
+                    return send(of(node), "POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
                             + "\"labels\":{\"zone\":\"z" + (node.hashCode() & 7) + "\"},\"devices\":" + devices + "],\"shards\":[]}");
                 }).thenAccept(r -> {
                     intervalMs = Documents.parseJson(r.body().getBytes()).get("heartbeatIntervalMs").asLong();
@@ -166,7 +205,7 @@ public final class LoadHarness {
             next[0] = now;
             for (int k = 0; k < due; k++) {
                 String node = names.get(cursor[0]++ % size);
-                send("POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
+                send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
                         + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}")
                         .thenAccept(r -> {
                             heartbeatsAcked.incrementAndGet();
@@ -203,7 +242,7 @@ public final class LoadHarness {
         if (!running) {
             return;
         }
-        send("GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
+        send(of(node), "GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
             JsonNode set = Documents.parseJson(r.body().getBytes());
             long now = System.nanoTime();
             for (JsonNode a : set.get("shards")) {
@@ -223,11 +262,22 @@ public final class LoadHarness {
         });
     }
 
-    /** The Slurm-peer workload: 1-8 shards x 4-8 devices, each job restricted to one chip type. */
-    private void submitBurst(int jobs) throws InterruptedException {
+    /**
+     * The Slurm-peer workload: 1-8 shards x 4-8 devices, each job restricted to one chip type; as
+     * fast as 32 concurrent submissions go, or at {@code rate} per second when it is positive.
+     */
+    private void submit(int jobs, double rate) throws InterruptedException {
         Random random = new Random(42);
         Semaphore gate = new Semaphore(32);
+        long start = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
+            if (rate > 0) {
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait); // pacing an open-loop stream, not waiting for a condition
+                }
+            }
             int shards = 1 + random.nextInt(8);
             int devices = 4 + random.nextInt(5);
             String spec = "{\"name\":\"load-" + i + "\",\"command\":[\"sleep\",\"600\"],\"shards\":" + shards
@@ -235,7 +285,7 @@ public final class LoadHarness {
                     + (shards * 8) + ",\"chipTypes\":[\"" + CHIPS[random.nextInt(CHIPS.length)] + "\"]}";
             gate.acquire();
             long at = System.nanoTime();
-            send("POST", "/v1/jobs", admin, spec).thenAccept(r -> {
+            send(api, "POST", "/v1/jobs", admin, spec).thenAccept(r -> {
                 String id = Documents.parseJson(r.body().getBytes()).get("id").asText();
                 shardsOf.put(id, shards);
                 submitted.put(id, at);
@@ -285,7 +335,8 @@ public final class LoadHarness {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
     }
 
-    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(String method, String path, String token, String body) {
+    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(HttpClient http, String method, String path,
+                                                                             String token, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {

@@ -43,7 +43,9 @@ final class ScaleScheduler implements AutoCloseable {
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
                 // An older scheduler (for before/after figures: -Dtessera.legacyConfig=true) has no limits block.
                 Boolean.getBoolean("tessera.legacyConfig") ? ""
-                        : "limits: {maxQueuedJobsPerUser: 1000000, maxSpecBytesPerUser: 1099511627776, maxConnections: 100000}", ""));
+                        : "limits: {maxQueuedJobsPerUser: 1000000, maxSpecBytesPerUser: 1099511627776, maxConnections: 100000"
+                        + (System.getProperty("tessera.heartbeatCeiling") == null ? ""
+                        : ", maxHeartbeatsPerSec: " + System.getProperty("tessera.heartbeatCeiling")) + "}", ""));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(System.getProperty("tessera.schedulerJar", "scheduler/target/tessera-scheduler.jar")).toString();
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
@@ -133,16 +135,38 @@ final class ScaleScheduler implements AutoCloseable {
         }
     }
 
+    /** Bytes the scheduler's embedded database takes on disk now (0 when memory-only). */
+    long databaseBytes() {
+        try (var files = Files.walk(dir.resolve("state"))) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Stops the scheduler with SIGTERM, as an operator would, and says how many ERROR lines it logged while stopping. */
     @Override
     public void close() {
+        long before = dir.resolve("scheduler.log").toFile().length();
         process.destroy();
         try {
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                System.out.println("shutdown: the scheduler did not stop within 20 s of SIGTERM; killed");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        try (var in = new java.io.RandomAccessFile(dir.resolve("scheduler.log").toFile(), "r")) {
+            in.seek(before);
+            byte[] rest = new byte[(int) Math.min(Integer.MAX_VALUE, in.length() - before)];
+            in.readFully(rest);
+            long errors = new String(rest, java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains(" ERROR ")).count();
+            System.out.printf("shutdown: exit %s, %d ERROR lines logged after SIGTERM%n",
+                    process.isAlive() ? "?" : Integer.toString(process.exitValue()), errors);
+        } catch (IOException e) {
+            System.out.println("shutdown: cannot read the log: " + e.getMessage());
         }
     }
 }

@@ -24,16 +24,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Places queued jobs in {@link io.tessera.scheduler.policy.QueueOrder}: snapshot, {@code place},
- * commit. The queue and the snapshot come from the leader's {@link ClusterView}, refreshed by the
- * loop; after each commit the next job plans on the snapshot minus what was just committed
- * ({@link ClusterView#committed}), and a commit conflict re-reads the plan's nodes and re-plans. A job that does not fit records why in its events (once per distinct reason), is not
+ * commit. The queue and the snapshot come from the leader's {@link ClusterView}. Each job plans on
+ * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
+ * {@link #BATCH} plans commit in one transaction ({@link PlanApplier#commitAll}), which re-checks
+ * each against live state and the others; a plan that conflicts re-reads its nodes and is planned
+ * again on the next pass. A job that does not fit records why in its events (once per distinct reason), is not
  * tried again until the capacity it saw changes ({@link ClusterSnapshot#fingerprint}), and
  * lower-priority jobs may still backfill. A pass places for at most {@code budgetNanos}, so a long
  * queue never holds up liveness, reconciliation and cancels: the rest waits for the next pass.
  */
 public final class QueuePlacer {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePlacer.class);
-    private static final int COMMIT_TRIES = 3;
     private final ClusterStore store;
     private final ClusterView view;
     private final Placer placer;
@@ -77,59 +78,86 @@ public final class QueuePlacer {
         queued.forEach(j -> ids.add(j.id()));
         didNotFit.keySet().retainAll(ids);
         int placed = 0;
+        ClusterSnapshot working = view.snapshot();
+        List<Decision> batch = new java.util.ArrayList<>();
         for (JobRecord job : queued) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
-            long seen = view.snapshot().fingerprint();
             Long before = didNotFit.get(job.id());
-            if (before != null && before == seen) {
+            if (before != null && before == working.fingerprint()) {
                 continue; // the capacity it did not fit into has not changed
             }
-            if (placeOne(job, term)) {
-                placed++;
-            } else {
-                didNotFit.put(job.id(), seen);
+            java.util.Optional<Decision> d = decide(job, working);
+            if (d.isEmpty()) {
+                didNotFit.put(job.id(), working.fingerprint());
+                continue;
+            }
+            batch.add(d.get());
+            working = working.minus(d.get().proposal().plan());
+            if (batch.size() == BATCH) {
+                placed += commit(batch, term);
+                batch.clear();
+                working = view.snapshot();
             }
         }
-        return placed;
+        return placed + commit(batch, term);
     }
 
-    /** Tries to place one job; true when it was placed (and the view took its devices). */
-    private boolean placeOne(JobRecord job, Term term) {
-        for (int attempt = 0; attempt < COMMIT_TRIES; attempt++) {
-            ClusterSnapshot snapshot = view.snapshot();
-            long start = System.nanoTime();
-            PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
-            long nanos = System.nanoTime() - start;
-            List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
-                    .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
-                    .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
-            if (result instanceof Unschedulable u) {
-                events.placement(nanos, "unschedulable", vetoes);
-                noteWaiting(job, u);
-                return false;
-            }
-            Plan plan = (Plan) result;
-            PlanApplier.Outcome outcome = applier.commit(job.id(), job.attempt(), plan, now(), term);
-            events.placement(nanos, outcome instanceof PlanApplier.Committed ? "placed" : "conflict", vetoes);
-            if (outcome instanceof PlanApplier.Committed c) {
-                view.committed(job.id(), plan);
-                events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(job.submittedAt()),
-                        clock.instant()).toMillis() / 1000.0));
-                LOG.info("job {} placed: {}", job.id(), c.job().events().get(c.job().events().size() - 1).message());
-                return true;
-            }
-            LOG.info("job {} commit conflict, re-planning: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
-            view.invalidate(plan.shards().stream().map(s -> s.node()).distinct().toList(), List.of(job.id()));
-            view.refresh();
-            java.util.Optional<JobRecord> fresh = view.job(job.id());
-            if (fresh.isEmpty() || fresh.get().state() != JobState.QUEUED || fresh.get().cancelRequested()) {
-                return false; // cancelled or changed meanwhile
-            }
-            job = fresh.get();
+    /** How many plans, decided one after another on the snapshot the ones before leave, commit together. */
+    static final int BATCH = 16;
+
+    /** A plan to commit, with how long deciding it took and the chip types vetoed on the way (for metrics). */
+    private record Decision(PlanApplier.Proposal proposal, long nanos, List<String> vetoes) {
+    }
+
+    /** The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit. */
+    private java.util.Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot) {
+        long start = System.nanoTime();
+        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+        long nanos = System.nanoTime() - start;
+        List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
+                .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
+                .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        if (result instanceof Unschedulable u) {
+            events.placement(nanos, "unschedulable", vetoes);
+            noteWaiting(job, u);
+            return java.util.Optional.empty();
         }
-        return false;
+        return java.util.Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), (Plan) result), nanos,
+                vetoes));
+    }
+
+    /**
+     * Commits a batch of plans in one transaction; the view takes what committed at once. A plan
+     * that conflicts (its devices were taken, its job cancelled) re-reads its nodes and job, and
+     * the job is planned again on the next pass. Returns how many committed.
+     */
+    private int commit(List<Decision> batch, Term term) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<PlanApplier.Outcome> outcomes = applier.commitAll(batch.stream().map(Decision::proposal).toList(), now(), term);
+        int placed = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            PlanApplier.Proposal p = batch.get(i).proposal();
+            boolean committed = outcomes.get(i) instanceof PlanApplier.Committed;
+            events.placement(batch.get(i).nanos(), committed ? "placed" : "conflict", batch.get(i).vetoes());
+            if (outcomes.get(i) instanceof PlanApplier.Committed c) {
+                placed++;
+                view.committed(p.jobId(), p.plan());
+                events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(c.job().submittedAt()),
+                        clock.instant()).toMillis() / 1000.0));
+                LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
+            } else {
+                LOG.info("job {} commit conflict, re-planning: {}", p.jobId(), ((PlanApplier.Conflict) outcomes.get(i)).reason());
+                view.invalidate(p.plan().shards().stream().map(s -> s.node()).distinct().toList(), List.of(p.jobId()));
+            }
+        }
+        if (placed < batch.size()) {
+            view.refresh();
+        }
+        return placed;
     }
 
     /** Records why the job waits, once per distinct reason: the summary and every chip type's veto. */

@@ -46,15 +46,34 @@ public final class JdbcMapStore implements MapStore<String, String> {
     /**
      * Creates the table unless it exists. Members starting together may race; PostgreSQL can then
      * fail one {@code CREATE TABLE IF NOT EXISTS} on its catalog's unique index, so a failure is
-     * retried, and the second attempt finds the table.
+     * retried, and the second attempt finds the table. On H2 values are kept in the row
+     * ({@code CHARACTER VARYING}) rather than as CLOBs, whose separate LOB storage costs more per
+     * write; a table made by an older version is converted once.
      */
     private void createTable() {
-        String type = postgres ? "TEXT" : "CLOB";
+        String type = postgres ? "TEXT" : H2_TEXT;
         String sql = "CREATE TABLE IF NOT EXISTS " + table + " (k VARCHAR(512) PRIMARY KEY, v " + type + " NOT NULL)";
         try {
             run(sql);
         } catch (IllegalStateException raced) {
             run(sql);
+        }
+        if (!postgres && isClob()) {
+            run("ALTER TABLE " + table + " ALTER COLUMN v SET DATA TYPE " + H2_TEXT);
+        }
+    }
+
+    private static final String H2_TEXT = "CHARACTER VARYING(1000000000)";
+
+    private boolean isClob() {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = ? AND COLUMN_NAME = 'V'")) {
+            ps.setString(1, table.toUpperCase(java.util.Locale.ROOT));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1).contains("LARGE OBJECT");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot inspect table " + table + ": " + e.getMessage(), e);
         }
     }
 

@@ -48,9 +48,23 @@ public final class PlanApplier {
     public record Conflict(String reason) implements Outcome {
     }
 
+    /** A queued job's plan, proposed for commit. */
+    public record Proposal(String jobId, int attempt, Plan plan) {
+    }
+
     /** Re-validates and commits {@code plan} for attempt {@code attempt} of queued job {@code jobId}, under {@code term}. */
     public Outcome commit(String jobId, int attempt, Plan plan, String now, Term term) {
-        return apply(new Change(jobId, attempt, JobState.QUEUED, job -> job, false), plan, now, term);
+        return commitAll(List.of(new Proposal(jobId, attempt, plan)), now, term).get(0);
+    }
+
+    /**
+     * Commits several queued jobs' plans in one fenced transaction, each re-checked against live
+     * state and against the plans before it in the list (so two plans cannot take one device):
+     * the outcomes, in order. A plan that conflicts is left out and the others still commit.
+     */
+    public List<Outcome> commitAll(List<Proposal> proposals, String now, Term term) {
+        return apply(proposals.stream().map(p -> new Change(p.jobId(), p.attempt(), p.plan(), JobState.QUEUED,
+                job -> job, false)).toList(), now, term);
     }
 
     /**
@@ -62,8 +76,8 @@ public final class PlanApplier {
      * @param why the GROWING event's text
      */
     public Outcome regrow(String jobId, int attempt, Plan plan, String why, String now, Term term) {
-        Outcome outcome = apply(new Change(jobId, attempt, JobState.RUNNING,
-                job -> job.regrown().withEvent(new JobEvent(now, "GROWING", why)), true), plan, now, term);
+        Outcome outcome = apply(List.of(new Change(jobId, attempt, plan, JobState.RUNNING,
+                job -> job.regrown().withEvent(new JobEvent(now, "GROWING", why)), true)), now, term).get(0);
         if (outcome instanceof Committed c) { // the old attempt's reports; the agents' next heartbeats refill the rest
             store.clearShardReports(jobId, Math.max(c.job().previousShards(), plan.shards().size()));
         }
@@ -77,56 +91,81 @@ public final class PlanApplier {
      * @param prepare    the job record before it is placed (a new attempt, an event)
      * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
      */
-    private record Change(String jobId, int attempt, JobState expected, java.util.function.UnaryOperator<JobRecord> prepare,
-                          boolean releaseOwn) {
+    private record Change(String jobId, int attempt, Plan plan, JobState expected,
+                          java.util.function.UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
     }
 
-    /** The one commit path: fenced, re-checked against live state, all or nothing. */
-    private Outcome apply(Change change, Plan plan, String now, Term term) {
+    /**
+     * The one commit path: fenced, re-checked against live state, all or nothing for each change.
+     * Every key is read for update first, in sorted order (jobs, then nodes and their sets), so
+     * transactions lock in one order; then each change is checked against the state the changes
+     * before it leave, and only what passed is written, each node's set once.
+     */
+    private List<Outcome> apply(List<Change> changes, String now, Term term) {
         return store.inTransaction(tx -> {
             Optional<String> fenced = fence(tx, term);
             if (fenced.isPresent()) {
-                return new Conflict(fenced.get());
+                return changes.stream().map(c -> (Outcome) new Conflict(fenced.get())).toList();
             }
-            Optional<JobRecord> job = tx.jobForUpdate(change.jobId());
-            if (job.isEmpty() || job.get().state() != change.expected() || job.get().cancelRequested()
-                    || job.get().attempt() != change.attempt()) {
-                return new Conflict("job " + change.jobId() + " is no longer " + change.expected().name().toLowerCase(Locale.ROOT)
-                        + " at attempt " + change.attempt());
+            Map<String, Optional<JobRecord>> jobs = new java.util.TreeMap<>();
+            changes.forEach(c -> jobs.put(c.jobId(), null));
+            jobs.replaceAll((id, none) -> tx.jobForUpdate(id));
+            Map<String, Optional<NodeRecord>> nodes = new java.util.TreeMap<>();
+            Map<String, AssignmentSet> sets = new java.util.TreeMap<>();
+            for (Change c : changes) {
+                c.plan().shards().forEach(s -> nodes.put(s.node(), null));
+                jobs.get(c.jobId()).filter(j -> c.releaseOwn() && j.placement() != null)
+                        .ifPresent(j -> j.placement().shards().forEach(s -> nodes.put(s.node(), null)));
             }
-            JobRecord next = change.prepare().apply(job.get());
-            Map<String, AssignmentSet> sets = touched(tx, job.get(), plan, change.releaseOwn());
-            for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, plan, catalog).entrySet()) {
-                AssignmentSet set = sets.get(e.getKey());
-                Optional<String> problem = check(tx.nodeForUpdate(e.getKey()), set, plan, e.getKey());
-                if (problem.isPresent()) {
-                    return new Conflict(problem.get());
+            for (String node : nodes.keySet()) {
+                nodes.put(node, tx.nodeForUpdate(node));
+                sets.put(node, tx.assignmentsForUpdate(node));
+            }
+            java.util.Set<String> written = new java.util.TreeSet<>();
+            List<Outcome> out = new ArrayList<>();
+            for (Change c : changes) {
+                Outcome o = applyOne(c, jobs.get(c.jobId()), nodes, sets, written, now);
+                if (o instanceof Committed done) {
+                    jobs.put(c.jobId(), Optional.of(done.job()));
+                    tx.putJob(done.job());
                 }
-                List<ShardAssignment> shards = new ArrayList<>(set.shards());
-                shards.addAll(e.getValue());
-                sets.put(e.getKey(), new AssignmentSet(e.getKey(), set.version(), shards));
+                out.add(o);
             }
-            sets.values().forEach(s -> tx.putAssignments(new AssignmentSet(s.node(), s.version() + 1, s.shards())));
-            JobRecord placed = placed(next, plan, now);
-            tx.putJob(placed);
-            return new Committed(placed);
+            written.forEach(n -> tx.putAssignments(new AssignmentSet(n, sets.get(n).version() + 1, sets.get(n).shards())));
+            return out;
         });
     }
 
-    /** The assignment sets of every node the new plan (and, when releasing, the old one) touches, the job's shards taken out. */
-    private static Map<String, AssignmentSet> touched(ClusterStore.Tx tx, JobRecord job, Plan plan, boolean releaseOwn) {
-        java.util.TreeSet<String> nodes = new java.util.TreeSet<>();
-        plan.shards().stream().map(ShardPlan::node).forEach(nodes::add);
-        if (releaseOwn && job.placement() != null) {
-            job.placement().shards().stream().map(ShardPlan::node).forEach(nodes::add);
+    /** Checks one change against {@code sets} as the changes before it left them; on success updates them. */
+    private Outcome applyOne(Change change, Optional<JobRecord> job, Map<String, Optional<NodeRecord>> nodes,
+                             Map<String, AssignmentSet> sets, java.util.Set<String> written, String now) {
+        if (job.isEmpty() || job.get().state() != change.expected() || job.get().cancelRequested()
+                || job.get().attempt() != change.attempt()) {
+            return new Conflict("job " + change.jobId() + " is no longer " + change.expected().name().toLowerCase(Locale.ROOT)
+                    + " at attempt " + change.attempt());
         }
-        Map<String, AssignmentSet> out = new java.util.TreeMap<>();
-        for (String node : nodes) {
-            AssignmentSet set = tx.assignmentsForUpdate(node);
-            out.put(node, !releaseOwn ? set : new AssignmentSet(node, set.version(),
-                    set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList()));
+        JobRecord next = change.prepare().apply(job.get());
+        Map<String, AssignmentSet> mine = new java.util.TreeMap<>();
+        if (change.releaseOwn() && job.get().placement() != null) {
+            job.get().placement().shards().forEach(s -> mine.put(s.node(), without(sets.get(s.node()), job.get().id())));
         }
-        return out;
+        for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, change.plan(), catalog).entrySet()) {
+            AssignmentSet set = mine.getOrDefault(e.getKey(), sets.get(e.getKey()));
+            Optional<String> problem = check(nodes.get(e.getKey()), set, change.plan(), e.getKey());
+            if (problem.isPresent()) {
+                return new Conflict(problem.get());
+            }
+            List<ShardAssignment> shards = new ArrayList<>(set.shards());
+            shards.addAll(e.getValue());
+            mine.put(e.getKey(), new AssignmentSet(e.getKey(), set.version(), shards));
+        }
+        sets.putAll(mine);
+        written.addAll(mine.keySet());
+        return new Committed(placed(next, change.plan(), now));
+    }
+
+    private static AssignmentSet without(AssignmentSet set, String jobId) {
+        return new AssignmentSet(set.node(), set.version(), set.shards().stream().filter(a -> !a.jobId().equals(jobId)).toList());
     }
 
     /** {@code job} as PLACED on {@code plan}, with a SHRUNK or GREW event when its shard count changed. */

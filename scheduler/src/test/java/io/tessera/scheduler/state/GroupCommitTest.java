@@ -94,6 +94,23 @@ class GroupCommitTest {
         assertThat(count("t_bad")).isZero();
     }
 
+    @Test
+    void aTableOfAnOlderVersionWithClobValuesIsConvertedKeepingItsRows() throws Exception {
+        try (Connection c = db.getConnection()) {
+            c.createStatement().execute("CREATE TABLE t_old (k VARCHAR(512) PRIMARY KEY, v CLOB NOT NULL)");
+            c.createStatement().execute("INSERT INTO t_old VALUES ('a', '" + "x".repeat(5000) + "')");
+        }
+        JdbcMapStore store = new JdbcMapStore(db, "t_old", false);
+        assertThat(store.load("a")).hasSize(5000);
+        try (Connection c = db.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'T_OLD' AND COLUMN_NAME = 'V'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("CHARACTER VARYING");
+        }
+        store.store("b", "y");
+        assertThat(new JdbcMapStore(db, "t_old", false).loadAllKeys()).containsExactlyInAnyOrder("a", "b");
+    }
+
     private String read(String table, String key) throws SQLException {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT v FROM " + table + " WHERE k = ?")) {
             ps.setString(1, key);

@@ -1,0 +1,91 @@
+package io.tessera.scheduler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several plans in one transaction ({@link PlanApplier#commitAll}): each is checked against live
+ * state and against the plans before it, a conflicting one is left out while the others commit,
+ * each node's set is written once with one version step, and a fenced term commits none.
+ */
+class PlanBatchTest {
+    private static final ChipCatalog CATALOG = ChipCatalog.builtIn();
+    private final ClusterStore store = new InMemoryClusterStore();
+    private final PlanApplier applier = new PlanApplier(store, CATALOG);
+
+    @Test
+    void plansOnDisjointDevicesCommitTogetherAndATakenDeviceConflictsAlone() {
+        node("n1", 4);
+        Term term = new Term("me", store.claimLeadership("me").epoch(), 0);
+        ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
+        Plan a = plan("a", snapshot);
+        Plan b = plan("b", snapshot.minus(a));
+        Plan again = plan("c", snapshot); // planned on the old snapshot: wants a's devices
+        List<PlanApplier.Outcome> out = applier.commitAll(List.of(new PlanApplier.Proposal("a", 1, a),
+                new PlanApplier.Proposal("b", 1, b), new PlanApplier.Proposal("c", 1, again)), "t", term);
+        assertThat(out.get(0)).isInstanceOf(PlanApplier.Committed.class);
+        assertThat(out.get(1)).isInstanceOf(PlanApplier.Committed.class);
+        assertThat(out.get(2)).isInstanceOf(PlanApplier.Conflict.class);
+        assertThat(((PlanApplier.Conflict) out.get(2)).reason()).contains("was taken meanwhile");
+        assertThat(store.assignments("n1").shards()).hasSize(2);
+        assertThat(store.assignments("n1").version()).as("one write per node per transaction").isEqualTo(1);
+        assertThat(store.job("a").orElseThrow().state()).isEqualTo(JobState.PLACED);
+        assertThat(store.job("c").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    void aCancelledJobIsLeftOutAndAFencedTermCommitsNothing() {
+        node("n1", 6);
+        Term term = new Term("me", store.claimLeadership("me").epoch(), 0);
+        ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
+        Plan a = plan("a", snapshot);
+        Plan b = plan("b", snapshot.minus(a));
+        store.updateJob("a", JobRecord::withCancelRequested);
+        List<PlanApplier.Outcome> out = applier.commitAll(List.of(new PlanApplier.Proposal("a", 1, a),
+                new PlanApplier.Proposal("b", 1, b)), "t", term);
+        assertThat(out.get(0)).isInstanceOf(PlanApplier.Conflict.class);
+        assertThat(out.get(1)).isInstanceOf(PlanApplier.Committed.class);
+        Plan c = plan("c", snapshot.minus(a).minus(b));
+        store.claimLeadership("other");
+        assertThat(applier.commitAll(List.of(new PlanApplier.Proposal("c", 1, c)), "t", term).get(0))
+                .isInstanceOf(PlanApplier.Conflict.class);
+        assertThat(store.job("c").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    private Plan plan(String id, ClusterSnapshot snapshot) {
+        JobSpec spec = new JobSpecParser(CATALOG).parse(("name: " + id + "\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
+        if (store.job(id).isEmpty()) {
+            store.insertJob(new JobRecord(id, id.charAt(0), spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
+                    List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+        }
+        return (Plan) new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
+    }
+
+    private void node(String name, int devices) {
+        List<DeviceReport> d = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            d.add(DeviceReport.basic(i, name + i, "nvidia-h20", "H20", 96, true, null));
+        }
+        store.updateNode(name, old -> new NodeRecord(name, "10.0.0.1", Map.of(), d, NodeState.READY, "t", 1, false));
+    }
+}
