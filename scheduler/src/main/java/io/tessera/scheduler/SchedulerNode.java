@@ -135,7 +135,7 @@ public final class SchedulerNode implements AutoCloseable {
                     new AgentService(store, config, clock, metrics, secrets, catalog, heartbeatPolicy(config)), new PlanService(view, parser, placer, policy),
                     store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            store.onJobAdded(loop::wake);
+            view.onChanged(loop::wake); // a submitted job, freed devices, a node back: a pass now
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());

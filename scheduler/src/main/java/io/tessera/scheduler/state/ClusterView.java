@@ -60,16 +60,19 @@ public final class ClusterView {
             @Override
             public void jobChanged(String id) {
                 mark(dirtyJobs, id);
+                changed.run();
             }
 
             @Override
             public void nodeChanged(String name) {
                 mark(dirtyNodes, name);
+                changed.run();
             }
 
             @Override
             public void assignmentsChanged(String node) {
                 mark(dirtyNodes, node);
+                changed.run();
             }
 
             @Override
@@ -77,6 +80,17 @@ public final class ClusterView {
                 mark(toReconcile, jobId);
             }
         });
+    }
+
+    private volatile Runnable changed = () -> { };
+
+    /**
+     * Calls {@code listener} (on a store thread) after a job, a node or an assignment set changed,
+     * once its key is marked for the next refresh: the loop wakes then, so a change the view has
+     * not yet been told of never leaves a pass with nothing to do.
+     */
+    public void onChanged(Runnable listener) {
+        this.changed = listener;
     }
 
     /** Remembers a changed key; a member nobody refreshes (not the leader, no dry runs) forgets them instead. */
