@@ -91,6 +91,50 @@ public final class ApiServer {
                 + ctx.request().method() + " " + truncate(ctx.request().path()), List.of()));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method not allowed",
                 ctx.request().method() + " is not allowed here", List.of()));
+        io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler = guard.requests(router);
+        if (config.httpPort() != 0) {
+            return listenAll(vertx, config, guard, handler, config.httpPort());
+        }
+        // Port 0: servers share a port only when they ask for the same one, so pick a free one first (again if taken meanwhile).
+        Future<HttpServer> bound = listenAll(vertx, config, guard, handler, freePort(config.httpHost()));
+        for (int retry = 0; retry < 3; retry++) {
+            bound = bound.recover(e -> e instanceof java.net.BindException
+                    ? listenAll(vertx, config, guard, handler, freePort(config.httpHost())) : Future.failedFuture(e));
+        }
+        return bound;
+    }
+
+    /**
+     * The API on {@code port}, once per event loop: Vert.x deals connections out among servers
+     * that share a port, so thousands of agents' connections do not all land on one thread.
+     */
+    private static Future<HttpServer> listenAll(Vertx vertx, SchedulerConfig config, ConnectionGuard guard,
+                                                io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler, int port) {
+        Future<HttpServer> first = server(vertx, config, guard, handler).listen(port, config.httpHost());
+        int extra = eventLoops() - 1;
+        return first.compose(s -> vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return server(vertx, config, guard, handler).listen(port, config.httpHost());
+            }
+        }, new io.vertx.core.DeploymentOptions().setInstances(extra)).map(id -> s));
+    }
+
+    private static int freePort(String host) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot find a free port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How many event loops serve the API: one per core, at least two. */
+    static int eventLoops() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static HttpServer server(Vertx vertx, SchedulerConfig config, ConnectionGuard guard,
+                                     io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) {
         return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
                         .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
                         // No h2c: with it, Vert.x makes the connection only once a first request is parsed,
@@ -98,7 +142,7 @@ public final class ApiServer {
                         .setHttp2ClearTextEnabled(false)
                         .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
                 .connectionHandler(guard::onConnection)
-                .requestHandler(guard.requests(router)).listen(config.httpPort(), config.httpHost());
+                .requestHandler(handler);
     }
 
     private static void failure(io.vertx.ext.web.RoutingContext ctx) {
