@@ -196,6 +196,11 @@ public final class SchedulerNode implements AutoCloseable {
         collector.shutdownNow();
         loop.close();
         try {
+            http.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS); // no new requests first
+        } catch (Exception e) {
+            LOG.warn("the API did not close cleanly: {}", e.toString());
+        }
+        try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("vert.x did not close cleanly: {}", e.toString());

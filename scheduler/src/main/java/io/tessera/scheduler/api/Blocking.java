@@ -17,8 +17,23 @@ public final class Blocking {
         this.workers = workers;
     }
 
+    /**
+     * Runs {@code work} on the pool. Once the pool is closed (the member is stopping; a long-poll's
+     * timer may still fire) the future fails with {@link ShuttingDown}; nothing is thrown.
+     */
     public <T> Future<T> call(Callable<T> work) {
-        return workers.executeBlocking(work, false);
+        try {
+            return workers.executeBlocking(work, false);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return Future.failedFuture(new ShuttingDown());
+        }
+    }
+
+    /** The member is stopping: its worker pools take no more work. */
+    public static final class ShuttingDown extends RuntimeException {
+        public ShuttingDown() {
+            super("the scheduler is shutting down", null, false, false);
+        }
     }
 
     /**

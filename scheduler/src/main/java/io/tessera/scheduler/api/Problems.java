@@ -57,6 +57,8 @@ public final class Problems {
             tooMany(ctx, tm.getMessage(), tm.retryAfterSec());
         } else if (error instanceof NotFound nf) {
             send(ctx, 404, "Not found", nf.getMessage(), List.of());
+        } else if (error instanceof Blocking.ShuttingDown) {
+            send(ctx, 503, "Shutting down", error.getMessage() + "; retry on another member", List.of());
         } else if (error instanceof com.hazelcast.core.HazelcastException
                 || error instanceof com.hazelcast.core.HazelcastInstanceNotActiveException
                 || error instanceof java.util.concurrent.RejectedExecutionException) {
