@@ -54,7 +54,7 @@ public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUse
                 historyRetentionMs == null ? 30L * 24 * 3600 * 1000 : historyRetentionMs, 1000, 10L * 365 * 24 * 3600 * 1000);
         terminalGraceMs = SchedulerConfig.check("limits.terminalGraceMs", terminalGraceMs == null ? 60_000L : terminalGraceMs,
                 0, 24L * 3600 * 1000);
-        maxHeartbeatsPerSec = maxHeartbeatsPerSec == null ? 1000.0 : maxHeartbeatsPerSec;
+        maxHeartbeatsPerSec = maxHeartbeatsPerSec == null ? 500.0 : maxHeartbeatsPerSec;
         if (!(maxHeartbeatsPerSec >= 1) || maxHeartbeatsPerSec > 1e6) {
             throw new ValidationException("limits.maxHeartbeatsPerSec", "must be in [1, 1e6], got " + maxHeartbeatsPerSec);
         }

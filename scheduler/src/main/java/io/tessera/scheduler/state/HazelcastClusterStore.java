@@ -287,18 +287,7 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public void onAssignmentsChanged(Consumer<String> listener) {
-        class Listener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
-            @Override
-            public void entryAdded(EntryEvent<String, String> e) {
-                listener.accept(e.getKey());
-            }
-
-            @Override
-            public void entryUpdated(EntryEvent<String, String> e) {
-                listener.accept(e.getKey());
-            }
-        }
-        assignments.addEntryListener(new Listener(), false);
+        assignments.addEntryListener(new KeyListener(listener), false);
     }
 
     /**
