@@ -50,7 +50,9 @@ public final class Database {
             // RETENTION_TIME=1000: space of superseded chunks is reused after 1 s instead of 45 s, so the append-only
             // file stays near its live size under a steady write rate (the embedded store is not power-loss safe anyway;
             // use PostgreSQL for that).
-            h.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tessera") + ";WRITE_DELAY=0;RETENTION_TIME=1000");
+            // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under the member while it still
+            // answers requests on SIGTERM; the member closes it last, after the API and Hazelcast.
+            h.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tessera") + ";WRITE_DELAY=0;RETENTION_TIME=1000;DB_CLOSE_ON_EXIT=FALSE");
             h.setUsername("sa");
             h.setPassword(embeddedPassword(dir, h.getJdbcUrl()));
         }

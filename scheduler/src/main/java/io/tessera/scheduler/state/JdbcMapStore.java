@@ -101,9 +101,16 @@ public final class JdbcMapStore implements MapStore<String, String> {
         commits.commit(writes);
     }
 
+    /**
+     * Always absent, without reading the table. The maps are loaded whole when the cluster starts
+     * (eager {@link #loadAllKeys} and {@link #loadAll}) and every write goes through to the table,
+     * so a key the map lacks is not in the table either. Hazelcast calls this on every miss (a
+     * node without assignments, on each of its long-polls and heartbeats): a database read per
+     * miss cost more than everything else on those paths.
+     */
     @Override
     public String load(String key) {
-        return loadAll(List.of(key)).get(key);
+        return null;
     }
 
     @Override
