@@ -317,6 +317,8 @@ public final class LoadHarness {
                 submitted.size(), doneAt.size(), seconds, doneAt.size() / seconds);
         System.out.printf(Locale.ROOT, "submit-to-assignment-delivered: p50 %.3f s, p95 %.3f s, p99 %.3f s%n",
                 pct(lat, 0.50), pct(lat, 0.95), pct(lat, 0.99));
+        System.out.printf(Locale.ROOT, "submit-to-commit in the scheduler (its queue-wait histogram, bucket bounds): p50 <= %.3f s, "
+                + "p95 <= %.3f s, p99 <= %.3f s%n", s.queueWaitQuantile(0.5), s.queueWaitQuantile(0.95), s.queueWaitQuantile(0.99));
         System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst, at the %d ms interval the scheduler "
                 + "asked for; %d sent late by the harness; %d errors%n", heartbeatsPerSec, intervalMs, heartbeatsLate.get(),
                 errors.get());

@@ -135,6 +135,29 @@ final class ScaleScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * The scheduler's own submit-to-commit time at quantile {@code q}, from its
+     * {@code tessera_queue_wait_seconds} histogram: the upper bound of the first bucket holding
+     * that share of the jobs (so a figure not disturbed by delivery through the harness).
+     */
+    double queueWaitQuantile(double q) {
+        try {
+            String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+            text.lines().filter(l -> l.startsWith("tessera_queue_wait_seconds_bucket")).forEach(l -> {
+                String le = l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4));
+                buckets.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+                        Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)));
+            });
+            double total = buckets.isEmpty() ? 0 : buckets.lastEntry().getValue();
+            return buckets.entrySet().stream().filter(e -> e.getValue() >= q * total).map(java.util.Map.Entry::getKey)
+                    .findFirst().orElse(Double.NaN);
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** Bytes the scheduler's embedded database takes on disk now (0 when memory-only). */
     long databaseBytes() {
         try (var files = Files.walk(dir.resolve("state"))) {
