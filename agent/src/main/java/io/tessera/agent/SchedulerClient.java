@@ -55,7 +55,18 @@ public final class SchedulerClient {
 
     /** Sends a heartbeat; the answer carries the cadence to keep (zeros from a scheduler that sets none). */
     public io.tessera.config.wire.HeartbeatResponse heartbeat(Heartbeat hb) throws IOException, InterruptedException {
-        JsonNode answer = JSON.readTree(post("/v1/agents/" + hb.node() + "/heartbeat", hb, Duration.ofSeconds(10)));
+        String path = "/v1/agents/" + hb.node() + "/heartbeat";
+        String body;
+        try {
+            body = post(path, hb, Duration.ofSeconds(10));
+        } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
+            throw e;
+        } catch (IOException closed) {
+            // A kept-alive connection the scheduler closed as idle just as this heartbeat went out (intervals
+            // stretch with the fleet): a heartbeat may be repeated, so send it once more on a new connection.
+            body = post(path, hb, Duration.ofSeconds(10));
+        }
+        JsonNode answer = JSON.readTree(body);
         return new io.tessera.config.wire.HeartbeatResponse(hb.node(), true,
                 answer.path("heartbeatIntervalMs").asLong(0), answer.path("heartbeatTimeoutMs").asLong(0));
     }

@@ -69,11 +69,14 @@ public final class LoadHarness {
     /** The heartbeat interval the scheduler asks for now (it stretches with the fleet's size). */
     private volatile long intervalMs;
 
-    /** Counts a failure and prints the first few. */
+    private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
+
+    /** Counts a failure by kind (the request and the error, numbers left out); the report lists the kinds. */
     private Void failed(Throwable e) {
-        if (errors.incrementAndGet() <= 5) {
-            System.err.println("harness: " + e);
-        }
+        errors.incrementAndGet();
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        String kind = String.valueOf(cause.getMessage()).replaceAll("\\d+", "N");
+        errorKinds.computeIfAbsent(kind.length() > 160 ? kind.substring(0, 160) : kind, k -> new AtomicLong()).incrementAndGet();
         return null;
     }
 
@@ -205,8 +208,10 @@ public final class LoadHarness {
             next[0] = now;
             for (int k = 0; k < due; k++) {
                 String node = names.get(cursor[0]++ % size);
-                send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), "{\"node\":\"" + node
-                        + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}")
+                String hb = "{\"node\":\"" + node + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}";
+                // As the agent does: a heartbeat that met a connection the scheduler had just closed as idle is sent once more.
+                send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb)
+                        .exceptionallyCompose(e -> send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb))
                         .thenAccept(r -> {
                             heartbeatsAcked.incrementAndGet();
                             long asked = Documents.parseJson(r.body().getBytes()).path("heartbeatIntervalMs").asLong(0);
@@ -322,6 +327,8 @@ public final class LoadHarness {
         System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst, at the %d ms interval the scheduler "
                 + "asked for; %d sent late by the harness; %d errors%n", heartbeatsPerSec, intervalMs, heartbeatsLate.get(),
                 errors.get());
+        errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(5)
+                .forEach(k -> System.out.printf(Locale.ROOT, "  error x%d: %s%n", k.getValue().get(), k.getKey()));
         System.out.printf(Locale.ROOT, "scheduler: heap used %.0f MB (max %s), RSS %.0f MB, CPU %.1f s during the burst%n",
                 s.heapUsedBytes() / 1e6, s.heap(), s.rssBytes() / 1e6, schedulerCpu);
         System.out.printf(Locale.ROOT, "harness: CPU %.1f s in total%n",
@@ -347,7 +354,11 @@ public final class LoadHarness {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+            if (e != null) {
+                throw new java.util.concurrent.CompletionException(new java.io.IOException(method + " "
+                        + path.replaceAll("sim-\\d+", "sim-N").replaceAll("version=.*", "version=V") + ": " + e.getMessage(), e));
+            }
             if (r.statusCode() >= 300) {
                 throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
             }
