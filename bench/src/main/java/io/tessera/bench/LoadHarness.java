@@ -66,6 +66,15 @@ public final class LoadHarness {
     private final AtomicLong heartbeatsLate = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean running = true;
+    /**
+     * With {@code --report-running}, each node reports the shards delivered to it as RUNNING in its
+     * next heartbeat, as an agent that started their workers would, and the report gives PLACED to
+     * RUNNING from the jobs' own events.
+     */
+    private boolean reportRunning;
+    /** The shards each node runs (reported as RUNNING with {@code --report-running}): JSON shard reports. */
+    private final Map<String, String> runningReports = new ConcurrentHashMap<>();
+
     /** The heartbeat interval the scheduler asks for now (it stretches with the fleet's size). */
     private volatile long intervalMs;
 
@@ -95,8 +104,10 @@ public final class LoadHarness {
         String heap = stringArg(args, "--heap", "512m");
         boolean memoryOnly = List.of(args).contains("--memory-only");
         double rate = Double.parseDouble(stringArg(args, "--rate", "0"));
+        boolean reportRunning = List.of(args).contains("--report-running");
         try (ScaleScheduler scheduler = ScaleScheduler.start(heap, heartbeatMs, memoryOnly)) {
             LoadHarness h = new LoadHarness(scheduler.url(), scheduler.adminToken());
+            h.reportRunning = reportRunning;
             h.run(nodes, jobs, rate, scheduler);
         }
         System.exit(0);
@@ -120,12 +131,16 @@ public final class LoadHarness {
         long cpu0 = scheduler.cpuNanos();
         long acked0 = heartbeatsAcked.get();
         long burst = System.nanoTime();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        progress.scheduleAtFixedRate(() -> System.out.printf(Locale.ROOT,
+                "  %.0f s: %d of %d jobs delivered, %d heartbeats acknowledged, database %.1f MB%n",
+                (System.nanoTime() - burst) / 1e9, doneAt.size(), submitted.size(), heartbeatsAcked.get(),
+                scheduler.databaseBytes() / 1e6), 5, 5, TimeUnit.SECONDS);
         submit(jobs, rate);
         System.out.printf(Locale.ROOT, "submitted %d jobs in %.2f s%n", jobs, (System.nanoTime() - burst) / 1e9);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long lastProgress = System.nanoTime();
         int seen = 0;
-        long lastPrint = 0;
         while (doneAt.size() < jobs && System.nanoTime() < deadline
                 && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(30)) {
             Thread.sleep(50); // polling a counter the long-poll threads fill (bounded by the deadlines)
@@ -133,20 +148,51 @@ public final class LoadHarness {
                 seen = doneAt.size();
                 lastProgress = System.nanoTime();
             }
-            if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-                lastPrint = System.nanoTime();
-                System.out.printf(Locale.ROOT, "  %.0f s: %d of %d jobs delivered, %d heartbeats acknowledged%n",
-                        (System.nanoTime() - burst) / 1e9, doneAt.size(), submitted.size(), heartbeatsAcked.get());
-            }
         }
+        progress.shutdownNow();
         long end = doneAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
         double seconds = (end - burst) / 1e9;
         report(jobs, seconds, (heartbeatsAcked.get() - acked0) / ((System.nanoTime() - burst) / 1e9),
                 (scheduler.cpuNanos() - cpu0) / 1e9, scheduler);
+        if (reportRunning) {
+            placedToRunning(100);
+        }
         dryRuns(20);
         System.out.printf(Locale.ROOT, "database: %.1f MB on disk%n", scheduler.databaseBytes() / 1e6);
         running = false;
         beat.shutdownNow();
+    }
+
+    /**
+     * PLACED to RUNNING for up to {@code n} jobs, from each job's own PLACED and RUNNING events
+     * (both stamped by the scheduler), once their nodes have had a heartbeat interval and a half.
+     */
+    private void placedToRunning(int n) throws Exception {
+        Thread.sleep(intervalMs * 3 / 2); // one and a half heartbeat intervals for the last reports to land (not a condition)
+        List<Double> seconds = new ArrayList<>();
+        int notRunning = 0;
+        for (String id : submitted.keySet().stream().sorted().limit(n).toList()) {
+            JsonNode job = Documents.parseJson(send(api, "GET", "/v1/jobs/" + id, admin, null).get(60, TimeUnit.SECONDS)
+                    .body().getBytes());
+            java.time.Instant placed = null;
+            java.time.Instant run = null;
+            for (JsonNode e : job.path("events")) {
+                if (e.path("type").asText().equals("PLACED") && placed == null) {
+                    placed = java.time.Instant.parse(e.path("at").asText());
+                } else if (e.path("type").asText().equals("RUNNING") && run == null) {
+                    run = java.time.Instant.parse(e.path("at").asText());
+                }
+            }
+            if (placed != null && run != null) {
+                seconds.add(java.time.Duration.between(placed, run).toMillis() / 1000.0);
+            } else {
+                notRunning++;
+            }
+        }
+        seconds.sort(Double::compare);
+        System.out.printf(Locale.ROOT, "PLACED to RUNNING (%d jobs, from their events): p50 %.2f s, p95 %.2f s, max %.2f s; "
+                        + "heartbeat interval %d ms; %d not RUNNING%n", seconds.size(), pct(seconds, 0.5), pct(seconds, 0.95),
+                seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1), intervalMs, notRunning);
     }
 
     /** Times {@code n} dry runs of a typical job on the loaded cluster, one after another. */
@@ -208,7 +254,8 @@ public final class LoadHarness {
             next[0] = now;
             for (int k = 0; k < due; k++) {
                 String node = names.get(cursor[0]++ % size);
-                String hb = "{\"node\":\"" + node + "\",\"devices\":" + devicesCache(node) + ",\"shards\":[]}";
+                String hb = "{\"node\":\"" + node + "\",\"devices\":" + devicesCache(node) + ",\"shards\":"
+                        + runningReports.getOrDefault(node, "[]") + "}";
                 // As the agent does: a heartbeat that met a connection the scheduler had just closed as idle is sent once more.
                 send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb)
                         .exceptionallyCompose(e -> send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb))
@@ -250,6 +297,16 @@ public final class LoadHarness {
         send(of(node), "GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
             JsonNode set = Documents.parseJson(r.body().getBytes());
             long now = System.nanoTime();
+            if (reportRunning) {
+                StringBuilder reports = new StringBuilder("[");
+                for (JsonNode a : set.get("shards")) {
+                    reports.append(reports.length() > 1 ? "," : "").append("{\"jobId\":\"").append(a.get("jobId").asText())
+                            .append("\",\"shard\":").append(a.get("shard").asInt()).append(",\"attempt\":")
+                            .append(a.get("attempt").asInt()).append(",\"phase\":\"RUNNING\",\"pid\":")
+                            .append(1000 + a.get("shard").asInt()).append(",\"step\":0}");
+                }
+                runningReports.put(node, reports.append(']').toString());
+            }
             for (JsonNode a : set.get("shards")) {
                 String job = a.get("jobId").asText();
                 java.util.Set<Integer> got = delivered.computeIfAbsent(job, k -> ConcurrentHashMap.newKeySet());
