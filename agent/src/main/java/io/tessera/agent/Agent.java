@@ -34,6 +34,7 @@ public final class Agent implements AutoCloseable {
                 identity, identity.switches() ? WorkerLauncher.detect(config.pidNamespace()) : null);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
         this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory, metrics);
+        supervisor.onPhaseChange(heartbeats::soon); // the scheduler hears of a start or an exit at once
         this.poller = new AssignmentPoller(config.node(), client, supervisor);
     }
 

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * device inventory and every worker's report. Registers again whenever the scheduler says it
  * does not know the node. Scheduler outages are logged once and ridden through: workers keep
  * running and the loop keeps trying. One dedicated thread; a failing beat never stops the loop.
+ * A worker that starts or stops ({@link #soon}) brings the next beat forward to
+ * {@value #SOON_MS} ms, so the scheduler learns of it without waiting out a long interval (a
+ * large fleet's interval stretches to many seconds); several changes within that time share one beat.
  */
 final class HeartbeatLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatLoop.class);
@@ -37,6 +40,11 @@ final class HeartbeatLoop implements AutoCloseable {
     });
     private volatile long intervalMs;
     private boolean registered;
+    /** How soon a beat follows a worker's start or exit. */
+    static final long SOON_MS = 200;
+    private java.util.concurrent.ScheduledFuture<?> next;
+    /** A worker changed since the last beat's reports were taken. */
+    private volatile boolean changed;
     private boolean outageLogged;
 
     HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client,
@@ -55,7 +63,18 @@ final class HeartbeatLoop implements AutoCloseable {
         thread.execute(this::beat);
     }
 
+    /** A worker started or stopped: beat within {@value #SOON_MS} ms rather than at the next interval. */
+    void soon() {
+        changed = true;
+        synchronized (this) {
+            if (next != null && next.getDelay(TimeUnit.MILLISECONDS) > SOON_MS && next.cancel(false)) {
+                next = thread.schedule(this::beat, SOON_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
     private void beat() {
+        changed = false; // this beat carries every change so far
         try {
             Inventory inv = detector.detect();
             inv.problems().forEach(p -> LOG.warn("detection: {}", p));
@@ -107,8 +126,11 @@ final class HeartbeatLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!thread.isShutdown()) {
-            thread.schedule(this::beat, registered ? intervalMs : Math.min(intervalMs, 1000), TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (!thread.isShutdown()) {
+                long delay = !registered ? Math.min(intervalMs, 1000) : changed ? SOON_MS : intervalMs;
+                next = thread.schedule(this::beat, delay, TimeUnit.MILLISECONDS);
+            }
         }
     }
 

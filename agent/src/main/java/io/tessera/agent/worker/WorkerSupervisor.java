@@ -132,9 +132,20 @@ public final class WorkerSupervisor implements AutoCloseable {
         return files.log(jobId, shard);
     }
 
+    private volatile Runnable onPhaseChange = () -> { };
+
+    /** Calls {@code listener} whenever a worker's reported phase changes (it started, exited, was killed). */
+    public void onPhaseChange(Runnable listener) {
+        this.onPhaseChange = listener;
+    }
+
     private void apply(Worker w, Event event) {
         WorkerLifecycle.Step step = WorkerLifecycle.on(w.state, event);
+        boolean phaseChanged = w.state.phase() != step.next().phase();
         w.state = step.next();
+        if (phaseChanged) {
+            onPhaseChange.run();
+        }
         for (Action action : step.actions()) {
             switch (action) {
                 case LAUNCH -> launch(w);

@@ -69,6 +69,16 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /** Starts member {@code i} as a new JVM. */
+    private long heartbeatMs = 300;
+    private long timeoutMs = 3000;
+
+    /** Members tell agents to heartbeat every {@code intervalMs} (from the next start on). */
+    ProcessCluster heartbeat(long intervalMs, long timeoutMs) {
+        this.heartbeatMs = intervalMs;
+        this.timeoutMs = timeoutMs;
+        return this;
+    }
+
     void start(int i) throws IOException {
         StringBuilder peers = new StringBuilder();
         for (int p : hzPorts) {
@@ -77,8 +87,8 @@ final class ProcessCluster implements AutoCloseable {
         Path config = dir.resolve("member-" + i + ".yaml");
         Files.writeString(config, String.join("\n",
                 "httpPort: " + httpPorts[i], "clusterName: " + clusterName, "hazelcastPort: " + hzPorts[i],
-                "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: 300",
-                "heartbeatTimeoutMs: 3000", "scheduleIntervalMs: 100", "elastic: {growCheckIntervalMs: 500}", "dataDir: " + dir.resolve("state"),
+                "members: [" + peers + "]", "bindAddress: 127.0.0.1", "heartbeatIntervalMs: " + heartbeatMs,
+                "heartbeatTimeoutMs: " + timeoutMs, "scheduleIntervalMs: 100", "elastic: {growCheckIntervalMs: 500}", "dataDir: " + dir.resolve("state"),
                 "secrets: {clusterSecretFile: " + dir.resolve("cluster.secret") + ", secretKeyFile: "
                         + dir.resolve("secret.key") + "}",
                 "auth: {mode: token, tokenFile: " + dir.resolve("tokens.yaml") + ", joinTokenFile: " + dir.resolve("join") + "}",
