@@ -111,7 +111,7 @@ public final class SchedulerNode implements AutoCloseable {
         auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
         ClusterView view = new ClusterView(store, catalog);
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz), view, clock,
-                new NodeLivenessSweep(store, view, clock, heartbeatPolicy(config), metrics),
+                new NodeLivenessSweep(store, view, clock, HeartbeatPolicy.from(config), metrics),
                 new JobReconciler(store, view, applier, clock),
                 new QueuePlacer(store, view, placer, applier, policy, clock, metrics),
                 new ElasticGrowth(store, view, placer, applier, policy, clock, config.elastic()),
@@ -132,7 +132,7 @@ public final class SchedulerNode implements AutoCloseable {
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
-                    new AgentService(store, config, clock, metrics, secrets, catalog, heartbeatPolicy(config)), new PlanService(view, parser, placer, policy),
+                    new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), new PlanService(view, parser, placer, policy),
                     store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             view.onChanged(loop::wake); // a submitted job, freed devices, a node back: a pass now
@@ -172,12 +172,6 @@ public final class SchedulerNode implements AutoCloseable {
     public static PlacementPolicy policy(SchedulerConfig config) {
         return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
                 config.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
-    }
-
-    /** How the heartbeat cadence follows the fleet's size under this configuration. */
-    public static HeartbeatPolicy heartbeatPolicy(SchedulerConfig config) {
-        return new HeartbeatPolicy(config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(),
-                config.limits().maxHeartbeatsPerSec());
     }
 
     /** The authentication in force, with any tokens generated at start. */

@@ -22,6 +22,12 @@ public record HeartbeatPolicy(long baseIntervalMs, long baseTimeoutMs, double ce
         }
     }
 
+    /** The policy a scheduler configuration implies: its interval and timeout, and {@code limits.maxHeartbeatsPerSec}. */
+    public static HeartbeatPolicy from(io.tessera.config.SchedulerConfig config) {
+        return new HeartbeatPolicy(config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(),
+                config.limits().maxHeartbeatsPerSec());
+    }
+
     /** The interval to give every agent of a fleet of {@code nodes}. */
     public long intervalMs(long nodes) {
         long stretched = (long) Math.ceil(nodes * 1000.0 / ceilingPerSec);
