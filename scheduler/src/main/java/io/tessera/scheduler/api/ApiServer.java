@@ -140,7 +140,7 @@ public final class ApiServer {
                         // No h2c: with it, Vert.x makes the connection only once a first request is parsed,
                         // so a connection that never finishes its headers could not be timed out.
                         .setHttp2ClearTextEnabled(false)
-                        .setIdleTimeout((int) ConnectionGuard.idleTimeoutMs(config)).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
                 .connectionHandler(guard::onConnection)
                 .requestHandler(handler);
     }

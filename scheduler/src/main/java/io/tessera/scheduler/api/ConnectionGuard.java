@@ -1,7 +1,6 @@
 package io.tessera.scheduler.api;
 
 import io.tessera.config.SchedulerConfig;
-import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.limits.RateLimiter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -34,25 +33,11 @@ final class ConnectionGuard {
         this.vertx = vertx;
         this.maxConnections = Math.min(config.limits().maxConnections(), fdBudget());
         this.headerTimeoutMs = config.limits().headerTimeoutMs();
-        this.idleTimeoutMs = idleTimeoutMs(config);
+        this.idleTimeoutMs = config.idleTimeoutMs();
         this.perClient = new RateLimiter(config.limits().requestsPerSecond(), config.limits().requestBurst(),
                 System::nanoTime, 100_000);
         this.perAddress = new RateLimiter(config.limits().requestsPerSecond() * 10, config.limits().requestBurst() * 10,
                 System::nanoTime, 100_000);
-    }
-
-    /**
-     * How long a connection may stay silent: the configured {@code limits.idleTimeoutMs}, or by
-     * default the larger of the long-poll timeout plus 30 s and twice the heartbeat interval a
-     * fleet as large as the connection cap would be given. An agent's heartbeat connection then
-     * never goes idle-closed between two beats, however far the interval stretches.
-     */
-    static long idleTimeoutMs(SchedulerConfig config) {
-        if (config.limits().idleTimeoutMs() != null) {
-            return config.idleTimeoutMs();
-        }
-        long widest = HeartbeatPolicy.from(config).intervalMs(config.limits().maxConnections());
-        return Math.max(config.idleTimeoutMs(), 2 * widest);
     }
 
     /** Three quarters of the file descriptors this process may open, leaving room for the database and Hazelcast. */
