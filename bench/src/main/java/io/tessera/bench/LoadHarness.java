@@ -2,11 +2,6 @@ package io.tessera.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,23 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoadHarness {
     private static final String[] CHIPS = {"ascend-910b", "nvidia-h20", "acme-tpx1"};
-    /**
-     * The simulated nodes' connections are spread over several clients (each has one selector
-     * thread, which thousands of long-polls and heartbeats would otherwise saturate), and the
-     * user's submissions and dry runs have a client of their own, as they would in real life.
-     */
-    private final HttpClient[] nodeClients = new HttpClient[4];
-    private final HttpClient api = client();
-
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(2)).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    /** The client the node named {@code node} speaks through. */
-    private HttpClient of(String node) {
-        return nodeClients[Math.floorMod(node.hashCode(), nodeClients.length)];
-    }
+    private final HarnessHttp http;
     private final String url;
     private final String admin;
     private final Map<String, String> credentials = new ConcurrentHashMap<>();
@@ -64,7 +43,6 @@ public final class LoadHarness {
     private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
     private final AtomicLong heartbeatsAcked = new AtomicLong();
     private final AtomicLong heartbeatsLate = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
     private volatile boolean running = true;
     /**
      * With {@code --report-running}, each node reports the shards delivered to it as RUNNING in its
@@ -78,21 +56,9 @@ public final class LoadHarness {
     /** The heartbeat interval the scheduler asks for now (it stretches with the fleet's size). */
     private volatile long intervalMs;
 
-    private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
-
-    /** Counts a failure by kind (the request and the error, numbers left out); the report lists the kinds. */
-    private Void failed(Throwable e) {
-        errors.incrementAndGet();
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        String kind = String.valueOf(cause.getMessage()).replaceAll("\\d+", "N");
-        errorKinds.computeIfAbsent(kind.length() > 160 ? kind.substring(0, 160) : kind, k -> new AtomicLong()).incrementAndGet();
-        return null;
-    }
 
     LoadHarness(String url, String admin) {
-        for (int i = 0; i < nodeClients.length; i++) {
-            nodeClients[i] = client();
-        }
+        this.http = new HarnessHttp(url);
         this.url = url;
         this.admin = admin;
     }
@@ -125,7 +91,7 @@ public final class LoadHarness {
         gate.acquire(64);
         gate.release(64);
         System.out.printf(Locale.ROOT, "registered %d nodes in %.1f s (%d errors)%n", credentials.size(),
-                (System.nanoTime() - t0) / 1e9, errors.get());
+                (System.nanoTime() - t0) / 1e9, http.errors());
         credentials.keySet().forEach(this::poll);
         Thread.sleep(3000); // let the long-polls and heartbeats settle before the burst (not a wait for a condition)
         long cpu0 = scheduler.cpuNanos();
@@ -154,64 +120,18 @@ public final class LoadHarness {
         double seconds = (end - burst) / 1e9;
         report(jobs, seconds, (heartbeatsAcked.get() - acked0) / ((System.nanoTime() - burst) / 1e9),
                 (scheduler.cpuNanos() - cpu0) / 1e9, scheduler);
+        ClusterProbes probes = new ClusterProbes(http, admin);
         if (reportRunning) {
-            placedToRunning(100);
+            probes.placedToRunning(submitted.keySet().stream().sorted().limit(100).toList(), intervalMs);
         }
-        dryRuns(20);
+        probes.dryRuns(20);
         System.out.printf(Locale.ROOT, "database: %.1f MB on disk%n", scheduler.databaseBytes() / 1e6);
         running = false;
         beat.shutdownNow();
     }
 
-    /**
-     * PLACED to RUNNING for up to {@code n} jobs, from each job's own PLACED and RUNNING events
-     * (both stamped by the scheduler), once their nodes have had a heartbeat interval and a half.
-     */
-    private void placedToRunning(int n) throws Exception {
-        Thread.sleep(intervalMs * 3 / 2); // one and a half heartbeat intervals for the last reports to land (not a condition)
-        List<Double> seconds = new ArrayList<>();
-        int notRunning = 0;
-        for (String id : submitted.keySet().stream().sorted().limit(n).toList()) {
-            JsonNode job = Documents.parseJson(send(api, "GET", "/v1/jobs/" + id, admin, null).get(60, TimeUnit.SECONDS)
-                    .body().getBytes());
-            java.time.Instant placed = null;
-            java.time.Instant run = null;
-            for (JsonNode e : job.path("events")) {
-                if (e.path("type").asText().equals("PLACED") && placed == null) {
-                    placed = java.time.Instant.parse(e.path("at").asText());
-                } else if (e.path("type").asText().equals("RUNNING") && run == null) {
-                    run = java.time.Instant.parse(e.path("at").asText());
-                }
-            }
-            if (placed != null && run != null) {
-                seconds.add(java.time.Duration.between(placed, run).toMillis() / 1000.0);
-            } else {
-                notRunning++;
-            }
-        }
-        seconds.sort(Double::compare);
-        System.out.printf(Locale.ROOT, "PLACED to RUNNING (%d jobs, from their events): p50 %.2f s, p95 %.2f s, max %.2f s; "
-                        + "heartbeat interval %d ms; %d not RUNNING%n", seconds.size(), pct(seconds, 0.5), pct(seconds, 0.95),
-                seconds.isEmpty() ? Double.NaN : seconds.get(seconds.size() - 1), intervalMs, notRunning);
-    }
-
-    /** Times {@code n} dry runs of a typical job on the loaded cluster, one after another. */
-    private void dryRuns(int n) throws Exception {
-        List<Double> ms = new ArrayList<>();
-        String spec = "{\"name\":\"probe\",\"command\":[\"w\"],\"shards\":4,\"devicesPerShard\":8,\"flopsPerSample\":1e12,"
-                + "\"memoryPerShardGiB\":1,\"globalBatch\":32,\"chipTypes\":[\"nvidia-h20\"]}";
-        for (int i = 0; i < n; i++) {
-            long t = System.nanoTime();
-            send(api, "POST", "/v1/plan", admin, spec).get(60, TimeUnit.SECONDS);
-            ms.add((System.nanoTime() - t) / 1e6);
-        }
-        ms.sort(Double::compare);
-        System.out.printf(Locale.ROOT, "POST /v1/plan (4 x 8 devices, loaded cluster): median %.1f ms, p95 %.1f ms over %d%n",
-                pct(ms, 0.5), pct(ms, 0.95), n);
-    }
-
     private java.util.concurrent.CompletableFuture<Void> enrollAndRegister(String node, String chip, String join) {
-        return send(of(node), "POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
+        return http.send(http.of(node), "POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
                 .thenCompose(r -> {
                     String cred = Documents.parseJson(r.body().getBytes()).get("credential").asText();
                     credentials.put(node, cred);
@@ -221,12 +141,12 @@ public final class LoadHarness {
                                 .append('-').append(d).append("\",\"chipType\":\"").append(chip)
                                 .append("\",\"rawName\":\"sim\",\"memoryGiB\":64,\"healthy\":true}");
                     }
-                    return send(of(node), "POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
+                    return http.send(http.of(node), "POST", "/v1/agents/register", cred, "{\"node\":\"" + node + "\",\"address\":\"127.0.0.1\","
                             + "\"labels\":{\"zone\":\"z" + (node.hashCode() & 7) + "\"},\"devices\":" + devices + "],\"shards\":[]}");
                 }).thenAccept(r -> {
                     intervalMs = Documents.parseJson(r.body().getBytes()).get("heartbeatIntervalMs").asLong();
                     registered.add(node);
-                }).exceptionally(this::failed);
+                }).exceptionally(http::failed);
     }
 
     /**
@@ -265,15 +185,15 @@ beat(node);
         String hb = "{\"node\":\"" + node + "\",\"devices\":" + devicesCache(node) + ",\"shards\":"
                 + runningReports.getOrDefault(node, "[]") + "}";
         // As the agent does: a heartbeat that met a connection the scheduler had just closed as idle is sent once more.
-        send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb)
-                .exceptionallyCompose(e -> send(of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb))
+        http.send(http.of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb)
+                .exceptionallyCompose(e -> http.send(http.of(node), "POST", "/v1/agents/" + node + "/heartbeat", credentials.get(node), hb))
                 .thenAccept(r -> {
                     heartbeatsAcked.incrementAndGet();
                     long asked = Documents.parseJson(r.body().getBytes()).path("heartbeatIntervalMs").asLong(0);
                     if (asked > 0) {
                         intervalMs = asked;
                     }
-                }).exceptionally(this::failed);
+                }).exceptionally(http::failed);
     }
 
     private final Map<String, String> devicesJson = new ConcurrentHashMap<>();
@@ -299,7 +219,7 @@ beat(node);
         if (!running) {
             return;
         }
-        send(of(node), "GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
+        http.send(http.of(node), "GET", "/v1/agents/" + node + "/assignments?version=" + version, credentials.get(node), null).thenAccept(r -> {
             JsonNode set = Documents.parseJson(r.body().getBytes());
             long now = System.nanoTime();
             if (reportRunning) {
@@ -325,7 +245,7 @@ beat(node);
             }
             poll(node, set.get("version").asLong());
         }).exceptionally(e -> {
-            failed(e);
+            http.failed(e);
             poll(node, version);
             return null;
         });
@@ -354,7 +274,7 @@ beat(node);
                     + (shards * 8) + ",\"chipTypes\":[\"" + CHIPS[random.nextInt(CHIPS.length)] + "\"]}";
             gate.acquire();
             long at = System.nanoTime();
-            send(api, "POST", "/v1/jobs", admin, spec).thenAccept(r -> {
+            http.send(http.api(), "POST", "/v1/jobs", admin, spec).thenAccept(r -> {
                 String id = Documents.parseJson(r.body().getBytes()).get("id").asText();
                 shardsOf.put(id, shards);
                 submitted.put(id, at);
@@ -364,7 +284,7 @@ beat(node);
                 }
             }).whenComplete((v, e) -> {
                 if (e != null) {
-                    failed(e);
+                    http.failed(e);
                 }
                 gate.release();
             });
@@ -385,14 +305,13 @@ beat(node);
         System.out.printf(Locale.ROOT, "jobs: %d submitted, %d delivered to every node in %.2f s: %.1f jobs placed/s%n",
                 submitted.size(), doneAt.size(), seconds, doneAt.size() / seconds);
         System.out.printf(Locale.ROOT, "submit-to-assignment-delivered: p50 %.3f s, p95 %.3f s, p99 %.3f s%n",
-                pct(lat, 0.50), pct(lat, 0.95), pct(lat, 0.99));
+                ClusterProbes.pct(lat, 0.50), ClusterProbes.pct(lat, 0.95), ClusterProbes.pct(lat, 0.99));
         System.out.printf(Locale.ROOT, "submit-to-commit in the scheduler (its queue-wait histogram, bucket bounds): p50 <= %.3f s, "
                 + "p95 <= %.3f s, p99 <= %.3f s%n", s.queueWaitQuantile(0.5), s.queueWaitQuantile(0.95), s.queueWaitQuantile(0.99));
         System.out.printf(Locale.ROOT, "heartbeats: %.0f/s acknowledged during the burst, at the %d ms interval the scheduler "
                 + "asked for; %d sent late by the harness; %d errors%n", heartbeatsPerSec, intervalMs, heartbeatsLate.get(),
-                errors.get());
-        errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(5)
-                .forEach(k -> System.out.printf(Locale.ROOT, "  error x%d: %s%n", k.getValue().get(), k.getKey()));
+                http.errors());
+        http.printErrorKinds(5);
         System.out.printf(Locale.ROOT, "scheduler: heap used %.0f MB (max %s), RSS %.0f MB, CPU %.1f s during the burst%n",
                 s.heapUsedBytes() / 1e6, s.heap(), s.rssBytes() / 1e6, schedulerCpu);
         System.out.printf(Locale.ROOT, "harness: CPU %.1f s in total%n",
@@ -404,31 +323,7 @@ beat(node);
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
     }
 
-    private static double pct(List<Double> sorted, double q) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
-    }
 
-    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(HttpClient http, String method, String path,
-                                                                             String token, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
-            if (e != null) {
-                throw new java.util.concurrent.CompletionException(new java.io.IOException(method + " "
-                        + path.replaceAll("sim-\\d+", "sim-N").replaceAll("version=.*", "version=V") + ": " + e.getMessage(), e));
-            }
-            if (r.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-            }
-            return r;
-        });
-    }
 
     private static int intArg(String[] args, String name, int dflt) {
         return Integer.parseInt(stringArg(args, name, Integer.toString(dflt)));
