@@ -201,12 +201,6 @@ public final class ClusterSnapshot {
         return nodes;
     }
 
-    /** The node named {@code name}, if it is schedulable. */
-    public java.util.Optional<NodeView> node(String name) {
-        int at = indexOf(nodes, name);
-        return at < 0 ? java.util.Optional.empty() : java.util.Optional.of(nodes.get(at));
-    }
-
     /** The nodes with at least one free device of {@code chipType}, sorted by name. */
     public List<NodeView> nodesWith(String chipType) {
         List<NodeView> list = byChip.get(chipType);

@@ -88,9 +88,6 @@ public interface ClusterStore {
     /** Tells {@code listener} of every later change to jobs, nodes, assignment sets and shard reports. */
     void onChange(ChangeListener listener);
 
-    /** Calls {@code listener} whenever a job is submitted, on any member. */
-    void onJobAdded(Runnable listener);
-
     /** Calls {@code listener} with the node name whenever a node's assignment set changes, on any member. */
     void onAssignmentsChanged(Consumer<String> listener);
 

@@ -253,11 +253,6 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
-    public void onJobAdded(Runnable listener) {
-        jobs.addEntryListener((EntryAddedListener<String, String>) e -> listener.run(), false);
-    }
-
-    @Override
     public void onChange(ChangeListener listener) {
         jobs.addEntryListener(new KeyListener(listener::jobChanged), false);
         nodes.addEntryListener(new KeyListener(listener::nodeChanged), false);

@@ -33,7 +33,6 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> jobListeners = new CopyOnWriteArrayList<>();
     private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
     private volatile LeaderClaim leader;
@@ -50,18 +49,12 @@ public final class InMemoryClusterStore implements ClusterStore {
                 throw new IllegalStateException("job " + job.id() + " already exists");
             }
         }
-        jobListeners.forEach(Runnable::run);
         changeListeners.forEach(l -> l.jobChanged(job.id()));
     }
 
     @Override
     public void onChange(ChangeListener listener) {
         changeListeners.add(listener);
-    }
-
-    @Override
-    public void onJobAdded(Runnable listener) {
-        jobListeners.add(listener);
     }
 
     @Override
