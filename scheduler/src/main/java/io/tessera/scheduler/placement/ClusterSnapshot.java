@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * kept sorted by name so placement is deterministic whatever order state arrived in. Indexes that
  * every placement needs (nodes per chip type, the most free devices of a type on one node) are
  * kept here. A changed snapshot ({@link #with}, {@link #minus}) is derived by patching only the
- * nodes that changed: unchanged node views and the node lists of untouched chip types are shared,
- * and the fingerprint is updated, not recomputed. Derived snapshots equal a fresh build.
+ * nodes that changed: unchanged node views, and the node lists, most-free counts and slot orders
+ * of untouched chip types are shared, and the fingerprint is updated, not recomputed. Derived
+ * snapshots equal a fresh build.
  */
 public final class ClusterSnapshot {
     private static final Comparator<NodeView> BY_NAME = Comparator.comparing(NodeView::name);
@@ -27,7 +28,12 @@ public final class ClusterSnapshot {
     private final List<NodeView> nodes;
     private final Map<String, List<NodeView>> byChip;
     private final Map<String, Integer> maxFree = new ConcurrentHashMap<>();
+    private final Map<OrderKey, NodeOrder> orders = new ConcurrentHashMap<>();
     private final long fingerprint;
+
+    /** The slot order of one chip type for shards of one size. */
+    private record OrderKey(String chipType, int devicesPerShard) {
+    }
 
     public ClusterSnapshot(ChipCatalog catalog, List<NodeView> nodes) {
         this.catalog = catalog;
@@ -88,7 +94,18 @@ public final class ClusterSnapshot {
             fp += mix(view) - mix(old);
             reindex(index, copied, old, view, name);
         }
-        return new ClusterSnapshot(catalog, Collections.unmodifiableList(next), index, fp);
+        ClusterSnapshot out = new ClusterSnapshot(catalog, Collections.unmodifiableList(next), index, fp);
+        maxFree.forEach((chip, v) -> {
+            if (!copied.contains(chip)) {
+                out.maxFree.put(chip, v);
+            }
+        });
+        orders.forEach((key, order) -> {
+            if (!copied.contains(key.chipType())) {
+                out.orders.put(key, order);
+            }
+        });
+        return out;
     }
 
     /** Moves node {@code name} from its {@code old} view to {@code view} in the per-chip lists, copying each list once. */
@@ -210,6 +227,15 @@ public final class ClusterSnapshot {
     /** The most free devices of {@code chipType} on any one node. */
     public int maxFree(String chipType) {
         return maxFree.computeIfAbsent(chipType, c -> nodesWith(c).stream().mapToInt(n -> n.free(c)).max().orElse(0));
+    }
+
+    /**
+     * The nodes of {@code chipType} that hold a shard of {@code devicesPerShard}, in slot order.
+     * Worked out once per snapshot; a derived snapshot keeps the orders of chip types it did not touch.
+     */
+    NodeOrder order(String chipType, int devicesPerShard) {
+        return orders.computeIfAbsent(new OrderKey(chipType, devicesPerShard),
+                k -> NodeOrder.of(nodesWith(chipType), chipType, devicesPerShard));
     }
 
     /** Chip type ids with free devices somewhere, in name order. */

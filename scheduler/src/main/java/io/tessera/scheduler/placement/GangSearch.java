@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Chooses the shard count and chip mix that maximise predicted throughput
@@ -18,6 +19,7 @@ import java.util.Optional;
  * the smallest share; a second sequence seeds one slot of each of the minVendors best vendors.
  * Scopes: all slots; each vendor alone; each node alone (the last two only when one vendor may
  * carry the whole job). Cost: O((max + slots) x vendors) per scope. Pure.
+ * The slots need reach only {@code max} deep per chip type ({@link SlotSource}).
  */
 final class GangSearch {
     private static final double EPS = 1e-9;
@@ -39,8 +41,12 @@ final class GangSearch {
         this.gradientBytes = gradientBytes;
     }
 
-    /** The best selection from {@code slots} (fastest first), or empty when no gang satisfies the constraints. */
-    Optional<Selection> best(List<Slot> slots) {
+    /**
+     * The best selection from the candidates (slots fastest first, and one-node gangs), or empty
+     * when no gang satisfies the constraints.
+     */
+    Optional<Selection> best(SlotSource.Candidates candidates) {
+        List<Slot> slots = candidates.slots();
         int[][] queues = vendorQueues(slots);
         Selection best = walk(slots, queues, false);
         if (minVendors > 1) {
@@ -53,7 +59,7 @@ final class GangSearch {
             for (int[] vendor : queues) {
                 best = better(best, walk(slots, new int[][] {vendor}, false));
             }
-            best = better(best, singleNodes(slots));
+            best = better(best, singleNodes(candidates.singleNodes()));
         }
         return Optional.ofNullable(best);
     }
@@ -86,20 +92,12 @@ final class GangSearch {
         return queues;
     }
 
-    /**
-     * Gangs confined to one node, for nodes that can hold the minimum shard count. A node's slots
-     * of one chip type are adjacent in slot order, so runs of the same node are its candidates.
-     */
-    private Selection singleNodes(List<Slot> slots) {
+    /** Gangs confined to one node: each candidate is one node's slots of one chip type. */
+    private Selection singleNodes(List<List<Slot>> nodes) {
         Selection best = null;
-        int start = 0;
-        for (int i = 1; i <= slots.size(); i++) {
-            if (i == slots.size() || slots.get(i).node() != slots.get(start).node()) {
-                if (i - start >= min) {
-                    best = better(best, walk(slots, new int[][] {java.util.stream.IntStream.range(start, i).toArray()},
-                            false));
-                }
-                start = i;
+        for (List<Slot> node : nodes) {
+            if (node.size() >= min) {
+                best = better(best, walk(node, new int[][] {IntStream.range(0, node.size()).toArray()}, false));
             }
         }
         return best;
@@ -169,16 +167,17 @@ final class GangSearch {
     static Selection evaluate(List<Slot> gang, JobSpec job, LinkModel link, double gradientBytes) {
         double rate = 0;
         double minIntra = Double.MAX_VALUE;
-        java.util.Set<String> vendors = new java.util.HashSet<>();
-        java.util.Set<String> nodes = new java.util.HashSet<>();
+        boolean multiVendor = false;
+        boolean multiNode = false;
+        Slot first = gang.isEmpty() ? null : gang.get(0);
         for (Slot s : gang) {
             rate += s.rate();
             minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
-            vendors.add(s.vendor());
-            nodes.add(s.node().name());
+            multiVendor |= !s.vendor().equals(first.vendor());
+            multiNode |= s.node() != first.node() && !s.node().name().equals(first.node().name());
         }
-        LinkModel.Span span = vendors.size() > 1 ? LinkModel.Span.CROSS_VENDOR
-                : nodes.size() > 1 ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
+        LinkModel.Span span = multiVendor ? LinkModel.Span.CROSS_VENDOR
+                : multiNode ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
         double comm = LinkModel.allReduceSec(gang.size(), gradientBytes, job.devicesPerShard(),
                 link.perDeviceGBs(span, minIntra));
         double b = job.globalBatch();

@@ -37,17 +37,19 @@ public final class PlacementEngine implements Placer {
         }
         // 3. search every precision option for the fastest feasible gang
         LinkModel link = new LinkModel(policy.network());
+        SlotSource source = new SlotSource(snapshot, job.devicesPerShard());
+        int max = (int) Math.min(job.shards().max(), job.globalBatch());
         Selection best = null;
         for (Precision p : precisionOptions(job)) {
             GangSearch search = new GangSearch(job, link, policy.maxVendorShare(job), policy.minVendors(job),
                     LinkModel.gradientBytes(job, p == null ? worstPrecision(job, eligible) : p));
-            Optional<Selection> s = search.best(SlotSource.slots(snapshot, job, eligible, p, policy.throughput()));
+            Optional<Selection> s = search.best(source.candidates(job, eligible, p, policy.throughput(), job.shards().min(), max));
             if (s.isPresent() && (best == null || s.get().throughput() > best.throughput() * (1 + 1e-12))) {
                 best = s.get();
             }
         }
         if (best == null) {
-            return unschedulable(snapshot, job, policy, present, eligible, vetoes);
+            return unschedulable(source, job, policy, present, eligible, vetoes);
         }
         // 4. split the batch, fit memory, and explain every chip type
         Plan plan = PlanBuilder.build(best, job, policy, PlanBuilder.Split.PROPORTIONAL);
@@ -89,7 +91,7 @@ public final class PlacementEngine implements Placer {
         return Optional.empty();
     }
 
-    private static Unschedulable unschedulable(ClusterSnapshot snapshot, JobSpec job, PlacementPolicy policy,
+    private static Unschedulable unschedulable(SlotSource source, JobSpec job, PlacementPolicy policy,
                                                Map<String, ChipType> present, List<ChipType> eligible,
                                                Map<String, Veto> vetoes) {
         List<Veto> all = new ArrayList<>(vetoes.values());
@@ -102,7 +104,7 @@ public final class PlacementEngine implements Placer {
         } else {
             int slots = 0;
             for (Precision p : precisionOptions(job)) {
-                slots = Math.max(slots, SlotSource.slots(snapshot, job, eligible, p, policy.throughput()).size());
+                slots = Math.max(slots, source.count(job, eligible, p, policy.throughput()));
             }
             boolean capBinds = slots >= job.shards().min();
             summary = capBinds

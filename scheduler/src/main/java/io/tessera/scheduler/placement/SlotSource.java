@@ -5,9 +5,7 @@ import io.tessera.config.JobSpec;
 import io.tessera.config.Precision;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Lists the candidate slots for a job: every node's free devices of each eligible chip type, cut
@@ -15,15 +13,75 @@ import java.util.Map;
  * rate); within a type, the zone (or rack) with the most free slots of it first, so a vendor
  * group stays in one zone; then best fit (the node with the fewest free devices that still fit,
  * to limit fragmentation); then by name.
+ *
+ * <p>The order of each chip type's nodes ({@link NodeOrder}) does not depend on the job's
+ * precision or rates, so it is kept by the snapshot and shared by every precision option and job.
+ * Slots are built only as far as the search can reach: a gang of at most {@code max} shards never
+ * takes more than {@code max} slots of one type, so the first {@code max} of each type give the
+ * same search as all of them. Single-node gangs are found from slot counts, not from slots.
  */
 final class SlotSource {
-    private SlotSource() {
+    private final ClusterSnapshot snapshot;
+    private final int dps;
+
+    SlotSource(ClusterSnapshot snapshot, int devicesPerShard) {
+        this.snapshot = snapshot;
+        this.dps = devicesPerShard;
     }
 
-    /** @param uniform the gang's precision, or null for per-shard precision (each chip's best) */
+    /** What the gang search needs at one precision: slots fastest type first, and single-node candidates. */
+    record Candidates(List<Slot> slots, List<List<Slot>> singleNodes) {
+    }
+
+    /** Every slot of the eligible types, in slot order. @param uniform the gang's precision, or null for each chip's best */
     static List<Slot> slots(ClusterSnapshot snapshot, JobSpec job, List<ChipType> eligible, Precision uniform,
                             ThroughputModel model) {
-        List<List<Slot>> perType = new ArrayList<>();
+        return new SlotSource(snapshot, job.devicesPerShard()).candidates(job, eligible, uniform, model).slots();
+    }
+
+    /** All candidates without a shard limit. */
+    Candidates candidates(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model) {
+        return candidates(job, eligible, uniform, model, 1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The candidates of a gang of {@code min..max} shards: at most {@code max} slots per chip type,
+     * and for each chip type and each distinct slot count a node has (at least {@code min}, capped
+     * at {@code max}), the first such node in slot order with its slots. Any other node holding a
+     * one-node gang has the same predicted throughput as that node and comes after it.
+     */
+    Candidates candidates(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model, int min,
+                          int max) {
+        List<Rated> rated = rated(job, eligible, uniform, model);
+        List<Slot> slots = new ArrayList<>();
+        List<List<Slot>> singles = new ArrayList<>();
+        for (Rated r : rated) {
+            NodeOrder order = order(r.chip());
+            order.appendSlots(slots, r.chip(), r.precision(), r.rate(), max);
+            for (int at : order.firstOfEachCount(min, max)) {
+                List<Slot> one = new ArrayList<>();
+                order.appendNode(one, at, r.chip(), r.precision(), r.rate(), max);
+                singles.add(one);
+            }
+        }
+        return new Candidates(slots, singles);
+    }
+
+    /** How many slots the eligible types hold in all, without building them. */
+    int count(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model) {
+        int n = 0;
+        for (Rated r : rated(job, eligible, uniform, model)) {
+            n += order(r.chip()).totalSlots();
+        }
+        return n;
+    }
+
+    private record Rated(ChipType chip, Precision precision, double rate) {
+    }
+
+    /** The eligible types that can run at the precision, with their per-shard rate, fastest first (stable). */
+    private static List<Rated> rated(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model) {
+        List<Rated> out = new ArrayList<>();
         for (ChipType chip : eligible) {
             Precision p = uniform != null ? uniform : chip.bestOf(job.precisions()).orElse(null);
             if (p == null || !chip.supports(p)) {
@@ -31,54 +89,15 @@ final class SlotSource {
             }
             double rate = model.shardSamplesPerSec(chip, p, job);
             if (rate > 0) {
-                perType.add(ofType(snapshot, job.devicesPerShard(), chip, p, rate));
+                out.add(new Rated(chip, p, rate));
             }
         }
-        perType.sort(Comparator.comparingDouble((List<Slot> l) -> l.isEmpty() ? 0 : -l.get(0).rate()));
-        List<Slot> slots = new ArrayList<>();
-        perType.forEach(slots::addAll);
-        return slots;
+        out.sort(Comparator.comparingDouble((Rated r) -> -r.rate()));
+        return out;
     }
 
-    private static List<Slot> ofType(ClusterSnapshot snapshot, int dps, ChipType chip, Precision p, double rate) {
-        String id = chip.id();
-        List<NodeView> nodes = snapshot.nodesWith(id);
-        Map<String, Integer> zoneSlots = new HashMap<>();
-        String[] zones = new String[nodes.size()];
-        int[] free = new int[nodes.size()];
-        for (int i = 0; i < nodes.size(); i++) {
-            zones[i] = zone(nodes.get(i));
-            free[i] = nodes.get(i).free(id);
-            if (free[i] >= dps) {
-                zoneSlots.merge(zones[i], free[i] / dps, Integer::sum);
-            }
-        }
-        // Zones ranked by free slots (most first), then by name.
-        List<String> ranked = new ArrayList<>(zoneSlots.keySet());
-        ranked.sort(Comparator.comparingInt((String z) -> -zoneSlots.get(z)).thenComparing(z -> z));
-        Map<String, Integer> rank = new HashMap<>();
-        for (int i = 0; i < ranked.size(); i++) {
-            rank.put(ranked.get(i), i);
-        }
-        // One primitive key per usable node: zone rank, then free devices (best fit), then name order.
-        long[] keys = new long[nodes.size()];
-        int used = 0;
-        for (int i = 0; i < nodes.size(); i++) {
-            if (free[i] >= dps) {
-                keys[used++] = ((long) rank.get(zones[i]) << 42) | ((long) Math.min(free[i], 1 << 20) << 21) | i;
-            }
-        }
-        java.util.Arrays.sort(keys, 0, used);
-        List<Slot> out = new ArrayList<>();
-        for (int k = 0; k < used; k++) {
-            int i = (int) (keys[k] & ((1 << 21) - 1));
-            NodeView n = nodes.get(i);
-            List<Integer> devices = n.freeDevices().get(id);
-            for (int d = 0; d + dps <= devices.size(); d += dps) {
-                out.add(new Slot(n, chip, devices.subList(d, d + dps), p, rate, zones[i]));
-            }
-        }
-        return out;
+    private NodeOrder order(ChipType chip) {
+        return snapshot.order(chip.id(), dps);
     }
 
     /** A node's zone: its {@code zone} label, else {@code rack}, else empty. */
