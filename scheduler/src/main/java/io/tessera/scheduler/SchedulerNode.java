@@ -200,7 +200,7 @@ public final class SchedulerNode implements AutoCloseable {
             LOG.warn("vert.x did not close cleanly: {}", e.toString());
         }
         hz.shutdown();
-        db.ifPresent(HikariDataSource::close);
+        db.ifPresent(Database::close);
     }
 
     /** Stops this member abruptly, as a crash would: no graceful Hazelcast leave, no final writes. */
