@@ -3,9 +3,11 @@ package io.tessera.config;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Loads a typed configuration record from a YAML file. Unknown keys are errors (they are
@@ -32,6 +34,14 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             throw new ValidationException(e.getPathReference().replaceAll(".*\\[\"|\"\\]", ""),
                     "unknown key '" + e.getPropertyName() + "'; known keys are " + e.getKnownPropertyIds());
+        } catch (MismatchedInputException e) {
+            if (e.getCause() instanceof ValidationException ve) {
+                throw ve;
+            }
+            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            throw new ValidationException(path.isEmpty() ? "$" : path, "has the wrong type: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (Exception e) {
             Throwable root = e.getCause() instanceof ValidationException ve ? ve : e;
             if (root instanceof ValidationException ve) {

@@ -73,6 +73,12 @@ public record JobSpec(
     }
 
     /** This spec with other {@code secretEnv} values (the same names, sealed for storage). */
+    /** This spec at another priority (a queue's default for a job that named none). */
+    public JobSpec withPriority(int value) {
+        return new JobSpec(name, queue, value, command, args, env, shards, devicesPerShard, workload, globalBatch,
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, secretEnv, shell);
+    }
+
     public JobSpec withSecretEnv(Map<String, String> values) {
         return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
                 precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, values, shell);

@@ -1,6 +1,8 @@
 package io.tessera.config;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Typed scheduler configuration. Every field has a default, so an empty file is valid.
@@ -29,6 +31,7 @@ import java.util.List;
  * @param elastic               when running elastic jobs grow back onto returned capacity
  * @param limits                what one user, client or agent may take
  * @param secrets               where the cluster secret and the key for secrets at rest come from
+ * @param queues                the queues admins define here (docs/queues.md); written to cluster state at start
  */
 public record SchedulerConfig(
         String httpHost,
@@ -54,9 +57,12 @@ public record SchedulerConfig(
         DatabaseConfig database,
         ElasticConfig elastic,
         LimitsConfig limits,
-        SecretsConfig secrets) {
+        SecretsConfig secrets,
+        List<QueueSpec> queues) {
 
     public SchedulerConfig {
+        queues = queues == null ? List.of() : List.copyOf(queues);
+        checkQueues(queues);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
         secrets = secrets == null ? SecretsConfig.DEFAULT : secrets;
         dataDir = dataDir == null ? System.getProperty("tessera.home", ".") + "/.tessera/data" : dataDir;
@@ -93,14 +99,14 @@ public record SchedulerConfig(
     /** All defaults. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues);
     }
 
     /** A copy with other authentication settings. */
@@ -108,14 +114,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic, limits, secrets);
+                database, elastic, limits, secrets, queues);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues);
     }
 
     /** Whether state is written through to a database. */
@@ -127,7 +133,18 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues);
+    }
+
+    /** Queue names are unique. */
+    private static void checkQueues(List<QueueSpec> queues) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < queues.size(); i++) {
+            if (!seen.add(queues.get(i).name())) {
+                throw new ValidationException("queues[" + i + "].name", "queue '" + queues.get(i).name()
+                        + "' is defined twice");
+            }
+        }
     }
 
     /** How long an HTTP connection may stay silent: the configured limit, or the long-poll timeout plus 30 s. */

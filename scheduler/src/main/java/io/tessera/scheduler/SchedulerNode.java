@@ -35,6 +35,7 @@ import io.tessera.scheduler.state.JdbcJobHistory;
 import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
+import io.tessera.scheduler.service.QueueService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.HazelcastClusterStore;
@@ -131,9 +132,11 @@ public final class SchedulerNode implements AutoCloseable {
                 new FleetStatsCollector(store, view, catalog, clock), metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
+            QueueService queues = new QueueService(store, catalog);
+            queues.define(config.queues());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
                     new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), new PlanService(view, parser, placer, policy),
-                    store, clock, metrics::scrape, auth, health)
+                    queues, store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             view.onChanged(loop::wake); // a submitted job, freed devices, a node back: a pass now
             loop.start(config.scheduleIntervalMs());

@@ -5,6 +5,7 @@ import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
+import io.tessera.scheduler.service.QueueService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,7 +25,7 @@ public final class ApiServer {
     }
 
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
-                                           PlanService plans, ClusterStore store, Clock clock,
+                                           PlanService plans, QueueService queues, ClusterStore store, Clock clock,
                                            java.util.function.Supplier<String> metrics,
                                            io.tessera.scheduler.auth.AuthSetup auth,
                                            io.tessera.scheduler.health.HealthMonitor health) {
@@ -38,6 +39,7 @@ public final class ApiServer {
         router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(),
                 ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking, guard));
         new JobRoutes(jobs, store, blocking).mount(router);
+        new QueueRoutes(queues, blocking).mount(router);
         AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), agentPool, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);
         store.onAssignmentsChanged(agentRoutes::changed);

@@ -68,10 +68,10 @@ final class JobRoutes {
         if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
             return;
         }
-        String owner = Access.principal(ctx).subject();
+        Principal who = Access.principal(ctx);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         String type = ctx.request().getHeader("Content-Type");
-        blocking.call(() -> jobs.submit(body, type, owner)).onSuccess(job -> {
+        blocking.call(() -> jobs.submit(body, type, who.subject(), who.groups())).onSuccess(job -> {
             ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
             Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name()));
         }).onFailure(e -> Problems.fail(ctx, e));

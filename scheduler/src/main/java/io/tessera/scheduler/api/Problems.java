@@ -3,6 +3,7 @@ package io.tessera.scheduler.api;
 import io.tessera.config.Documents;
 import io.tessera.config.ValidationError;
 import io.tessera.config.ValidationException;
+import io.tessera.scheduler.service.Forbidden;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class Problems {
             send(ctx, 400, "Invalid request", ve.getMessage(), ve.errors());
         } else if (error instanceof io.tessera.scheduler.limits.TooManyRequests tm) {
             tooMany(ctx, tm.getMessage(), tm.retryAfterSec());
+        } else if (error instanceof Forbidden f) {
+            send(ctx, 403, "Forbidden", f.getMessage(), List.of(new ValidationError(f.field(), f.getMessage())));
         } else if (error instanceof NotFound nf) {
             send(ctx, 404, "Not found", nf.getMessage(), List.of());
         } else if (error instanceof Blocking.ShuttingDown) {

@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -76,7 +78,9 @@ public final class JwtAuthenticator implements Authenticator {
         if (sub.isEmpty() || !(role.equals("USER") || role.equals("ADMIN"))) {
             return Optional.empty();
         }
-        return Optional.of(new Principal(sub, Role.valueOf(role)));
+        Set<String> groups = new TreeSet<>();
+        claims.path("groups").forEach(g -> groups.add(g.asText()));
+        return Optional.of(new Principal(sub, Role.valueOf(role), groups));
     }
 
     private boolean verify(String signed, byte[] signature) {

@@ -8,13 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Users and admins from a token file holding only SHA-256 hashes:
  * <pre>
  * tokens:
- *   - {name: alice, role: user, sha256: 9f86d0...}
+ *   - {name: alice, role: user, sha256: 9f86d0..., groups: [ml-team]}
  *   - {name: ops, role: admin, sha256: 2c26b4...}
  * </pre>
  * {@code bin/tessera token --name alice --role user} prints a new token and its line.
@@ -24,7 +26,10 @@ public final class TokenFileAuthenticator implements Authenticator {
     private final List<Entry> entries;
 
     /** One user's hashed token. */
-    public record Entry(String name, Role role, String sha256) {
+    public record Entry(String name, Role role, String sha256, Set<String> groups) {
+        public Entry(String name, Role role, String sha256) {
+            this(name, role, sha256, Set.of());
+        }
     }
 
     public TokenFileAuthenticator(List<Entry> entries) {
@@ -45,7 +50,9 @@ public final class TokenFileAuthenticator implements Authenticator {
             if (!t.path("name").isTextual() || !(role.equals("USER") || role.equals("ADMIN")) || !HEX.matcher(hash).matches()) {
                 throw new ValidationException("tokens[" + i + "]", "needs a name, a role of user or admin, and a sha256 hex hash");
             }
-            out.add(new Entry(t.get("name").asText(), Role.valueOf(role), hash));
+            Set<String> groups = new TreeSet<>();
+            t.path("groups").forEach(g -> groups.add(g.asText()));
+            out.add(new Entry(t.get("name").asText(), Role.valueOf(role), hash, groups));
         }
         return new TokenFileAuthenticator(out);
     }
@@ -56,7 +63,7 @@ public final class TokenFileAuthenticator implements Authenticator {
         Principal found = null;
         for (Entry e : entries) {
             if (Tokens.same(hash, e.sha256())) {
-                found = new Principal(e.name(), e.role());
+                found = new Principal(e.name(), e.role(), e.groups());
             }
         }
         return Optional.ofNullable(found);

@@ -16,14 +16,30 @@ import io.tessera.scheduler.placement.VetoReason;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.config.QueueSpec;
+import io.tessera.scheduler.policy.FairShareOrder;
+import io.tessera.scheduler.policy.QueueUsage;
+import io.tessera.scheduler.policy.QuotaCharge;
+import io.tessera.scheduler.policy.QuotaPolicy;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places queued jobs in {@link io.tessera.scheduler.policy.QueueOrder}: snapshot, {@code place},
+ * Places queued jobs in {@link FairShareOrder} (weighted max-min across queues, then priority and
+ * users within a queue), within each queue's quota ({@link QuotaPolicy}): snapshot, {@code place},
  * commit. The queue and the snapshot come from the leader's {@link ClusterView}. Each job plans on
  * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
  * {@link #BATCH} plans commit in one transaction ({@link PlanApplier#commitAll}), which re-checks
@@ -45,9 +61,9 @@ public final class QueuePlacer {
     /** How long one pass may spend placing, by default. */
     public static final long DEFAULT_BUDGET_NANOS = 200_000_000L;
     private final long budgetNanos;
-    private final java.util.function.LongSupplier nanoTime;
+    private final LongSupplier nanoTime;
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
-    private final java.util.Map<String, Long> didNotFit = new java.util.HashMap<>();
+    private final Map<String, Long> didNotFit = new HashMap<>();
 
     public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
@@ -57,7 +73,7 @@ public final class QueuePlacer {
     /** With a placing budget per pass and the time source it is measured with. */
     public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos,
-                       java.util.function.LongSupplier nanoTime) {
+                       LongSupplier nanoTime) {
         this.view = view;
         this.budgetNanos = budgetNanos;
         this.nanoTime = nanoTime;
@@ -69,30 +85,49 @@ public final class QueuePlacer {
         this.clock = clock;
     }
 
-    /** Places what fits of the queue within the budget; returns how many jobs it placed. */
+    /**
+     * Places what fits of the queue within the budget, in {@link FairShareOrder} and within each
+     * queue's quota ({@link QuotaPolicy}); returns how many jobs it placed.
+     */
     public int placeQueued(Term term) {
         long deadline = nanoTime.getAsLong() + budgetNanos;
         view.refresh();
         List<JobRecord> queued = view.queued();
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
         didNotFit.keySet().retainAll(ids);
-        int placed = 0;
+        Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
-        List<Decision> batch = new java.util.ArrayList<>();
-        for (JobRecord job : queued) {
+        FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()));
+        int placed = 0;
+        List<Decision> batch = new ArrayList<>();
+        for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
+            JobRecord job = next.get();
             Long before = didNotFit.get(job.id());
             if (before != null && before == working.fingerprint()) {
                 continue; // the capacity it did not fit into has not changed
             }
-            java.util.Optional<Decision> d = decide(job, working);
+            QueueSpec queue = QueueUsage.spec(queues, job.spec().queue());
+            if (QuotaPolicy.headroom(queue, queues, order.usage()) <= 1e-9) {
+                noteWaiting(job, "queue " + queue.name() + " is at its quota", "queue " + queue.name()
+                        + " holds all the normalized TFLOPS its quota" + (queue.cohort() == null ? "" : " and cohort")
+                        + " allow; the job waits until its queue's jobs release capacity");
+                continue;
+            }
+            Optional<Decision> d = decide(job, working, policyFor(queue));
             if (d.isEmpty()) {
                 didNotFit.put(job.id(), working.fingerprint());
                 continue;
             }
+            QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), working.catalog());
+            if (QuotaPolicy.admit(queue, queues, order.usage(), charge) instanceof QuotaPolicy.Admission.Refuse r) {
+                noteWaiting(job, "over quota: " + r.field(), r.reason());
+                continue;
+            }
+            order.placed(job, charge);
             batch.add(d.get());
             working = working.minus(d.get().proposal().plan());
             if (batch.size() == BATCH) {
@@ -104,6 +139,12 @@ public final class QueuePlacer {
         return placed + commit(batch, term);
     }
 
+    /** The placement policy for a job of {@code queue}: the queue's vendor cap, where it sets one. */
+    private PlacementPolicy policyFor(QueueSpec queue) {
+        return queue.maxVendorShare() == null ? policy : new PlacementPolicy(queue.maxVendorShare(),
+                policy.defaultMinVendors(), policy.memoryHeadroom(), policy.network(), policy.throughput());
+    }
+
     /** How many plans, decided one after another on the snapshot the ones before leave, commit together. */
     static final int BATCH = 16;
 
@@ -112,19 +153,20 @@ public final class QueuePlacer {
     }
 
     /** The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit. */
-    private java.util.Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot) {
+    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy) {
         long start = System.nanoTime();
-        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), policy);
+        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), jobPolicy);
         long nanos = System.nanoTime() - start;
         List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
                 .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
-                .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
+                .map(r -> r.name().toLowerCase(Locale.ROOT)).toList();
         if (result instanceof Unschedulable u) {
             events.placement(nanos, "unschedulable", vetoes);
-            noteWaiting(job, u);
-            return java.util.Optional.empty();
+            noteWaiting(job, u.summary(), u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips()
+                    .stream().map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "))));
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), (Plan) result), nanos,
+        return Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), (Plan) result), nanos,
                 vetoes));
     }
 
@@ -146,7 +188,7 @@ public final class QueuePlacer {
             if (outcomes.get(i) instanceof PlanApplier.Committed c) {
                 placed++;
                 view.committed(p.jobId(), p.plan());
-                events.queueWait(Math.max(0, java.time.Duration.between(java.time.Instant.parse(c.job().submittedAt()),
+                events.queueWait(Math.max(0, Duration.between(Instant.parse(c.job().submittedAt()),
                         clock.instant()).toMillis() / 1000.0));
                 LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
             } else {
@@ -160,15 +202,13 @@ public final class QueuePlacer {
         return placed;
     }
 
-    /** Records why the job waits, once per distinct reason: the summary and every chip type's veto. */
-    private void noteWaiting(JobRecord job, Unschedulable u) {
-        if (u.summary().equals(job.waitingReason())) {
+    /** Records why the job waits ({@code summary}, with {@code detail} in the event), once per distinct reason. */
+    private void noteWaiting(JobRecord job, String summary, String detail) {
+        if (summary.equals(job.waitingReason())) {
             return;
         }
-        String detail = u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
-                .map(c -> c.veto().toString()).distinct().collect(java.util.stream.Collectors.joining("; ")));
-        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || u.summary().equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(u.summary()).withEvent(new JobEvent(now(), "WAITING", detail)));
+        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
+                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "WAITING", detail)));
     }
 
     private String now() {

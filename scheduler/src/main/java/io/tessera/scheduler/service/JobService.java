@@ -1,5 +1,7 @@
 package io.tessera.scheduler.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.model.JobEvent;
@@ -13,6 +15,7 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What users can do with jobs: submit, read, list, cancel. Blocking; callers keep it off event loops.
@@ -37,9 +40,20 @@ public final class JobService {
         this.secrets = secrets;
     }
 
-    /** Validates and queues a job. @throws io.tessera.config.ValidationException listing every problem */
+    /** Validates and queues a job for a user in no groups. */
     public JobRecord submit(byte[] body, String contentType, String owner) {
-        JobSpec parsed = parser.parse(body, contentType);
+        return submit(body, contentType, owner, Set.of());
+    }
+
+    /**
+     * Validates and queues a job.
+     *
+     * @throws io.tessera.config.ValidationException listing every problem
+     * @throws Forbidden when the user may not submit to the job's queue
+     */
+    public JobRecord submit(byte[] body, String contentType, String owner, Set<String> groups) {
+        JsonNode doc = Documents.parse(body, contentType);
+        JobSpec parsed = QueueAdmission.admit(store, parser.parse(doc), doc.hasNonNull("priority"), owner, groups);
         refuseSealedLookalikes(parsed);
         long bytes = specBytes(parsed);
         UserLimits.check(owner, usage(owner), bytes, limits);

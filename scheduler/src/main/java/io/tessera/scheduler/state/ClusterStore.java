@@ -3,6 +3,7 @@ package io.tessera.scheduler.state;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.config.QueueSpec;
 import io.tessera.scheduler.model.NodeRecord;
 import java.util.Collection;
 import java.util.Map;
@@ -131,6 +132,17 @@ public interface ClusterStore {
      * claimed directory is {@code dir}, inside it or contains it; then returns that owner and claims nothing.
      */
     Optional<String> claimCheckpointDir(String dir, String owner);
+
+    /** The queues admins defined, by name (the implicit default queue is not stored). */
+    Map<String, QueueSpec> queues();
+
+    Optional<QueueSpec> queue(String name);
+
+    /** Creates or replaces a queue definition. */
+    void putQueue(QueueSpec queue);
+
+    /** Removes a queue definition; false if there was none. */
+    boolean deleteQueue(String name);
 
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {

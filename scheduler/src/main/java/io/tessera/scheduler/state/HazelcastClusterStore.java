@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -39,6 +41,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String LEADER = "tessera.leader";
     static final String JOIN_TOKENS = "tessera.joinTokens";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
+    static final String QUEUES = "tessera.queues";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
     static final String HEARD = "tessera.heard";
     private static final String CLAIM = "claim";
@@ -52,6 +55,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> leader;
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
+    private final IMap<String, String> queues;
     private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
@@ -62,6 +66,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.leader = hz.getMap(LEADER);
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
+        this.queues = hz.getMap(QUEUES);
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
@@ -364,5 +369,27 @@ public final class HazelcastClusterStore implements ClusterStore {
         public Optional<LeaderClaim> leaderForUpdate() {
             return Optional.ofNullable(Codec.decode(leader.getForUpdate(CLAIM), LeaderClaim.class));
         }
+    }
+
+    @Override
+    public Map<String, QueueSpec> queues() {
+        Map<String, QueueSpec> out = new TreeMap<>();
+        queues.forEach((name, json) -> out.put(name, Codec.decode(json, QueueSpec.class)));
+        return out;
+    }
+
+    @Override
+    public Optional<QueueSpec> queue(String name) {
+        return Optional.ofNullable(Codec.decode(queues.get(name), QueueSpec.class));
+    }
+
+    @Override
+    public void putQueue(QueueSpec queue) {
+        queues.set(queue.name(), Codec.encode(queue));
+    }
+
+    @Override
+    public boolean deleteQueue(String name) {
+        return queues.remove(name) != null;
     }
 }

@@ -60,7 +60,8 @@ public final class HazelcastMember {
             HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
             HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
             HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens",
-            HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners");
+            HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners",
+            HazelcastClusterStore.QUEUES, "tessera_queues");
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {

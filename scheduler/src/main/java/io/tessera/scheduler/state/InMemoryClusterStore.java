@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.auth.Tokens;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +34,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
     private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
+    private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
@@ -295,5 +298,25 @@ public final class InMemoryClusterStore implements ClusterStore {
         public Optional<LeaderClaim> leaderForUpdate() {
             return Optional.ofNullable(leader);
         }
+    }
+
+    @Override
+    public Map<String, QueueSpec> queues() {
+        return new TreeMap<>(queues);
+    }
+
+    @Override
+    public Optional<QueueSpec> queue(String name) {
+        return Optional.ofNullable(queues.get(name));
+    }
+
+    @Override
+    public void putQueue(QueueSpec queue) {
+        queues.put(queue.name(), queue);
+    }
+
+    @Override
+    public boolean deleteQueue(String name) {
+        return queues.remove(name) != null;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.Documents;
+import io.tessera.config.QueueSpec;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.SchedulerNode;
 import java.net.URI;
@@ -39,6 +40,7 @@ public final class TestCluster implements AutoCloseable {
     public final String joinToken = JOIN;
 
     private io.tessera.config.LimitsConfig limits;
+    private List<QueueSpec> queues = List.of();
 
     private TestCluster(SchedulerNode scheduler, Path dir, io.tessera.config.AuthConfig auth) {
         this.scheduler = scheduler;
@@ -52,13 +54,21 @@ public final class TestCluster implements AutoCloseable {
 
     /** With other authentication settings (JWT mode, say). */
     public static TestCluster start(Path dir, io.tessera.config.AuthConfig auth) {
-        return new TestCluster(SchedulerNode.start(config(0, auth, dir, null), Clock.systemUTC()), dir, auth);
+        return new TestCluster(SchedulerNode.start(config(0, auth, dir, null, List.of()), Clock.systemUTC()), dir, auth);
+    }
+
+    /** With queues defined in the scheduler config. */
+    public static TestCluster withQueues(Path dir, List<QueueSpec> queues) {
+        io.tessera.config.AuthConfig auth = writeAuth(dir);
+        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, null, queues), Clock.systemUTC()), dir, auth);
+        c.queues = queues;
+        return c;
     }
 
     /** With other limits. */
     public static TestCluster start(Path dir, io.tessera.config.LimitsConfig limits) {
         io.tessera.config.AuthConfig auth = writeAuth(dir);
-        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, limits), Clock.systemUTC()), dir, auth);
+        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, limits, List.of()), Clock.systemUTC()), dir, auth);
         c.limits = limits;
         return c;
     }
@@ -80,17 +90,17 @@ public final class TestCluster implements AutoCloseable {
 
     /** State is written through to a real H2 database in the test's directory. */
     private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir,
-                                          io.tessera.config.LimitsConfig limits) {
+                                          io.tessera.config.LimitsConfig limits, List<QueueSpec> queues) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
-                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), limits, null);
+                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), limits, null, queues);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
     public void restartScheduler() {
         int port = scheduler.port();
         scheduler.crash();
-        scheduler = SchedulerNode.start(config(port, auth, dir, limits), Clock.systemUTC());
+        scheduler = SchedulerNode.start(config(port, auth, dir, limits, queues), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {

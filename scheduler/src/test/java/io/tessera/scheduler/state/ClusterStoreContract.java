@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.config.QueueSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -220,5 +221,22 @@ abstract class ClusterStoreContract {
         assertThat(s.claimCheckpointDir("/ckpt", "bob")).contains("alice");
         assertThat(s.claimCheckpointDir("/ckpt/ab", "bob")).isEmpty();
         assertThat(Optional.of(s.claimCheckpointDir("/ckpt/ab", "alice"))).contains(Optional.of("bob"));
+    }
+
+    @Test
+    void queuesAreStoredReplacedListedAndDeleted() {
+        ClusterStore s = store();
+        QueueSpec ml = new QueueSpec("ml", 2.0, new QueueSpec.Quota(800.0, Map.of("nvidia", 16)), 200.0, "research",
+                List.of("alice"), List.of("ml-team"), 10, 500, 0.6);
+        s.putQueue(ml);
+        s.putQueue(QueueSpec.open("batch"));
+        assertThat(s.queue("ml")).contains(ml);
+        assertThat(s.queues().keySet()).containsExactly("batch", "ml");
+        QueueSpec heavier = new QueueSpec("ml", 3.0, null, null, null, null, null, null, null, null);
+        s.putQueue(heavier);
+        assertThat(s.queue("ml")).contains(heavier);
+        assertThat(s.deleteQueue("ml")).isTrue();
+        assertThat(s.deleteQueue("ml")).isFalse();
+        assertThat(s.queue("ml")).isEmpty();
     }
 }
