@@ -39,6 +39,10 @@ class ConfigLoaderTest {
                 SchedulerConfig.class);
         assertThat(s.network().crossVendorGBsPerDevice()).isEqualTo(12.5);
         assertThat(s.memoryHeadroom()).isEqualTo(0.10);
+        assertThat(s.queues()).extracting(QueueSpec::name).containsExactly("default", "ml");
+        assertThat(s.queues().get(1).quota().tflops()).isEqualTo(2000.0);
+        assertThat(s.queues().get(1).quota().devices()).containsEntry("nvidia", 32);
+        assertThat(s.queues().get(0).weight()).isEqualTo(1.0);
         AgentConfig a = ConfigLoader.load(Optional.of(Path.of("../examples/config/agent.yaml")), AgentConfig.class);
         assertThat(a.devices()).extracting(AgentConfig.DeviceSource::source).containsExactly("nvidia");
     }

@@ -21,6 +21,7 @@ import io.tessera.scheduler.state.OldestMemberLeadership;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.metrics.FleetStatsCollector;
+import io.tessera.scheduler.metrics.QueueStats;
 import io.tessera.scheduler.metrics.SchedulerMetrics;
 import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -128,11 +129,11 @@ public final class SchedulerNode implements AutoCloseable {
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+        QueueService queues = new QueueService(store, view, catalog);
         ScheduledExecutorService collector = fleetCollector(
-                new FleetStatsCollector(store, view, catalog, clock), metrics, config.metricsRefreshMs());
+                new FleetStatsCollector(store, view, catalog, clock), queues, metrics, config.metricsRefreshMs());
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
-            QueueService queues = new QueueService(store, catalog);
             queues.define(config.queues());
             HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
                     new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), new PlanService(view, parser, placer, policy),
@@ -154,8 +155,8 @@ public final class SchedulerNode implements AutoCloseable {
     }
 
     /** Refreshes the fleet gauges every {@code intervalMs} on a daemon thread. */
-    private static ScheduledExecutorService fleetCollector(FleetStatsCollector stats,
-                                                                                 SchedulerMetrics metrics, long intervalMs) {
+    private static ScheduledExecutorService fleetCollector(FleetStatsCollector stats, QueueService queues,
+                                                           SchedulerMetrics metrics, long intervalMs) {
         ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "tessera-fleet-metrics");
             th.setDaemon(true);
@@ -164,6 +165,8 @@ public final class SchedulerNode implements AutoCloseable {
         t.scheduleWithFixedDelay(() -> {
             try {
                 metrics.refresh(stats.collect());
+                metrics.refreshQueues(queues.list().stream().map(q -> new QueueStats(q.queue().name(), q.usedTflops(),
+                        q.queue().quota().tflops(), q.borrowedTflops(), q.fairShareTflops(), q.pendingJobs())).toList());
             } catch (RuntimeException e) {
                 LOG.debug("fleet metrics refresh failed: {}", e.toString());
             }

@@ -39,6 +39,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
     private final MultiGauge jobVendorShare;
     private final MultiGauge fleetVendorShare;
     private final MultiGauge heartbeatAge;
+    private final Map<String, MultiGauge> queueGauges = new java.util.LinkedHashMap<>();
 
     public SchedulerMetrics() {
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
@@ -64,6 +65,15 @@ public final class SchedulerMetrics implements SchedulerEvents {
                 .description("Share of all running compute per vendor").register(registry);
         heartbeatAge = MultiGauge.builder("tessera.node.heartbeat.age").baseUnit("seconds")
                 .description("Seconds since each node's last heartbeat").register(registry);
+        for (String[] g : new String[][] {{"used", "Normalized TFLOPS each queue's running jobs hold"},
+                {"quota", "Each queue's TFLOPS quota (absent: no quota)"},
+                {"borrowed", "TFLOPS each queue holds beyond its own quota"},
+                {"fair.share", "Each queue's weighted max-min share of the fleet, TFLOPS"}}) {
+            queueGauges.put(g[0], MultiGauge.builder("tessera.queue." + g[0] + ".tflops").description(g[1])
+                    .register(registry));
+        }
+        queueGauges.put("pending", MultiGauge.builder("tessera.queue.pending.jobs").description("Queued jobs per queue")
+                .register(registry));
         for (String outcome : List.of("placed", "unschedulable", "conflict")) {
             outcomes(outcome);
         }
@@ -112,6 +122,23 @@ public final class SchedulerMetrics implements SchedulerEvents {
         jobVendorShare.register(shares, true);
         fleetVendorShare.register(rows(s.fleetVendorShare(), v -> Tags.of("vendor", v)), true);
         heartbeatAge.register(rows(s.heartbeatAge(), n -> Tags.of("node", n)), true);
+    }
+
+    /** Replaces the per-queue gauges with {@code queues}. */
+    public void refreshQueues(List<QueueStats> queues) {
+        Map<String, List<MultiGauge.Row<?>>> rows = new java.util.HashMap<>();
+        queueGauges.keySet().forEach(k -> rows.put(k, new ArrayList<>()));
+        for (QueueStats q : queues) {
+            Tags t = Tags.of("queue", q.queue());
+            rows.get("used").add(MultiGauge.Row.of(t, q.usedTflops()));
+            rows.get("borrowed").add(MultiGauge.Row.of(t, q.borrowedTflops()));
+            rows.get("fair.share").add(MultiGauge.Row.of(t, q.fairShareTflops()));
+            rows.get("pending").add(MultiGauge.Row.of(t, q.pendingJobs()));
+            if (q.quotaTflops() != null) {
+                rows.get("quota").add(MultiGauge.Row.of(t, q.quotaTflops()));
+            }
+        }
+        rows.forEach((k, r) -> queueGauges.get(k).register(r, true));
     }
 
     private static Tags jobTags(FleetStats s, String id) {

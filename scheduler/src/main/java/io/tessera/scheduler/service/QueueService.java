@@ -18,6 +18,7 @@ import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -33,10 +34,13 @@ import java.util.TreeMap;
  */
 public final class QueueService {
     private final ClusterStore store;
+    private final ClusterView view;
     private final ChipCatalog catalog;
 
-    public QueueService(ClusterStore store, ChipCatalog catalog) {
+    /** Jobs and nodes are read from this member's {@code view} (refreshed first), not decoded from the store. */
+    public QueueService(ClusterStore store, ClusterView view, ChipCatalog catalog) {
         this.store = store;
+        this.view = view;
         this.catalog = catalog;
     }
 
@@ -48,7 +52,8 @@ public final class QueueService {
     /** Every queue with its usage: the defined ones, and {@code default} and any queue live jobs name. */
     public List<QueueStatus> list() {
         Map<String, QueueSpec> queues = store.queues();
-        Collection<JobRecord> jobs = store.jobs();
+        view.refresh();
+        Collection<JobRecord> jobs = view.jobs();
         Map<String, QueueSpec> shown = new TreeMap<>(queues);
         shown.putIfAbsent(QueueSpec.DEFAULT, QueueSpec.open(QueueSpec.DEFAULT));
         jobs.forEach(j -> shown.putIfAbsent(j.spec().queue(), QueueSpec.open(j.spec().queue())));
@@ -121,7 +126,7 @@ public final class QueueService {
     /** The fleet's normalized TFLOPS: every healthy device of a ready, undrained node, at BF16 (or FP16). */
     private double capacity() {
         double total = 0;
-        for (NodeRecord n : store.nodes()) {
+        for (NodeRecord n : view.nodes()) {
             if (n.state() != NodeState.READY || n.drained()) {
                 continue;
             }

@@ -74,7 +74,7 @@ class HeartbeatIsolationTest {
             HttpServer http = ApiServer.start(vertx, config, new JobService(stuck, parser, Clock.systemUTC(), secrets,
                             config.limits(), new io.tessera.scheduler.state.InMemoryJobHistory(100)), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
                             catalog, io.tessera.scheduler.policy.HeartbeatPolicy.from(config)), new PlanService(new io.tessera.scheduler.state.ClusterView(real, catalog), parser, new PlacementEngine(),
-                            SchedulerNode.policy(config)), new io.tessera.scheduler.service.QueueService(real, catalog),
+                            SchedulerNode.policy(config)), new io.tessera.scheduler.service.QueueService(real, new io.tessera.scheduler.state.ClusterView(real, catalog), catalog),
                     real, Clock.systemUTC(), () -> "", auth,
                     new io.tessera.scheduler.health.HealthMonitor(java.util.Optional.empty(), hz, 3, status -> { })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + http.actualPort();
