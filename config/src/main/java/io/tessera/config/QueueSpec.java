@@ -24,11 +24,13 @@ import java.util.regex.Pattern;
  * @param defaultPriority the priority of a job that names none (default 0)
  * @param maxPriority     the highest priority a job may ask for (default 1000)
  * @param maxVendorShare  the vendor cap for its jobs that set none (default: the scheduler's)
+ * @param preemptionGraceMs how long its jobs' workers get to checkpoint after SIGTERM when they are
+ *                        preempted, before SIGKILL (default 30 s)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueueSpec(String name, Double weight, Quota quota, Double borrowingLimit, String cohort,
                         List<String> users, List<String> groups, Integer defaultPriority, Integer maxPriority,
-                        Double maxVendorShare) {
+                        Double maxVendorShare, Long preemptionGraceMs) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** The queue jobs land in when they name none; it exists unless an admin defines it otherwise. */
     public static final String DEFAULT = "default";
@@ -88,6 +90,10 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
         if (maxVendorShare != null && !(maxVendorShare > 0 && maxVendorShare <= 1)) {
             errors.add(new ValidationError("maxVendorShare", "must be in (0, 1], got " + maxVendorShare));
         }
+        preemptionGraceMs = preemptionGraceMs == null ? 30_000L : preemptionGraceMs;
+        if (preemptionGraceMs < 0 || preemptionGraceMs > 3_600_000) {
+            errors.add(new ValidationError("preemptionGraceMs", "must be between 0 and 3600000, got " + preemptionGraceMs));
+        }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
@@ -95,7 +101,7 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
 
     /** The queue that exists when none is defined: weight 1, no quota, open to everyone. */
     public static QueueSpec open(String name) {
-        return new QueueSpec(name, null, null, null, null, null, null, null, null, null);
+        return new QueueSpec(name, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether {@code user}, a member of {@code userGroups}, may submit here. */

@@ -18,6 +18,7 @@ import io.tessera.scheduler.loop.ElasticGrowth;
 import io.tessera.scheduler.loop.JobReconciler;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.state.OldestMemberLeadership;
+import io.tessera.scheduler.loop.Preemptor;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.metrics.FleetStatsCollector;
@@ -124,6 +125,7 @@ public final class SchedulerNode implements AutoCloseable {
                 });
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, metrics));
         loop.withHistory(new HistoryMover(store, view, history, clock, config.limits().terminalGraceMs(),
                 config.limits().historyRetentionMs()));
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(

@@ -13,6 +13,8 @@ final class Worker {
     String message;
     /** The highest checkpoint step seen in the log so far; kept because the line may scroll out of the tail read. */
     Long checkpoint;
+    /** How long a preempted worker may take to stop after SIGTERM (from the scheduler's stop request). */
+    long stopGraceMs;
     /** The launcher's environment file, removed when the worker exits. */
     Path envFile;
 

@@ -11,6 +11,8 @@ import java.util.List;
  * NEW --assigned--> LAUNCHING --launched--> RUNNING --exited--> EXITED
  *                        \--launch failed--> FAILED_TO_START
  * RUNNING --unassigned--> KILLING --exited--> KILLED
+ * RUNNING --stop requested (preemption)--> STOPPING --exited--> EXITED
+ * STOPPING --unassigned--> KILLING
  * any terminal state --unassigned--> (forgotten)
  * </pre>
  */
@@ -20,7 +22,7 @@ public final class WorkerLifecycle {
 
     /** Worker states. */
     public enum State {
-        NEW, LAUNCHING, RUNNING, KILLING, EXITED, KILLED, FAILED_TO_START;
+        NEW, LAUNCHING, RUNNING, STOPPING, KILLING, EXITED, KILLED, FAILED_TO_START;
 
         public boolean terminal() {
             return this == EXITED || this == KILLED || this == FAILED_TO_START;
@@ -30,7 +32,7 @@ public final class WorkerLifecycle {
         public ShardPhase phase() {
             return switch (this) {
                 case NEW, LAUNCHING -> ShardPhase.STARTING;
-                case RUNNING, KILLING -> ShardPhase.RUNNING;
+                case RUNNING, STOPPING, KILLING -> ShardPhase.RUNNING;
                 case EXITED -> ShardPhase.EXITED;
                 case KILLED -> ShardPhase.KILLED;
                 case FAILED_TO_START -> ShardPhase.FAILED_TO_START;
@@ -39,10 +41,14 @@ public final class WorkerLifecycle {
     }
 
     /** What the supervisor must do. */
-    public enum Action { LAUNCH, KILL_TREE, FORGET }
+    /**
+     * What the supervisor must do. KILL_TREE: SIGTERM now and SIGKILL after the agent's own grace;
+     * TERMINATE: SIGTERM now and SIGKILL after the grace the scheduler gave with the stop request.
+     */
+    public enum Action { LAUNCH, KILL_TREE, TERMINATE, FORGET }
 
     /** Things that happen to a worker. */
-    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, EXITED, UNASSIGNED }
+    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, EXITED, UNASSIGNED, STOP_REQUESTED }
 
     public record Step(State next, List<Action> actions) {
         static Step to(State s, Action... actions) {
@@ -57,8 +63,9 @@ public final class WorkerLifecycle {
             case LAUNCH_FAILED -> Step.to(State.FAILED_TO_START);
             case EXITED -> state == State.KILLING ? Step.to(State.KILLED)
                     : state.terminal() ? Step.to(state) : Step.to(State.EXITED);
+            case STOP_REQUESTED -> state == State.RUNNING ? Step.to(State.STOPPING, Action.TERMINATE) : Step.to(state);
             case UNASSIGNED -> switch (state) {
-                case RUNNING -> Step.to(State.KILLING, Action.KILL_TREE);
+                case RUNNING, STOPPING -> Step.to(State.KILLING, Action.KILL_TREE);
                 case KILLING -> Step.to(State.KILLING);
                 case NEW, LAUNCHING -> Step.to(State.KILLED, Action.FORGET);
                 default -> Step.to(state, Action.FORGET);

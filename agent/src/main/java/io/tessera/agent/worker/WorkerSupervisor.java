@@ -103,7 +103,15 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
         }
         desired.forEach((key, a) -> {
-            if (!workers.containsKey(key)) {
+            Worker existing = workers.get(key);
+            if (a.stopGraceMs() != null) {
+                if (existing != null && existing.assignment.attempt() == a.attempt()) {
+                    existing.stopGraceMs = a.stopGraceMs();
+                    apply(existing, Event.STOP_REQUESTED); // preempted: let it checkpoint, then it ends
+                }
+                return; // a shard told to stop is never started
+            }
+            if (existing == null) {
                 Worker w = new Worker(a, files.log(a.jobId(), a.shard()));
                 workers.put(key, w);
                 apply(w, Event.ASSIGNED);
@@ -149,7 +157,8 @@ public final class WorkerSupervisor implements AutoCloseable {
         for (Action action : step.actions()) {
             switch (action) {
                 case LAUNCH -> launch(w);
-                case KILL_TREE -> killTree(w);
+                case KILL_TREE -> killTree(w, KILL_GRACE_MS);
+                case TERMINATE -> killTree(w, w.stopGraceMs);
                 case FORGET -> workers.remove(Worker.key(w.assignment));
             }
         }
@@ -208,8 +217,8 @@ public final class WorkerSupervisor implements AutoCloseable {
                 w.assignment.attempt(), code, w.state);
     }
 
-    /** SIGTERM to the worker and every descendant, then SIGKILL to survivors after a grace period. */
-    private void killTree(Worker w) {
+    /** SIGTERM to the worker and every descendant, then SIGKILL to survivors after {@code graceMs}. */
+    private void killTree(Worker w, long graceMs) {
         if (w.process == null) {
             return;
         }
@@ -217,7 +226,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         tree.add(w.process.toHandle());
         tree.forEach(ProcessHandle::destroy);
         killer.schedule(() -> tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly),
-                KILL_GRACE_MS, TimeUnit.MILLISECONDS);
+                graceMs, TimeUnit.MILLISECONDS);
     }
 
     /** Kills every running worker; used when the agent itself shuts down. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WorkerEnvironmentTest {
     private static ShardAssignment shard(String vendor, String visibility, int localRank, Map<String, String> env) {
         return new ShardAssignment("job-1", "j", 3, 8, localRank, 2, 1, List.of("w"), env, List.of(6, 7),
-                "chip", vendor, visibility, "bf16", 4, 1, 32, 10, "10.0.0.1", 29501, null);
+                "chip", vendor, visibility, "bf16", 4, 1, 32, 10, "10.0.0.1", 29501, null, null);
     }
 
     @Test

@@ -37,7 +37,7 @@ class WorkerIdentityTest {
                     List.of("sh", "-c", "id -un; cat " + credential + " || echo CANNOT-READ; env | cut -d= -f1 | sort; "
                             + "touch $HOME/written && echo HOME-WRITABLE"),
                     Map.of("JOB_VAR", "1"), List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1,
-                    "127.0.0.1", 29500, null);
+                    "127.0.0.1", 29500, null, null);
             supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
             await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.reports().get(0).phase() == ShardPhase.EXITED);
             String log = Files.readString(supervisor.logFile("job-id", 0));

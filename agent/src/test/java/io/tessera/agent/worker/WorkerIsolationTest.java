@@ -51,7 +51,7 @@ class WorkerIsolationTest {
 
     private static ShardAssignment job(String id, List<String> argv, Map<String, String> env) {
         return new ShardAssignment(id, "j", 0, 1, 0, 1, 1, argv, env, List.of(0), "nvidia-h20", "nvidia",
-                "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, null);
+                "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, null, null);
     }
 
     private ShardReport report(String job) {
@@ -131,7 +131,7 @@ class WorkerIsolationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-one").phase() == ShardPhase.RUNNING);
         Path taken = work.resolve("checkpoints/job-one");
         ShardAssignment thief = new ShardAssignment("job-two", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, taken.toString());
+                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, taken.toString(), null);
         supervisor.reconcile(new AssignmentSet("n", 2, List.of(first, thief)));
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-two").phase() == ShardPhase.FAILED_TO_START);
         assertThat(report("job-two").message()).contains("belongs to another job");
@@ -145,10 +145,10 @@ class WorkerIsolationTest {
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setAttribute(shared, "unix:mode", 01777);
         ShardAssignment evil = new ShardAssignment("job-evil", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(0),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, dropIn.toString());
+                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, dropIn.toString(), null);
         ShardAssignment fine = new ShardAssignment("job-fine", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
                 "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500,
-                shared.resolve("fine/ckpt").toString());
+                shared.resolve("fine/ckpt").toString(), null);
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(evil, fine)));
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-evil").phase() == ShardPhase.FAILED_TO_START
                 && report("job-fine").phase() == ShardPhase.EXITED);

@@ -36,4 +36,16 @@ class WorkerLifecycleTest {
         assertThat(WorkerLifecycle.on(State.FAILED_TO_START, Event.EXITED).next()).isEqualTo(State.FAILED_TO_START);
         assertThat(WorkerLifecycle.on(State.LAUNCHING, Event.LAUNCH_FAILED).next()).isEqualTo(State.FAILED_TO_START);
     }
+
+    @Test
+    void aStopRequestTerminatesARunningWorkerWhichThenEndsAsExited() {
+        var s = WorkerLifecycle.on(State.RUNNING, Event.STOP_REQUESTED);
+        assertThat(s.next()).isEqualTo(State.STOPPING);
+        assertThat(s.actions()).containsExactly(Action.TERMINATE);
+        assertThat(State.STOPPING.phase()).isEqualTo(ShardPhase.RUNNING);
+        assertThat(WorkerLifecycle.on(State.STOPPING, Event.STOP_REQUESTED).actions()).as("asked once").isEmpty();
+        assertThat(WorkerLifecycle.on(State.STOPPING, Event.EXITED).next()).isEqualTo(State.EXITED);
+        assertThat(WorkerLifecycle.on(State.STOPPING, Event.UNASSIGNED).actions()).containsExactly(Action.KILL_TREE);
+        assertThat(WorkerLifecycle.on(State.EXITED, Event.STOP_REQUESTED).actions()).isEmpty();
+    }
 }

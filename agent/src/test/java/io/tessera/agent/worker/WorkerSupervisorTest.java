@@ -31,7 +31,7 @@ class WorkerSupervisorTest {
     private ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
                                          String visibility) {
         return new ShardAssignment(job, "test", shard, 2, shard, 2, attempt, argv, Map.of("USER_VAR", "x y"),
-                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, ckpt(job));
+                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, ckpt(job), null);
     }
 
     private String ckpt(String job) {
@@ -92,6 +92,27 @@ class WorkerSupervisorTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> report("job-b", 0).phase() == ShardPhase.EXITED);
         String log = Files.readString(supervisor.logFile("job-b", 0));
         assertThat(log).contains("ASCEND_RT_VISIBLE_DEVICES=6,7").doesNotContain("CUDA_VISIBLE_DEVICES=6,7");
+    }
+
+    @Test
+    void aPreemptedWorkerGetsSigtermAndItsGraceToCheckpointBeforeItEnds() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        Path marker = dir.resolve("checkpointed");
+        // On SIGTERM: write a checkpoint line and a marker, then exit 0 (as a training worker would).
+        String script = "trap 'echo TESSERA_CHECKPOINT step=7; touch " + marker
+                + "; exit 0' TERM; echo started; while true; do sleep 0.1; done";
+        ShardAssignment a = shard("job-p", 0, 1, List.of("sh", "-c", script), List.of(0), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-p", 0).phase() == ShardPhase.RUNNING
+                && Files.readString(supervisor.logFile("job-p", 0)).contains("started"));
+        supervisor.reconcile(new AssignmentSet("n", 2, List.of(a.withStopGrace(30_000))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-p", 0).phase() == ShardPhase.EXITED);
+        assertThat(marker).exists();
+        assertThat(report("job-p", 0).exitCode()).isZero();
+        assertThat(report("job-p", 0).checkpointStep()).isEqualTo(7L);
+        // A stopped shard that is still listed with its stop request is not started again.
+        supervisor.reconcile(new AssignmentSet("n", 3, List.of(a.withStopGrace(30_000))));
+        assertThat(supervisor.reports()).hasSize(1);
     }
 
     @Test

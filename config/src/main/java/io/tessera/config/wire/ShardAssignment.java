@@ -27,17 +27,26 @@ import java.util.Map;
  * @param masterAddr             address of the node running rank 0
  * @param masterPort             rendezvous port on that node
  * @param checkpointDir          the job's checkpoint directory, or null
+ * @param stopGraceMs            null while the shard should run; set when its job is preempted: the agent
+ *                               sends the worker SIGTERM (so it can checkpoint) and SIGKILL after this long
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
         List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
-        String masterAddr, int masterPort, String checkpointDir) {
+        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs) {
 
     public ShardAssignment {
         argv = List.copyOf(argv);
         env = env == null ? Map.of() : Map.copyOf(env);
         devices = List.copyOf(devices);
+    }
+
+    /** This shard told to stop: SIGTERM now, SIGKILL after {@code graceMs}. */
+    public ShardAssignment withStopGrace(long graceMs) {
+        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
+                devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */

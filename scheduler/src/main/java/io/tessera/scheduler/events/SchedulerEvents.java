@@ -16,6 +16,10 @@ public interface SchedulerEvents {
     /** A node was declared lost. */
     void nodeLost();
 
+    /** A job of {@code queue} was chosen to be preempted. */
+    default void preempted(String queue) {
+    }
+
     /** Records nothing. */
     SchedulerEvents NONE = new SchedulerEvents() {
         @Override

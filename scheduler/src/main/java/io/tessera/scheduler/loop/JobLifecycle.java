@@ -6,6 +6,7 @@ import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ShardPlan;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +33,15 @@ public final class JobLifecycle {
     /**
      * What the loop saw.
      *
-     * @param reports   latest shard reports by shard index (any attempt; stale ones are ignored here)
-     * @param lostNodes names of LOST nodes
-     * @param now       ISO-8601 time for events
+     * @param reports     latest shard reports by shard index (any attempt; stale ones are ignored here)
+     * @param lostNodes   names of LOST nodes
+     * @param now         ISO-8601 time for events
+     * @param stopGraceMs how long a preempted job's workers may take to stop before it is requeued anyway
      */
-    public record Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now) {
+    public record Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now, long stopGraceMs) {
+        public Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now) {
+            this(reports, lostNodes, now, 30_000);
+        }
     }
 
     /** The next record (the same instance when nothing changes) and the actions to perform. */
@@ -55,6 +60,9 @@ public final class JobLifecycle {
         }
         if (!job.state().active()) {
             return new Transition(job, List.of());
+        }
+        if (job.state() == JobState.PREEMPTING) {
+            return preempting(job, obs);
         }
         Optional<String> lost = lostShards(job, obs.lostNodes());
         if (lost.isPresent()) {
@@ -81,6 +89,45 @@ public final class JobLifecycle {
             return new Transition(running, List.of());
         }
         return new Transition(job, List.of());
+    }
+
+    /**
+     * A preempted job goes back to the queue once every shard of its attempt has stopped, its grace
+     * period has run out, or a node of it was lost: devices released, attempt bumped, no restart
+     * counted. Until then it keeps its devices, so its workers can checkpoint.
+     */
+    private static Transition preempting(JobRecord job, Observation obs) {
+        List<ShardReport> current = current(job, obs);
+        boolean stopped = current.size() == job.placement().shards().size()
+                && current.stream().allMatch(r -> r.phase() == ShardPhase.EXITED || r.phase() == ShardPhase.KILLED
+                        || r.phase() == ShardPhase.FAILED_TO_START);
+        boolean overdue = preemptedAtMs(job) + obs.stopGraceMs() <= Instant.parse(obs.now()).toEpochMilli();
+        boolean lost = lostShards(job, obs.lostNodes()).isPresent();
+        if (!stopped && !overdue && !lost) {
+            return new Transition(job, List.of());
+        }
+        String why = stopped ? "its workers stopped" : lost ? "a node of it was lost" : "its grace period ran out";
+        Long checkpoint = current.stream().map(ShardReport::checkpointStep).filter(c -> c != null)
+                .min(Long::compare).orElse(null);
+        JobRecord back = job.regrown().withEvent(new JobEvent(obs.now(), "PREEMPTED", "back in the queue (" + why
+                + "); it resumes from " + (checkpoint == null ? "its last checkpoint" : "its checkpoint at step " + checkpoint)
+                + "; not counted against restartLimit"));
+        return new Transition(back, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
+    }
+
+    /** When the job was told it is preempted: its latest PREEMPTING event. */
+    public static long preemptedAtMs(JobRecord job) {
+        for (int i = job.events().size() - 1; i >= 0; i--) {
+            if (job.events().get(i).type().equals("PREEMPTING")) {
+                return Instant.parse(job.events().get(i).at()).toEpochMilli();
+            }
+        }
+        return 0;
+    }
+
+    private static List<ShardReport> current(JobRecord job, Observation obs) {
+        return job.placement().shards().stream().map(s -> obs.reports().get(s.shard()))
+                .filter(r -> r != null && r.attempt() == job.attempt()).toList();
     }
 
     private static Transition cancel(JobRecord job, String now) {

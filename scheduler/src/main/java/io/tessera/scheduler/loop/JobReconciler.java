@@ -3,7 +3,9 @@ package io.tessera.scheduler.loop;
 import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
+import io.tessera.config.QueueSpec;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
@@ -37,16 +39,20 @@ public final class JobReconciler {
     /** Advances every job whose inputs changed since the last call. */
     public void reconcileChanged() {
         Set<String> lost = view.lostNodes();
+        Map<String, QueueSpec> queues = null;
         for (JobRecord job : view.takeJobsToReconcile()) {
-            reconcile(job, lost);
+            if (queues == null) {
+                queues = store.queues();
+            }
+            reconcile(job, lost, QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs());
         }
     }
 
-    private void reconcile(JobRecord job, Set<String> lost) {
+    private void reconcile(JobRecord job, Set<String> lost, long stopGraceMs) {
         int shards = job.placement() == null ? 0 : job.placement().shards().size();
         Map<Integer, io.tessera.config.wire.ShardReport> reports = shards == 0 ? Map.of()
                 : store.shardReports(job.id(), shards);
-        Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString()));
+        Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs));
         if (!t.changed(job)) {
             return;
         }

@@ -32,6 +32,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final ElasticGrowth growth;
     private final java.util.function.Supplier<Term> claim;
     private HistoryMover history;
+    private Preemptor preemptor;
     private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-scheduling-loop");
@@ -51,6 +52,12 @@ public final class SchedulingLoop implements AutoCloseable {
         this.liveness = liveness;
         this.reconciler = reconciler;
         this.placer = placer;
+    }
+
+    /** Also preempts for waiting jobs after each queue pass ({@link Preemptor}). */
+    public SchedulingLoop withPreemption(Preemptor p) {
+        this.preemptor = p;
+        return this;
     }
 
     /** Also moves finished jobs to the history after each pass. */
@@ -119,6 +126,9 @@ public final class SchedulingLoop implements AutoCloseable {
         reconciler.reconcileChanged(); // finished, failed and cancelled jobs free their devices
         view.refresh();                // and the freed devices are seen at once
         int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
+        if (preemptor != null) {
+            preemptor.preempt();       // a waiting head that only preemption can seat: its victims start stopping
+        }
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
         if (history != null) {
             history.moveFinished();    // finished jobs leave hot state after their grace period

@@ -100,6 +100,12 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     @Override
+    public void preempted(String queue) {
+        Counter.builder("tessera.queue.preemptions").tag("queue", queue)
+                .description("Jobs chosen to be preempted, by their queue").register(registry).increment();
+    }
+
+    @Override
     public void heartbeat() {
         heartbeats.increment();
     }

@@ -8,6 +8,12 @@ public enum JobState {
     PLACED,
     /** Every shard's worker is running. */
     RUNNING,
+    /**
+     * Chosen as a preemption victim: its workers were told to stop (SIGTERM, then SIGKILL after
+     * the grace period) so they can checkpoint; it keeps its devices until they have stopped, then
+     * goes back to the queue with its attempt kept and no restart counted.
+     */
+    PREEMPTING,
     /** Every shard exited 0. */
     SUCCEEDED,
     /** A shard failed and the restart limit was spent. */
@@ -21,6 +27,6 @@ public enum JobState {
 
     /** Whether the job holds devices. */
     public boolean active() {
-        return this == PLACED || this == RUNNING;
+        return this == PLACED || this == RUNNING || this == PREEMPTING;
     }
 }

@@ -44,6 +44,13 @@ public record QuotaCharge(double tflops, Map<String, Integer> devices) {
         return chip.deviceTflops(p) * toBf16 * chip.efficiency();
     }
 
+    /** This charge taken away: adding it releases what it held. */
+    public QuotaCharge negated() {
+        Map<String, Integer> neg = new TreeMap<>();
+        devices.forEach((k, v) -> neg.put(k, -v));
+        return new QuotaCharge(-tflops, neg);
+    }
+
     /** This charge plus {@code other}. */
     public QuotaCharge plus(QuotaCharge other) {
         Map<String, Integer> sum = new TreeMap<>(devices);

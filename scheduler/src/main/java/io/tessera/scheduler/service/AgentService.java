@@ -211,7 +211,7 @@ public final class AgentService {
         return new ShardAssignment(a.jobId(), a.jobName(), a.shard(), a.worldSize(), a.localRank(), a.localWorldSize(),
                 a.attempt(), a.argv(), secrets.open(a.jobId(), a.env()), a.devices(), a.chipType(), a.vendor(),
                 a.visibilityEnv(), a.precision(), a.microBatch(), a.accumulation(), a.globalBatch(),
-                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir());
+                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir(), a.stopGraceMs());
     }
 
     /** Nodes with their devices, as stored. */

@@ -39,7 +39,7 @@ public final class AssignmentBuilder {
                         shards.size(), job.attempt(), job.spec().argv(), job.spec().workerEnv(), s.devices(), chip.id(),
                         chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
-                        job.spec().checkpointDir()));
+                        job.spec().checkpointDir(), null));
             }
             out.put(node, list);
         });

@@ -265,15 +265,23 @@ public final class ClusterView {
 
     /** The placement input with {@code job}'s own devices free, as if it were not running (to plan its growth). */
     public synchronized ClusterSnapshot snapshotWithout(JobRecord job) {
-        if (job.placement() == null) {
-            return snapshot;
+        return snapshotWithout(List.of(job));
+    }
+
+    /** The snapshot as if {@code gone}'s devices were free (what preempting them would leave). */
+    public synchronized ClusterSnapshot snapshotWithout(Collection<JobRecord> gone) {
+        Set<String> ids = new HashSet<>();
+        Set<String> touched = new HashSet<>();
+        for (JobRecord job : gone) {
+            if (job.placement() != null) {
+                ids.add(job.id());
+                job.placement().shards().stream().map(ShardPlan::node).forEach(touched::add);
+            }
         }
-        Set<String> mine = new HashSet<>();
-        job.placement().shards().stream().map(ShardPlan::node).forEach(mine::add);
         List<NodeView> changed = new ArrayList<>();
-        for (String name : mine) {
+        for (String name : touched) {
             AssignmentSet set = sets.getOrDefault(name, AssignmentSet.empty(name));
-            List<ShardAssignment> others = set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList();
+            List<ShardAssignment> others = set.shards().stream().filter(a -> !ids.contains(a.jobId())).toList();
             NodeView v = SnapshotBuilder.view(catalog, nodes.get(name), new AssignmentSet(name, set.version(), others));
             if (v != null) {
                 changed.add(v);

@@ -192,6 +192,29 @@ public final class PlanApplier {
         return Optional.empty();
     }
 
+    /**
+     * Tells the agents to stop {@code job}'s shards of its current attempt gracefully: each stays
+     * in its node's set (its devices stay taken) with a stop request, so the worker gets SIGTERM and
+     * {@code graceMs} to checkpoint before SIGKILL.
+     */
+    public void stopGracefully(JobRecord job, long graceMs) {
+        if (job.placement() == null) {
+            return;
+        }
+        Set<String> nodes = job.placement().shards().stream().map(ShardPlan::node).collect(Collectors.toSet());
+        store.inTransaction(tx -> {
+            for (String node : nodes) {
+                AssignmentSet set = tx.assignmentsForUpdate(node);
+                List<ShardAssignment> next = set.shards().stream().map(a -> a.jobId().equals(job.id())
+                        && a.attempt() == job.attempt() && a.stopGraceMs() == null ? a.withStopGrace(graceMs) : a).toList();
+                if (!next.equals(set.shards())) {
+                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, next));
+                }
+            }
+            return null;
+        });
+    }
+
     /** Removes every shard of {@code job} from the assignment sets of the nodes its plan used. */
     public void release(JobRecord job) {
         if (job.placement() == null) {

@@ -124,4 +124,47 @@ class JobLifecycleTest {
         JobRecord done = placed().withState(JobState.SUCCEEDED).withCancelRequested();
         assertThat(step(done, Set.of("n1")).changed(done)).isFalse();
     }
+
+    private static JobRecord preempting() {
+        return new JobRecord("j", 1, SPEC, JobState.PREEMPTING, false, "t0", 1, 0, PLAN,
+                List.of(new JobEvent("2026-01-01T00:00:00Z", "PREEMPTING", "preempted for job k")), null, "alice", 0);
+    }
+
+    private static Transition at(JobRecord job, String now, ShardReport... reports) {
+        Map<Integer, ShardReport> map = new HashMap<>();
+        for (ShardReport r : reports) {
+            map.put(r.shard(), r);
+        }
+        return JobLifecycle.next(job, new Observation(map, Set.of(), now, 30_000));
+    }
+
+    @Test
+    void aPreemptedJobKeepsItsDevicesUntilItsWorkersStopThenRequeuesWithoutARestart() {
+        JobRecord job = preempting();
+        Transition t = at(job, "2026-01-01T00:00:10Z", report(0, 1, ShardPhase.EXITED, 143),
+                report(1, 1, ShardPhase.RUNNING, null));
+        assertThat(t.changed(job)).as("one worker still checkpointing").isFalse();
+        ShardReport ckpt = new ShardReport("j", 1, 1, ShardPhase.EXITED, 0, 101L, 40L, 100L, null, null, 40L);
+        t = at(job, "2026-01-01T00:00:12Z", new ShardReport("j", 0, 1, ShardPhase.EXITED, 0, 100L, 40L, 100L, null,
+                null, 40L), ckpt);
+        assertThat(t.job().state()).as("exit 0 while preempting is not success").isEqualTo(JobState.QUEUED);
+        assertThat(t.job().attempt()).isEqualTo(2);
+        assertThat(t.job().restarts()).isZero();
+        assertThat(t.job().placement()).isNull();
+        assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+        JobEvent last = t.job().events().get(t.job().events().size() - 1);
+        assertThat(last.type()).isEqualTo("PREEMPTED");
+        assertThat(last.message()).contains("checkpoint at step 40");
+    }
+
+    @Test
+    void aPreemptedJobWhoseWorkersIgnoreTheSignalIsRequeuedWhenItsGraceRunsOut() {
+        JobRecord job = preempting();
+        ShardReport[] running = {report(0, 1, ShardPhase.RUNNING, null), report(1, 1, ShardPhase.RUNNING, null)};
+        assertThat(at(job, "2026-01-01T00:00:29Z", running).changed(job)).isFalse();
+        Transition t = at(job, "2026-01-01T00:00:30Z", running);
+        assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
+        assertThat(t.job().events().get(t.job().events().size() - 1).message()).contains("grace period ran out");
+        assertThat(t.actions()).contains(Action.RELEASE_DEVICES);
+    }
 }

@@ -1,0 +1,193 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.QueueSpec;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.events.SchedulerEvents;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.policy.QueueUsage;
+import io.tessera.scheduler.policy.QuotaCharge;
+import io.tessera.scheduler.policy.QuotaPolicy;
+import io.tessera.scheduler.policy.VictimSelector;
+import io.tessera.scheduler.policy.VictimSelector.Candidate;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.PlanApplier;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Preemption, after a queue pass. For each queue, the first job still waiting (highest priority,
+ * then oldest) may preempt running jobs of its own queue with a lower priority, and, while its
+ * queue holds less than its TFLOPS quota, jobs of other queues in its cohort that are borrowing.
+ * {@link VictimSelector} picks the fewest victims with the least lost work, and only if the gang
+ * then fits and its queue admits it. Victims become PREEMPTING: their workers get SIGTERM and
+ * their queue's grace period to checkpoint ({@link PlanApplier#stopGracefully}), and
+ * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
+ * chosen, so one shortage never evicts twice.
+ */
+public final class Preemptor {
+    private static final Logger LOG = LoggerFactory.getLogger(Preemptor.class);
+    private final ClusterStore store;
+    private final ClusterView view;
+    private final Placer placer;
+    private final PlanApplier applier;
+    private final PlacementPolicy policy;
+    private final Clock clock;
+    private final SchedulerEvents events;
+
+    public Preemptor(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                     Clock clock, SchedulerEvents events) {
+        this.store = store;
+        this.view = view;
+        this.placer = placer;
+        this.applier = applier;
+        this.policy = policy;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** Preempts for the queues' waiting heads where that makes them fit; returns how many jobs it preempted. */
+    public int preempt() {
+        List<JobRecord> jobs = view.jobs();
+        Map<String, QueueSpec> queues = store.queues();
+        if (wakeOverdue(jobs, queues)) {
+            return 0; // earlier victims are still stopping
+        }
+        Set<String> heads = new HashSet<>();
+        for (JobRecord waiting : view.queued()) {
+            if (heads.add(waiting.spec().queue())) {
+                int n = preemptFor(waiting, jobs, queues);
+                if (n > 0) {
+                    return n;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Marks PREEMPTING jobs past their grace for re-reading, so the lifecycle requeues them; true if any is PREEMPTING. */
+    private boolean wakeOverdue(List<JobRecord> jobs, Map<String, QueueSpec> queues) {
+        boolean any = false;
+        long now = clock.millis();
+        for (JobRecord j : jobs) {
+            if (j.state() == JobState.PREEMPTING) {
+                any = true;
+                if (JobLifecycle.preemptedAtMs(j) + QueueUsage.spec(queues, j.spec().queue()).preemptionGraceMs() <= now) {
+                    view.invalidate(List.of(), List.of(j.id()));
+                }
+            }
+        }
+        return any;
+    }
+
+    private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
+        QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
+        QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
+        List<Candidate> candidates = candidates(waiting, queue, jobs, queues, usage);
+        if (candidates.isEmpty() || fits(waiting, queue, queues, usage, List.of())) {
+            return 0; // nothing to preempt, or it fits as things are (the next pass places it)
+        }
+        Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
+                usage, gone));
+        if (victims.isEmpty()) {
+            return 0;
+        }
+        int done = 0;
+        for (JobRecord v : victims.get()) {
+            done += mark(v, waiting, QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs()) ? 1 : 0;
+        }
+        List<String> ids = victims.get().stream().map(JobRecord::id).toList();
+        store.updateJob(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur : cur.withWaitingReason("preempting "
+                + ids).withEvent(new JobEvent(now(), "WAITING", "preempting " + ids + " to make room; it is placed once "
+                + "their workers have stopped")));
+        return done;
+    }
+
+    /** Running jobs this waiting job may preempt: lower priority in its queue, or borrowers of its cohort. */
+    private List<Candidate> candidates(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
+                                              Map<String, QueueSpec> queues, QueueUsage usage) {
+        boolean underQuota = queue.quota().tflops() != null && usage.of(queue.name()).tflops() < queue.quota().tflops();
+        List<Candidate> out = new ArrayList<>();
+        for (JobRecord j : jobs) {
+            if (!(j.state() == JobState.PLACED || j.state() == JobState.RUNNING) || j.cancelRequested()) {
+                continue;
+            }
+            QueueSpec theirs = QueueUsage.spec(queues, j.spec().queue());
+            boolean lowerHere = theirs.name().equals(queue.name()) && j.spec().priority() < waiting.spec().priority();
+            boolean lentToThem = underQuota && queue.cohort() != null && queue.cohort().equals(theirs.cohort())
+                    && !theirs.name().equals(queue.name()) && QuotaPolicy.borrowed(theirs, usage) > 0;
+            if (lowerHere || lentToThem) {
+                out.add(new Candidate(j, lostWorkSec(j, store.shardReports(j.id(), j.placement().shards().size()))));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code waiting} fits, and its queue admits it, with {@code gone}'s devices and charges released. */
+    private boolean fits(JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
+                         List<JobRecord> gone) {
+        ClusterSnapshot freed = view.snapshotWithout(gone);
+        PlacementResult r = placer.place(freed, waiting.id(), waiting.spec(), policy);
+        if (!(r instanceof Plan plan)) {
+            return false;
+        }
+        QueueUsage after = usage;
+        for (JobRecord g : gone) {
+            after = after.plus(g.spec().queue(), g.owner() == null ? "" : g.owner(),
+                    QuotaCharge.of(g.placement(), freed.catalog()).negated());
+        }
+        return QuotaPolicy.admit(queue, queues, after, QuotaCharge.of(plan, freed.catalog()))
+                instanceof QuotaPolicy.Admission.Admit;
+    }
+
+    /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
+    private boolean mark(JobRecord victim, JobRecord waiting, long graceMs) {
+        boolean[] marked = {false};
+        String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
+                + "and %d s to checkpoint, then it goes back to the queue", waiting.id(), waiting.spec().priority(),
+                waiting.spec().queue(), graceMs / 1000);
+        store.updateJob(victim.id(), cur -> {
+            if (cur.attempt() != victim.attempt() || !(cur.state() == JobState.PLACED || cur.state() == JobState.RUNNING)) {
+                return cur;
+            }
+            marked[0] = true;
+            return cur.withState(JobState.PREEMPTING).withEvent(new JobEvent(now(), "PREEMPTING", why));
+        });
+        if (marked[0]) {
+            applier.stopGracefully(victim, graceMs);
+            events.preempted(victim.spec().queue());
+            LOG.info("job {} preempted for {}", victim.id(), waiting.id());
+        }
+        return marked[0];
+    }
+
+    private String now() {
+        return clock.instant().toString();
+    }
+
+    /** Seconds of work since the job's last checkpoint, from its shards' reports and its predicted step time. */
+    static double lostWorkSec(JobRecord job, Map<Integer, ShardReport> reports) {
+        long lost = 0;
+        for (ShardReport r : reports.values()) {
+            if (r.attempt() == job.attempt() && r.step() != null) {
+                lost = Math.max(lost, r.step() - (r.checkpointStep() == null ? 0 : r.checkpointStep()));
+            }
+        }
+        return lost * job.placement().stepTimeSec();
+    }
+}

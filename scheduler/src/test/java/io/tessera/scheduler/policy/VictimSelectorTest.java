@@ -1,0 +1,70 @@
+package io.tessera.scheduler.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.policy.VictimSelector.Candidate;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Victim selection against a stand-in for placement: each job frees some devices, and the gang
+ * fits once enough are free.
+ */
+class VictimSelectorTest {
+    private static final JobSpecParser PARSER = new JobSpecParser(ChipCatalog.builtIn());
+
+    private static Candidate job(String id, int priority, double lostSec) {
+        JobRecord j = new JobRecord(id, 1, PARSER.parse(("name: v\npriority: " + priority + "\ncommand: [w]\nshards: 1\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n").getBytes(StandardCharsets.UTF_8),
+                "application/yaml"), JobState.RUNNING, false, "t", 1, 0, null, List.of(), null, "u", 0);
+        return new Candidate(j, lostSec);
+    }
+
+    /** The gang fits when the victims free at least {@code need} devices; each job frees what {@code frees} says. */
+    private static Predicate<List<JobRecord>> needs(int need, Map<String, Integer> frees) {
+        return gone -> gone.stream().mapToInt(j -> frees.get(j.id())).sum() >= need;
+    }
+
+    private static List<String> ids(Optional<List<JobRecord>> victims) {
+        return victims.orElseThrow().stream().map(JobRecord::id).toList();
+    }
+
+    @Test
+    void oneVictimIsEnoughWhenOneIsEnoughAndItIsTheCheapest() {
+        List<Candidate> c = List.of(job("big-recent-ckpt", 0, 10), job("big-old-ckpt", 0, 500), job("small", 0, 1));
+        Map<String, Integer> frees = Map.of("big-recent-ckpt", 8, "big-old-ckpt", 8, "small", 2);
+        assertThat(ids(VictimSelector.select(c, needs(8, frees)))).containsExactly("big-recent-ckpt");
+    }
+
+    @Test
+    void lowerPriorityGoesFirstThenLessLostWork() {
+        List<Candidate> c = List.of(job("high", 5, 0), job("low-old", 1, 900), job("low-new", 1, 30));
+        Map<String, Integer> frees = Map.of("high", 4, "low-old", 4, "low-new", 4);
+        assertThat(ids(VictimSelector.select(c, needs(4, frees)))).containsExactly("low-new");
+    }
+
+    @Test
+    void neverMoreVictimsThanNeeded() {
+        // Greedy order takes a (2), b (2), c (8); c alone would do, but a single victim is tried first.
+        List<Candidate> c = List.of(job("a", 0, 1), job("b", 0, 2), job("c", 0, 3));
+        Map<String, Integer> frees = Map.of("a", 2, "b", 2, "c", 8);
+        assertThat(ids(VictimSelector.select(c, needs(8, frees)))).containsExactly("c");
+        // Needing 10: greedy takes a, b and c (12); pruning spares b (a and c free 10) but not a.
+        assertThat(ids(VictimSelector.select(c, needs(10, frees)))).containsExactly("a", "c");
+    }
+
+    @Test
+    void nobodyIsPreemptedForAGangThatWouldStillNotFit() {
+        List<Candidate> c = List.of(job("a", 0, 1), job("b", 0, 2));
+        assertThat(VictimSelector.select(c, needs(100, Map.of("a", 8, "b", 8)))).isEmpty();
+        assertThat(VictimSelector.select(List.of(), gone -> true)).isEmpty();
+    }
+}
