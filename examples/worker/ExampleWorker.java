@@ -27,6 +27,8 @@ import java.util.Random;
  * arrive at the all-reduce together. Every K steps rank 0 writes a checkpoint atomically. Each
  * step prints a {@code TESSERA_PROGRESS step=N total=M ... samples_per_sec=X} line (X: this shard's
  * measured throughput, in chip time, i.e. undoing --time-scale), which the agent reports upstream.
+ * On SIGTERM (the scheduler preempting or cancelling the job) rank 0 checkpoints the last completed
+ * step before exiting, within the grace period the agent allows.
  *
  * <p>Test hooks: {@code --fail-at-step N} exits with code 3 at step N, only on the attempt given
  * by {@code --fail-on-attempt} (default 1), to exercise gang restarts.
@@ -72,25 +74,50 @@ public final class ExampleWorker {
                 truth[i] = (i % 5) - 2.0;
             }
             long stepNanos = (long) (1e9 * micro * accumulation / rate * timeScale);
+            // Preemption (or a cancel) sends SIGTERM and waits out a grace period: rank 0 saves the
+            // last completed step, so the next attempt resumes from there instead of the last periodic checkpoint.
+            long[] completed = {start};
+            boolean[] crashing = {false};
+            Object lock = new Object();
+            if (rank == 0) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    synchronized (lock) {
+                        if (!crashing[0] && completed[0] > 0 && completed[0] < steps) {
+                            try {
+                                System.out.printf(Locale.ROOT, "SIGTERM: checkpointing step %d before exiting%n", completed[0]);
+                                save(ckptDir, ckpt, completed[0], weights);
+                            } catch (IOException e) {
+                                System.out.println("could not checkpoint on SIGTERM: " + e.getMessage());
+                            }
+                        }
+                    }
+                }));
+            }
             for (long step = start + 1; step <= steps; step++) {
                 long t0 = System.nanoTime();
                 double[] grad = new double[FEATURES + 1];
                 long samples = gradient(weights, truth, data, micro * accumulation, grad);
                 if (step == failAt && attempt == failAttempt) {
                     System.out.printf(Locale.ROOT, "injected failure at step %d (attempt %d)%n", step, attempt);
+                    crashing[0] = true; // a crash writes no checkpoint
                     System.exit(3);
                 }
                 pace(t0, stepNanos);
                 long total = group.allReduce(samples, grad);
-                for (int i = 0; i < FEATURES; i++) {
-                    weights[i] -= 0.05 * grad[i] / total;
+                synchronized (lock) {
+                    for (int i = 0; i < FEATURES; i++) {
+                        weights[i] -= 0.05 * grad[i] / total;
+                    }
+                    completed[0] = step;
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f samples=%d "
                         + "samples_per_sec=%.3f%n", step, steps, grad[FEATURES] / total, total,
                         micro * accumulation * timeScale / seconds);
                 if (rank == 0 && step % every == 0) {
-                    save(ckptDir, ckpt, step, weights);
+                    synchronized (lock) {
+                        save(ckptDir, ckpt, step, weights);
+                    }
                 }
             }
         }
