@@ -27,6 +27,7 @@ import java.util.Map;
  * @param efficiency       per-chip-type overrides of the catalog's achievable efficiency
  * @param secretEnv        environment for every worker that the API, logs and events never show
  * @param shell            run {@code command} through {@code /bin/sh -c}; false (the default) runs it directly
+ * @param scheduling       hints for queueing: how many steps it runs, whether it may be preempted
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -48,7 +49,8 @@ public record JobSpec(
         PrecisionPolicy precisionPolicy,
         Map<String, Double> efficiency,
         Map<String, String> secretEnv,
-        boolean shell) {
+        boolean shell,
+        Scheduling scheduling) {
 
     public JobSpec {
         command = List.copyOf(command);
@@ -59,6 +61,7 @@ public record JobSpec(
         precisionPolicy = precisionPolicy == null ? PrecisionPolicy.UNIFORM : precisionPolicy;
         efficiency = efficiency == null ? Map.of() : Map.copyOf(efficiency);
         secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+        scheduling = scheduling == null ? Scheduling.DEFAULT : scheduling;
     }
 
     /** The value shown instead of a secret. */
@@ -69,19 +72,20 @@ public record JobSpec(
         Map<String, String> hidden = new java.util.TreeMap<>();
         secretEnv.keySet().forEach(k -> hidden.put(k, REDACTED));
         return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell);
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell,
+                scheduling);
     }
 
     /** This spec with other {@code secretEnv} values (the same names, sealed for storage). */
     /** This spec at another priority (a queue's default for a job that named none). */
     public JobSpec withPriority(int value) {
         return new JobSpec(name, queue, value, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, secretEnv, shell);
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, secretEnv, shell, scheduling);
     }
 
     public JobSpec withSecretEnv(Map<String, String> values) {
         return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, values, shell);
+                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, values, shell, scheduling);
     }
 
     /**
@@ -125,6 +129,22 @@ public record JobSpec(
                 return flopsPerSample;
             }
             return 6.0 * parameters * tokensPerSample;
+        }
+    }
+
+    /**
+     * Queueing hints.
+     *
+     * @param steps       optimizer steps the job runs, if known: with the plan's step time it predicts
+     *                    how long the job takes, so it may backfill before a reservation
+     * @param preemptible false asks never to be preempted; its queue must allow it ({@code maxNonPreemptible})
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Scheduling(Long steps, Boolean preemptible) {
+        public static final Scheduling DEFAULT = new Scheduling(null, null);
+
+        public boolean mayBePreempted() {
+            return preemptible == null || preemptible;
         }
     }
 

@@ -26,11 +26,12 @@ import java.util.regex.Pattern;
  * @param maxVendorShare  the vendor cap for its jobs that set none (default: the scheduler's)
  * @param preemptionGraceMs how long its jobs' workers get to checkpoint after SIGTERM when they are
  *                        preempted, before SIGKILL (default 30 s)
+ * @param maxNonPreemptible how many of its live jobs may ask never to be preempted (default 0)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueueSpec(String name, Double weight, Quota quota, Double borrowingLimit, String cohort,
                         List<String> users, List<String> groups, Integer defaultPriority, Integer maxPriority,
-                        Double maxVendorShare, Long preemptionGraceMs) {
+                        Double maxVendorShare, Long preemptionGraceMs, Integer maxNonPreemptible) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** The queue jobs land in when they name none; it exists unless an admin defines it otherwise. */
     public static final String DEFAULT = "default";
@@ -94,6 +95,10 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
         if (preemptionGraceMs < 0 || preemptionGraceMs > 3_600_000) {
             errors.add(new ValidationError("preemptionGraceMs", "must be between 0 and 3600000, got " + preemptionGraceMs));
         }
+        maxNonPreemptible = maxNonPreemptible == null ? 0 : maxNonPreemptible;
+        if (maxNonPreemptible < 0) {
+            errors.add(new ValidationError("maxNonPreemptible", "must be 0 or more, got " + maxNonPreemptible));
+        }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
@@ -101,7 +106,7 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
 
     /** The queue that exists when none is defined: weight 1, no quota, open to everyone. */
     public static QueueSpec open(String name) {
-        return new QueueSpec(name, null, null, null, null, null, null, null, null, null, null);
+        return new QueueSpec(name, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether {@code user}, a member of {@code userGroups}, may submit here. */

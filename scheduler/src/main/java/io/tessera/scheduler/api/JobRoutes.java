@@ -3,6 +3,7 @@ package io.tessera.scheduler.api;
 import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.JobHistory;
@@ -83,7 +84,8 @@ final class JobRoutes {
 
     private JobView view(JobRecord job) {
         int n = job.placement() == null ? 0 : job.placement().shards().size();
-        return JobView.of(job, n == 0 ? Map.of() : store.shardReports(job.id(), n));
+        return JobView.of(job, n == 0 ? Map.of() : store.shardReports(job.id(), n),
+                job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null);
     }
 
     private static Problems.NotFound notFound(String id) {

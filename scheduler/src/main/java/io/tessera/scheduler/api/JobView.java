@@ -5,6 +5,7 @@ import io.tessera.config.JobSpec;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
@@ -14,7 +15,8 @@ import java.util.Map;
 /** A job as the REST API returns it: state, placement with live shard status, and events. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, String name, String queue, int priority, String state, boolean cancelRequested,
-                      String submittedAt, int attempt, int restarts, String waitingReason, PlacementView placement,
+                      String submittedAt, int attempt, int restarts, String waitingReason, String estimatedStartAt,
+                      PlacementView placement,
                       List<ShardView> shards, List<JobEvent> events, JobSpec spec) {
 
     /** The committed plan's figures. */
@@ -30,14 +32,16 @@ public record JobView(String id, String name, String queue, int priority, String
                             Double measuredSamplesPerSec, Long checkpointStep) {
     }
 
-    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports) {
+    /** @param estimatedStartAt the predicted start of a queued job holding a reservation, or null */
+    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
                 plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips());
         List<ShardView> shards = plan == null ? List.of()
                 : plan.shards().stream().map(s -> shard(s, current(reports.get(s.shard()), job.attempt()))).toList();
         return new JobView(job.id(), job.spec().name(), job.spec().queue(), job.spec().priority(), job.state().name(),
-                job.cancelRequested(), job.submittedAt(), job.attempt(), job.restarts(), job.waitingReason(), pv,
+                job.cancelRequested(), job.submittedAt(), job.attempt(), job.restarts(), job.waitingReason(),
+                job.state() == JobState.QUEUED ? estimatedStartAt : null, pv,
                 shards, job.events(), job.spec().redacted());
     }
 

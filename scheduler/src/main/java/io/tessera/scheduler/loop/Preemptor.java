@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * then fits and its queue admits it. Victims become PREEMPTING: their workers get SIGTERM and
  * their queue's grace period to checkpoint ({@link PlanApplier#stopGracefully}), and
  * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
- * chosen, so one shortage never evicts twice.
+ * chosen, so one shortage never evicts twice. A job that asked not to be preempted (within its
+ * queue's {@code maxNonPreemptible}) is never a victim.
  */
 public final class Preemptor {
     private static final Logger LOG = LoggerFactory.getLogger(Preemptor.class);
@@ -124,7 +125,8 @@ public final class Preemptor {
         boolean underQuota = queue.quota().tflops() != null && usage.of(queue.name()).tflops() < queue.quota().tflops();
         List<Candidate> out = new ArrayList<>();
         for (JobRecord j : jobs) {
-            if (!(j.state() == JobState.PLACED || j.state() == JobState.RUNNING) || j.cancelRequested()) {
+            if (!(j.state() == JobState.PLACED || j.state() == JobState.RUNNING) || j.cancelRequested()
+                    || !j.spec().scheduling().mayBePreempted()) {
                 continue;
             }
             QueueSpec theirs = QueueUsage.spec(queues, j.spec().queue());

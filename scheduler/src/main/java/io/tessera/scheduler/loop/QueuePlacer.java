@@ -21,6 +21,8 @@ import io.tessera.scheduler.policy.FairShareOrder;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
+import io.tessera.scheduler.policy.ReservationPolicy;
+import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Places queued jobs in {@link FairShareOrder} (weighted max-min across queues, then priority and
- * users within a queue), within each queue's quota ({@link QuotaPolicy}): snapshot, {@code place},
+ * users within a queue), within each queue's quota ({@link QuotaPolicy}) and around the
+ * reservations of blocked queue heads ({@link Reservations}): snapshot, {@code place},
  * commit. The queue and the snapshot come from the leader's {@link ClusterView}. Each job plans on
  * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
  * {@link #BATCH} plans commit in one transaction ({@link PlanApplier#commitAll}), which re-checks
@@ -64,6 +67,7 @@ public final class QueuePlacer {
     private final LongSupplier nanoTime;
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final Map<String, Long> didNotFit = new HashMap<>();
+    private final Reservations reservations;
 
     public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
@@ -83,6 +87,7 @@ public final class QueuePlacer {
         this.applier = applier;
         this.policy = policy;
         this.clock = clock;
+        this.reservations = new Reservations(store, view, placer, clock);
     }
 
     /**
@@ -99,6 +104,9 @@ public final class QueuePlacer {
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
         FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()));
+        List<Reservation> reserved = reservations.forPass(queued, working, policy);
+        Map<String, Reservation> byJob = new HashMap<>();
+        reserved.forEach(r -> byJob.put(r.jobId(), r));
         int placed = 0;
         List<Decision> batch = new ArrayList<>();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
@@ -117,9 +125,19 @@ public final class QueuePlacer {
                         + " allow; the job waits until its queue's jobs release capacity");
                 continue;
             }
-            Optional<Decision> d = decide(job, working, policyFor(queue));
+            Optional<Decision> d = decide(job, working, policyFor(queue), byJob.get(job.id()));
             if (d.isEmpty()) {
                 didNotFit.put(job.id(), working.fingerprint());
+                continue;
+            }
+            Plan plan = d.get().proposal().plan();
+            Optional<Reservation> delayed = ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan),
+                    clock.millis(), reserved);
+            if (delayed.isPresent()) {
+                noteWaiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
+                        + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
+                        delayed.get().startAtMs()) + "; it backfills once it fits beside that or ends before it"
+                        + " (scheduling.steps tells how long it runs)");
                 continue;
             }
             QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), working.catalog());
@@ -153,7 +171,8 @@ public final class QueuePlacer {
     }
 
     /** The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit. */
-    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy) {
+    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy,
+                                      Reservation mine) {
         long start = System.nanoTime();
         PlacementResult result = placer.place(snapshot, job.id(), job.spec(), jobPolicy);
         long nanos = System.nanoTime() - start;
@@ -162,8 +181,15 @@ public final class QueuePlacer {
                 .map(r -> r.name().toLowerCase(Locale.ROOT)).toList();
         if (result instanceof Unschedulable u) {
             events.placement(nanos, "unschedulable", vetoes);
-            noteWaiting(job, u.summary(), u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips()
-                    .stream().map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "))));
+            if (mine != null) {
+                noteWaiting(job, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips(), "holds a reservation: "
+                        + "predicted to start at " + Instant.ofEpochMilli(mine.startAtMs()) + ", when jobs " + mine.waitsFor()
+                        + " release their devices on " + mine.chips() + "; smaller jobs backfill only beside it or if they"
+                        + " end before it");
+            } else {
+                noteWaiting(job, u.summary(), u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips()
+                        .stream().map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "))));
+            }
             return Optional.empty();
         }
         return Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), (Plan) result), nanos,

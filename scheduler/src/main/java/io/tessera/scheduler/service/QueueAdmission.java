@@ -37,6 +37,15 @@ final class QueueAdmission {
             throw new Forbidden("queue", "user " + user + " may not submit to queue " + queue.name()
                     + "; ask an admin to add you or one of your groups");
         }
+        if (!spec.scheduling().mayBePreempted()) {
+            QueueSpec q = queue;
+            long held = store.jobs().stream().filter(j -> j.spec().queue().equals(q.name()) && !j.state().terminal()
+                    && !j.spec().scheduling().mayBePreempted()).count();
+            if (held >= queue.maxNonPreemptible()) {
+                throw new ValidationException("scheduling.preemptible", "queue " + queue.name() + " allows "
+                        + queue.maxNonPreemptible() + " live non-preemptible jobs and has " + held);
+            }
+        }
         if (!priorityGiven) {
             return spec.withPriority(queue.defaultPriority());
         }

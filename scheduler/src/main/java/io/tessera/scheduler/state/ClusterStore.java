@@ -144,6 +144,15 @@ public interface ClusterStore {
     /** Removes a queue definition; false if there was none. */
     boolean deleteQueue(String name);
 
+    /**
+     * Replaces the predicted start times of reserved jobs (job id to ISO-8601 time). Written by
+     * the leader each pass; not durable, since the next leader works them out again.
+     */
+    void putEstimatedStarts(Map<String, String> estimates);
+
+    /** A queued job's predicted start, if it holds a reservation. */
+    Optional<String> estimatedStart(String jobId);
+
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {
     }

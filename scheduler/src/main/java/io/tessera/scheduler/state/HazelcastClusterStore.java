@@ -42,6 +42,8 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String JOIN_TOKENS = "tessera.joinTokens";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
     static final String QUEUES = "tessera.queues";
+    /** Not durable: the leader works reservations out again each pass. */
+    static final String ESTIMATES = "tessera.estimates";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
     static final String HEARD = "tessera.heard";
     private static final String CLAIM = "claim";
@@ -56,6 +58,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
     private final IMap<String, String> queues;
+    private final IMap<String, String> estimates;
     private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
@@ -67,6 +70,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queues = hz.getMap(QUEUES);
+        this.estimates = hz.getMap(ESTIMATES);
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
@@ -391,5 +395,24 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public boolean deleteQueue(String name) {
         return queues.remove(name) != null;
+    }
+
+    @Override
+    public void putEstimatedStarts(Map<String, String> next) {
+        for (String id : estimates.keySet()) {
+            if (!next.containsKey(id)) {
+                estimates.delete(id);
+            }
+        }
+        next.forEach((id, at) -> {
+            if (!at.equals(estimates.get(id))) {
+                estimates.set(id, at);
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> estimatedStart(String jobId) {
+        return Optional.ofNullable(estimates.get(jobId));
     }
 }

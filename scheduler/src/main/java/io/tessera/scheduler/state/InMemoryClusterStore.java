@@ -35,6 +35,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
+    private volatile Map<String, String> estimates = Map.of();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
@@ -318,5 +319,15 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public boolean deleteQueue(String name) {
         return queues.remove(name) != null;
+    }
+
+    @Override
+    public void putEstimatedStarts(Map<String, String> next) {
+        estimates = Map.copyOf(next);
+    }
+
+    @Override
+    public Optional<String> estimatedStart(String jobId) {
+        return Optional.ofNullable(estimates.get(jobId));
     }
 }

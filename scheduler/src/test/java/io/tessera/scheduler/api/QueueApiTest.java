@@ -41,7 +41,7 @@ class QueueApiTest {
 
     @Test
     void queuesAreDefinedCheckedAtSubmitShownAndDurable() {
-        QueueSpec research = new QueueSpec("research", 1.0, null, null, null, List.of("bob"), null, 50, 100, null, null);
+        QueueSpec research = new QueueSpec("research", 1.0, null, null, null, List.of("bob"), null, 50, 100, null, null, null);
         try (TestCluster c = TestCluster.withQueues(dir, List.of(research))) {
             Response list = c.sendAs(TestCluster.ALICE, "GET", "/v1/queues", null, null);
             assertThat(list.status()).isEqualTo(200);

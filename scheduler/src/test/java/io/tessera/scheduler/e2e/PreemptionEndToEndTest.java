@@ -36,7 +36,7 @@ class PreemptionEndToEndTest {
 
     @Test
     void aHighPriorityJobPreemptsALowOneWhichResumesFromItsSigtermCheckpoint() throws Exception {
-        QueueSpec queue = new QueueSpec("default", null, null, null, null, null, null, null, null, null, 20_000L);
+        QueueSpec queue = new QueueSpec("default", null, null, null, null, null, null, null, null, null, 20_000L, null);
         try (TestCluster c = TestCluster.withQueues(dir, List.of(queue))) {
             c.agent("gpu-1", "nvidia-h20", 4);
             await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 1);

@@ -141,9 +141,9 @@ class PreemptionTest {
         pass();
         double node = QueueUsage.of(store.jobs(), CATALOG).of("probe").tflops();
         store.putQueue(new QueueSpec("a", 1.0, new Quota(2 * node, Map.of()), null, "lab", null, null, null, null, null,
-                1000L));
+                1000L, null));
         store.putQueue(new QueueSpec("b", 1.0, new Quota(2 * node, Map.of()), null, "lab", null, null, null, null, null,
-                1000L));
+                1000L, null));
         store.updateJob(probe, j -> j.withCancelRequested());
         pass();
         List<String> borrowers = List.of(submit("a", 0, 1), submit("a", 0, 1), submit("a", 0, 1));

@@ -74,7 +74,7 @@ class TenancyPlacementTest {
     @Test
     void twoFloodedQueuesGetTheirWeightedSharesWithinFivePercent() {
         fleet(12); // 24 nodes, 96 two-device slots
-        store.putQueue(new QueueSpec("ml", 2.0, null, null, null, null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("ml", 2.0, null, null, null, null, null, null, null, null, null, null));
         store.putQueue(QueueSpec.open("batch"));
         submit("batch", "bob", 100);
         submit("ml", "alice", 100);
@@ -93,7 +93,7 @@ class TenancyPlacementTest {
         fleet(4);
         double slot = usageOfOneSlot();
         store.putQueue(new QueueSpec("small", 1.0, new Quota(3.5 * slot, Map.of()), null, null, null, null, null, null,
-                null, null));
+                null, null, null));
         submit("small", "alice", 6);
         pass();
         assertThat(usage().of("small").tflops()).isLessThanOrEqualTo(3.5 * slot);
@@ -106,8 +106,8 @@ class TenancyPlacementTest {
     void aQueueBorrowsItsCohortsUnusedQuotaAndNoMore() {
         fleet(8);
         double slot = usageOfOneSlot();
-        store.putQueue(new QueueSpec("a", 1.0, new Quota(4 * slot, Map.of()), null, "lab", null, null, null, null, null, null));
-        store.putQueue(new QueueSpec("b", 1.0, new Quota(4 * slot, Map.of()), null, "lab", null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("a", 1.0, new Quota(4 * slot, Map.of()), null, "lab", null, null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("b", 1.0, new Quota(4 * slot, Map.of()), null, "lab", null, null, null, null, null, null, null));
         submit("a", "alice", 20);
         pass();
         assertThat(usage().of("a").tflops()).as("its own 4 slots and b's unused 4").isCloseTo(8 * slot,

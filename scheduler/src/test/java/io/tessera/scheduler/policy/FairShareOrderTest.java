@@ -43,7 +43,7 @@ class FairShareOrderTest {
             queued.add(job("batch", "bob", 0));
         }
         Map<String, QueueSpec> queues = Map.of("ml", new QueueSpec("ml", 2.0, null, null, null, null, null, null, null,
-                null, null), "batch", QueueSpec.open("batch"));
+                null, null, null), "batch", QueueSpec.open("batch"));
         List<String> order = drain(new FairShareOrder(queued, queues, new QueueUsage(Map.of(), Map.of(), Map.of())), 1);
         // ties go to the first name: batch, then ml twice for each batch job
         assertThat(order.subList(0, 9)).containsExactly("batch:bob:0", "ml:alice:0", "ml:alice:0", "batch:bob:0",

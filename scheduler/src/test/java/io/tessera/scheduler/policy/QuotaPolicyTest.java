@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Quota admission and borrowing within a cohort, on hand-built usage. */
 class QuotaPolicyTest {
     private static QueueSpec queue(String name, Double tflops, Double borrowingLimit, String cohort) {
-        return new QueueSpec(name, 1.0, new Quota(tflops, Map.of()), borrowingLimit, cohort, null, null, null, null, null, null);
+        return new QueueSpec(name, 1.0, new Quota(tflops, Map.of()), borrowingLimit, cohort, null, null, null, null, null, null, null);
     }
 
     private static QueueUsage holding(Map<String, Double> tflops) {
@@ -70,7 +70,7 @@ class QuotaPolicyTest {
     @Test
     void deviceQuotasAreHardAndNameTheirKey() {
         QueueSpec q = new QueueSpec("gpu", 1.0, new Quota(null, Map.of("nvidia", 16)), null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
         QueueUsage usage = new QueueUsage(Map.of("gpu", new QuotaCharge(0, Map.of("nvidia", 8))), Map.of(), Map.of());
         assertThat(QuotaPolicy.admit(q, all(q), usage, new QuotaCharge(10, Map.of("nvidia", 8, "nvidia-h20", 8))))
                 .isInstanceOf(Admission.Admit.class);

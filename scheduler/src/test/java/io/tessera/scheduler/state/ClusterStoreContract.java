@@ -227,12 +227,12 @@ abstract class ClusterStoreContract {
     void queuesAreStoredReplacedListedAndDeleted() {
         ClusterStore s = store();
         QueueSpec ml = new QueueSpec("ml", 2.0, new QueueSpec.Quota(800.0, Map.of("nvidia", 16)), 200.0, "research",
-                List.of("alice"), List.of("ml-team"), 10, 500, 0.6, null);
+                List.of("alice"), List.of("ml-team"), 10, 500, 0.6, null, null);
         s.putQueue(ml);
         s.putQueue(QueueSpec.open("batch"));
         assertThat(s.queue("ml")).contains(ml);
         assertThat(s.queues().keySet()).containsExactly("batch", "ml");
-        QueueSpec heavier = new QueueSpec("ml", 3.0, null, null, null, null, null, null, null, null, null);
+        QueueSpec heavier = new QueueSpec("ml", 3.0, null, null, null, null, null, null, null, null, null, null);
         s.putQueue(heavier);
         assertThat(s.queue("ml")).contains(heavier);
         assertThat(s.deleteQueue("ml")).isTrue();

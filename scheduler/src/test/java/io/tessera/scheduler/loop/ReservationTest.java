@@ -1,0 +1,133 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.wire.DeviceReport;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.metrics.SchedulerMetrics;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.PlanApplier;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A wide gang that does not fit gets a reservation at the predicted end of the jobs it waits for;
+ * small jobs start beside it or only if they end before it, and it starts once those jobs end.
+ */
+class ReservationTest {
+    private static final ChipCatalog CATALOG = ChipCatalog.builtIn();
+    private final InMemoryClusterStore store = new InMemoryClusterStore();
+    private final ClusterView view = new ClusterView(store, CATALOG);
+    private final PlanApplier applier = new PlanApplier(store, CATALOG);
+    private final Clock clock = Clock.systemUTC();
+    private final QueuePlacer placer = new QueuePlacer(store, view, new PlacementEngine(), applier,
+            PlacementPolicy.DEFAULT, clock, new SchedulerMetrics());
+    private int seq;
+
+    private void nodes(int count) {
+        for (int n = 0; n < count; n++) {
+            String name = "n" + n;
+            List<DeviceReport> d = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                d.add(DeviceReport.basic(i, name + i, "nvidia-h20", "H20", 96, true, null));
+            }
+            store.updateNode(name, old -> new NodeRecord(name, "10.0.0.1", Map.of(), d, NodeState.READY, "t", 1, false));
+        }
+    }
+
+    private String submit(int priority, int shards, String extra) {
+        seq++;
+        String id = "job-" + seq;
+        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: j\npriority: " + priority
+                + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: 8\nflopsPerSample: 1e12\n"
+                + "memoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8), "application/yaml"),
+                JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
+                List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u", 0));
+        return id;
+    }
+
+    private void pass() {
+        Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
+        view.refresh();
+        new JobReconciler(store, view, applier, clock).reconcileChanged();
+        view.refresh();
+        placer.placeQueued(t);
+        view.refresh();
+    }
+
+    private JobRecord job(String id) {
+        return store.job(id).orElseThrow();
+    }
+
+    /** Reports for every shard of {@code id}: at {@code step} of {@code total}, in {@code phase}. */
+    private void progress(String id, long step, long total, ShardPhase phase) {
+        JobRecord j = job(id);
+        List<ShardReport> r = new ArrayList<>();
+        j.placement().shards().forEach(s -> r.add(new ShardReport(id, s.shard(), j.attempt(), phase,
+                phase == ShardPhase.EXITED ? 0 : null, 1L, step, total, null, null, null)));
+        store.recordShardReports(r);
+        view.invalidate(List.of(), List.of(id));
+    }
+
+    private static Set<String> nodesOf(JobRecord j) {
+        Set<String> out = new HashSet<>();
+        j.placement().shards().stream().map(ShardPlan::node).forEach(out::add);
+        return out;
+    }
+
+    @Test
+    void aWideGangStartsAtItsReservationWhileSmallJobsBackfillWithoutDelayingIt() {
+        nodes(4);
+        String soon = submit(0, 2, "");
+        String late = submit(0, 1, "");
+        pass();
+        double step = job(soon).placement().stepTimeSec();
+        progress(soon, 0, (long) Math.ceil(100 / step), ShardPhase.RUNNING);   // ends in about 100 s
+        progress(late, 0, (long) Math.ceil(10_000 / step), ShardPhase.RUNNING); // ends in about 10,000 s
+        pass();
+
+        String wide = submit(5, 3, "");
+        pass();
+        assertThat(job(wide).state()).isEqualTo(JobState.QUEUED);
+        Instant estimate = Instant.parse(store.estimatedStart(wide).orElseThrow());
+        assertThat(estimate).isBetween(clock.instant().plusSeconds(90), clock.instant().plusSeconds(110));
+        assertThat(job(wide).waitingReason()).contains("reserved").contains(soon);
+
+        String unknown = submit(0, 1, "");                            // no step count: cannot prove it ends in time
+        String tooLong = submit(0, 1, "scheduling: {steps: " + (long) Math.ceil(500 / step) + "}\n");
+        String shortOne = submit(0, 1, "scheduling: {steps: " + (long) Math.ceil(20 / step) + "}\n");
+        pass();
+        assertThat(job(unknown).state()).isEqualTo(JobState.QUEUED);
+        assertThat(job(unknown).waitingReason()).contains("behind the reservation of " + wide);
+        assertThat(job(tooLong).state()).isEqualTo(JobState.QUEUED);
+        assertThat(job(shortOne).state()).as("ends before the reservation: backfills").isEqualTo(JobState.PLACED);
+
+        progress(shortOne, 1, 1, ShardPhase.EXITED);
+        progress(soon, 1, 1, ShardPhase.EXITED);
+        pass();
+        JobRecord started = job(wide);
+        assertThat(started.state()).isEqualTo(JobState.PLACED);
+        assertThat(nodesOf(started)).doesNotContain(nodesOf(job(late)).iterator().next());
+        assertThat(store.estimatedStart(wide)).isEmpty();
+    }
+}
