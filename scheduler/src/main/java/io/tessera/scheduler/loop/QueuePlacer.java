@@ -104,9 +104,14 @@ public final class QueuePlacer {
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
         FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()));
-        List<Reservation> reserved = reservations.forPass(queued, working, policy);
-        Map<String, Reservation> byJob = new HashMap<>();
-        reserved.forEach(r -> byJob.put(r.jobId(), r));
+        List<Reservation> reserved = new ArrayList<>(reservations.forPass(queued));
+        Set<String> heads = new HashSet<>();
+        Set<String> queuesSeen = new HashSet<>();
+        queued.forEach(j -> {
+            if (queuesSeen.add(j.spec().queue())) {
+                heads.add(j.id());
+            }
+        });
         int placed = 0;
         List<Decision> batch = new ArrayList<>();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
@@ -125,7 +130,7 @@ public final class QueuePlacer {
                         + " allow; the job waits until its queue's jobs release capacity");
                 continue;
             }
-            Optional<Decision> d = decide(job, working, policyFor(queue), byJob.get(job.id()));
+            Optional<Decision> d = decide(job, working, policyFor(queue), heads.contains(job.id()), reserved);
             if (d.isEmpty()) {
                 didNotFit.put(job.id(), working.fingerprint());
                 continue;
@@ -146,6 +151,7 @@ public final class QueuePlacer {
                 continue;
             }
             order.placed(job, charge);
+            reserved.removeIf(r -> r.jobId().equals(job.id())); // placed: its reservation is spent
             batch.add(d.get());
             working = working.minus(d.get().proposal().plan());
             if (batch.size() == BATCH) {
@@ -154,7 +160,9 @@ public final class QueuePlacer {
                 working = view.snapshot();
             }
         }
-        return placed + commit(batch, term);
+        placed += commit(batch, term);
+        reservations.publish(reserved);
+        return placed;
     }
 
     /** The placement policy for a job of {@code queue}: the queue's vendor cap, where it sets one. */
@@ -171,8 +179,9 @@ public final class QueuePlacer {
     }
 
     /** The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit. */
-    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy,
-                                      Reservation mine) {
+    /** @param head whether the job is its queue's first: if it does not fit, it gets a reservation (added to {@code reserved}) */
+    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy, boolean head,
+                                      List<Reservation> reserved) {
         long start = System.nanoTime();
         PlacementResult result = placer.place(snapshot, job.id(), job.spec(), jobPolicy);
         long nanos = System.nanoTime() - start;
@@ -181,14 +190,22 @@ public final class QueuePlacer {
                 .map(r -> r.name().toLowerCase(Locale.ROOT)).toList();
         if (result instanceof Unschedulable u) {
             events.placement(nanos, "unschedulable", vetoes);
+            Reservation mine = null;
+            if (head) {
+                mine = reservations.blocked(job, snapshot, jobPolicy).orElse(null);
+                if (mine != null) {
+                    String id = mine.jobId();
+                    reserved.removeIf(r -> r.jobId().equals(id));
+                    reserved.add(mine);
+                }
+            }
             if (mine != null) {
                 noteWaiting(job, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips(), "holds a reservation: "
                         + "predicted to start at " + Instant.ofEpochMilli(mine.startAtMs()) + ", when jobs " + mine.waitsFor()
                         + " release their devices on " + mine.chips() + "; smaller jobs backfill only beside it or if they"
                         + " end before it");
             } else {
-                noteWaiting(job, u.summary(), u.summary() + (u.chips().isEmpty() ? "" : "; per chip type: " + u.chips()
-                        .stream().map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "))));
+                noteWaiting(job, u, onIdleFleet(job, jobPolicy));
             }
             return Optional.empty();
         }
@@ -226,6 +243,31 @@ public final class QueuePlacer {
             view.refresh();
         }
         return placed;
+    }
+
+    /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
+    private Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
+        ClusterSnapshot all = view.capacity();
+        return !all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u
+                ? Optional.of(u) : Optional.empty();
+    }
+
+    /** Why a job that did not fit waits; an UNSCHEDULABLE event when even an idle fleet could not hold it. */
+    private void noteWaiting(JobRecord job, Unschedulable now, Optional<Unschedulable> idle) {
+        Unschedulable u = idle.orElse(now);
+        String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
+                .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
+        if (idle.isEmpty()) {
+            noteWaiting(job, u.summary(), u.summary() + vetoes);
+            return;
+        }
+        String summary = "can never fit this fleet: " + u.summary();
+        if (summary.equals(job.waitingReason())) {
+            return;
+        }
+        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
+                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "UNSCHEDULABLE", summary + vetoes
+                        + "; it stays queued in case nodes are added, and can be cancelled")));
     }
 
     /** Records why the job waits ({@code summary}, with {@code detail} in the event), once per distinct reason. */

@@ -25,10 +25,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The reservations of one queue pass ({@link ReservationPolicy}): for each queue whose first job
- * (highest priority, then oldest) does not fit now, the earliest start that running jobs'
- * predicted ends allow, and the devices it will take. Each reserved job's {@code estimatedStartAt}
- * is published through the store for the API.
+ * The reservations of the queue passes ({@link ReservationPolicy}): when the first job of a queue
+ * (highest priority, then oldest) does not fit, the earliest start that running jobs' predicted
+ * ends allow, and the devices it will take. Worked out when a head is found blocked, and kept
+ * (while it stays its queue's head) for {@link #REUSE_MS} or until the capacity it saw changes.
+ * Each reserved job's {@code estimatedStartAt} is published through the store for the API.
  */
 final class Reservations {
     private final ClusterStore store;
@@ -49,36 +50,38 @@ final class Reservations {
         this.clock = clock;
     }
 
-    /** The reservations for the heads of the queues in {@code queued} that do not fit {@code snapshot}. */
-    List<Reservation> forPass(List<JobRecord> queued, ClusterSnapshot snapshot, PlacementPolicy policy) {
-        List<Reservation> out = new ArrayList<>();
+    /**
+     * The reservations already worked out for jobs that are still the first of their queue in
+     * {@code queued}, younger than {@link #REUSE_MS}.
+     */
+    List<Reservation> forPass(List<JobRecord> queued) {
         Set<String> heads = new HashSet<>();
-        Map<String, Cached> next = new HashMap<>();
-        long now = clock.millis();
-        for (JobRecord head : queued) {
-            if (!heads.add(head.spec().queue())) {
-                continue;
+        Set<String> seen = new HashSet<>();
+        for (JobRecord j : queued) {
+            if (seen.add(j.spec().queue())) {
+                heads.add(j.id());
             }
-            Cached c = cache.get(head.id());
-            if (c == null || c.fingerprint() != snapshot.fingerprint() || now - c.atMs() >= REUSE_MS) {
-                c = new Cached(snapshot.fingerprint(), now, reserve(head, snapshot, policy));
-            }
-            next.put(head.id(), c);
-            c.reservation().ifPresent(out::add);
         }
-        cache.clear();
-        cache.putAll(next);
-        publish(out);
+        long now = clock.millis();
+        cache.keySet().removeIf(id -> !heads.contains(id) || now - cache.get(id).atMs() >= REUSE_MS);
+        List<Reservation> out = new ArrayList<>();
+        cache.values().forEach(c -> c.reservation().ifPresent(out::add));
         return out;
     }
 
-    /** The head's reservation; none if it fits now (this pass places it) or no predicted end makes room. */
-    private Optional<Reservation> reserve(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy) {
-        if (placer.place(snapshot, head.id(), head.spec(), policy) instanceof Plan) {
-            return Optional.empty();
+    /**
+     * A queue head that did not fit {@code snapshot}: its reservation, worked out unless the one
+     * held for it saw the same capacity and is young. Empty when no predicted end makes room.
+     */
+    Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy) {
+        long now = clock.millis();
+        Cached c = cache.get(head.id());
+        if (c == null || c.fingerprint() != snapshot.fingerprint() || now - c.atMs() >= REUSE_MS) {
+            c = new Cached(snapshot.fingerprint(), now, ReservationPolicy.reserve(head, endings(),
+                    gone -> plan(head, view.snapshotWithout(gone), policy)));
+            cache.put(head.id(), c);
         }
-        List<Ending> endings = endings();
-        return ReservationPolicy.reserve(head, endings, gone -> plan(head, view.snapshotWithout(gone), policy));
+        return c.reservation();
     }
 
     /** How long {@code job} would run with {@code plan}: its declared steps times the plan's step time. */
@@ -106,7 +109,8 @@ final class Reservations {
         return out;
     }
 
-    private void publish(List<Reservation> reservations) {
+    /** Publishes the reservations in force after a pass: each reserved job's predicted start. */
+    void publish(List<Reservation> reservations) {
         Map<String, String> estimates = new TreeMap<>();
         reservations.forEach(r -> estimates.put(r.jobId(), Instant.ofEpochMilli(r.startAtMs()).toString()));
         store.putEstimatedStarts(estimates);

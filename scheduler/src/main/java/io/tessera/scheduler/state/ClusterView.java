@@ -49,6 +49,8 @@ public final class ClusterView {
     private final Set<String> lost = new TreeSet<>();
     private boolean lostChanged;
     private ClusterSnapshot snapshot;
+    /** Every schedulable node with all its healthy devices free; null until asked for after a change of nodes. */
+    private ClusterSnapshot capacity;
     /** Set when more keys changed than are worth remembering one by one: the next refresh rebuilds. */
     private volatile boolean overflowed;
     private static final int MAX_DIRTY = 200_000;
@@ -105,6 +107,7 @@ public final class ClusterView {
     /** Reads the whole state again (at a leader change); every hot job is due for reconciliation. */
     public synchronized void rebuild() {
         overflowed = false;
+        capacity = null;
         toReconcile.clear();
         dirtyJobs.clear();
         dirtyNodes.clear();
@@ -140,7 +143,11 @@ public final class ClusterView {
         for (String name : drain(dirtyNodes)) {
             Optional<NodeRecord> node = store.node(name);
             AssignmentSet set = store.assignments(name);
+            NodeRecord before = nodes.get(name);
             node.ifPresentOrElse(n -> nodes.put(name, n), () -> nodes.remove(name));
+            if (!sameCapacity(before, node.orElse(null))) {
+                capacity = null;
+            }
             sets.put(name, set);
             boolean isLost = node.map(n -> n.state() == NodeState.LOST).orElse(false);
             lostChanged |= isLost ? lost.add(name) : lost.remove(name);
@@ -178,6 +185,33 @@ public final class ClusterView {
                 queues.remove(old.spec().queue());
             }
         }
+    }
+
+    /**
+     * The fleet as if nothing ran: every ready, undrained node with all its healthy devices free.
+     * A job that does not fit this can never fit until the fleet changes. Rebuilt only when a
+     * node's state, drain or devices change (not on heartbeats or assignments).
+     */
+    public synchronized ClusterSnapshot capacity() {
+        if (capacity == null) {
+            List<NodeView> all = new ArrayList<>();
+            for (NodeRecord n : nodes.values()) {
+                NodeView v = SnapshotBuilder.view(catalog, n, AssignmentSet.empty(n.name()));
+                if (v != null) {
+                    all.add(v);
+                }
+            }
+            capacity = new ClusterSnapshot(catalog, all);
+        }
+        return capacity;
+    }
+
+    private static boolean sameCapacity(NodeRecord a, NodeRecord b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.state() == b.state() && a.drained() == b.drained() && a.devices().equals(b.devices())
+                && a.address().equals(b.address()) && a.labels().equals(b.labels());
     }
 
     /** The placement input as of the last refresh. */

@@ -78,6 +78,10 @@ class QueueApiTest {
                     "application/yaml");
             assertThat(tooHigh.status()).isEqualTo(400);
             assertThat(fields(tooHigh)).containsExactly("priority");
+            Response pinned = c.sendAs(TestCluster.ALICE, "POST", "/v1/jobs", bytes(job("default",
+                    "scheduling: {preemptible: false}\n")), "application/yaml");
+            assertThat(pinned.status()).as("the default queue allows no non-preemptible jobs").isEqualTo(400);
+            assertThat(fields(pinned)).containsExactly("scheduling.preemptible");
             String id = c.submitAs(TestCluster.BOB, job("research", ""));
             assertThat(c.job(id).path("priority").asInt()).as("the queue's default priority").isEqualTo(50);
             assertThat(c.submitAs(TestCluster.ALICE, job("default", ""))).isNotBlank();

@@ -59,11 +59,15 @@ class PreemptionTest {
     }
 
     private String submit(String queue, int priority, int shards) {
+        return submit(queue, priority, shards, "");
+    }
+
+    private String submit(String queue, int priority, int shards, String extra) {
         seq++;
         String id = "job-" + seq;
         store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
                 + "\npriority: " + priority + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: 8\n"
-                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 64\n").getBytes(StandardCharsets.UTF_8),
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8),
                 "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
                 List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u" + seq, 0));
         return id;
@@ -160,5 +164,17 @@ class PreemptionTest {
         pass();
         pass();
         assertThat(job(lender2).state()).isEqualTo(JobState.PLACED);
+    }
+
+    @Test
+    void aNonPreemptibleJobIsNeverAVictim() {
+        nodes(2);
+        String keep = submit("default", 0, 2, "scheduling: {preemptible: false}\n");
+        pass();
+        String high = submit("default", 10, 1);
+        pass();
+        pass();
+        assertThat(job(keep).state()).isEqualTo(JobState.PLACED);
+        assertThat(job(high).state()).isEqualTo(JobState.QUEUED);
     }
 }

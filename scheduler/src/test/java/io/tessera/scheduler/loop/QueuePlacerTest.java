@@ -89,12 +89,32 @@ class QueuePlacerTest {
         QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
         Term t = term();
         assertThat(p.placeQueued(t)).isZero();
-        assertThat(places.get()).isEqualTo(1);
+        assertThat(places.get()).as("the decision, and whether it could fit the fleet if nothing ran").isEqualTo(2);
         p.placeQueued(t);
         p.placeQueued(t);
-        assertThat(places.get()).as("same capacity, no new decision").isEqualTo(1);
+        assertThat(places.get()).as("same capacity, no new decision").isEqualTo(2);
         node("n2", 2);
         assertThat(p.placeQueued(t)).isEqualTo(1);
-        assertThat(places.get()).isEqualTo(2);
+        assertThat(places.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aJobThatCouldFitAnIdleFleetWaitsAndOneThatCouldNotIsMarkedUnschedulable() {
+        node("n1", 8);
+        String busy = queue(1, 8);
+        AtomicLong now = new AtomicLong();
+        QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
+        Term t = term();
+        p.placeQueued(t);
+        String waits = queue(2, 8);
+        String never = queue(3, 9);
+        p.placeQueued(t);
+        assertThat(store.job(busy).orElseThrow().state()).isEqualTo(JobState.PLACED);
+        JobRecord w = store.job(waits).orElseThrow();
+        assertThat(w.events().get(w.events().size() - 1).type()).isEqualTo("WAITING");
+        JobRecord n = store.job(never).orElseThrow();
+        assertThat(n.state()).isEqualTo(JobState.QUEUED);
+        assertThat(n.events().get(n.events().size() - 1).type()).isEqualTo("UNSCHEDULABLE");
+        assertThat(n.waitingReason()).startsWith("can never fit this fleet").contains("needs at least 9 shards");
     }
 }
