@@ -18,6 +18,7 @@ import io.tessera.scheduler.loop.ElasticGrowth;
 import io.tessera.scheduler.loop.JobReconciler;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.state.OldestMemberLeadership;
+import io.tessera.scheduler.loop.PreemptionClaims;
 import io.tessera.scheduler.loop.Preemptor;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
@@ -113,10 +114,11 @@ public final class SchedulerNode implements AutoCloseable {
         auth.generatedAdmin().ifPresent(t -> LOG.warn("no token file configured: generated admin token {}", t));
         auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
         ClusterView view = new ClusterView(store, catalog);
+        PreemptionClaims claims = new PreemptionClaims(clock::millis);
         SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz), view, clock,
                 new NodeLivenessSweep(store, view, clock, HeartbeatPolicy.from(config), metrics),
                 new JobReconciler(store, view, applier, clock),
-                new QueuePlacer(store, view, placer, applier, policy, clock, metrics),
+                new QueuePlacer(store, view, placer, applier, policy, clock, metrics).withClaims(claims),
                 new ElasticGrowth(store, view, placer, applier, policy, clock, config.elastic()),
                 () -> {
                     String me = hz.getCluster().getLocalMember().getUuid().toString();
@@ -125,7 +127,7 @@ public final class SchedulerNode implements AutoCloseable {
                 });
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, metrics));
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, metrics).withClaims(claims));
         loop.withHistory(new HistoryMover(store, view, history, clock, config.limits().terminalGraceMs(),
                 config.limits().historyRetentionMs()));
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(

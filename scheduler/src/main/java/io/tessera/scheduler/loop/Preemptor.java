@@ -32,13 +32,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Preemption, after a queue pass. For each queue, the first job still waiting (highest priority,
- * then oldest) may preempt running jobs of its own queue with a lower priority, and, while its
- * queue holds less than its TFLOPS quota, jobs of other queues in its cohort that are borrowing.
+ * then oldest) may preempt running jobs of its own queue with a lower priority; while its queue
+ * holds less than its TFLOPS quota, jobs of other queues in its cohort that are borrowing; and
+ * elastic jobs of queues holding more per unit of weight than its own, which come back smaller
+ * from their checkpoint (shrinking to make room for a queue below its share).
  * {@link VictimSelector} picks the fewest victims with the least lost work, and only if the gang
  * then fits and its queue admits it. Victims become PREEMPTING: their workers get SIGTERM and
  * their queue's grace period to checkpoint ({@link PlanApplier#stopGracefully}), and
  * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
- * chosen, so one shortage never evicts twice. A job that asked not to be preempted (within its
+ * chosen, so one shortage never evicts twice. The waiting job's claim ({@link PreemptionClaims})
+ * makes the queue pass offer it capacity first. A job that asked not to be preempted (within its
  * queue's {@code maxNonPreemptible}) is never a victim.
  */
 public final class Preemptor {
@@ -50,6 +53,7 @@ public final class Preemptor {
     private final PlacementPolicy policy;
     private final Clock clock;
     private final SchedulerEvents events;
+    private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
 
     public Preemptor(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events) {
@@ -60,6 +64,12 @@ public final class Preemptor {
         this.policy = policy;
         this.clock = clock;
         this.events = events;
+    }
+
+    /** Records claims in {@code shared}, which the queue pass reads too. */
+    public Preemptor withClaims(PreemptionClaims shared) {
+        this.claims = shared;
+        return this;
     }
 
     /** Preempts for the queues' waiting heads where that makes them fit; returns how many jobs it preempted. */
@@ -112,6 +122,9 @@ public final class Preemptor {
         for (JobRecord v : victims.get()) {
             done += mark(v, waiting, QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs()) ? 1 : 0;
         }
+        if (done > 0) {
+            claims.claim(waiting.id());
+        }
         List<String> ids = victims.get().stream().map(JobRecord::id).toList();
         store.updateJob(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur : cur.withWaitingReason("preempting "
                 + ids).withEvent(new JobEvent(now(), "WAITING", "preempting " + ids + " to make room; it is placed once "
@@ -130,14 +143,22 @@ public final class Preemptor {
                 continue;
             }
             QueueSpec theirs = QueueUsage.spec(queues, j.spec().queue());
-            boolean lowerHere = theirs.name().equals(queue.name()) && j.spec().priority() < waiting.spec().priority();
-            boolean lentToThem = underQuota && queue.cohort() != null && queue.cohort().equals(theirs.cohort())
-                    && !theirs.name().equals(queue.name()) && QuotaPolicy.borrowed(theirs, usage) > 0;
-            if (lowerHere || lentToThem) {
+            boolean other = !theirs.name().equals(queue.name());
+            boolean lowerHere = !other && j.spec().priority() < waiting.spec().priority();
+            boolean lentToThem = underQuota && other && queue.cohort() != null && queue.cohort().equals(theirs.cohort())
+                    && QuotaPolicy.borrowed(theirs, usage) > 0;
+            boolean shrinkable = other && j.spec().shards().min() < j.placement().shards().size()
+                    && share(theirs, usage) > share(queue, usage);
+            if (lowerHere || lentToThem || shrinkable) {
                 out.add(new Candidate(j, lostWorkSec(j, store.shardReports(j.id(), j.placement().shards().size()))));
             }
         }
         return out;
+    }
+
+    /** What a queue holds per unit of weight: the quantity fair share evens out. */
+    private static double share(QueueSpec q, QueueUsage usage) {
+        return usage.of(q.name()).tflops() / q.weight();
     }
 
     /** Whether {@code waiting} fits, and its queue admits it, with {@code gone}'s devices and charges released. */
@@ -160,9 +181,12 @@ public final class Preemptor {
     /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
     private boolean mark(JobRecord victim, JobRecord waiting, long graceMs) {
         boolean[] marked = {false};
+        boolean elastic = victim.spec().shards().min() < victim.placement().shards().size()
+                && !victim.spec().queue().equals(waiting.spec().queue());
         String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
-                + "and %d s to checkpoint, then it goes back to the queue", waiting.id(), waiting.spec().priority(),
-                waiting.spec().queue(), graceMs / 1000);
+                + "and %d s to checkpoint, then it goes back to the queue%s", waiting.id(), waiting.spec().priority(),
+                waiting.spec().queue(), graceMs / 1000, elastic ? "; as an elastic job it is placed again on fewer "
+                + "shards, giving capacity back to a queue below its fair share" : "");
         store.updateJob(victim.id(), cur -> {
             if (cur.attempt() != victim.attempt() || !(cur.state() == JobState.PLACED || cur.state() == JobState.RUNNING)) {
                 return cur;

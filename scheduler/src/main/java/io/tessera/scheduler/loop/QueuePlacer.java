@@ -68,6 +68,7 @@ public final class QueuePlacer {
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final Map<String, Long> didNotFit = new HashMap<>();
     private final Reservations reservations;
+    private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
 
     public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
@@ -103,7 +104,8 @@ public final class QueuePlacer {
         didNotFit.keySet().retainAll(ids);
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
-        FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()));
+        FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()),
+                claims.active(ids));
         List<Reservation> reserved = new ArrayList<>(reservations.forPass(queued));
         Set<String> heads = new HashSet<>();
         Set<String> queuesSeen = new HashSet<>();
@@ -163,6 +165,12 @@ public final class QueuePlacer {
         placed += commit(batch, term);
         reservations.publish(reserved);
         return placed;
+    }
+
+    /** Shares the preemptor's claims: jobs that preempted are offered capacity first. */
+    public QueuePlacer withClaims(PreemptionClaims shared) {
+        this.claims = shared;
+        return this;
     }
 
     /** The placement policy for a job of {@code queue}: the queue's vendor cap, where it sets one. */

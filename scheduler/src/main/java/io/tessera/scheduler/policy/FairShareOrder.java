@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,7 +19,8 @@ import java.util.TreeMap;
  * its weight is smallest (ties by queue name). Within that queue, the highest priority goes
  * first; among jobs of that priority, the user who holds least goes first; then submission order.
  * Each placement is added to its queue's and user's holding at once ({@link #placed}), so a pass
- * interleaves queues in proportion to their weights. Deterministic; pure apart from its own state.
+ * interleaves queues in proportion to their weights. Jobs that preempted others come before all
+ * of this, so the room their victims give up goes to them. Deterministic; pure apart from its own state.
  */
 public final class FairShareOrder {
     private final Map<String, QueueSpec> queues;
@@ -26,11 +28,27 @@ public final class FairShareOrder {
     /** Per queue: priority (highest first), then per user, jobs in {@link QueueOrder}. */
     private final Map<String, TreeMap<Integer, Map<String, Deque<JobRecord>>>> waiting = new TreeMap<>();
 
+    /** Jobs offered before all others: those that preempted for room which is now theirs. */
+    private final Deque<JobRecord> first = new ArrayDeque<>();
+
     /** @param queued the queued jobs, in {@link QueueOrder#FIRST_TO_PLACE} */
     public FairShareOrder(List<JobRecord> queued, Map<String, QueueSpec> queues, QueueUsage usage) {
+        this(queued, queues, usage, Set.of());
+    }
+
+    /**
+     * @param queued  the queued jobs, in {@link QueueOrder#FIRST_TO_PLACE}
+     * @param claimed jobs that preempted others: offered first, so the room their victims give up is theirs
+     */
+    public FairShareOrder(List<JobRecord> queued, Map<String, QueueSpec> queues, QueueUsage usage,
+                          Set<String> claimed) {
         this.queues = queues;
         this.usage = usage;
         for (JobRecord j : queued) {
+            if (claimed.contains(j.id())) {
+                first.add(j);
+                continue;
+            }
             waiting.computeIfAbsent(j.spec().queue(), k -> new TreeMap<>(Comparator.reverseOrder()))
                     .computeIfAbsent(j.spec().priority(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(QueueUsage.owner(j), k -> new ArrayDeque<>()).add(j);
@@ -39,6 +57,9 @@ public final class FairShareOrder {
 
     /** The next job to offer capacity to, or empty when every job has been offered. */
     public Optional<JobRecord> next() {
+        if (!first.isEmpty()) {
+            return Optional.of(first.poll());
+        }
         String queue = null;
         double least = Double.POSITIVE_INFINITY;
         for (String q : waiting.keySet()) {

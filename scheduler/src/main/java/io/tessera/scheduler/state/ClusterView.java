@@ -210,8 +210,15 @@ public final class ClusterView {
         if (a == null || b == null) {
             return a == b;
         }
-        return a.state() == b.state() && a.drained() == b.drained() && a.devices().equals(b.devices())
+        return a.state() == b.state() && a.drained() == b.drained() && schedulable(a).equals(schedulable(b))
                 && a.address().equals(b.address()) && a.labels().equals(b.labels());
+    }
+
+    /** What of a node's devices placement reads (not telemetry, which changes with every heartbeat). */
+    private static List<String> schedulable(NodeRecord n) {
+        List<String> out = new ArrayList<>();
+        n.devices().forEach(d -> out.add(d.index() + "/" + d.chipType() + "/" + d.healthy()));
+        return out;
     }
 
     /** The placement input as of the last refresh. */

@@ -42,8 +42,9 @@ class PreemptionTest {
     private final ClusterView view = new ClusterView(store, CATALOG);
     private final PlanApplier applier = new PlanApplier(store, CATALOG);
     private final Clock clock = Clock.systemUTC();
+    private final PreemptionClaims claims = new PreemptionClaims(clock::millis);
     private final Preemptor preemptor = new Preemptor(store, view, new PlacementEngine(), applier,
-            PlacementPolicy.DEFAULT, clock, new SchedulerMetrics());
+            PlacementPolicy.DEFAULT, clock, new SchedulerMetrics()).withClaims(claims);
     private int seq;
 
     private void nodes(int count) {
@@ -66,7 +67,8 @@ class PreemptionTest {
         seq++;
         String id = "job-" + seq;
         store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
-                + "\npriority: " + priority + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: 8\n"
+                + "\npriority: " + priority + "\ncommand: [w]\n" + (shards > 0 ? "shards: " + shards + "\n" : "")
+                + "devicesPerShard: 8\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8),
                 "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
                 List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u" + seq, 0));
@@ -79,7 +81,7 @@ class PreemptionTest {
         new JobReconciler(store, view, applier, clock).reconcileChanged();
         view.refresh();
         new QueuePlacer(store, view, new PlacementEngine(), applier, PlacementPolicy.DEFAULT, clock,
-                new SchedulerMetrics()).placeQueued(t);
+                new SchedulerMetrics()).withClaims(claims).placeQueued(t);
         preemptor.preempt();
         view.refresh();
     }
@@ -176,5 +178,26 @@ class PreemptionTest {
         pass();
         assertThat(job(keep).state()).isEqualTo(JobState.PLACED);
         assertThat(job(high).state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    void anElasticJobAboveItsShareShrinksAtItsCheckpointWhenAnotherQueueWaits() {
+        nodes(4);
+        String alices = submit("alice", 0, 0, "shards: {min: 1, max: 4}\n");
+        pass();
+        assertThat(job(alices).placement().shards()).as("the whole idle fleet").hasSize(4);
+        String bobs = submit("bob", 0, 2);
+        pass();
+        assertThat(job(alices).state()).isEqualTo(JobState.PREEMPTING);
+        assertThat(job(alices).events().get(job(alices).events().size() - 1).message()).contains("fewer shards");
+        workersStopped(alices, 12);
+        pass();
+        pass();
+        assertThat(job(bobs).state()).isEqualTo(JobState.PLACED);
+        JobRecord shrunk = job(alices);
+        assertThat(shrunk.state()).isEqualTo(JobState.PLACED);
+        assertThat(shrunk.placement().shards()).hasSize(2);
+        assertThat(shrunk.restarts()).isZero();
+        assertThat(shrunk.events()).extracting(JobEvent::type).contains("PREEMPTED", "SHRUNK");
     }
 }
