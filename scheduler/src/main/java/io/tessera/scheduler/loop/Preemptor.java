@@ -21,6 +21,7 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * their queue's grace period to checkpoint ({@link PlanApplier#stopGracefully}), and
  * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
  * chosen, so one shortage never evicts twice. The waiting job's claim ({@link PreemptionClaims})
- * makes the queue pass offer it capacity first. A job that asked not to be preempted (within its
+ * makes the queue pass offer it capacity first. A waiting job for which no victims would help is
+ * not looked at again until the capacity snapshot changes. A job that asked not to be preempted (within its
  * queue's {@code maxNonPreemptible}) is never a victim.
  */
 public final class Preemptor {
@@ -54,6 +56,8 @@ public final class Preemptor {
     private final Clock clock;
     private final SchedulerEvents events;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
+    /** Waiting jobs for which no set of victims helped, with the capacity fingerprint they saw. */
+    private final Map<String, Long> triedAt = new HashMap<>();
 
     public Preemptor(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events) {
@@ -80,6 +84,9 @@ public final class Preemptor {
             return 0; // earlier victims are still stopping
         }
         Set<String> heads = new HashSet<>();
+        Set<String> queuedIds = new HashSet<>();
+        view.queued().forEach(j -> queuedIds.add(j.id()));
+        triedAt.keySet().retainAll(queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
                 int n = preemptFor(waiting, jobs, queues);
@@ -107,15 +114,22 @@ public final class Preemptor {
     }
 
     private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
+        long fingerprint = view.snapshot().fingerprint();
+        if (Long.valueOf(fingerprint).equals(triedAt.get(waiting.id()))) {
+            return 0; // no victims helped on this capacity before
+        }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
         QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
-        List<Candidate> candidates = candidates(waiting, queue, jobs, queues, usage);
-        if (candidates.isEmpty() || fits(waiting, queue, queues, usage, List.of())) {
+        List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage);
+        if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of())) {
             return 0; // nothing to preempt, or it fits as things are (the next pass places it)
         }
+        List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
+                store.shardReports(j.id(), j.placement().shards().size())))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
                 usage, gone));
         if (victims.isEmpty()) {
+            triedAt.put(waiting.id(), fingerprint);
             return 0;
         }
         int done = 0;
@@ -132,11 +146,11 @@ public final class Preemptor {
         return done;
     }
 
-    /** Running jobs this waiting job may preempt: lower priority in its queue, or borrowers of its cohort. */
-    private List<Candidate> candidates(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
+    /** Running jobs this waiting job may preempt: lower priority in its queue, borrowers of its cohort, shrinkable jobs. */
+    private static List<JobRecord> eligible(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
                                               Map<String, QueueSpec> queues, QueueUsage usage) {
         boolean underQuota = queue.quota().tflops() != null && usage.of(queue.name()).tflops() < queue.quota().tflops();
-        List<Candidate> out = new ArrayList<>();
+        List<JobRecord> out = new ArrayList<>();
         for (JobRecord j : jobs) {
             if (!(j.state() == JobState.PLACED || j.state() == JobState.RUNNING) || j.cancelRequested()
                     || !j.spec().scheduling().mayBePreempted()) {
@@ -150,7 +164,7 @@ public final class Preemptor {
             boolean shrinkable = other && j.spec().shards().min() < j.placement().shards().size()
                     && share(theirs, usage) > share(queue, usage);
             if (lowerHere || lentToThem || shrinkable) {
-                out.add(new Candidate(j, lostWorkSec(j, store.shardReports(j.id(), j.placement().shards().size()))));
+                out.add(j);
             }
         }
         return out;

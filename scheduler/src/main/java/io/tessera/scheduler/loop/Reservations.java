@@ -39,6 +39,8 @@ final class Reservations {
     /** A head's last answer, reused while the capacity it saw is unchanged and it is younger than {@link #REUSE_MS}. */
     private final Map<String, Cached> cache = new HashMap<>();
     static final long REUSE_MS = 10_000;
+    /** A changed capacity is looked at again only after this long, so a busy pass does not recompute every time. */
+    static final long MIN_AGE_MS = 1_000;
 
     private record Cached(long fingerprint, long atMs, Optional<Reservation> reservation) {
     }
@@ -70,13 +72,15 @@ final class Reservations {
     }
 
     /**
-     * A queue head that did not fit {@code snapshot}: its reservation, worked out unless the one
-     * held for it saw the same capacity and is young. Empty when no predicted end makes room.
+     * A queue head that did not fit {@code snapshot}: its reservation, worked out again when the
+     * one held is older than {@link #REUSE_MS}, or saw other capacity and is older than
+     * {@link #MIN_AGE_MS}. Empty when no predicted end makes room.
      */
     Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy) {
         long now = clock.millis();
         Cached c = cache.get(head.id());
-        if (c == null || c.fingerprint() != snapshot.fingerprint() || now - c.atMs() >= REUSE_MS) {
+        boolean changed = c != null && c.fingerprint() != snapshot.fingerprint() && now - c.atMs() >= MIN_AGE_MS;
+        if (c == null || changed || now - c.atMs() >= REUSE_MS) {
             c = new Cached(snapshot.fingerprint(), now, ReservationPolicy.reserve(head, endings(),
                     gone -> plan(head, view.snapshotWithout(gone), policy)));
             cache.put(head.id(), c);

@@ -145,7 +145,7 @@ public final class ClusterView {
             AssignmentSet set = store.assignments(name);
             NodeRecord before = nodes.get(name);
             node.ifPresentOrElse(n -> nodes.put(name, n), () -> nodes.remove(name));
-            if (!sameCapacity(before, node.orElse(null))) {
+            if (!SnapshotBuilder.sameCapacity(before, node.orElse(null))) {
                 capacity = null;
             }
             sets.put(name, set);
@@ -194,31 +194,9 @@ public final class ClusterView {
      */
     public synchronized ClusterSnapshot capacity() {
         if (capacity == null) {
-            List<NodeView> all = new ArrayList<>();
-            for (NodeRecord n : nodes.values()) {
-                NodeView v = SnapshotBuilder.view(catalog, n, AssignmentSet.empty(n.name()));
-                if (v != null) {
-                    all.add(v);
-                }
-            }
-            capacity = new ClusterSnapshot(catalog, all);
+            capacity = SnapshotBuilder.idle(catalog, nodes.values());
         }
         return capacity;
-    }
-
-    private static boolean sameCapacity(NodeRecord a, NodeRecord b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return a.state() == b.state() && a.drained() == b.drained() && schedulable(a).equals(schedulable(b))
-                && a.address().equals(b.address()) && a.labels().equals(b.labels());
-    }
-
-    /** What of a node's devices placement reads (not telemetry, which changes with every heartbeat). */
-    private static List<String> schedulable(NodeRecord n) {
-        List<String> out = new ArrayList<>();
-        n.devices().forEach(d -> out.add(d.index() + "/" + d.chipType() + "/" + d.healthy()));
-        return out;
     }
 
     /** The placement input as of the last refresh. */

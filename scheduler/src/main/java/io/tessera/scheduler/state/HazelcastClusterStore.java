@@ -57,8 +57,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> leader;
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
-    private final IMap<String, String> queues;
-    private final IMap<String, String> estimates;
+    private final HazelcastQueueMaps queueMaps;
     private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
@@ -69,8 +68,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.leader = hz.getMap(LEADER);
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
-        this.queues = hz.getMap(QUEUES);
-        this.estimates = hz.getMap(ESTIMATES);
+        this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
@@ -377,42 +375,31 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Map<String, QueueSpec> queues() {
-        Map<String, QueueSpec> out = new TreeMap<>();
-        queues.forEach((name, json) -> out.put(name, Codec.decode(json, QueueSpec.class)));
-        return out;
+        return queueMaps.queues();
     }
 
     @Override
     public Optional<QueueSpec> queue(String name) {
-        return Optional.ofNullable(Codec.decode(queues.get(name), QueueSpec.class));
+        return queueMaps.queue(name);
     }
 
     @Override
     public void putQueue(QueueSpec queue) {
-        queues.set(queue.name(), Codec.encode(queue));
+        queueMaps.put(queue);
     }
 
     @Override
     public boolean deleteQueue(String name) {
-        return queues.remove(name) != null;
+        return queueMaps.delete(name);
     }
 
     @Override
     public void putEstimatedStarts(Map<String, String> next) {
-        for (String id : estimates.keySet()) {
-            if (!next.containsKey(id)) {
-                estimates.delete(id);
-            }
-        }
-        next.forEach((id, at) -> {
-            if (!at.equals(estimates.get(id))) {
-                estimates.set(id, at);
-            }
-        });
+        queueMaps.putEstimatedStarts(next);
     }
 
     @Override
     public Optional<String> estimatedStart(String jobId) {
-        return Optional.ofNullable(estimates.get(jobId));
+        return queueMaps.estimatedStart(jobId);
     }
 }

@@ -62,4 +62,34 @@ public final class SnapshotBuilder {
         }
         return used;
     }
+
+    /** The fleet as if nothing ran: every schedulable node of {@code nodes} with all its healthy devices free. */
+    public static ClusterSnapshot idle(ChipCatalog catalog, Collection<NodeRecord> nodes) {
+        List<NodeView> all = new ArrayList<>();
+        for (NodeRecord n : nodes) {
+            NodeView v = view(catalog, n, AssignmentSet.empty(n.name()));
+            if (v != null) {
+                all.add(v);
+            }
+        }
+        return new ClusterSnapshot(catalog, all);
+    }
+
+    /**
+     * Whether two records of a node give the same idle capacity: state, drain, address, labels and
+     * each device's index, chip type and health (not telemetry, which changes with every heartbeat).
+     */
+    public static boolean sameCapacity(NodeRecord a, NodeRecord b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.state() == b.state() && a.drained() == b.drained() && schedulable(a).equals(schedulable(b))
+                && a.address().equals(b.address()) && a.labels().equals(b.labels());
+    }
+
+    private static List<String> schedulable(NodeRecord n) {
+        List<String> out = new ArrayList<>();
+        n.devices().forEach(d -> out.add(d.index() + "/" + d.chipType() + "/" + d.healthy()));
+        return out;
+    }
 }
