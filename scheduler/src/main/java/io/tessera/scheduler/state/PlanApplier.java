@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -92,7 +93,7 @@ public final class PlanApplier {
      * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
      */
     private record Change(String jobId, int attempt, Plan plan, JobState expected,
-                          java.util.function.UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
+                          UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
     }
 
     /**
@@ -198,25 +199,17 @@ public final class PlanApplier {
      * {@code graceMs} to checkpoint before SIGKILL.
      */
     public void stopGracefully(JobRecord job, long graceMs) {
-        if (job.placement() == null) {
-            return;
-        }
-        Set<String> nodes = job.placement().shards().stream().map(ShardPlan::node).collect(Collectors.toSet());
-        store.inTransaction(tx -> {
-            for (String node : nodes) {
-                AssignmentSet set = tx.assignmentsForUpdate(node);
-                List<ShardAssignment> next = set.shards().stream().map(a -> a.jobId().equals(job.id())
-                        && a.attempt() == job.attempt() && a.stopGraceMs() == null ? a.withStopGrace(graceMs) : a).toList();
-                if (!next.equals(set.shards())) {
-                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, next));
-                }
-            }
-            return null;
-        });
+        rewriteSets(job, shards -> shards.stream().map(a -> a.jobId().equals(job.id()) && a.attempt() == job.attempt()
+                && a.stopGraceMs() == null ? a.withStopGrace(graceMs) : a).toList());
     }
 
     /** Removes every shard of {@code job} from the assignment sets of the nodes its plan used. */
     public void release(JobRecord job) {
+        rewriteSets(job, shards -> shards.stream().filter(a -> !a.jobId().equals(job.id())).toList());
+    }
+
+    /** In one transaction, rewrites the assignment set of each node of {@code job}'s plan that {@code change} alters. */
+    private void rewriteSets(JobRecord job, UnaryOperator<List<ShardAssignment>> change) {
         if (job.placement() == null) {
             return;
         }
@@ -224,9 +217,9 @@ public final class PlanApplier {
         store.inTransaction(tx -> {
             for (String node : nodes) {
                 AssignmentSet set = tx.assignmentsForUpdate(node);
-                List<ShardAssignment> kept = set.shards().stream().filter(a -> !a.jobId().equals(job.id())).toList();
-                if (kept.size() != set.shards().size()) {
-                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, kept));
+                List<ShardAssignment> next = change.apply(set.shards());
+                if (!next.equals(set.shards())) {
+                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, next));
                 }
             }
             return null;
