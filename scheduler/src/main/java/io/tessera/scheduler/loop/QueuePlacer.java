@@ -22,6 +22,7 @@ import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
 import io.tessera.scheduler.policy.ReservationPolicy;
+import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,8 @@ public final class QueuePlacer {
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final Map<String, Long> didNotFit = new HashMap<>();
     private final Reservations reservations;
+    /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
+    private UsageHistory history;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
 
     public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
@@ -104,8 +107,10 @@ public final class QueuePlacer {
         didNotFit.keySet().retainAll(ids);
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
-        FairShareOrder order = new FairShareOrder(queued, queues, QueueUsage.of(view.jobs(), working.catalog()),
-                claims.active(ids));
+        QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
+        history = history == null ? UsageHistory.start(clock.millis(), UsageHistory.DEFAULT_HALF_LIFE_MS)
+                : history.advance(held, clock.millis());
+        FairShareOrder order = new FairShareOrder(queued, queues, held, claims.active(ids), history);
         List<Reservation> reserved = new ArrayList<>(reservations.forPass(queued));
         Set<String> heads = new HashSet<>();
         Set<String> queuesSeen = new HashSet<>();

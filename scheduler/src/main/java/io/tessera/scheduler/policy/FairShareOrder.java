@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * The order one pass offers queued jobs capacity in: weighted max-min fairness over normalized
  * compute (the TFLOPS charge of what each queue holds, {@link QuotaCharge}), in the spirit of
  * Gavel's heterogeneity-aware max-min. The next job comes from the queue whose holding divided by
- * its weight is smallest (ties by queue name). Within that queue, the highest priority goes
+ * its weight is smallest (ties by queue name); with a {@link UsageHistory}, the holding is averaged
+ * with the queue's decayed recent use, so a queue that used much lately yields for a while. Within that queue, the highest priority goes
  * first; among jobs of that priority, the user who holds least goes first; then submission order.
  * Each placement is added to its queue's and user's holding at once ({@link #placed}), so a pass
  * interleaves queues in proportion to their weights. Jobs that preempted others come before all
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 public final class FairShareOrder {
     private final Map<String, QueueSpec> queues;
     private QueueUsage usage;
+    private final UsageHistory history;
     /** Per queue: priority (highest first), then per user, jobs in {@link QueueOrder}. */
     private final Map<String, TreeMap<Integer, Map<String, Deque<JobRecord>>>> waiting = new TreeMap<>();
 
@@ -42,8 +44,15 @@ public final class FairShareOrder {
      */
     public FairShareOrder(List<JobRecord> queued, Map<String, QueueSpec> queues, QueueUsage usage,
                           Set<String> claimed) {
+        this(queued, queues, usage, claimed, null);
+    }
+
+    /** @param history each queue's recent use; when given, queues are compared on {@link UsageHistory#effective} */
+    public FairShareOrder(List<JobRecord> queued, Map<String, QueueSpec> queues, QueueUsage usage,
+                          Set<String> claimed, UsageHistory history) {
         this.queues = queues;
         this.usage = usage;
+        this.history = history;
         for (JobRecord j : queued) {
             if (claimed.contains(j.id())) {
                 first.add(j);
@@ -63,7 +72,8 @@ public final class FairShareOrder {
         String queue = null;
         double least = Double.POSITIVE_INFINITY;
         for (String q : waiting.keySet()) {
-            double share = usage.of(q).tflops() / QueueUsage.spec(queues, q).weight();
+            double holds = usage.of(q).tflops();
+            double share = (history == null ? holds : history.effective(q, holds)) / QueueUsage.spec(queues, q).weight();
             if (queue == null || share < least) {
                 queue = q;
                 least = share;
