@@ -10,6 +10,11 @@ public interface SchedulerEvents {
     /** A job was committed after waiting this long since submission. */
     void queueWait(double seconds);
 
+    /** A job of {@code queue} was committed after waiting this long since submission. */
+    default void queueWait(String queue, double seconds) {
+        queueWait(seconds);
+    }
+
     /** A heartbeat arrived. */
     void heartbeat();
 

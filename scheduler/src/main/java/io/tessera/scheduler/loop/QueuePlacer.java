@@ -244,7 +244,7 @@ public final class QueuePlacer {
             if (outcomes.get(i) instanceof PlanApplier.Committed c) {
                 placed++;
                 view.committed(p.jobId(), p.plan());
-                events.queueWait(Math.max(0, Duration.between(Instant.parse(c.job().submittedAt()),
+                events.queueWait(c.job().spec().queue(), Math.max(0, Duration.between(Instant.parse(c.job().submittedAt()),
                         clock.instant()).toMillis() / 1000.0));
                 LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
             } else {

@@ -100,6 +100,14 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     @Override
+    public void queueWait(String queue, double seconds) {
+        queueWait(seconds);
+        Timer.builder("tessera.queue.job.wait").tag("queue", queue).description("Time from submission to placement, per queue")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofDays(1)).register(registry)
+                .record(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    @Override
     public void preempted(String queue) {
         Counter.builder("tessera.queue.preemptions").tag("queue", queue)
                 .description("Jobs chosen to be preempted, by their queue").register(registry).increment();

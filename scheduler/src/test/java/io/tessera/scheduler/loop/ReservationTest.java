@@ -130,4 +130,34 @@ class ReservationTest {
         assertThat(nodesOf(started)).doesNotContain(nodesOf(job(late)).iterator().next());
         assertThat(store.estimatedStart(wide)).isEmpty();
     }
+
+    @Test
+    void aSixtyFourShardGangReservesWhereEnoughRunningJobsEndAndOneNodeJobsBackfillOnlyBesideIt() {
+        nodes(72);
+        List<String> running = new ArrayList<>();
+        for (int k = 0; k < 9; k++) {
+            running.add(submit(0, 8, ""));      // 9 jobs of 8 nodes: the whole fleet
+        }
+        pass();
+        double step = job(running.get(0)).placement().stepTimeSec();
+        for (int k = 0; k < 9; k++) {           // they end 10, 20, ... 90 minutes from now
+            progress(running.get(k), 0, (long) Math.ceil((k + 1) * 600 / step), ShardPhase.RUNNING);
+        }
+        pass();
+        String wide = submit(5, 64, "");
+        pass();
+        Instant estimate = Instant.parse(store.estimatedStart(wide).orElseThrow());
+        // 64 nodes are free once the 8 jobs ending first are gone: 80 minutes from now.
+        assertThat(estimate).isBetween(clock.instant().plusSeconds(80 * 60 - 30), clock.instant().plusSeconds(80 * 60 + 30));
+        assertThat(job(wide).waitingReason()).contains("reserved");
+        progress(running.get(0), 1, 1, ShardPhase.EXITED);   // the first job ends early: 8 nodes free
+        pass();
+        String small = submit(0, 1, "scheduling: {steps: " + (long) Math.ceil(7200 / step) + "}\n");
+        pass();
+        assertThat(job(small).state()).as("a 2-hour job would still hold a reserved node at the reservation")
+                .isEqualTo(JobState.QUEUED);
+        String quick = submit(0, 1, "scheduling: {steps: " + (long) Math.ceil(300 / step) + "}\n");
+        pass();
+        assertThat(job(quick).state()).as("a 5-minute job ends before it").isEqualTo(JobState.PLACED);
+    }
 }
