@@ -39,6 +39,9 @@ final class Reservations {
     /** A head's last answer, reused while the capacity it saw is unchanged and it is younger than {@link #REUSE_MS}. */
     private final Map<String, Cached> cache = new HashMap<>();
     static final long REUSE_MS = 10_000;
+    /** What the store holds, as this leader last wrote it (null: not yet written this term). */
+    private Map<String, String> published;
+    private long publishedAtMs;
     /** A changed capacity is looked at again only after this long, so a busy pass does not recompute every time. */
     static final long MIN_AGE_MS = 1_000;
 
@@ -117,6 +120,13 @@ final class Reservations {
     void publish(List<Reservation> reservations) {
         Map<String, String> estimates = new TreeMap<>();
         reservations.forEach(r -> estimates.put(r.jobId(), Instant.ofEpochMilli(r.startAtMs()).toString()));
-        store.putEstimatedStarts(estimates);
+        long now = clock.millis();
+        // Most passes change nothing: no store round trip for them, but a rewrite every REUSE_MS in
+        // case another leader wrote in between.
+        if (!estimates.equals(published) || now - publishedAtMs >= REUSE_MS) {
+            store.putEstimatedStarts(estimates);
+            published = estimates;
+            publishedAtMs = now;
+        }
     }
 }

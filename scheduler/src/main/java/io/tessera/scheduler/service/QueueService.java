@@ -114,8 +114,8 @@ public final class QueueService {
         Map<String, Double> weights = new HashMap<>();
         Map<String, Double> caps = new HashMap<>();
         for (JobRecord j : jobs) {
-            if (!j.state().terminal()) {
-                QueueSpec q = shown.get(j.spec().queue());
+            QueueSpec q = shown.get(j.spec().queue());
+            if (!j.state().terminal() && !weights.containsKey(q.name())) {
                 weights.put(q.name(), q.weight());
                 caps.put(q.name(), usage.of(q.name()).tflops() + QuotaPolicy.headroom(q, queues, usage));
             }

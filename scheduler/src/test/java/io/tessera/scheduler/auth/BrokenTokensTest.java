@@ -128,4 +128,24 @@ class BrokenTokensTest {
         assertThat(auth.authenticate(Tokens.sha256("tsk_eve"))).isEqualTo(Optional.empty());
         assertThat(Files.readString(f)).doesNotContain("tsk_eve");
     }
+
+    @Test
+    void groupsComeFromTokenFileEntriesAndJwtClaims() throws Exception {
+        Path f = dir.resolve("g.yaml");
+        Files.writeString(f, "tokens:\n  - {name: eve, role: user, sha256: " + Tokens.sha256("tsk_eve")
+                + ", groups: [ml-team, infra]}\n");
+        assertThat(TokenFileAuthenticator.load(f).authenticate("tsk_eve").orElseThrow().groups())
+                .containsExactlyInAnyOrder("ml-team", "infra");
+        byte[] secret = "a-shared-secret-of-32-bytes-long!".getBytes(StandardCharsets.UTF_8);
+        Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+        long exp = clock.instant().getEpochSecond() + 60;
+        String token = hs256("{\"alg\":\"HS256\"}", "{\"sub\":\"fay\",\"role\":\"user\",\"exp\":" + exp
+                + ",\"groups\":[\"ml-team\"]}", secret);
+        assertThat(JwtAuthenticator.hs256(secret, null, clock).authenticate(token).orElseThrow().groups())
+                .containsExactly("ml-team");
+        String noList = hs256("{\"alg\":\"HS256\"}", "{\"sub\":\"fay\",\"role\":\"user\",\"exp\":" + exp
+                + ",\"groups\":\"ml-team\"}", secret);
+        assertThat(JwtAuthenticator.hs256(secret, null, clock).authenticate(noList).orElseThrow().groups())
+                .as("a groups claim that is not a list gives no groups").isEmpty();
+    }
 }
