@@ -14,12 +14,9 @@ import io.tessera.config.JobSpecParser;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.api.ApiServer;
 import io.tessera.scheduler.auth.AuthSetup;
-import io.tessera.scheduler.loop.ElasticGrowth;
-import io.tessera.scheduler.loop.JobReconciler;
+import io.tessera.scheduler.loop.LoopAssembly;
 import io.tessera.scheduler.loop.NodeLivenessSweep;
 import io.tessera.scheduler.state.OldestMemberLeadership;
-import io.tessera.scheduler.loop.PreemptionClaims;
-import io.tessera.scheduler.loop.Preemptor;
 import io.tessera.scheduler.loop.QueuePlacer;
 import io.tessera.scheduler.loop.SchedulingLoop;
 import io.tessera.scheduler.metrics.FleetStatsCollector;
@@ -31,7 +28,6 @@ import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
 import io.tessera.scheduler.health.HealthMonitor;
-import io.tessera.scheduler.loop.HistoryMover;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.InMemoryJobHistory;
 import io.tessera.scheduler.state.JdbcJobHistory;
@@ -114,22 +110,16 @@ public final class SchedulerNode implements AutoCloseable {
         auth.generatedAdmin().ifPresent(t -> LOG.warn("no token file configured: generated admin token {}", t));
         auth.generatedJoin().ifPresent(t -> LOG.warn("no join token file configured: generated agent join token {}", t));
         ClusterView view = new ClusterView(store, catalog);
-        PreemptionClaims claims = new PreemptionClaims(clock::millis);
-        SchedulingLoop loop = new SchedulingLoop(new OldestMemberLeadership(hz), view, clock,
-                new NodeLivenessSweep(store, view, clock, HeartbeatPolicy.from(config), metrics),
-                new JobReconciler(store, view, applier, clock),
-                new QueuePlacer(store, view, placer, applier, policy, clock, metrics).withClaims(claims),
-                new ElasticGrowth(store, view, placer, applier, policy, clock, config.elastic()),
-                () -> {
-                    String me = hz.getCluster().getLocalMember().getUuid().toString();
-                    ClusterStore.LeaderClaim c = store.claimLeadership(me);
-                    return new Term(me, c.epoch(), clock.millis());
-                });
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, metrics).withClaims(claims));
-        loop.withHistory(new HistoryMover(store, view, history, clock, config.limits().terminalGraceMs(),
-                config.limits().historyRetentionMs()));
+        SchedulingLoop loop = new LoopAssembly(store, view, placer, applier, policy, clock, metrics, config.elastic(),
+                history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs())
+                .loop(new OldestMemberLeadership(hz), new NodeLivenessSweep(store, view, clock,
+                        HeartbeatPolicy.from(config), metrics), () -> {
+                            String me = hz.getCluster().getLocalMember().getUuid().toString();
+                            ClusterStore.LeaderClaim c = store.claimLeadership(me);
+                            return new Term(me, c.epoch(), clock.millis());
+                        }, QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();

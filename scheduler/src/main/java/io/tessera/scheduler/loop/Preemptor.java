@@ -194,13 +194,27 @@ public final class Preemptor {
 
     /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
     private boolean mark(JobRecord victim, JobRecord waiting, long graceMs) {
-        boolean[] marked = {false};
         boolean elastic = victim.spec().shards().min() < victim.placement().shards().size()
                 && !victim.spec().queue().equals(waiting.spec().queue());
         String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
                 + "and %d s to checkpoint, then it goes back to the queue%s", waiting.id(), waiting.spec().priority(),
                 waiting.spec().queue(), graceMs / 1000, elastic ? "; as an elastic job it is placed again on fewer "
                 + "shards, giving capacity back to a queue below its fair share" : "");
+        boolean marked = evict(victim, why, graceMs);
+        if (marked) {
+            LOG.info("job {} preempted for {}", victim.id(), waiting.id());
+        }
+        return marked;
+    }
+
+    /**
+     * Moves {@code victim} to PREEMPTING, if it still runs the same attempt, and asks its workers to
+     * stop within {@code graceMs}; {@link JobLifecycle} requeues it once they have. The one path by
+     * which a job is preempted, whether this class chose it or an operator's event did (the
+     * simulator's injected preemptions). True when it was marked.
+     */
+    public boolean evict(JobRecord victim, String why, long graceMs) {
+        boolean[] marked = {false};
         store.updateJob(victim.id(), cur -> {
             if (cur.attempt() != victim.attempt() || !(cur.state() == JobState.PLACED || cur.state() == JobState.RUNNING)) {
                 return cur;
@@ -211,7 +225,6 @@ public final class Preemptor {
         if (marked[0]) {
             applier.stopGracefully(victim, graceMs);
             events.preempted(victim.spec().queue());
-            LOG.info("job {} preempted for {}", victim.id(), waiting.id());
         }
         return marked[0];
     }

@@ -5,6 +5,7 @@ import io.tessera.scheduler.leader.Leadership;
 
 import io.tessera.scheduler.state.ClusterView;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,11 @@ public final class SchedulingLoop implements AutoCloseable {
     public SchedulingLoop withPreemption(Preemptor p) {
         this.preemptor = p;
         return this;
+    }
+
+    /** The preemption stage, if there is one. */
+    public Optional<Preemptor> preemptor() {
+        return Optional.ofNullable(preemptor);
     }
 
     /** Also moves finished jobs to the history after each pass. */

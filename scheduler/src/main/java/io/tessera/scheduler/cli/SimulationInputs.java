@@ -1,0 +1,63 @@
+package io.tessera.scheduler.cli;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.ValidationError;
+import io.tessera.config.ValidationException;
+import io.tessera.scheduler.placement.NodeView;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.sim.ThroughputTable;
+import io.tessera.scheduler.sim.Workload;
+import io.tessera.scheduler.sim.WorkloadFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import picocli.CommandLine.Option;
+
+/** The input options {@code simulate} and {@code simulate sweep} share, and their loading. */
+final class SimulationInputs {
+    @Option(names = "--cluster", required = true, description = "cluster file, the what-if format of `tessera plan`")
+    Path cluster;
+
+    @Option(names = "--workload", required = true, description = "workload file (docs/simulation.md)")
+    Path workload;
+
+    @Option(names = "--catalog", description = "extra chip catalog file")
+    Path catalogFile;
+
+    @Option(names = "--throughputs", description = "measured throughput per job class and chip (Gavel's "
+            + "simulation_throughputs.json, or {classes: {NAME: {CHIP: steps/s}}})")
+    Path throughputs;
+
+    @Option(names = "--seed", description = "overrides the workload's seed")
+    Long seed;
+
+    record Loaded(ChipCatalog catalog, List<NodeView> nodes, PlacementPolicy policy, ThroughputTable table,
+                  Workload workload) {
+    }
+
+    boolean policy(String name) {
+        if (!name.equals("aware") && !name.equals("agnostic")) {
+            throw new ValidationException("--policy", "must be aware or agnostic, got '" + name + "'");
+        }
+        return name.equals("aware");
+    }
+
+    /** Loads everything; a {@link ValidationException} names the file and field at fault. */
+    Loaded load(Double jobsPerHour) {
+        ChipCatalog catalog = prefixed(catalogFile, () -> ChipCatalog.load(Optional.ofNullable(catalogFile)));
+        ClusterFile.Loaded c = prefixed(cluster, () -> ClusterFile.load(cluster, catalog));
+        ThroughputTable table = throughputs == null ? null : ThroughputTable.load(throughputs, catalog);
+        Workload w = WorkloadFile.load(workload, catalog, table, c.snapshot().nodes(), seed, jobsPerHour);
+        return new Loaded(catalog, c.snapshot().nodes(), c.policy(), table, w);
+    }
+
+    private static <T> T prefixed(Path file, Supplier<T> load) {
+        try {
+            return load.get();
+        } catch (ValidationException e) {
+            throw new ValidationException(e.errors().stream().map(err -> new ValidationError(
+                    (file == null ? "" : file.getFileName() + ": ") + err.field(), err.message())).toList());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.ElasticConfig;
+import io.tessera.scheduler.events.SchedulerEvents;
+import io.tessera.scheduler.leader.Leadership;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.JobHistory;
+import io.tessera.scheduler.state.PlanApplier;
+import java.time.Clock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Wires the scheduling loop's stages (liveness, lifecycles, the queue pass, preemption, elastic
+ * growth, history) in one place, so the live scheduler and {@code tessera simulate} run the same
+ * classes in the same order; only the clock, the store and the leadership differ.
+ *
+ * @param store      cluster state
+ * @param view       the leader's indexed view of it
+ * @param placer     the placement search
+ * @param applier    the one commit path
+ * @param policy     cluster placement settings
+ * @param clock      wall time (live) or virtual time (simulation)
+ * @param events     where the loop reports what it did (metrics)
+ * @param elastic    growth settings
+ * @param history    where finished jobs go
+ * @param terminalGraceMs how long a finished job stays in hot state
+ * @param retentionMs how long the history keeps it
+ */
+public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier,
+                           PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
+                           JobHistory history, long terminalGraceMs, long retentionMs) {
+
+    /**
+     * The loop, with the queue pass limited to {@code budgetNanos} per pass as measured by
+     * {@code nanoTime} (the simulator passes an unlimited budget, so a pass does not depend on
+     * how fast the machine is).
+     */
+    public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
+                               long budgetNanos, LongSupplier nanoTime) {
+        PreemptionClaims claims = new PreemptionClaims(clock::millis);
+        SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, liveness,
+                new JobReconciler(store, view, applier, clock),
+                new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
+                        .withClaims(claims),
+                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic), claim);
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims));
+        loop.withHistory(new HistoryMover(store, view, history, clock, terminalGraceMs, retentionMs));
+        return loop;
+    }
+}

@@ -1,0 +1,238 @@
+package io.tessera.scheduler.sim;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.JobHistory;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The simulated node agents and their workers. They watch cluster state as real agents do and
+ * answer with shard reports through the store, as real agents' heartbeats would: a placed attempt
+ * starts after the start-up delay and reports RUNNING; it finishes after its remaining steps x
+ * the step time of the placement that actually ran ({@link StepModel}) and reports EXITED 0; a
+ * preempted attempt checkpoints its last completed step and exits after the stop delay. A worker
+ * failure or a lost node loses the work since the last periodic checkpoint. Single-threaded.
+ */
+final class SimAgents {
+    private final ClusterStore store;
+    private final ClusterView view;
+    private final JobHistory history;
+    private final ChipCatalog catalog;
+    private final StepModel steps;
+    private final EventQueue events;
+    private final SimRecorder recorder;
+    private final Workload.Options options;
+    private final Map<String, SimJob> jobs = new TreeMap<>();
+    private final Map<String, Long> done = new TreeMap<>();
+    private final Map<String, Attempt> current = new TreeMap<>();
+    private final Set<String> changed = new LinkedHashSet<>();
+    private final Set<String> downNodes = new HashSet<>();
+    private long changes;
+
+    /** One attempt of a job as its workers live it. */
+    private static final class Attempt {
+        final int number;
+        final Plan plan;
+        long startedAtMs = -1;
+        double stepSec;
+        boolean stopping;
+        /** Progress stopped here (workers stopped, failed or their node went down); -1 while training. */
+        long frozenAtMs = -1;
+        /** A failure or a lost node: the work since the last periodic checkpoint is lost. */
+        boolean lostWork;
+
+        Attempt(int number, Plan plan) {
+            this.number = number;
+            this.plan = plan;
+        }
+    }
+
+    SimAgents(ClusterStore store, ClusterView view, JobHistory history, ChipCatalog catalog, StepModel steps,
+              EventQueue events, SimRecorder recorder, Workload.Options options) {
+        this.store = store;
+        this.view = view;
+        this.history = history;
+        this.catalog = catalog;
+        this.steps = steps;
+        this.events = events;
+        this.recorder = recorder;
+        this.options = options;
+        store.onChange(new ClusterStore.ChangeListener() {
+            @Override
+            public void jobChanged(String id) {
+                changed.add(id);
+                changes++;
+            }
+        });
+    }
+
+    void submitted(SimJob job) {
+        jobs.put(job.id(), job);
+        done.put(job.id(), 0L);
+    }
+
+    /** How many job changes the store has reported so far. */
+    long changes() {
+        return changes;
+    }
+
+    boolean anyActive() {
+        return !current.isEmpty();
+    }
+
+    /** Answers what the scheduler's pass changed: attempts placed, preempted, requeued or finished. */
+    void react(long nowMs) {
+        while (!changed.isEmpty()) {
+            List<String> ids = new ArrayList<>(changed);
+            changed.clear();
+            for (String id : ids) {
+                Optional<JobRecord> rec = store.job(id).or(() -> history.get(id));
+                if (rec.isPresent() && jobs.containsKey(id)) {
+                    seen(rec.get(), nowMs);
+                }
+            }
+        }
+    }
+
+    private void seen(JobRecord job, long nowMs) {
+        Attempt a = current.get(job.id());
+        boolean placed = job.state() == JobState.PLACED || job.state() == JobState.RUNNING;
+        if (a != null && (a.number != job.attempt() || !placed && job.state() != JobState.PREEMPTING)) {
+            end(job.id(), a, nowMs);
+            a = null;
+        }
+        if (placed && a == null) {
+            Attempt next = new Attempt(job.attempt(), job.placement());
+            current.put(job.id(), next);
+            recorder.placed(job.id(), next.number, next.plan, nowMs);
+            events.at(nowMs + Math.round(options.startupSec() * 1000), new SimEvent.Started(job.id(), next.number));
+        } else if (job.state() == JobState.PREEMPTING && a != null && !a.stopping) {
+            a.stopping = true;
+            events.at(nowMs + Math.round(options.stopSec() * 1000), new SimEvent.Stopped(job.id(), a.number));
+        }
+        if (job.state() == JobState.QUEUED) {
+            recorder.queued(job.id(), nowMs);
+        } else if (job.state().terminal()) {
+            recorder.finished(job.id(), job.state(), nowMs);
+        }
+    }
+
+    /** The attempt's devices are gone; its work counts up to its checkpoint. */
+    private void end(String id, Attempt a, long nowMs) {
+        current.remove(id);
+        recorder.released(id, a.plan, a.stopping, nowMs);
+        if (a.startedAtMs < 0) {
+            return;
+        }
+        SimJob job = jobs.get(id);
+        long until = a.frozenAtMs >= 0 ? a.frozenAtMs : nowMs;
+        long run = Math.min(job.steps() - done.get(id), (long) Math.floor((until - a.startedAtMs) / 1000.0 / a.stepSec));
+        if (a.lostWork) {
+            long every = job.checkpointEverySteps();
+            run = every > 0 ? run / every * every : 0;
+        }
+        done.merge(id, Math.max(0, run), Long::sum);
+    }
+
+    void started(String id, int attempt, long nowMs) {
+        Attempt a = current.get(id);
+        if (a == null || a.number != attempt || a.stopping || a.frozenAtMs >= 0) {
+            return;
+        }
+        SimJob job = jobs.get(id);
+        a.startedAtMs = nowMs;
+        a.stepSec = steps.stepSec(job.spec(), a.plan, catalog, job.timeScale());
+        recorder.started(id, nowMs);
+        report(id, a, ShardPhase.RUNNING, null, done.get(id), -1);
+        long left = job.steps() - done.get(id);
+        events.at(nowMs + (long) Math.ceil(left * a.stepSec * 1000), new SimEvent.Finished(id, attempt));
+    }
+
+    void finished(String id, int attempt, long nowMs) {
+        Attempt a = current.get(id);
+        if (a != null && a.number == attempt && !a.stopping && a.frozenAtMs < 0 && a.startedAtMs >= 0) {
+            a.frozenAtMs = nowMs;
+            report(id, a, ShardPhase.EXITED, 0, jobs.get(id).steps(), -1);
+        }
+    }
+
+    void stopped(String id, int attempt, long nowMs) {
+        Attempt a = current.get(id);
+        if (a != null && a.number == attempt && a.stopping && a.frozenAtMs < 0) {
+            a.frozenAtMs = nowMs;
+            long at = a.startedAtMs < 0 ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
+                    + (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec));
+            report(id, a, ShardPhase.EXITED, 143, at, -1);
+        }
+    }
+
+    /** An injected worker failure; ignored unless the shard's worker is running. */
+    void fault(String id, int shard, long nowMs) {
+        Attempt a = current.get(id);
+        if (a != null && a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0 && shard < a.plan.shards().size()) {
+            a.frozenAtMs = nowMs;
+            a.lostWork = true;
+            report(id, a, ShardPhase.EXITED, 1, done.get(id), shard);
+        }
+    }
+
+    /** Nodes stop: the attempts with a shard there stop making progress until the scheduler notices. */
+    void down(Collection<String> nodes, long nowMs) {
+        downNodes.addAll(nodes);
+        for (Attempt a : current.values()) {
+            if (a.frozenAtMs < 0 && a.plan.shards().stream().anyMatch(s -> nodes.contains(s.node()))) {
+                a.frozenAtMs = nowMs;
+                a.lostWork = true;
+            }
+        }
+    }
+
+    void up(Collection<String> nodes) {
+        downNodes.removeAll(nodes);
+    }
+
+    boolean isDown(String node) {
+        return downNodes.contains(node);
+    }
+
+    /** Running jobs report their current step, as workers' progress lines reach the scheduler. */
+    void reportProgress(long nowMs) {
+        for (Map.Entry<String, Attempt> e : current.entrySet()) {
+            Attempt a = e.getValue();
+            if (a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0) {
+                long at = Math.min(jobs.get(e.getKey()).steps(), done.get(e.getKey())
+                        + (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec));
+                report(e.getKey(), a, ShardPhase.RUNNING, null, at, -1);
+            }
+        }
+    }
+
+    /** Reports every shard of the attempt in {@code phase} (or only {@code onlyShard}, if not -1). */
+    private void report(String id, Attempt a, ShardPhase phase, Integer exit, long step, int onlyShard) {
+        long total = jobs.get(id).steps();
+        Long checkpoint = phase == ShardPhase.EXITED && exit != null && exit == 143 ? step : done.get(id);
+        List<ShardReport> out = new ArrayList<>();
+        for (ShardPlan s : a.plan.shards()) {
+            if (onlyShard < 0 || s.shard() == onlyShard) {
+                out.add(new ShardReport(id, s.shard(), a.number, phase, exit, 1L, step, total, null, null, checkpoint));
+            }
+        }
+        store.recordShardReports(out);
+        view.invalidate(List.of(), List.of(id));
+    }
+}

@@ -1,0 +1,43 @@
+package io.tessera.scheduler.sim;
+
+import java.util.List;
+
+/**
+ * What happens in a simulation at a virtual instant. Events of the fleet (arrivals, outages,
+ * injected faults) come from the workload; events of the simulated agents (a gang's workers
+ * started, finished or stopped) are scheduled as the scheduler's decisions are seen. An event for
+ * an attempt that is no longer current is ignored when it fires.
+ */
+public sealed interface SimEvent {
+    /** A job is submitted. */
+    record Arrival(SimJob job) implements SimEvent {
+    }
+
+    /** Every worker of the attempt has started and reports RUNNING. */
+    record Started(String jobId, int attempt) implements SimEvent {
+    }
+
+    /** Every worker of the attempt has trained its last step and exits 0. */
+    record Finished(String jobId, int attempt) implements SimEvent {
+    }
+
+    /** The attempt's workers, told to stop, have checkpointed and exited. */
+    record Stopped(String jobId, int attempt) implements SimEvent {
+    }
+
+    /** An injected worker failure: one shard of the job's current attempt exits with code 1. */
+    record ShardFault(String jobId, int shard) implements SimEvent {
+    }
+
+    /** An injected preemption of the job's current attempt, through the scheduler's own path. */
+    record Preempt(String jobId) implements SimEvent {
+    }
+
+    /** Nodes stop heartbeating (down) or come back and register again (up). */
+    record Outage(List<String> nodes, boolean down) implements SimEvent {
+    }
+
+    /** Nothing changes; the scheduler runs a pass, as its interval timer would. */
+    record Tick() implements SimEvent {
+    }
+}

@@ -1,0 +1,205 @@
+package io.tessera.scheduler.sim;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.policy.QuotaCharge;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a simulation observed: each job's times and attempts, device-seconds held and available
+ * per chip type, and time series (queue length, devices in use per vendor, normalized TFLOPS per
+ * queue) sampled whenever they change. Single-threaded; times in ms after the start.
+ */
+public final class SimRecorder {
+    /** One job's record. */
+    public static final class JobTrace {
+        public final SimJob job;
+        /** Whether it is in the measurement window. */
+        public boolean measured = true;
+        public long firstStartMs = -1;
+        public long endMs = -1;
+        public JobState state = JobState.QUEUED;
+        public int attempts;
+        public int preemptions;
+        public String chips = "";
+
+        JobTrace(SimJob job) {
+            this.job = job;
+        }
+
+        public boolean completed() {
+            return endMs >= 0 && state == JobState.SUCCEEDED;
+        }
+
+        public double jctSec() {
+            return (endMs - job.arriveMs()) / 1000.0;
+        }
+    }
+
+    /** A sample of the time series. */
+    public record Sample(long atMs, int queued, Map<String, Integer> busyByVendor, Map<String, Integer> upByVendor,
+                         Map<String, Double> tflopsByQueue) {
+    }
+
+    private final ChipCatalog catalog;
+    private final Map<String, JobTrace> jobs = new TreeMap<>();
+    private final List<JobTrace> inOrder = new ArrayList<>();
+    private final Map<String, Integer> busy = new TreeMap<>();
+    private final Map<String, Integer> capacity = new TreeMap<>();
+    private final Map<String, Double> busySec = new TreeMap<>();
+    private final Map<String, Double> capacitySec = new TreeMap<>();
+    private final Map<String, Double> queueTflops = new TreeMap<>();
+    private final Map<String, String> queueOf = new TreeMap<>();
+    private final List<Sample> samples = new ArrayList<>();
+    private int queued;
+    private long lastMs;
+    private long lastEndMs;
+    private int preemptions;
+
+    public SimRecorder(ChipCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    void capacity(String chip, int devices, long nowMs) {
+        integrate(nowMs);
+        capacity.merge(chip, devices, Integer::sum);
+        busy.putIfAbsent(chip, 0);
+    }
+
+    void arrived(SimJob job, boolean measured) {
+        JobTrace t = new JobTrace(job);
+        t.measured = measured;
+        jobs.put(job.id(), t);
+        inOrder.add(t);
+        queueOf.put(job.id(), job.spec().queue());
+        queueTflops.putIfAbsent(job.spec().queue(), 0.0);
+        queued++;
+    }
+
+    void placed(String id, int attempt, Plan plan, long nowMs) {
+        integrate(nowMs);
+        JobTrace t = jobs.get(id);
+        t.attempts++;
+        if (t.state == JobState.QUEUED) {
+            queued--;
+        }
+        t.state = JobState.PLACED;
+        Map<String, Integer> used = new TreeMap<>();
+        for (ShardPlan s : plan.shards()) {
+            busy.merge(s.chipType(), s.devices().size(), Integer::sum);
+            used.merge(s.chipType(), s.devices().size(), Integer::sum);
+        }
+        if (t.chips.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            used.forEach((c, n) -> b.append(b.length() == 0 ? "" : " ").append(c).append(':').append(n));
+            t.chips = b.toString();
+        }
+        queueTflops.merge(queueOf.get(id), QuotaCharge.of(plan, catalog).tflops(), Double::sum);
+    }
+
+    void started(String id, long nowMs) {
+        JobTrace t = jobs.get(id);
+        t.state = JobState.RUNNING;
+        if (t.firstStartMs < 0) {
+            t.firstStartMs = nowMs;
+        }
+    }
+
+    void released(String id, Plan plan, boolean preempted, long nowMs) {
+        integrate(nowMs);
+        for (ShardPlan s : plan.shards()) {
+            busy.merge(s.chipType(), -s.devices().size(), Integer::sum);
+        }
+        queueTflops.merge(queueOf.get(id), -QuotaCharge.of(plan, catalog).tflops(), Double::sum);
+        if (preempted) {
+            jobs.get(id).preemptions++;
+            preemptions++;
+        }
+    }
+
+    void queued(String id, long nowMs) {
+        JobTrace t = jobs.get(id);
+        if (t.state != JobState.QUEUED) {
+            t.state = JobState.QUEUED;
+            queued++;
+        }
+    }
+
+    void finished(String id, JobState state, long nowMs) {
+        JobTrace t = jobs.get(id);
+        if (t.endMs >= 0) {
+            return;
+        }
+        if (t.state == JobState.QUEUED) {
+            queued--;
+        }
+        t.state = state;
+        t.endMs = nowMs;
+        lastEndMs = Math.max(lastEndMs, nowMs);
+    }
+
+    /** Records a sample if anything it shows changed since the last one. */
+    void sample(long nowMs) {
+        integrate(nowMs);
+        Map<String, Integer> byVendor = new TreeMap<>();
+        busy.forEach((chip, n) -> byVendor.merge(vendor(chip), n, Integer::sum));
+        Map<String, Integer> up = new TreeMap<>();
+        capacity.forEach((chip, n) -> up.merge(vendor(chip), n, Integer::sum));
+        Map<String, Double> byQueue = new TreeMap<>();
+        queueTflops.forEach((q, v) -> byQueue.put(q, Math.max(0, Math.round(v * 1000) / 1000.0)));
+        Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
+        if (last == null || last.queued() != queued || !last.busyByVendor().equals(byVendor)
+                || !last.upByVendor().equals(up) || !last.tflopsByQueue().equals(byQueue)) {
+            samples.add(new Sample(nowMs, queued, Map.copyOf(byVendor), Map.copyOf(up), Map.copyOf(byQueue)));
+        }
+    }
+
+    private void integrate(long nowMs) {
+        double dt = (nowMs - lastMs) / 1000.0;
+        if (dt > 0) {
+            busy.forEach((c, n) -> busySec.merge(c, n * dt, Double::sum));
+            capacity.forEach((c, n) -> capacitySec.merge(c, n * dt, Double::sum));
+        }
+        lastMs = Math.max(lastMs, nowMs);
+    }
+
+    String vendor(String chip) {
+        return catalog.byId(chip).map(c -> c.vendor()).orElse(chip);
+    }
+
+    public List<JobTrace> jobs() {
+        return List.copyOf(inOrder);
+    }
+
+    public List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** Device-seconds held, per chip type, until the last sample. */
+    public Map<String, Double> busySec() {
+        return Map.copyOf(busySec);
+    }
+
+    /** Device-seconds of nodes up, per chip type, until the last sample. */
+    public Map<String, Double> capacitySec() {
+        return Map.copyOf(capacitySec);
+    }
+
+    public long lastEndMs() {
+        return lastEndMs;
+    }
+
+    public int preemptions() {
+        return preemptions;
+    }
+
+    /** Devices in use now, per chip type (all 0 once a run has ended). */
+    public Map<String, Integer> busyNow() {
+        return Map.copyOf(busy);
+    }
+}

@@ -1,0 +1,43 @@
+package io.tessera.scheduler.sim;
+
+import io.tessera.config.QueueSpec;
+import java.util.List;
+
+/**
+ * Everything a simulation runs: the jobs in arrival order, the queues they go to, the injected
+ * events, and the simulated agents' timings.
+ *
+ * @param jobs     jobs, ordered by arrival time then index
+ * @param queues   queue definitions, as in the scheduler config's {@code queues:}
+ * @param injected outages, failures and preemptions at their times
+ * @param options  timings and the measurement window
+ * @param seed     the seed the generators drew with
+ */
+public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> injected, Options options, long seed) {
+    public Workload {
+        jobs = List.copyOf(jobs);
+        queues = List.copyOf(queues);
+        injected = List.copyOf(injected);
+    }
+
+    /** An event at a time, in ms after the start. */
+    public record Timed(long atMs, SimEvent event) {
+    }
+
+    /**
+     * @param startupSec          from a gang's placement until its workers run (agent delivery, process start)
+     * @param stopSec             from a preemption's SIGTERM until the workers have checkpointed and exited
+     * @param heartbeatTimeoutSec silence after which the scheduler declares a node lost
+     * @param passIntervalSec     the scheduler's pass interval while jobs wait and nothing else happens
+     * @param windowFrom          the first job index measured (inclusive)
+     * @param windowTo            the last job index measured (exclusive)
+     */
+    public record Options(double startupSec, double stopSec, double heartbeatTimeoutSec, double passIntervalSec,
+                          int windowFrom, int windowTo) {
+        public static final Options DEFAULT = new Options(0, 0, 30, 60, 0, Integer.MAX_VALUE);
+
+        public boolean measured(int index) {
+            return index >= windowFrom && index < windowTo;
+        }
+    }
+}
