@@ -37,12 +37,15 @@ final class SimulateCommand implements Callable<Integer> {
             description = "aware (measured throughput) or agnostic (every chip equal, Gavel's baseline); default aware")
     String policy;
 
-    @Option(names = "--out", required = true, description = "directory for summary.json, jobs.csv, report.html")
+    @Option(names = "--out", description = "directory for summary.json, jobs.csv, report.html")
     Path out;
 
     @Override
     public Integer call() {
         try {
+            if (out == null) {
+                throw new ValidationException("--out", "is required: the directory for summary.json, jobs.csv and report.html");
+            }
             SimulationInputs.Loaded l = in.load(null);
             Run r = run(l, in.policy(policy), l.workload());
             Map<String, Object> summary = r.summary();

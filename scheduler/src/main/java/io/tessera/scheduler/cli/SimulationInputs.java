@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
 
 /** The input options {@code simulate} and {@code simulate sweep} share, and their loading. */
 final class SimulationInputs {
-    @Option(names = "--cluster", required = true, description = "cluster file, the what-if format of `tessera plan`")
+    @Option(names = "--cluster", description = "cluster file, the what-if format of `tessera plan`")
     Path cluster;
 
-    @Option(names = "--workload", required = true, description = "workload file (docs/simulation.md)")
+    @Option(names = "--workload", description = "workload file (docs/simulation.md)")
     Path workload;
 
     @Option(names = "--catalog", description = "extra chip catalog file")
@@ -43,8 +43,15 @@ final class SimulationInputs {
         return name.equals("aware");
     }
 
-    /** Loads everything; a {@link ValidationException} names the file and field at fault. */
+    /**
+     * Loads everything; a {@link ValidationException} names the file and field at fault. (The
+     * options are checked here rather than by picocli, so that {@code simulate sweep} does not
+     * need them twice.)
+     */
     Loaded load(Double jobsPerHour) {
+        if (cluster == null || workload == null) {
+            throw new ValidationException(cluster == null ? "--cluster" : "--workload", "is required");
+        }
         ChipCatalog catalog = prefixed(catalogFile, () -> ChipCatalog.load(Optional.ofNullable(catalogFile)));
         ClusterFile.Loaded c = prefixed(cluster, () -> ClusterFile.load(cluster, catalog));
         ThroughputTable table = throughputs == null ? null : ThroughputTable.load(throughputs, catalog);

@@ -68,6 +68,8 @@ public final class QueuePlacer {
     private final LongSupplier nanoTime;
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final Map<String, Long> didNotFit = new HashMap<>();
+    /** Jobs that would fit the idle fleet, with the fingerprint of the fleet they were checked on. */
+    private final Map<String, Long> fitsIdleFleet = new HashMap<>();
     private final Reservations reservations;
     /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
     private UsageHistory history;
@@ -105,6 +107,7 @@ public final class QueuePlacer {
         Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
         didNotFit.keySet().retainAll(ids);
+        fitsIdleFleet.keySet().retainAll(ids);
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
         QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
@@ -261,8 +264,15 @@ public final class QueuePlacer {
     /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
     private Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
         ClusterSnapshot all = view.capacity();
-        return !all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u
-                ? Optional.of(u) : Optional.empty();
+        Long fitted = fitsIdleFleet.get(job.id());
+        if (fitted != null && fitted == all.fingerprint()) {
+            return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
+        }
+        if (!all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u) {
+            return Optional.of(u);
+        }
+        fitsIdleFleet.put(job.id(), all.fingerprint());
+        return Optional.empty();
     }
 
     /** Why a job that did not fit waits; an UNSCHEDULABLE event when even an idle fleet could not hold it. */

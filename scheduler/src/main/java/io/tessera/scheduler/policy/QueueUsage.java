@@ -6,6 +6,7 @@ import io.tessera.scheduler.model.JobRecord;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
 
 /**
@@ -19,20 +20,43 @@ import java.util.TreeMap;
 public record QueueUsage(Map<String, QuotaCharge> byQueue, Map<String, Map<String, QuotaCharge>> byUser,
                          Map<String, Integer> pending) {
     public static QueueUsage of(Collection<JobRecord> jobs, ChipCatalog catalog) {
-        Map<String, QuotaCharge> byQueue = new TreeMap<>();
-        Map<String, Map<String, QuotaCharge>> byUser = new TreeMap<>();
+        Map<String, Sum> queues = new TreeMap<>();
+        Map<String, Map<String, Sum>> users = new TreeMap<>();
         Map<String, Integer> pending = new TreeMap<>();
         for (JobRecord j : jobs) {
             String q = j.spec().queue();
             if (j.state().active() && j.placement() != null) {
                 QuotaCharge c = QuotaCharge.of(j.placement(), catalog);
-                byQueue.merge(q, c, QuotaCharge::plus);
-                byUser.computeIfAbsent(q, k -> new HashMap<>()).merge(owner(j), c, QuotaCharge::plus);
+                queues.computeIfAbsent(q, k -> new Sum()).add(c);
+                users.computeIfAbsent(q, k -> new HashMap<>()).computeIfAbsent(owner(j), k -> new Sum()).add(c);
             } else if (!j.state().terminal() && !j.state().active()) {
                 pending.merge(q, 1, Integer::sum);
             }
         }
+        Map<String, QuotaCharge> byQueue = new TreeMap<>();
+        queues.forEach((q, sum) -> byQueue.put(q, sum.charge()));
+        Map<String, Map<String, QuotaCharge>> byUser = new TreeMap<>();
+        users.forEach((q, m) -> {
+            Map<String, QuotaCharge> out = new HashMap<>();
+            m.forEach((u, sum) -> out.put(u, sum.charge()));
+            byUser.put(q, out);
+        });
         return new QueueUsage(byQueue, byUser, pending);
+    }
+
+    /** A running total of charges, built into one {@link QuotaCharge} at the end. */
+    private static final class Sum {
+        private double tflops;
+        private final Map<String, Integer> devices = new TreeMap<>();
+
+        void add(QuotaCharge c) {
+            tflops += c.tflops();
+            c.devices().forEach((k, v) -> devices.merge(k, v, Integer::sum));
+        }
+
+        QuotaCharge charge() {
+            return new QuotaCharge(tflops, devices);
+        }
     }
 
     /** The job's owner, or "" for jobs stored before owners were recorded. */
@@ -62,6 +86,19 @@ public record QueueUsage(Map<String, QuotaCharge> byQueue, Map<String, Map<Strin
     /** The queue spec in force for {@code name}: its definition, or an open queue. */
     public static QueueSpec spec(Map<String, QueueSpec> queues, String name) {
         QueueSpec q = queues.get(name);
-        return q != null ? q : QueueSpec.open(name);
+        if (q != null) {
+            return q;
+        }
+        QueueSpec open = OPEN.get(name);
+        if (open == null) {
+            open = QueueSpec.open(name);
+            if (OPEN.size() < 1024) {
+                OPEN.put(name, open);
+            }
+        }
+        return open;
     }
+
+    /** Open definitions of undefined queues, built once per name (a queue name is validated on each build). */
+    private static final Map<String, QueueSpec> OPEN = new ConcurrentHashMap<>();
 }

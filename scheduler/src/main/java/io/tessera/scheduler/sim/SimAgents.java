@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * answer with shard reports through the store, as real agents' heartbeats would: a placed attempt
  * starts after the start-up delay and reports RUNNING; it finishes after its remaining steps x
  * the step time of the placement that actually ran ({@link StepModel}) and reports EXITED 0; a
- * preempted attempt checkpoints its last completed step and exits after the stop delay. A worker
+ * preempted attempt stops training at the SIGTERM, checkpoints its last completed step and exits
+ * after the stop delay. A worker
  * failure or a lost node loses the work since the last periodic checkpoint. Single-threaded.
  */
 final class SimAgents {
@@ -122,7 +123,10 @@ final class SimAgents {
             recorder.placed(job.id(), next.number, next.plan, nowMs);
             events.at(nowMs + Math.round(options.startupSec() * 1000), new SimEvent.Started(job.id(), next.number));
         } else if (job.state() == JobState.PREEMPTING && a != null && !a.stopping) {
-            a.stopping = true;
+            a.stopping = true; // SIGTERM: the workers checkpoint their last completed step, then exit
+            if (a.frozenAtMs < 0) {
+                a.frozenAtMs = nowMs;
+            }
             events.at(nowMs + Math.round(options.stopSec() * 1000), new SimEvent.Stopped(job.id(), a.number));
         }
         if (job.state() == JobState.QUEUED) {
@@ -173,10 +177,9 @@ final class SimAgents {
 
     void stopped(String id, int attempt, long nowMs) {
         Attempt a = current.get(id);
-        if (a != null && a.number == attempt && a.stopping && a.frozenAtMs < 0) {
-            a.frozenAtMs = nowMs;
-            long at = a.startedAtMs < 0 ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
-                    + (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec));
+        if (a != null && a.number == attempt && a.stopping) {
+            long at = a.startedAtMs < 0 || a.lostWork ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
+                    + (long) Math.floor((a.frozenAtMs - a.startedAtMs) / 1000.0 / a.stepSec));
             report(id, a, ShardPhase.EXITED, 143, at, -1);
         }
     }

@@ -7,6 +7,7 @@ import io.tessera.config.Documents;
 import io.tessera.config.ValidationException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,16 @@ public final class ThroughputTable {
     private final Map<String, Map<Integer, Map<String, Double>>> rates;
     private final String source;
 
-    private ThroughputTable(Map<String, Map<Integer, Map<String, Double>>> rates, String source) {
-        this.rates = rates;
+    private final List<String> classes;
+
+    private ThroughputTable(Map<String, Map<Integer, Map<String, Double>>> sorted, String source) {
+        this.classes = List.copyOf(sorted.keySet());
+        this.rates = new HashMap<>();
+        sorted.forEach((c, byScale) -> {
+            Map<Integer, Map<String, Double>> m = new HashMap<>();
+            byScale.forEach((k, v) -> m.put(k, new HashMap<>(v)));
+            rates.put(c, m);
+        });
         this.source = source;
     }
 
@@ -137,7 +146,7 @@ public final class ThroughputTable {
 
     /** Every job class, in name order. */
     public List<String> classes() {
-        return List.copyOf(rates.keySet());
+        return classes;
     }
 
     public boolean has(String cls) {

@@ -19,6 +19,8 @@ public final class InMemoryJobHistory implements JobHistory {
     private final int capacity;
     private final ConcurrentSkipListMap<Long, Entry> bySeq = new ConcurrentSkipListMap<>();
     private final Map<String, Long> seqById = new ConcurrentHashMap<>();
+    /** No entry finished before this, so a purge with an earlier cutoff has nothing to scan. */
+    private volatile long earliestFinishMs = Long.MAX_VALUE;
 
     public InMemoryJobHistory(int capacity) {
         this.capacity = capacity;
@@ -28,6 +30,7 @@ public final class InMemoryJobHistory implements JobHistory {
     public synchronized void add(JobRecord job, long finishedAtMs) {
         bySeq.put(job.seq(), new Entry(job, finishedAtMs));
         seqById.put(job.id(), job.seq());
+        earliestFinishMs = Math.min(earliestFinishMs, finishedAtMs);
         while (bySeq.size() > capacity) {
             Entry oldest = bySeq.pollFirstEntry().getValue();
             seqById.remove(oldest.job().id());
@@ -57,15 +60,22 @@ public final class InMemoryJobHistory implements JobHistory {
 
     @Override
     public synchronized int purgeFinishedBefore(long cutoffMs) {
+        if (cutoffMs <= earliestFinishMs) {
+            return 0; // nothing finished that early: no scan
+        }
         int[] n = {0};
+        long[] earliest = {Long.MAX_VALUE};
         bySeq.values().removeIf(e -> {
             boolean old = e.finishedAtMs() < cutoffMs;
             if (old) {
                 seqById.remove(e.job().id());
                 n[0]++;
+            } else {
+                earliest[0] = Math.min(earliest[0], e.finishedAtMs());
             }
             return old;
         });
+        earliestFinishMs = earliest[0];
         return n[0];
     }
 }
