@@ -8,6 +8,7 @@ import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
+import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.state.ClusterStore;
@@ -25,10 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Grows running elastic jobs back onto capacity that returned (a vendor's nodes came back, another
- * job finished). For each running elastic job, at most once per check interval, it plans the job
- * as if its own devices were free; when that plan predicts at least {@code growMinGain} more
- * throughput, the job is <em>armed</em>. The gang is moved to the new plan at the job's next
+ * Moves running jobs to better plans on capacity that freed (a vendor's nodes came back, another
+ * job finished): elastic jobs grow back onto more shards, and jobs of any kind migrate to faster
+ * chips. For each running job, at most once per check interval, it plans the job as if its own
+ * devices were free; when that plan predicts at least {@code growMinGain} (elastic jobs) or
+ * {@code migrateMinGain} (the others, which keep their shard count) more throughput, the job is
+ * <em>armed</em>. The gang is moved to the new plan at the job's next
  * checkpoint boundary: the first pass that sees a checkpoint step newer than the one seen when
  * arming re-plans and, if still worth it, swaps plans through {@link PlanApplier#regrow}. Queued jobs
  * come first: a job does not grow while a queued job of equal or higher priority waits.
@@ -71,7 +74,7 @@ public final class ElasticGrowth {
         List<JobRecord> queued = view.queued();
         int queuedPriority = queued.isEmpty() ? Integer.MIN_VALUE : queued.get(0).spec().priority();
         Set<String> candidates = jobs.stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
-                        && j.spec().shards().elastic() && j.placement() != null && j.spec().priority() > queuedPriority)
+                        && minGain(j) > 0 && j.placement() != null && j.spec().priority() > queuedPriority)
                 .map(JobRecord::id).collect(Collectors.toSet());
         armed.keySet().retainAll(candidates);
         checkedAt.keySet().retainAll(candidates);
@@ -109,21 +112,29 @@ public final class ElasticGrowth {
         });
     }
 
+    /** The gain that makes moving {@code job} worth a gang restart; 0 when it is never moved. */
+    private double minGain(JobRecord job) {
+        return job.spec().shards().elastic() ? config.growMinGain() : config.migrateMinGain();
+    }
+
     /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
     private Optional<Plan> better(JobRecord job) {
         PlacementResult result = placer.place(view.snapshotWithout(job), job.id(), job.spec(), policy);
         double now = job.placement().predictedSamplesPerSec();
-        return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + config.growMinGain())
+        return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + minGain(job))
                 ? Optional.of(p) : Optional.empty();
     }
 
     private void regrow(JobRecord job, Plan plan, long checkpoint, Term term) {
         double before = job.placement().predictedSamplesPerSec();
-        String why = String.format(Locale.ROOT, "capacity returned: %d shards predict %.1f samples/s against %.1f on "
+        boolean grows = job.spec().shards().elastic();
+        String why = String.format(Locale.ROOT, "%s: %d shards%s predict %.1f samples/s against %.1f on "
                         + "%d now (+%.0f%%); moving the gang at its checkpoint at step %d (not counted against restartLimit)",
-                plan.shards().size(), plan.predictedSamplesPerSec(), before, job.placement().shards().size(),
+                grows ? "capacity returned" : "faster chips are free", plan.shards().size(),
+                grows ? "" : " on " + chips(plan), plan.predictedSamplesPerSec(), before, job.placement().shards().size(),
                 100 * (plan.predictedSamplesPerSec() / before - 1), checkpoint);
-        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, why, clock.instant().toString(), term);
+        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, grows ? "GROWING" : "MIGRATING", why,
+                clock.instant().toString(), term);
         if (outcome instanceof PlanApplier.Committed) {
             LOG.info("job {} grew: {}", job.id(), why);
         } else {
@@ -136,6 +147,10 @@ public final class ElasticGrowth {
         Map<Integer, ShardReport> reports = store.shardReports(job.id(), job.placement().shards().size());
         return reports.values().stream().filter(r -> r.attempt() == job.attempt() && r.checkpointStep() != null)
                 .mapToLong(ShardReport::checkpointStep).max().orElse(-1);
+    }
+
+    private static String chips(Plan plan) {
+        return plan.shards().stream().map(ShardPlan::chipType).distinct().sorted().collect(Collectors.joining("+"));
     }
 
     private static String round(double v) {

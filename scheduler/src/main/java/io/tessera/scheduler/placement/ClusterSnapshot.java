@@ -120,7 +120,7 @@ public final class ClusterSnapshot {
         }
         for (String chip : chips) {
             List<NodeView> list = index.get(chip);
-            if (copied.add(chip)) {
+            if (copied.add(chip) || list == null) { // null: an earlier edit of this patch emptied and dropped it
                 list = list == null ? new ArrayList<>() : new ArrayList<>(list);
                 index.put(chip, list);
             }

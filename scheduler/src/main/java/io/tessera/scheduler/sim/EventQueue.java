@@ -25,6 +25,11 @@ public final class EventQueue {
         }
     }
 
+    /** Drops every pending {@code event} (equal by value): an attempt's events once the attempt is over. */
+    public void cancel(SimEvent event) {
+        queue.removeIf(e -> e.event.equals(event));
+    }
+
     public boolean isEmpty() {
         return queue.isEmpty();
     }

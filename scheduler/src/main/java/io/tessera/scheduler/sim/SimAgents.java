@@ -51,6 +51,8 @@ final class SimAgents {
         final Plan plan;
         long startedAtMs = -1;
         double stepSec;
+        /** Steps between the workers' checkpoints; 0: they checkpoint only when told to stop. */
+        long every;
         boolean stopping;
         /** Progress stopped here (workers stopped, failed or their node went down); -1 while training. */
         long frozenAtMs = -1;
@@ -114,7 +116,7 @@ final class SimAgents {
         Attempt a = current.get(job.id());
         boolean placed = job.state() == JobState.PLACED || job.state() == JobState.RUNNING;
         if (a != null && (a.number != job.attempt() || !placed && job.state() != JobState.PREEMPTING)) {
-            end(job.id(), a, nowMs);
+            end(job.id(), a, job.state().terminal(), nowMs);
             a = null;
         }
         if (placed && a == null) {
@@ -136,19 +138,26 @@ final class SimAgents {
         }
     }
 
-    /** The attempt's devices are gone; its work counts up to its checkpoint. */
-    private void end(String id, Attempt a, long nowMs) {
+    /**
+     * The attempt's devices are gone. Its work counts in full when it finished or was stopped
+     * (SIGTERM: the workers checkpoint), else up to its last periodic checkpoint: a failure, a
+     * lost node, or a move to a better plan (which happens right after a checkpoint).
+     */
+    private void end(String id, Attempt a, boolean terminal, long nowMs) {
         current.remove(id);
-        recorder.released(id, a.plan, a.stopping, nowMs);
+        events.cancel(new SimEvent.Started(id, a.number));
+        events.cancel(new SimEvent.Finished(id, a.number));
+        events.cancel(new SimEvent.Stopped(id, a.number));
+        recorder.released(id, a.plan, a.stopping ? SimRecorder.Ending.PREEMPTED : a.lostWork ? SimRecorder.Ending.FAILED
+                : terminal ? SimRecorder.Ending.FINISHED : SimRecorder.Ending.MOVED, nowMs);
         if (a.startedAtMs < 0) {
             return;
         }
         SimJob job = jobs.get(id);
         long until = a.frozenAtMs >= 0 ? a.frozenAtMs : nowMs;
         long run = Math.min(job.steps() - done.get(id), (long) Math.floor((until - a.startedAtMs) / 1000.0 / a.stepSec));
-        if (a.lostWork) {
-            long every = job.checkpointEverySteps();
-            run = every > 0 ? run / every * every : 0;
+        if (a.lostWork || !a.stopping && !terminal) {
+            run = a.every > 0 ? run / a.every * a.every : a.lostWork ? 0 : run;
         }
         done.merge(id, Math.max(0, run), Long::sum);
     }
@@ -161,6 +170,8 @@ final class SimAgents {
         SimJob job = jobs.get(id);
         a.startedAtMs = nowMs;
         a.stepSec = steps.stepSec(job.spec(), a.plan, catalog, job.timeScale());
+        a.every = job.checkpointEverySteps() > 0 ? job.checkpointEverySteps() : options.checkpointEverySec() > 0
+                ? Math.max(1, Math.round(options.checkpointEverySec() / a.stepSec)) : 0;
         recorder.started(id, nowMs);
         report(id, a, ShardPhase.RUNNING, null, done.get(id), -1);
         long left = job.steps() - done.get(id);
@@ -218,17 +229,22 @@ final class SimAgents {
         for (Map.Entry<String, Attempt> e : current.entrySet()) {
             Attempt a = e.getValue();
             if (a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0) {
-                long at = Math.min(jobs.get(e.getKey()).steps(), done.get(e.getKey())
-                        + (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec));
-                report(e.getKey(), a, ShardPhase.RUNNING, null, at, -1);
+                long run = (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec);
+                long at = Math.min(jobs.get(e.getKey()).steps(), done.get(e.getKey()) + run);
+                report(e.getKey(), a, ShardPhase.RUNNING, null, at, -1,
+                        done.get(e.getKey()) + (a.every > 0 ? run / a.every * a.every : 0));
             }
         }
     }
 
-    /** Reports every shard of the attempt in {@code phase} (or only {@code onlyShard}, if not -1). */
     private void report(String id, Attempt a, ShardPhase phase, Integer exit, long step, int onlyShard) {
+        report(id, a, phase, exit, step, onlyShard, phase == ShardPhase.EXITED && exit != null && exit == 143 ? step
+                : done.get(id));
+    }
+
+    /** Reports every shard of the attempt in {@code phase} (or only {@code onlyShard}, if not -1). */
+    private void report(String id, Attempt a, ShardPhase phase, Integer exit, long step, int onlyShard, long checkpoint) {
         long total = jobs.get(id).steps();
-        Long checkpoint = phase == ShardPhase.EXITED && exit != null && exit == 143 ? step : done.get(id);
         List<ShardReport> out = new ArrayList<>();
         for (ShardPlan s : a.plan.shards()) {
             if (onlyShard < 0 || s.shard() == onlyShard) {

@@ -26,6 +26,8 @@ public final class SimRecorder {
         public JobState state = JobState.QUEUED;
         public int attempts;
         public int preemptions;
+        /** Attempts that ended by moving to a better plan (growing or migrating). */
+        public int moves;
         public String chips = "";
 
         JobTrace(SimJob job) {
@@ -60,6 +62,8 @@ public final class SimRecorder {
     private long lastMs;
     private long lastEndMs;
     private int preemptions;
+    private Map<String, Double> busyAtLastEnd = Map.of();
+    private Map<String, Double> capacityAtLastEnd = Map.of();
 
     public SimRecorder(ChipCatalog catalog) {
         this.catalog = catalog;
@@ -110,15 +114,20 @@ public final class SimRecorder {
         }
     }
 
-    void released(String id, Plan plan, boolean preempted, long nowMs) {
+    /** How an attempt ended, for the counts. */
+    enum Ending { FINISHED, PREEMPTED, FAILED, MOVED }
+
+    void released(String id, Plan plan, Ending ending, long nowMs) {
         integrate(nowMs);
         for (ShardPlan s : plan.shards()) {
             busy.merge(s.chipType(), -s.devices().size(), Integer::sum);
         }
         queueTflops.merge(queueOf.get(id), -QuotaCharge.of(plan, catalog).tflops(), Double::sum);
-        if (preempted) {
+        if (ending == Ending.PREEMPTED) {
             jobs.get(id).preemptions++;
             preemptions++;
+        } else if (ending == Ending.MOVED) {
+            jobs.get(id).moves++;
         }
     }
 
@@ -140,7 +149,12 @@ public final class SimRecorder {
         }
         t.state = state;
         t.endMs = nowMs;
-        lastEndMs = Math.max(lastEndMs, nowMs);
+        if (nowMs >= lastEndMs) {
+            integrate(nowMs);
+            lastEndMs = nowMs;
+            busyAtLastEnd = Map.copyOf(busySec);
+            capacityAtLastEnd = Map.copyOf(capacitySec);
+        }
     }
 
     /** Records a sample if anything it shows changed since the last one. */
@@ -180,14 +194,14 @@ public final class SimRecorder {
         return List.copyOf(samples);
     }
 
-    /** Device-seconds held, per chip type, until the last sample. */
+    /** Device-seconds held, per chip type, from time zero to the last job's end. */
     public Map<String, Double> busySec() {
-        return Map.copyOf(busySec);
+        return busyAtLastEnd;
     }
 
-    /** Device-seconds of nodes up, per chip type, until the last sample. */
+    /** Device-seconds of nodes up, per chip type, from time zero to the last job's end. */
     public Map<String, Double> capacitySec() {
-        return Map.copyOf(capacitySec);
+        return capacityAtLastEnd;
     }
 
     public long lastEndMs() {

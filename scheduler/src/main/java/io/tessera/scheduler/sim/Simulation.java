@@ -1,7 +1,6 @@
 package io.tessera.scheduler.sim;
 
 import io.tessera.config.ChipCatalog;
-import io.tessera.config.ElasticConfig;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.scheduler.events.SchedulerEvents;
@@ -73,7 +72,7 @@ public final class Simulation {
                 policy.memoryHeadroom(), policy.network(), steps.policyModel(aware));
         long timeoutMs = Math.round(workload.options().heartbeatTimeoutSec() * 1000);
         this.loop = new LoopAssembly(store, view, new PlacementEngine(), new PlanApplier(store, catalog), placing, clock,
-                SchedulerEvents.NONE, ElasticConfig.DEFAULT, history, 0, Long.MAX_VALUE / 4)
+                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4)
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L);

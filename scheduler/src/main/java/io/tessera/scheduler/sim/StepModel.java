@@ -22,7 +22,7 @@ import java.util.OptionalDouble;
  * <p>What placement sees: {@code aware}, the true rates (as a live scheduler sees measured step
  * times);
  * {@code agnostic}, the same rate on every chip that supports the precision, as Gavel builds its
- * heterogeneity-agnostic baseline.
+ * heterogeneity-agnostic baseline (ties broken arbitrarily per job, {@link #tieBreak}).
  */
 public final class StepModel {
     private final ThroughputTable table;
@@ -52,8 +52,19 @@ public final class StepModel {
         return (chip, precision, job) -> {
             int n = job.shards().max();
             double truth = shardSamplesPerSec(job, chip, precision, n);
-            return aware || truth <= 0 ? truth : (double) job.globalBatch() / n;
+            return aware || truth <= 0 ? truth : (double) job.globalBatch() / n * (1 + 1e-9 * tieBreak(job, chip));
         };
+    }
+
+    /**
+     * A fixed pseudo-random number in [0, 1) per job and chip type: with every rate equal, the
+     * agnostic policy's choice among chip types is then arbitrary per job, rather than always the
+     * chip type whose nodes sort first by name.
+     */
+    static double tieBreak(JobSpec job, ChipType chip) {
+        long h = (job.name() + "|" + job.env().get(SimJob.CLASS_ENV) + "|" + job.scheduling().steps() + "|"
+                + job.globalBatch() + "|" + chip.id()).hashCode() * 0x9E3779B97F4A7C15L;
+        return ((h ^ (h >>> 29)) >>> 11) / (double) (1L << 53);
     }
 
     /** Seconds one optimizer step of {@code plan} really takes. */

@@ -61,7 +61,8 @@ public final class Summary {
         out.put("utilization", utilization(rec, catalog));
         out.put("vendorShare", vendorShare(rec, catalog));
         out.put("preemptions", rec.preemptions());
-        out.put("restarts", rec.jobs().stream().mapToInt(t -> Math.max(0, t.attempts - 1 - t.preemptions)).sum());
+        out.put("moves", rec.jobs().stream().mapToInt(t -> t.moves).sum());
+        out.put("restarts", rec.jobs().stream().mapToInt(t -> Math.max(0, t.attempts - 1 - t.preemptions - t.moves)).sum());
         out.put("schedulerPasses", passes);
         out.put("wallSec", round(wallSec));
         return out;
@@ -116,7 +117,7 @@ public final class Summary {
     /** {@code jobs.csv}: one row per job of the workload, in arrival order. */
     public static String csv(SimRecorder rec) {
         StringBuilder b = new StringBuilder("id,index,measured,class,queue,user,shards,devicesPerShard,steps,"
-                + "arrivalSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,chips\n");
+                + "arrivalSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,moves,chips\n");
         for (SimRecorder.JobTrace t : rec.jobs()) {
             SimJob j = t.job;
             b.append(String.join(",", j.id(), Integer.toString(j.index()), Boolean.toString(t.measured),
@@ -125,7 +126,8 @@ public final class Summary {
                     Long.toString(j.steps()), sec(j.arriveMs()), t.firstStartMs < 0 ? "" : sec(t.firstStartMs),
                     t.endMs < 0 ? "" : sec(t.endMs), t.endMs < 0 ? "" : fmt(t.jctSec()),
                     t.firstStartMs < 0 ? "" : sec(t.firstStartMs - j.arriveMs()), t.state.name(),
-                    Integer.toString(t.attempts), Integer.toString(t.preemptions), quote(t.chips))).append('\n');
+                    Integer.toString(t.attempts), Integer.toString(t.preemptions), Integer.toString(t.moves),
+                    quote(t.chips))).append('\n');
         }
         return b.toString();
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.sim;
 
+import io.tessera.config.ElasticConfig;
 import io.tessera.config.QueueSpec;
 import java.util.List;
 
@@ -12,8 +13,10 @@ import java.util.List;
  * @param injected outages, failures and preemptions at their times
  * @param options  timings and the measurement window
  * @param seed     the seed the generators drew with
+ * @param elastic  the scheduler's growth and migration settings ({@code elastic:} in the scheduler config)
  */
-public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> injected, Options options, long seed) {
+public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> injected, Options options, long seed,
+                       ElasticConfig elastic) {
     public Workload {
         jobs = List.copyOf(jobs);
         queues = List.copyOf(queues);
@@ -31,10 +34,11 @@ public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> in
      * @param passIntervalSec     the scheduler's pass interval while jobs wait and nothing else happens
      * @param windowFrom          the first job index measured (inclusive)
      * @param windowTo            the last job index measured (exclusive)
+     * @param checkpointEverySec  how often workers checkpoint, for jobs that do not give checkpointEverySteps; 0: never
      */
     public record Options(double startupSec, double stopSec, double heartbeatTimeoutSec, double passIntervalSec,
-                          int windowFrom, int windowTo) {
-        public static final Options DEFAULT = new Options(0, 0, 30, 60, 0, Integer.MAX_VALUE);
+                          int windowFrom, int windowTo, double checkpointEverySec) {
+        public static final Options DEFAULT = new Options(0, 0, 30, 60, 0, Integer.MAX_VALUE, 0);
 
         public boolean measured(int index) {
             return index >= windowFrom && index < windowTo;

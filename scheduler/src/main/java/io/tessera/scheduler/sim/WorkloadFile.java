@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ConfigLoader;
 import io.tessera.config.Documents;
+import io.tessera.config.ElasticConfig;
 import io.tessera.config.FieldReader;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.ValidationError;
@@ -25,9 +26,9 @@ import java.util.TreeSet;
  */
 public final class WorkloadFile {
     private static final Set<String> TOP = Set.of("seed", "options", "window", "queues", "defaults", "jobs", "gavel",
-            "philly", "events", "tenants");
+            "philly", "events", "tenants", "elastic");
     private static final Set<String> OPTIONS = Set.of("startupSec", "stopSec", "heartbeatTimeoutSec",
-            "passIntervalSec", "referenceChip");
+            "passIntervalSec", "referenceChip", "checkpointEverySec");
 
     private WorkloadFile() {
     }
@@ -83,7 +84,7 @@ public final class WorkloadFile {
         uniqueIds(ordered, name);
         List<Workload.Timed> injected = InjectedEvents.parse(doc, name, nodes, catalog,
                 ordered.stream().map(SimJob::id).toList());
-        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s);
+        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s, elastic(doc, name));
     }
 
     private static void generated(FieldReader r, JsonNode doc, String name, ThroughputTable table,
@@ -159,6 +160,18 @@ public final class WorkloadFile {
         return out;
     }
 
+    /** The scheduler's {@code elastic:} settings, as in its config file. */
+    private static ElasticConfig elastic(JsonNode doc, String name) {
+        if (!doc.hasNonNull("elastic")) {
+            return ElasticConfig.DEFAULT;
+        }
+        try {
+            return ConfigLoader.bind(doc.get("elastic"), ElasticConfig.class);
+        } catch (ValidationException e) {
+            throw prefixed(e, name + ": elastic");
+        }
+    }
+
     private static Workload.Options options(FieldReader r, JsonNode doc, JsonNode opts, String name) {
         JsonNode w = r.object(doc, "", "window", false).orElse(Documents.json().createObjectNode());
         r.rejectUnknown(w, "window", Set.of("from", "to"));
@@ -168,7 +181,8 @@ public final class WorkloadFile {
                 r.number(opts, "options", "heartbeatTimeoutSec", false, 1, 1e6).orElse(30.0),
                 r.number(opts, "options", "passIntervalSec", false, 0.1, 1e6).orElse(60.0),
                 r.integer(w, "window", "from", false, 0, Integer.MAX_VALUE).orElse(0L).intValue(),
-                r.integer(w, "window", "to", false, 1, Integer.MAX_VALUE).orElse((long) Integer.MAX_VALUE).intValue());
+                r.integer(w, "window", "to", false, 1, Integer.MAX_VALUE).orElse((long) Integer.MAX_VALUE).intValue(),
+                r.number(opts, "options", "checkpointEverySec", false, 0, 1e9).orElse(0.0));
         if (o.windowFrom() >= o.windowTo()) {
             r.error("window", "from must be below to");
         }

@@ -74,11 +74,12 @@ public final class PlanApplier {
      * and placing the new one: the job's own devices count as free, the old attempt's shards leave
      * the assignment sets, and the job becomes PLACED at the next attempt without spending a restart.
      *
-     * @param why the GROWING event's text
+     * @param event the event's type: GROWING (an elastic job onto more shards) or MIGRATING (onto other chips)
+     * @param why   the event's text
      */
-    public Outcome regrow(String jobId, int attempt, Plan plan, String why, String now, Term term) {
+    public Outcome regrow(String jobId, int attempt, Plan plan, String event, String why, String now, Term term) {
         Outcome outcome = apply(List.of(new Change(jobId, attempt, plan, JobState.RUNNING,
-                job -> job.regrown().withEvent(new JobEvent(now, "GROWING", why)), true)), now, term).get(0);
+                job -> job.regrown().withEvent(new JobEvent(now, event, why)), true)), now, term).get(0);
         if (outcome instanceof Committed c) { // the old attempt's reports; the agents' next heartbeats refill the rest
             store.clearShardReports(jobId, Math.max(c.job().previousShards(), plan.shards().size()));
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.ChipCatalog;
+import io.tessera.config.ElasticConfig;
 import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.placement.NodeView;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -152,7 +153,8 @@ class SimulationFidelityTest {
         jobs.sort(Comparator.comparingLong(SimJob::arriveMs).thenComparingInt(SimJob::index));
         List<NodeView> nodes = List.of(node("h20-1", "nvidia-h20"), node("h20-2", "nvidia-h20"), node("npu-1", "ascend-910b"));
         Workload w = new Workload(jobs, List.of(), List.of(),
-                new Workload.Options(startupSec, 0, 30, 1, 0, Integer.MAX_VALUE), 0);
+                new Workload.Options(startupSec, 0, 30, 1, 0, Integer.MAX_VALUE, 0), 0,
+                ElasticConfig.DEFAULT);
         SimRecorder rec = new Simulation(catalog, nodes, PlacementPolicy.DEFAULT, new StepModel(null), true, w).run();
         List<SimRecorder.JobTrace> byIndex = new ArrayList<>(rec.jobs());
         byIndex.sort(Comparator.comparingInt(t -> t.job.index()));

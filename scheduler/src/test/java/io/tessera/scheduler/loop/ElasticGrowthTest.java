@@ -65,8 +65,12 @@ class ElasticGrowthTest {
     }
 
     private void node(String name, int devices) {
+        node(name, devices, "nvidia-h20");
+    }
+
+    private void node(String name, int devices, String chip) {
         List<DeviceReport> list = IntStream.range(0, devices)
-                .mapToObj(i -> DeviceReport.basic(i, name + "-" + i, "nvidia-h20", "NVIDIA H20", 96, true, null)).toList();
+                .mapToObj(i -> DeviceReport.basic(i, name + "-" + i, chip, chip, 96, true, null)).toList();
         store.updateNode(name, o -> new NodeRecord(name, "a", Map.of(), list, NodeState.READY, "t", clock.millis(), false));
     }
 
@@ -96,8 +100,53 @@ class ElasticGrowthTest {
     }
 
     private ElasticGrowth growth(double minGain) {
+        return growth(new ElasticConfig(minGain, 1000L));
+    }
+
+    private ElasticGrowth growth(ElasticConfig config) {
         return new ElasticGrowth(store, new io.tessera.scheduler.state.ClusterView(store, catalog), new PlacementEngine(),
-                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, new ElasticConfig(minGain, 1000L));
+                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, config);
+    }
+
+    private static final String FIXED = "name: f\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\nmodel: {parameters: 125M, "
+            + "tokensPerSample: 512}\nglobalBatch: 256\n";
+
+    @Test
+    void aNonElasticJobMigratesToFasterChipsAtItsNextCheckpointKeepingItsShardCount() {
+        node("slow", 2, "nvidia-h20");
+        running("job-f", FIXED, 0);
+        assertThat(store.job("job-f").orElseThrow().placement().shards().get(0).chipType()).isEqualTo("nvidia-h20");
+        checkpointed("job-f", 10);
+        node("fast", 2, "ascend-910b"); // about 1.85 times the H20's effective TFLOPS: past the 0.5 default
+        ElasticGrowth g = growth(0.1);
+        pass(g);
+        pass(g);
+        assertThat(store.job("job-f").orElseThrow().attempt()).as("waits for the next checkpoint").isEqualTo(1);
+        checkpointed("job-f", 12);
+        pass(g);
+        JobRecord moved = store.job("job-f").orElseThrow();
+        assertThat(moved.attempt()).isEqualTo(2);
+        assertThat(moved.restarts()).isZero();
+        assertThat(moved.placement().shards()).hasSize(1).allMatch(s -> s.chipType().equals("ascend-910b"));
+        assertThat(moved.events().stream().filter(e -> e.type().equals("MIGRATING")).findFirst().orElseThrow().message())
+                .contains("faster chips are free", "ascend-910b", "checkpoint at step 12");
+        assertThat(store.assignments("slow").shards()).isEmpty();
+    }
+
+    @Test
+    void migrationCanBeSwitchedOffAndNeedsItsGain() {
+        node("slow", 2, "nvidia-h20");
+        running("job-f", FIXED, 0);
+        checkpointed("job-f", 10);
+        node("fast", 2, "ascend-910b");
+        ElasticGrowth off = growth(new ElasticConfig(0.1, 1000L, 0.0));
+        ElasticGrowth demanding = growth(new ElasticConfig(0.1, 1000L, 1.0)); // asks for twice as fast: 1.85 is not
+        for (long step = 11; step < 15; step++) {
+            pass(off);
+            pass(demanding);
+            checkpointed("job-f", step);
+        }
+        assertThat(store.job("job-f").orElseThrow().attempt()).isEqualTo(1);
     }
 
     private void pass(ElasticGrowth g) {
