@@ -41,6 +41,12 @@ class ArchitectureTest {
     }
 
     @Test
+    void theSimulatorRunsTheLoopOverTheInMemoryStoreOnly() throws IOException {
+        assertThat(offending("sim", "com.hazelcast", "io.vertx", "io.tessera.scheduler.api", "io.tessera.scheduler.service",
+                "io.tessera.scheduler.cli", "io.tessera.scheduler.state.Hazelcast")).isEmpty();
+    }
+
+    @Test
     void nothingImportsUpward() throws IOException {
         assertThat(offending("model", "io.tessera.scheduler.state", "io.tessera.scheduler.loop", "io.tessera.scheduler.service",
                 "io.tessera.scheduler.api")).isEmpty();

@@ -93,6 +93,10 @@ final class SimJobFactory {
         s.put("memoryPerShardGiB", cls == null ? 1 : 0.01);
         s.put("globalBatch", 1000L * shards);
         s.putArray("precisions").add(cls == null ? "bf16" : "fp32");
+        boolean model = defaults != null && defaults.has("model") || e.path("spec").has("model");
+        if (model) {
+            s.remove("flopsPerSample"); // the model's size says what a sample costs
+        }
         merge(s, defaults);
         merge(s, e.get("spec"));
         copy(e, s, "queue", "queue");
