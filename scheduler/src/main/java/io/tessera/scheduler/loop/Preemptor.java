@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.ChipCatalog;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
@@ -11,6 +12,7 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.policy.FairShare;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
@@ -78,6 +80,7 @@ public final class Preemptor {
 
     /** Preempts for the queues' waiting heads where that makes them fit; returns how many jobs it preempted. */
     public int preempt() {
+        view.refresh(); // the queue pass just committed: a job it placed is no longer waiting for victims
         List<JobRecord> jobs = view.jobs();
         Map<String, QueueSpec> queues = store.queues();
         if (wakeOverdue(jobs, queues)) {
@@ -120,14 +123,15 @@ public final class Preemptor {
         }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
         QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
-        List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage);
-        if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of())) {
+        Set<String> forShare = new HashSet<>();
+        List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage, view.snapshot().catalog(), forShare);
+        if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
             return 0; // nothing to preempt, or it fits as things are (the next pass places it)
         }
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
-                usage, gone));
+                usage, gone, forShare));
         if (victims.isEmpty()) {
             triedAt.put(waiting.id(), fingerprint);
             return 0;
@@ -146,9 +150,15 @@ public final class Preemptor {
         return done;
     }
 
-    /** Running jobs this waiting job may preempt: lower priority in its queue, borrowers of its cohort, shrinkable jobs. */
+    /**
+     * Running jobs this waiting job may preempt: lower priority in its queue, borrowers of its
+     * cohort, elastic jobs of queues holding more per weight (they shrink), and other jobs of
+     * queues holding so much more per weight that taking the job leaves them ahead
+     * ({@link FairShare#reclaimable}).
+     */
     private static List<JobRecord> eligible(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
-                                              Map<String, QueueSpec> queues, QueueUsage usage) {
+                                              Map<String, QueueSpec> queues, QueueUsage usage, ChipCatalog catalog,
+                                              Set<String> forShare) {
         boolean underQuota = queue.quota().tflops() != null && usage.of(queue.name()).tflops() < queue.quota().tflops();
         List<JobRecord> out = new ArrayList<>();
         for (JobRecord j : jobs) {
@@ -163,8 +173,15 @@ public final class Preemptor {
                     && QuotaPolicy.borrowed(theirs, usage) > 0;
             boolean shrinkable = other && j.spec().shards().min() < j.placement().shards().size()
                     && share(theirs, usage) > share(queue, usage);
-            if (lowerHere || lentToThem || shrinkable) {
+            boolean overShare = other && !shrinkable && j.spec().priority() <= waiting.spec().priority()
+                    && FairShare.reclaimable(usage.of(theirs.name()).tflops(),
+                    theirs.weight(), usage.of(queue.name()).tflops(), queue.weight(),
+                    QuotaCharge.of(j.placement(), catalog).tflops());
+            if (lowerHere || lentToThem || shrinkable || overShare) {
                 out.add(j);
+            }
+            if (overShare && !lowerHere && !lentToThem) {
+                forShare.add(j.id()); // only for fair share: the victims together must not reverse the order
             }
         }
         return out;
@@ -177,7 +194,7 @@ public final class Preemptor {
 
     /** Whether {@code waiting} fits, and its queue admits it, with {@code gone}'s devices and charges released. */
     private boolean fits(JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
-                         List<JobRecord> gone) {
+                         List<JobRecord> gone, Set<String> forShare) {
         ClusterSnapshot freed = view.snapshotWithout(gone);
         PlacementResult r = placer.place(freed, waiting.id(), waiting.spec(), policy);
         if (!(r instanceof Plan plan)) {
@@ -188,18 +205,27 @@ public final class Preemptor {
             after = after.plus(g.spec().queue(), g.owner() == null ? "" : g.owner(),
                     QuotaCharge.of(g.placement(), freed.catalog()).negated());
         }
-        return QuotaPolicy.admit(queue, queues, after, QuotaCharge.of(plan, freed.catalog()))
-                instanceof QuotaPolicy.Admission.Admit;
+        QuotaCharge charge = QuotaCharge.of(plan, freed.catalog());
+        for (JobRecord g : gone) {
+            QueueSpec theirs = QueueUsage.spec(queues, g.spec().queue());
+            if (forShare.contains(g.id()) && !FairShare.staysAhead(after.of(theirs.name()).tflops(), theirs.weight(),
+                    after.of(queue.name()).tflops() + charge.tflops(), queue.weight())) {
+                return false; // together these victims would put their queue behind the waiting one
+            }
+        }
+        return QuotaPolicy.admit(queue, queues, after, charge) instanceof QuotaPolicy.Admission.Admit;
     }
 
     /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
     private boolean mark(JobRecord victim, JobRecord waiting, long graceMs) {
-        boolean elastic = victim.spec().shards().min() < victim.placement().shards().size()
-                && !victim.spec().queue().equals(waiting.spec().queue());
+        boolean other = !victim.spec().queue().equals(waiting.spec().queue());
+        boolean elastic = other && victim.spec().shards().min() < victim.placement().shards().size();
         String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
                 + "and %d s to checkpoint, then it goes back to the queue%s", waiting.id(), waiting.spec().priority(),
                 waiting.spec().queue(), graceMs / 1000, elastic ? "; as an elastic job it is placed again on fewer "
-                + "shards, giving capacity back to a queue below its fair share" : "");
+                + "shards, giving capacity back to a queue below its fair share" : other && victim.spec().priority()
+                >= waiting.spec().priority() ? "; its queue holds well above its fair share, and the capacity goes to a "
+                + "queue below it" : "");
         boolean marked = evict(victim, why, graceMs);
         if (marked) {
             LOG.info("job {} preempted for {}", victim.id(), waiting.id());

@@ -113,7 +113,8 @@ public final class QueuePlacer {
         QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
         history = history == null ? UsageHistory.start(clock.millis(), UsageHistory.DEFAULT_HALF_LIFE_MS)
                 : history.advance(held, clock.millis());
-        FairShareOrder order = new FairShareOrder(queued, queues, held, claims.active(ids), history);
+        Set<String> claimed = claims.active(ids);
+        FairShareOrder order = new FairShareOrder(queued, queues, held, claimed, history);
         List<Reservation> reserved = new ArrayList<>(reservations.forPass(queued));
         Set<String> heads = new HashSet<>();
         Set<String> queuesSeen = new HashSet<>();
@@ -146,8 +147,8 @@ public final class QueuePlacer {
                 continue;
             }
             Plan plan = d.get().proposal().plan();
-            Optional<Reservation> delayed = ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan),
-                    clock.millis(), reserved);
+            Optional<Reservation> delayed = claimed.contains(job.id()) ? Optional.empty() // its victims freed this for it
+                    : ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan), clock.millis(), reserved);
             if (delayed.isPresent()) {
                 noteWaiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
                         + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(

@@ -50,4 +50,22 @@ public final class FairShare {
         weights.keySet().forEach(q -> out.putIfAbsent(q, 0.0));
         return out;
     }
+
+    /**
+     * Whether a job holding {@code tflops} of a queue that holds {@code victimQueueTflops} at weight
+     * {@code victimWeight} may be preempted for a queue holding {@code waitingQueueTflops} at weight
+     * {@code waitingWeight}: only if, once the waiting queue has gained what the victim's queue
+     * loses, the victim's queue still holds at least as much per unit of weight. So fair-share
+     * preemption never reverses the two queues' order, and it cannot flip back and forth (Kueue's
+     * "at most the final share" strategy).
+     */
+    public static boolean reclaimable(double victimQueueTflops, double victimWeight, double waitingQueueTflops,
+                                      double waitingWeight, double tflops) {
+        return tflops > 0 && staysAhead(victimQueueTflops - tflops, victimWeight, waitingQueueTflops + tflops, waitingWeight);
+    }
+
+    /** Whether a queue holding {@code tflops} at {@code weight} holds at least as much per weight as the other. */
+    public static boolean staysAhead(double tflops, double weight, double otherTflops, double otherWeight) {
+        return tflops / weight >= otherTflops / otherWeight;
+    }
 }

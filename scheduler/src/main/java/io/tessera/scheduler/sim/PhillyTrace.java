@@ -26,12 +26,13 @@ import java.util.Random;
  * @param skip          drop this many jobs first (after filtering and sampling)
  * @param limit         keep at most this many
  * @param maxGpus       drop jobs that asked for more GPUs
+ * @param maxDurationSec cut run times to this, as a cluster's run-time limit would
  * @param cluster       keep only this virtual cluster, if set
  * @param table         when given, each job gets a class drawn uniformly from it, on its GPU count as shards
  *                      if the table knows the class at that size, else on one
  */
 public record PhillyTrace(Path file, double timeScale, double durationScale, double sample, int skip, int limit,
-                          int maxGpus, String cluster, ThroughputTable table) {
+                          int maxGpus, double maxDurationSec, String cluster, ThroughputTable table) {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private record Row(long at, double duration, int gpus, String cluster) {
@@ -55,7 +56,7 @@ public record PhillyTrace(Path file, double timeScale, double durationScale, dou
             first = first == Long.MIN_VALUE ? row.at() : first;
             ObjectNode e = Documents.json().createObjectNode();
             e.put("at", (row.at() - first) * timeScale);
-            e.put("durationSec", Math.max(1, row.duration() * durationScale));
+            e.put("durationSec", Math.min(maxDurationSec, Math.max(1, row.duration() * durationScale)));
             e.put("shards", row.gpus());
             if (table != null) {
                 String cls = table.classes().get(rnd.nextInt(table.classes().size()));

@@ -45,7 +45,7 @@ public final class SimRecorder {
 
     /** A sample of the time series. */
     public record Sample(long atMs, int queued, Map<String, Integer> busyByVendor, Map<String, Integer> upByVendor,
-                         Map<String, Double> tflopsByQueue) {
+                         Map<String, Double> tflopsByQueue, Map<String, Integer> queuedByQueue) {
     }
 
     private final ChipCatalog catalog;
@@ -59,6 +59,7 @@ public final class SimRecorder {
     private final Map<String, String> queueOf = new TreeMap<>();
     private final List<Sample> samples = new ArrayList<>();
     private int queued;
+    private final Map<String, Integer> queuedByQueue = new TreeMap<>();
     private long lastMs;
     private long lastEndMs;
     private int preemptions;
@@ -82,7 +83,7 @@ public final class SimRecorder {
         inOrder.add(t);
         queueOf.put(job.id(), job.spec().queue());
         queueTflops.putIfAbsent(job.spec().queue(), 0.0);
-        queued++;
+        waiting(job.id(), 1);
     }
 
     void placed(String id, int attempt, Plan plan, long nowMs) {
@@ -90,7 +91,7 @@ public final class SimRecorder {
         JobTrace t = jobs.get(id);
         t.attempts++;
         if (t.state == JobState.QUEUED) {
-            queued--;
+            waiting(id, -1);
         }
         t.state = JobState.PLACED;
         Map<String, Integer> used = new TreeMap<>();
@@ -135,7 +136,7 @@ public final class SimRecorder {
         JobTrace t = jobs.get(id);
         if (t.state != JobState.QUEUED) {
             t.state = JobState.QUEUED;
-            queued++;
+            waiting(id, 1);
         }
     }
 
@@ -145,7 +146,7 @@ public final class SimRecorder {
             return;
         }
         if (t.state == JobState.QUEUED) {
-            queued--;
+            waiting(id, -1);
         }
         t.state = state;
         t.endMs = nowMs;
@@ -155,6 +156,11 @@ public final class SimRecorder {
             busyAtLastEnd = Map.copyOf(busySec);
             capacityAtLastEnd = Map.copyOf(capacitySec);
         }
+    }
+
+    private void waiting(String id, int delta) {
+        queued += delta;
+        queuedByQueue.merge(queueOf.get(id), delta, Integer::sum);
     }
 
     /** Records a sample if anything it shows changed since the last one. */
@@ -168,8 +174,10 @@ public final class SimRecorder {
         queueTflops.forEach((q, v) -> byQueue.put(q, Math.max(0, Math.round(v * 1000) / 1000.0)));
         Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
         if (last == null || last.queued() != queued || !last.busyByVendor().equals(byVendor)
-                || !last.upByVendor().equals(up) || !last.tflopsByQueue().equals(byQueue)) {
-            samples.add(new Sample(nowMs, queued, Map.copyOf(byVendor), Map.copyOf(up), Map.copyOf(byQueue)));
+                || !last.upByVendor().equals(up) || !last.tflopsByQueue().equals(byQueue)
+                || !last.queuedByQueue().equals(queuedByQueue)) {
+            samples.add(new Sample(nowMs, queued, Map.copyOf(byVendor), Map.copyOf(up), Map.copyOf(byQueue),
+                    Map.copyOf(queuedByQueue)));
         }
     }
 

@@ -1,12 +1,14 @@
 package io.tessera.scheduler.sim;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The simulator's clock: time stands still until the event driver moves it, and only forward.
+ * The simulator's clock (and the tests'): time stands still until the event driver moves it, and
+ * only forward.
  * Every scheduler class the simulator runs reads time from this clock, so a pass decides at the
  * virtual instant of the events that triggered it. Not thread-safe: one driver thread owns it.
  */
@@ -23,6 +25,11 @@ public final class VirtualClock extends Clock {
             throw new IllegalArgumentException("virtual time cannot go back: " + atMs + " < " + millis);
         }
         millis = atMs;
+    }
+
+    /** Moves the clock forward by {@code by}. */
+    public void advance(Duration by) {
+        set(millis + by.toMillis());
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class WorkloadFile {
         });
         r.object(doc, "", "philly", false).ifPresent(p -> {
             r.rejectUnknown(p, "philly", Set.of("file", "timeScale", "durationScale", "sample", "skip", "limit",
-                    "maxGpus", "cluster", "classes"));
+                    "maxGpus", "maxDurationSec", "cluster", "classes"));
             String csv = r.string(p, "philly", "file", true, 4096).orElse("");
             PhillyTrace trace = new PhillyTrace(file.toAbsolutePath().getParent().resolve(csv),
                     r.number(p, "philly", "timeScale", false, 0, 1e6).orElse(1.0),
@@ -112,6 +112,7 @@ public final class WorkloadFile {
                     r.integer(p, "philly", "skip", false, 0, Integer.MAX_VALUE).orElse(0L).intValue(),
                     r.integer(p, "philly", "limit", false, 1, 1_000_000).orElse(1_000_000L).intValue(),
                     r.integer(p, "philly", "maxGpus", false, 1, 100_000).orElse(100_000L).intValue(),
+                    r.number(p, "philly", "maxDurationSec", false, 1, 1e10).orElse(1e10),
                     r.string(p, "philly", "cluster", false, 64).orElse(null),
                     p.path("classes").asBoolean(false) ? table : null);
             check(r, name);

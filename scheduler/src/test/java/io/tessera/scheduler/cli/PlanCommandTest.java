@@ -4,40 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code tessera plan} on the shipped what-if examples and on broken files. */
 class PlanCommandTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new TesseraMain()).execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void addingH20sRaisesPredictedThroughput() {
-        Run base = run("plan", "--cluster", "../examples/plan/cluster.yaml", "--job", "../examples/plan/job-7b.yaml", "--json");
-        Run more = run("plan", "--cluster", "../examples/plan/cluster-plus-64-h20.yaml", "--job",
+        CliRun base = run("plan", "--cluster", "../examples/plan/cluster.yaml", "--job", "../examples/plan/job-7b.yaml", "--json");
+        CliRun more = run("plan", "--cluster", "../examples/plan/cluster-plus-64-h20.yaml", "--job",
                 "../examples/plan/job-7b.yaml", "--json");
         assertThat(base.exit()).isZero();
         assertThat(more.exit()).isZero();
@@ -50,7 +32,7 @@ class PlanCommandTest {
 
     @Test
     void printsATableByDefault() {
-        Run r = run("plan", "--cluster", "../examples/plan/cluster.yaml", "--job", "../examples/plan/job-7b.yaml");
+        CliRun r = run("plan", "--cluster", "../examples/plan/cluster.yaml", "--job", "../examples/plan/job-7b.yaml");
         assertThat(r.out()).contains("samples/s", "CHIP TYPE", "ascend-910b", "insufficient_devices");
     }
 
@@ -58,7 +40,7 @@ class PlanCommandTest {
     void badFilesGiveFieldErrorsAndExit2(@TempDir Path dir) throws Exception {
         Path cluster = dir.resolve("c.yaml");
         Files.writeString(cluster, "nodes:\n  - {namePrefix: x-, count: 2, chipType: nvidia-b999, devices: 8, free: 9}\n");
-        Run r = run("plan", "--cluster", cluster.toString(), "--job", "../examples/plan/job-7b.yaml");
+        CliRun r = run("plan", "--cluster", cluster.toString(), "--job", "../examples/plan/job-7b.yaml");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("nodes[0].chipType", "nodes[0].free");
     }
@@ -67,7 +49,7 @@ class PlanCommandTest {
     void aJobThatDoesNotFitExits1WithTheReason(@TempDir Path dir) throws Exception {
         Path cluster = dir.resolve("c.yaml");
         Files.writeString(cluster, "nodes:\n  - {name: one, chipType: nvidia-h20, devices: 8}\n");
-        Run r = run("plan", "--cluster", cluster.toString(), "--job", "../examples/plan/job-7b.yaml");
+        CliRun r = run("plan", "--cluster", cluster.toString(), "--job", "../examples/plan/job-7b.yaml");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("no placement", "at least 8 shards");
     }

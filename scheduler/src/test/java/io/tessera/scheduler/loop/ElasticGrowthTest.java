@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.sim.VirtualClock;
+
 import io.tessera.scheduler.leader.Term;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +51,7 @@ class ElasticGrowthTest {
     private HazelcastInstance hz;
     private HazelcastClusterStore store;
     private final ChipCatalog catalog = ChipCatalog.builtIn();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+    private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
     private Term term;
 
     @BeforeEach

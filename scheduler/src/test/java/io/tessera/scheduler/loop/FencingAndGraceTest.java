@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.sim.VirtualClock;
+
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
@@ -83,7 +85,7 @@ class FencingAndGraceTest {
 
     @Test
     void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+        VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
         node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
         NodeLivenessSweep sweep = new NodeLivenessSweep(store, new io.tessera.scheduler.state.ClusterView(store, io.tessera.config.ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
         Term term = new Term("m", 1, clock.millis());

@@ -200,4 +200,43 @@ class PreemptionTest {
         assertThat(shrunk.restarts()).isZero();
         assertThat(shrunk.events()).extracting(JobEvent::type).contains("PREEMPTED", "SHRUNK");
     }
+
+    @Test
+    void aQueueFarAboveItsShareGivesBackANonElasticJobButNeverSoMuchThatTheOrderReverses() {
+        nodes(4);
+        store.putQueue(new QueueSpec("ml", 2.0, null, null, null, null, null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("batch", 1.0, null, null, null, null, null, null, null, null, null, null));
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            batch.add(submit("batch", 0, 1)); // batch takes the whole idle fleet, one node per job
+        }
+        pass();
+        assertThat(batch).allMatch(id -> job(id).state() == JobState.PLACED);
+        String ml = submit("ml", 0, 1);
+        pass();
+        List<String> stopping = batch.stream().filter(id -> job(id).state() == JobState.PREEMPTING).toList();
+        assertThat(stopping).as("4 nodes against 0: one batch job gives its node back").hasSize(1);
+        assertThat(job(stopping.get(0)).events().get(job(stopping.get(0)).events().size() - 1).message())
+                .contains("holds well above its fair share");
+        workersStopped(stopping.get(0), 10);
+        pass();
+        pass();
+        assertThat(job(ml).state()).isEqualTo(JobState.PLACED);
+        assertThat(batch).as("regression: once placed in a pass, the job made no more victims in that pass")
+                .noneMatch(id -> job(id).state() == JobState.PREEMPTING);
+        String ml2 = submit("ml", 0, 1);
+        pass();
+        List<String> second = batch.stream().filter(id -> job(id).state() == JobState.PREEMPTING).toList();
+        assertThat(second).as("3 per weight against 0.5: batch is still ahead after giving a second node").hasSize(1);
+        workersStopped(second.get(0), 10);
+        pass();
+        pass();
+        assertThat(job(ml2).state()).isEqualTo(JobState.PLACED);
+        String ml3 = submit("ml", 0, 1);
+        pass();
+        pass();
+        assertThat(batch).as("2 nodes at weight 1 against 2 at weight 2: a third would put batch (1) behind ml (1.5)")
+                .noneMatch(id -> job(id).state() == JobState.PREEMPTING);
+        assertThat(job(ml3).state()).isEqualTo(JobState.QUEUED);
+    }
 }

@@ -38,29 +38,29 @@ class WorkloadGeneratorsTest {
 
     @Test
     void phillyIsReadInTimeOrderThenFilteredSampledAndScaled() {
-        List<ObjectNode> all = new PhillyTrace(PHILLY, 1, 1, 1, 0, 1_000_000, 100_000, null, null).entries(List.of(), 1);
+        List<ObjectNode> all = new PhillyTrace(PHILLY, 1, 1, 1, 0, 1_000_000, 100_000, 1e10, null, null).entries(List.of(), 1);
         assertThat(all).isNotEmpty();
         assertThat(all.get(0).get("at").asDouble()).isZero();
         for (int i = 1; i < all.size(); i++) {
             assertThat(all.get(i).get("at").asDouble()).isGreaterThanOrEqualTo(all.get(i - 1).get("at").asDouble());
         }
-        List<ObjectNode> scaled = new PhillyTrace(PHILLY, 0.01, 0.5, 1, 0, 1_000_000, 100_000, null, null)
+        List<ObjectNode> scaled = new PhillyTrace(PHILLY, 0.01, 0.5, 1, 0, 1_000_000, 100_000, 1e10, null, null)
                 .entries(List.of(new GavelGenerator.Tenant("a", "u1"), new GavelGenerator.Tenant("b", "u2")), 1);
         assertThat(scaled.get(5).get("at").asDouble()).isCloseTo(all.get(5).get("at").asDouble() * 0.01, offset(1e-6));
         assertThat(scaled.get(5).get("durationSec").asDouble())
                 .isCloseTo(Math.max(1, all.get(5).get("durationSec").asDouble() * 0.5), offset(1e-6));
         assertThat(scaled.get(0).get("queue").asText()).isEqualTo("a");
         assertThat(scaled.get(1).get("user").asText()).isEqualTo("u2");
-        List<ObjectNode> small = new PhillyTrace(PHILLY, 1, 1, 1, 0, 1_000_000, 1, null, null).entries(List.of(), 1);
+        List<ObjectNode> small = new PhillyTrace(PHILLY, 1, 1, 1, 0, 1_000_000, 1, 1e10, null, null).entries(List.of(), 1);
         assertThat(small).allMatch(j -> j.get("shards").asInt() == 1).hasSizeLessThan(all.size());
-        List<ObjectNode> sampled = new PhillyTrace(PHILLY, 1, 1, 0.5, 0, 1_000_000, 100_000, null, null).entries(List.of(), 3);
+        List<ObjectNode> sampled = new PhillyTrace(PHILLY, 1, 1, 0.5, 0, 1_000_000, 100_000, 1e10, null, null).entries(List.of(), 3);
         assertThat((double) sampled.size() / all.size()).isCloseTo(0.5, offset(0.1));
-        assertThat(new PhillyTrace(PHILLY, 1, 1, 1, 10, 20, 100_000, null, null).entries(List.of(), 1)).hasSize(20);
+        assertThat(new PhillyTrace(PHILLY, 1, 1, 1, 10, 20, 100_000, 1e10, null, null).entries(List.of(), 1)).hasSize(20);
     }
 
     @Test
     void aTraceThatFiltersToNothingIsAnError() {
-        assertThatThrownBy(() -> new PhillyTrace(PHILLY, 1, 1, 1, 0, 10, 100_000, "no-such-cluster", null).entries(List.of(), 1))
+        assertThatThrownBy(() -> new PhillyTrace(PHILLY, 1, 1, 1, 0, 10, 100_000, 1e10, "no-such-cluster", null).entries(List.of(), 1))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("no job left");
     }
 }
