@@ -43,12 +43,13 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, 
     public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
                                long budgetNanos, LongSupplier nanoTime) {
         PreemptionClaims claims = new PreemptionClaims(clock::millis);
+        QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
+                .withClaims(claims);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, liveness,
-                new JobReconciler(store, view, applier, clock),
-                new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
-                        .withClaims(claims),
+                new JobReconciler(store, view, applier, clock), queuePass,
                 new ElasticGrowth(store, view, placer, applier, policy, clock, elastic), claim);
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims));
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
+                .withHistory(queuePass::usageHistory));
         loop.withHistory(new HistoryMover(store, view, history, clock, terminalGraceMs, retentionMs));
         return loop;
     }

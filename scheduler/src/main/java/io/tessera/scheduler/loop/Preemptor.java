@@ -16,6 +16,7 @@ import io.tessera.scheduler.policy.FairShare;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
+import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.VictimSelector;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
 import io.tessera.scheduler.state.ClusterStore;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class Preemptor {
     private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final Clock clock;
+    private Supplier<UsageHistory> history = () -> null;
     private final SchedulerEvents events;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
     /** Waiting jobs for which no set of victims helped, with the capacity fingerprint they saw. */
@@ -156,7 +159,7 @@ public final class Preemptor {
      * queues holding so much more per weight that taking the job leaves them ahead
      * ({@link FairShare#reclaimable}).
      */
-    private static List<JobRecord> eligible(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
+    private List<JobRecord> eligible(JobRecord waiting, QueueSpec queue, List<JobRecord> jobs,
                                               Map<String, QueueSpec> queues, QueueUsage usage, ChipCatalog catalog,
                                               Set<String> forShare) {
         boolean underQuota = queue.quota().tflops() != null && usage.of(queue.name()).tflops() < queue.quota().tflops();
@@ -173,10 +176,10 @@ public final class Preemptor {
                     && QuotaPolicy.borrowed(theirs, usage) > 0;
             boolean shrinkable = other && j.spec().shards().min() < j.placement().shards().size()
                     && share(theirs, usage) > share(queue, usage);
-            boolean overShare = other && !shrinkable && j.spec().priority() <= waiting.spec().priority()
-                    && FairShare.reclaimable(usage.of(theirs.name()).tflops(),
-                    theirs.weight(), usage.of(queue.name()).tflops(), queue.weight(),
-                    QuotaCharge.of(j.placement(), catalog).tflops());
+            double c = QuotaCharge.of(j.placement(), catalog).tflops();
+            boolean overShare = other && !shrinkable && j.spec().priority() <= waiting.spec().priority() && c > 0
+                    && FairShare.staysAhead(effective(theirs.name(), usage.of(theirs.name()).tflops() - c),
+                    theirs.weight(), effective(queue.name(), usage.of(queue.name()).tflops() + c), queue.weight());
             if (lowerHere || lentToThem || shrinkable || overShare) {
                 out.add(j);
             }
@@ -185,6 +188,21 @@ public final class Preemptor {
             }
         }
         return out;
+    }
+
+    /**
+     * What fair share compares for {@code queue} holding {@code holds}: the queue pass's measure
+     * (half now, half decayed recent use), so the pass and this class never pull opposite ways.
+     */
+    private double effective(String queue, double holds) {
+        UsageHistory h = history.get();
+        return h == null ? holds : h.effective(queue, holds);
+    }
+
+    /** Compares queues on the queue pass's recent-use history ({@link QueuePlacer#usageHistory}). */
+    public Preemptor withHistory(Supplier<UsageHistory> shared) {
+        this.history = shared;
+        return this;
     }
 
     /** What a queue holds per unit of weight: the quantity fair share evens out. */
@@ -208,8 +226,8 @@ public final class Preemptor {
         QuotaCharge charge = QuotaCharge.of(plan, freed.catalog());
         for (JobRecord g : gone) {
             QueueSpec theirs = QueueUsage.spec(queues, g.spec().queue());
-            if (forShare.contains(g.id()) && !FairShare.staysAhead(after.of(theirs.name()).tflops(), theirs.weight(),
-                    after.of(queue.name()).tflops() + charge.tflops(), queue.weight())) {
+            if (forShare.contains(g.id()) && !FairShare.staysAhead(effective(theirs.name(), after.of(theirs.name()).tflops()),
+                    theirs.weight(), effective(queue.name(), after.of(queue.name()).tflops() + charge.tflops()), queue.weight())) {
                 return false; // together these victims would put their queue behind the waiting one
             }
         }

@@ -176,6 +176,11 @@ public final class QueuePlacer {
         return placed;
     }
 
+    /** Each queue's decayed recent use as of the last pass (null before the first). */
+    public UsageHistory usageHistory() {
+        return history;
+    }
+
     /** Shares the preemptor's claims: jobs that preempted are offered capacity first. */
     public QueuePlacer withClaims(PreemptionClaims shared) {
         this.claims = shared;
@@ -209,7 +214,7 @@ public final class QueuePlacer {
             events.placement(nanos, "unschedulable", vetoes);
             Reservation mine = null;
             if (head) {
-                mine = reservations.blocked(job, snapshot, jobPolicy).orElse(null);
+                mine = reservations.blocked(job, snapshot, jobPolicy, reserved).orElse(null);
                 if (mine != null) {
                     String id = mine.jobId();
                     reserved.removeIf(r -> r.jobId().equals(id));

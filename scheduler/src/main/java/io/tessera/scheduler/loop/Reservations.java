@@ -23,12 +23,14 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The reservations of the queue passes ({@link ReservationPolicy}): when the first job of a queue
  * (highest priority, then oldest) does not fit, the earliest start that running jobs' predicted
- * ends allow, and the devices it will take. Worked out when a head is found blocked, and kept
- * (while it stays its queue's head) for {@link #REUSE_MS} or until the capacity it saw changes.
+ * ends allow, and the devices it will take, planned without the devices other reservations hold.
+ * Worked out when a head is found blocked, again after {@link #REUSE_MS} or when the capacity it
+ * saw changes, and kept while the job stays its queue's head.
  * Each reserved job's {@code estimatedStartAt} is published through the store for the API.
  */
 final class Reservations {
@@ -57,7 +59,9 @@ final class Reservations {
 
     /**
      * The reservations already worked out for jobs that are still the first of their queue in
-     * {@code queued}, younger than {@link #REUSE_MS}.
+     * {@code queued}, however old. Age only makes {@link #blocked} work one out again when the
+     * head is looked at: dropping old ones here let a later job take a head's devices in a pass
+     * that skipped the head, because the capacity it did not fit into had not changed.
      */
     List<Reservation> forPass(List<JobRecord> queued) {
         Set<String> heads = new HashSet<>();
@@ -67,8 +71,7 @@ final class Reservations {
                 heads.add(j.id());
             }
         }
-        long now = clock.millis();
-        cache.keySet().removeIf(id -> !heads.contains(id) || now - cache.get(id).atMs() >= REUSE_MS);
+        cache.keySet().removeIf(id -> !heads.contains(id));
         List<Reservation> out = new ArrayList<>();
         cache.values().forEach(c -> c.reservation().ifPresent(out::add));
         return out;
@@ -79,16 +82,34 @@ final class Reservations {
      * one held is older than {@link #REUSE_MS}, or saw other capacity and is older than
      * {@link #MIN_AGE_MS}. Empty when no predicted end makes room.
      */
-    Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy) {
+    Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
+                                  List<Reservation> others) {
         long now = clock.millis();
+        Map<String, Set<Integer>> held = heldBy(others, head.id());
+        long seen = snapshot.fingerprint() * 31 + held.hashCode();
         Cached c = cache.get(head.id());
-        boolean changed = c != null && c.fingerprint() != snapshot.fingerprint() && now - c.atMs() >= MIN_AGE_MS;
+        boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;
         if (c == null || changed || now - c.atMs() >= REUSE_MS) {
-            c = new Cached(snapshot.fingerprint(), now, ReservationPolicy.reserve(head, endings(),
-                    gone -> plan(head, view.snapshotWithout(gone), policy)));
+            c = new Cached(seen, now, ReservationPolicy.reserve(head, endings(),
+                    gone -> plan(head, view.snapshotWithout(gone).withoutDevices(held), policy)));
             cache.put(head.id(), c);
         }
         return c.reservation();
+    }
+
+    /**
+     * The devices other queues' heads have reserved: a head's reservation is planned without them,
+     * so two heads never count on the same devices and the one planned later starts later instead
+     * of being overtaken (Slurm's backfill reserves in priority order the same way).
+     */
+    private static Map<String, Set<Integer>> heldBy(List<Reservation> others, String self) {
+        Map<String, Set<Integer>> out = new TreeMap<>();
+        for (Reservation r : others) {
+            if (!r.jobId().equals(self)) {
+                r.devices().forEach((node, devices) -> out.computeIfAbsent(node, k -> new TreeSet<>()).addAll(devices));
+            }
+        }
+        return out;
     }
 
     /** How long {@code job} would run with {@code plan}: its declared steps times the plan's step time. */

@@ -180,6 +180,19 @@ public final class ClusterSnapshot {
             taken.computeIfAbsent(s.node(), k -> new HashMap<>()).computeIfAbsent(s.chipType(), k -> new HashSet<>())
                     .addAll(s.devices());
         }
+        return subtract(taken);
+    }
+
+    /** This snapshot without the devices {@code byNode} names (device indices per node, of whatever chip type). */
+    public ClusterSnapshot withoutDevices(Map<String, Set<Integer>> byNode) {
+        Map<String, Map<String, Set<Integer>>> taken = new HashMap<>();
+        byNode.forEach((node, devices) -> taken.put(node, Map.of(ANY_CHIP, devices)));
+        return subtract(taken);
+    }
+
+    private static final String ANY_CHIP = "*";
+
+    private ClusterSnapshot subtract(Map<String, Map<String, Set<Integer>>> taken) {
         List<NodeView> changed = new ArrayList<>();
         taken.forEach((name, mine) -> {
             int at = indexOf(nodes, name);
@@ -189,7 +202,7 @@ public final class ClusterSnapshot {
             NodeView n = nodes.get(at);
             Map<String, List<Integer>> free = new TreeMap<>();
             n.freeDevices().forEach((chip, devices) -> {
-                Set<Integer> gone = mine.getOrDefault(chip, Set.of());
+                Set<Integer> gone = mine.getOrDefault(chip, mine.getOrDefault(ANY_CHIP, Set.of()));
                 List<Integer> left = devices.stream().filter(d -> !gone.contains(d)).toList();
                 if (!left.isEmpty()) {
                     free.put(chip, left);

@@ -119,12 +119,14 @@ final class SimAgents {
             end(job.id(), a, job.state().terminal(), nowMs);
             a = null;
         }
-        if (placed && a == null) {
+        if ((placed || job.state() == JobState.PREEMPTING) && a == null) { // PREEMPTING: placed and told to stop in one pass
             Attempt next = new Attempt(job.attempt(), job.placement());
             current.put(job.id(), next);
             recorder.placed(job.id(), next.number, next.plan, nowMs);
             events.at(nowMs + Math.round(options.startupSec() * 1000), new SimEvent.Started(job.id(), next.number));
-        } else if (job.state() == JobState.PREEMPTING && a != null && !a.stopping) {
+            a = next;
+        }
+        if (job.state() == JobState.PREEMPTING && a != null && !a.stopping) {
             a.stopping = true; // SIGTERM: the workers checkpoint their last completed step, then exit
             if (a.frozenAtMs < 0) {
                 a.frozenAtMs = nowMs;

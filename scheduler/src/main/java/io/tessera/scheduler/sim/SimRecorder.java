@@ -22,6 +22,8 @@ public final class SimRecorder {
         /** Whether it is in the measurement window. */
         public boolean measured = true;
         public long firstStartMs = -1;
+        /** When its reservation first said it would start ({@code estimatedStartAt}); -1 if it never had one. */
+        public long reservedStartMs = -1;
         public long endMs = -1;
         public JobState state = JobState.QUEUED;
         public int attempts;
@@ -105,6 +107,14 @@ public final class SimRecorder {
             t.chips = b.toString();
         }
         queueTflops.merge(queueOf.get(id), QuotaCharge.of(plan, catalog).tflops(), Double::sum);
+    }
+
+    /** A queued job's published estimated start, in ms after time zero; only the first one counts. */
+    void reserved(String id, long startAtMs) {
+        JobTrace t = jobs.get(id);
+        if (t != null && t.reservedStartMs < 0 && t.firstStartMs < 0) {
+            t.reservedStartMs = startAtMs;
+        }
     }
 
     void started(String id, long nowMs) {

@@ -103,6 +103,10 @@ public final class Simulation {
                     break;
                 }
             }
+            for (JobRecord j : view.queued()) {
+                store.estimatedStart(j.id()).ifPresent(iso -> recorder.reserved(j.id(),
+                        Instant.parse(iso).toEpochMilli() - EPOCH.toEpochMilli()));
+            }
             recorder.sample(at);
             if (!onlyTicks || agents.changes() != changesBefore) {
                 tick(at); // timer passes go on while they change something

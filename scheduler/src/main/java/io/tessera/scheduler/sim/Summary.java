@@ -117,13 +117,14 @@ public final class Summary {
     /** {@code jobs.csv}: one row per job of the workload, in arrival order. */
     public static String csv(SimRecorder rec) {
         StringBuilder b = new StringBuilder("id,index,measured,class,queue,user,shards,devicesPerShard,steps,"
-                + "arrivalSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,moves,chips\n");
+                + "arrivalSec,reservedStartSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,moves,chips\n");
         for (SimRecorder.JobTrace t : rec.jobs()) {
             SimJob j = t.job;
             b.append(String.join(",", j.id(), Integer.toString(j.index()), Boolean.toString(t.measured),
                     quote(j.jobClass() == null ? "" : j.jobClass()), j.spec().queue(), j.owner(),
                     Integer.toString(j.spec().shards().max()), Integer.toString(j.spec().devicesPerShard()),
-                    Long.toString(j.steps()), sec(j.arriveMs()), t.firstStartMs < 0 ? "" : sec(t.firstStartMs),
+                    Long.toString(j.steps()), sec(j.arriveMs()), t.reservedStartMs < 0 ? "" : sec(t.reservedStartMs),
+                    t.firstStartMs < 0 ? "" : sec(t.firstStartMs),
                     t.endMs < 0 ? "" : sec(t.endMs), t.endMs < 0 ? "" : fmt(t.jctSec()),
                     t.firstStartMs < 0 ? "" : sec(t.firstStartMs - j.arriveMs()), t.state.name(),
                     Integer.toString(t.attempts), Integer.toString(t.preemptions), Integer.toString(t.moves),
