@@ -125,6 +125,10 @@ public final class Preemptor {
             return 0; // no victims helped on this capacity before
         }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
+        if (jobs.stream().noneMatch(j -> mightYield(j, waiting))) {
+            triedAt.put(waiting.id(), fingerprint);
+            return 0; // nobody runs whom this job could ever preempt: no usage to add up
+        }
         QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
         Set<String> forShare = new HashSet<>();
         List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage, view.snapshot().catalog(), forShare);
@@ -203,6 +207,13 @@ public final class Preemptor {
     public Preemptor withHistory(Supplier<UsageHistory> shared) {
         this.history = shared;
         return this;
+    }
+
+    /** Whether {@code j} is of a kind {@code waiting} could preempt at all: running, preemptible, lower here or elsewhere. */
+    private static boolean mightYield(JobRecord j, JobRecord waiting) {
+        return (j.state() == JobState.PLACED || j.state() == JobState.RUNNING) && !j.cancelRequested()
+                && j.spec().scheduling().mayBePreempted() && (!j.spec().queue().equals(waiting.spec().queue())
+                || j.spec().priority() < waiting.spec().priority());
     }
 
     /** What a queue holds per unit of weight: the quantity fair share evens out. */

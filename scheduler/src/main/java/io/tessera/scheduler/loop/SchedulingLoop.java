@@ -23,6 +23,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulingLoop.class);
     /** How often the leader rebuilds its view from the store even though every change was told. */
     public static final long RESYNC_MS = 300_000;
+    private long resyncMs = RESYNC_MS;
     private final Leadership leadership;
     private final ClusterView view;
     private final java.time.Clock clock;
@@ -58,6 +59,15 @@ public final class SchedulingLoop implements AutoCloseable {
     /** Also preempts for waiting jobs after each queue pass ({@link Preemptor}). */
     public SchedulingLoop withPreemption(Preemptor p) {
         this.preemptor = p;
+        return this;
+    }
+
+    /**
+     * Rebuilds the view every {@code ms} rather than every {@link #RESYNC_MS}. The simulator's
+     * in-memory store tells every change synchronously, so it does not need the safety net.
+     */
+    public SchedulingLoop withResyncEvery(long ms) {
+        this.resyncMs = ms;
         return this;
     }
 
@@ -122,7 +132,7 @@ public final class SchedulingLoop implements AutoCloseable {
             view.rebuild(); // the new leader starts from the durable truth
             resyncedAt = clock.millis();
             LOG.info("this member leads the scheduling loop (fencing epoch {})", term.epoch());
-        } else if (clock.millis() - resyncedAt >= RESYNC_MS) {
+        } else if (clock.millis() - resyncedAt >= resyncMs) {
             view.rebuild();
             resyncedAt = clock.millis();
         }

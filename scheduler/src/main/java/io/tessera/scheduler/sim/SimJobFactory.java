@@ -78,12 +78,17 @@ final class SimJobFactory {
             r.error(at, "give either durationSec or steps");
         }
         throwIfInvalid(r);
-        JobSpec spec = spec(e, at, id, cls, shards, dps);
+        ObjectNode doc = spec(e, cls, shards, dps);
+        JobSpec spec = parse(doc, at);
         long total = declared != null ? declared : Math.max(1, Math.round(duration / referenceStepSec(spec, shards, at)));
+        if (spec.scheduling().steps() == null) { // the scheduler knows how long it runs, for reservations and backfill
+            doc.withObject("scheduling").put("steps", total);
+            spec = parse(doc, at);
+        }
         return new SimJob(index, id, arriveMs, spec, user, total, cls, every, scale);
     }
 
-    private JobSpec spec(JsonNode e, String at, String id, String cls, int shards, int dps) {
+    private ObjectNode spec(JsonNode e, String cls, int shards, int dps) {
         ObjectNode s = Documents.json().createObjectNode();
         s.put("name", "sim");
         s.putArray("command").add("sim-worker");
@@ -107,6 +112,10 @@ final class SimJobFactory {
         if (e.hasNonNull("preemptible")) {
             s.withObject("scheduling").set("preemptible", e.get("preemptible"));
         }
+        return s;
+    }
+
+    private JobSpec parse(ObjectNode s, String at) {
         try {
             return parser.parse(s);
         } catch (ValidationException v) {

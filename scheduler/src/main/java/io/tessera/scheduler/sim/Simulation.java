@@ -75,7 +75,7 @@ public final class Simulation {
                 SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4)
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
-                        Long.MAX_VALUE / 4, () -> 0L);
+                        Long.MAX_VALUE / 4, () -> 0L).withResyncEvery(Long.MAX_VALUE / 4);
         this.agents = new SimAgents(store, view, history, catalog, steps, events, recorder, workload.options());
     }
 
