@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.sim.VirtualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -21,7 +23,7 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.InMemoryClusterStore;
 import io.tessera.scheduler.state.PlanApplier;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,7 +41,7 @@ class ReservationTest {
     private final InMemoryClusterStore store = new InMemoryClusterStore();
     private final ClusterView view = new ClusterView(store, CATALOG);
     private final PlanApplier applier = new PlanApplier(store, CATALOG);
-    private final Clock clock = Clock.systemUTC();
+    private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
     private final QueuePlacer placer = new QueuePlacer(store, view, new PlacementEngine(), applier,
             PlacementPolicy.DEFAULT, clock, new SchedulerMetrics());
     private int seq;
@@ -93,6 +95,28 @@ class ReservationTest {
         Set<String> out = new HashSet<>();
         j.placement().shards().stream().map(ShardPlan::node).forEach(out::add);
         return out;
+    }
+
+    @Test
+    void aReservationOutlivesItsTenSecondsWhileThePassSkipsItsUnchangedHead() {
+        nodes(4);
+        String soon = submit(0, 2, "");
+        String late = submit(0, 1, "");
+        pass();
+        double step = job(soon).placement().stepTimeSec();
+        progress(soon, 0, (long) Math.ceil(100 / step), ShardPhase.RUNNING);
+        progress(late, 0, (long) Math.ceil(10_000 / step), ShardPhase.RUNNING);
+        pass();
+        String wide = submit(5, 3, "");
+        pass();
+        assertThat(store.estimatedStart(wide)).isPresent();
+        clock.advance(Duration.ofSeconds(11)); // older than REUSE_MS; the capacity has not changed
+        pass();
+        String unknown = submit(0, 1, "");
+        pass();
+        assertThat(job(unknown).state()).as("regression: the expired reservation let this job take the gang's node")
+                .isEqualTo(JobState.QUEUED);
+        assertThat(job(unknown).waitingReason()).contains("behind the reservation of " + wide);
     }
 
     @Test

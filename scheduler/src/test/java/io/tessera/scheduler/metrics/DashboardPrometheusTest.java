@@ -133,6 +133,7 @@ class DashboardPrometheusTest {
                 "--web.listen-address=127.0.0.1:" + promPort).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions() // connection refused until Prometheus listens (slow on a loaded machine)
                 .until(() -> hasData("up == 1") && countUp() == 4);
         return p;
     }
