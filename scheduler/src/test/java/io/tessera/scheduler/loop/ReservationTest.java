@@ -97,8 +97,8 @@ class ReservationTest {
         return out;
     }
 
-    @Test
-    void aReservationOutlivesItsTenSecondsWhileThePassSkipsItsUnchangedHead() {
+    /** 4 nodes: a 2-node job that ends in about 100 s and a 1-node job that ends in about 10,000 s; their ids. */
+    private List<String> twoRunning() {
         nodes(4);
         String soon = submit(0, 2, "");
         String late = submit(0, 1, "");
@@ -107,6 +107,12 @@ class ReservationTest {
         progress(soon, 0, (long) Math.ceil(100 / step), ShardPhase.RUNNING);
         progress(late, 0, (long) Math.ceil(10_000 / step), ShardPhase.RUNNING);
         pass();
+        return List.of(soon, late);
+    }
+
+    @Test
+    void aReservationOutlivesItsTenSecondsWhileThePassSkipsItsUnchangedHead() {
+        twoRunning();
         String wide = submit(5, 3, "");
         pass();
         assertThat(store.estimatedStart(wide)).isPresent();
@@ -121,14 +127,10 @@ class ReservationTest {
 
     @Test
     void aWideGangStartsAtItsReservationWhileSmallJobsBackfillWithoutDelayingIt() {
-        nodes(4);
-        String soon = submit(0, 2, "");
-        String late = submit(0, 1, "");
-        pass();
+        List<String> running = twoRunning();
+        String soon = running.get(0);
+        String late = running.get(1);
         double step = job(soon).placement().stepTimeSec();
-        progress(soon, 0, (long) Math.ceil(100 / step), ShardPhase.RUNNING);   // ends in about 100 s
-        progress(late, 0, (long) Math.ceil(10_000 / step), ShardPhase.RUNNING); // ends in about 10,000 s
-        pass();
 
         String wide = submit(5, 3, "");
         pass();
