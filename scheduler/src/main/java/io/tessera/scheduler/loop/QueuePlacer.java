@@ -300,12 +300,27 @@ public final class QueuePlacer {
     }
 
     /** Records why the job waits ({@code summary}, with {@code detail} in the event), once per distinct reason. */
+    /**
+     * Records why {@code job} waits. The reason itself follows every change, but a WAITING event
+     * is added only when the kind of reason changes (the reason with its numbers and ids left
+     * out), so a job waiting through many capacity changes does not collect an event for each.
+     */
     private void noteWaiting(JobRecord job, String summary, String detail) {
         if (summary.equals(job.waitingReason())) {
             return;
         }
-        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "WAITING", detail)));
+        store.updateJob(job.id(), cur -> {
+            if (cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason())) {
+                return cur;
+            }
+            JobRecord noted = cur.withWaitingReason(summary);
+            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(now(), "WAITING", detail));
+        });
+    }
+
+    /** Whether two waiting reasons differ only in their numbers (free counts, job ids, times). */
+    static boolean sameKind(String a, String b) {
+        return b != null && a.replaceAll("[0-9]+", "#").equals(b.replaceAll("[0-9]+", "#"));
     }
 
     private String now() {

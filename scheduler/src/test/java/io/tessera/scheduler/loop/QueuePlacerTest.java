@@ -117,4 +117,24 @@ class QueuePlacerTest {
         assertThat(n.events().get(n.events().size() - 1).type()).isEqualTo("UNSCHEDULABLE");
         assertThat(n.waitingReason()).startsWith("can never fit this fleet").contains("needs at least 9 shards");
     }
+
+    @Test
+    void aJobWaitingThroughCapacityChangesGetsOneWaitingEventAndACurrentReason() {
+        node("n1", 8);
+        String busy = queue(1, 6);
+        AtomicLong now = new AtomicLong();
+        QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
+        Term t = term();
+        p.placeQueued(t);
+        assertThat(store.job(busy).orElseThrow().state()).isEqualTo(JobState.PLACED);
+        String waits = queue(2, 4);
+        p.placeQueued(t);
+        assertThat(store.job(waits).orElseThrow().waitingReason()).contains("holds 2");
+        node("n2", 1);
+        p.placeQueued(t);
+        JobRecord w = store.job(waits).orElseThrow();
+        assertThat(w.waitingReason()).as("the reason follows the capacity").contains("holds 3");
+        assertThat(w.events().stream().filter(e -> e.type().equals("WAITING")).count())
+                .as("regression: one WAITING event, not one per capacity change").isEqualTo(1);
+    }
 }
