@@ -15,6 +15,7 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,6 +30,9 @@ public final class FleetStatsCollector {
     private final ClusterView view;
     private final ChipCatalog catalog;
     private final Clock clock;
+
+    /** The states a device is counted in; each is reported for every chip type present, 0 included. */
+    static final List<String> DEVICE_STATES = List.of("free", "allocated", "unhealthy");
 
     public FleetStatsCollector(ClusterStore store, ClusterView view, ChipCatalog catalog, Clock clock) {
         this.view = view;
@@ -50,6 +54,9 @@ public final class FleetStatsCollector {
                 String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy"
                         : used.contains(d.index()) ? "allocated" : "free";
                 devices.merge(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), state), 1, Integer::sum);
+                for (String each : DEVICE_STATES) { // every state of a chip type reads 0 rather than vanishing
+                    devices.putIfAbsent(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), each), 0);
+                }
             }
             long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
             age.put(node.name(), Math.max(0, now - last) / 1000.0);

@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.config.wire.DeviceReport;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.PlacementEngine;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.PlanApplier;
+import io.tessera.scheduler.state.SnapshotBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -57,11 +68,29 @@ class SchedulerMetricsTest {
     void aDeviceTurningUnhealthyMovesFromFreeToUnhealthy() {
         node("n1", true, clock.millis() - 1500);
         assertThat(scrape()).contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"free\",vendor=\"nvidia\"} 4.0")
-                .doesNotContain("state=\"unhealthy\"")
+                .contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"unhealthy\",vendor=\"nvidia\"} 0.0")
                 .contains("tessera_node_heartbeat_age_seconds{node=\"n1\"} 1.5");
         node("n1", false, clock.millis());
         assertThat(scrape()).contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"free\",vendor=\"nvidia\"} 3.0")
                 .contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"unhealthy\",vendor=\"nvidia\"} 1.0");
+    }
+
+    @Test
+    void aFullyAllocatedChipTypeReadsZeroFreeRatherThanVanishing() {
+        node("n1", true, clock.millis());
+        JobSpec spec = new JobSpecParser(ChipCatalog.builtIn()).parse(("name: all\ncommand: [w]\nshards: 4\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 16\n").getBytes(StandardCharsets.UTF_8),
+                "application/yaml");
+        store.insertJob(new JobRecord("job-all", 1, spec, JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
+                List.of(), null, "alice", 0));
+        Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(ChipCatalog.builtIn(), store.nodes(),
+                store.allAssignments()), "job-all", spec, PlacementPolicy.DEFAULT);
+        Term term = new Term("m", store.claimLeadership("m").epoch(), 0);
+        assertThat(new PlanApplier(store, ChipCatalog.builtIn()).commit("job-all", 1, plan, clock.instant().toString(), term))
+                .isInstanceOf(PlanApplier.Committed.class);
+        assertThat(scrape()).as("regression: the free series disappeared at full allocation")
+                .contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"free\",vendor=\"nvidia\"} 0.0")
+                .contains("tessera_devices{chip_type=\"nvidia-h20\",state=\"allocated\",vendor=\"nvidia\"} 4.0");
     }
 
     @Test
