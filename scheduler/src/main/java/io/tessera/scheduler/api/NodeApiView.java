@@ -5,12 +5,16 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A node as the REST API returns it, each device with its scheduling state: free, allocated or unhealthy. */
+/**
+ * A node as the REST API returns it, each device with its scheduling state: free, allocated or
+ * unhealthy (as are all of a LOST node's devices, as in the {@code tessera_devices} gauge).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodeApiView(String name, String address, String state, boolean drained, Map<String, String> labels,
                           long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices) {
@@ -35,7 +39,8 @@ public record NodeApiView(String name, String address, String state, boolean dra
         Map<String, Integer> counts = new TreeMap<>(Map.of("free", 0, "allocated", 0, "unhealthy", 0));
         List<DeviceView> devices = node.devices().stream().map(d -> {
             ShardAssignment a = holder.get(d.index());
-            String state = !d.healthy() ? "unhealthy" : a != null ? "allocated" : "free";
+            String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy" // nobody can use a lost node's
+                    : a != null ? "allocated" : "free";
             counts.merge(state, 1, Integer::sum);
             return view(d, state, a != null && visible.test(a.jobId()) ? a : null);
         }).toList();
