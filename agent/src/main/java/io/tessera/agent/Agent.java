@@ -25,6 +25,7 @@ public final class Agent implements AutoCloseable {
     private final AssignmentPoller poller;
     private final AgentMetrics metrics;
     private MetricsServer metricsServer;
+    private io.tessera.agent.logs.LogServer logServer;
 
     public Agent(AgentConfig config, DeviceDetector detector, ChipCatalog catalog) {
         InventoryView inventory = new InventoryView();
@@ -83,6 +84,14 @@ public final class Agent implements AutoCloseable {
                 throw new java.io.UncheckedIOException("cannot serve /metrics on port " + config.metricsPort(), e);
             }
         }
+        agent.supervisor.rotateLogsAbove(config.logs().maxBytes());
+        try {
+            agent.logServer = new io.tessera.agent.logs.LogServer(config.logs().host(), config.logs().port(),
+                    config.address(), agent.supervisor);
+            agent.heartbeats.advertise(agent.logServer.endpoint());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot serve logs on port " + config.logs().port(), e);
+        }
         agent.heartbeats.start();
         agent.poller.start();
         return agent;
@@ -97,6 +106,9 @@ public final class Agent implements AutoCloseable {
     public void close() {
         if (metricsServer != null) {
             metricsServer.close();
+        }
+        if (logServer != null) {
+            logServer.close();
         }
         poller.close();
         heartbeats.close();

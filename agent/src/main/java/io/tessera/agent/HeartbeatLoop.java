@@ -59,6 +59,13 @@ final class HeartbeatLoop implements AutoCloseable {
         this.intervalMs = config.heartbeatIntervalMs();
     }
 
+    private volatile io.tessera.config.wire.LogEndpoint logs;
+
+    /** The log endpoint to announce at registration. */
+    void advertise(io.tessera.config.wire.LogEndpoint endpoint) {
+        this.logs = endpoint;
+    }
+
     void start() {
         thread.execute(this::beat);
     }
@@ -84,7 +91,7 @@ final class HeartbeatLoop implements AutoCloseable {
             credentials.ensure();
             if (!registered) {
                 RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
-                        config.labels(), inv.devices(), supervisor.reports()));
+                        config.labels(), inv.devices(), supervisor.reports(), logs));
                 intervalMs = resp.heartbeatIntervalMs();
                 registered = true;
                 LOG.info("registered node {} with {} devices at {}", config.node(), inv.devices().size(),

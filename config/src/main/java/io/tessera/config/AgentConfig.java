@@ -30,6 +30,7 @@ import java.util.Map;
  *                            default {@code 200000-299999}
  * @param pidNamespace        give each worker its own PID namespace; null (default) where the host allows it
  * @param joinTokenFile       a file holding the join token; the agent empties it once it holds its credential
+ * @param logs                where the agent serves worker logs to the scheduler, and how large one grows
  */
 public record AgentConfig(
         String schedulerUrl,
@@ -47,7 +48,26 @@ public record AgentConfig(
         String workerUser,
         String workerUids,
         Boolean pidNamespace,
-        String joinTokenFile) {
+        String joinTokenFile,
+        Logs logs) {
+
+    /**
+     * The agent's log endpoint, which only the scheduler can use (it presents a key the agent
+     * gave it at registration), and log rotation.
+     *
+     * @param port     its port; 0 (the default) picks a free one, which the agent reports
+     * @param host     the interface it binds to; default the agent's {@code address}
+     * @param maxBytes an attempt's log is rotated (copied to {@code .1}, then emptied) above this size;
+     *                 default 64 MiB, so one attempt keeps at most twice that
+     */
+    public record Logs(Integer port, String host, Long maxBytes) {
+        public static final Logs DEFAULT = new Logs(null, null, null);
+
+        public Logs {
+            port = SchedulerConfig.check("logs.port", port == null ? 0 : port, 0, 65535);
+            maxBytes = SchedulerConfig.check("logs.maxBytes", maxBytes == null ? 64L << 20 : maxBytes, 4096, 1L << 40);
+        }
+    }
 
     public AgentConfig {
         schedulerUrl = schedulerUrl == null ? "http://127.0.0.1:8080" : schedulerUrl.strip().replaceAll("/+\\s*(,|$)", "$1");
@@ -76,6 +96,8 @@ public record AgentConfig(
             throw new ValidationException("workerUids", "must be FIRST-LAST (uids of 1000 or more) or none, got '"
                     + workerUids + "'");
         }
+        logs = logs == null ? Logs.DEFAULT : logs;
+        logs = logs.host() == null ? new Logs(logs.port(), address, logs.maxBytes()) : logs;
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",
                 heartbeatIntervalMs == null ? 2000 : heartbeatIntervalMs, 50, 600_000);
     }

@@ -133,18 +133,30 @@ public record JobSpec(
     }
 
     /**
-     * Queueing hints.
+     * Queueing hints and how the job starts.
      *
-     * @param steps       optimizer steps the job runs, if known: with the plan's step time it predicts
-     *                    how long the job takes, so it may backfill before a reservation
-     * @param preemptible false asks never to be preempted; its queue must allow it ({@code maxNonPreemptible})
+     * @param steps              optimizer steps the job runs, if known: with the plan's step time it predicts
+     *                           how long the job takes, so it may backfill before a reservation
+     * @param preemptible        false asks never to be preempted; its queue must allow it ({@code maxNonPreemptible})
+     * @param allowUnschedulable true accepts a job that no state of the fleet could hold (it waits,
+     *                           marked UNSCHEDULABLE); otherwise such a job is refused at submit
+     * @param resumeFrom         the id of an earlier job of the same owner whose checkpoints this one
+     *                           resumes; null starts from a fresh checkpoint directory
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Scheduling(Long steps, Boolean preemptible) {
-        public static final Scheduling DEFAULT = new Scheduling(null, null);
+    public record Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom) {
+        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null);
+
+        public Scheduling(Long steps, Boolean preemptible) {
+            this(steps, preemptible, null, null);
+        }
 
         public boolean mayBePreempted() {
             return preemptible == null || preemptible;
+        }
+
+        public boolean mayBeUnschedulable() {
+            return allowUnschedulable != null && allowUnschedulable;
         }
     }
 

@@ -26,7 +26,8 @@ public final class JobSpecParser {
     private static final Set<String> FIELDS = Set.of("name", "queue", "priority", "command", "args", "env",
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
             "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
-            "efficiency", "activationGiBPerSample", "secretEnv", "shell", "scheduling");
+            "efficiency", "activationGiBPerSample", "secretEnv", "shell", "scheduling", "allowUnschedulable",
+            "resumeFrom");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT");
@@ -109,7 +110,7 @@ public final class JobSpecParser {
         }
         List<Precision> precisions = precisions(r, doc);
         VendorPolicy vendor = vendorPolicy(r, doc);
-        JobSpec.Scheduling scheduling = scheduling(r, doc);
+        JobSpec.Scheduling scheduling = SchedulingParser.parse(r, doc);
         List<String> chipTypes = r.list(doc, "", "chipTypes", false, 64, chipType(r)).orElse(List.of());
         String checkpointDir = r.string(doc, "", "checkpointDir", false, 1024).orElse(null);
         checkPath(r, "checkpointDir", checkpointDir);
@@ -172,6 +173,8 @@ public final class JobSpecParser {
                 r.error(field + "." + key, "is set by Tessera's worker contract and cannot be overridden");
             } else if (env.get(key).indexOf('\0') >= 0) {
                 r.error(field + "." + key, "must not contain NUL characters");
+            } else if (field.equals("secretEnv") && JobSpec.REDACTED.equals(env.get(key))) {
+                r.error(field + "." + key, "holds the placeholder the API shows instead of a secret; send the real value");
             }
         }
         return env;
@@ -274,20 +277,6 @@ public final class JobSpecParser {
             r.error("precisions", "lists a precision twice");
         }
         return list.isEmpty() ? List.of(Precision.BF16) : list;
-    }
-
-    private static JobSpec.Scheduling scheduling(FieldReader r, JsonNode doc) {
-        Optional<JsonNode> n = r.object(doc, "", "scheduling", false);
-        if (n.isEmpty()) {
-            return JobSpec.Scheduling.DEFAULT;
-        }
-        r.rejectUnknown(n.get(), "scheduling", Set.of("steps", "preemptible"));
-        Long steps = r.integer(n.get(), "scheduling", "steps", false, 1, 1L << 40).orElse(null);
-        JsonNode p = n.get().get("preemptible");
-        if (p != null && !p.isNull() && !p.isBoolean()) {
-            r.error("scheduling.preemptible", "must be true or false, got " + FieldReader.kind(p));
-        }
-        return new JobSpec.Scheduling(steps, p == null || p.isNull() || !p.isBoolean() ? null : p.booleanValue());
     }
 
     private static VendorPolicy vendorPolicy(FieldReader r, JsonNode doc) {

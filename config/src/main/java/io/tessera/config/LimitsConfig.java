@@ -23,12 +23,55 @@ package io.tessera.config;
  * @param maxHeartbeatsPerSec    the most heartbeats per second the whole fleet may send one member: past
  *                               {@code maxHeartbeatsPerSec × heartbeatIntervalMs} nodes the interval (and the
  *                               timeout) stretch, as Nomad's heartbeat TTL does
+ * @param restartBackoff         how long a failed gang waits before its next attempt
  */
 public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUser, Integer maxArgvEnvBytes,
                            Double requestsPerSecond, Integer requestBurst, Integer maxConnections, Long headerTimeoutMs,
                            Long idleTimeoutMs, Integer maxDevicesPerNode, Integer inventoryGrowth,
-                           Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec) {
+                           Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec,
+                           RestartBackoff restartBackoff) {
+
+    /**
+     * Exponential restart backoff: the n-th restart of a job waits {@code initialMs × 2^(n-1)},
+     * at most {@code maxMs}, after the failure. Restarts that are not counted (a node lost before
+     * the attempt started, a preemption, a move) do not wait.
+     *
+     * @param initialMs the wait before the first restart; default 10 s, 0 turns backoff off
+     * @param maxMs     the longest wait; default 5 min
+     */
+    public record RestartBackoff(Long initialMs, Long maxMs) {
+        public static final RestartBackoff DEFAULT = new RestartBackoff(null, null);
+
+        public RestartBackoff {
+            initialMs = SchedulerConfig.check("limits.restartBackoff.initialMs", initialMs == null ? 10_000L : initialMs,
+                    0, 3_600_000);
+            maxMs = SchedulerConfig.check("limits.restartBackoff.maxMs", maxMs == null ? 300_000L : maxMs, 0, 24 * 3_600_000L);
+        }
+
+        /** The wait before restart number {@code n} (1 for the first). */
+        public long delayMs(int n) {
+            if (initialMs == 0 || n < 1) {
+                return 0;
+            }
+            long d = initialMs;
+            for (int i = 1; i < n && d < maxMs; i++) {
+                d *= 2;
+            }
+            return Math.min(d, Math.max(maxMs, initialMs));
+        }
+    }
+
+    public LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUser, Integer maxArgvEnvBytes,
+                        Double requestsPerSecond, Integer requestBurst, Integer maxConnections, Long headerTimeoutMs,
+                        Long idleTimeoutMs, Integer maxDevicesPerNode, Integer inventoryGrowth,
+                        Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec) {
+        this(maxQueuedJobsPerUser, maxSpecBytesPerUser, maxArgvEnvBytes, requestsPerSecond, requestBurst, maxConnections,
+                headerTimeoutMs, idleTimeoutMs, maxDevicesPerNode, inventoryGrowth, historyRetentionMs, terminalGraceMs,
+                maxHeartbeatsPerSec, null);
+    }
+
     public LimitsConfig {
+        restartBackoff = restartBackoff == null ? RestartBackoff.DEFAULT : restartBackoff;
         maxQueuedJobsPerUser = SchedulerConfig.check("limits.maxQueuedJobsPerUser",
                 maxQueuedJobsPerUser == null ? 1000 : maxQueuedJobsPerUser, 1, 1_000_000);
         maxSpecBytesPerUser = SchedulerConfig.check("limits.maxSpecBytesPerUser",

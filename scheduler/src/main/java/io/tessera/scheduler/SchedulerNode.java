@@ -113,7 +113,8 @@ public final class SchedulerNode implements AutoCloseable {
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
         SchedulingLoop loop = new LoopAssembly(store, view, placer, applier, policy, clock, metrics, config.elastic(),
-                history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs())
+                history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs(),
+                config.limits().restartBackoff())
                 .loop(new OldestMemberLeadership(hz), new NodeLivenessSweep(store, view, clock,
                         HeartbeatPolicy.from(config), metrics), () -> {
                             String me = hz.getCluster().getLocalMember().getUuid().toString();
@@ -129,8 +130,10 @@ public final class SchedulerNode implements AutoCloseable {
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             queues.define(config.queues());
-            HttpServer http = ApiServer.start(vertx, config, new JobService(store, parser, clock, secrets, config.limits(), history),
-                    new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), new PlanService(view, parser, placer, policy),
+            PlanService plans = new PlanService(view, parser, placer, policy);
+            JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits);
+            HttpServer http = ApiServer.start(vertx, config, jobService,
+                    new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), plans,
                     queues, store, clock, metrics::scrape, auth, health)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             view.onChanged(loop::wake); // a submitted job, freed devices, a node back: a pass now

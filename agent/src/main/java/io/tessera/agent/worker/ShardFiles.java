@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFileAttributes;
  * <pre>
  * workDir/                        root 0711
  *   logs/                         root 0700   (the agent writes logs; workers never see them)
- *     JOB/shard-N.log             root 0600
+ *     JOB/shard-N/attempt-K.log   root 0600   one file per attempt; {@code .1} is the rotated part
  *   jobs/                         root 0711
  *     JOB/                        root 0711   (only root creates entries here)
  *       shard-N/                  job  0700   the worker's HOME and working directory
@@ -43,15 +43,22 @@ final class ShardFiles {
         return workDir.resolve("jobs");
     }
 
-    Path log(String jobId, int shard) {
-        return workDir.resolve("logs").resolve(safe(jobId)).resolve("shard-" + shard + ".log");
+    /** The log of one attempt of one shard. */
+    Path log(String jobId, int shard, int attempt) {
+        return shardLogs(jobId, shard).resolve("attempt-" + attempt + ".log");
+    }
+
+    /** The directory of a shard's logs, one file per attempt. */
+    Path shardLogs(String jobId, int shard) {
+        return workDir.resolve("logs").resolve(safe(jobId)).resolve("shard-" + shard);
     }
 
     /** Creates the log's directories; the agent (root) alone reads and writes them. */
     Path prepareLog(ShardAssignment a) throws IOException {
         SafeFiles.ensureDir(workDir, TRAVERSE, -1);
         SafeFiles.ensureDir(workDir.resolve("logs"), PRIVATE, -1);
-        Path log = log(a.jobId(), a.shard());
+        Path log = log(a.jobId(), a.shard(), a.attempt());
+        SafeFiles.ensureDir(log.getParent().getParent(), PRIVATE, -1);
         SafeFiles.ensureDir(log.getParent(), PRIVATE, -1);
         return log;
     }
@@ -71,8 +78,47 @@ final class ShardFiles {
         return jobsDir().resolve(safe(a.jobId())).resolve(".launch-" + a.shard() + "-" + a.attempt() + ".env");
     }
 
-    /** The checkpoint directory the worker gets, ready for {@code ids} (empty: the agent's own user). */
+    /** The job's checkpoint directory cannot be used by its worker: the job's spec is at fault, not the node. */
+    static final class CheckpointDirUnusable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CheckpointDirUnusable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The checkpoint directory the worker gets, ready for {@code ids} (empty: the agent's own
+     * user), and checked to be writable by that user before anything is launched.
+     *
+     * @throws CheckpointDirUnusable when the job's user cannot create or write it, or it is another's
+     */
     Path prepareCheckpointDir(ShardAssignment a, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+        try {
+            Path dir = checkpointDir(a, ids);
+            if (!writable(dir, ids)) {
+                throw new CheckpointDirUnusable("the job's user (" + ids.map(WorkerIdentity.Ids::user)
+                        .orElse(System.getProperty("user.name")) + ") cannot write its checkpoint directory " + dir);
+            }
+            return dir;
+        } catch (CheckpointDirUnusable e) {
+            throw e;
+        } catch (IOException e) {
+            if (a.checkpointDir() == null) {
+                throw e; // the agent's own default directory: the node's problem, not the job's
+            }
+            throw new CheckpointDirUnusable(e.getMessage());
+        }
+    }
+
+    private boolean writable(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) {
+        if (ids.isEmpty()) {
+            return Files.isWritable(dir);
+        }
+        return launcher.runAs(ids.get(), java.util.List.of("test", "-w", dir.toString())).ok();
+    }
+
+    private Path checkpointDir(ShardAssignment a, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         if (a.checkpointDir() == null) {
             SafeFiles.ensureDir(workDir.resolve("checkpoints"), TRAVERSE, -1);
@@ -82,7 +128,9 @@ final class ShardFiles {
         }
         Path dir = Path.of(a.checkpointDir());
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            createAsJob(dir, ids);
+            if (!createBesideSiblings(dir, ids)) {
+                createAsJob(dir, ids);
+            }
         }
         PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isSymbolicLink() || !attrs.isDirectory()) {
@@ -90,10 +138,56 @@ final class ShardFiles {
         }
         int owner = SafeFiles.uidOf(dir);
         if (identity.isJobUid(owner) && owner != uid) {
-            throw new IOException("checkpointDir " + dir + " belongs to another job (uid " + owner
-                    + "); name a directory of this job's own");
+            if (!resumes(a, dir) || ids.isEmpty()) {
+                throw new IOException("checkpointDir " + dir + " belongs to another job (uid " + owner
+                        + "); name a directory of this job's own");
+            }
+            adopt(dir, ids.get());
         }
         return dir;
+    }
+
+    /**
+     * Whether {@code dir} is the earlier job's directory that this job resumes: only when the
+     * scheduler says so ({@code resumesJob}, which it checked: same owner, finished), and only the
+     * directory named after that job.
+     */
+    private static boolean resumes(ShardAssignment a, Path dir) {
+        return a.resumesJob() != null && dir.getFileName() != null
+                && dir.getFileName().toString().equals(a.resumesJob());
+    }
+
+    /** Hands an earlier job's checkpoint tree to this job's uid, changing links themselves and never following them. */
+    private static void adopt(Path dir, WorkerIdentity.Ids ids) throws IOException {
+        try (var tree = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) tree::iterator) {
+                Files.setAttribute(p, "unix:uid", ids.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", ids.gid(), LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    /**
+     * A job's directory under a {@code checkpointDir} that an earlier job of the same user (another
+     * uid) created: the agent makes it and hands it to this job, since this job's uid may not write
+     * there. Only when that parent is a real directory owned by a job uid, so the agent never
+     * creates anything where no job could. The scheduler lets only one user's jobs name a
+     * checkpointDir. False when this does not apply.
+     */
+    private boolean createBesideSiblings(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+        Path parent = dir.getParent();
+        if (ids.isEmpty() || parent == null || !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        int owner = SafeFiles.uidOf(parent);
+        if (!identity.isJobUid(owner) || owner == ids.get().uid()) {
+            return false;
+        }
+        Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString(PRIVATE)));
+        Files.setAttribute(dir, "unix:uid", ids.get().uid(), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dir, "unix:gid", ids.get().gid(), LinkOption.NOFOLLOW_LINKS);
+        return true;
     }
 
     /** {@code mkdir -p -m 700 dir} with the job's rights (or the agent's own, when workers run as the agent). */

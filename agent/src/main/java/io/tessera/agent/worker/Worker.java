@@ -15,6 +15,10 @@ final class Worker {
     Long checkpoint;
     /** How long a preempted worker may take to stop after SIGTERM (from the scheduler's stop request). */
     long stopGraceMs;
+    /** How it ended, once it has. */
+    io.tessera.config.wire.ShardReport.Exit exit;
+    /** The latest progress read from the log; kept because rotation may empty the log. */
+    ProgressReader.Progress progress;
     /** The launcher's environment file, removed when the worker exits. */
     Path envFile;
 

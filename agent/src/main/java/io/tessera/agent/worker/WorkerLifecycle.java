@@ -10,6 +10,7 @@ import java.util.List;
  * <pre>
  * NEW --assigned--> LAUNCHING --launched--> RUNNING --exited--> EXITED
  *                        \--launch failed--> FAILED_TO_START
+ *                        \--refused (the job's checkpoint directory is not writable)--> REFUSED
  * RUNNING --unassigned--> KILLING --exited--> KILLED
  * RUNNING --stop requested (preemption)--> STOPPING --exited--> EXITED
  * STOPPING --unassigned--> KILLING
@@ -22,10 +23,10 @@ public final class WorkerLifecycle {
 
     /** Worker states. */
     public enum State {
-        NEW, LAUNCHING, RUNNING, STOPPING, KILLING, EXITED, KILLED, FAILED_TO_START;
+        NEW, LAUNCHING, RUNNING, STOPPING, KILLING, EXITED, KILLED, FAILED_TO_START, REFUSED;
 
         public boolean terminal() {
-            return this == EXITED || this == KILLED || this == FAILED_TO_START;
+            return this == EXITED || this == KILLED || this == FAILED_TO_START || this == REFUSED;
         }
 
         /** The phase reported to the scheduler. */
@@ -36,6 +37,7 @@ public final class WorkerLifecycle {
                 case EXITED -> ShardPhase.EXITED;
                 case KILLED -> ShardPhase.KILLED;
                 case FAILED_TO_START -> ShardPhase.FAILED_TO_START;
+                case REFUSED -> ShardPhase.REFUSED;
             };
         }
     }
@@ -48,7 +50,7 @@ public final class WorkerLifecycle {
     public enum Action { LAUNCH, KILL_TREE, TERMINATE, FORGET }
 
     /** Things that happen to a worker. */
-    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, EXITED, UNASSIGNED, STOP_REQUESTED }
+    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, REFUSED, EXITED, UNASSIGNED, STOP_REQUESTED }
 
     public record Step(State next, List<Action> actions) {
         static Step to(State s, Action... actions) {
@@ -61,6 +63,7 @@ public final class WorkerLifecycle {
             case ASSIGNED -> state == State.NEW ? Step.to(State.LAUNCHING, Action.LAUNCH) : Step.to(state);
             case LAUNCHED -> state == State.LAUNCHING ? Step.to(State.RUNNING) : Step.to(state);
             case LAUNCH_FAILED -> Step.to(State.FAILED_TO_START);
+            case REFUSED -> Step.to(State.REFUSED);
             case EXITED -> state == State.KILLING ? Step.to(State.KILLED)
                     : state.terminal() ? Step.to(state) : Step.to(State.EXITED);
             case STOP_REQUESTED -> state == State.RUNNING ? Step.to(State.STOPPING, Action.TERMINATE) : Step.to(state);

@@ -112,7 +112,7 @@ public final class WorkerSupervisor implements AutoCloseable {
                 return; // a shard told to stop is never started
             }
             if (existing == null) {
-                Worker w = new Worker(a, files.log(a.jobId(), a.shard()));
+                Worker w = new Worker(a, files.log(a.jobId(), a.shard(), a.attempt()));
                 workers.put(key, w);
                 apply(w, Event.ASSIGNED);
             }
@@ -124,20 +124,50 @@ public final class WorkerSupervisor implements AutoCloseable {
         List<ShardReport> out = new ArrayList<>();
         for (Worker w : workers.values()) {
             ShardAssignment a = w.assignment;
-            var progress = ProgressReader.latest(w.log);
+            ProgressReader.latest(w.log).ifPresent(p -> w.progress = p);
+            LogFiles.rotateIfOver(w.log, maxLogBytes);
+            var progress = java.util.Optional.ofNullable(w.progress);
             progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
                     .ifPresent(c -> w.checkpoint = c);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
                     progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null),
-                    w.checkpoint));
+                    w.checkpoint, w.exit));
         }
         return out;
     }
 
-    /** The log file of a shard (all attempts append to it). */
+    private volatile long maxLogBytes = 64L << 20;
+
+    /** Rotates an attempt's log above {@code bytes} (checked at every report). */
+    public void rotateLogsAbove(long bytes) {
+        this.maxLogBytes = bytes;
+    }
+
+    /** The log file of one attempt of a shard. */
+    public Path logFile(String jobId, int shard, int attempt) {
+        return files.log(jobId, shard, attempt);
+    }
+
+    /** The log file of a shard's latest attempt on this node (attempt 1 when it has none). */
     public Path logFile(String jobId, int shard) {
-        return files.log(jobId, shard);
+        return files.log(jobId, shard, attempts(jobId, shard).stream().mapToInt(i -> i).max().orElse(1));
+    }
+
+    /** The attempts of a shard whose logs this node holds, in order. */
+    public List<Integer> attempts(String jobId, int shard) {
+        try (var list = Files.list(files.shardLogs(jobId, shard))) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("attempt-\\d{1,9}\\.log"))
+                    .map(n -> Integer.parseInt(n.substring(8, n.length() - 4))).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Whether a worker of that attempt may still write to its log. */
+    public synchronized boolean writing(String jobId, int shard, int attempt) {
+        Worker w = workers.get(jobId + "/" + shard + "/" + attempt);
+        return w != null && !w.state.terminal();
     }
 
     private volatile Runnable onPhaseChange = () -> { };
@@ -195,6 +225,10 @@ public final class WorkerSupervisor implements AutoCloseable {
             LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),
                     p.pid(), a.devices(), ids.map(i -> " as uid " + i.uid()).orElse(""));
             p.onExit().thenAccept(done -> exited(w, done.exitValue()));
+        } catch (ShardFiles.CheckpointDirUnusable e) {
+            w.message = e.getMessage();
+            apply(w, Event.REFUSED);
+            LOG.warn("refused to start shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
         } catch (IOException | RuntimeException e) {
             w.message = e.getMessage();
             apply(w, Event.LAUNCH_FAILED);
@@ -204,6 +238,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     private synchronized void exited(Worker w, int code) {
         w.exitCode = code;
+        w.exit = new ShardReport.Exit(System.currentTimeMillis(), LogFiles.lastLines(w.log, ShardReport.Exit.TAIL_LINES));
         if (w.envFile != null) {
             try {
                 Files.deleteIfExists(w.envFile);

@@ -11,9 +11,15 @@ import java.util.Map;
  * @param labels  node labels (rack, zone, ...)
  * @param devices the full device inventory
  * @param shards  shards the agent is already running (so a restarted scheduler can adopt them)
+ * @param logs    where the agent serves worker logs to the scheduler; null when it serves none
  */
 public record RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
-                              List<ShardReport> shards) {
+                              List<ShardReport> shards, LogEndpoint logs) {
+    public RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
+                           List<ShardReport> shards) {
+        this(node, address, labels, devices, shards, null);
+    }
+
     public RegisterRequest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         devices = devices == null ? List.of() : List.copyOf(devices);

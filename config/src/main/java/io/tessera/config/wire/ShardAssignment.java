@@ -29,12 +29,25 @@ import java.util.Map;
  * @param checkpointDir          the job's checkpoint directory, or null
  * @param stopGraceMs            null while the shard should run; set when its job is preempted: the agent
  *                               sends the worker SIGTERM (so it can checkpoint) and SIGKILL after this long
+ * @param resumesJob             the earlier job whose checkpoint directory this one resumes ({@code resumeFrom},
+ *                               checked by the scheduler: same owner, finished); the agent then hands that
+ *                               directory to this job's uid. Null otherwise: another job's directory is refused
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
         List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
-        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs) {
+        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob) {
+
+    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
+                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
+                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
+                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
+                           String checkpointDir, Long stopGraceMs) {
+        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
+                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
+                masterPort, checkpointDir, stopGraceMs, null);
+    }
 
     public ShardAssignment {
         argv = List.copyOf(argv);
@@ -46,7 +59,7 @@ public record ShardAssignment(
     public ShardAssignment withStopGrace(long graceMs) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */

@@ -17,11 +17,32 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param samplesPerSec the throughput the worker last measured for this shard, if it reports one
  * @param checkpointStep the step of the latest checkpoint the worker said it wrote
  *                       ({@code TESSERA_CHECKPOINT step=N}), if any
+ * @param exit       once the worker ended: when, by the agent's clock, and the last lines of its output
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
                           Long step, Long totalSteps, String message, Double samplesPerSec,
-                          Long checkpointStep) {
+                          Long checkpointStep, Exit exit) {
+
+    /** Before the worker has ended. */
+    public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
+                       Long step, Long totalSteps, String message, Double samplesPerSec, Long checkpointStep) {
+        this(jobId, shard, attempt, phase, exitCode, pid, step, totalSteps, message, samplesPerSec, checkpointStep, null);
+    }
+
+    /**
+     * How a worker ended.
+     *
+     * @param atMs    epoch millis of the exit by the agent's clock: which shard of a gang failed first
+     * @param tail    the last {@value #TAIL_LINES} lines of its output (stdout and stderr, as one stream), oldest first
+     */
+    public record Exit(long atMs, java.util.List<String> tail) {
+        public static final int TAIL_LINES = 20;
+
+        public Exit {
+            tail = tail == null ? java.util.List.of() : java.util.List.copyOf(tail);
+        }
+    }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */
     public String key() {

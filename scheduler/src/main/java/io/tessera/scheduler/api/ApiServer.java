@@ -38,8 +38,9 @@ public final class ApiServer {
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(),
                 ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking, guard));
-        new JobRoutes(jobs, store, blocking).mount(router);
+        new JobRoutes(jobs, store, blocking, clock).mount(router);
         new QueueRoutes(queues, blocking).mount(router);
+        new LogRoutes(jobs, store, blocking, vertx).mount(router);
         AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), agentPool, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);
         store.onAssignmentsChanged(agentRoutes::changed);
@@ -54,6 +55,11 @@ public final class ApiServer {
                     return Map.of("nodes", agents.nodes().stream()
                             .map(n -> NodeApiView.of(n, sets.get(n.name()), now, visible)).toList());
                 });
+            }
+        });
+        router.get("/v1/fleet").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> FleetView.of(agents.nodes(), agents.assignmentsByNode(), agents.catalog()));
             }
         });
         for (String action : List.of("drain", "undrain")) {

@@ -17,7 +17,10 @@ final class JobRoutes {
     private final ClusterStore store;
     private final Blocking blocking;
 
-    JobRoutes(JobService jobs, ClusterStore store, Blocking blocking) {
+    private final java.time.Clock clock;
+
+    JobRoutes(JobService jobs, ClusterStore store, Blocking blocking, java.time.Clock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.store = store;
         this.blocking = blocking;
@@ -47,6 +50,16 @@ final class JobRoutes {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
                 Principal p = Access.principal(ctx);
                 blocking.respond(ctx, 200, () -> view(find(p, ctx.pathParam("id"))));
+            }
+        });
+        router.post("/v1/jobs/:id/resubmit").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                Principal p = Access.principal(ctx);
+                blocking.call(() -> jobs.resubmit(find(p, ctx.pathParam("id")), p.subject(), p.groups())).onSuccess(job -> {
+                    ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
+                    Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name(),
+                            "resubmittedFrom", ctx.pathParam("id")));
+                }).onFailure(e -> Problems.fail(ctx, e));
             }
         });
         router.delete("/v1/jobs/:id").handler(ctx -> {
@@ -84,8 +97,8 @@ final class JobRoutes {
 
     private JobView view(JobRecord job) {
         int n = job.placement() == null ? 0 : job.placement().shards().size();
-        return JobView.of(job, n == 0 ? Map.of() : store.shardReports(job.id(), n),
-                job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null);
+        return JobView.of(job, n == 0 || !job.finalShards().isEmpty() ? Map.of() : store.shardReports(job.id(), n),
+                job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null, clock.millis());
     }
 
     private static Problems.NotFound notFound(String id) {

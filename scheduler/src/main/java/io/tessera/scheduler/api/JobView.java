@@ -1,58 +1,112 @@
 package io.tessera.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.tessera.config.JobSpec;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.tessera.config.JobSpecDocument;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.ShardOutcomes;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** A job as the REST API returns it: state, placement with live shard status, and events. */
+/**
+ * A job as the REST API returns it: who and where, its state and times, placement with each
+ * shard's live status (or, once finished, how each shard of the last attempt ended), the first
+ * failure explained, events, and the spec in the form it can be submitted again. The status
+ * and timeline fields appear at the top level of the JSON.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(String id, String name, String queue, int priority, String state, boolean cancelRequested,
-                      String submittedAt, int attempt, int restarts, String waitingReason, String estimatedStartAt,
-                      PlacementView placement,
-                      List<ShardView> shards, List<JobEvent> events, JobSpec spec) {
+public record JobView(String id, String name, String owner, String queue, int priority,
+                      @JsonUnwrapped Status status, @JsonUnwrapped Timeline timeline, PlacementView placement,
+                      List<ShardView> shards, Failure failure, List<JobEvent> events, Map<String, Object> spec) {
+
+    /** Where the job is in its life. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Status(String state, boolean cancelRequested, int attempt, int restarts, String waitingReason,
+                         String estimatedStartAt) {
+    }
+
+    /** When it was submitted, started (its first attempt running) and finished, and how long it ran. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Timeline(String submittedAt, String startedAt, String finishedAt, Double durationSec) {
+    }
 
     /** The committed plan's figures. */
     public record PlacementView(String precision, double predictedSamplesPerSec, double stepTimeSec,
                                 double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips) {
     }
 
-    /** One shard: where it runs, its batch, and what its agent last reported. */
+    /** One shard: where it runs, its batch, and what its agent last reported, or how it ended. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ShardView(int shard, String node, List<Integer> devices, String chipType, String vendor,
-                            String precision, int microBatch, int accumulation, double predictedSamplesPerSec,
-                            String phase, Long pid, Long step, Long totalSteps, Integer exitCode,
-                            Double measuredSamplesPerSec, Long checkpointStep) {
+                            @JsonUnwrapped Batch batch, String phase, String outcome, Long pid,
+                            @JsonUnwrapped Progress progress, Integer exitCode, String signal) {
+    }
+
+    /** A shard's share of the global batch. */
+    public record Batch(String precision, int microBatch, int accumulation, double predictedSamplesPerSec) {
+    }
+
+    /** What a shard's worker last reported. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Progress(Long step, Long totalSteps, Double measuredSamplesPerSec, Long checkpointStep) {
+    }
+
+    /** The attempt's first failure: the shard to look at, how it ended, and the end of its output. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Failure(int shard, int attempt, String node, Integer exitCode, String signal, String summary,
+                          List<String> outputTail, List<Integer> peerFailures) {
     }
 
     /** @param estimatedStartAt the predicted start of a queued job holding a reservation, or null */
-    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt) {
+    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
                 plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips());
+        Map<Integer, ShardReport> last = lastAttempt(job, reports);
+        Optional<ShardReport> first = ShardOutcomes.firstFailure(last.values());
         List<ShardView> shards = plan == null ? List.of()
-                : plan.shards().stream().map(s -> shard(s, current(reports.get(s.shard()), job.attempt()))).toList();
-        return new JobView(job.id(), job.spec().name(), job.spec().queue(), job.spec().priority(), job.state().name(),
-                job.cancelRequested(), job.submittedAt(), job.attempt(), job.restarts(), job.waitingReason(),
-                job.state() == JobState.QUEUED ? estimatedStartAt : null, pv,
-                shards, job.events(), job.spec().redacted());
+                : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first)).toList();
+        Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
+                job.waitingReason(), job.state() == JobState.QUEUED ? estimatedStartAt : null);
+        return new JobView(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority(), status,
+                JobTimes.of(job, nowMs), pv, shards, failure(job, plan, last, first), job.events(),
+                JobSpecDocument.of(job.spec()));
     }
 
-    private static ShardReport current(ShardReport r, int attempt) {
-        return r != null && r.attempt() == attempt ? r : null;
+    /** The reports of the job's current attempt: live ones, or the final ones kept with a finished job. */
+    private static Map<Integer, ShardReport> lastAttempt(JobRecord job, Map<Integer, ShardReport> reports) {
+        Map<Integer, ShardReport> out = new java.util.TreeMap<>();
+        (job.finalShards().isEmpty() ? reports.values() : job.finalShards()).stream()
+                .filter(r -> r != null && r.attempt() == job.attempt()).forEach(r -> out.put(r.shard(), r));
+        return out;
     }
 
-    private static ShardView shard(ShardPlan s, ShardReport r) {
-        return new ShardView(s.shard(), s.node(), s.devices(), s.chipType(), s.vendor(), s.precision().wireName(),
-                s.microBatch(), s.accumulation(), s.samplesPerSec(), r == null ? "PENDING" : r.phase().name(),
-                r == null ? null : r.pid(), r == null ? null : r.step(), r == null ? null : r.totalSteps(),
-                r == null ? null : r.exitCode(), r == null ? null : r.samplesPerSec(), r == null ? null : r.checkpointStep());
+    private static Failure failure(JobRecord job, Plan plan, Map<Integer, ShardReport> last, Optional<ShardReport> first) {
+        if (first.isEmpty()) {
+            return null;
+        }
+        ShardReport f = first.get();
+        List<Integer> peers = last.values().stream().filter(r -> ShardOutcomes.of(r, first) == ShardOutcomes.Outcome.PEER_FAILED)
+                .map(ShardReport::shard).toList();
+        String node = plan != null && f.shard() < plan.shards().size() ? plan.shards().get(f.shard()).node() : null;
+        return new Failure(f.shard(), f.attempt(), node, f.exitCode(), ShardOutcomes.signal(f.exitCode()).orElse(null),
+                ShardOutcomes.describe(f), f.exit() == null ? List.of() : f.exit().tail(), peers);
+    }
+
+    private static ShardView shard(ShardPlan s, ShardReport r, Optional<ShardReport> first) {
+        Batch batch = new Batch(s.precision().wireName(), s.microBatch(), s.accumulation(), s.samplesPerSec());
+        Progress progress = r == null ? new Progress(null, null, null, null)
+                : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep());
+        return new ShardView(s.shard(), s.node(), s.devices(), s.chipType(), s.vendor(), batch,
+                r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),
+                r == null ? null : r.pid(), progress, r == null ? null : r.exitCode(),
+                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null));
     }
 }

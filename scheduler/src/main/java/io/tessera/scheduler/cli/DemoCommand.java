@@ -1,6 +1,7 @@
 package io.tessera.scheduler.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.scheduler.cli.client.ApiClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,10 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "tessera-demo-shutdown"));
         ApiClient api = new ApiClient(cluster.url(), cluster.adminToken());
         System.out.println("admin token (send as 'Authorization: Bearer <token>'): " + cluster.adminToken());
+        var cfg = DemoClientConfig.write(cluster.url(), cluster.adminToken(), System.getProperty("user.home"), System.getenv());
+        System.out.println(cfg.map(f -> "the client commands (bin/tessera jobs, ...) now use this cluster: " + f)
+                .orElse("your client config file is your own, so it was left alone; for this cluster run:\n  export "
+                        + "TESSERA_URL=" + cluster.url() + " TESSERA_TOKEN=" + cluster.adminToken()));
         awaitNodes(api);
         String id = submit(api, home, runDir);
         String state = follow(api, id);
@@ -52,10 +57,11 @@ final class DemoCommand implements Callable<Integer> {
         if (once) {
             return "SUCCEEDED".equals(state) ? 0 : 1;
         }
-        System.out.println("\nThe API stays up at " + cluster.url() + " until Ctrl-C. Try:");
-        String auth = "-H 'Authorization: Bearer " + cluster.adminToken() + "' ";
-        System.out.println("  curl -s " + auth + cluster.url() + "/v1/jobs/" + id);
-        System.out.println("  curl -s " + auth + cluster.url() + "/v1/nodes");
+        System.out.println("\nThe cluster stays up at " + cluster.url() + " until Ctrl-C. In another terminal, try:");
+        System.out.println("  bin/tessera status " + id);
+        System.out.println("  bin/tessera logs " + id + " --shard 0 --tail 5");
+        System.out.println("  bin/tessera fleet");
+        System.out.println("  bin/tessera submit examples/job.yaml --watch");
         new CountDownLatch(1).await();
         return 0;
     }

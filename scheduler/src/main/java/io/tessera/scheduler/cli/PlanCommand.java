@@ -14,31 +14,41 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.scheduler.cli.client.ApiException;
+import io.tessera.scheduler.cli.client.ClientOptions;
+import io.tessera.scheduler.cli.client.Exit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tessera plan --cluster FILE --job FILE}: places a job on a what-if cluster and prints the
- * plan (a table, or JSON with {@code --json}). Nothing runs and no scheduler is needed.
- * Exit 0 with a plan, 1 when the job does not fit, 2 for bad input.
+ * {@code tessera plan --job FILE [--cluster FILE]}: places a job and prints the plan (a table, or
+ * JSON with {@code --json}); nothing runs. With {@code --cluster}, on a what-if cluster described
+ * in a file, with no scheduler needed; without, on the live cluster's free capacity now
+ * ({@code POST /v1/plan}). Exit 0 with a plan, 1 when the job does not fit, 2 for bad input,
+ * and the client codes ({@link Exit}) for the live cluster.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Dry-run placement of a job on a cluster described in a file (what if I add 64 H20s?).")
+        description = "Dry-run placement of a job: on the live cluster, or on one described in a file (what if I add 64 H20s?).")
 final class PlanCommand implements Callable<Integer> {
-    @Option(names = "--cluster", required = true, description = "cluster file (YAML; see docs/planning.md)")
+    @Option(names = "--cluster", description = "what-if cluster file (YAML; see docs/planning.md); default: the live cluster")
     Path cluster;
 
     @Option(names = "--job", required = true, description = "job spec file (YAML or JSON)")
     Path job;
 
-    @Option(names = "--json", description = "print the plan as JSON")
-    boolean json;
+    @Mixin
+    ClientOptions options;
 
     @Option(names = "--catalog", description = "extra chip catalog file")
     Path catalogFile;
 
     @Override
     public Integer call() throws Exception {
+        if (cluster == null) {
+            return live();
+        }
         ChipCatalog catalog;
         ClusterFile.Loaded loaded;
         JobSpec spec;
@@ -54,8 +64,31 @@ final class PlanCommand implements Callable<Integer> {
             return 2;
         }
         PlacementResult result = new PlacementEngine().place(loaded.snapshot(), "what-if", spec, loaded.policy());
-        PlanView view = PlanView.of(result);
-        if (json) {
+        return show(PlanView.of(result));
+    }
+
+    /** The plan the live scheduler would make now. */
+    private int live() throws Exception {
+        try {
+            byte[] body = Files.readAllBytes(job);
+            String type = job.toString().endsWith(".json") ? "application/json" : "application/yaml";
+            JsonNode answer = options.client().post("/v1/plan", new String(body, java.nio.charset.StandardCharsets.UTF_8), type);
+            return show(Documents.json().treeToValue(answer, PlanView.class));
+        } catch (ApiException e) {
+            System.err.println("tessera plan: " + e.getMessage());
+            e.details().forEach(d -> System.err.println("  " + d));
+            return Exit.of(e);
+        } catch (ClientOptions.BadConfig e) {
+            System.err.println("tessera plan: " + e.getMessage());
+            return Exit.USAGE;
+        } catch (java.io.IOException e) {
+            System.err.println("tessera plan: " + e.getMessage());
+            return Exit.UNAVAILABLE;
+        }
+    }
+
+    private int show(PlanView view) throws Exception {
+        if (options.json) {
             System.out.println(Documents.json().writerWithDefaultPrettyPrinter().writeValueAsString(view));
         } else {
             print(view, System.out);

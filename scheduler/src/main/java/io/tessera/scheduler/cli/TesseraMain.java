@@ -1,12 +1,26 @@
 package io.tessera.scheduler.cli;
 
+import io.tessera.scheduler.cli.client.CancelCommand;
+import io.tessera.scheduler.cli.client.FleetCommand;
+import io.tessera.scheduler.cli.client.JobsCommand;
+import io.tessera.scheduler.cli.client.LogsCommand;
+import io.tessera.scheduler.cli.client.NodesCommand;
+import io.tessera.scheduler.cli.client.QueuesCommand;
+import io.tessera.scheduler.cli.client.ResubmitCommand;
+import io.tessera.scheduler.cli.client.StatusCommand;
+import io.tessera.scheduler.cli.client.SubmitCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tessera} command line (scheduler jar): {@code scheduler}, {@code demo}, {@code plan}, {@code help}. */
+/**
+ * The {@code tessera} command line (scheduler jar): the server side ({@code scheduler}, {@code demo},
+ * {@code simulate}), and the client commands ML engineers use against a running scheduler.
+ */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0",
         description = "Tessera: one scheduling pool over a mixed fleet of AI accelerators.",
-        subcommands = {SchedulerCommand.class, DemoCommand.class, PlanCommand.class, SimulateCommand.class,
+        subcommands = {SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class,
+                CancelCommand.class, ResubmitCommand.class, NodesCommand.class, FleetCommand.class, QueuesCommand.class,
+                PlanCommand.class, SchedulerCommand.class, DemoCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TesseraMain implements Runnable {
     public static void main(String[] args) {

@@ -57,8 +57,10 @@ public final class HistoryMover {
         }
         lastRun = now;
         for (JobRecord job : due(view.jobs(), now, graceMs)) {
-            history.add(job, finishedAt(job));
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
+            List<io.tessera.config.wire.ShardReport> last = shards == 0 ? List.of()
+                    : store.shardReports(job.id(), shards).values().stream().filter(r -> r.attempt() == job.attempt()).toList();
+            history.add(job.withFinalShards(last), finishedAt(job));
             store.clearShardReports(job.id(), shards);
             store.deleteJob(job.id());
             LOG.debug("job {} moved to the history", job.id());

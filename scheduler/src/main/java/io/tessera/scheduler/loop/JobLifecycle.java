@@ -5,6 +5,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.ShardOutcomes;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.time.Instant;
 import java.util.List;
@@ -71,9 +72,15 @@ public final class JobLifecycle {
         List<ShardReport> current = job.placement().shards().stream()
                 .map(s -> obs.reports().get(s.shard()))
                 .filter(r -> r != null && r.attempt() == job.attempt()).toList();
-        Optional<ShardReport> failed = current.stream().filter(JobLifecycle::failed).findFirst();
+        Optional<ShardReport> failed = ShardOutcomes.firstFailure(current);
         if (failed.isPresent()) {
-            return fail(job, "SHARD_FAILED", describe(failed.get()), obs.now());
+            if (settling(job, current, failed.get(), obs)) {
+                return new Transition(job, List.of());
+            }
+            if (failed.get().phase() == ShardPhase.REFUSED) {
+                return refused(job, failed.get(), obs.now());
+            }
+            return fail(job, "SHARD_FAILED", failure(failed.get(), current), obs.now());
         }
         int n = job.placement().shards().size();
         long succeeded = current.stream().filter(r -> r.phase() == ShardPhase.EXITED && exit(r) == 0).count();
@@ -100,7 +107,7 @@ public final class JobLifecycle {
         List<ShardReport> current = current(job, obs);
         boolean stopped = current.size() == job.placement().shards().size()
                 && current.stream().allMatch(r -> r.phase() == ShardPhase.EXITED || r.phase() == ShardPhase.KILLED
-                        || r.phase() == ShardPhase.FAILED_TO_START);
+                        || r.phase() == ShardPhase.FAILED_TO_START || r.phase() == ShardPhase.REFUSED);
         boolean overdue = preemptedAtMs(job) + obs.stopGraceMs() <= Instant.parse(obs.now()).toEpochMilli();
         boolean lost = lostShards(job, obs.lostNodes()).isPresent();
         if (!stopped && !overdue && !lost) {
@@ -113,6 +120,14 @@ public final class JobLifecycle {
                 + "); it resumes from " + (checkpoint == null ? "its last checkpoint" : "its checkpoint at step " + checkpoint)
                 + "; not counted against restartLimit"));
         return new Transition(back, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
+    }
+
+    /** The agent refused to start a shard because the job's spec is at fault: fail now, spending no restart. */
+    private static Transition refused(JobRecord job, ShardReport r, String now) {
+        JobRecord failed = job.withEvent(new JobEvent(now, "SHARD_REFUSED", ShardOutcomes.describe(r)))
+                .withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED", "the job cannot run as specified; "
+                        + "no restart was spent, since every attempt would fail the same way: fix the spec and resubmit"));
+        return new Transition(failed, List.of(Action.RELEASE_DEVICES));
     }
 
     /** When the job was told it is preempted: its latest PREEMPTING event. */
@@ -144,18 +159,21 @@ public final class JobLifecycle {
     private static Transition fail(JobRecord job, String type, String why, String now) {
         JobRecord noted = job.withEvent(new JobEvent(now, type, why));
         List<Action> actions = List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+        // A job that fails for good keeps its last attempt's reports: its shard view shows how each ended.
+        List<Action> final_ = List.of(Action.RELEASE_DEVICES);
         if (type.equals("NODE_LOST") && job.state() == JobState.PLACED) {
             return new Transition(noted.regrown().withEvent(new JobEvent(now, "RESTARTING", "re-placing the gang: the "
                     + "node was lost before this attempt started (not counted against restartLimit)")), actions);
         }
         if (job.restarts() < job.spec().restartLimit()) {
             JobRecord again = noted.restarted().withEvent(new JobEvent(now, "RESTARTING", "restarting the whole gang "
-                    + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")"));
+                    + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")",
+                    job.attempt() + 1, null));
             return new Transition(again, actions);
         }
         JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED",
                 "restart limit " + job.spec().restartLimit() + " reached; the job failed"));
-        return new Transition(failed, actions);
+        return new Transition(failed, final_);
     }
 
     private static Optional<String> lostShards(JobRecord job, Set<String> lostNodes) {
@@ -171,20 +189,37 @@ public final class JobLifecycle {
                 : Optional.of("node " + String.join(", ", nodes) + " was lost (no heartbeat); shards " + shards + " ran there");
     }
 
-    private static boolean failed(ShardReport r) {
-        return r.phase() == ShardPhase.FAILED_TO_START || r.phase() == ShardPhase.KILLED
-                || (r.phase() == ShardPhase.EXITED && exit(r) != 0);
-    }
-
     private static int exit(ShardReport r) {
         return r.exitCode() == null ? -1 : r.exitCode();
     }
 
-    private static String describe(ShardReport r) {
-        return switch (r.phase()) {
-            case FAILED_TO_START -> "shard " + r.shard() + " could not start: " + r.message();
-            case KILLED -> "shard " + r.shard() + " was killed unexpectedly" + (r.message() == null ? "" : ": " + r.message());
-            default -> "shard " + r.shard() + " exited with code " + exit(r);
-        };
+    /**
+     * How long after a shard fails the gang's other reports are awaited, so that the shard that
+     * failed first is named rather than a peer whose report happened to arrive earlier.
+     */
+    public static final long SETTLE_MS = 2000;
+
+    /**
+     * Whether to wait for the rest of the gang's reports before failing the attempt: while some
+     * shard still runs, for up to {@link #SETTLE_MS} after the first failure (by its agent's clock;
+     * a clock skewed further than that is not waited for).
+     */
+    private static boolean settling(JobRecord job, List<ShardReport> current, ShardReport first, Observation obs) {
+        boolean allEnded = current.size() == job.placement().shards().size()
+                && current.stream().allMatch(r -> r.phase().terminal());
+        if (allEnded || first.exit() == null) {
+            return false;
+        }
+        long since = Instant.parse(obs.now()).toEpochMilli() - first.exit().atMs();
+        return since > -SETTLE_MS && since < SETTLE_MS;
+    }
+
+    /** The first failure, and which peers failed after it. */
+    private static String failure(ShardReport first, List<ShardReport> current) {
+        List<Integer> peers = current.stream().filter(r -> r.shard() != first.shard()
+                && ShardOutcomes.of(r, Optional.of(first)) == ShardOutcomes.Outcome.PEER_FAILED).map(ShardReport::shard)
+                .sorted().toList();
+        return ShardOutcomes.describe(first) + (peers.isEmpty() ? "" : "; shards " + peers
+                + " failed after it, most likely because it did");
     }
 }

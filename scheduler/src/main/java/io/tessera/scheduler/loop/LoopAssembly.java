@@ -30,10 +30,20 @@ import java.util.function.Supplier;
  * @param history    where finished jobs go
  * @param terminalGraceMs how long a finished job stays in hot state
  * @param retentionMs how long the history keeps it
+ * @param restartBackoff how long a failed gang waits before its next attempt
  */
 public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier,
                            PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
-                           JobHistory history, long terminalGraceMs, long retentionMs) {
+                           JobHistory history, long terminalGraceMs, long retentionMs,
+                           io.tessera.config.LimitsConfig.RestartBackoff restartBackoff) {
+
+    /** With the default restart backoff. */
+    public LoopAssembly(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier,
+                        PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
+                        JobHistory history, long terminalGraceMs, long retentionMs) {
+        this(store, view, placer, applier, policy, clock, events, elastic, history, terminalGraceMs, retentionMs,
+                io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT);
+    }
 
     /**
      * The loop, with the queue pass limited to {@code budgetNanos} per pass as measured by
@@ -44,7 +54,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, 
                                long budgetNanos, LongSupplier nanoTime) {
         PreemptionClaims claims = new PreemptionClaims(clock::millis);
         QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
-                .withClaims(claims);
+                .withClaims(claims).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, liveness,
                 new JobReconciler(store, view, applier, clock), queuePass,
                 new ElasticGrowth(store, view, placer, applier, policy, clock, elastic), claim);

@@ -17,6 +17,7 @@ import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.config.QueueSpec;
+import io.tessera.scheduler.policy.RestartBackoffPolicy;
 import io.tessera.scheduler.policy.FairShareOrder;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
@@ -130,6 +131,13 @@ public final class QueuePlacer {
                 break; // the rest of the queue waits for the next pass
             }
             JobRecord job = next.get();
+            long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
+            if (notBefore > clock.millis()) {
+                noteWaiting(job, "restart backoff until " + java.time.Instant.ofEpochMilli(notBefore), "restart "
+                        + job.restarts() + " of " + job.spec().restartLimit() + " backs off until "
+                        + java.time.Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
+                continue;
+            }
             Long before = didNotFit.get(job.id());
             if (before != null && before == working.fingerprint()) {
                 continue; // the capacity it did not fit into has not changed
@@ -179,6 +187,14 @@ public final class QueuePlacer {
     /** Each queue's decayed recent use as of the last pass (null before the first). */
     public UsageHistory usageHistory() {
         return history;
+    }
+
+    private io.tessera.config.LimitsConfig.RestartBackoff backoff = io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT;
+
+    /** How long a failed gang waits before its next attempt ({@link RestartBackoffPolicy}). */
+    public QueuePlacer withRestartBackoff(io.tessera.config.LimitsConfig.RestartBackoff value) {
+        this.backoff = value;
+        return this;
     }
 
     /** Shares the preemptor's claims: jobs that preempted are offered capacity first. */

@@ -22,15 +22,33 @@ import java.util.List;
  * @param waitingReason   the latest reason it could not be placed, to avoid repeating events
  * @param owner           the user who submitted it
  * @param previousShards  the shard count of the attempt before this one, 0 for the first attempt
+ * @param finalShards     once it has finished and left hot state: its last attempt's shard reports
+ *                        (how each shard ended); empty before
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
                         String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
-                        String waitingReason, String owner, int previousShards) {
+                        String waitingReason, String owner, int previousShards,
+                        List<io.tessera.config.wire.ShardReport> finalShards) {
     public static final int MAX_EVENTS = 200;
 
     public JobRecord {
         events = events == null ? List.of() : List.copyOf(events);
+        finalShards = finalShards == null ? List.of() : List.copyOf(finalShards);
+    }
+
+    /** A job still in hot state (no final shard reports kept in it). */
+    public JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested, String submittedAt,
+                     int attempt, int restarts, Plan placement, List<JobEvent> events, String waitingReason,
+                     String owner, int previousShards) {
+        this(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events, waitingReason,
+                owner, previousShards, List.of());
+    }
+
+    /** This finished job with its last attempt's shard reports, as it moves to the history. */
+    public JobRecord withFinalShards(List<io.tessera.config.wire.ShardReport> reports) {
+        return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
+                waitingReason, owner, previousShards, reports);
     }
 
     public JobRecord withEvent(JobEvent event) {

@@ -17,14 +17,20 @@ import java.util.Map;
  * @param drained         set by an admin: running work stays, nothing new lands on it
  * @param acceptedDevices how many devices the node may offer: its first inventory, grown by
  *                        {@code limits.inventoryGrowth} or an admin's acceptance; devices beyond it take no work
+ * @param logs            where its agent serves worker logs, with the key to present; null if it serves none
  */
 public record NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
                          NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained,
-                         Integer acceptedDevices) {
+                         Integer acceptedDevices, io.tessera.config.wire.LogEndpoint logs) {
     public NodeRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         devices = devices == null ? List.of() : List.copyOf(devices);
         acceptedDevices = acceptedDevices == null ? devices.size() : acceptedDevices; // records stored before the field
+    }
+
+    public NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
+                      NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained, Integer acceptedDevices) {
+        this(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, acceptedDevices, null);
     }
 
     /** A node whose whole inventory is accepted. */
@@ -34,25 +40,25 @@ public record NodeRecord(String name, String address, Map<String, String> labels
     }
 
     public NodeRecord withHeartbeat(List<DeviceReport> newDevices, long nowMs) {
-        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained, acceptedDevices);
+        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained, acceptedDevices, logs);
     }
 
     public NodeRecord withState(NodeState newState) {
-        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained, acceptedDevices);
+        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained, acceptedDevices, logs);
     }
 
     public NodeRecord withDrained(boolean value) {
-        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices);
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices, logs);
     }
 
     /** The same node, last heard from at {@code ms} if that is later than what it holds. */
     public NodeRecord heardAt(Long ms) {
         return ms == null || ms <= lastHeartbeatMs ? this
-                : new NodeRecord(name, address, labels, devices, state, registeredAt, ms, drained, acceptedDevices);
+                : new NodeRecord(name, address, labels, devices, state, registeredAt, ms, drained, acceptedDevices, logs);
     }
 
     /** The same node with every device it reports now accepted. */
     public NodeRecord withInventoryAccepted() {
-        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size());
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size(), logs);
     }
 }

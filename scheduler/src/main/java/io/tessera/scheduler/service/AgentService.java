@@ -66,6 +66,7 @@ public final class AgentService {
     public RegisterResponse register(RegisterRequest req) {
         WireCheck.node(req.node());
         WireCheck.register(req.address(), req.labels(), req.devices(), req.shards(), catalog, config.limits().maxDevicesPerNode());
+        WireCheck.logs(req.address(), req.logs());
         long now = clock.millis();
         String at = clock.instant().toString();
         store.updateNode(req.node(), old -> {
@@ -76,7 +77,7 @@ public final class AgentService {
             int allowed = wasAccepted + (old.isPresent() ? config.limits().inventoryGrowth() : 0);
             return new NodeRecord(req.node(), req.address(), req.labels(), withinAccepted(req.devices(), allowed),
                     NodeState.READY, at, now, old.map(NodeRecord::drained).orElse(false),
-                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)));
+                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)), req.logs());
         });
         store.recordShardReports(ownReports(req.node(), req.shards()));
         long n = fleetSize();
@@ -211,10 +212,16 @@ public final class AgentService {
         return new ShardAssignment(a.jobId(), a.jobName(), a.shard(), a.worldSize(), a.localRank(), a.localWorldSize(),
                 a.attempt(), a.argv(), secrets.open(a.jobId(), a.env()), a.devices(), a.chipType(), a.vendor(),
                 a.visibilityEnv(), a.precision(), a.microBatch(), a.accumulation(), a.globalBatch(),
-                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir(), a.stopGraceMs());
+                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir(), a.stopGraceMs(),
+                a.resumesJob());
     }
 
     /** Nodes with their devices, as stored. */
+    /** The chip catalog this member schedules with. */
+    public ChipCatalog catalog() {
+        return catalog;
+    }
+
     public List<NodeRecord> nodes() {
         return store.nodes().stream().sorted(Comparator.comparing(NodeRecord::name)).toList();
     }

@@ -30,8 +30,23 @@ public final class JobService {
     private final io.tessera.config.LimitsConfig limits;
     private final JobHistory history;
 
+    private final FleetFit fleetFit;
+
+    /** Whether any state of the fleet could hold a job: the reason it never could, or empty. */
+    @FunctionalInterface
+    public interface FleetFit {
+        Optional<String> neverFits(JobSpec spec);
+    }
+
     public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
                       io.tessera.config.LimitsConfig limits, JobHistory history) {
+        this(store, parser, clock, secrets, limits, history, spec -> Optional.empty());
+    }
+
+    /** @param fleetFit refuses at submit a job no state of the fleet could hold, unless it allows that */
+    public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
+                      io.tessera.config.LimitsConfig limits, JobHistory history, FleetFit fleetFit) {
+        this.fleetFit = fleetFit;
         this.limits = limits;
         this.history = history;
         this.store = store;
@@ -55,6 +70,22 @@ public final class JobService {
         JsonNode doc = Documents.parse(body, contentType);
         JobSpec parsed = QueueAdmission.admit(store, parser.parse(doc), doc.hasNonNull("priority"), owner, groups);
         refuseSealedLookalikes(parsed);
+        return queue(parsed, owner, "submitted to queue " + parsed.queue() + " by " + owner);
+    }
+
+    /**
+     * Submits {@code old}'s spec again as a new job (its secrets included), with a fresh checkpoint
+     * directory unless the spec resumes one; the caller has checked that the user may see {@code old}.
+     */
+    public JobRecord resubmit(JobRecord old, String owner, Set<String> groups) {
+        JobSpec spec = old.spec().withSecretEnv(secrets.open(old.id(), old.spec().secretEnv()));
+        JobSpec admitted = QueueAdmission.admit(store, spec, true, owner, groups);
+        return queue(admitted, owner, "resubmitted from " + old.id() + " to queue " + admitted.queue() + " by " + owner);
+    }
+
+    private JobRecord queue(JobSpec parsed, String owner, String why) {
+        refuseNeverFitting(parsed);
+        refuseBadResume(parsed, owner);
         long bytes = specBytes(parsed);
         UserLimits.check(owner, usage(owner), bytes, limits);
         if (parsed.checkpointDir() != null) {
@@ -68,7 +99,7 @@ public final class JobService {
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
-                List.of(new JobEvent(now, "SUBMITTED", "submitted to queue " + spec.queue() + " by " + owner)), null, owner, 0);
+                List.of(new JobEvent(now, "SUBMITTED", why)), null, owner, 0);
         store.insertJob(job);
         accepted(owner, bytes);
         return job;
@@ -109,6 +140,33 @@ public final class JobService {
             return io.tessera.config.Documents.json().writeValueAsBytes(spec).length;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private void refuseNeverFitting(JobSpec spec) {
+        if (!spec.scheduling().mayBeUnschedulable()) {
+            fleetFit.neverFits(spec).ifPresent(why -> {
+                throw new io.tessera.config.ValidationException("$", "no state of this fleet could ever hold this job: "
+                        + why + "; set allowUnschedulable: true to queue it anyway");
+            });
+        }
+    }
+
+    /** {@code resumeFrom} must name a finished job of the same owner with a checkpoint directory of its own. */
+    private void refuseBadResume(JobSpec spec, String owner) {
+        String from = spec.scheduling().resumeFrom();
+        if (from == null) {
+            return;
+        }
+        Optional<JobRecord> old = job(from).filter(j -> owner.equals(j.owner()));
+        String problem = old.isEmpty() ? "names no job of yours"
+                : !old.get().state().terminal() ? "names a job that has not finished; cancel it first"
+                : old.get().spec().checkpointDir() == null || spec.checkpointDir() == null
+                        ? "needs checkpointDir set, on both jobs (the resumed job's directory is checkpointDir/" + from + ")"
+                : !old.get().spec().checkpointDir().equals(spec.checkpointDir())
+                        ? "names a job with another checkpointDir (" + old.get().spec().checkpointDir() + ")" : null;
+        if (problem != null) {
+            throw new io.tessera.config.ValidationException("resumeFrom", problem);
         }
     }
 

@@ -25,6 +25,23 @@ public final class PlanService {
         this.policy = policy;
     }
 
+    /**
+     * Why no state of the fleet could ever hold {@code spec}: it does not fit every registered
+     * node, all healthy and idle. Empty when it could, or while no node has registered (a fleet
+     * still coming up refuses nothing).
+     */
+    public java.util.Optional<String> neverFits(JobSpec spec) {
+        view.current(); // refresh: this member may not be the leader
+        var idle = view.capacity();
+        if (idle.nodes().isEmpty() || !(placer.place(idle, "fit-check", spec, policy)
+                instanceof PlacementResult.Unschedulable u)) {
+            return java.util.Optional.empty();
+        }
+        String vetoes = u.chips().stream().map(c -> c.veto().toString()).distinct()
+                .collect(java.util.stream.Collectors.joining("; "));
+        return java.util.Optional.of(u.summary() + (vetoes.isEmpty() ? "" : " (per chip type: " + vetoes + ")"));
+    }
+
     /** @throws io.tessera.config.ValidationException when the job spec is invalid */
     public PlacementResult dryRun(byte[] body, String contentType) {
         JobSpec spec = parser.parse(body, contentType);

@@ -76,6 +76,26 @@ final class WireCheck {
         c.done();
     }
 
+    /**
+     * An agent's log endpoint must be on the address it registers ({@code http://ADDRESS:PORT}), so a
+     * node cannot point the scheduler's relay, and the key it presents, at some other service.
+     */
+    static void logs(String address, io.tessera.config.wire.LogEndpoint logs) {
+        if (logs == null) {
+            return;
+        }
+        WireCheck c = new WireCheck();
+        String host = address != null && address.contains(":") ? "[" + address + "]" : address;
+        if (logs.url() == null || !logs.url().matches("http://" + java.util.regex.Pattern.quote(String.valueOf(host))
+                + ":\\d{1,5}")) {
+            c.error("logs.url", "must be http://ADDRESS:PORT, on the node's own address");
+        }
+        if (logs.key() == null || !logs.key().matches("tsl_[A-Za-z0-9_-]{20,100}")) {
+            c.error("logs.key", "must be a key the agent made (tsl_...)");
+        }
+        c.done();
+    }
+
     static void heartbeat(List<DeviceReport> devices, List<ShardReport> shards, ChipCatalog catalog, int maxDevices) {
         WireCheck c = new WireCheck();
         c.devices(devices, catalog, maxDevices);
@@ -147,6 +167,10 @@ final class WireCheck {
             }
             if (s.attempt() < 1) {
                 error(f + ".attempt", "must be at least 1");
+            }
+            if (s.exit() != null && (s.exit().tail().size() > ShardReport.Exit.TAIL_LINES
+                    || s.exit().tail().stream().anyMatch(l -> l == null || l.length() > 2000))) {
+                error(f + ".exit.tail", "at most " + ShardReport.Exit.TAIL_LINES + " lines of at most 2000 characters");
             }
             if (!keys.add(s.jobId() + "/" + s.shard() + "/" + s.attempt())) {
                 error(f, "reports the same job, shard and attempt twice");

@@ -23,6 +23,20 @@ public final class AssignmentBuilder {
     private AssignmentBuilder() {
     }
 
+    /**
+     * The checkpoint directory {@code job}'s workers get: {@code checkpointDir/<job id>}, or with
+     * {@code resumeFrom}, the earlier job's {@code checkpointDir/<that id>}; null leaves the agent's
+     * per-job default. So a resubmitted job starts fresh unless it asks to resume.
+     */
+    public static String checkpointDir(JobRecord job) {
+        String base = job.spec().checkpointDir();
+        if (base == null) {
+            return null;
+        }
+        String resume = job.spec().scheduling().resumeFrom();
+        return base.replaceAll("/+$", "") + "/" + (resume != null ? resume : job.id());
+    }
+
     /** Assignments of {@code job}'s plan, grouped by node name. */
     public static Map<String, List<ShardAssignment>> build(JobRecord job, Plan plan, ChipCatalog catalog) {
         ShardPlan master = plan.shards().get(0);
@@ -39,7 +53,8 @@ public final class AssignmentBuilder {
                         shards.size(), job.attempt(), job.spec().argv(), job.spec().workerEnv(), s.devices(), chip.id(),
                         chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
-                        job.spec().checkpointDir(), null));
+                        checkpointDir(job), null, job.spec().checkpointDir() == null ? null
+                                : job.spec().scheduling().resumeFrom()));
             }
             out.put(node, list);
         });

@@ -173,7 +173,8 @@ public final class PlanApplier {
     /** {@code job} as PLACED on {@code plan}, with a SHRUNK or GREW event when its shard count changed. */
     static JobRecord placed(JobRecord job, Plan plan, String now) {
         JobRecord placed = job.withPlacement(plan).withState(JobState.PLACED)
-                .withEvent(new JobEvent(now, "PLACED", describe(plan)));
+                .withEvent(new JobEvent(now, "PLACED", describe(plan), job.attempt(),
+                        plan.shards().stream().map(s -> s.node()).toList()));
         int before = job.previousShards();
         if (before > 0 && before != plan.shards().size()) {
             placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",

@@ -111,7 +111,7 @@ public final class TestCluster implements AutoCloseable {
     public Agent agent(String node, AgentConfig.DeviceSource source) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
                 java.util.List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1", joinToken,
-                null, System.getProperty("user.name"), null, null, null);
+                null, System.getProperty("user.name"), null, null, null, null);
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;

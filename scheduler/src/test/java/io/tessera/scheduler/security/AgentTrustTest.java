@@ -116,7 +116,7 @@ class AgentTrustTest {
             io.tessera.config.AgentConfig cfg = new io.tessera.config.AgentConfig(c.url(), "tf-1", "127.0.0.1",
                     java.util.Map.of(), List.of(io.tessera.config.AgentConfig.DeviceSource.simulated("nvidia-h20", 1)),
                     dir.resolve("tf-1").toString(), 200L, null, -1, null, null, null, System.getProperty("user.name"), null,
-                    null, token.toString());
+                    null, token.toString(), null);
             try (io.tessera.agent.Agent agent = io.tessera.agent.Agent.start(cfg)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().toString().contains("tf-1"));
                 assertThat(Files.readString(token)).isEmpty();

@@ -1,0 +1,48 @@
+package io.tessera.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a job document's queueing and start fields into {@link JobSpec.Scheduling}: the
+ * {@code scheduling: {steps, preemptible}} mapping, and the top-level {@code allowUnschedulable}
+ * and {@code resumeFrom}. Problems go to the {@link FieldReader} with their field path.
+ */
+final class SchedulingParser {
+    /** Job ids as the scheduler makes them. */
+    private static final Pattern JOB_ID = Pattern.compile("job-[a-z0-9]{1,40}");
+
+    private SchedulingParser() {
+    }
+
+    static JobSpec.Scheduling parse(FieldReader r, JsonNode doc) {
+        Long steps = null;
+        Boolean preemptible = null;
+        Optional<JsonNode> n = r.object(doc, "", "scheduling", false);
+        if (n.isPresent()) {
+            r.rejectUnknown(n.get(), "scheduling", Set.of("steps", "preemptible"));
+            steps = r.integer(n.get(), "scheduling", "steps", false, 1, 1L << 40).orElse(null);
+            preemptible = bool(r, n.get(), "scheduling.", "preemptible");
+        }
+        Boolean allow = bool(r, doc, "", "allowUnschedulable");
+        String resumeFrom = r.string(doc, "", "resumeFrom", false, 64).orElse(null);
+        if (resumeFrom != null && !JOB_ID.matcher(resumeFrom).matches()) {
+            r.error("resumeFrom", "must be a job id such as job-8xrd76k9itq9");
+        }
+        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom);
+    }
+
+    private static Boolean bool(FieldReader r, JsonNode parent, String path, String name) {
+        JsonNode p = parent.get(name);
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isBoolean()) {
+            r.error(path + name, "must be true or false, got " + FieldReader.kind(p));
+            return null;
+        }
+        return p.booleanValue();
+    }
+}

@@ -1,0 +1,123 @@
+package io.tessera.scheduler.api;
+
+import io.tessera.config.ValidationException;
+import io.tessera.scheduler.auth.Principal;
+import io.tessera.scheduler.auth.Role;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.service.JobService;
+import io.tessera.scheduler.service.LogLocator;
+import io.tessera.scheduler.state.ClusterStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code GET /v1/jobs/{id}/shards/{n}/log?attempt=&tail=&follow=}: a shard's log, relayed from the
+ * agent of the node that ran that attempt. Only the job's owner and admins may read it (anyone
+ * else is told the job does not exist). The relay streams, so {@code follow=true} stays open
+ * until the worker has ended; the scheduler presents the node's log key, which users never see.
+ */
+final class LogRoutes {
+    private final JobService jobs;
+    private final ClusterStore store;
+    private final Blocking blocking;
+    private final HttpClient client;
+
+    LogRoutes(JobService jobs, ClusterStore store, Blocking blocking, Vertx vertx) {
+        this.jobs = jobs;
+        this.store = store;
+        this.blocking = blocking;
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0));
+    }
+
+    void mount(Router router) {
+        router.get("/v1/jobs/:id/shards/:n/log").handler(this::log);
+    }
+
+    private void log(RoutingContext ctx) {
+        if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
+            return;
+        }
+        Principal p = Access.principal(ctx);
+        Query q;
+        try {
+            q = Query.parse(ctx);
+        } catch (ValidationException e) {
+            Problems.fail(ctx, e);
+            return;
+        }
+        String id = ctx.pathParam("id");
+        blocking.call(() -> {
+            JobRecord job = jobs.job(id).filter(j -> p.isAdmin() || p.subject().equals(j.owner()))
+                    .orElseThrow(() -> new Problems.NotFound("no job with id '" + Problems.truncate(id) + "'"));
+            return LogLocator.locate(job, q.shard(), q.attempt(), store::node);
+        }).onSuccess(where -> {
+            if (where instanceof LogLocator.Found f) {
+                relay(ctx, f, q);
+            } else if (where instanceof LogLocator.Missing m) {
+                Problems.send(ctx, 404, "Not found", m.reason(), List.of());
+            } else if (where instanceof LogLocator.Unreachable u) {
+                Problems.send(ctx, 503, "Unavailable", u.reason(), List.of());
+            }
+        }).onFailure(e -> Problems.fail(ctx, e));
+    }
+
+    private void relay(RoutingContext ctx, LogLocator.Found f, Query q) {
+        String query = (q.tail() == null ? "" : "tail=" + q.tail()) + (q.follow() ? (q.tail() == null ? "" : "&") + "follow=true" : "");
+        RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET)
+                .setAbsoluteURI(f.endpoint().url() + f.path() + (query.isEmpty() ? "" : "?" + query))
+                .putHeader("Authorization", "Bearer " + f.endpoint().key());
+        client.request(opts).compose(req -> req.send()).onSuccess(resp -> {
+            if (resp.statusCode() != 200) {
+                resp.body().onComplete(b -> Problems.send(ctx, resp.statusCode() == 404 ? 404 : 502,
+                        resp.statusCode() == 404 ? "Not found" : "Bad gateway", "node " + f.node() + " answered "
+                                + resp.statusCode() + (b.succeeded() ? ": " + Problems.truncate(b.result().toString()) : ""),
+                        List.of()));
+                return;
+            }
+            ctx.response().setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .putHeader("X-Tessera-Node", f.node()).putHeader("X-Tessera-Attempt", Integer.toString(f.attempt()));
+            ctx.response().closeHandler(v -> resp.request().connection().close());
+            resp.pipeTo(ctx.response());
+        }).onFailure(e -> Problems.send(ctx, 502, "Bad gateway", "cannot reach the log endpoint of node " + f.node()
+                + ": " + e.getMessage(), List.of()));
+    }
+
+    /** The request's parameters; every bad one is a 400 naming it. */
+    record Query(int shard, Integer attempt, Integer tail, boolean follow) {
+        static Query parse(RoutingContext ctx) {
+            List<io.tessera.config.ValidationError> errors = new java.util.ArrayList<>();
+            int shard = number(ctx.pathParam("n"), "shard", 0, 4095, errors);
+            String a = ctx.queryParams().get("attempt");
+            String t = ctx.queryParams().get("tail");
+            String f = ctx.queryParams().get("follow");
+            Integer attempt = a == null ? null : number(a, "attempt", 1, 1_000_000, errors);
+            Integer tail = t == null ? null : number(t, "tail", 0, 10_000, errors);
+            if (f != null && !f.equals("true") && !f.equals("false")) {
+                errors.add(new io.tessera.config.ValidationError("follow", "must be true or false"));
+            }
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors);
+            }
+            return new Query(shard, attempt, tail, "true".equals(f));
+        }
+
+        private static int number(String s, String field, int min, int max, List<io.tessera.config.ValidationError> errors) {
+            try {
+                int v = Integer.parseInt(s);
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            errors.add(new io.tessera.config.ValidationError(field, "must be a whole number from " + min + " to " + max));
+            return -1;
+        }
+    }
+}

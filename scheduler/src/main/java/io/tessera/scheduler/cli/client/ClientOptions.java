@@ -1,0 +1,102 @@
+package io.tessera.scheduler.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the client commands find the scheduler and their token: {@code --url} and {@code --token};
+ * else {@code TESSERA_URL} and {@code TESSERA_TOKEN}; else the config file ({@code --config},
+ * {@code TESSERA_CONFIG}, or {@code ~/.config/tessera/config.yaml}) with {@code url:} and
+ * {@code token:}. A config file holding a token must be private to its owner (mode 0600), or it
+ * is refused. The URL defaults to {@code http://127.0.0.1:8080}.
+ */
+public final class ClientOptions {
+    public static final String DEFAULT_URL = "http://127.0.0.1:8080";
+
+    @Option(names = "--url", description = "scheduler URL (else $TESSERA_URL, the config file, or " + DEFAULT_URL + ")")
+    String url;
+
+    @Option(names = "--token", description = "bearer token (else $TESSERA_TOKEN or the config file)")
+    String token;
+
+    @Option(names = "--config", description = "client config file (else $TESSERA_CONFIG or ~/.config/tessera/config.yaml)")
+    Path config;
+
+    @Option(names = "--json", description = "print the API's JSON instead of a table")
+    public boolean json;
+
+    /** The environment and home directory; replaced in tests. */
+    Map<String, String> env = System.getenv();
+    String home = System.getProperty("user.home");
+
+    /** A client for the resolved URL and token. */
+    public ApiClient client() throws BadConfig {
+        JsonNode file = file();
+        String u = first(url, env.get("TESSERA_URL"), text(file, "url"), DEFAULT_URL);
+        String t = first(token, env.get("TESSERA_TOKEN"), text(file, "token"), null);
+        return new ApiClient(u, t);
+    }
+
+    /** The URL as given, for error messages (it may not have been resolved yet). */
+    String urlForMessages() {
+        return url != null ? url : env.getOrDefault("TESSERA_URL", "the configured URL");
+    }
+
+    /** The default config file path, for this user. */
+    public static Path defaultFile(String home, Map<String, String> env) {
+        String xdg = env.get("XDG_CONFIG_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".config")).resolve("tessera/config.yaml");
+    }
+
+    private JsonNode file() throws BadConfig {
+        Path f = config != null ? config : env.get("TESSERA_CONFIG") != null ? Path.of(env.get("TESSERA_CONFIG"))
+                : defaultFile(home, env);
+        if (!Files.isRegularFile(f)) {
+            if (config != null || env.get("TESSERA_CONFIG") != null) {
+                throw new BadConfig("config file " + f + " does not exist");
+            }
+            return null;
+        }
+        try {
+            JsonNode doc = Documents.readFile(f);
+            if (doc.hasNonNull("token")) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
+                if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                    throw new BadConfig("config file " + f + " holds a token but others may read it; run chmod 600 " + f);
+                }
+            }
+            return doc;
+        } catch (IOException | RuntimeException e) {
+            throw e instanceof BadConfig b ? b : new BadConfig("cannot read config file " + f + ": " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode doc, String field) {
+        return doc == null || !doc.hasNonNull(field) ? null : doc.get(field).asText();
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return null;
+    }
+
+    /** The client cannot be configured as asked. */
+    public static final class BadConfig extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public BadConfig(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.tessera.scheduler.policy;
+
+import io.tessera.config.LimitsConfig.RestartBackoff;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import java.time.Instant;
+
+/**
+ * When a restarted job may be placed again. Pure: a job whose latest requeue was a counted
+ * restart (a {@code RESTARTING} event that carries the new attempt; free re-placements carry none) waits {@link RestartBackoff#delayMs}
+ * of its restart count after that event; any other queued job may be placed at once.
+ */
+public final class RestartBackoffPolicy {
+    private RestartBackoffPolicy() {
+    }
+
+    /** Epoch millis before which {@code job} is not placed; 0 when it may be placed now. */
+    public static long notBeforeMs(JobRecord job, RestartBackoff backoff) {
+        if (job.restarts() == 0 || backoff.initialMs() == 0) {
+            return 0;
+        }
+        for (int i = job.events().size() - 1; i >= 0; i--) {
+            JobEvent e = job.events().get(i);
+            if (e.type().equals("PLACED") || e.type().equals("PREEMPTED")) {
+                return 0; // requeued since for a reason that does not back off
+            }
+            if (e.type().equals("RESTARTING")) {
+                return e.attempt() != null && e.attempt() == job.attempt()
+                        ? Instant.parse(e.at()).toEpochMilli() + backoff.delayMs(job.restarts()) : 0;
+            }
+        }
+        return 0;
+    }
+}
