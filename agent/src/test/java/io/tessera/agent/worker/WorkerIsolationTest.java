@@ -133,7 +133,7 @@ class WorkerIsolationTest {
         ShardAssignment thief = new ShardAssignment("job-two", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
                 "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, taken.toString(), null);
         supervisor.reconcile(new AssignmentSet("n", 2, List.of(first, thief)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-two").phase() == ShardPhase.FAILED_TO_START);
+        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-two").phase() == ShardPhase.REFUSED);
         assertThat(report("job-two").message()).contains("belongs to another job");
     }
 
@@ -150,7 +150,8 @@ class WorkerIsolationTest {
                 "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500,
                 shared.resolve("fine/ckpt").toString(), null);
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(evil, fine)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-evil").phase() == ShardPhase.FAILED_TO_START
+        // refused, not merely failed: the job's spec is at fault, so the scheduler spends no restart on it
+        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-evil").phase() == ShardPhase.REFUSED
                 && report("job-fine").phase() == ShardPhase.EXITED);
         assertThat(report("job-evil").message()).contains("cannot create its checkpointDir");
         assertThat(dropIn).doesNotExist();

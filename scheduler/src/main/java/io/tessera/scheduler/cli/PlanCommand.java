@@ -8,7 +8,6 @@ import io.tessera.config.ValidationException;
 import io.tessera.scheduler.api.PlanView;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.placement.PlacementResult;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -41,6 +40,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     ClientOptions options;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Option(names = "--catalog", description = "extra chip catalog file")
     Path catalogFile;
 
@@ -57,10 +59,10 @@ final class PlanCommand implements Callable<Integer> {
             loaded = ClusterFile.load(cluster, catalog);
             spec = new JobSpecParser(catalog).parse(Files.readAllBytes(job), "application/yaml");
         } catch (ValidationException e) {
-            e.errors().forEach(err -> System.err.println("tessera plan: " + err));
+            e.errors().forEach(err -> command.commandLine().getErr().println("tessera plan: " + err));
             return 2;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            System.err.println("tessera plan: " + e.getMessage());
+            command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return 2;
         }
         PlacementResult result = new PlacementEngine().place(loaded.snapshot(), "what-if", spec, loaded.policy());
@@ -75,28 +77,30 @@ final class PlanCommand implements Callable<Integer> {
             JsonNode answer = options.client().post("/v1/plan", new String(body, java.nio.charset.StandardCharsets.UTF_8), type);
             return show(Documents.json().treeToValue(answer, PlanView.class));
         } catch (ApiException e) {
-            System.err.println("tessera plan: " + e.getMessage());
-            e.details().forEach(d -> System.err.println("  " + d));
+            command.commandLine().getErr().println("tessera plan: " + e.getMessage());
+            e.details().forEach(d -> command.commandLine().getErr().println("  " + d));
             return Exit.of(e);
         } catch (ClientOptions.BadConfig e) {
-            System.err.println("tessera plan: " + e.getMessage());
+            command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return Exit.USAGE;
         } catch (java.io.IOException e) {
-            System.err.println("tessera plan: " + e.getMessage());
+            command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return Exit.UNAVAILABLE;
         }
     }
 
     private int show(PlanView view) throws Exception {
+        java.io.PrintWriter out = command.commandLine().getOut();
         if (options.json) {
-            System.out.println(Documents.json().writerWithDefaultPrettyPrinter().writeValueAsString(view));
+            out.println(Documents.json().writerWithDefaultPrettyPrinter().writeValueAsString(view));
         } else {
-            print(view, System.out);
+            print(view, out);
         }
+        out.flush();
         return view.feasible() ? 0 : 1;
     }
 
-    private static void print(PlanView v, PrintStream out) {
+    private static void print(PlanView v, java.io.PrintWriter out) {
         if (!v.feasible()) {
             out.println("no placement: " + v.summary());
             v.chips().forEach(c -> out.println("  " + c.veto()));

@@ -38,6 +38,10 @@ public final class TestCluster implements AutoCloseable {
     public static final String JOIN = "tsj_join-test-token";
     private final io.tessera.config.AuthConfig auth;
     public final String joinToken = JOIN;
+    /** Test clusters restart failed gangs after 200 ms, doubling to 1 s, unless a test sets its own limits. */
+    public static final io.tessera.config.LimitsConfig FAST_RESTARTS = new io.tessera.config.LimitsConfig(null, null, null,
+            null, null, null, null, null, null, null, null, null, null,
+            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L));
 
     private io.tessera.config.LimitsConfig limits;
     private List<QueueSpec> queues = List.of();
@@ -93,7 +97,8 @@ public final class TestCluster implements AutoCloseable {
                                           io.tessera.config.LimitsConfig limits, List<QueueSpec> queues) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
-                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L), limits, null, queues);
+                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L),
+                limits != null ? limits : FAST_RESTARTS, null, queues);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */

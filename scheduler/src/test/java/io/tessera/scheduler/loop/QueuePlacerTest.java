@@ -137,4 +137,30 @@ class QueuePlacerTest {
         assertThat(w.events().stream().filter(e -> e.type().equals("WAITING")).count())
                 .as("regression: one WAITING event, not one per capacity change").isEqualTo(1);
     }
+
+    /** Regression: restarts had no backoff, so a bad checkpoint directory used up every restart within seconds. */
+    @Test
+    void aRestartedJobWaitsOutItsBackoffBeforeItIsPlacedAgain() {
+        node("n1", 8);
+        io.tessera.scheduler.sim.VirtualClock clock = new io.tessera.scheduler.sim.VirtualClock(
+                java.time.Instant.parse("2026-01-01T00:10:00Z"));
+        String failedAt = clock.instant().toString();
+        JobRecord job = new JobRecord("job-r", 1, new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 5\n").getBytes(StandardCharsets.UTF_8),
+                "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 3, 2, null, List.of(
+                new JobEvent(failedAt, "SHARD_FAILED", "shard 0 exited with code 1"),
+                new JobEvent(failedAt, "RESTARTING", "restart 2 of 5", 3, null)), null, "alice", 0);
+        store.insertJob(job);
+        QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
+                PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), Long.MAX_VALUE, () -> 0)
+                .withRestartBackoff(new io.tessera.config.LimitsConfig.RestartBackoff(1000L, 60_000L));
+        Term t = term();
+        assertThat(p.placeQueued(t)).isZero();
+        assertThat(store.job("job-r").orElseThrow().waitingReason()).startsWith("restart backoff until 2026-01-01T00:10:02Z");
+        clock.advance(java.time.Duration.ofMillis(1999));
+        assertThat(p.placeQueued(t)).isZero();
+        clock.advance(java.time.Duration.ofMillis(1));
+        assertThat(p.placeQueued(t)).isEqualTo(1); // the second restart waits 2 x 1 s
+        assertThat(store.job("job-r").orElseThrow().state()).isEqualTo(JobState.PLACED);
+    }
 }

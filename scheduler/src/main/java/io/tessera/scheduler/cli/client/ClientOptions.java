@@ -38,7 +38,8 @@ public final class ClientOptions {
 
     /** A client for the resolved URL and token. */
     public ApiClient client() throws BadConfig {
-        JsonNode file = file();
+        boolean given = (url != null || env.get("TESSERA_URL") != null) && (token != null || env.get("TESSERA_TOKEN") != null);
+        JsonNode file = given ? null : file();
         String u = first(url, env.get("TESSERA_URL"), text(file, "url"), DEFAULT_URL);
         String t = first(token, env.get("TESSERA_TOKEN"), text(file, "token"), null);
         return new ApiClient(u, t);

@@ -2,7 +2,6 @@ package io.tessera.scheduler.cli.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,9 +28,6 @@ public final class LogsCommand extends ClientCommand {
     @Option(names = {"-f", "--follow"}, description = "keep printing new lines until the worker ends")
     boolean follow;
 
-    /** Where the log goes; stdout unless a test says otherwise. */
-    OutputStream sink = System.out;
-
     @Override
     protected int run(ApiClient api) throws IOException, InterruptedException {
         StringBuilder q = new StringBuilder("/v1/jobs/" + Ids.check(id) + "/shards/" + shard + "/log?");
@@ -42,11 +38,12 @@ public final class LogsCommand extends ClientCommand {
             q.append("tail=").append(tail).append('&');
         }
         q.append("follow=").append(follow);
-        try (InputStream in = api.stream(q.toString())) {
-            byte[] buf = new byte[8192];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                sink.write(buf, 0, n);
-                sink.flush();
+        try (InputStream in = api.stream(q.toString());
+             java.io.Reader text = new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
+            char[] buf = new char[8192];
+            for (int n = text.read(buf); n >= 0; n = text.read(buf)) {
+                out().write(buf, 0, n);
+                out().flush();
             }
         }
         return Exit.OK;
