@@ -24,12 +24,14 @@ package io.tessera.config;
  *                               {@code maxHeartbeatsPerSec × heartbeatIntervalMs} nodes the interval (and the
  *                               timeout) stretch, as Nomad's heartbeat TTL does
  * @param restartBackoff         how long a failed gang waits before its next attempt
+ * @param fleetSettleMs          a job no state of the fleet could hold is refused at submit only once no node has
+ *                               registered for this long (default 60 s), so a fleet still coming up refuses nothing
  */
 public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUser, Integer maxArgvEnvBytes,
                            Double requestsPerSecond, Integer requestBurst, Integer maxConnections, Long headerTimeoutMs,
                            Long idleTimeoutMs, Integer maxDevicesPerNode, Integer inventoryGrowth,
                            Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec,
-                           RestartBackoff restartBackoff) {
+                           RestartBackoff restartBackoff, Long fleetSettleMs) {
 
     /**
      * Exponential restart backoff: the n-th restart of a job waits {@code initialMs × 2^(n-1)},
@@ -67,11 +69,13 @@ public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUse
                         Long historyRetentionMs, Long terminalGraceMs, Double maxHeartbeatsPerSec) {
         this(maxQueuedJobsPerUser, maxSpecBytesPerUser, maxArgvEnvBytes, requestsPerSecond, requestBurst, maxConnections,
                 headerTimeoutMs, idleTimeoutMs, maxDevicesPerNode, inventoryGrowth, historyRetentionMs, terminalGraceMs,
-                maxHeartbeatsPerSec, null);
+                maxHeartbeatsPerSec, null, null);
     }
 
     public LimitsConfig {
         restartBackoff = restartBackoff == null ? RestartBackoff.DEFAULT : restartBackoff;
+        fleetSettleMs = SchedulerConfig.check("limits.fleetSettleMs", fleetSettleMs == null ? 60_000L : fleetSettleMs, 0,
+                24L * 3600 * 1000);
         maxQueuedJobsPerUser = SchedulerConfig.check("limits.maxQueuedJobsPerUser",
                 maxQueuedJobsPerUser == null ? 1000 : maxQueuedJobsPerUser, 1, 1_000_000);
         maxSpecBytesPerUser = SchedulerConfig.check("limits.maxSpecBytesPerUser",

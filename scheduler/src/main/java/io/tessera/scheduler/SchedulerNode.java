@@ -130,7 +130,7 @@ public final class SchedulerNode implements AutoCloseable {
         try {
             JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
             queues.define(config.queues());
-            PlanService plans = new PlanService(view, parser, placer, policy);
+            PlanService plans = new PlanService(view, parser, placer, policy).settlesAfter(config.limits().fleetSettleMs(), clock);
             JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits);
             HttpServer http = ApiServer.start(vertx, config, jobService,
                     new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), plans,

@@ -18,6 +18,7 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.config.QueueSpec;
 import io.tessera.scheduler.policy.RestartBackoffPolicy;
+import io.tessera.scheduler.policy.WaitReasons;
 import io.tessera.scheduler.policy.FairShareOrder;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
@@ -72,6 +73,8 @@ public final class QueuePlacer {
     /** Jobs that would fit the idle fleet, with the fingerprint of the fleet they were checked on. */
     private final Map<String, Long> fitsIdleFleet = new HashMap<>();
     private final Reservations reservations;
+    /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
+    private WaitReasons.Fleet fleetCount;
     /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
     private UsageHistory history;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
@@ -104,6 +107,7 @@ public final class QueuePlacer {
     public int placeQueued(Term term) {
         long deadline = nanoTime.getAsLong() + budgetNanos;
         view.refresh();
+        fleetCount = null; // counted again, at most once, for this pass's waiting reasons
         List<JobRecord> queued = view.queued();
         Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
@@ -303,7 +307,12 @@ public final class QueuePlacer {
         String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
                 .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
         if (idle.isEmpty()) {
-            noteWaiting(job, u.summary(), u.summary() + vetoes);
+            if (fleetCount == null) {
+                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
+            }
+            String blockers = "; chip types that would take it: " + WaitReasons.blockers(job.spec(),
+                    view.snapshot().catalog(), fleetCount);
+            noteWaiting(job, u.summary() + blockers, u.summary() + blockers + vetoes);
             return;
         }
         String summary = "can never fit this fleet: " + u.summary();
@@ -315,7 +324,6 @@ public final class QueuePlacer {
                         + "; it stays queued in case nodes are added, and can be cancelled")));
     }
 
-    /** Records why the job waits ({@code summary}, with {@code detail} in the event), once per distinct reason. */
     /**
      * Records why {@code job} waits. The reason itself follows every change, but a WAITING event
      * is added only when the kind of reason changes (the reason with its numbers and ids left
@@ -334,9 +342,14 @@ public final class QueuePlacer {
         });
     }
 
-    /** Whether two waiting reasons differ only in their numbers (free counts, job ids, times). */
+    /** Whether two waiting reasons differ only in their numbers and job ids (free counts, blockers, times). */
     static boolean sameKind(String a, String b) {
-        return b != null && a.replaceAll("[0-9]+", "#").equals(b.replaceAll("[0-9]+", "#"));
+        return b != null && kind(a).equals(kind(b));
+    }
+
+    private static String kind(String reason) {
+        return reason.replaceAll("job-[a-z0-9]+", "job-#").replaceAll("[0-9]+", "#")
+                .replaceAll("\\(job-#( #)?(, job-#( #)?)*(, # more jobs)?\\)", "(jobs)");
     }
 
     private String now() {

@@ -27,19 +27,41 @@ public final class PlanService {
 
     /**
      * Why no state of the fleet could ever hold {@code spec}: it does not fit every registered
-     * node, all healthy and idle. Empty when it could, or while no node has registered (a fleet
-     * still coming up refuses nothing).
+     * node at once, each ready, undrained, with every device healthy and free. Empty when it
+     * could, while the fleet has no device, or while nodes are still registering (within the settle
+     * time of the latest registration): a fleet still coming up refuses nothing.
      */
     public java.util.Optional<String> neverFits(JobSpec spec) {
-        view.current(); // refresh: this member may not be the leader
-        var idle = view.capacity();
-        if (idle.nodes().isEmpty() || !(placer.place(idle, "fit-check", spec, policy)
+        var best = view.bestCase();
+        long lastRegistered = view.nodes().stream().mapToLong(n -> registeredMs(n.registeredAt())).max().orElse(Long.MAX_VALUE);
+        if (clock.millis() - lastRegistered < settleMs) {
+            return java.util.Optional.empty(); // nodes are still registering: the fleet is not known yet
+        }
+        if (best.nodes().stream().allMatch(n -> n.freeDevices().isEmpty()) || !(placer.place(best, "fit-check", spec, policy)
                 instanceof PlacementResult.Unschedulable u)) {
             return java.util.Optional.empty();
         }
         String vetoes = u.chips().stream().map(c -> c.veto().toString()).distinct()
                 .collect(java.util.stream.Collectors.joining("; "));
         return java.util.Optional.of(u.summary() + (vetoes.isEmpty() ? "" : " (per chip type: " + vetoes + ")"));
+    }
+
+    private static long registeredMs(String iso) {
+        try {
+            return java.time.Instant.parse(iso).toEpochMilli();
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE; // unknown: count it as just registered
+        }
+    }
+
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private long settleMs = 60_000;
+
+    /** Refuse never-fitting jobs only once no node has registered for {@code ms} by {@code clock}. */
+    public PlanService settlesAfter(long ms, java.time.Clock clock) {
+        this.settleMs = ms;
+        this.clock = clock;
+        return this;
     }
 
     /** @throws io.tessera.config.ValidationException when the job spec is invalid */

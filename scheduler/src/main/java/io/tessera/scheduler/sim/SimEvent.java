@@ -38,6 +38,10 @@ public sealed interface SimEvent {
     }
 
     /** Nothing changes; the scheduler runs a pass, as its interval timer would. */
+    /** A restarted job's backoff ends: a pass follows, so it is placed then. */
+    record Wake() implements SimEvent {
+    }
+
     record Tick() implements SimEvent {
     }
 }

@@ -72,12 +72,15 @@ public final class Simulation {
                 policy.memoryHeadroom(), policy.network(), steps.policyModel(aware));
         long timeoutMs = Math.round(workload.options().heartbeatTimeoutSec() * 1000);
         this.loop = new LoopAssembly(store, view, new PlacementEngine(), new PlanApplier(store, catalog), placing, clock,
-                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4)
+                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, BACKOFF)
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L).withResyncEvery(Long.MAX_VALUE / 4);
         this.agents = new SimAgents(store, view, history, catalog, steps, events, recorder, workload.options());
     }
+
+    /** Failed gangs back off as the live scheduler's default does. */
+    static final io.tessera.config.LimitsConfig.RestartBackoff BACKOFF = io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT;
 
     /** Runs the workload to its end. */
     public SimRecorder run() {
@@ -106,6 +109,7 @@ public final class Simulation {
             for (JobRecord j : view.queued()) {
                 store.estimatedStart(j.id()).ifPresent(iso -> recorder.reserved(j.id(),
                         Instant.parse(iso).toEpochMilli() - EPOCH.toEpochMilli()));
+                wakeAfterBackoff(j);
             }
             recorder.sample(at);
             if (!onlyTicks || agents.changes() != changesBefore) {
@@ -149,9 +153,9 @@ public final class Simulation {
             preempt(p.jobId());
         } else if (e instanceof SimEvent.Outage o) {
             outage(o, at);
-        } else {
+        } else if (e instanceof SimEvent.Tick) {
             tickAtMs = -1;
-        }
+        } // a Wake only brings the pass that follows every event
     }
 
     private void submit(SimJob job) {
@@ -201,6 +205,16 @@ public final class Simulation {
         if (at - lastProgressMs >= 60_000) {
             lastProgressMs = at;
             agents.reportProgress(at);
+        }
+    }
+
+    private final java.util.Set<Long> wakes = new java.util.HashSet<>();
+
+    /** A pass when {@code job}'s restart backoff ends (the live loop's timer would run one). */
+    private void wakeAfterBackoff(JobRecord job) {
+        long notBefore = io.tessera.scheduler.policy.RestartBackoffPolicy.notBeforeMs(job, BACKOFF);
+        if (notBefore > clock.millis() && wakes.add(notBefore)) {
+            events.at(notBefore - EPOCH.toEpochMilli(), new SimEvent.Wake());
         }
     }
 

@@ -51,6 +51,8 @@ public final class ClusterView {
     private ClusterSnapshot snapshot;
     /** Every schedulable node with all its healthy devices free; null until asked for after a change of nodes. */
     private ClusterSnapshot capacity;
+    /** The fleet at its best; rebuilt when {@link #capacity} is (a superset of its changes). */
+    private ClusterSnapshot bestCase;
     /** Set when more keys changed than are worth remembering one by one: the next refresh rebuilds. */
     private volatile boolean overflowed;
     private static final int MAX_DIRTY = 200_000;
@@ -108,6 +110,7 @@ public final class ClusterView {
     public synchronized void rebuild() {
         overflowed = false;
         capacity = null;
+        bestCase = null;
         toReconcile.clear();
         dirtyJobs.clear();
         dirtyNodes.clear();
@@ -147,6 +150,7 @@ public final class ClusterView {
             node.ifPresentOrElse(n -> nodes.put(name, n), () -> nodes.remove(name));
             if (!SnapshotBuilder.sameCapacity(before, node.orElse(null))) {
                 capacity = null;
+                bestCase = null;
             }
             sets.put(name, set);
             boolean isLost = node.map(n -> n.state() == NodeState.LOST).orElse(false);
@@ -197,6 +201,15 @@ public final class ClusterView {
             capacity = SnapshotBuilder.idle(catalog, nodes.values());
         }
         return capacity;
+    }
+
+    /** The fleet at its best ({@link SnapshotBuilder#bestCase}), refreshed first. */
+    public synchronized ClusterSnapshot bestCase() {
+        refresh();
+        if (bestCase == null) {
+            bestCase = SnapshotBuilder.bestCase(catalog, nodes.values());
+        }
+        return bestCase;
     }
 
     /** The placement input as of the last refresh. */

@@ -76,6 +76,22 @@ public final class SnapshotBuilder {
     }
 
     /**
+     * The fleet at its best: every registered node ready and undrained, every device of a known
+     * chip type healthy and free. A job that does not fit this fits no state of the fleet.
+     */
+    public static ClusterSnapshot bestCase(ChipCatalog catalog, Collection<NodeRecord> nodes) {
+        List<NodeRecord> best = new ArrayList<>();
+        for (NodeRecord n : nodes) {
+            List<DeviceReport> healthy = n.devices().stream().map(d -> catalog.byId(d.chipType()).isEmpty() ? d
+                    : new DeviceReport(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB(), true, null,
+                            null, null, null, null, d.visibilityEnv())).toList();
+            best.add(new NodeRecord(n.name(), n.address(), n.labels(), healthy, NodeState.READY, n.registeredAt(),
+                    n.lastHeartbeatMs(), false, n.acceptedDevices(), n.logs()));
+        }
+        return idle(catalog, best);
+    }
+
+    /**
      * Whether two records of a node give the same idle capacity: state, drain, address, labels and
      * each device's index, chip type and health (not telemetry, which changes with every heartbeat).
      */

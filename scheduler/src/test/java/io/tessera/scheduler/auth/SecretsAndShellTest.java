@@ -27,7 +27,7 @@ class SecretsAndShellTest {
             String all = c.sendAs(TestCluster.ADMIN, "GET", "/v1/jobs", null, null).body();
             assertThat(one).contains("\"API_KEY\":\"<redacted>\"", "\"PLAIN\":\"visible\"").doesNotContain("s3cr3t-value");
             assertThat(all).doesNotContain("s3cr3t-value");
-            Path log = dir.resolve("h20-a/logs/" + id + "/shard-0.log");
+            Path log = dir.resolve("h20-a/logs/" + id + "/shard-0/attempt-1.log");
             assertThat(Files.readString(log)).contains("HAS-SECRET-OF-LENGTH 12").doesNotContain("s3cr3t-value");
         }
     }
@@ -38,7 +38,7 @@ class SecretsAndShellTest {
             c.agent("h20-a", "nvidia-h20", 2);
             String id = c.submitAs(TestCluster.ALICE, "name: s\ncommand: [sh, -c, 'echo GOT-$API_KEY; exec sleep 60']\n"
                     + "secretEnv: {API_KEY: s3cr3t-value}\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n");
-            Path log = dir.resolve("h20-a/logs/" + id + "/shard-0.log");
+            Path log = dir.resolve("h20-a/logs/" + id + "/shard-0/attempt-1.log");
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(log) && Files.readString(log).contains("GOT-s3cr3t-value"));
             String password = Files.readString(dir.resolve("state/db.secret")).strip();
             StringBuilder rows = new StringBuilder();

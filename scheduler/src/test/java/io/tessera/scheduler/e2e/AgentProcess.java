@@ -49,9 +49,17 @@ final class AgentProcess implements AutoCloseable {
         return dir.resolve(node);
     }
 
-    /** The shard log the agent writes for {@code jobId}/{@code shard}. */
+    /** The log the agent writes for {@code jobId}/{@code shard}: its latest attempt's on this node (attempt 1 if none yet). */
     Path log(String jobId, int shard) {
-        return workDir().resolve("logs").resolve(jobId).resolve("shard-" + shard + ".log");
+        Path dir = workDir().resolve("logs").resolve(jobId).resolve("shard-" + shard);
+        int latest = 1;
+        try (var files = java.nio.file.Files.list(dir)) {
+            latest = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("attempt-\\d+\\.log"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(8, n.length() - 4))).max().orElse(1);
+        } catch (java.io.IOException e) {
+            // no log yet
+        }
+        return dir.resolve("attempt-" + latest + ".log");
     }
 
     /** The node dies: SIGKILL to the agent and all its descendants (the workers) together. */

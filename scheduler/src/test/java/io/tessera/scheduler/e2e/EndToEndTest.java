@@ -61,7 +61,7 @@ class EndToEndTest {
         assertThat(batch).isEqualTo(512);
         assertThat(done.get("events")).extracting(e -> e.get("type").asText())
                 .contains("SUBMITTED", "PLACED", "RUNNING", "SUCCEEDED");
-        assertThat(dir.resolve("ckpt/checkpoint.txt")).content().startsWith("step=6");
+        assertThat(dir.resolve("ckpt/" + id + "/checkpoint.txt")).content().startsWith("step=6"); // checkpointDir/<job>
         // Devices are free again.
         await().atMost(Duration.ofSeconds(5)).until(() -> StreamSupport.stream(cluster.nodes().spliterator(), false)
                 .allMatch(n -> n.get("deviceCounts").get("free").asInt() == 8));
@@ -107,9 +107,8 @@ class EndToEndTest {
         assertThat(done.get("attempt").asInt()).isEqualTo(2);
         assertThat(done.get("events")).extracting(e -> e.get("type").asText())
                 .containsSubsequence("PLACED", "SHARD_FAILED", "RESTARTING", "PLACED", "SUCCEEDED");
-        Optional<Path> log = Files.walk(dir).filter(p -> p.getFileName().toString().equals("shard-0.log")).findFirst();
-        assertThat(log).isPresent();
-        assertThat(Files.readString(log.get())).contains("resumed from checkpoint at step 4");
+        assertThat(cluster.send("GET", "/v1/jobs/" + id + "/shards/0/log?attempt=2", null, null).body())
+                .contains("resumed from checkpoint at step 4");
     }
 
     static boolean alive(long pid) {

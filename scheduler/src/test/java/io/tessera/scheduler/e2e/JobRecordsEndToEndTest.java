@@ -27,7 +27,7 @@ class JobRecordsEndToEndTest {
     @Test
     void aFailedJobShowsHowEachShardEndedAndItsTimesAlsoFromTheHistory() {
         LimitsConfig limits = new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, 0L, null,
-                new LimitsConfig.RestartBackoff(0L, 0L));
+                new LimitsConfig.RestartBackoff(0L, 0L), null);
         try (TestCluster c = TestCluster.start(dir, limits)) {
             c.agent("h20-a", "nvidia-h20", 2);
             String id = c.submitAs(TestCluster.ALICE, "name: fails\ncommand: [sh, -c, 'if [ $TESSERA_SHARD = 1 ]; then "
@@ -102,10 +102,22 @@ class JobRecordsEndToEndTest {
         }
     }
 
+    @Test
+    void aFleetStillComingUpRefusesNothing() {
+        try (TestCluster c = TestCluster.start(dir)) { // the default: settled 60 s after the last registration
+            c.agent("h20-a", "nvidia-h20", 4);
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 1);
+            assertThat(c.submitStatus("name: wide\ncommand: [w]\nshards: 8\ndevicesPerShard: 4\nflopsPerSample: 1e12\n"
+                    + "memoryPerShardGiB: 1\nglobalBatch: 8\n")).isEqualTo(201);
+        }
+    }
+
     /** Regression: a job that can never fit (8 x 4 devices on a 4-device fleet, an absent chip) was accepted and waited forever. */
     @Test
     void aJobNoStateOfTheFleetCouldHoldIsRefusedAtSubmitUnlessAllowed() {
-        try (TestCluster c = TestCluster.start(dir)) {
+        LimitsConfig settled = new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                TestCluster.FAST_RESTARTS.restartBackoff(), 0L); // the fleet counts as settled at once
+        try (TestCluster c = TestCluster.start(dir, settled)) {
             c.agent("h20-a", "nvidia-h20", 4);
             await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 1);
             String wide = "name: wide\ncommand: [w]\nshards: 8\ndevicesPerShard: 4\nflopsPerSample: 1e12\n"

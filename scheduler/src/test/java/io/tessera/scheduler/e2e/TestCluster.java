@@ -41,7 +41,7 @@ public final class TestCluster implements AutoCloseable {
     /** Test clusters restart failed gangs after 200 ms, doubling to 1 s, unless a test sets its own limits. */
     public static final io.tessera.config.LimitsConfig FAST_RESTARTS = new io.tessera.config.LimitsConfig(null, null, null,
             null, null, null, null, null, null, null, null, null, null,
-            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L));
+            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L), null);
 
     private io.tessera.config.LimitsConfig limits;
     private List<QueueSpec> queues = List.of();

@@ -113,7 +113,7 @@ class DashboardPrometheusTest {
                 + "memoryPerShardGiB: 1\nglobalBatch: 4\n");
         // Cannot fit: waits, with vetoes.
         cluster.submit("name: too-big\ncommand: [w]\nshards: 99\ndevicesPerShard: 1\nflopsPerSample: 1e12\n"
-                + "memoryPerShardGiB: 1\nglobalBatch: 99\n");
+                + "memoryPerShardGiB: 1\nglobalBatch: 99\nallowUnschedulable: true\n");
     }
 
     private Process startPrometheus(Path binary, TestCluster cluster, List<Agent> agents) throws Exception {
