@@ -87,6 +87,7 @@ public final class ApiServer {
             blocking.respond(ctx, 200, () -> PlanView.of(plans.dryRun(body, type)));
         });
         WebPage.mount(router);
+        OpenApiRoute.mount(router);
         router.get("/metrics").handler(ctx -> blocking.call(metrics::get).onSuccess(text -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(e -> Problems.fail(ctx, e)));

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  */
 public record FleetView(List<Chip> chips, Chip total) {
 
-    /** One chip type, or the whole fleet ({@code vendor} "total"). */
+    /** One chip type, or the whole fleet ({@code vendor} "total", no chip type). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record Chip(String vendor, String chipType, int nodes, int devices, int free, int allocated, int unhealthy,
                        double freeBf16Tflops) {
     }
