@@ -75,6 +75,11 @@ class ClientCommandsTest {
             Run all = tessera(c, TestCluster.ALICE, "jobs", "--all", "--json");
             assertThat(all.json().get("jobs").findValuesAsText("id")).contains(id);
             assertThat(tessera(c, TestCluster.ALICE, "jobs", "--all").out()).contains(id).contains("SUCCEEDED").contains("alice");
+            // regression: ?queue= and ?state= were ignored
+            assertThat(tessera(c, TestCluster.ALICE, "jobs", "--all", "--queue", "other", "--json").json().get("jobs")).isEmpty();
+            assertThat(tessera(c, TestCluster.ALICE, "jobs", "--state", "FAILED", "--json").json().get("jobs")).isEmpty();
+            assertThat(tessera(c, TestCluster.ALICE, "jobs", "--all", "--queue", "default", "--limit", "1", "--json")
+                    .json().get("jobs").findValuesAsText("id")).containsExactly(id);
 
             Run status = tessera(c, TestCluster.ALICE, "status", id);
             assertThat(status.code()).isZero();
