@@ -153,7 +153,8 @@ public final class QueuePlacer {
                         + " allow; the job waits until its queue's jobs release capacity");
                 continue;
             }
-            Optional<Decision> d = decide(job, working, policyFor(queue), heads.contains(job.id()), reserved);
+            Optional<Decision> d = decide(job, working, policyFor(queue),
+                    heads.contains(job.id()) || reservations.holds(job.id()), reserved);
             if (d.isEmpty()) {
                 didNotFit.put(job.id(), working.fingerprint());
                 continue;
@@ -220,8 +221,12 @@ public final class QueuePlacer {
     private record Decision(PlanApplier.Proposal proposal, long nanos, List<String> vetoes) {
     }
 
-    /** The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit. */
-    /** @param head whether the job is its queue's first: if it does not fit, it gets a reservation (added to {@code reserved}) */
+    /**
+     * The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit.
+     *
+     * @param head whether the job is its queue's first, or already holds a reservation: if it does
+     *             not fit, it gets (or keeps) one, added to {@code reserved}
+     */
     private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy, boolean head,
                                       List<Reservation> reserved) {
         long start = System.nanoTime();

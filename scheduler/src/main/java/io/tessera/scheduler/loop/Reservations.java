@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * (highest priority, then oldest) does not fit, the earliest start that running jobs' predicted
  * ends allow, and the devices it will take, planned without the devices other reservations hold.
  * Worked out when a head is found blocked, again after {@link #REUSE_MS} or when the capacity it
- * saw changes, and kept while the job stays its queue's head.
+ * saw changes, and kept until the job is placed or leaves the queue, even when it stops being its
+ * queue's head (a preempted, older job of its queue coming back, say): a reservation is sticky.
  * Each reserved job's {@code estimatedStartAt} is published through the store for the API.
  */
 final class Reservations {
@@ -58,27 +59,29 @@ final class Reservations {
     }
 
     /**
-     * The reservations already worked out for jobs that are still the first of their queue in
-     * {@code queued}, however old. Age only makes {@link #blocked} work one out again when the
-     * head is looked at: dropping old ones here let a later job take a head's devices in a pass
-     * that skipped the head, because the capacity it did not fit into had not changed.
+     * The reservations already worked out for jobs still in {@code queued}, however old and
+     * wherever they now stand in their queue. Age only makes {@link #blocked} work one out again
+     * when the job is looked at: dropping old ones here let a later job take a head's devices in a
+     * pass that skipped the head, because the capacity it did not fit into had not changed; and
+     * dropping a job's reservation when it stopped being its queue's head made it wait past it.
      */
     List<Reservation> forPass(List<JobRecord> queued) {
-        Set<String> heads = new HashSet<>();
-        Set<String> seen = new HashSet<>();
-        for (JobRecord j : queued) {
-            if (seen.add(j.spec().queue())) {
-                heads.add(j.id());
-            }
-        }
-        cache.keySet().removeIf(id -> !heads.contains(id));
+        Set<String> waiting = new HashSet<>();
+        queued.forEach(j -> waiting.add(j.id()));
+        cache.keySet().removeIf(id -> !waiting.contains(id));
         List<Reservation> out = new ArrayList<>();
         cache.values().forEach(c -> c.reservation().ifPresent(out::add));
         return out;
     }
 
+    /** Whether {@code jobId} holds a reservation: it keeps one, and has it renewed, until it is placed. */
+    boolean holds(String jobId) {
+        Cached c = cache.get(jobId);
+        return c != null && c.reservation().isPresent();
+    }
+
     /**
-     * A queue head that did not fit {@code snapshot}: its reservation, worked out again when the
+     * A queue head (or a job that holds a reservation) that did not fit {@code snapshot}: its reservation, worked out again when the
      * one held is older than {@link #REUSE_MS}, or saw other capacity and is older than
      * {@link #MIN_AGE_MS}. Empty when no predicted end makes room.
      */

@@ -125,6 +125,28 @@ class ReservationTest {
         assertThat(job(unknown).waitingReason()).contains("behind the reservation of " + wide);
     }
 
+    /**
+     * Regression: a job lost its reservation when it stopped being its queue's head (a preempted,
+     * older job of its queue came back ahead of it), and a later small job took its devices.
+     */
+    @Test
+    void aReservationIsKeptWhenAnOlderJobOfItsQueueComesBackAheadOfIt() {
+        twoRunning();
+        String wide = submit(5, 3, "");
+        pass();
+        String estimate = store.estimatedStart(wide).orElseThrow();
+        // an older job of the same queue and priority returns to the queue (as a preempted one does)
+        seq++;
+        String older = "job-0" + seq;
+        store.insertJob(new JobRecord(older, 0, job(wide).spec(), JobState.QUEUED, false, clock.instant().toString(), 2, 0,
+                null, List.of(new JobEvent(clock.instant().toString(), "PREEMPTED", "back")), null, "u", 0));
+        pass();
+        assertThat(store.estimatedStart(wide)).as("still reserved, at the same start").contains(estimate);
+        String small = submit(0, 1, "");
+        pass();
+        assertThat(job(small).state()).as("it may not take the reserved gang's devices").isEqualTo(JobState.QUEUED);
+    }
+
     @Test
     void aWideGangStartsAtItsReservationWhileSmallJobsBackfillWithoutDelayingIt() {
         List<String> running = twoRunning();
