@@ -144,6 +144,9 @@ class OpenApiConformanceTest {
         String alice = TestCluster.ALICE;
         java.util.function.BiConsumer<String, Response> add = (op, r) -> calls.add(new Call(op, r));
         add.accept("getOpenApi", c.sendAs(null, "GET", "/v1/openapi.json", null, null));
+        add.accept("liveness", c.sendAs(null, "GET", "/healthz", null, null));
+        add.accept("readiness", c.sendAs(null, "GET", "/readyz", null, null));
+        add.accept("metrics", c.sendAs(null, "GET", "/metrics", null, null));
         c.agent("h20-a", "nvidia-h20", 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 1);
         String spec = "{\"name\":\"oa\",\"command\":[\"sh\",\"-c\",\"echo hello; exit 3\"],\"shards\":1,"
