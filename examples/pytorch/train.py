@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""A real PyTorch worker for Tessera: data-parallel training of a small MLP under the worker contract.
+
+It reads the contract from its environment (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT,
+TESSERA_MICRO_BATCH, TESSERA_GRAD_ACCUMULATION, TESSERA_GLOBAL_BATCH, TESSERA_PRECISION,
+TESSERA_CHECKPOINT_DIR, TESSERA_ATTEMPT), trains on CPU with torch.distributed over Gloo (standing in
+for NCCL/HCCL), and reports TESSERA_PROGRESS lines with the samples/s it *measured* and its loss.
+
+The task is regression onto a fixed teacher network plus noise, so the best reachable loss is
+known: the noise variance (0.01). Every step draws the global batch from a generator seeded by the
+step, and each rank trains on its own slice of it (its micro-batch times its accumulation), so an
+uneven split across chips trains on exactly the samples one process with the whole batch would.
+
+Gradients are summed, not averaged: each shard's loss is the sum of its squared errors divided by
+the *global* batch, so the all-reduced gradient is the full batch's mean gradient whatever the
+split. That is averaging weighted by each shard's share of the batch, and it makes the update of
+an uneven gang equal to one process with the full batch (tests: PyTorchEquivalenceTest).
+
+Checkpoints are written by rank 0 with torch.save to a temporary file and renamed into place, so a
+checkpoint is whole or absent; every rank then prints TESSERA_CHECKPOINT. On SIGTERM (preemption)
+the worker checkpoints at the end of its step and exits 0. On start it resumes from the checkpoint
+if there is one.
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+
+IN, HIDDEN = 16, 64
+NOISE = 0.1  # the teacher's noise: the best reachable mean squared error is NOISE ** 2
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def teacher():
+    g = torch.Generator().manual_seed(1234)
+    return torch.randn(IN, 8, generator=g), torch.randn(8, 1, generator=g)
+
+
+def global_batch(step, size, seed):
+    """The whole step's batch, identical on every rank: inputs and noisy teacher targets."""
+    g = torch.Generator().manual_seed(seed * 1_000_003 + step)
+    x = torch.randn(size, IN, generator=g)
+    w1, w2 = teacher()
+    y = torch.tanh(x @ w1) @ w2 + NOISE * torch.randn(size, 1, generator=g)
+    return x, y
+
+
+def model(seed):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(IN, HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1))
+
+
+def precision_context(wanted):
+    """BF16 autocast when the job asks for bf16 and this CPU's torch can; FP32 otherwise, and says so."""
+    if wanted == "bf16":
+        try:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                torch.ones(2, 2) @ torch.ones(2, 2)
+            return (lambda: torch.autocast("cpu", dtype=torch.bfloat16)), "bf16"
+        except (RuntimeError, AttributeError) as e:
+            print(f"bf16 autocast is not available here ({e}); running fp32", flush=True)
+    elif wanted not in ("fp32", "tf32", ""):
+        print(f"precision {wanted} has no CPU implementation here; running fp32", flush=True)
+    import contextlib
+    return contextlib.nullcontext, "fp32"
+
+
+class Stop:
+    requested = False
+
+
+def checkpoint_path(directory):
+    return os.path.join(directory, "checkpoint.pt") if directory else None
+
+
+def save(path, step, net, opt):
+    tmp = path + ".tmp"
+    torch.save({"step": step, "model": net.state_dict(), "optimizer": opt.state_dict()}, tmp)
+    os.replace(tmp, path)  # whole or absent
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--checkpoint-every", type=int, default=20)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--dump-params", help="write the final parameters as JSON here (rank 0), for equivalence checks")
+    a = p.parse_args()
+
+    rank, world = env_int("RANK", 0), env_int("WORLD_SIZE", 1)
+    micro = env_int("TESSERA_MICRO_BATCH", 32)
+    accumulation = env_int("TESSERA_GRAD_ACCUMULATION", 1)
+    global_size = env_int("TESSERA_GLOBAL_BATCH", micro * accumulation * world)
+    ctx, precision = precision_context(os.environ.get("TESSERA_PRECISION", "fp32"))
+    dist.init_process_group("gloo", rank=rank, world_size=world, timeout=__import__("datetime").timedelta(seconds=120))
+    signal.signal(signal.SIGTERM, lambda *_: setattr(Stop, "requested", True))
+
+    local = micro * accumulation
+    shares = [torch.zeros(1, dtype=torch.long) for _ in range(world)]
+    dist.all_gather(shares, torch.tensor([local]))
+    shares = [int(s.item()) for s in shares]
+    if sum(shares) != global_size:
+        print(f"the shards' batches add up to {sum(shares)}, not TESSERA_GLOBAL_BATCH {global_size}", file=sys.stderr)
+        return 2
+    offset = sum(shares[:rank])
+
+    net = model(a.seed)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr)
+    ckpt = checkpoint_path(os.environ.get("TESSERA_CHECKPOINT_DIR"))
+    start = 1
+    if ckpt and os.path.exists(ckpt):
+        state = torch.load(ckpt)
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        start = state["step"] + 1
+        print(f"resumed from checkpoint at step {state['step']}", flush=True)
+    print(f"rank {rank}/{world} on {os.environ.get('TESSERA_CHIP_TYPE', 'cpu')}: micro-batch {micro} x {accumulation}"
+          f" of global {global_size} (samples {offset}..{offset + local - 1}), precision {precision},"
+          f" attempt {os.environ.get('TESSERA_ATTEMPT', '1')}", flush=True)
+
+    for step in range(start, a.steps + 1):
+        began = time.perf_counter()
+        x, y = global_batch(step, global_size, a.seed)
+        opt.zero_grad()
+        loss_sum = torch.zeros(1)
+        for k in range(accumulation):
+            lo = offset + k * micro
+            with ctx():
+                err = net(x[lo:lo + micro]).float() - y[lo:lo + micro]
+                part = (err * err).sum() / global_size  # this micro-batch's share of the full batch's mean
+            part.backward()
+            loss_sum += part.detach()
+        for prm in net.parameters():
+            dist.all_reduce(prm.grad, op=dist.ReduceOp.SUM)  # the full batch's mean gradient
+        dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
+        opt.step()
+        took = time.perf_counter() - began
+        print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={local}"
+              f" samples_per_sec={local / took:.3f}", flush=True)
+        last = step == a.steps
+        if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
+            if rank == 0:
+                save(ckpt, step, net, opt)
+            dist.barrier()
+            print(f"TESSERA_CHECKPOINT step={step}", flush=True)
+        if Stop.requested:
+            print(f"SIGTERM: checkpointed step {step}; stopping", flush=True)
+            return 0
+
+    if a.dump_params and rank == 0:
+        with open(a.dump_params, "w") as f:
+            json.dump({n: t.detach().flatten().tolist() for n, t in net.state_dict().items()}, f)
+    print(f"rank {rank} finished {a.steps} steps, loss {loss_sum.item():.6f}", flush=True)
+    dist.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

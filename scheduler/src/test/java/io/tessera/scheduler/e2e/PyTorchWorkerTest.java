@@ -1,0 +1,155 @@
+package io.tessera.scheduler.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The PyTorch example worker ({@code examples/pytorch/train.py}) with Debian's python3-torch, on
+ * CPU over Gloo: an uneven split trains the same model as one process with the whole batch, and a
+ * three-vendor job trains through the real scheduler and agents, surviving a SIGKILLed shard.
+ * PyTorch missing fails under CI ({@code TESSERA_REQUIRE_TORCH=1}, set by .ci/run, which installs
+ * python3-torch) and skips elsewhere. Debian's torch is for Debian's own interpreter, so the worker
+ * runs as {@code /usr/bin/python3}, whatever {@code python3} is first on the PATH.
+ */
+class PyTorchWorkerTest {
+    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path TRAIN = Path.of("../examples/pytorch/train.py").toAbsolutePath().normalize();
+    @TempDir
+    Path dir;
+
+    static void requireTorch() throws Exception {
+        boolean present = Files.isExecutable(PYTHON)
+                && new ProcessBuilder(PYTHON.toString(), "-c", "import torch").start().waitFor() == 0;
+        if ("1".equals(System.getenv("TESSERA_REQUIRE_TORCH"))) {
+            assertThat(present).as("python3-torch is required under CI (apt-get install python3-torch)").isTrue();
+        }
+        assumeTrue(present, "python3-torch is not installed");
+    }
+
+    private Process rank(int port, int rank, int world, int micro, int accumulation, Path dump) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), TRAIN.toString(), "--steps", "20"));
+        if (dump != null) {
+            cmd.addAll(List.of("--dump-params", dump.toString()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("rank-" + world + "-" + rank + ".log").toFile());
+        Map<String, String> env = pb.environment();
+        env.put("MASTER_ADDR", "127.0.0.1");
+        env.put("MASTER_PORT", Integer.toString(port));
+        env.put("RANK", Integer.toString(rank));
+        env.put("WORLD_SIZE", Integer.toString(world));
+        env.put("TESSERA_MICRO_BATCH", Integer.toString(micro));
+        env.put("TESSERA_GRAD_ACCUMULATION", Integer.toString(accumulation));
+        env.put("TESSERA_GLOBAL_BATCH", "256");
+        env.put("TESSERA_PRECISION", "fp32");
+        return pb.start();
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Each parameter tensor's relative error, |a - b| / |a| (Euclidean norms). */
+    private static Map<String, Double> relativeErrors(JsonNode a, JsonNode b) {
+        Map<String, Double> out = new HashMap<>();
+        for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            double diff = 0;
+            double norm = 0;
+            for (int i = 0; i < a.get(name).size(); i++) {
+                double x = a.get(name).get(i).asDouble();
+                double y = b.get(name).get(i).asDouble();
+                diff += (x - y) * (x - y);
+                norm += x * x;
+            }
+            out.put(name, Math.sqrt(diff / norm));
+        }
+        return out;
+    }
+
+    @Test
+    void anUnevenSplitTrainsTheSameModelAsOneProcessWithTheWholeBatch() throws Exception {
+        requireTorch();
+        Path one = dir.resolve("one.json");
+        Process whole = rank(freePort(), 0, 1, 256, 1, one);
+        assertThat(whole.waitFor(120, TimeUnit.SECONDS) && whole.exitValue() == 0).as("one process, batch 256").isTrue();
+        int port = freePort();
+        Path three = dir.resolve("three.json");
+        // 105 (as 35 x 3 accumulated) + 98 + 53 = 256, the split the demo's three vendors get
+        List<Process> gang = List.of(rank(port, 0, 3, 35, 3, three), rank(port, 1, 3, 98, 1, null), rank(port, 2, 3, 53, 1, null));
+        for (Process p : gang) {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as("a rank of the uneven gang").isTrue();
+        }
+        Map<String, Double> errors = relativeErrors(Documents.readFile(one), Documents.readFile(three));
+        assertThat(errors).hasSize(4);
+        assertThat(errors.values()).as("per-tensor relative error after 20 FP32 steps: %s", errors)
+                .allMatch(e -> e <= 1e-5);
+        assertThat(Files.readString(dir.resolve("rank-3-0.log"))).contains("micro-batch 35 x 3 of global 256");
+    }
+
+    @Test
+    void aThreeVendorJobTrainsAndASigkilledShardResumesFromTheCheckpoint() throws Exception {
+        requireTorch();
+        try (TestCluster c = TestCluster.start(dir)) {
+            c.agent("ascend-a", "ascend-910b", 8);
+            c.agent("h20-a", "nvidia-h20", 8);
+            c.agent("asic-a", "acme-tpx1", 8);
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 3);
+            Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+            String id = c.submit("name: torch\ncommand: [\"" + PYTHON + "\", \"" + TRAIN + "\"]\nargs: [\"--steps\", \"200\", "
+                    + "\"--checkpoint-every\", \"20\"]\nshards: 3\ndevicesPerShard: 4\nmodel: {parameters: 1.3B, "
+                    + "tokensPerSample: 2048}\nglobalBatch: 256\nprecisions: [bf16]\nvendorPolicy: {maxVendorShare: 0.5}\n"
+                    + "checkpointDir: " + ckpt + "\nrestartLimit: 2\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.job(id).get("shards").size() == 3
+                    && c.job(id).get("shards").findValues("checkpointStep").size() == 3);
+            JsonNode running = c.job(id);
+            assertThat(running.get("shards").findValuesAsText("vendor")).containsExactlyInAnyOrder("huawei", "nvidia", "acme");
+            long pid = running.get("shards").get(1).get("pid").asLong();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(120)).until(() -> c.job(id).get("state").asText().equals("SUCCEEDED"));
+            JsonNode done = c.job(id);
+            assertThat(done.get("attempt").asInt()).isEqualTo(2);
+            assertThat(done.get("events").findValuesAsText("message")).anyMatch(m -> m.startsWith("shard 1 was killed by SIGKILL"));
+            String first = c.send("GET", "/v1/jobs/" + id + "/shards/0/log?attempt=1", null, null).body();
+            String second = c.send("GET", "/v1/jobs/" + id + "/shards/0/log?attempt=2", null, null).body();
+            Matcher resumed = Pattern.compile("resumed from checkpoint at step (\\d+)").matcher(second);
+            assertThat(resumed.find()).as("attempt 2 resumes").isTrue();
+            long at = Long.parseLong(resumed.group(1));
+            assertThat(first).contains("TESSERA_CHECKPOINT step=" + at);
+            assertThat(second).doesNotContain("TESSERA_PROGRESS step=" + at + " ").contains("TESSERA_PROGRESS step=" + (at + 1) + " ");
+            double lossBefore = loss(first, at);
+            double lossAfter = loss(second, at + 1);
+            assertThat(lossAfter).as("the loss goes on from where it was").isLessThan(lossBefore * 1.5);
+            assertThat(loss(second, 200)).as("trained: the loss at step 200 (the best reachable is 0.01)").isLessThan(0.25);
+            for (int shard = 0; shard < 3; shard++) {
+                assertThat(c.send("GET", "/v1/jobs/" + id + "/shards/" + shard + "/log?tail=1", null, null).body())
+                        .as("every rank ends in step").contains("finished 200 steps");
+            }
+        }
+    }
+
+    private static double loss(String log, long step) {
+        Matcher m = Pattern.compile("TESSERA_PROGRESS step=" + step + " total=\\d+ loss=([0-9.]+)").matcher(log);
+        assertThat(m.find()).as("step %d in the log", step).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
