@@ -33,12 +33,27 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--job", description = "job file to submit (default examples/demo-job.yaml)")
     Path job;
 
+    @Option(names = "--worker", defaultValue = "java", description = "the example worker: java (the default, needs only a "
+            + "JDK) or pytorch (examples/pytorch/train.py, needs Debian's python3-torch)")
+    String worker;
+
     @Option(names = "--timeout", defaultValue = "PT5M", description = "give up after this long (default ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Override
     public Integer call() throws Exception {
         Path home = Path.of(System.getProperty("tessera.home", ".")).toAbsolutePath().normalize();
+        if (worker.equals("pytorch")) {
+            if (!torchInstalled()) {
+                System.err.println("tessera demo: --worker pytorch needs PyTorch for /usr/bin/python3; on Debian or Ubuntu: "
+                        + "sudo apt-get install python3-torch");
+                return 2;
+            }
+            job = job != null ? job : home.resolve("examples/pytorch/demo-job.yaml");
+        } else if (!worker.equals("java")) {
+            System.err.println("tessera demo: --worker must be java or pytorch");
+            return 2;
+        }
         Path runDir = home.resolve(".tessera").resolve("demo-" + System.currentTimeMillis());
         System.out.println("Starting a scheduler and 3 agents (Ascend 910B, Nvidia H20, ACME TPX-1; 8 devices each)");
         System.out.println("logs and worker output: " + runDir);
@@ -110,6 +125,14 @@ final class DemoCommand implements Callable<Integer> {
             pause();
         }
         return "TIMED_OUT";
+    }
+
+    private static boolean torchInstalled() throws InterruptedException {
+        try {
+            return new ProcessBuilder("/usr/bin/python3", "-c", "import torch").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void pause() throws InterruptedException {
