@@ -315,9 +315,18 @@ public final class QueuePlacer {
             if (fleetCount == null) {
                 fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
             }
-            String blockers = "; chip types that would take it: " + WaitReasons.blockers(job.spec(),
-                    view.snapshot().catalog(), fleetCount);
-            noteWaiting(job, u.summary() + blockers, u.summary() + blockers + vetoes);
+            if (job.waitingReason() != null && sameKind(u.summary(), job.waitingReason())
+                    && !u.summary().equals(job.waitingReason())) {
+                noteWaiting(job, u.summary(), u.summary()); // the same kind: the reason follows, no event
+                return;
+            }
+            // A WAITING event (once per kind of reason) says which chip types would take the job and why
+            // they cannot now; the fleet is counted at most once per pass for it.
+            if (fleetCount == null) {
+                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
+            }
+            noteWaiting(job, u.summary(), u.summary() + "; chip types that would take it: "
+                    + WaitReasons.blockers(job.spec(), view.snapshot().catalog(), fleetCount) + vetoes);
             return;
         }
         String summary = "can never fit this fleet: " + u.summary();

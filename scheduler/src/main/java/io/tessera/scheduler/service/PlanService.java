@@ -33,10 +33,52 @@ public final class PlanService {
      */
     public java.util.Optional<String> neverFits(JobSpec spec) {
         var best = view.bestCase();
-        long lastRegistered = view.nodes().stream().mapToLong(n -> registeredMs(n.registeredAt())).max().orElse(Long.MAX_VALUE);
-        if (clock.millis() - lastRegistered < settleMs) {
-            return java.util.Optional.empty(); // nodes are still registering: the fleet is not known yet
+        synchronized (fitCache) {
+            if (fitCacheFor != best) { // a new fleet: what fitted the old one says nothing
+                fitCache.clear();
+                fitCacheFor = best;
+                lastRegisteredMs = view.nodes().stream().mapToLong(n -> registeredMs(n.registeredAt())).max()
+                        .orElse(Long.MAX_VALUE);
+            }
+            if (clock.millis() - lastRegisteredMs < settleMs) {
+                return java.util.Optional.empty(); // nodes are still registering: the fleet is not known yet
+            }
+            java.util.Optional<String> known = fitCache.get(shape(spec));
+            if (known != null) {
+                return known;
+            }
         }
+        java.util.Optional<String> answer = check(spec, best);
+        synchronized (fitCache) {
+            if (fitCacheFor == best) {
+                fitCache.put(shape(spec), answer);
+            }
+        }
+        return answer;
+    }
+
+    /**
+     * Answers for specs of one shape on one best-case fleet, so a burst of like submissions is
+     * placed once, not once each, on a fleet of thousands of nodes. Bounded, least recently used out.
+     */
+    private final java.util.Map<java.util.List<Object>, java.util.Optional<String>> fitCache =
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<java.util.List<Object>, java.util.Optional<String>> e) {
+                    return size() > 1024;
+                }
+            };
+    private Object fitCacheFor;
+    /** When the latest node of the fleet {@link #fitCacheFor} registered. */
+    private long lastRegisteredMs = Long.MAX_VALUE;
+
+    /** What placement reads of a spec (not its name, command or environment). */
+    private static java.util.List<Object> shape(JobSpec s) {
+        return java.util.Arrays.asList(s.shards(), s.devicesPerShard(), s.workload(), s.globalBatch(), s.precisions(),
+                s.vendorPolicy(), s.chipTypes(), s.precisionPolicy(), s.efficiency(), s.queue());
+    }
+
+    private java.util.Optional<String> check(JobSpec spec, io.tessera.scheduler.placement.ClusterSnapshot best) {
         if (best.nodes().stream().allMatch(n -> n.freeDevices().isEmpty()) || !(placer.place(best, "fit-check", spec, policy)
                 instanceof PlacementResult.Unschedulable u)) {
             return java.util.Optional.empty();

@@ -131,8 +131,11 @@ public final class ClusterView {
         lostChanged = true;
     }
 
+    private long lastRefreshNanos = Long.MIN_VALUE / 2;
+
     /** Re-reads the keys that changed since the last refresh and patches the indexes. */
     public synchronized void refresh() {
+        lastRefreshNanos = System.nanoTime();
         if (snapshot == null || overflowed) {
             rebuild();
             return;
@@ -203,9 +206,16 @@ public final class ClusterView {
         return capacity;
     }
 
-    /** The fleet at its best ({@link SnapshotBuilder#bestCase}), refreshed first. */
+    /**
+     * The fleet at its best ({@link SnapshotBuilder#bestCase}), as of the latest refresh, refreshed
+     * first only when none ran in the last second: callers on the submit path must not make every
+     * submission re-read the fleet's heartbeats, nor wait for the loop's lock each time.
+     */
     public synchronized ClusterSnapshot bestCase() {
-        refresh();
+        long now = System.nanoTime();
+        if (snapshot == null || now - lastRefreshNanos > 1_000_000_000L) {
+            refresh();
+        }
         if (bestCase == null) {
             bestCase = SnapshotBuilder.bestCase(catalog, nodes.values());
         }
