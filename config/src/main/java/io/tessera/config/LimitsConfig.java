@@ -35,8 +35,8 @@ public record LimitsConfig(Integer maxQueuedJobsPerUser, Long maxSpecBytesPerUse
 
     /**
      * Exponential restart backoff: the n-th restart of a job waits {@code initialMs × 2^(n-1)},
-     * at most {@code maxMs}, after the failure. Restarts that are not counted (a node lost before
-     * the attempt started, a preemption, a move) do not wait.
+     * at most {@code maxMs}, after the failure. Restarts because a node was lost, and those that
+     * are not counted (a preemption, a move), do not wait.
      *
      * @param initialMs the wait before the first restart; default 10 s, 0 turns backoff off
      * @param maxMs     the longest wait; default 5 min

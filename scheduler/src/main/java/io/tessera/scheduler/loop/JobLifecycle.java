@@ -166,9 +166,10 @@ public final class JobLifecycle {
                     + "node was lost before this attempt started (not counted against restartLimit)")), actions);
         }
         if (job.restarts() < job.spec().restartLimit()) {
+            // The event carries the new attempt, which makes it back off; a lost node is the fleet's fault: no backoff.
             JobRecord again = noted.restarted().withEvent(new JobEvent(now, "RESTARTING", "restarting the whole gang "
                     + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")",
-                    job.attempt() + 1, null));
+                    type.equals("NODE_LOST") ? null : job.attempt() + 1, null));
             return new Transition(again, actions);
         }
         JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED",

@@ -7,7 +7,8 @@ import java.time.Instant;
 
 /**
  * When a restarted job may be placed again. Pure: a job whose latest requeue was a counted
- * restart (a {@code RESTARTING} event that carries the new attempt; free re-placements carry none) waits {@link RestartBackoff#delayMs}
+ * restart after a shard failed (a {@code RESTARTING} event that carries the new attempt; free
+ * re-placements, and restarts because a node was lost, carry none: the fleet is at fault) waits {@link RestartBackoff#delayMs}
  * of its restart count after that event; any other queued job may be placed at once.
  */
 public final class RestartBackoffPolicy {

@@ -108,6 +108,14 @@ class FailureExplanationTest {
     }
 
     @Test
+    void aRestartBecauseANodeWasLostDoesNotBackOff() {
+        Transition t = JobLifecycle.next(running(), new Observation(Map.of(), Set.of("n2"), Instant.ofEpochMilli(T0).toString()));
+        JobEvent restarting = t.job().events().stream().filter(e -> e.type().equals("RESTARTING")).findFirst().orElseThrow();
+        assertThat(restarting.attempt()).as("no attempt on the event: the backoff policy lets it go at once").isNull();
+        assertThat(t.job().restarts()).isEqualTo(1);
+    }
+
+    @Test
     void aCountedRestartCarriesTheAttemptItStarts() {
         Transition t = at(T0 + 5000, running(), exited(0, 2, T0));
         JobEvent restarting = t.job().events().stream().filter(e -> e.type().equals("RESTARTING")).findFirst().orElseThrow();

@@ -45,7 +45,7 @@ class RestartBackoffPolicyTest {
     @Test
     void requeuesThatAreNotCountedRestartsDoNotWait() {
         RestartBackoff b = new RestartBackoff(1000L, 60_000L);
-        // a node lost before the attempt started: a free re-placement, no attempt on the event
+        // a node lost (before or after the attempt started): no attempt on the event, no backoff
         assertThat(RestartBackoffPolicy.notBeforeMs(queued(3, 1, new JobEvent(AT, "RESTARTING", "re-placing", null, null)), b)).isZero();
         // preempted after an earlier counted restart
         assertThat(RestartBackoffPolicy.notBeforeMs(queued(4, 1, new JobEvent(AT, "RESTARTING", "r", 2, null),
