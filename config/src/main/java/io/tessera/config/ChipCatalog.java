@@ -26,7 +26,8 @@ public final class ChipCatalog {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> FIELDS = Set.of("vendor", "hbmGiB", "memoryBandwidthTBs", "tflops",
-            "efficiency", "intraNodeLinkGBs", "visibilityEnv", "aliases", "chipsPerPackage");
+            "efficiency", "intraNodeLinkGBs", "visibilityEnv", "aliases", "chipsPerPackage", "collective", "bridges");
+    private static final Pattern LIBRARY = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
     private final Map<String, ChipType> byId;
     private final Map<String, ChipType> byAlias;
@@ -126,8 +127,14 @@ public final class ChipCatalog {
                 (el, p) -> el.isTextual() ? el.textValue() : null).orElse(List.of());
         Map<Precision, Double> tflops = tflops(r, n, at);
         int chips = r.integer(n, at, "chipsPerPackage", false, 1, 16).orElse(1L).intValue();
+        String collective = r.string(n, at, "collective", false, 32).orElse(null);
+        if (collective != null && !LIBRARY.matcher(collective).matches()) {
+            r.error(at + ".collective", "must be a library name such as nccl or hccl (lower-case letters, digits, '-', '_')");
+        }
+        List<String> bridges = r.list(n, at, "bridges", false, 8, (el, p) -> el.isTextual()
+                && LIBRARY.matcher(el.textValue()).matches() ? el.textValue() : null).orElse(List.of());
         return r.errors().size() > before ? null
-                : new ChipType(id, vendor, hbm, bw, tflops, eff, link, env, aliases, chips);
+                : new ChipType(id, vendor, hbm, bw, tflops, eff, link, env, aliases, chips, collective, bridges);
     }
 
     private static Map<Precision, Double> tflops(FieldReader r, JsonNode n, String at) {

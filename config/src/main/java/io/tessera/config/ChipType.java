@@ -20,6 +20,9 @@ import java.util.OptionalDouble;
  * @param visibilityEnv      the device-visibility environment variable for workers
  * @param aliases            product names exactly as the vendor tool prints them
  * @param chipsPerPackage    schedulable chips (dies) per package; the figures above are per package
+ * @param collective         the collective library its workers use natively within a vendor group:
+ *                           {@code nccl}, {@code hccl}, or an ASIC plug-in's name (see the communication plan)
+ * @param bridges            bridge transports its hosts support besides Gloo over TCP, e.g. {@code flagcx}
  */
 public record ChipType(
         String id,
@@ -31,10 +34,17 @@ public record ChipType(
         double intraNodeLinkGBs,
         String visibilityEnv,
         List<String> aliases,
-        int chipsPerPackage) {
+        int chipsPerPackage,
+        String collective,
+        List<String> bridges) {
+
+    /** The library a chip uses when the catalog names none: Gloo, which every host can run. */
+    public static final String DEFAULT_COLLECTIVE = "gloo";
 
     public ChipType {
         chipsPerPackage = Math.max(1, chipsPerPackage);
+        collective = collective == null || collective.isBlank() ? DEFAULT_COLLECTIVE : collective;
+        bridges = bridges == null ? List.of() : List.copyOf(bridges);
         peakTflops = Map.copyOf(new EnumMap<>(peakTflops.isEmpty() ? Map.of() : peakTflops));
         aliases = List.copyOf(aliases);
     }

@@ -32,12 +32,24 @@ import java.util.Map;
  * @param resumesJob             the earlier job whose checkpoint directory this one resumes ({@code resumeFrom},
  *                               checked by the scheduler: same owner, finished); the agent then hands that
  *                               directory to this job's uid. Null otherwise: another job's directory is refused
+ * @param comm                   the attempt's communication plan (groups, leaders, bridge, ports), with only this
+ *                               node's interface variables; null from a scheduler that predates it
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
         List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
-        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob) {
+        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm) {
+
+    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
+                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
+                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
+                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
+                           String checkpointDir, Long stopGraceMs, String resumesJob) {
+        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
+                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
+                masterPort, checkpointDir, stopGraceMs, resumesJob, null);
+    }
 
     public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
                            int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
@@ -46,7 +58,7 @@ public record ShardAssignment(
                            String checkpointDir, Long stopGraceMs) {
         this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
                 visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, null);
+                masterPort, checkpointDir, stopGraceMs, null, null);
     }
 
     public ShardAssignment {
@@ -59,7 +71,14 @@ public record ShardAssignment(
     public ShardAssignment withStopGrace(long graceMs) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm);
+    }
+
+    /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
+    public ShardAssignment withEnv(Map<String, String> newEnv) {
+        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, newEnv,
+                devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */

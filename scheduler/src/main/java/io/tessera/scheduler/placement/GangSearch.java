@@ -55,6 +55,8 @@ final class GangSearch {
         if (cap < 1 - EPS || minVendors > 1) {
             best = better(best, new CappedSearch(job, link, cap, minVendors, gradientBytes).best(slots));
         }
+        best = better(best, confinedGroups(GroupScopes.of(slots, candidates.singleNodes(), queues, max,
+                Math.max(1, minVendors), cap < 1 - EPS)));
         if (cap >= 1 - EPS && minVendors <= 1) {
             for (int[] vendor : queues) {
                 best = better(best, walk(slots, new int[][] {vendor}, false));
@@ -62,6 +64,23 @@ final class GangSearch {
             best = better(best, singleNodes(candidates.singleNodes()));
         }
         return Optional.ofNullable(best);
+    }
+
+    /** The best gang over {@link GroupScopes}: vendors left out or confined to one node. */
+    private Selection confinedGroups(GroupScopes.Scopes scopes) {
+        Selection best = null;
+        List<Slot> slots = scopes.slots();
+        for (int[][] q : scopes.queues()) {
+            best = better(best, walk(slots, q, false));
+            if (minVendors > 1) {
+                best = better(best, walk(slots, q, true));
+            }
+            if (cap < 1 - EPS || minVendors > 1) {
+                best = better(best, new CappedSearch(job, link, cap, minVendors, gradientBytes)
+                        .best(GroupScopes.within(slots, q)));
+            }
+        }
+        return best;
     }
 
     /** Slot indices per vendor, each in slot order; vendors numbered by first appearance. */
@@ -166,22 +185,20 @@ final class GangSearch {
     /** The figures of a given gang: rate, span, all-reduce and throughput. */
     static Selection evaluate(List<Slot> gang, JobSpec job, LinkModel link, double gradientBytes) {
         double rate = 0;
-        double minIntra = Double.MAX_VALUE;
-        boolean multiVendor = false;
-        boolean multiNode = false;
-        Slot first = gang.isEmpty() ? null : gang.get(0);
+        Map<String, LinkModel.GroupShape> groups = new HashMap<>();
         for (Slot s : gang) {
             rate += s.rate();
-            minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
-            multiVendor |= !s.vendor().equals(first.vendor());
-            multiNode |= s.node() != first.node() && !s.node().name().equals(first.node().name());
+            group(groups, s);
         }
-        LinkModel.Span span = multiVendor ? LinkModel.Span.CROSS_VENDOR
-                : multiNode ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
-        double comm = LinkModel.allReduceSec(gang.size(), gradientBytes, job.devicesPerShard(),
-                link.perDeviceGBs(span, minIntra));
+        double comm = groups.isEmpty() ? 0 : link.commSec(groups.values(), gradientBytes, job.devicesPerShard());
         double b = job.globalBatch();
-        return new Selection(List.copyOf(gang), rate, comm, b / (b / rate + comm), span);
+        return new Selection(List.copyOf(gang), rate, comm, b / (b / rate + comm));
+    }
+
+    /** Adds {@code s} to the communication group its chip joins ({@link CommPlanner#groupKey}). */
+    private static void group(Map<String, LinkModel.GroupShape> groups, Slot s) {
+        groups.computeIfAbsent(CommPlanner.groupKey(s.chip()), k -> new LinkModel.GroupShape())
+                .add(s.node().name(), s.chip().intraNodeLinkGBs());
     }
 
     /** The growing gang with the running figures each prefix needs; vendors are numbered. */
@@ -189,10 +206,8 @@ final class GangSearch {
         private final List<Slot> slots = new ArrayList<>();
         private final double[] vendorRate;
         private int vendorsUsed;
-        private String firstNode;
-        private boolean multiNode;
+        private final Map<String, LinkModel.GroupShape> groups = new HashMap<>();
         private double rate;
-        private double minIntra = Double.MAX_VALUE;
 
         Prefix(int vendors) {
             this.vendorRate = new double[vendors];
@@ -205,12 +220,7 @@ final class GangSearch {
                 vendorsUsed++;
             }
             vendorRate[vendor] += s.rate();
-            if (firstNode == null) {
-                firstNode = s.node().name();
-            } else if (!multiNode && !firstNode.equals(s.node().name())) {
-                multiNode = true;
-            }
-            minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
+            group(groups, s);
         }
 
         int size() {
@@ -230,10 +240,7 @@ final class GangSearch {
         }
 
         double throughput() {
-            LinkModel.Span span = vendorsUsed > 1 ? LinkModel.Span.CROSS_VENDOR
-                    : multiNode ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
-            double comm = LinkModel.allReduceSec(slots.size(), gradientBytes, job.devicesPerShard(),
-                    link.perDeviceGBs(span, minIntra));
+            double comm = link.commSec(groups.values(), gradientBytes, job.devicesPerShard());
             double b = job.globalBatch();
             return b / (b / rate + comm);
         }

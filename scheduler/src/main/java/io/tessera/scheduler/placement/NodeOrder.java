@@ -146,15 +146,14 @@ final class NodeOrder {
     }
 
     /**
-     * For each distinct slot count capped at {@code max} and at least {@code min}, the position of
-     * the first node with it; ascending.
+     * For each distinct slot count capped at {@code max}, the position of the first node with it; ascending.
      */
-    List<Integer> firstOfEachCount(int min, int max) {
+    List<Integer> firstOfEachCount(int max) {
         Set<Integer> seen = new HashSet<>();
         List<Integer> out = new ArrayList<>();
         for (int at : firstOfCount) {
             int capped = Math.min(slotCounts[at], max);
-            if (capped >= min && seen.add(capped)) {
+            if (capped >= 1 && seen.add(capped)) {
                 out.add(at);
             }
         }

@@ -43,7 +43,7 @@ public final class PlacementEngine implements Placer {
         for (Precision p : precisionOptions(job)) {
             GangSearch search = new GangSearch(job, link, policy.maxVendorShare(job), policy.minVendors(job),
                     LinkModel.gradientBytes(job, p == null ? worstPrecision(job, eligible) : p));
-            Optional<Selection> s = search.best(source.candidates(job, eligible, p, policy.throughput(), job.shards().min(), max));
+            Optional<Selection> s = search.best(source.candidates(job, eligible, p, policy.throughput(), max));
             if (s.isPresent() && (best == null || s.get().throughput() > best.throughput() * (1 + 1e-12))) {
                 best = s.get();
             }

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.placement;
 
 import io.tessera.config.Precision;
+import io.tessera.config.wire.CommPlan;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +21,12 @@ public sealed interface PlacementResult {
      * @param communicationSec       the all-reduce part of the step time
      * @param vendorShares           fraction of predicted throughput per vendor
      * @param chips                  per chip type: used or why not
+     * @param communication          the groups, leaders and bridge that {@code communicationSec} prices
+     *                               ({@link CommPlanner}); its ports are set when the plan is committed
      */
     record Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
-                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips)
+                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips,
+                CommPlan communication)
             implements PlacementResult {
         public Plan {
             shards = List.copyOf(shards);
@@ -30,10 +34,21 @@ public sealed interface PlacementResult {
             chips = List.copyOf(chips);
         }
 
+        public Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
+                    double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips) {
+            this(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares, chips, null);
+        }
+
         /** The same plan with other chip reports. */
         public Plan withChips(List<ChipReport> reports) {
             return new Plan(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares,
-                    reports);
+                    reports, communication);
+        }
+
+        /** The same plan with its communication plan completed (ports and interfaces, at commit). */
+        public Plan withCommunication(CommPlan comm) {
+            return new Plan(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares,
+                    chips, comm);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import io.tessera.config.ChipType;
 import io.tessera.config.JobSpec;
 import io.tessera.config.Precision;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -13,7 +14,8 @@ import java.util.Map;
  * Turns a selection into a plan: ranks ordered so that a vendor's shards, and a node's, are
  * neighbours in the ring; the global batch split into integer parts (proportional to throughput,
  * or equal for the heterogeneity-agnostic baseline) that sum exactly; each part cut into
- * micro-batch x accumulation to fit memory; and the predicted step time of the integer split.
+ * micro-batch x accumulation to fit memory; the predicted step time of the integer split; and the
+ * communication plan whose all-reduce that step time prices ({@link CommPlanner}).
  */
 final class PlanBuilder {
     /** How the global batch is divided. */
@@ -44,6 +46,9 @@ final class PlanBuilder {
         }
         double step = compute + sel.commSec();
         Precision main = precisions.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        return new Plan(main, shards, job.globalBatch() / step, step, sel.commSec(), shares, List.of());
+        Map<String, ChipType> chips = new HashMap<>();
+        ranked.forEach(s -> chips.put(s.chip().id(), s.chip()));
+        return new Plan(main, shards, job.globalBatch() / step, step, sel.commSec(), shares, List.of(),
+                CommPlanner.plan(shards, chips::get, policy.network()));
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
  * @param rate         sum of their rates, samples/s
  * @param commSec      predicted all-reduce seconds per step
  * @param throughput   predicted samples/s with a fractional (ideal) batch split
- * @param span         how far the gang reaches
  */
-record Selection(List<Slot> slots, double rate, double commSec, double throughput, LinkModel.Span span) {
+record Selection(List<Slot> slots, double rate, double commSec, double throughput) {
 }

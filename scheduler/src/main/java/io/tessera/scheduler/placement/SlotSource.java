@@ -41,24 +41,24 @@ final class SlotSource {
 
     /** All candidates without a shard limit. */
     Candidates candidates(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model) {
-        return candidates(job, eligible, uniform, model, 1, Integer.MAX_VALUE);
+        return candidates(job, eligible, uniform, model, Integer.MAX_VALUE);
     }
 
     /**
-     * The candidates of a gang of {@code min..max} shards: at most {@code max} slots per chip type,
-     * and for each chip type and each distinct slot count a node has (at least {@code min}, capped
-     * at {@code max}), the first such node in slot order with its slots. Any other node holding a
-     * one-node gang has the same predicted throughput as that node and comes after it.
+     * The candidates of a gang of at most {@code max} shards: at most {@code max} slots per chip
+     * type, and for each chip type and each distinct slot count a node has (capped at {@code max}),
+     * the first such node in slot order with its slots. Any other node with that count has the same
+     * predicted throughput as that node and comes after it. The runs serve one-node gangs (those of
+     * at least the job's minimum) and the vendor groups confined to one node ({@link GroupScopes}).
      */
-    Candidates candidates(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model, int min,
-                          int max) {
+    Candidates candidates(JobSpec job, List<ChipType> eligible, Precision uniform, ThroughputModel model, int max) {
         List<Rated> rated = rated(job, eligible, uniform, model);
         List<Slot> slots = new ArrayList<>();
         List<List<Slot>> singles = new ArrayList<>();
         for (Rated r : rated) {
             NodeOrder order = order(r.chip());
             order.appendSlots(slots, r.chip(), r.precision(), r.rate(), max);
-            for (int at : order.firstOfEachCount(min, max)) {
+            for (int at : order.firstOfEachCount(max)) {
                 List<Slot> one = new ArrayList<>();
                 order.appendNode(one, at, r.chip(), r.precision(), r.rate(), max);
                 singles.add(one);

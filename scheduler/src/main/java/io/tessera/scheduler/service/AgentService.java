@@ -209,11 +209,7 @@ public final class AgentService {
     }
 
     private ShardAssignment unsealed(ShardAssignment a) {
-        return new ShardAssignment(a.jobId(), a.jobName(), a.shard(), a.worldSize(), a.localRank(), a.localWorldSize(),
-                a.attempt(), a.argv(), secrets.open(a.jobId(), a.env()), a.devices(), a.chipType(), a.vendor(),
-                a.visibilityEnv(), a.precision(), a.microBatch(), a.accumulation(), a.globalBatch(),
-                a.predictedSamplesPerSec(), a.masterAddr(), a.masterPort(), a.checkpointDir(), a.stopGraceMs(),
-                a.resumesJob());
+        return a.withEnv(secrets.open(a.jobId(), a.env()));
     }
 
     /** Nodes with their devices, as stored. */

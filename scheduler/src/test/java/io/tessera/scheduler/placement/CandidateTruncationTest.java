@@ -43,7 +43,7 @@ class CandidateTruncationTest {
                 GangSearch search = new GangSearch(job, link, cap, 1, LinkModel.gradientBytes(job, p));
                 ThroughputModel model = PlacementPolicy.DEFAULT.throughput();
                 Optional<Selection> shortened = search.best(
-                        new SlotSource(snapshot, dps).candidates(job, eligible, p, model, min, max));
+                        new SlotSource(snapshot, dps).candidates(job, eligible, p, model, max));
                 Optional<Selection> full = search.best(everything(snapshot, job, eligible, p, model));
                 assertThat(shortened.isPresent()).as("trial %d", trial).isEqualTo(full.isPresent());
                 if (full.isPresent()) {

@@ -60,13 +60,16 @@ final class Exhaustive {
         }
         double total = 0;
         Map<String, Double> vendor = new HashMap<>();
-        Set<String> nodes = new HashSet<>();
-        double minIntra = Double.MAX_VALUE;
+        Map<String, Integer> groupSize = new HashMap<>();
+        Map<String, Set<String>> groupNodes = new HashMap<>();
+        Map<String, Double> groupIntra = new HashMap<>();
         for (Slot s : gang) {
             total += s.rate();
             vendor.merge(s.vendor(), s.rate(), Double::sum);
-            nodes.add(s.node().name());
-            minIntra = Math.min(minIntra, s.chip().intraNodeLinkGBs());
+            String g = s.vendor() + "/" + s.chip().collective();
+            groupSize.merge(g, 1, Integer::sum);
+            groupNodes.computeIfAbsent(g, k -> new HashSet<>()).add(s.node().name());
+            groupIntra.merge(g, s.chip().intraNodeLinkGBs(), Math::min);
         }
         if (vendor.size() < policy.minVendors(job)) {
             return 0;
@@ -76,10 +79,8 @@ final class Exhaustive {
                 return 0;
             }
         }
-        LinkModel.Span span = vendor.size() > 1 ? LinkModel.Span.CROSS_VENDOR
-                : nodes.size() > 1 ? LinkModel.Span.VENDOR : LinkModel.Span.NODE;
-        double comm = LinkModel.allReduceSec(n, gradBytes, job.devicesPerShard(),
-                new LinkModel(policy.network()).perDeviceGBs(span, minIntra));
+        double comm = hierarchicalAllReduce(groupSize, groupNodes, groupIntra, gradBytes, job.devicesPerShard(),
+                policy.network());
         double[] rates = gang.stream().mapToDouble(Slot::rate).toArray();
         long[] parts = BatchSplit.proportional(job.globalBatch(), rates);
         double compute = 0;
@@ -87,5 +88,23 @@ final class Exhaustive {
             compute = Math.max(compute, parts[i] / rates[i]);
         }
         return job.globalBatch() / (compute + comm);
+    }
+
+    /** Reduce onto each group's leader, all-reduce between leaders, broadcast back; one group: a plain ring. */
+    private static double hierarchicalAllReduce(Map<String, Integer> size, Map<String, Set<String>> nodes,
+                                                Map<String, Double> intra, double bytes, int devices,
+                                                io.tessera.config.NetworkConfig net) {
+        double slowest = 0;
+        for (String g : size.keySet()) {
+            double gbs = nodes.get(g).size() > 1 ? Math.min(intra.get(g), net.interNodeGBsPerDevice()) : intra.get(g);
+            int k = size.get(g);
+            slowest = Math.max(slowest, 2.0 * (k - 1) / k * bytes / (devices * gbs * 1e9));
+        }
+        int leaders = size.size();
+        if (leaders == 1) {
+            return slowest;
+        }
+        double bridge = Math.min(net.interNodeGBsPerDevice(), net.crossVendorGBsPerDevice());
+        return 2 * slowest + 2.0 * (leaders - 1) / leaders * bytes / (devices * bridge * 1e9);
     }
 }
