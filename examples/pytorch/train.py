@@ -14,7 +14,15 @@ uneven split across chips trains on exactly the samples one process with the who
 Gradients are summed, not averaged: each shard's loss is the sum of its squared errors divided by
 the *global* batch, so the all-reduced gradient is the full batch's mean gradient whatever the
 split. That is averaging weighted by each shard's share of the batch, and it makes the update of
-an uneven gang equal to one process with the full batch (tests: PyTorchEquivalenceTest).
+an uneven gang equal to one process with the full batch (tests: PyTorchWorkerTest).
+
+The sum follows the scheduler's communication plan (tessera_comm.py): reduce within each vendor
+group onto its leader, all-reduce between the leaders over the bridge, broadcast back. --flat runs
+one flat all-reduce over the world group instead, for comparison.
+
+Each progress line reports the samples/s this shard *computed* (its forward and backward passes,
+without the wait for its peers), so a chip slower than the catalog says shows as a slower rate,
+and the step time (compute and gradient sum) as step_sec.
 
 Checkpoints are written by rank 0 with torch.save to a temporary file and renamed into place, so a
 checkpoint is whole or absent; every rank then prints TESSERA_CHECKPOINT. On SIGTERM (preemption)
@@ -30,6 +38,8 @@ import time
 
 import torch
 import torch.distributed as dist
+
+from tessera_comm import GradientSum
 
 IN, HIDDEN = 16, 64
 NOISE = 0.1  # the teacher's noise: the best reachable mean squared error is NOISE ** 2
@@ -95,6 +105,7 @@ def main():
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dump-params", help="write the final parameters as JSON here (rank 0), for equivalence checks")
+    p.add_argument("--flat", action="store_true", help="one flat all-reduce instead of the communication plan")
     a = p.parse_args()
 
     rank, world = env_int("RANK", 0), env_int("WORLD_SIZE", 1)
@@ -103,6 +114,7 @@ def main():
     global_size = env_int("TESSERA_GLOBAL_BATCH", micro * accumulation * world)
     ctx, precision = precision_context(os.environ.get("TESSERA_PRECISION", "fp32"))
     dist.init_process_group("gloo", rank=rank, world_size=world, timeout=__import__("datetime").timedelta(seconds=120))
+    gradients = GradientSum(rank, flat=a.flat)
     signal.signal(signal.SIGTERM, lambda *_: setattr(Stop, "requested", True))
 
     local = micro * accumulation
@@ -126,7 +138,7 @@ def main():
         print(f"resumed from checkpoint at step {state['step']}", flush=True)
     print(f"rank {rank}/{world} on {os.environ.get('TESSERA_CHIP_TYPE', 'cpu')}: micro-batch {micro} x {accumulation}"
           f" of global {global_size} (samples {offset}..{offset + local - 1}), precision {precision},"
-          f" attempt {os.environ.get('TESSERA_ATTEMPT', '1')}", flush=True)
+          f" attempt {os.environ.get('TESSERA_ATTEMPT', '1')}; gradients: {gradients.describe}", flush=True)
 
     for step in range(start, a.steps + 1):
         began = time.perf_counter()
@@ -140,13 +152,13 @@ def main():
                 part = (err * err).sum() / global_size  # this micro-batch's share of the full batch's mean
             part.backward()
             loss_sum += part.detach()
-        for prm in net.parameters():
-            dist.all_reduce(prm.grad, op=dist.ReduceOp.SUM)  # the full batch's mean gradient
+        computed = time.perf_counter() - began
+        gradients.sum_([prm.grad for prm in net.parameters()])  # the full batch's mean gradient
         dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
         opt.step()
         took = time.perf_counter() - began
         print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={local}"
-              f" samples_per_sec={local / took:.3f}", flush=True)
+              f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f}", flush=True)
         last = step == a.steps
         if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
             if rank == 0:

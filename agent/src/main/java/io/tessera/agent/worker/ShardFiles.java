@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFileAttributes;
  *     JOB/                        root 0711   (only root creates entries here)
  *       shard-N/                  job  0700   the worker's HOME and working directory
  *       .launch-N-K.env           job  0600   the worker's environment, emptied by the launcher
+ *       .comm-N-K.json            job  0600   the attempt's communication plan (TESSERA_COMM_PLAN)
  *   checkpoints/                  root 0711
  *     JOB/                        job  0700   the default TESSERA_CHECKPOINT_DIR
  * </pre>
@@ -71,6 +72,20 @@ final class ShardFiles {
         Path dir = job.resolve("shard-" + a.shard());
         SafeFiles.ensureDir(dir, PRIVATE, uid);
         return dir;
+    }
+
+    /**
+     * Writes the attempt's communication plan as JSON where only the job's user can read it, and
+     * returns its path; null when the assignment carries none.
+     */
+    Path writeCommPlan(ShardAssignment a, int uid) throws IOException {
+        if (a.comm() == null) {
+            return null;
+        }
+        Path file = jobsDir().resolve(safe(a.jobId())).resolve(".comm-" + a.shard() + "-" + a.attempt() + ".json");
+        SafeFiles.writeSecret(file, io.tessera.config.Documents.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(a.comm()), uid);
+        return file;
     }
 
     /** Where the launcher reads the shard's environment from. */

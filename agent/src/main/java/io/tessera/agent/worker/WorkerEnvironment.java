@@ -1,5 +1,6 @@
 package io.tessera.agent.worker;
 
+import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +13,12 @@ import java.util.stream.Collectors;
  *
  * One worker process runs per shard. The visibility variable lists the shard's physical device
  * indices, so inside the worker they appear renumbered 0..k-1. Vendor hints: Ascend shards get
- * {@code HCCL_IF_BASE_PORT} spaced {@link #HCCL_PORT_STRIDE} apart per shard on a node, so two
- * shards on one node never collide on HCCL's listening ports; Nvidia shards get
- * {@code TORCH_NCCL_ASYNC_ERROR_HANDLING=1}, so a peer's failure ends the worker instead of hanging it.
+ * {@code HCCL_IF_BASE_PORT} spaced {@link #HCCL_PORT_STRIDE} apart by the shard's first device
+ * (devices are exclusive to one shard, so no two shards on a node, of any jobs, share HCCL's
+ * listening ports); Nvidia shards get {@code TORCH_NCCL_ASYNC_ERROR_HANDLING=1}, so a peer's
+ * failure ends the worker instead of hanging it. The communication plan
+ * ({@link io.tessera.config.wire.CommPlan}) arrives as {@code TESSERA_COMM_*} variables for this
+ * shard's group and bridge, the node's interface variables, and {@link #COMM_PLAN}, the whole plan as JSON.
  */
 public final class WorkerEnvironment {
     private WorkerEnvironment() {
@@ -23,6 +27,8 @@ public final class WorkerEnvironment {
     /** The variables to add to the worker's environment; the job's own env first, the contract on top. */
     public static final int HCCL_BASE_PORT = 60000;
     public static final int HCCL_PORT_STRIDE = 64;
+    /** The variable naming the JSON file of the attempt's communication plan. */
+    public static final String COMM_PLAN = "TESSERA_COMM_PLAN";
 
     public static Map<String, String> of(ShardAssignment a, String workDir) {
         return of(a, workDir, a.visibilityEnv(), a.checkpointDir());
@@ -76,12 +82,42 @@ public final class WorkerEnvironment {
         if (checkpointDir != null) {
             env.put("TESSERA_CHECKPOINT_DIR", checkpointDir);
         }
+        communication(a, env);
         return env;
+    }
+
+    /** This shard's part of the communication plan: its group, the bridge, and its node's interface variables. */
+    private static void communication(ShardAssignment a, Map<String, String> env) {
+        CommPlan plan = a.comm();
+        if (plan == null) {
+            return;
+        }
+        plan.interfaces().values().stream().findFirst().ifPresent(nic -> nic.forEach(env::putIfAbsent));
+        plan.groupOf(a.shard()).ifPresent(g -> {
+            env.put("TESSERA_COMM_GROUPS", Integer.toString(plan.groups().size()));
+            env.put("TESSERA_COMM_GROUP", Integer.toString(g.id()));
+            env.put("TESSERA_COMM_LIBRARY", g.library());
+            env.put("TESSERA_COMM_GROUP_RANKS", join(g.ranks()));
+            env.put("TESSERA_COMM_GROUP_RANK", Integer.toString(g.indexOf(a.shard())));
+            env.put("TESSERA_COMM_GROUP_SIZE", Integer.toString(g.ranks().size()));
+            env.put("TESSERA_COMM_GROUP_LEADER", Integer.toString(g.leader()));
+            env.put("TESSERA_COMM_GROUP_ADDR", g.address());
+            env.put("TESSERA_COMM_GROUP_PORT", Integer.toString(g.port()));
+            env.put("TESSERA_COMM_IS_LEADER", g.leader() == a.shard() ? "1" : "0");
+        });
+        CommPlan.Bridge b = plan.bridge();
+        env.put("TESSERA_COMM_BRIDGE", b == null ? "none" : b.transport());
+        if (b != null) {
+            env.put("TESSERA_COMM_BRIDGE_RANKS", join(b.ranks()));
+            env.put("TESSERA_COMM_BRIDGE_ADDR", b.address());
+            env.put("TESSERA_COMM_BRIDGE_PORT", Integer.toString(b.port()));
+        }
     }
 
     private static void vendorHints(ShardAssignment a, Map<String, String> env) {
         if ("huawei".equals(a.vendor())) {
-            env.putIfAbsent("HCCL_IF_BASE_PORT", Integer.toString(HCCL_BASE_PORT + a.localRank() * HCCL_PORT_STRIDE));
+            int slot = a.devices().isEmpty() ? a.localRank() : a.devices().get(0);
+            env.putIfAbsent("HCCL_IF_BASE_PORT", Integer.toString(HCCL_BASE_PORT + slot * HCCL_PORT_STRIDE));
         } else if ("nvidia".equals(a.vendor())) {
             env.putIfAbsent("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1");
         }

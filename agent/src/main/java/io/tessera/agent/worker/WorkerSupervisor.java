@@ -206,6 +206,10 @@ public final class WorkerSupervisor implements AutoCloseable {
             Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
                     .orElse(System.getProperty("user.name")));
             env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
+            Path plan = files.writeCommPlan(a, uid);
+            if (plan != null) {
+                env.put(WorkerEnvironment.COMM_PLAN, plan.toString());
+            }
             ProcessBuilder pb = new ProcessBuilder(a.argv());
             pb.environment().clear();
             if (ids.isPresent()) {

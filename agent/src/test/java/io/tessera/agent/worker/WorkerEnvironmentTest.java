@@ -2,6 +2,7 @@ package io.tessera.agent.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import java.util.List;
 import java.util.Map;
@@ -9,17 +10,48 @@ import org.junit.jupiter.api.Test;
 
 class WorkerEnvironmentTest {
     private static ShardAssignment shard(String vendor, String visibility, int localRank, Map<String, String> env) {
-        return new ShardAssignment("job-1", "j", 3, 8, localRank, 2, 1, List.of("w"), env, List.of(6, 7),
+        return shard("job-1", vendor, visibility, localRank, List.of(6, 7), env);
+    }
+
+    private static ShardAssignment shard(String job, String vendor, String visibility, int localRank,
+                                         List<Integer> devices, Map<String, String> env) {
+        return new ShardAssignment(job, "j", 3, 8, localRank, 2, 1, List.of("w"), env, devices,
                 "chip", vendor, visibility, "bf16", 4, 1, 32, 10, "10.0.0.1", 29501, null, null);
     }
 
+    /** Regression: the port came from the local rank, so the first shards of two jobs on one node both got 60000. */
     @Test
-    void ascendShardsOnOneNodeGetHcclPortsThatDoNotCollide() {
-        Map<String, String> a = WorkerEnvironment.of(shard("huawei", "ASCEND_RT_VISIBLE_DEVICES", 0, Map.of()), "/w");
-        Map<String, String> b = WorkerEnvironment.of(shard("huawei", "ASCEND_RT_VISIBLE_DEVICES", 1, Map.of()), "/w");
-        assertThat(a).containsEntry("ASCEND_RT_VISIBLE_DEVICES", "6,7").containsEntry("HCCL_IF_BASE_PORT", "60000");
-        assertThat(b).containsEntry("HCCL_IF_BASE_PORT", "60064");
+    void ascendShardsOnOneNodeGetHcclPortsThatDoNotCollideEvenAcrossJobs() {
+        String vis = "ASCEND_RT_VISIBLE_DEVICES";
+        Map<String, String> a = WorkerEnvironment.of(shard("job-1", "huawei", vis, 0, List.of(0, 1), Map.of()), "/w");
+        Map<String, String> b = WorkerEnvironment.of(shard("job-1", "huawei", vis, 1, List.of(2, 3), Map.of()), "/w");
+        Map<String, String> c = WorkerEnvironment.of(shard("job-2", "huawei", vis, 0, List.of(6, 7), Map.of()), "/w");
+        assertThat(a).containsEntry(vis, "0,1").containsEntry("HCCL_IF_BASE_PORT", "60000");
+        assertThat(b).containsEntry("HCCL_IF_BASE_PORT", "60128");
+        assertThat(c).containsEntry("HCCL_IF_BASE_PORT", "60384");
         assertThat(a).doesNotContainKey("CUDA_VISIBLE_DEVICES");
+    }
+
+    @Test
+    void theCommunicationPlanArrivesAsThisShardsGroupBridgeAndInterfaces() {
+        CommPlan plan = new CommPlan(29600, List.of(
+                new CommPlan.Group(0, "huawei", "hccl", List.of(0, 1, 2), 0, "10.0.0.1", 29602),
+                new CommPlan.Group(1, "nvidia", "nccl", List.of(3, 4), 3, "10.0.0.2", 29603)),
+                new CommPlan.Bridge("gloo", List.of(0, 3), "10.0.0.1", 29601),
+                Map.of("n2", Map.of("NCCL_SOCKET_IFNAME", "ib0", "GLOO_SOCKET_IFNAME", "ib0")));
+        ShardAssignment a = shard("nvidia", "CUDA_VISIBLE_DEVICES", 0, Map.of("GLOO_SOCKET_IFNAME", "eth9"));
+        ShardAssignment withPlan = new ShardAssignment(a.jobId(), a.jobName(), 4, 5, 1, 2, 1, a.argv(), a.env(),
+                a.devices(), a.chipType(), a.vendor(), a.visibilityEnv(), a.precision(), 4, 1, 32, 10, "10.0.0.1",
+                29600, null, null, null, plan);
+        Map<String, String> env = WorkerEnvironment.of(withPlan, "/w");
+        assertThat(env).containsEntry("TESSERA_COMM_GROUP", "1").containsEntry("TESSERA_COMM_LIBRARY", "nccl")
+                .containsEntry("TESSERA_COMM_GROUP_RANKS", "3,4").containsEntry("TESSERA_COMM_GROUP_RANK", "1")
+                .containsEntry("TESSERA_COMM_GROUP_LEADER", "3").containsEntry("TESSERA_COMM_IS_LEADER", "0")
+                .containsEntry("TESSERA_COMM_GROUP_ADDR", "10.0.0.2").containsEntry("TESSERA_COMM_GROUP_PORT", "29603")
+                .containsEntry("TESSERA_COMM_BRIDGE", "gloo").containsEntry("TESSERA_COMM_BRIDGE_RANKS", "0,3")
+                .containsEntry("TESSERA_COMM_BRIDGE_PORT", "29601").containsEntry("TESSERA_COMM_GROUPS", "2")
+                .containsEntry("NCCL_SOCKET_IFNAME", "ib0")
+                .containsEntry("GLOO_SOCKET_IFNAME", "eth9"); // the job's own setting wins over the node's hint
     }
 
     @Test

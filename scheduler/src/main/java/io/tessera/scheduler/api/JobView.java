@@ -3,6 +3,7 @@ package io.tessera.scheduler.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tessera.config.JobSpecDocument;
+import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
@@ -37,9 +38,11 @@ public record JobView(String id, String name, String owner, String queue, int pr
     public record Timeline(String submittedAt, String startedAt, String finishedAt, Double durationSec) {
     }
 
-    /** The committed plan's figures. */
+    /** The committed plan's figures, and the communication plan its workers received. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlacementView(String precision, double predictedSamplesPerSec, double stepTimeSec,
-                                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips) {
+                                double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips,
+                                CommPlan communication) {
     }
 
     /** One shard: where it runs, its batch, and what its agent last reported, or how it ended. */
@@ -68,7 +71,8 @@ public record JobView(String id, String name, String owner, String queue, int pr
     public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
-                plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips());
+                plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips(),
+                plan.communication());
         Map<Integer, ShardReport> last = lastAttempt(job, reports);
         Optional<ShardReport> first = ShardOutcomes.firstFailure(last.values());
         List<ShardView> shards = plan == null ? List.of()

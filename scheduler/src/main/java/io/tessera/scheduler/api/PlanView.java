@@ -1,6 +1,7 @@
 package io.tessera.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tessera.config.wire.CommPlan;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -23,18 +24,19 @@ import java.util.Map;
  * @param chips                  per chip type: per-shard samples/s, or why it was not used
  * @param shards                 per shard: node, devices, chip, precision, micro-batch, accumulation, samples/s
  * @param vetoes                 every reason, when infeasible
+ * @param communication          the groups, leaders and bridge the all-reduce runs over (ports are chosen at commit)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanView(boolean feasible, String summary, String precision, Double predictedSamplesPerSec,
                        Double stepTimeSec, Double communicationSec, Map<String, Double> vendorShares,
-                       List<ChipReport> chips, List<ShardPlan> shards, List<Veto> vetoes) {
+                       List<ChipReport> chips, List<ShardPlan> shards, List<Veto> vetoes, CommPlan communication) {
 
     public static PlanView of(PlacementResult result) {
         if (result instanceof Plan p) {
             return new PlanView(true, null, p.precision().wireName(), p.predictedSamplesPerSec(), p.stepTimeSec(),
-                    p.communicationSec(), p.vendorShares(), p.chips(), p.shards(), null);
+                    p.communicationSec(), p.vendorShares(), p.chips(), p.shards(), null, p.communication());
         }
         Unschedulable u = (Unschedulable) result;
-        return new PlanView(false, u.summary(), null, null, null, null, null, u.chips(), null, u.vetoes());
+        return new PlanView(false, u.summary(), null, null, null, null, null, u.chips(), null, u.vetoes(), null);
     }
 }

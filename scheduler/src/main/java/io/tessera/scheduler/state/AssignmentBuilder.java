@@ -2,25 +2,72 @@ package io.tessera.scheduler.state;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ChipType;
+import io.tessera.config.NetworkConfig;
+import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.placement.CommPlanner;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Turns a committed plan into per-node shard assignments: ranks, local ranks, rendezvous
- * address and port, and the vendor's visibility variable. Pure.
+ * address and port, the vendor's visibility variable, and the communication plan (completed here
+ * with ports and interface variables, {@link #completed}). Pure.
  */
 public final class AssignmentBuilder {
-    /** Rendezvous ports are drawn from [BASE_PORT, BASE_PORT + PORT_SPAN). */
-    static final int BASE_PORT = 29500;
-    static final int PORT_SPAN = 2000;
-
     private AssignmentBuilder() {
+    }
+
+    /**
+     * {@code plan} with its communication plan completed for {@code job}'s attempt: ports away from
+     * {@code taken} (those other jobs use on the gang's nodes) and each node's interface variables
+     * from its labels. A plan built outside the engine, without a communication plan, gets the
+     * default one (Gloo bridge).
+     */
+    public static Plan completed(JobRecord job, Plan plan, ChipCatalog catalog,
+                                 Function<String, Map<String, String>> labels, Set<Integer> taken) {
+        Function<String, ChipType> chips = id -> catalog.byId(id).orElseThrow();
+        CommPlan shape = plan.communication() != null ? plan.communication()
+                : CommPlanner.plan(plan.shards(), chips, NetworkConfig.DEFAULT);
+        Map<String, Set<String>> libraries = new TreeMap<>();
+        for (ShardPlan s : plan.shards()) {
+            shape.groupOf(s.shard()).ifPresent(g -> libraries.computeIfAbsent(s.node(), k -> new TreeSet<>()).add(g.library()));
+        }
+        Map<String, Map<String, String>> interfaces = new TreeMap<>();
+        libraries.forEach((node, libs) -> {
+            Map<String, String> env = InterfaceHints.of(labels.apply(node), libs);
+            if (!env.isEmpty()) {
+                interfaces.put(node, env);
+            }
+        });
+        return plan.withCommunication(CommPorts.assign(shape, job.id(), job.attempt(), taken, interfaces));
+    }
+
+    /** The ports the shards in {@code sets} use, other than {@code jobId}'s own. */
+    public static Set<Integer> portsInUse(Collection<AssignmentSet> sets, String jobId) {
+        Set<Integer> out = new HashSet<>();
+        for (AssignmentSet set : sets) {
+            for (ShardAssignment a : set.shards()) {
+                if (!a.jobId().equals(jobId)) {
+                    out.add(a.masterPort());
+                    if (a.comm() != null) {
+                        out.addAll(CommPorts.ports(a.comm()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -37,10 +84,11 @@ public final class AssignmentBuilder {
         return base.replaceAll("/+$", "") + "/" + (resume != null ? resume : job.id());
     }
 
-    /** Assignments of {@code job}'s plan, grouped by node name. */
+    /** Assignments of {@code job}'s plan (as {@link #completed} left it), grouped by node name. */
     public static Map<String, List<ShardAssignment>> build(JobRecord job, Plan plan, ChipCatalog catalog) {
         ShardPlan master = plan.shards().get(0);
-        int port = BASE_PORT + Math.floorMod(job.id().hashCode() * 31 + job.attempt(), PORT_SPAN);
+        CommPlan comm = plan.communication();
+        int port = comm.worldPort();
         Map<String, List<ShardPlan>> byNode = new TreeMap<>();
         plan.shards().forEach(s -> byNode.computeIfAbsent(s.node(), k -> new ArrayList<>()).add(s));
         Map<String, List<ShardAssignment>> out = new TreeMap<>();
@@ -54,7 +102,7 @@ public final class AssignmentBuilder {
                         chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
                         checkpointDir(job), null, job.spec().checkpointDir() == null ? null
-                                : job.spec().scheduling().resumeFrom()));
+                                : job.spec().scheduling().resumeFrom(), comm.forNode(node)));
             }
             out.put(node, list);
         });

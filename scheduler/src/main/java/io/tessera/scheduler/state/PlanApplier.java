@@ -151,9 +151,13 @@ public final class PlanApplier {
         if (change.releaseOwn() && job.get().placement() != null) {
             job.get().placement().shards().forEach(s -> mine.put(s.node(), without(sets.get(s.node()), job.get().id())));
         }
-        for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, change.plan(), catalog).entrySet()) {
+        Set<Integer> taken = AssignmentBuilder.portsInUse(change.plan().shards().stream().map(ShardPlan::node).distinct()
+                .map(n -> mine.getOrDefault(n, sets.get(n))).toList(), next.id());
+        Plan plan = AssignmentBuilder.completed(next, change.plan(), catalog,
+                n -> nodes.get(n).map(NodeRecord::labels).orElse(Map.of()), taken);
+        for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, plan, catalog).entrySet()) {
             AssignmentSet set = mine.getOrDefault(e.getKey(), sets.get(e.getKey()));
-            Optional<String> problem = check(nodes.get(e.getKey()), set, change.plan(), e.getKey());
+            Optional<String> problem = check(nodes.get(e.getKey()), set, plan, e.getKey());
             if (problem.isPresent()) {
                 return new Conflict(problem.get());
             }
@@ -163,7 +167,7 @@ public final class PlanApplier {
         }
         sets.putAll(mine);
         written.addAll(mine.keySet());
-        return new Committed(placed(next, change.plan(), now));
+        return new Committed(placed(next, plan, now));
     }
 
     private static AssignmentSet without(AssignmentSet set, String jobId) {
