@@ -22,7 +22,15 @@ one flat all-reduce over the world group instead, for comparison.
 
 Each progress line reports the samples/s this shard *computed* (its forward and backward passes,
 without the wait for its peers), so a chip slower than the catalog says shows as a slower rate,
-and the step time (compute and gradient sum) as step_sec.
+the step time (compute and gradient sum) as step_sec, and the batch split it runs as split=V.
+
+When the scheduler re-splits the batch by measured speed, the agent rewrites TESSERA_SPLIT_FILE.
+At each checkpoint interval the ranks agree on the newest split every rank has (an all-reduce of
+the version, MIN), switch to it together and print TESSERA_REBALANCED.
+
+A simulated chip for tests and demos: --sample-cost-ms C makes each sample cost C ms of compute,
+and --chip-speed CHIP=F makes chip type CHIP run at F times that speed (0.7: 30% slower), so the
+scheduler's loop has a true speed to discover.
 
 Checkpoints are written by rank 0 with torch.save to a temporary file and renamed into place, so a
 checkpoint is whole or absent; every rank then prints TESSERA_CHECKPOINT. On SIGTERM (preemption)
@@ -92,6 +100,34 @@ def checkpoint_path(directory):
     return os.path.join(directory, "checkpoint.pt") if directory else None
 
 
+def chip_speed(pairs, chip):
+    for pair in pairs:
+        name, _, factor = pair.partition("=")
+        if name == chip:
+            return float(factor)
+    return 1.0
+
+
+def latest_split(path, current):
+    """The newest (version, micro-batch, accumulation) in the agent's split file; `current` if none."""
+    try:
+        with open(path) as f:
+            splits = json.load(f)["splits"]
+        best = max(splits, key=lambda s: s["version"])
+        return best["version"], {s["version"]: (s["microBatch"], s["accumulation"]) for s in splits}
+    except (OSError, ValueError, KeyError):
+        return current, {}
+
+
+def shares_of(world, local, global_size):
+    shares = [torch.zeros(1, dtype=torch.long) for _ in range(world)]
+    dist.all_gather(shares, torch.tensor([local]))
+    shares = [int(s.item()) for s in shares]
+    if sum(shares) != global_size:
+        raise SystemExit(f"the shards' batches add up to {sum(shares)}, not TESSERA_GLOBAL_BATCH {global_size}")
+    return shares
+
+
 def save(path, step, net, opt):
     tmp = path + ".tmp"
     torch.save({"step": step, "model": net.state_dict(), "optimizer": opt.state_dict()}, tmp)
@@ -106,6 +142,9 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dump-params", help="write the final parameters as JSON here (rank 0), for equivalence checks")
     p.add_argument("--flat", action="store_true", help="one flat all-reduce instead of the communication plan")
+    p.add_argument("--sample-cost-ms", type=float, default=0.0, help="simulated compute per sample, ms (0: real only)")
+    p.add_argument("--chip-speed", action="append", default=[], metavar="CHIP=F",
+                   help="simulated speed of a chip type relative to --sample-cost-ms (repeatable)")
     a = p.parse_args()
 
     rank, world = env_int("RANK", 0), env_int("WORLD_SIZE", 1)
@@ -118,13 +157,14 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: setattr(Stop, "requested", True))
 
     local = micro * accumulation
-    shares = [torch.zeros(1, dtype=torch.long) for _ in range(world)]
-    dist.all_gather(shares, torch.tensor([local]))
-    shares = [int(s.item()) for s in shares]
-    if sum(shares) != global_size:
-        print(f"the shards' batches add up to {sum(shares)}, not TESSERA_GLOBAL_BATCH {global_size}", file=sys.stderr)
+    try:
+        shares = shares_of(world, local, global_size)
+    except SystemExit as e:
+        print(e, file=sys.stderr)
         return 2
     offset = sum(shares[:rank])
+    split_file, split = os.environ.get("TESSERA_SPLIT_FILE"), env_int("TESSERA_SPLIT_VERSION", 0)
+    speed = chip_speed(a.chip_speed, os.environ.get("TESSERA_CHIP_TYPE", ""))
 
     net = model(a.seed)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
@@ -152,13 +192,15 @@ def main():
                 part = (err * err).sum() / global_size  # this micro-batch's share of the full batch's mean
             part.backward()
             loss_sum += part.detach()
+        if a.sample_cost_ms > 0:  # the simulated chip: this shard's samples at its chip's speed
+            time.sleep(max(0.0, local * a.sample_cost_ms / 1000.0 / speed - (time.perf_counter() - began)))
         computed = time.perf_counter() - began
         gradients.sum_([prm.grad for prm in net.parameters()])  # the full batch's mean gradient
         dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
         opt.step()
         took = time.perf_counter() - began
         print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={local}"
-              f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f}", flush=True)
+              f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f} split={split}", flush=True)
         last = step == a.steps
         if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
             if rank == 0:
@@ -168,6 +210,18 @@ def main():
         if Stop.requested:
             print(f"SIGTERM: checkpointed step {step}; stopping", flush=True)
             return 0
+        if split_file and step % a.checkpoint_every == 0 and not last:
+            newest, table = latest_split(split_file, split)
+            agreed = torch.tensor([newest])
+            dist.all_reduce(agreed, op=dist.ReduceOp.MIN)  # the newest split every rank has
+            if int(agreed.item()) > split and int(agreed.item()) in table:
+                split = int(agreed.item())
+                micro, accumulation = table[split]
+                local = micro * accumulation
+                shares = shares_of(world, local, global_size)
+                offset = sum(shares[:rank])
+                print(f"TESSERA_REBALANCED step={step} version={split} micro_batch={micro} accumulation={accumulation}"
+                      f" samples={offset}..{offset + local - 1}", flush=True)
 
     if a.dump_params and rank == 0:
         with open(a.dump_params, "w") as f:

@@ -142,13 +142,20 @@ public record JobSpec(
      *                           marked UNSCHEDULABLE); otherwise such a job is refused at submit
      * @param resumeFrom         the id of an earlier job of the same owner whose checkpoints this one
      *                           resumes; null starts from a fresh checkpoint directory
+     * @param profileKey         the class whose learned throughput seeds this job's placement and which
+     *                           this job's measurements teach; null: the job's name
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom) {
-        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null);
+    public record Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
+                             String profileKey) {
+        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null, null);
 
         public Scheduling(Long steps, Boolean preemptible) {
-            this(steps, preemptible, null, null);
+            this(steps, preemptible, null, null, null);
+        }
+
+        public Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom) {
+            this(steps, preemptible, allowUnschedulable, resumeFrom, null);
         }
 
         public boolean mayBePreempted() {

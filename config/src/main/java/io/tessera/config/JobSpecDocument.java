@@ -66,6 +66,7 @@ public final class JobSpecDocument {
         putIf(d, "scheduling", m, !m.isEmpty());
         putIf(d, "allowUnschedulable", s.allowUnschedulable(), s.allowUnschedulable() != null);
         putIf(d, "resumeFrom", s.resumeFrom(), s.resumeFrom() != null);
+        putIf(d, "profileKey", s.profileKey(), s.profileKey() != null);
     }
 
     private static void putIf(Map<String, Object> d, String key, Object value, boolean present) {

@@ -7,12 +7,14 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a job document's queueing and start fields into {@link JobSpec.Scheduling}: the
- * {@code scheduling: {steps, preemptible}} mapping, and the top-level {@code allowUnschedulable}
- * and {@code resumeFrom}. Problems go to the {@link FieldReader} with their field path.
+ * {@code scheduling: {steps, preemptible}} mapping, and the top-level {@code allowUnschedulable},
+ * {@code resumeFrom} and {@code profileKey}. Problems go to the {@link FieldReader} with their field path.
  */
 final class SchedulingParser {
     /** Job ids as the scheduler makes them. */
     private static final Pattern JOB_ID = Pattern.compile("job-[a-z0-9]{1,40}");
+    /** Throughput-profile keys, as the job name rules allow. */
+    private static final Pattern PROFILE_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private SchedulingParser() {
     }
@@ -31,7 +33,11 @@ final class SchedulingParser {
         if (resumeFrom != null && !JOB_ID.matcher(resumeFrom).matches()) {
             r.error("resumeFrom", "must be a job id such as job-8xrd76k9itq9");
         }
-        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom);
+        String profileKey = r.string(doc, "", "profileKey", false, 128).orElse(null);
+        if (profileKey != null && !PROFILE_KEY.matcher(profileKey).matches()) {
+            r.error("profileKey", "must be letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey);
     }
 
     private static Boolean bool(FieldReader r, JsonNode parent, String path, String name) {

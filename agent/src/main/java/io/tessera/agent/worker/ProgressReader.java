@@ -11,20 +11,24 @@ import java.util.regex.Pattern;
 /**
  * Finds a worker's latest progress in the tail of its log: the last line containing
  * {@code TESSERA_PROGRESS step=N total=M}, optionally with {@code samples_per_sec=X} (this shard's
- * measured throughput), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
+ * measured throughput) and {@code split=V} (the batch split version it runs), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
  * wrote and can resume from). Reads at most the last 16 KiB; never throws.
  */
 public final class ProgressReader {
     private static final Pattern LINE = Pattern.compile(
             "TESSERA_PROGRESS step=(\\d{1,18})(?: total=(\\d{1,18}))?(?:.*? samples_per_sec=(\\d{1,12}(?:\\.\\d{1,6})?))?");
+    private static final Pattern SPLIT = Pattern.compile(" split=(\\d{1,9})");
     private static final Pattern CHECKPOINT = Pattern.compile("TESSERA_CHECKPOINT step=(\\d{1,18})");
     private static final int TAIL = 16 * 1024;
 
     private ProgressReader() {
     }
 
-    /** Step, total and measured samples/s (the last two may be null), and the last checkpoint step seen (or null). */
-    public record Progress(Long step, Long total, Double samplesPerSec, Long checkpoint) {
+    /** Step, total and measured samples/s (the last two may be null), the last checkpoint step seen, and the split (or null). */
+    public record Progress(Long step, Long total, Double samplesPerSec, Long checkpoint, Integer split) {
+        public Progress(Long step, Long total, Double samplesPerSec, Long checkpoint) {
+            this(step, total, samplesPerSec, checkpoint, null);
+        }
     }
 
     public static Optional<Progress> latest(Path log) {
@@ -37,8 +41,11 @@ public final class ProgressReader {
             Matcher m = LINE.matcher(tail);
             Progress last = null;
             while (m.find()) {
+                int end = tail.indexOf('\n', m.end());
+                Matcher split = SPLIT.matcher(tail.substring(m.start(), end < 0 ? tail.length() : end));
                 last = new Progress(Long.parseLong(m.group(1)), m.group(2) == null ? null : Long.parseLong(m.group(2)),
-                        m.group(3) == null ? null : Double.valueOf(m.group(3)), null);
+                        m.group(3) == null ? null : Double.valueOf(m.group(3)), null,
+                        split.find() ? Integer.valueOf(split.group(1)) : null);
             }
             Long checkpoint = null;
             for (Matcher c = CHECKPOINT.matcher(tail); c.find(); ) {
@@ -48,7 +55,7 @@ public final class ProgressReader {
                 return Optional.ofNullable(last);
             }
             return Optional.of(last == null ? new Progress(null, null, null, checkpoint)
-                    : new Progress(last.step(), last.total(), last.samplesPerSec(), checkpoint));
+                    : new Progress(last.step(), last.total(), last.samplesPerSec(), checkpoint, last.split()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFileAttributes;
  *       shard-N/                  job  0700   the worker's HOME and working directory
  *       .launch-N-K.env           job  0600   the worker's environment, emptied by the launcher
  *       .comm-N-K.json            job  0600   the attempt's communication plan (TESSERA_COMM_PLAN)
+ *       .split-N-K.json           job  0600   the attempt's batch splits (TESSERA_SPLIT_FILE), replaced atomically
  *   checkpoints/                  root 0711
  *     JOB/                        job  0700   the default TESSERA_CHECKPOINT_DIR
  * </pre>
@@ -85,6 +86,28 @@ final class ShardFiles {
         Path file = jobsDir().resolve(safe(a.jobId())).resolve(".comm-" + a.shard() + "-" + a.attempt() + ".json");
         SafeFiles.writeSecret(file, io.tessera.config.Documents.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(a.comm()), uid);
+        return file;
+    }
+
+    /** One batch split of a running attempt: its version and this shard's part of it. */
+    record Split(int version, int microBatch, int accumulation) {
+    }
+
+    /** Where the attempt's splits are written. */
+    Path splitFile(ShardAssignment a) {
+        return jobsDir().resolve(safe(a.jobId())).resolve(".split-" + a.shard() + "-" + a.attempt() + ".json");
+    }
+
+    /**
+     * Replaces the attempt's split file with {@code splits} ({@code {"splits": [{version, microBatch,
+     * accumulation}, ...]}}), written aside and renamed over it, so a worker never reads half of it.
+     */
+    Path writeSplits(ShardAssignment a, java.util.List<Split> splits, int uid) throws IOException {
+        Path file = splitFile(a);
+        Path tmp = file.resolveSibling(file.getFileName() + ".new");
+        SafeFiles.writeSecret(tmp, io.tessera.config.Documents.json().writeValueAsString(
+                java.util.Map.of("splits", splits)), uid);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return file;
     }
 

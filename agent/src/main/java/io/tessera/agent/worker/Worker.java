@@ -21,6 +21,10 @@ final class Worker {
     ProgressReader.Progress progress;
     /** The launcher's environment file, removed when the worker exits. */
     Path envFile;
+    /** The batch splits the scheduler gave this attempt, oldest first ({@code TESSERA_SPLIT_FILE}). */
+    final java.util.List<ShardFiles.Split> splits = new java.util.ArrayList<>();
+    /** The job's uid the split file belongs to (-1: the agent's own). */
+    int uid = -1;
 
     Worker(ShardAssignment assignment, Path log) {
         this.assignment = assignment;

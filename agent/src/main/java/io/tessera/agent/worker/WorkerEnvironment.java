@@ -29,6 +29,8 @@ public final class WorkerEnvironment {
     public static final int HCCL_PORT_STRIDE = 64;
     /** The variable naming the JSON file of the attempt's communication plan. */
     public static final String COMM_PLAN = "TESSERA_COMM_PLAN";
+    /** The variable naming the JSON file of the attempt's batch splits, which the scheduler may re-split. */
+    public static final String SPLIT_FILE = "TESSERA_SPLIT_FILE";
 
     public static Map<String, String> of(ShardAssignment a, String workDir) {
         return of(a, workDir, a.visibilityEnv(), a.checkpointDir());

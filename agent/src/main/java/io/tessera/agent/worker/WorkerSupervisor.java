@@ -113,10 +113,26 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
             if (existing == null) {
                 Worker w = new Worker(a, files.log(a.jobId(), a.shard(), a.attempt()));
+                w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
                 workers.put(key, w);
                 apply(w, Event.ASSIGNED);
+            } else if (a.splitVersion() > existing.splits.get(existing.splits.size() - 1).version()) {
+                resplit(existing, a);
             }
         });
+    }
+
+    /** The scheduler re-split the running attempt's batch: the worker adopts it at its next checkpoint. */
+    private void resplit(Worker w, ShardAssignment a) {
+        w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
+        try {
+            files.writeSplits(w.assignment, w.splits, w.uid);
+            LOG.info("shard {} of {} (attempt {}): batch split {} is micro-batch {} x {}", a.shard(), a.jobId(),
+                    a.attempt(), a.splitVersion(), a.microBatch(), a.accumulation());
+        } catch (IOException e) {
+            LOG.warn("could not write split {} of shard {} of {}: {}", a.splitVersion(), a.shard(), a.jobId(),
+                    e.getMessage());
+        }
     }
 
     /** A report for every worker the agent knows. */
@@ -132,7 +148,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
                     progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null),
-                    w.checkpoint, w.exit));
+                    w.checkpoint, w.exit, progress.map(p -> p.split()).orElse(null)));
         }
         return out;
     }
@@ -210,6 +226,9 @@ public final class WorkerSupervisor implements AutoCloseable {
             if (plan != null) {
                 env.put(WorkerEnvironment.COMM_PLAN, plan.toString());
             }
+            w.uid = uid;
+            env.put(WorkerEnvironment.SPLIT_FILE, files.writeSplits(a, w.splits, uid).toString());
+            env.put("TESSERA_SPLIT_VERSION", Integer.toString(w.splits.get(w.splits.size() - 1).version()));
             ProcessBuilder pb = new ProcessBuilder(a.argv());
             pb.environment().clear();
             if (ids.isPresent()) {

@@ -34,12 +34,26 @@ import java.util.Map;
  *                               directory to this job's uid. Null otherwise: another job's directory is refused
  * @param comm                   the attempt's communication plan (groups, leaders, bridge, ports), with only this
  *                               node's interface variables; null from a scheduler that predates it
+ * @param splitVersion           0 for the split the attempt started with; +1 each time the scheduler re-splits the
+ *                               batch of the running attempt by measured speed ({@code microBatch} and
+ *                               {@code accumulation} then hold the new split, which workers adopt at a checkpoint)
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
         List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
-        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm) {
+        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm,
+        int splitVersion) {
+
+    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
+                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
+                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
+                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
+                           String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm) {
+        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
+                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
+                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, 0);
+    }
 
     public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
                            int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
@@ -71,14 +85,21 @@ public record ShardAssignment(
     public ShardAssignment withStopGrace(long graceMs) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm, splitVersion);
     }
 
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, newEnv,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion);
+    }
+
+    /** This shard with a new split of the running attempt: its batch, its predicted rate, and the split's version. */
+    public ShardAssignment withSplit(int newMicroBatch, int newAccumulation, double predicted, int version) {
+        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
+                devices, chipType, vendor, visibilityEnv, precision, newMicroBatch, newAccumulation, globalBatch,
+                predicted, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, version);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */

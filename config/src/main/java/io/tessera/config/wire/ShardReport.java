@@ -18,11 +18,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param checkpointStep the step of the latest checkpoint the worker said it wrote
  *                       ({@code TESSERA_CHECKPOINT step=N}), if any
  * @param exit       once the worker ended: when, by the agent's clock, and the last lines of its output
+ * @param split      the batch split version the worker's last progress line says it runs ({@code split=N}), if any
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
                           Long step, Long totalSteps, String message, Double samplesPerSec,
-                          Long checkpointStep, Exit exit) {
+                          Long checkpointStep, Exit exit, Integer split) {
+
+    public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
+                       Long step, Long totalSteps, String message, Double samplesPerSec, Long checkpointStep, Exit exit) {
+        this(jobId, shard, attempt, phase, exitCode, pid, step, totalSteps, message, samplesPerSec, checkpointStep, exit,
+                null);
+    }
 
     /** Before the worker has ended. */
     public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,

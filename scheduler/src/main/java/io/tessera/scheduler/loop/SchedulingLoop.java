@@ -35,6 +35,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final java.util.function.Supplier<Term> claim;
     private HistoryMover history;
     private Preemptor preemptor;
+    private Rebalancer rebalancer;
     private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-scheduling-loop");
@@ -74,6 +75,12 @@ public final class SchedulingLoop implements AutoCloseable {
     /** The preemption stage, if there is one. */
     public Optional<Preemptor> preemptor() {
         return Optional.ofNullable(preemptor);
+    }
+
+    /** Also re-splits running gangs by measured speed, and learns from them, after each pass. */
+    public SchedulingLoop withRebalancing(Rebalancer r) {
+        this.rebalancer = r;
+        return this;
     }
 
     /** Also moves finished jobs to the history after each pass. */
@@ -146,6 +153,9 @@ public final class SchedulingLoop implements AutoCloseable {
             preemptor.preempt();       // a waiting head that only preemption can seat: its victims start stopping
         }
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
+        if (rebalancer != null) {
+            rebalancer.rebalanceWhereMeasured(term); // running gangs re-split by what their shards measured
+        }
         if (history != null) {
             history.moveFinished();    // finished jobs leave hot state after their grace period
         }

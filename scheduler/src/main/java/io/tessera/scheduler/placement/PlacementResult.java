@@ -23,10 +23,11 @@ public sealed interface PlacementResult {
      * @param chips                  per chip type: used or why not
      * @param communication          the groups, leaders and bridge that {@code communicationSec} prices
      *                               ({@link CommPlanner}); its ports are set when the plan is committed
+     * @param splitVersion           0 as placed; +1 each time the running attempt's batch is re-split by measured speed
      */
     record Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
                 double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips,
-                CommPlan communication)
+                CommPlan communication, int splitVersion)
             implements PlacementResult {
         public Plan {
             shards = List.copyOf(shards);
@@ -36,19 +37,32 @@ public sealed interface PlacementResult {
 
         public Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
                     double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips) {
-            this(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares, chips, null);
+            this(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares, chips, null, 0);
+        }
+
+        public Plan(Precision precision, List<ShardPlan> shards, double predictedSamplesPerSec, double stepTimeSec,
+                    double communicationSec, Map<String, Double> vendorShares, List<ChipReport> chips,
+                    CommPlan communication) {
+            this(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares, chips,
+                    communication, 0);
+        }
+
+        /** This plan with its batch re-split: new shards (same ranks, nodes and devices), and the figures they give. */
+        public Plan resplit(List<ShardPlan> newShards, double newSamplesPerSec, double newStepTimeSec) {
+            return new Plan(precision, newShards, newSamplesPerSec, newStepTimeSec, communicationSec, vendorShares,
+                    chips, communication, splitVersion + 1);
         }
 
         /** The same plan with other chip reports. */
         public Plan withChips(List<ChipReport> reports) {
             return new Plan(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares,
-                    reports, communication);
+                    reports, communication, splitVersion);
         }
 
         /** The same plan with its communication plan completed (ports and interfaces, at commit). */
         public Plan withCommunication(CommPlan comm) {
             return new Plan(precision, shards, predictedSamplesPerSec, stepTimeSec, communicationSec, vendorShares,
-                    chips, comm);
+                    chips, comm, splitVersion);
         }
     }
 

@@ -57,6 +57,11 @@ public final class ClusterView {
     private volatile boolean overflowed;
     private static final int MAX_DIRTY = 200_000;
 
+    /** The chip catalog the view resolves devices with. */
+    public ChipCatalog catalog() {
+        return catalog;
+    }
+
     public ClusterView(ClusterStore store, ChipCatalog catalog) {
         this.store = store;
         this.catalog = catalog;

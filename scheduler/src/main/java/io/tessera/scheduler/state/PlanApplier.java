@@ -189,6 +189,41 @@ public final class PlanApplier {
         return placed;
     }
 
+    /**
+     * Re-splits running job {@code jobId}'s batch in one fenced transaction: if the job is still
+     * RUNNING at {@code attempt} on the split before {@code plan}'s, its plan becomes {@code plan}
+     * with a REBALANCED event saying {@code why}, and each of its shards' assignments takes the new
+     * micro-batch, accumulation and split version. The same attempt goes on: workers adopt the split
+     * at their next checkpoint, and no restart is spent.
+     */
+    public Outcome resplit(String jobId, int attempt, Plan plan, String why, String now, Term term) {
+        return store.inTransaction(tx -> {
+            Optional<String> fenced = fence(tx, term);
+            Optional<JobRecord> job = tx.jobForUpdate(jobId);
+            if (fenced.isPresent()) {
+                return new Conflict(fenced.get());
+            }
+            if (job.isEmpty() || job.get().state() != JobState.RUNNING || job.get().attempt() != attempt
+                    || job.get().placement() == null || job.get().placement().splitVersion() != plan.splitVersion() - 1) {
+                return new Conflict("job " + jobId + " is no longer running attempt " + attempt + " on the split before "
+                        + plan.splitVersion());
+            }
+            Map<Integer, ShardPlan> byShard = new java.util.HashMap<>();
+            plan.shards().forEach(s -> byShard.put(s.shard(), s));
+            for (String node : new java.util.TreeSet<>(plan.shards().stream().map(ShardPlan::node).toList())) {
+                AssignmentSet set = tx.assignmentsForUpdate(node);
+                tx.putAssignments(new AssignmentSet(node, set.version() + 1, set.shards().stream()
+                        .map(a -> !a.jobId().equals(jobId) || a.attempt() != attempt ? a : a.withSplit(
+                                byShard.get(a.shard()).microBatch(), byShard.get(a.shard()).accumulation(),
+                                byShard.get(a.shard()).samplesPerSec(), plan.splitVersion())).toList()));
+            }
+            JobRecord next = job.get().withPlacement(plan).withEvent(new JobEvent(now, "REBALANCED", why, attempt,
+                    plan.shards().stream().map(ShardPlan::node).toList()));
+            tx.putJob(next);
+            return new Committed(next);
+        });
+    }
+
     /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
     static Optional<String> fence(ClusterStore.Tx tx, Term term) {
         Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();

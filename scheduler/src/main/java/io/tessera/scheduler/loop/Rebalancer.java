@@ -1,0 +1,119 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.ElasticConfig;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.policy.RebalancePolicy;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.PlanApplier;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the throughput loop for running gangs: at most every {@code elastic.growCheckIntervalMs}
+ * per job, it hands the current attempt's measurements to {@code observer} (which learns the job
+ * class's efficiency) and asks {@link RebalancePolicy} whether the measured compute times spread
+ * past {@code elastic.rebalanceTolerance}; if so, the batch is re-split by measured speed through
+ * {@link PlanApplier#resplit}: a REBALANCED event, the same attempt, no restart spent. The workers
+ * switch at their next checkpoint, and the next decision waits for measurements under the new split.
+ */
+public final class Rebalancer {
+    private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
+    private final ClusterStore store;
+    private final ClusterView view;
+    private final PlanApplier applier;
+    private final double memoryHeadroom;
+    private final Clock clock;
+    private final ElasticConfig config;
+    private final Map<String, Long> checkedAt = new HashMap<>();
+    private BiConsumer<JobRecord, Map<Integer, ShardReport>> observer = (job, reports) -> { };
+
+    public Rebalancer(ClusterStore store, ClusterView view, PlanApplier applier, double memoryHeadroom, Clock clock,
+                      ElasticConfig config) {
+        this.store = store;
+        this.view = view;
+        this.applier = applier;
+        this.memoryHeadroom = memoryHeadroom;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /** Also gives every checked job's current measurements to {@code learner}. */
+    public Rebalancer withObserver(BiConsumer<JobRecord, Map<Integer, ShardReport>> learner) {
+        this.observer = learner;
+        return this;
+    }
+
+    /** One pass over the running jobs, under {@code term}. */
+    public void rebalanceWhereMeasured(Term term) {
+        List<JobRecord> running = view.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
+                && j.placement() != null).toList();
+        Set<String> ids = running.stream().map(JobRecord::id).collect(Collectors.toSet());
+        checkedAt.keySet().retainAll(ids);
+        long now = clock.millis();
+        for (JobRecord job : running) {
+            if (now - checkedAt.getOrDefault(job.id(), Long.MIN_VALUE / 2) >= config.growCheckIntervalMs()) {
+                checkedAt.put(job.id(), now);
+                consider(job, term);
+            }
+        }
+    }
+
+    private void consider(JobRecord job, Term term) {
+        Map<Integer, ShardReport> reports = new TreeMap<>();
+        store.shardReports(job.id(), job.placement().shards().size()).forEach((shard, r) -> {
+            if (r != null && r.attempt() == job.attempt()) {
+                reports.put(shard, r);
+            }
+        });
+        observer.accept(job, reports);
+        if (config.rebalanceTolerance() <= 0) {
+            return;
+        }
+        RebalancePolicy.decide(job.spec(), job.placement(), reports, config.rebalanceTolerance(), view.catalog(),
+                memoryHeadroom).ifPresent(r -> commit(job, r, term));
+    }
+
+    private void commit(JobRecord job, RebalancePolicy.Rebalance r, Term term) {
+        String why = describe(job.placement(), r);
+        PlanApplier.Outcome outcome = applier.resplit(job.id(), job.attempt(), r.plan(), why, clock.instant().toString(), term);
+        if (outcome instanceof PlanApplier.Committed) {
+            LOG.info("job {} rebalanced: {}", job.id(), why);
+        } else {
+            LOG.info("job {} was not rebalanced: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
+        }
+    }
+
+    /** The event's text: the spread measured, the rates per chip type, the new split and what it predicts. */
+    static String describe(Plan before, RebalancePolicy.Rebalance r) {
+        Map<String, String> rates = new TreeMap<>();
+        for (ShardPlan old : before.shards()) {
+            ShardPlan now = r.plan().shards().get(old.shard());
+            rates.putIfAbsent(old.chipType(), String.format(Locale.ROOT, "%.1f measured against %.1f predicted",
+                    now.samplesPerSec(), old.samplesPerSec()));
+        }
+        return String.format(Locale.ROOT, "measured compute times per step spread %.1f%% (tolerance exceeded); "
+                        + "samples/s per shard: %s; batch re-split from %s to %s samples per shard, predicting a %.1f%% "
+                        + "spread and %.1f samples/s against %.1f; split %d of attempt, adopted at the next checkpoint "
+                        + "(no restart)", 100 * r.spreadBefore(), rates, parts(before), parts(r.plan()),
+                100 * r.spreadAfter(), r.plan().predictedSamplesPerSec(), r.measuredBefore(), r.plan().splitVersion());
+    }
+
+    private static String parts(Plan plan) {
+        return plan.shards().stream().map(s -> Long.toString(s.samplesPerStep())).collect(Collectors.joining("/"));
+    }
+}
