@@ -28,9 +28,11 @@ When the scheduler re-splits the batch by measured speed, the agent rewrites TES
 At each checkpoint interval the ranks agree on the newest split every rank has (an all-reduce of
 the version, MIN), switch to it together and print TESSERA_REBALANCED.
 
-A simulated chip for tests and demos: --sample-cost-ms C makes each sample cost C ms of compute,
-and --chip-speed CHIP=F makes chip type CHIP run at F times that speed (0.7: 30% slower), so the
-scheduler's loop has a true speed to discover.
+A simulated chip for tests and demos: --simulate-chips S makes each step take as long as the
+shard's chip would by the catalog (TESSERA_CATALOG_SAMPLES_PER_SEC), times S (wall seconds per
+chip second), and --chip-speed CHIP=F makes chip type CHIP run at F times the catalog's speed
+(0.7: 30% slower), so the scheduler's loop has a true speed to discover. Rates are then reported
+in chip time, like the catalog's.
 
 Checkpoints are written by rank 0 with torch.save to a temporary file and renamed into place, so a
 checkpoint is whole or absent; every rank then prints TESSERA_CHECKPOINT. On SIGTERM (preemption)
@@ -142,9 +144,10 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dump-params", help="write the final parameters as JSON here (rank 0), for equivalence checks")
     p.add_argument("--flat", action="store_true", help="one flat all-reduce instead of the communication plan")
-    p.add_argument("--sample-cost-ms", type=float, default=0.0, help="simulated compute per sample, ms (0: real only)")
+    p.add_argument("--simulate-chips", type=float, default=0.0, metavar="S",
+                   help="pace each step as the shard's chip would, times S wall seconds per chip second (0: off)")
     p.add_argument("--chip-speed", action="append", default=[], metavar="CHIP=F",
-                   help="simulated speed of a chip type relative to --sample-cost-ms (repeatable)")
+                   help="with --simulate-chips: chip type CHIP runs at F x the catalog's speed (repeatable)")
     a = p.parse_args()
 
     rank, world = env_int("RANK", 0), env_int("WORLD_SIZE", 1)
@@ -165,6 +168,9 @@ def main():
     offset = sum(shares[:rank])
     split_file, split = os.environ.get("TESSERA_SPLIT_FILE"), env_int("TESSERA_SPLIT_VERSION", 0)
     speed = chip_speed(a.chip_speed, os.environ.get("TESSERA_CHIP_TYPE", ""))
+    catalog = float(os.environ.get("TESSERA_CATALOG_SAMPLES_PER_SEC")
+                    or os.environ.get("TESSERA_PREDICTED_SAMPLES_PER_SEC") or 100.0)
+    scale = a.simulate_chips if a.simulate_chips > 0 else 1.0
 
     net = model(a.seed)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
@@ -192,13 +198,13 @@ def main():
                 part = (err * err).sum() / global_size  # this micro-batch's share of the full batch's mean
             part.backward()
             loss_sum += part.detach()
-        if a.sample_cost_ms > 0:  # the simulated chip: this shard's samples at its chip's speed
-            time.sleep(max(0.0, local * a.sample_cost_ms / 1000.0 / speed - (time.perf_counter() - began)))
-        computed = time.perf_counter() - began
+        if a.simulate_chips > 0:  # the simulated chip: this shard's samples at its chip's true speed
+            time.sleep(max(0.0, local / (catalog * speed) * scale - (time.perf_counter() - began)))
+        computed = (time.perf_counter() - began) / scale
         gradients.sum_([prm.grad for prm in net.parameters()])  # the full batch's mean gradient
         dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
         opt.step()
-        took = time.perf_counter() - began
+        took = (time.perf_counter() - began) / scale
         print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={local}"
               f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f} split={split}", flush=True)
         last = step == a.steps

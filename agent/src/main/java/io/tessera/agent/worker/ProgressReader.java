@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Finds a worker's latest progress in the tail of its log: the last line containing
  * {@code TESSERA_PROGRESS step=N total=M}, optionally with {@code samples_per_sec=X} (this shard's
- * measured throughput) and {@code split=V} (the batch split version it runs), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
+ * measured throughput: the median of the last {@link #SMOOTHING_STEPS} steps' figures under the same split, so
+ * one slow step does not move it) and {@code split=V} (the batch split version it runs), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
  * wrote and can resume from). Reads at most the last 16 KiB; never throws.
  */
 public final class ProgressReader {
@@ -20,6 +21,14 @@ public final class ProgressReader {
     private static final Pattern SPLIT = Pattern.compile(" split=(\\d{1,9})");
     private static final Pattern CHECKPOINT = Pattern.compile("TESSERA_CHECKPOINT step=(\\d{1,18})");
     private static final int TAIL = 16 * 1024;
+    /** The measured samples/s reported is the median over this many of the latest steps of the current split. */
+    public static final int SMOOTHING_STEPS = 8;
+
+    private static double median(java.util.Collection<Double> xs) {
+        double[] sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
 
     private ProgressReader() {
     }
@@ -40,12 +49,22 @@ public final class ProgressReader {
             String tail = new String(buf, StandardCharsets.UTF_8);
             Matcher m = LINE.matcher(tail);
             Progress last = null;
+            java.util.ArrayDeque<Double> recent = new java.util.ArrayDeque<>();
             while (m.find()) {
                 int end = tail.indexOf('\n', m.end());
                 Matcher split = SPLIT.matcher(tail.substring(m.start(), end < 0 ? tail.length() : end));
+                Integer version = split.find() ? Integer.valueOf(split.group(1)) : null;
+                if (last != null && !java.util.Objects.equals(last.split(), version)) {
+                    recent.clear(); // a new split: only its own steps count
+                }
+                if (m.group(3) != null) {
+                    recent.addLast(Double.valueOf(m.group(3)));
+                    if (recent.size() > SMOOTHING_STEPS) {
+                        recent.removeFirst();
+                    }
+                }
                 last = new Progress(Long.parseLong(m.group(1)), m.group(2) == null ? null : Long.parseLong(m.group(2)),
-                        m.group(3) == null ? null : Double.valueOf(m.group(3)), null,
-                        split.find() ? Integer.valueOf(split.group(1)) : null);
+                        recent.isEmpty() ? null : median(recent), null, version);
             }
             Long checkpoint = null;
             for (Matcher c = CHECKPOINT.matcher(tail); c.find(); ) {

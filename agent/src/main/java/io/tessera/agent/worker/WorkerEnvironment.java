@@ -80,6 +80,9 @@ public final class WorkerEnvironment {
         env.put("TESSERA_GRAD_ACCUMULATION", Integer.toString(a.accumulation()));
         env.put("TESSERA_GLOBAL_BATCH", Long.toString(a.globalBatch()));
         env.put("TESSERA_PREDICTED_SAMPLES_PER_SEC", Double.toString(a.predictedSamplesPerSec()));
+        if (a.catalogSamplesPerSec() > 0) {
+            env.put("TESSERA_CATALOG_SAMPLES_PER_SEC", Double.toString(a.catalogSamplesPerSec()));
+        }
         env.put("TESSERA_WORK_DIR", workDir);
         if (checkpointDir != null) {
             env.put("TESSERA_CHECKPOINT_DIR", checkpointDir);

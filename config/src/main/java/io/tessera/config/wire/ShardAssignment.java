@@ -37,13 +37,25 @@ import java.util.Map;
  * @param splitVersion           0 for the split the attempt started with; +1 each time the scheduler re-splits the
  *                               batch of the running attempt by measured speed ({@code microBatch} and
  *                               {@code accumulation} then hold the new split, which workers adopt at a checkpoint)
+ * @param catalogSamplesPerSec   the catalog's estimate for this shard, before anything measured corrected it (0 when
+ *                               unknown); {@code predictedSamplesPerSec} is the scheduler's current belief
  */
 public record ShardAssignment(
         String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
         List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
         String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
         String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm,
-        int splitVersion) {
+        int splitVersion, double catalogSamplesPerSec) {
+
+    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
+                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
+                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
+                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
+                           String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm, int splitVersion) {
+        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
+                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
+                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion, 0);
+    }
 
     public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
                            int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
@@ -52,7 +64,7 @@ public record ShardAssignment(
                            String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm) {
         this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
                 visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, 0);
+                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, 0, 0);
     }
 
     public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
@@ -85,21 +97,21 @@ public record ShardAssignment(
     public ShardAssignment withStopGrace(long graceMs) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm, splitVersion);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm, splitVersion, catalogSamplesPerSec);
     }
 
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, newEnv,
                 devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion);
+                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion, catalogSamplesPerSec);
     }
 
     /** This shard with a new split of the running attempt: its batch, its predicted rate, and the split's version. */
     public ShardAssignment withSplit(int newMicroBatch, int newAccumulation, double predicted, int version) {
         return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
                 devices, chipType, vendor, visibilityEnv, precision, newMicroBatch, newAccumulation, globalBatch,
-                predicted, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, version);
+                predicted, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, version, catalogSamplesPerSec);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */

@@ -89,7 +89,7 @@ public final class Rebalancer {
     }
 
     private void commit(JobRecord job, RebalancePolicy.Rebalance r, Term term) {
-        String why = describe(job.placement(), r);
+        String why = describe(job.placement(), r, job.attempt());
         PlanApplier.Outcome outcome = applier.resplit(job.id(), job.attempt(), r.plan(), why, clock.instant().toString(), term);
         if (outcome instanceof PlanApplier.Committed) {
             LOG.info("job {} rebalanced: {}", job.id(), why);
@@ -99,7 +99,7 @@ public final class Rebalancer {
     }
 
     /** The event's text: the spread measured, the rates per chip type, the new split and what it predicts. */
-    static String describe(Plan before, RebalancePolicy.Rebalance r) {
+    static String describe(Plan before, RebalancePolicy.Rebalance r, int attempt) {
         Map<String, String> rates = new TreeMap<>();
         for (ShardPlan old : before.shards()) {
             ShardPlan now = r.plan().shards().get(old.shard());
@@ -108,9 +108,10 @@ public final class Rebalancer {
         }
         return String.format(Locale.ROOT, "measured compute times per step spread %.1f%% (tolerance exceeded); "
                         + "samples/s per shard: %s; batch re-split from %s to %s samples per shard, predicting a %.1f%% "
-                        + "spread and %.1f samples/s against %.1f; split %d of attempt, adopted at the next checkpoint "
-                        + "(no restart)", 100 * r.spreadBefore(), rates, parts(before), parts(r.plan()),
-                100 * r.spreadAfter(), r.plan().predictedSamplesPerSec(), r.measuredBefore(), r.plan().splitVersion());
+                        + "spread and %.1f samples/s against %.1f; split %d of attempt %d, adopted at the next "
+                        + "checkpoint (no restart)", 100 * r.spreadBefore(), rates, parts(before), parts(r.plan()),
+                100 * r.spreadAfter(), r.plan().predictedSamplesPerSec(), r.measuredBefore(), r.plan().splitVersion(),
+                attempt);
     }
 
     private static String parts(Plan plan) {

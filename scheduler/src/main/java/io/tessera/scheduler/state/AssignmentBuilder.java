@@ -7,6 +7,7 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.placement.CatalogThroughputModel;
 import io.tessera.scheduler.placement.CommPlanner;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
@@ -26,6 +27,8 @@ import java.util.function.Function;
  * with ports and interface variables, {@link #completed}). Pure.
  */
 public final class AssignmentBuilder {
+    private static final CatalogThroughputModel CATALOG_MODEL = new CatalogThroughputModel();
+
     private AssignmentBuilder() {
     }
 
@@ -102,7 +105,8 @@ public final class AssignmentBuilder {
                         chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
                         job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
                         checkpointDir(job), null, job.spec().checkpointDir() == null ? null
-                                : job.spec().scheduling().resumeFrom(), comm.forNode(node)));
+                                : job.spec().scheduling().resumeFrom(), comm.forNode(node), plan.splitVersion(),
+                        CATALOG_MODEL.shardSamplesPerSec(chip, s.precision(), job.spec())));
             }
             out.put(node, list);
         });
