@@ -23,7 +23,9 @@ import io.tessera.scheduler.metrics.FleetStatsCollector;
 import io.tessera.scheduler.metrics.QueueStats;
 import io.tessera.scheduler.metrics.SchedulerMetrics;
 import io.tessera.scheduler.policy.HeartbeatPolicy;
+import io.tessera.scheduler.placement.MeasuredThroughputModel;
 import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.loop.LearnedThroughput;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.service.AgentService;
@@ -104,7 +106,8 @@ public final class SchedulerNode implements AutoCloseable {
         ClusterStore store = new HazelcastClusterStore(hz);
         HealthMonitor health = new HealthMonitor(db, hz, 3, onFatal).start(2000);
         PlanApplier applier = new PlanApplier(store, catalog);
-        PlacementPolicy policy = policy(config);
+        LearnedThroughput learned = new LearnedThroughput(store.profiles(), catalog, clock::millis);
+        PlacementPolicy policy = policy(config, learned);
         SchedulerMetrics metrics = new SchedulerMetrics();
         AuthSetup auth = AuthSetup.from(config.auth(), store, clock);
         auth.generatedAdmin().ifPresent(t -> LOG.warn("no token file configured: generated admin token {}", t));
@@ -120,7 +123,7 @@ public final class SchedulerNode implements AutoCloseable {
                             String me = hz.getCluster().getLocalMember().getUuid().toString();
                             ClusterStore.LeaderClaim c = store.claimLeadership(me);
                             return new Term(me, c.epoch(), clock.millis());
-                        }, QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime);
+                        }, QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime).withBeforePass(learned::refresh);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
@@ -171,10 +174,17 @@ public final class SchedulerNode implements AutoCloseable {
         return t;
     }
 
-    /** The placement policy a scheduler configuration implies. */
+    /** The placement policy a scheduler configuration implies, on the catalog's estimates alone. */
     public static PlacementPolicy policy(SchedulerConfig config) {
         return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
                 config.memoryHeadroom(), config.network(), PlacementPolicy.DEFAULT.throughput());
+    }
+
+    /** The same, with the estimates corrected by what job classes were measured at ({@link LearnedThroughput}). */
+    static PlacementPolicy policy(SchedulerConfig config, LearnedThroughput learned) {
+        return new PlacementPolicy(config.defaultMaxVendorShare(), config.defaultMinVendors(),
+                config.memoryHeadroom(), config.network(),
+                new MeasuredThroughputModel(PlacementPolicy.DEFAULT.throughput(), learned));
     }
 
     /** The authentication in force, with any tokens generated at start. */

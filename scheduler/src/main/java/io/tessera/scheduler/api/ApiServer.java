@@ -40,6 +40,7 @@ public final class ApiServer {
                 ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking, guard));
         new JobRoutes(jobs, store, blocking, clock).mount(router);
         new QueueRoutes(queues, blocking).mount(router);
+        new ProfileRoutes(store.profiles(), blocking).mount(router);
         new LogRoutes(jobs, store, blocking, vertx).mount(router);
         AgentRoutes agentRoutes = new AgentRoutes(agents, auth.agents(), agentPool, vertx, config.longPollTimeoutMs());
         agentRoutes.mount(router);

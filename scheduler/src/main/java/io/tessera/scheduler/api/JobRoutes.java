@@ -4,6 +4,7 @@ import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.policy.EfficiencyLearning;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.JobHistory;
@@ -98,7 +99,8 @@ final class JobRoutes {
     private JobView view(JobRecord job) {
         int n = job.placement() == null ? 0 : job.placement().shards().size();
         return JobView.of(job, n == 0 || !job.finalShards().isEmpty() ? Map.of() : store.shardReports(job.id(), n),
-                job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null, clock.millis());
+                job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null, clock.millis(),
+                n == 0 ? null : store.profiles().get(EfficiencyLearning.key(job.spec())).orElse(null));
     }
 
     private static Problems.NotFound notFound(String id) {

@@ -9,6 +9,7 @@ import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.ShardOutcomes;
+import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
@@ -45,20 +46,23 @@ public record JobView(String id, String name, String owner, String queue, int pr
                                 CommPlan communication) {
     }
 
-    /** One shard: where it runs, its batch, and what its agent last reported, or how it ended. */
+    /**
+     * One shard: where it runs, its batch, what its agent last reported (or how it ended), and the
+     * efficiency learned for its chip type and precision in the job's class, if any.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ShardView(int shard, String node, List<Integer> devices, String chipType, String vendor,
                             @JsonUnwrapped Batch batch, String phase, String outcome, Long pid,
-                            @JsonUnwrapped Progress progress, Integer exitCode, String signal) {
+                            @JsonUnwrapped Progress progress, Integer exitCode, String signal, Double learnedEfficiency) {
     }
 
     /** A shard's share of the global batch. */
     public record Batch(String precision, int microBatch, int accumulation, double predictedSamplesPerSec) {
     }
 
-    /** What a shard's worker last reported. */
+    /** What a shard's worker last reported; {@code split} is the batch split version it runs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Progress(Long step, Long totalSteps, Double measuredSamplesPerSec, Long checkpointStep) {
+    public record Progress(Long step, Long totalSteps, Double measuredSamplesPerSec, Long checkpointStep, Integer split) {
     }
 
     /** The attempt's first failure: the shard to look at, how it ended, and the end of its output. */
@@ -67,8 +71,12 @@ public record JobView(String id, String name, String owner, String queue, int pr
                           List<String> outputTail, List<Integer> peerFailures) {
     }
 
-    /** @param estimatedStartAt the predicted start of a queued job holding a reservation, or null */
-    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs) {
+    /**
+     * @param estimatedStartAt the predicted start of a queued job holding a reservation, or null
+     * @param learned          what the job's class learned, or null
+     */
+    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs,
+                             ThroughputProfile learned) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
                 plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips(),
@@ -76,7 +84,7 @@ public record JobView(String id, String name, String owner, String queue, int pr
         Map<Integer, ShardReport> last = lastAttempt(job, reports);
         Optional<ShardReport> first = ShardOutcomes.firstFailure(last.values());
         List<ShardView> shards = plan == null ? List.of()
-                : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first)).toList();
+                : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first, learned)).toList();
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
                 job.waitingReason(), job.state() == JobState.QUEUED ? estimatedStartAt : null);
         return new JobView(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority(), status,
@@ -104,13 +112,15 @@ public record JobView(String id, String name, String owner, String queue, int pr
                 ShardOutcomes.describe(f), f.exit() == null ? List.of() : f.exit().tail(), peers);
     }
 
-    private static ShardView shard(ShardPlan s, ShardReport r, Optional<ShardReport> first) {
+    private static ShardView shard(ShardPlan s, ShardReport r, Optional<ShardReport> first, ThroughputProfile learned) {
         Batch batch = new Batch(s.precision().wireName(), s.microBatch(), s.accumulation(), s.samplesPerSec());
-        Progress progress = r == null ? new Progress(null, null, null, null)
-                : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep());
+        Progress progress = r == null ? new Progress(null, null, null, null, null)
+                : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep(), r.split());
+        ThroughputProfile.Estimate e = learned == null ? null
+                : learned.estimates().get(ThroughputProfile.slot(s.chipType(), s.precision().wireName()));
         return new ShardView(s.shard(), s.node(), s.devices(), s.chipType(), s.vendor(), batch,
                 r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),
                 r == null ? null : r.pid(), progress, r == null ? null : r.exitCode(),
-                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null));
+                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null), e == null ? null : e.efficiency());
     }
 }

@@ -61,7 +61,8 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, 
         loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
                 .withHistory(queuePass::usageHistory));
         loop.withHistory(new HistoryMover(store, view, history, clock, terminalGraceMs, retentionMs));
-        loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic));
+        loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)
+                .withObserver(new ProfileLearner(store.profiles(), view.catalog(), elastic.learningRate(), clock)));
         return loop;
     }
 }

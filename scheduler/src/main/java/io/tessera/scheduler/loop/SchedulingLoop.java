@@ -36,6 +36,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private HistoryMover history;
     private Preemptor preemptor;
     private Rebalancer rebalancer;
+    private Runnable beforePass = () -> { };
     private Term term;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-scheduling-loop");
@@ -80,6 +81,15 @@ public final class SchedulingLoop implements AutoCloseable {
     /** Also re-splits running gangs by measured speed, and learns from them, after each pass. */
     public SchedulingLoop withRebalancing(Rebalancer r) {
         this.rebalancer = r;
+        return this;
+    }
+
+    /**
+     * Runs {@code hook} at the start of each pass, on every member, leader or not (the learned
+     * throughput's refresh: on the loop thread, between placements).
+     */
+    public SchedulingLoop withBeforePass(Runnable hook) {
+        this.beforePass = hook;
         return this;
     }
 
@@ -130,6 +140,7 @@ public final class SchedulingLoop implements AutoCloseable {
 
     /** One pass; public so tests can drive the loop deterministically. True when it placed a job. */
     public boolean pass() {
+        beforePass.run(); // on every member: its dry runs see what the leader learned
         if (!leadership.isLeader()) {
             term = null;
             return false;

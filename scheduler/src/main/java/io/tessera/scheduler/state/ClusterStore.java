@@ -160,6 +160,9 @@ public interface ClusterStore {
     /** Claims leadership for {@code member}: a new epoch, one higher than any before. */
     LeaderClaim claimLeadership(String member);
 
+    /** The learned throughput profiles of job classes. */
+    ProfileStore profiles();
+
     /** Runs {@code work} in one atomic transaction; it commits unless {@code work} throws. */
     <T> T inTransaction(Function<Tx, T> work);
 

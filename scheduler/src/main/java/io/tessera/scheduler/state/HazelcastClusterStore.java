@@ -42,6 +42,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String JOIN_TOKENS = "tessera.joinTokens";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
     static final String QUEUES = "tessera.queues";
+    static final String PROFILES = "tessera.profiles";
     /** Not durable: the leader works reservations out again each pass. */
     static final String ESTIMATES = "tessera.estimates";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
@@ -58,6 +59,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> joinTokens;
     private final IMap<String, String> checkpointOwners;
     private final HazelcastQueueMaps queueMaps;
+    private final ProfileStore profiles;
     private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
@@ -69,6 +71,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
+        this.profiles = ProfileStore.hazelcast(hz.getMap(PROFILES));
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
@@ -371,6 +374,11 @@ public final class HazelcastClusterStore implements ClusterStore {
         public Optional<LeaderClaim> leaderForUpdate() {
             return Optional.ofNullable(Codec.decode(leader.getForUpdate(CLAIM), LeaderClaim.class));
         }
+    }
+
+    @Override
+    public ProfileStore profiles() {
+        return profiles;
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class HazelcastMember {
             HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
             HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens",
             HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners",
-            HazelcastClusterStore.QUEUES, "tessera_queues");
+            HazelcastClusterStore.QUEUES, "tessera_queues", HazelcastClusterStore.PROFILES, "tessera_profiles");
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {

@@ -34,6 +34,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
     private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
+    private final ProfileStore profiles = ProfileStore.inMemory();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
     private volatile Map<String, String> estimates = Map.of();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -299,6 +300,11 @@ public final class InMemoryClusterStore implements ClusterStore {
         public Optional<LeaderClaim> leaderForUpdate() {
             return Optional.ofNullable(leader);
         }
+    }
+
+    @Override
+    public ProfileStore profiles() {
+        return profiles;
     }
 
     @Override

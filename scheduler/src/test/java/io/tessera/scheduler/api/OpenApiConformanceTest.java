@@ -190,6 +190,10 @@ class OpenApiConformanceTest {
         add.accept("getQueue", c.sendAs(alice, "GET", "/v1/queues/nope", null, null));
         add.accept("deleteQueue", c.sendAs(admin, "DELETE", "/v1/queues/research", null, null));
         add.accept("deleteQueue", c.sendAs(admin, "DELETE", "/v1/queues/research", null, null));
+        add.accept("listProfiles", c.sendAs(admin, "GET", "/v1/profiles", null, null));
+        add.accept("listProfiles", c.sendAs(alice, "GET", "/v1/profiles", null, null));
+        add.accept("deleteProfile", c.sendAs(admin, "DELETE", "/v1/profiles/nope", null, null));
+        add.accept("deleteProfile", c.sendAs(alice, "DELETE", "/v1/profiles/nope", null, null));
         agentCalls(c, add);
         return calls;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,12 +41,13 @@ class RebalancingTest {
             c.agent("h20-a", "nvidia-h20", 8);
             c.agent("asic-a", "acme-tpx1", 8);
             await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 3);
-            String id = c.submit("name: rebalance\ncommand: [\"" + PyTorchWorkerTest.PYTHON + "\", \""
+            String spec = "command: [\"" + PyTorchWorkerTest.PYTHON + "\", \""
                     + PyTorchWorkerTest.TRAIN + "\"]\nargs: [\"--steps\", \"240\", \"--checkpoint-every\", \"" + EVERY
                     + "\", \"--simulate-chips\", \"0.04\", \"--chip-speed\", \"ascend-910b=0.7\"]\nshards: 3\n"
                     + "devicesPerShard: 4\nmodel: {parameters: 1.3B, tokensPerSample: 2048}\nglobalBatch: 256\n"
                     + "precisions: [bf16]\nvendorPolicy: {maxVendorShare: 0.5}\ncheckpointDir: " + dir.resolve("ckpt")
-                    + "\n");
+                    + "\n";
+            String id = c.submit("name: rebalance\n" + spec);
             await().atMost(Duration.ofSeconds(150)).until(() -> c.job(id).get("state").asText().equals("SUCCEEDED"));
             JsonNode done = c.job(id);
             assertThat(done.get("attempt").asInt()).as("the same attempt").isEqualTo(1);
@@ -80,7 +82,42 @@ class RebalancingTest {
             assertThat(before).as("the catalog's split leaves the slow chip behind").isGreaterThan(0.2);
             assertThat(after).as("step times within 5%% of each other after the switch").isLessThanOrEqualTo(0.05);
             assertThat(gangAfter).as("measured throughput rises").isGreaterThan(gangBefore * 1.1);
+            learnedSeedsTheNextPlacementUntilAnAdminResetsIt(c, done, spec);
         }
+    }
+
+    /** What the class measured: the slow chip at about 0.7 of the catalog, the others at about 1; and its next plan. */
+    private static void learnedSeedsTheNextPlacementUntilAnAdminResetsIt(TestCluster c, JsonNode done, String spec) {
+        JsonNode profiles = Documents.parseJson(c.sendAs(TestCluster.ADMIN, "GET", "/v1/profiles", null, null).body().getBytes());
+        JsonNode estimates = profiles.get("profiles").get(0).get("estimates");
+        assertThat(profiles.get("profiles").get(0).get("key").asText()).isEqualTo("rebalance");
+        double ascend = estimates.get("ascend-910b/bf16").get("factor").asDouble();
+        System.out.printf(Locale.ROOT, "learned factors: ascend-910b %.3f, nvidia-h20 %.3f, acme-tpx1 %.3f%n", ascend,
+                estimates.get("nvidia-h20/bf16").get("factor").asDouble(),
+                estimates.get("acme-tpx1/bf16").get("factor").asDouble());
+        assertThat(ascend).as("the slow chip's learned factor").isBetween(0.63, 0.77);
+        assertThat(estimates.get("nvidia-h20/bf16").get("factor").asDouble()).isBetween(0.9, 1.1);
+        assertThat(done.get("shards").findValues("learnedEfficiency")).hasSize(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ascendRate(c, "rebalance", spec)
+                / ascendRate(c, "another-class", spec) < 0.8); // the leader refreshes what it learned each second
+        assertThat(ascendRate(c, "rebalance", spec) / ascendRate(c, "another-class", spec)).isCloseTo(ascend,
+                org.assertj.core.data.Offset.offset(0.01));
+        assertThat(c.sendAs(TestCluster.ALICE, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(403);
+        assertThat(c.sendAs(TestCluster.ADMIN, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Math.abs(ascendRate(c, "rebalance", spec)
+                - ascendRate(c, "another-class", spec)) < 1e-9);
+    }
+
+    /** The per-shard samples/s a dry run of {@code spec} named {@code name} predicts on the Ascend 910B. */
+    private static double ascendRate(TestCluster c, String name, String spec) {
+        JsonNode plan = Documents.parseJson(c.send("POST", "/v1/plan", ("name: " + name + "\n" + spec).getBytes(),
+                "application/yaml").body().getBytes());
+        for (JsonNode chip : plan.get("chips")) {
+            if (chip.get("chipType").asText().equals("ascend-910b")) {
+                return chip.get("samplesPerSecPerShard").asDouble();
+            }
+        }
+        throw new AssertionError("no ascend-910b in " + plan);
     }
 
     /** Per step: {samples, measured samples/s, split}. */

@@ -1,0 +1,62 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.ThroughputProfile;
+import io.tessera.scheduler.policy.EfficiencyLearning;
+import io.tessera.scheduler.state.ProfileStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Feeds a running job's measurements into its class's profile ({@link EfficiencyLearning}) and
+ * writes the profile back when what it says moved: a factor by more than {@link #MIN_CHANGE}, a
+ * new chip type, or every {@link #WRITE_EVERY} observations, so a steady job does not write the
+ * store at every check.
+ */
+public final class ProfileLearner implements BiConsumer<JobRecord, Map<Integer, ShardReport>> {
+    static final double MIN_CHANGE = 0.002;
+    static final int WRITE_EVERY = 12;
+    private final ProfileStore store;
+    private final ChipCatalog catalog;
+    private final double rate;
+    private final Clock clock;
+    private final Map<String, ThroughputProfile> cache = new java.util.HashMap<>();
+
+    public ProfileLearner(ProfileStore store, ChipCatalog catalog, double rate, Clock clock) {
+        this.store = store;
+        this.catalog = catalog;
+        this.rate = rate;
+        this.clock = clock;
+    }
+
+    @Override
+    public void accept(JobRecord job, Map<Integer, ShardReport> reports) {
+        String key = EfficiencyLearning.key(job.spec());
+        ThroughputProfile stored = store.get(key).orElse(null); // an admin may have reset it meanwhile
+        ThroughputProfile previous = cache.containsKey(key) && stored != null ? cache.get(key) : stored;
+        EfficiencyLearning.learn(previous, job.spec(), job.placement().shards(), reports, catalog, rate,
+                clock.instant().toString()).ifPresent(next -> {
+                    cache.put(key, next);
+                    if (worthWriting(stored, next)) {
+                        store.put(next);
+                    }
+                });
+    }
+
+    private static boolean worthWriting(ThroughputProfile stored, ThroughputProfile next) {
+        if (stored == null) {
+            return true;
+        }
+        for (ThroughputProfile.Estimate e : next.estimates().values()) {
+            ThroughputProfile.Estimate old = stored.estimates().get(ThroughputProfile.slot(e.chipType(), e.precision()));
+            if (old == null || Math.abs(old.factor() - e.factor()) > MIN_CHANGE
+                    || e.observations() - old.observations() >= WRITE_EVERY) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

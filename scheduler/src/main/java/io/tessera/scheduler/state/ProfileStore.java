@@ -1,0 +1,75 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.scheduler.model.ThroughputProfile;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where learned throughput profiles live: durable with the rest of the cluster state in
+ * Hazelcast (written through to the database), in memory for tests and the simulator.
+ */
+public interface ProfileStore {
+    /** Every profile, by key. */
+    Map<String, ThroughputProfile> all();
+
+    Optional<ThroughputProfile> get(String key);
+
+    /** Creates or replaces a profile. */
+    void put(ThroughputProfile profile);
+
+    /** Forgets a profile; false if there was none. */
+    boolean delete(String key);
+
+    /** A store in memory. */
+    static ProfileStore inMemory() {
+        Map<String, ThroughputProfile> map = new java.util.concurrent.ConcurrentHashMap<>();
+        return new ProfileStore() {
+            @Override
+            public Map<String, ThroughputProfile> all() {
+                return new java.util.TreeMap<>(map);
+            }
+
+            @Override
+            public Optional<ThroughputProfile> get(String key) {
+                return Optional.ofNullable(map.get(key));
+            }
+
+            @Override
+            public void put(ThroughputProfile profile) {
+                map.put(profile.key(), profile);
+            }
+
+            @Override
+            public boolean delete(String key) {
+                return map.remove(key) != null;
+            }
+        };
+    }
+
+    /** A store over a Hazelcast map of JSON values. */
+    static ProfileStore hazelcast(com.hazelcast.map.IMap<String, String> map) {
+        return new ProfileStore() {
+            @Override
+            public Map<String, ThroughputProfile> all() {
+                Map<String, ThroughputProfile> out = new java.util.TreeMap<>();
+                map.forEach((k, json) -> out.put(k, Codec.decode(json, ThroughputProfile.class)));
+                return out;
+            }
+
+            @Override
+            public Optional<ThroughputProfile> get(String key) {
+                return Optional.ofNullable(Codec.decode(map.get(key), ThroughputProfile.class));
+            }
+
+            @Override
+            public void put(ThroughputProfile profile) {
+                map.set(profile.key(), Codec.encode(profile));
+            }
+
+            @Override
+            public boolean delete(String key) {
+                return map.remove(key) != null;
+            }
+        };
+    }
+}
