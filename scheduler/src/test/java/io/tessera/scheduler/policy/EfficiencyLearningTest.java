@@ -1,0 +1,73 @@
+package io.tessera.scheduler.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpec;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.Precision;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.ThroughputProfile;
+import io.tessera.scheduler.placement.CatalogThroughputModel;
+import io.tessera.scheduler.placement.ShardPlan;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The learned factor: median over a chip type's shards, smoothed by an EWMA, keyed by profileKey or name. */
+class EfficiencyLearningTest {
+    private static final ChipCatalog CATALOG = ChipCatalog.builtIn();
+
+    private static JobSpec job(String extra) {
+        return new JobSpecParser(CATALOG).parse(("name: bert\ncommand: [w]\nshards: 3\ndevicesPerShard: 1\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 256\n" + extra).getBytes(StandardCharsets.UTF_8),
+                "application/yaml");
+    }
+
+    private static double catalogRate(JobSpec job, String chip) {
+        return new CatalogThroughputModel().shardSamplesPerSec(CATALOG.byId(chip).orElseThrow(), Precision.BF16, job);
+    }
+
+    private static List<ShardPlan> shards() {
+        return List.of(new ShardPlan(0, "a", "a", "ascend-910b", "huawei", List.of(0), Precision.BF16, 80, 1, 1),
+                new ShardPlan(1, "b", "b", "ascend-910b", "huawei", List.of(0), Precision.BF16, 80, 1, 1),
+                new ShardPlan(2, "c", "c", "ascend-910b", "huawei", List.of(0), Precision.BF16, 96, 1, 1));
+    }
+
+    private static Map<Integer, ShardReport> reports(double... rates) {
+        Map<Integer, ShardReport> out = new java.util.HashMap<>();
+        for (int i = 0; i < rates.length; i++) {
+            out.put(i, new ShardReport("j", i, 1, ShardPhase.RUNNING, null, 1L, 5L, 9L, null, rates[i], null));
+        }
+        return out;
+    }
+
+    @Test
+    void theFirstObservationIsTheMedianAndLaterOnesMoveItByTheLearningRate() {
+        JobSpec job = job("");
+        double c = catalogRate(job, "ascend-910b");
+        ThroughputProfile first = EfficiencyLearning.learn(null, job, shards(), reports(0.7 * c, 0.5 * c, 0.72 * c),
+                CATALOG, 0.3, "t1").orElseThrow();
+        ThroughputProfile.Estimate e = first.estimates().get("ascend-910b/bf16");
+        assertThat(e.factor()).isCloseTo(0.7, within(1e-9)); // the median of 0.5, 0.7, 0.72: one straggler ignored
+        assertThat(e.efficiency()).isCloseTo(0.7 * CATALOG.byId("ascend-910b").orElseThrow().efficiency(), within(1e-9));
+        assertThat(first.key()).isEqualTo("bert");
+        ThroughputProfile second = EfficiencyLearning.learn(first, job, shards(), reports(c, c, c), CATALOG, 0.3, "t2")
+                .orElseThrow();
+        assertThat(second.estimates().get("ascend-910b/bf16").factor()).isCloseTo(0.7 + 0.3 * 0.3, within(1e-9));
+        assertThat(second.estimates().get("ascend-910b/bf16").observations()).isEqualTo(2);
+    }
+
+    @Test
+    void nothingMeasuredTeachesNothingAndAnExplicitProfileKeyNamesTheClass() {
+        JobSpec job = job("profileKey: llama-7b-sft\n");
+        assertThat(EfficiencyLearning.learn(null, job, shards(), Map.of(), CATALOG, 0.3, "t")).isEmpty();
+        assertThat(EfficiencyLearning.key(job)).isEqualTo("llama-7b-sft");
+        double c = catalogRate(job, "ascend-910b");
+        assertThat(EfficiencyLearning.learn(null, job, shards(), reports(c, c, c), CATALOG, 0.3, "t").orElseThrow().key())
+                .isEqualTo("llama-7b-sft");
+    }
+}
