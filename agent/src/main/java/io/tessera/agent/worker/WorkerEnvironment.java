@@ -100,7 +100,7 @@ public final class WorkerEnvironment {
         plan.interfaces().values().stream().findFirst().ifPresent(nic -> nic.forEach(env::putIfAbsent));
         plan.groupOf(a.shard()).ifPresent(g -> {
             env.put("TESSERA_COMM_GROUPS", Integer.toString(plan.groups().size()));
-            env.put("TESSERA_COMM_GROUP", Integer.toString(g.id()));
+            env.put("TESSERA_COMM_GROUP", Integer.toString(g.index()));
             env.put("TESSERA_COMM_LIBRARY", g.library());
             env.put("TESSERA_COMM_GROUP_RANKS", join(g.ranks()));
             env.put("TESSERA_COMM_GROUP_RANK", Integer.toString(g.indexOf(a.shard())));

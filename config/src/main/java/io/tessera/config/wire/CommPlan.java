@@ -33,7 +33,7 @@ public record CommPlan(int worldPort, List<Group> groups, Bridge bridge, Map<Str
     /**
      * One vendor group.
      *
-     * @param id      its index, 0..groups-1
+     * @param index   its position, 0..groups-1
      * @param vendor  the vendor of its chips
      * @param library the collective library it uses natively (catalog {@code collective})
      * @param ranks   its ranks, ascending
@@ -41,7 +41,7 @@ public record CommPlan(int worldPort, List<Group> groups, Bridge bridge, Map<Str
      * @param address the leader's node address, where the group's rendezvous listens
      * @param port    the group's rendezvous port
      */
-    public record Group(int id, String vendor, String library, List<Integer> ranks, int leader, String address, int port) {
+    public record Group(int index, String vendor, String library, List<Integer> ranks, int leader, String address, int port) {
         public Group {
             ranks = List.copyOf(ranks);
         }

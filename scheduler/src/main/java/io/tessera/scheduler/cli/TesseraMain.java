@@ -5,6 +5,7 @@ import io.tessera.scheduler.cli.client.FleetCommand;
 import io.tessera.scheduler.cli.client.JobsCommand;
 import io.tessera.scheduler.cli.client.LogsCommand;
 import io.tessera.scheduler.cli.client.NodesCommand;
+import io.tessera.scheduler.cli.client.ProfilesCommand;
 import io.tessera.scheduler.cli.client.QueuesCommand;
 import io.tessera.scheduler.cli.client.ResubmitCommand;
 import io.tessera.scheduler.cli.client.StatusCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
         description = "Tessera: one scheduling pool over a mixed fleet of AI accelerators.",
         subcommands = {SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class,
                 CancelCommand.class, ResubmitCommand.class, NodesCommand.class, FleetCommand.class, QueuesCommand.class,
+                ProfilesCommand.class,
                 PlanCommand.class, SchedulerCommand.class, DemoCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TesseraMain implements Runnable {

@@ -33,8 +33,8 @@ final class CommPorts {
         int base = blockStart(jobId, attempt, 2 + plan.groups().size(), taken);
         List<CommPlan.Group> groups = new ArrayList<>();
         for (CommPlan.Group g : plan.groups()) {
-            groups.add(new CommPlan.Group(g.id(), g.vendor(), g.library(), g.ranks(), g.leader(), g.address(),
-                    base + 2 + g.id()));
+            groups.add(new CommPlan.Group(g.index(), g.vendor(), g.library(), g.ranks(), g.leader(), g.address(),
+                    base + 2 + g.index()));
         }
         CommPlan.Bridge b = plan.bridge();
         CommPlan.Bridge bridge = b == null ? null : new CommPlan.Bridge(b.transport(), b.ranks(), b.address(), base + 1);

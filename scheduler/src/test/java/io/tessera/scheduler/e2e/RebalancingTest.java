@@ -102,10 +102,23 @@ class RebalancingTest {
                 / ascendRate(c, "another-class", spec) < 0.8); // the leader refreshes what it learned each second
         assertThat(ascendRate(c, "rebalance", spec) / ascendRate(c, "another-class", spec)).isCloseTo(ascend,
                 org.assertj.core.data.Offset.offset(0.01));
+        String table = cli(c, TestCluster.ADMIN, "profiles");
+        assertThat(table).contains("CLASS").contains("rebalance").containsPattern("ascend-910b +bf16 +0\\.[67]");
         assertThat(c.sendAs(TestCluster.ALICE, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(403);
-        assertThat(c.sendAs(TestCluster.ADMIN, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(200);
+        assertThat(cli(c, TestCluster.ADMIN, "profiles", "--reset", "rebalance")).contains("forgot what rebalance learned");
         await().atMost(Duration.ofSeconds(10)).until(() -> Math.abs(ascendRate(c, "rebalance", spec)
                 - ascendRate(c, "another-class", spec)) < 1e-9);
+    }
+
+    /** Runs the CLI against the cluster; its standard output. */
+    private static String cli(TestCluster c, String token, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", c.url(), "--token", token));
+        int code = new picocli.CommandLine(new io.tessera.scheduler.cli.TesseraMain())
+                .setOut(new java.io.PrintWriter(out, true)).execute(all.toArray(String[]::new));
+        assertThat(code).as("tessera %s: %s", all, out).isZero();
+        return out.toString();
     }
 
     /** The per-shard samples/s a dry run of {@code spec} named {@code name} predicts on the Ascend 910B. */

@@ -46,13 +46,15 @@ final class StatusPrinter {
 
     private static void shards(JsonNode job, PrintWriter out) {
         Table t = new Table("SHARD", "NODE", "CHIP", "DEVICES", "MICRO-BATCH", "PHASE", "OUTCOME", "STEP", "SAMPLES/S",
-                "PREDICTED", "EXIT");
+                "PREDICTED", "EFFICIENCY", "EXIT");
         for (JsonNode s : job.path("shards")) {
             t.row(s.path("shard").asInt(), s.path("node").asText(), s.path("chipType").asText(), join(s.path("devices")),
-                    s.path("microBatch").asInt(), s.path("phase").asText(), s.path("outcome").asText("-"),
+                    s.path("microBatch").asInt() + (s.path("accumulation").asInt(1) > 1 ? "x" + s.path("accumulation").asInt() : ""),
+                    s.path("phase").asText(), s.path("outcome").asText("-"),
                     s.hasNonNull("step") ? s.get("step").asText() + (s.hasNonNull("totalSteps") ? "/" + s.get("totalSteps").asText() : "") : "-",
                     s.hasNonNull("measuredSamplesPerSec") ? String.format(Locale.ROOT, "%.1f", s.get("measuredSamplesPerSec").asDouble()) : "-",
                     String.format(Locale.ROOT, "%.1f", s.path("predictedSamplesPerSec").asDouble()),
+                    s.hasNonNull("learnedEfficiency") ? String.format(Locale.ROOT, "%.3f", s.get("learnedEfficiency").asDouble()) : "-",
                     s.hasNonNull("signal") ? s.get("signal").asText() : s.hasNonNull("exitCode") ? s.get("exitCode").asText() : "-");
         }
         out.println();
