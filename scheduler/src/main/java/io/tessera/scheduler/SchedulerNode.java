@@ -165,6 +165,7 @@ public final class SchedulerNode implements AutoCloseable {
         t.scheduleWithFixedDelay(() -> {
             try {
                 metrics.refresh(stats.collect());
+                metrics.refreshThroughput(stats.throughput());
                 metrics.refreshQueues(queues.list().stream().map(q -> new QueueStats(q.queue().name(), q.usedTflops(),
                         q.queue().quota().tflops(), q.borrowedTflops(), q.fairShareTflops(), q.pendingJobs())).toList());
             } catch (RuntimeException e) {

@@ -104,6 +104,27 @@ public final class FleetStatsCollector {
         }
     }
 
+    /** Each running shard's predicted and measured samples/s, and every learned estimate. */
+    public ThroughputStats throughput() {
+        List<ThroughputStats.Shard> shards = new java.util.ArrayList<>();
+        for (JobRecord job : view.jobs()) {
+            if (job.state() != JobState.RUNNING || job.placement() == null) {
+                continue;
+            }
+            Map<Integer, ShardReport> reports = store.shardReports(job.id(), job.placement().shards().size());
+            for (ShardPlan s : job.placement().shards()) {
+                ShardReport r = reports.get(s.shard());
+                Double measured = r != null && r.attempt() == job.attempt() ? r.samplesPerSec() : null;
+                shards.add(new ThroughputStats.Shard(job.id(), job.spec().name(), s.shard(), s.chipType(),
+                        s.samplesPerSec(), measured));
+            }
+        }
+        List<ThroughputStats.Learned> learned = new java.util.ArrayList<>();
+        store.profiles().all().values().forEach(p -> p.estimates().values().forEach(e -> learned.add(
+                new ThroughputStats.Learned(p.key(), e.chipType(), e.precision(), e.efficiency(), e.factor()))));
+        return new ThroughputStats(shards, learned);
+    }
+
     private String vendor(String chipType) {
         return catalog.byId(chipType).map(ChipType::vendor).orElse("unknown");
     }

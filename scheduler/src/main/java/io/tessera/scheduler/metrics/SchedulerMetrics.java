@@ -39,6 +39,9 @@ public final class SchedulerMetrics implements SchedulerEvents {
     private final MultiGauge jobVendorShare;
     private final MultiGauge fleetVendorShare;
     private final MultiGauge heartbeatAge;
+    private final MultiGauge shardThroughput;
+    private final MultiGauge learnedEfficiency;
+    private final MultiGauge learnedSpeed;
     private final Map<String, MultiGauge> queueGauges = new java.util.LinkedHashMap<>();
 
     public SchedulerMetrics() {
@@ -63,6 +66,14 @@ public final class SchedulerMetrics implements SchedulerEvents {
                 .description("Share of a running job's throughput per vendor").register(registry);
         fleetVendorShare = MultiGauge.builder("tessera.fleet.vendor.share").baseUnit("ratio")
                 .description("Share of all running compute per vendor").register(registry);
+        shardThroughput = MultiGauge.builder("tessera.shard.throughput").baseUnit("samples.per.second")
+                .description("Each running shard's samples/s: kind=predicted (the scheduler) or measured (its worker)")
+                .register(registry);
+        learnedEfficiency = MultiGauge.builder("tessera.learned.efficiency").baseUnit("ratio")
+                .description("Achieved fraction of peak learned per job class, chip type and precision").register(registry);
+        learnedSpeed = MultiGauge.builder("tessera.learned.speed").baseUnit("ratio")
+                .description("Measured samples/s over the catalog's estimate, learned per job class and chip type")
+                .register(registry);
         heartbeatAge = MultiGauge.builder("tessera.node.heartbeat.age").baseUnit("seconds")
                 .description("Seconds since each node's last heartbeat").register(registry);
         for (String[] g : new String[][] {{"used", "Normalized TFLOPS each queue's running jobs hold"},
@@ -136,6 +147,29 @@ public final class SchedulerMetrics implements SchedulerEvents {
         jobVendorShare.register(shares, true);
         fleetVendorShare.register(rows(s.fleetVendorShare(), v -> Tags.of("vendor", v)), true);
         heartbeatAge.register(rows(s.heartbeatAge(), n -> Tags.of("node", n)), true);
+    }
+
+    /** Replaces the throughput-loop gauges with {@code t}. */
+    public void refreshThroughput(ThroughputStats t) {
+        List<MultiGauge.Row<?>> shards = new ArrayList<>();
+        for (ThroughputStats.Shard s : t.shards()) {
+            Tags tags = Tags.of("job", s.jobId(), "job_name", s.jobName(), "shard", Integer.toString(s.shard()),
+                    "chip_type", s.chipType());
+            shards.add(MultiGauge.Row.of(tags.and("kind", "predicted"), s.predicted()));
+            if (s.measured() != null) {
+                shards.add(MultiGauge.Row.of(tags.and("kind", "measured"), s.measured()));
+            }
+        }
+        shardThroughput.register(shards, true);
+        List<MultiGauge.Row<?>> efficiency = new ArrayList<>();
+        List<MultiGauge.Row<?>> speed = new ArrayList<>();
+        for (ThroughputStats.Learned l : t.learned()) {
+            Tags tags = Tags.of("profile", l.profile(), "chip_type", l.chipType(), "precision", l.precision());
+            efficiency.add(MultiGauge.Row.of(tags, l.efficiency()));
+            speed.add(MultiGauge.Row.of(tags, l.speed()));
+        }
+        learnedEfficiency.register(efficiency, true);
+        learnedSpeed.register(speed, true);
     }
 
     /** Replaces the per-queue gauges with {@code queues}. */
