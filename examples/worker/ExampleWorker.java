@@ -23,10 +23,12 @@ import java.util.Random;
  * MASTER_ADDR:MASTER_PORT, rank 0 broadcasts the starting step and weights (from its checkpoint,
  * if one exists), and every step the gradients are all-reduced through rank 0, weighted by each
  * shard's batch. Each step is paced as the shard's chip would take: micro-batch x accumulation /
- * predicted samples per second, times --time-scale, so a well-balanced split makes every rank
+ * the catalog's samples per second for it ({@code TESSERA_CATALOG_SAMPLES_PER_SEC}), times
+ * --time-scale, and --chip-speed CHIP=F makes a chip type run at F times that speed, so a well-balanced split makes every rank
  * arrive at the all-reduce together. Every K steps rank 0 writes a checkpoint atomically. Each
  * step prints a {@code TESSERA_PROGRESS step=N total=M ... samples_per_sec=X} line (X: this shard's
- * measured throughput, in chip time, i.e. undoing --time-scale), which the agent reports upstream.
+ * measured compute rate, before the gradient all-reduce, in chip time, i.e. undoing --time-scale),
+ * which the agent reports upstream. It prints no {@code split=}, so the scheduler never re-splits it.
  * On SIGTERM (the scheduler preempting or cancelling the job) rank 0 checkpoints the last completed
  * step before exiting, within the grace period the agent allows.
  *
@@ -48,7 +50,9 @@ public final class ExampleWorker {
         int world = Integer.parseInt(require(env, "WORLD_SIZE"));
         int micro = Integer.parseInt(require(env, "TESSERA_MICRO_BATCH"));
         int accumulation = Integer.parseInt(env.getOrDefault("TESSERA_GRAD_ACCUMULATION", "1"));
-        double rate = Double.parseDouble(env.getOrDefault("TESSERA_PREDICTED_SAMPLES_PER_SEC", "100"));
+        String chipType = env.getOrDefault("TESSERA_CHIP_TYPE", "");
+        double rate = Double.parseDouble(env.getOrDefault("TESSERA_CATALOG_SAMPLES_PER_SEC",
+                env.getOrDefault("TESSERA_PREDICTED_SAMPLES_PER_SEC", "100"))) * chipSpeed(argv, chipType);
         int attempt = Integer.parseInt(env.getOrDefault("TESSERA_ATTEMPT", "1"));
         String chip = env.getOrDefault("TESSERA_CHIP_TYPE", "unknown");
         String visible = visibleDevices(env);
@@ -103,6 +107,7 @@ public final class ExampleWorker {
                     System.exit(3);
                 }
                 pace(t0, stepNanos);
+                double computed = (System.nanoTime() - t0) / 1e9; // this shard's own work, not the wait for peers
                 long total = group.allReduce(samples, grad);
                 synchronized (lock) {
                     for (int i = 0; i < FEATURES; i++) {
@@ -110,10 +115,9 @@ public final class ExampleWorker {
                     }
                     completed[0] = step;
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "TESSERA_PROGRESS step=%d total=%d loss=%.5f samples=%d "
                         + "samples_per_sec=%.3f%n", step, steps, grad[FEATURES] / total, total,
-                        micro * accumulation * timeScale / seconds);
+                        micro * accumulation * timeScale / computed);
                 if (rank == 0 && step % every == 0) {
                     synchronized (lock) {
                         save(ckptDir, ckpt, step, weights);
@@ -272,11 +276,26 @@ public final class ExampleWorker {
         }
     }
 
+    /** Waits until {@code stepNanos} after {@code t0}: sleeps, then spins the last 2 ms, so a step ends on time. */
     private static void pace(long t0, long stepNanos) throws InterruptedException {
-        long left = stepNanos - (System.nanoTime() - t0);
+        long end = t0 + stepNanos;
+        long left = end - System.nanoTime() - 2_000_000;
         if (left > 0) {
             Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
         }
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** {@code --chip-speed CHIP=F} (repeatable): chip type CHIP runs at F times the catalog's speed. */
+    private static double chipSpeed(String[] argv, String chipType) {
+        for (int i = 0; i + 1 < argv.length; i++) {
+            if (argv[i].equals("--chip-speed") && argv[i + 1].startsWith(chipType + "=") && !chipType.isEmpty()) {
+                return Double.parseDouble(argv[i + 1].substring(chipType.length() + 1));
+            }
+        }
+        return 1.0;
     }
 
     private static void save(Path dir, Path ckpt, long step, double[] w) throws IOException {
