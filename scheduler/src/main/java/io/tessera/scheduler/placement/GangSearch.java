@@ -185,20 +185,46 @@ final class GangSearch {
     /** The figures of a given gang: rate, span, all-reduce and throughput. */
     static Selection evaluate(List<Slot> gang, JobSpec job, LinkModel link, double gradientBytes) {
         double rate = 0;
-        Map<String, LinkModel.GroupShape> groups = new HashMap<>();
+        Groups groups = new Groups();
         for (Slot s : gang) {
             rate += s.rate();
-            group(groups, s);
+            groups.add(s);
         }
-        double comm = groups.isEmpty() ? 0 : link.commSec(groups.values(), gradientBytes, job.devicesPerShard());
+        double comm = gang.isEmpty() ? 0 : link.commSec(groups.shapes(), gradientBytes, job.devicesPerShard());
         double b = job.globalBatch();
         return new Selection(List.copyOf(gang), rate, comm, b / (b / rate + comm));
     }
 
-    /** Adds {@code s} to the communication group its chip joins ({@link CommPlanner#groupKey}). */
-    private static void group(Map<String, LinkModel.GroupShape> groups, Slot s) {
-        groups.computeIfAbsent(CommPlanner.groupKey(s.chip()), k -> new LinkModel.GroupShape())
-                .add(s.node().name(), s.chip().intraNodeLinkGBs());
+    /**
+     * A growing gang's communication groups ({@link CommPlanner#groupKey}): chips are few and
+     * shared, so a slot finds its group by its chip's identity, and the key is built once per chip.
+     */
+    private static final class Groups {
+        private final java.util.IdentityHashMap<io.tessera.config.ChipType, LinkModel.GroupShape> byChip =
+                new java.util.IdentityHashMap<>();
+        private final Map<String, LinkModel.GroupShape> byKey = new HashMap<>(4);
+        private final List<LinkModel.GroupShape> shapes = new ArrayList<>(4);
+        private io.tessera.config.ChipType lastChip;
+        private LinkModel.GroupShape last;
+
+        void add(Slot s) {
+            LinkModel.GroupShape g = s.chip() == lastChip ? last : byChip.get(s.chip());
+            if (g == null) {
+                g = byKey.computeIfAbsent(CommPlanner.groupKey(s.chip()), k -> {
+                    LinkModel.GroupShape fresh = new LinkModel.GroupShape();
+                    shapes.add(fresh);
+                    return fresh;
+                });
+                byChip.put(s.chip(), g);
+            }
+            lastChip = s.chip();
+            last = g;
+            g.add(s.node().name(), s.chip().intraNodeLinkGBs());
+        }
+
+        List<LinkModel.GroupShape> shapes() {
+            return shapes;
+        }
     }
 
     /** The growing gang with the running figures each prefix needs; vendors are numbered. */
@@ -206,7 +232,7 @@ final class GangSearch {
         private final List<Slot> slots = new ArrayList<>();
         private final double[] vendorRate;
         private int vendorsUsed;
-        private final Map<String, LinkModel.GroupShape> groups = new HashMap<>();
+        private final Groups groups = new Groups();
         private double rate;
 
         Prefix(int vendors) {
@@ -220,7 +246,7 @@ final class GangSearch {
                 vendorsUsed++;
             }
             vendorRate[vendor] += s.rate();
-            group(groups, s);
+            groups.add(s);
         }
 
         int size() {
@@ -240,7 +266,7 @@ final class GangSearch {
         }
 
         double throughput() {
-            double comm = link.commSec(groups.values(), gradientBytes, job.devicesPerShard());
+            double comm = link.commSec(groups.shapes(), gradientBytes, job.devicesPerShard());
             double b = job.globalBatch();
             return b / (b / rate + comm);
         }

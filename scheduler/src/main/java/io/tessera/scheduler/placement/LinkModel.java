@@ -3,7 +3,7 @@ package io.tessera.scheduler.placement;
 import io.tessera.config.JobSpec;
 import io.tessera.config.NetworkConfig;
 import io.tessera.config.Precision;
-import java.util.Collection;
+import java.util.List;
 
 /**
  * Gradient all-reduce time of a data-parallel gang, priced on the shape of its communication
@@ -75,13 +75,14 @@ public final class LinkModel {
     }
 
     /** Seconds per step of the all-reduce over {@code groups}, as the communication plan runs it. */
-    public double commSec(Collection<GroupShape> groups, double gradientBytes, int devicesPerShard) {
+    public double commSec(List<GroupShape> groups, double gradientBytes, int devicesPerShard) {
         if (groups.size() == 1) {
-            GroupShape g = groups.iterator().next();
+            GroupShape g = groups.get(0);
             return allReduceSec(g.size, gradientBytes, devicesPerShard, groupGBs(g));
         }
         double slowestGroup = 0;
-        for (GroupShape g : groups) {
+        for (int i = 0; i < groups.size(); i++) { // indexed: called at every step of every walk
+            GroupShape g = groups.get(i);
             slowestGroup = Math.max(slowestGroup, allReduceSec(g.size, gradientBytes, devicesPerShard, groupGBs(g)));
         }
         double bridge = allReduceSec(groups.size(), gradientBytes, devicesPerShard, bridgeGBs());
