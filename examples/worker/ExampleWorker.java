@@ -276,15 +276,11 @@ public final class ExampleWorker {
         }
     }
 
-    /** Waits until {@code stepNanos} after {@code t0}: sleeps, then spins the last 2 ms, so a step ends on time. */
+    /** Sleeps until {@code stepNanos} after {@code t0} (no spinning: workers share the node's cores). */
     private static void pace(long t0, long stepNanos) throws InterruptedException {
-        long end = t0 + stepNanos;
-        long left = end - System.nanoTime() - 2_000_000;
+        long left = stepNanos - (System.nanoTime() - t0);
         if (left > 0) {
             Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
-        }
-        while (System.nanoTime() < end) {
-            Thread.onSpinWait();
         }
     }
 

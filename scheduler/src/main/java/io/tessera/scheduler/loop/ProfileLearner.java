@@ -34,6 +34,9 @@ public final class ProfileLearner implements BiConsumer<JobRecord, Map<Integer, 
 
     @Override
     public void accept(JobRecord job, Map<Integer, ShardReport> reports) {
+        if (reports.values().stream().noneMatch(r -> r.samplesPerSec() != null)) {
+            return; // nothing measured: no read, no write
+        }
         String key = EfficiencyLearning.key(job.spec());
         ThroughputProfile stored = store.get(key).orElse(null); // an admin may have reset it meanwhile
         ThroughputProfile previous = cache.containsKey(key) && stored != null ? cache.get(key) : stored;

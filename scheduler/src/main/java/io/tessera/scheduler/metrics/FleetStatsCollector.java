@@ -70,22 +70,27 @@ public final class FleetStatsCollector {
         Map<String, Map<String, Double>> jobShare = new TreeMap<>();
         Map<String, Double> fleetRate = new TreeMap<>();
         Map<String, String> names = new HashMap<>();
+        List<ThroughputStats.Shard> shards = new java.util.ArrayList<>();
         for (JobRecord job : view.jobs()) {
             jobs.merge(job.state().name(), 1, Integer::sum);
             if (job.state() == JobState.RUNNING && job.placement() != null) {
-                running(job, predicted, measured, jobShare, fleetRate);
+                running(job, predicted, measured, jobShare, fleetRate, shards);
                 names.put(job.id(), job.spec().name());
             }
         }
         double total = fleetRate.values().stream().mapToDouble(Double::doubleValue).sum();
         Map<String, Double> fleetShare = new TreeMap<>();
         fleetRate.forEach((v, r) -> fleetShare.put(v, total == 0 ? 0 : r / total));
+        lastShards = List.copyOf(shards);
         return new FleetStats(devices, jobs, jobs.get(JobState.QUEUED.name()), predicted, measured, jobShare, fleetShare,
                 age, names);
     }
 
+    private volatile List<ThroughputStats.Shard> lastShards = List.of();
+
     private void running(JobRecord job, Map<String, Double> predicted, Map<String, Double> measured,
-                         Map<String, Map<String, Double>> jobShare, Map<String, Double> fleetRate) {
+                         Map<String, Map<String, Double>> jobShare, Map<String, Double> fleetRate,
+                         List<ThroughputStats.Shard> shards) {
         predicted.put(job.id(), job.placement().predictedSamplesPerSec());
         jobShare.put(job.id(), job.placement().vendorShares());
         for (ShardPlan s : job.placement().shards()) {
@@ -93,36 +98,32 @@ public final class FleetStatsCollector {
         }
         double sum = 0;
         boolean any = false;
-        for (ShardReport r : store.shardReports(job.id(), job.placement().shards().size()).values()) {
+        Map<Integer, ShardReport> reports = store.shardReports(job.id(), job.placement().shards().size());
+        for (ShardReport r : reports.values()) {
             if (r.attempt() == job.attempt() && r.samplesPerSec() != null) {
                 sum += r.samplesPerSec();
                 any = true;
             }
+        }
+        for (ShardPlan s : job.placement().shards()) {
+            ShardReport r = reports.get(s.shard());
+            shards.add(new ThroughputStats.Shard(job.id(), job.spec().name(), s.shard(), s.chipType(), s.samplesPerSec(),
+                    r != null && r.attempt() == job.attempt() ? r.samplesPerSec() : null));
         }
         if (any) {
             measured.put(job.id(), sum);
         }
     }
 
-    /** Each running shard's predicted and measured samples/s, and every learned estimate. */
+    /**
+     * Each running shard's predicted and measured samples/s as of the last {@link #collect} (which
+     * reads the reports once for both), and every learned estimate.
+     */
     public ThroughputStats throughput() {
-        List<ThroughputStats.Shard> shards = new java.util.ArrayList<>();
-        for (JobRecord job : view.jobs()) {
-            if (job.state() != JobState.RUNNING || job.placement() == null) {
-                continue;
-            }
-            Map<Integer, ShardReport> reports = store.shardReports(job.id(), job.placement().shards().size());
-            for (ShardPlan s : job.placement().shards()) {
-                ShardReport r = reports.get(s.shard());
-                Double measured = r != null && r.attempt() == job.attempt() ? r.samplesPerSec() : null;
-                shards.add(new ThroughputStats.Shard(job.id(), job.spec().name(), s.shard(), s.chipType(),
-                        s.samplesPerSec(), measured));
-            }
-        }
         List<ThroughputStats.Learned> learned = new java.util.ArrayList<>();
         store.profiles().all().values().forEach(p -> p.estimates().values().forEach(e -> learned.add(
                 new ThroughputStats.Learned(p.key(), e.chipType(), e.precision(), e.efficiency(), e.factor()))));
-        return new ThroughputStats(shards, learned);
+        return new ThroughputStats(lastShards, learned);
     }
 
     private String vendor(String chipType) {

