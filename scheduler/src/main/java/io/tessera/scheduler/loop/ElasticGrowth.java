@@ -122,7 +122,21 @@ public final class ElasticGrowth {
         PlacementResult result = placer.place(view.snapshotWithout(job), job.id(), job.spec(), policy);
         double now = job.placement().predictedSamplesPerSec();
         return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + minGain(job))
-                ? Optional.of(p) : Optional.empty();
+                && !sameGang(p, job.placement()) ? Optional.of(p) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code candidate} holds as many shards of each chip type as {@code current}: then it
+     * can gain nothing real, only what differs between the current plan's figures (re-split by
+     * measured speed) and a fresh estimate. Regression: a rebalanced gang was "migrated" onto the
+     * same chips because its measured rate was compared with the catalog's.
+     */
+    static boolean sameGang(Plan candidate, Plan current) {
+        return chipCounts(candidate).equals(chipCounts(current));
+    }
+
+    private static Map<String, Long> chipCounts(Plan plan) {
+        return plan.shards().stream().collect(Collectors.groupingBy(ShardPlan::chipType, Collectors.counting()));
     }
 
     private void regrow(JobRecord job, Plan plan, long checkpoint, Term term) {

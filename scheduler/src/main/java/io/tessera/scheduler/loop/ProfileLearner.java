@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
  * store at every check.
  */
 public final class ProfileLearner implements BiConsumer<JobRecord, Map<Integer, ShardReport>> {
-    static final double MIN_CHANGE = 0.002;
+    static final double MIN_CHANGE = 0.02;
     static final int WRITE_EVERY = 12;
     private final ProfileStore store;
     private final ChipCatalog catalog;
