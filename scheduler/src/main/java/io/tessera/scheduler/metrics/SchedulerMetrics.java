@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The scheduler's Prometheus metrics (names in docs/metrics.md). Event metrics are recorded as
  * they happen; fleet gauges are replaced wholesale by {@link #refresh}, so a scrape only serializes.
- * Thread-safe.
+ * Thread-safe. Replacing gauges and scraping exclude each other ({@link #gauges}): Micrometer's
+ * MultiGauge overwrite removes and re-adds each row, and a scrape in between saw a row twice and
+ * failed (DuplicateLabelsException), or missed it.
  */
 public final class SchedulerMetrics implements SchedulerEvents {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -43,6 +45,8 @@ public final class SchedulerMetrics implements SchedulerEvents {
     private final MultiGauge learnedEfficiency;
     private final MultiGauge learnedSpeed;
     private final Map<String, MultiGauge> queueGauges = new java.util.LinkedHashMap<>();
+    /** Held while gauges are replaced and while a scrape serializes. */
+    private final Object gauges = new Object();
 
     public SchedulerMetrics() {
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
@@ -136,6 +140,12 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     /** Replaces every fleet gauge with {@code s}. */
     public void refresh(FleetStats s) {
+        synchronized (gauges) {
+            replace(s);
+        }
+    }
+
+    private void replace(FleetStats s) {
         queueLength.set(s.queueLength());
         devices.register(rows(s.devices(), k -> Tags.of("vendor", k.vendor(), "chip_type", k.chipType(), "state", k.state())), true);
         jobs.register(rows(s.jobs(), k -> Tags.of("state", k)), true);
@@ -151,6 +161,12 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     /** Replaces the throughput-loop gauges with {@code t}. */
     public void refreshThroughput(ThroughputStats t) {
+        synchronized (gauges) {
+            replaceThroughput(t);
+        }
+    }
+
+    private void replaceThroughput(ThroughputStats t) {
         List<MultiGauge.Row<?>> shards = new ArrayList<>();
         for (ThroughputStats.Shard s : t.shards()) {
             Tags tags = Tags.of("job", s.jobId(), "job_name", s.jobName(), "shard", Integer.toString(s.shard()),
@@ -174,6 +190,12 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     /** Replaces the per-queue gauges with {@code queues}. */
     public void refreshQueues(List<QueueStats> queues) {
+        synchronized (gauges) {
+            replaceQueues(queues);
+        }
+    }
+
+    private void replaceQueues(List<QueueStats> queues) {
         Map<String, List<MultiGauge.Row<?>>> rows = new java.util.HashMap<>();
         queueGauges.keySet().forEach(k -> rows.put(k, new ArrayList<>()));
         for (QueueStats q : queues) {
@@ -205,6 +227,8 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
-        return registry.scrape();
+        synchronized (gauges) {
+            return registry.scrape();
+        }
     }
 }
