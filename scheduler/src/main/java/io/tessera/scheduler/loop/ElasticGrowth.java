@@ -7,10 +7,10 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.PlacementPolicy;
-import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,14 @@ public final class ElasticGrowth {
         this.clock = clock;
         this.config = config;
     }
+
+    /** Plans around the reservations in force ({@link QueuePlacer#reservationsInForce}): growing never breaks one. */
+    public ElasticGrowth withReservations(Supplier<List<Reservation>> inForce) {
+        this.reservations = inForce;
+        return this;
+    }
+
+    private Supplier<List<Reservation>> reservations = List::of;
 
     /** One pass over the running elastic jobs, under {@code term}. */
     public void growWhereWorthIt(Term term) {
@@ -119,10 +128,10 @@ public final class ElasticGrowth {
 
     /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
     private Optional<Plan> better(JobRecord job) {
-        PlacementResult result = placer.place(view.snapshotWithout(job), job.id(), job.spec(), policy);
+        Optional<Plan> result = KeptReservations.plan(placer, view.snapshotWithout(job), job, policy, reservations.get(),
+                clock.millis());
         double now = job.placement().predictedSamplesPerSec();
-        return result instanceof Plan p && p.predictedSamplesPerSec() >= now * (1 + minGain(job))
-                && !sameGang(p, job.placement()) ? Optional.of(p) : Optional.empty();
+        return result.filter(p -> p.predictedSamplesPerSec() >= now * (1 + minGain(job)) && !sameGang(p, job.placement()));
     }
 
     /**

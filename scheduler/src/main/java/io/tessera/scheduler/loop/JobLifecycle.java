@@ -140,6 +140,16 @@ public final class JobLifecycle {
         return 0;
     }
 
+    /** When the job's current plan was committed: its latest PLACED event (or the job's own time when it has none). */
+    public static long placedAtMs(JobRecord job) {
+        for (int i = job.events().size() - 1; i >= 0; i--) {
+            if (job.events().get(i).type().equals("PLACED")) {
+                return Instant.parse(job.events().get(i).at()).toEpochMilli();
+            }
+        }
+        return 0;
+    }
+
     private static List<ShardReport> current(JobRecord job, Observation obs) {
         return job.placement().shards().stream().map(s -> obs.reports().get(s.shard()))
                 .filter(r -> r != null && r.attempt() == job.attempt()).toList();

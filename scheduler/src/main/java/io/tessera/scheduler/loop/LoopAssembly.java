@@ -57,9 +57,10 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, 
                 .withClaims(claims).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, liveness,
                 new JobReconciler(store, view, applier, clock), queuePass,
-                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic), claim);
+                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic)
+                        .withReservations(queuePass::reservationsInForce), claim);
         loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
-                .withHistory(queuePass::usageHistory));
+                .withHistory(queuePass::usageHistory).withReservations(queuePass::reservationsInForce));
         loop.withHistory(new HistoryMover(store, view, history, clock, terminalGraceMs, retentionMs));
         loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)
                 .withObserver(new ProfileLearner(store.profiles(), view.catalog(), elastic.learningRate(), clock)));

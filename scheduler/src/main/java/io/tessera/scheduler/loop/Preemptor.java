@@ -16,6 +16,7 @@ import io.tessera.scheduler.policy.FairShare;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
+import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.VictimSelector;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
@@ -178,10 +179,11 @@ public final class Preemptor {
             boolean lowerHere = !other && j.spec().priority() < waiting.spec().priority();
             boolean lentToThem = underQuota && other && queue.cohort() != null && queue.cohort().equals(theirs.cohort())
                     && QuotaPolicy.borrowed(theirs, usage) > 0;
-            boolean shrinkable = other && j.spec().shards().min() < j.placement().shards().size()
+            boolean settled = !claims.protectedFromFairShare(j.id());
+            boolean shrinkable = other && settled && j.spec().shards().min() < j.placement().shards().size()
                     && share(theirs, usage) > share(queue, usage);
             double c = QuotaCharge.of(j.placement(), catalog).tflops();
-            boolean overShare = other && !shrinkable && j.spec().priority() <= waiting.spec().priority() && c > 0
+            boolean overShare = other && settled && !shrinkable && j.spec().priority() <= waiting.spec().priority() && c > 0
                     && FairShare.staysAhead(effective(theirs.name(), usage.of(theirs.name()).tflops() - c),
                     theirs.weight(), effective(queue.name(), usage.of(queue.name()).tflops() + c), queue.weight());
             if (lowerHere || lentToThem || shrinkable || overShare) {
@@ -202,6 +204,14 @@ public final class Preemptor {
         UsageHistory h = history.get();
         return h == null ? holds : h.effective(queue, holds);
     }
+
+    /** Plans around the reservations in force ({@link QueuePlacer#reservationsInForce}), so a preemption never breaks one. */
+    public Preemptor withReservations(Supplier<List<Reservation>> inForce) {
+        this.reservations = inForce;
+        return this;
+    }
+
+    private Supplier<List<Reservation>> reservations = List::of;
 
     /** Compares queues on the queue pass's recent-use history ({@link QueuePlacer#usageHistory}). */
     public Preemptor withHistory(Supplier<UsageHistory> shared) {
@@ -225,10 +235,11 @@ public final class Preemptor {
     private boolean fits(JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
                          List<JobRecord> gone, Set<String> forShare) {
         ClusterSnapshot freed = view.snapshotWithout(gone);
-        PlacementResult r = placer.place(freed, waiting.id(), waiting.spec(), policy);
-        if (!(r instanceof Plan plan)) {
+        Optional<Plan> found = KeptReservations.plan(placer, freed, waiting, policy, reservations.get(), clock.millis());
+        if (found.isEmpty()) {
             return false;
         }
+        Plan plan = found.get();
         QueueUsage after = usage;
         for (JobRecord g : gone) {
             after = after.plus(g.spec().queue(), g.owner() == null ? "" : g.owner(),

@@ -130,6 +130,7 @@ public final class QueuePlacer {
         });
         int placed = 0;
         List<Decision> batch = new ArrayList<>();
+        pending = Map.of();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
@@ -143,8 +144,8 @@ public final class QueuePlacer {
                 continue;
             }
             Long before = didNotFit.get(job.id());
-            if (before != null && before == working.fingerprint()) {
-                continue; // the capacity it did not fit into has not changed
+            if (before != null && before == working.fingerprint() && reservations.due(job.id(), working).isEmpty()) {
+                continue; // the capacity it did not fit into has not changed, and no reservation of its is due
             }
             QueueSpec queue = QueueUsage.spec(queues, job.spec().queue());
             if (QuotaPolicy.headroom(queue, queues, order.usage()) <= 1e-9) {
@@ -159,9 +160,11 @@ public final class QueuePlacer {
                 didNotFit.put(job.id(), working.fingerprint());
                 continue;
             }
-            Plan plan = d.get().proposal().plan();
-            Optional<Reservation> delayed = claimed.contains(job.id()) ? Optional.empty() // its victims freed this for it
-                    : ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan), clock.millis(), reserved);
+            Optional<Reservation> delayed = delays(job, d.get().proposal().plan(), reserved);
+            if (delayed.isPresent()) {
+                d = beside(job, working, policyFor(queue), reserved, d.get().proposal().plan());
+                delayed = d.isPresent() ? Optional.empty() : delayed;
+            }
             if (delayed.isPresent()) {
                 noteWaiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
                         + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
@@ -175,7 +178,9 @@ public final class QueuePlacer {
                 continue;
             }
             order.placed(job, charge);
-            reserved.removeIf(r -> r.jobId().equals(job.id())); // placed: its reservation is spent
+            if (reserved.removeIf(r -> r.jobId().equals(job.id()))) { // placed: its reservation is spent
+                claims.startedOnReservation(job.id());
+            }
             batch.add(d.get());
             working = working.minus(d.get().proposal().plan());
             if (batch.size() == BATCH) {
@@ -183,11 +188,47 @@ public final class QueuePlacer {
                 batch.clear();
                 working = view.snapshot();
             }
+            pending = pendingDevices(batch);
         }
         placed += commit(batch, term);
         reservations.publish(reserved);
+        inForce = List.copyOf(reserved);
         return placed;
     }
+
+    private Optional<Reservation> delays(JobRecord job, Plan plan, List<Reservation> reserved) {
+        return ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan), clock.millis(), reserved);
+    }
+
+    /**
+     * A plan for {@code job} beside the reservations its best plan would delay: without the devices
+     * of every reservation it would not end before (backfill that fits beside them). A job that
+     * preempted is held to this too, so its victims' devices, not a reserved gang's, make its room.
+     */
+    private Optional<Decision> beside(JobRecord job, ClusterSnapshot working, PlacementPolicy jobPolicy,
+                                      List<Reservation> reserved, Plan best) {
+        long start = System.nanoTime();
+        return KeptReservations.beside(placer, working, job, jobPolicy, reserved, clock.millis(), best).map(plan ->
+                new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), plan), System.nanoTime() - start, List.of()));
+    }
+
+    /** The devices of this pass's decisions not yet committed: a reservation worked out now must not count on them. */
+    private Map<String, Set<Integer>> pending = Map.of();
+
+    private static Map<String, Set<Integer>> pendingDevices(List<Decision> batch) {
+        Map<String, Set<Integer>> out = new HashMap<>();
+        for (Decision d : batch) {
+            d.proposal().plan().shards().forEach(s -> out.computeIfAbsent(s.node(), k -> new HashSet<>()).addAll(s.devices()));
+        }
+        return out;
+    }
+
+    /** The reservations in force after the last pass, for the preemptor and growth to keep. */
+    public List<Reservation> reservationsInForce() {
+        return inForce;
+    }
+
+    private volatile List<Reservation> inForce = List.of();
 
     /** Each queue's decayed recent use as of the last pass (null before the first). */
     public UsageHistory usageHistory() {
@@ -235,11 +276,15 @@ public final class QueuePlacer {
         List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
                 .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
                 .map(r -> r.name().toLowerCase(Locale.ROOT)).toList();
+        Optional<Plan> promised = result instanceof Unschedulable ? reservations.due(job.id(), snapshot) : Optional.empty();
+        if (promised.isPresent()) { // its reservation's time has come and its devices are free: the promise is kept
+            return Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), promised.get()), nanos, vetoes));
+        }
         if (result instanceof Unschedulable u) {
             events.placement(nanos, "unschedulable", vetoes);
             Reservation mine = null;
             if (head) {
-                mine = reservations.blocked(job, snapshot, jobPolicy, reserved).orElse(null);
+                mine = reservations.blocked(job, snapshot, jobPolicy, reserved, pending).orElse(null);
                 if (mine != null) {
                     String id = mine.jobId();
                     reserved.removeIf(r -> r.jobId().equals(id));

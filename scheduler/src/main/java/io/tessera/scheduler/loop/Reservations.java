@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
@@ -10,6 +11,7 @@ import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.policy.ReservationPolicy;
 import io.tessera.scheduler.policy.ReservationPolicy.Ending;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
+import io.tessera.scheduler.policy.ReservationPromise;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,7 +54,10 @@ final class Reservations {
     private record Cached(long fingerprint, long atMs, Optional<Reservation> reservation) {
     }
 
+    private final ProgressAnchors anchors;
+
     Reservations(ClusterStore store, ClusterView view, Placer placer, Clock clock) {
+        this.anchors = new ProgressAnchors(store, clock);
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -66,6 +72,7 @@ final class Reservations {
      * dropping a job's reservation when it stopped being its queue's head made it wait past it.
      */
     List<Reservation> forPass(List<JobRecord> queued) {
+        anchors.observe();
         Set<String> waiting = new HashSet<>();
         queued.forEach(j -> waiting.add(j.id()));
         cache.keySet().removeIf(id -> !waiting.contains(id));
@@ -86,18 +93,50 @@ final class Reservations {
      * {@link #MIN_AGE_MS}. Empty when no predicted end makes room.
      */
     Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
-                                  List<Reservation> others) {
+                                  List<Reservation> others, Map<String, Set<Integer>> pending) {
         long now = clock.millis();
         Map<String, Set<Integer>> held = heldBy(others, head.id());
+        Map<String, Set<Integer>> taken = new TreeMap<>(held);
+        pending.forEach((node, d) -> taken.merge(node, d, (a, b) -> {
+            Set<Integer> both = new TreeSet<>(a);
+            both.addAll(b);
+            return both;
+        }));
         long seen = snapshot.fingerprint() * 31 + held.hashCode();
         Cached c = cache.get(head.id());
         boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;
         if (c == null || changed || now - c.atMs() >= REUSE_MS) {
-            c = new Cached(seen, now, ReservationPolicy.reserve(head, endings(),
-                    gone -> plan(head, view.snapshotWithout(gone).withoutDevices(held), policy)));
+            List<Ending> endings = endings();
+            Optional<Reservation> fresh = ReservationPolicy.reserve(head, endings,
+                    gone -> plan(head, view.snapshotWithout(gone).withoutDevices(taken), policy));
+            Optional<Reservation> old = c == null ? Optional.empty() : c.reservation();
+            c = new Cached(seen, now, ReservationPromise.keep(old, fresh, old.map(o -> released(o, held, endings, now))
+                    .orElse(OptionalLong.empty())));
             cache.put(head.id(), c);
         }
         return c.reservation();
+    }
+
+    /** When the devices of {@code r} free ({@link ReservationPromise#releasedAtMs}); empty if another reservation holds one. */
+    private OptionalLong released(Reservation r, Map<String, Set<Integer>> held, List<Ending> endings, long now) {
+        for (Map.Entry<String, Set<Integer>> e : r.devices().entrySet()) {
+            if (e.getValue().stream().anyMatch(held.getOrDefault(e.getKey(), Set.of())::contains)) {
+                return OptionalLong.empty();
+            }
+        }
+        List<JobRecord> stopping = view.jobs().stream().filter(j -> j.state() == JobState.PREEMPTING).toList();
+        return ReservationPromise.releasedAtMs(r.devices(), view.capacity(), view.snapshot(), endings, stopping, now);
+    }
+
+    /**
+     * The plan {@code jobId}'s reservation was worked out with, when its time has come and all its
+     * devices are free in {@code now}: the promise is kept even if a fresh search on {@code now}
+     * does not find that plan (the search is a heuristic, and other jobs have moved since).
+     */
+    Optional<Plan> due(String jobId, ClusterSnapshot now) {
+        Cached c = cache.get(jobId);
+        return c == null ? Optional.empty() : c.reservation().filter(r -> r.plan() != null && r.startAtMs() <= clock.millis()
+                && ReservationPromise.allFree(r.devices(), now)).map(Reservation::plan);
     }
 
     /**
@@ -126,17 +165,25 @@ final class Reservations {
         return r instanceof Plan p ? Optional.of(p) : Optional.empty();
     }
 
-    /** Running jobs with a predicted end. */
+    /**
+     * Running jobs with a predicted end: their remaining time counted from when their reported
+     * step was reached ({@link ProgressAnchors}), not from now.
+     */
     private List<Ending> endings() {
         long now = clock.millis();
         List<Ending> out = new ArrayList<>();
+        Set<String> running = new HashSet<>();
         for (JobRecord j : view.jobs()) {
             if ((j.state() == JobState.PLACED || j.state() == JobState.RUNNING) && j.placement() != null) {
-                OptionalDouble left = ReservationPolicy.remainingSec(j, store.shardReports(j.id(),
-                        j.placement().shards().size()));
-                left.ifPresent(sec -> out.add(new Ending(j, now + (long) (sec * 1000))));
+                Map<Integer, ShardReport> reports = store.shardReports(j.id(), j.placement().shards().size());
+                OptionalDouble left = ReservationPolicy.remainingSec(j, reports);
+                if (left.isPresent()) {
+                    running.add(j.id());
+                    out.add(new Ending(j, anchors.predictedEndMs(j, reports, left.getAsDouble())));
+                }
             }
         }
+        anchors.retain(running);
         return out;
     }
 

@@ -46,9 +46,14 @@ public final class ReservationPolicy {
      * @param devices   the devices it will take: node name to device indices
      * @param waitsFor  the running jobs whose end it waits for
      * @param chips     the chip types of its plan
+     * @param plan      the plan it was worked out with, which its devices will hold when they free
      */
     public record Reservation(String jobId, long startAtMs, Map<String, Set<Integer>> devices, List<String> waitsFor,
-                              Set<String> chips) {
+                              Set<String> chips, Plan plan) {
+        /** This reservation, starting at {@code atMs}. */
+        public Reservation startingAt(long atMs) {
+            return new Reservation(jobId, atMs, devices, waitsFor, chips, plan);
+        }
     }
 
     /** A running job and when it is predicted to end. */
@@ -117,7 +122,7 @@ public final class ReservationPolicy {
                 waitsFor.add(j.id());
             }
         }
-        return new Reservation(head.id(), at, devices, waitsFor, chips);
+        return new Reservation(head.id(), at, devices, waitsFor, chips, plan);
     }
 
     /**
@@ -130,12 +135,33 @@ public final class ReservationPolicy {
             if (r.jobId().equals(jobId)) {
                 continue;
             }
-            boolean endsBefore = runSec.isPresent() && nowMs + (long) (runSec.getAsDouble() * 1000) <= r.startAtMs();
+            boolean endsBefore = endsBy(runSec, nowMs, r.startAtMs());
             if (!endsBefore && overlaps(plan, r)) {
                 return Optional.of(r);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The devices of {@code reservations} (its own excepted) that a job running {@code runSec} from
+     * {@code nowMs} would still hold when they start: a plan beside them delays none of them.
+     */
+    public static Map<String, Set<Integer>> heldAgainst(String jobId, OptionalDouble runSec, long nowMs,
+                                                        List<Reservation> reservations) {
+        Map<String, Set<Integer>> out = new TreeMap<>();
+        for (Reservation r : reservations) {
+            boolean endsBefore = endsBy(runSec, nowMs, r.startAtMs());
+            if (!r.jobId().equals(jobId) && !endsBefore) {
+                r.devices().forEach((node, d) -> out.computeIfAbsent(node, k -> new TreeSet<>()).addAll(d));
+            }
+        }
+        return out;
+    }
+
+    /** Whether a job running {@code runSec} from {@code nowMs} ends by {@code atMs} (rounded up to the millisecond). */
+    private static boolean endsBy(OptionalDouble runSec, long nowMs, long atMs) {
+        return runSec.isPresent() && nowMs + (long) Math.ceil(runSec.getAsDouble() * 1000) <= atMs;
     }
 
     private static boolean overlaps(Plan plan, Reservation r) {

@@ -24,6 +24,12 @@ public final class SimRecorder {
         public long firstStartMs = -1;
         /** When its reservation first said it would start ({@code estimatedStartAt}); -1 if it never had one. */
         public long reservedStartMs = -1;
+        /**
+         * Per wait that had a reservation: seconds from the first {@code estimatedStartAt} of that
+         * wait to the attempt that then started (negative: it started early).
+         */
+        public final List<Double> reservationLateSec = new ArrayList<>();
+        long waitEstimateMs = -1;
         public long endMs = -1;
         public JobState state = JobState.QUEUED;
         public int attempts;
@@ -109,17 +115,31 @@ public final class SimRecorder {
         queueTflops.merge(queueOf.get(id), QuotaCharge.of(plan, catalog).tflops(), Double::sum);
     }
 
-    /** A queued job's published estimated start, in ms after time zero; only the first one counts. */
+    /**
+     * A queued job's published estimated start, in ms after time zero. The first one before its
+     * first start is {@code reservedStartMs}; the first one of each wait is what that wait's start
+     * is measured against.
+     */
     void reserved(String id, long startAtMs) {
         JobTrace t = jobs.get(id);
-        if (t != null && t.reservedStartMs < 0 && t.firstStartMs < 0) {
+        if (t == null) {
+            return;
+        }
+        if (t.reservedStartMs < 0 && t.firstStartMs < 0) {
             t.reservedStartMs = startAtMs;
+        }
+        if (t.waitEstimateMs < 0) {
+            t.waitEstimateMs = startAtMs;
         }
     }
 
     void started(String id, long nowMs) {
         JobTrace t = jobs.get(id);
         t.state = JobState.RUNNING;
+        if (t.waitEstimateMs >= 0) {
+            t.reservationLateSec.add((nowMs - t.waitEstimateMs) / 1000.0);
+            t.waitEstimateMs = -1;
+        }
         if (t.firstStartMs < 0) {
             t.firstStartMs = nowMs;
         }

@@ -239,4 +239,25 @@ class PreemptionTest {
                 .noneMatch(id -> job(id).state() == JobState.PREEMPTING);
         assertThat(job(ml3).state()).isEqualTo(JobState.QUEUED);
     }
+
+    /**
+     * Regression (the fair-share replay): a gang that had just started on its reservation had no
+     * work to lose, so it was the cheapest fair-share victim, and went straight back to the queue.
+     */
+    @Test
+    void aGangJustStartedOnItsReservationIsNotAFairShareVictim() {
+        nodes(4);
+        store.putQueue(new QueueSpec("ml", 2.0, null, null, null, null, null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("batch", 1.0, null, null, null, null, null, null, null, null, null, null));
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            batch.add(submit("batch", 0, 1));
+        }
+        pass();
+        batch.subList(0, 3).forEach(claims::startedOnReservation); // the first would be the victim otherwise (by id)
+        submit("ml", 0, 1);
+        pass();
+        assertThat(batch.stream().filter(id -> job(id).state() == JobState.PREEMPTING).toList())
+                .as("only the one that did not start on a reservation").containsExactly(batch.get(3));
+    }
 }

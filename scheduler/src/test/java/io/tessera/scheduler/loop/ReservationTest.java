@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
+import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardPhase;
 import io.tessera.config.wire.ShardReport;
@@ -16,6 +17,7 @@ import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.ShardPlan;
@@ -42,7 +44,11 @@ class ReservationTest {
     private final ClusterView view = new ClusterView(store, CATALOG);
     private final PlanApplier applier = new PlanApplier(store, CATALOG);
     private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
-    private final QueuePlacer placer = new QueuePlacer(store, view, new PlacementEngine(), applier,
+    /** Jobs the search finds no plan for, as a heuristic search may not: the outer edge this test controls. */
+    private final Set<String> unplaceable = new HashSet<>();
+    private final PlacementEngine engine = new PlacementEngine();
+    private final QueuePlacer placer = new QueuePlacer(store, view, (snapshot, id, spec, policy) -> engine.place(
+            unplaceable.contains(id) ? new ClusterSnapshot(CATALOG, List.of()) : snapshot, id, spec, policy), applier,
             PlacementPolicy.DEFAULT, clock, new SchedulerMetrics());
     private int seq;
 
@@ -207,5 +213,74 @@ class ReservationTest {
         String quick = submit(0, 1, "scheduling: {steps: " + (long) Math.ceil(300 / step) + "}\n");
         pass();
         assertThat(job(quick).state()).as("a 5-minute job ends before it").isEqualTo(JobState.PLACED);
+    }
+
+    /** Regression: a renewal counted the remaining time from now, so a reservation drifted later between reports. */
+    @Test
+    void aReservationDoesNotDriftLaterBetweenProgressReports() {
+        twoRunning();
+        String wide = submit(5, 3, "");
+        pass();
+        String estimate = store.estimatedStart(wide).orElseThrow();
+        clock.advance(Duration.ofSeconds(30)); // no report in between
+        nodes(5);                              // capacity changes, so the head is looked at again: a renewal
+        pass();
+        assertThat(store.estimatedStart(wide)).contains(estimate);
+    }
+
+    /** Regression: a job whose best plan used a reserved node waited, though a free node beside the reservation fit it. */
+    @Test
+    void aJobWhoseBestPlanWouldDelayAReservationBackfillsBesideIt() {
+        String soon = twoRunning().get(0);
+        nodes(5); // a fifth node, free
+        String wide = submit(5, 3, "");
+        pass();
+        assertThat(store.estimatedStart(wide)).isPresent();
+        String unknown = submit(0, 1, ""); // no step count: it may only start beside the reservation
+        pass();
+        assertThat(job(unknown).state()).isEqualTo(JobState.PLACED);
+        progress(soon, 1, 1, ShardPhase.EXITED);
+        pass();
+        assertThat(job(wide).state()).as("the backfill did not delay it").isEqualTo(JobState.PLACED);
+        assertThat(nodesOf(job(wide))).doesNotContainAnyElementsOf(nodesOf(job(unknown)));
+    }
+
+    /**
+     * Regression: a reservation worked out in a pass counted on the devices a job of another queue
+     * had just been given in that pass (not yet committed), and that job then ran on them past it.
+     */
+    @Test
+    void aReservationDoesNotCountOnDevicesTakenEarlierInTheSamePass() {
+        nodes(4);
+        store.putQueue(new QueueSpec("a", 1.0, null, null, null, null, null, null, null, null, null, null));
+        store.putQueue(new QueueSpec("b", 1.0, null, null, null, null, null, null, null, null, null, null));
+        String soon = submit(0, 2, "queue: b\n");
+        pass();
+        progress(soon, 0, (long) Math.ceil(100 / job(soon).placement().stepTimeSec()), ShardPhase.RUNNING);
+        String taker = submit(0, 2, "queue: a\n");    // first in the pass (queue a holds nothing), no step count
+        String wide = submit(0, 3, "queue: b\n");     // b's head: 3 nodes, only 2 of which ever free
+        pass();
+        assertThat(job(taker).state()).isEqualTo(JobState.PLACED);
+        assertThat(store.estimatedStart(wide)).as("no end is predicted for the nodes it would need").isEmpty();
+    }
+
+    /**
+     * When its time has come and its devices are free, a gang gets the plan it reserved even if a
+     * fresh search finds none; otherwise its devices, reserved for a start already past, would sit idle.
+     */
+    @Test
+    void atItsTimeTheGangGetsTheReservedPlanEvenIfAFreshSearchFindsNone() {
+        String soon = twoRunning().get(0);
+        String wide = submit(5, 3, "");
+        pass();
+        Instant estimate = Instant.parse(store.estimatedStart(wide).orElseThrow());
+        unplaceable.add(wide);
+        progress(soon, 1, 1, ShardPhase.EXITED);
+        pass();
+        assertThat(job(wide).state()).as("before its time the search decides, and it finds nothing").isEqualTo(JobState.QUEUED);
+        clock.set(estimate.toEpochMilli());
+        pass();
+        assertThat(job(wide).state()).isEqualTo(JobState.PLACED);
+        assertThat(job(wide).placement().shards()).hasSize(3);
     }
 }

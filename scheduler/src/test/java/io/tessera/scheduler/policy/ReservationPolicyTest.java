@@ -67,7 +67,7 @@ class ReservationPolicyTest {
 
     @Test
     void aJobMayStartBesideAReservationOrIfItEndsBeforeIt() {
-        Reservation r = new Reservation("head", 10_000, Map.of("n2", Set.of(0, 1)), List.of("x"), Set.of("nvidia-h20"));
+        Reservation r = new Reservation("head", 10_000, Map.of("n2", Set.of(0, 1)), List.of("x"), Set.of("nvidia-h20"), null);
         assertThat(ReservationPolicy.delays("j", plan("n1", 0), OptionalDouble.empty(), 0, List.of(r))).isEmpty();
         assertThat(ReservationPolicy.delays("j", plan("n2", 1), OptionalDouble.empty(), 0, List.of(r))).contains(r);
         assertThat(ReservationPolicy.delays("j", plan("n2", 1), OptionalDouble.of(9.0), 0, List.of(r))).isEmpty();

@@ -53,14 +53,15 @@ class FairShareSimulationTest {
             }
         }
         double share = ml / (ml + batch);
-        long reserved = rec.jobs().stream().filter(t -> t.reservedStartMs >= 0).count();
-        double worstLate = rec.jobs().stream().filter(t -> t.reservedStartMs >= 0)
-                .mapToDouble(t -> (t.firstStartMs - t.reservedStartMs) / 1000.0).max().orElse(0);
-        System.out.printf(java.util.Locale.ROOT, "fair-share replay%s: %d jobs had a reservation; the latest started "
-                + "%.1f s after its first estimated start%n", cap, reserved, worstLate);
+        List<Double> late = rec.jobs().stream().flatMap(t -> t.reservationLateSec.stream()).toList();
+        double worstLate = late.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        System.out.printf(java.util.Locale.ROOT, "fair-share replay%s: %d waits had a reservation; the latest start was "
+                + "%.1f s after that wait's first estimated start%n", cap, late.size(), worstLate);
         System.out.printf(java.util.Locale.ROOT, "fair-share replay%s: %.0f s with both queues backlogged; ml (weight 2) "
                 + "held %.4f of the normalized TFLOPS held, target 0.6667; %d preemptions%n", cap, both, share, rec.preemptions());
         assertThat(both).as("both queues were backlogged for a while").isGreaterThan(3600);
+        assertThat(late).as("waits with a reservation").hasSizeGreaterThan(20);
+        assertThat(worstLate).as("no gang starts after the reservation it was first given").isLessThanOrEqualTo(0.0);
         return share;
     }
 
