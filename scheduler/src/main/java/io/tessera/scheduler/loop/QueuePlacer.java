@@ -3,9 +3,7 @@ package io.tessera.scheduler.loop;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
-import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
@@ -18,7 +16,6 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.config.QueueSpec;
 import io.tessera.scheduler.policy.RestartBackoffPolicy;
-import io.tessera.scheduler.policy.WaitReasons;
 import io.tessera.scheduler.policy.FairShareOrder;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
@@ -38,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,11 +66,8 @@ public final class QueuePlacer {
     private final LongSupplier nanoTime;
     /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
     private final Map<String, Long> didNotFit = new HashMap<>();
-    /** Jobs that would fit the idle fleet, with the fingerprint of the fleet they were checked on. */
-    private final Map<String, Long> fitsIdleFleet = new HashMap<>();
     private final Reservations reservations;
-    /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
-    private WaitReasons.Fleet fleetCount;
+    private final WaitingNotes notes;
     /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
     private UsageHistory history;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
@@ -98,6 +91,7 @@ public final class QueuePlacer {
         this.policy = policy;
         this.clock = clock;
         this.reservations = new Reservations(store, view, placer, clock);
+        this.notes = new WaitingNotes(store, view, placer, clock);
     }
 
     /**
@@ -107,12 +101,12 @@ public final class QueuePlacer {
     public int placeQueued(Term term) {
         long deadline = nanoTime.getAsLong() + budgetNanos;
         view.refresh();
-        fleetCount = null; // counted again, at most once, for this pass's waiting reasons
+        notes.newPass();
         List<JobRecord> queued = view.queued();
         Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
         didNotFit.keySet().retainAll(ids);
-        fitsIdleFleet.keySet().retainAll(ids);
+        notes.retain(ids);
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
         QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
@@ -128,6 +122,7 @@ public final class QueuePlacer {
                 heads.add(j.id());
             }
         });
+        Pass pass = new Pass(queues, order, reserved, heads, working);
         int placed = 0;
         List<Decision> batch = new ArrayList<>();
         pending = Map.of();
@@ -135,58 +130,16 @@ public final class QueuePlacer {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
-            JobRecord job = next.get();
-            long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
-            if (notBefore > clock.millis()) {
-                noteWaiting(job, "restart backoff until " + java.time.Instant.ofEpochMilli(notBefore), "restart "
-                        + job.restarts() + " of " + job.spec().restartLimit() + " backs off until "
-                        + java.time.Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
-                continue;
-            }
-            Long before = didNotFit.get(job.id());
-            if (before != null && before == working.fingerprint() && reservations.due(job.id(), working).isEmpty()) {
-                continue; // the capacity it did not fit into has not changed, and no reservation of its is due
-            }
-            QueueSpec queue = QueueUsage.spec(queues, job.spec().queue());
-            if (QuotaPolicy.headroom(queue, queues, order.usage()) <= 1e-9) {
-                noteWaiting(job, "queue " + queue.name() + " is at its quota", "queue " + queue.name()
-                        + " holds all the normalized TFLOPS its quota" + (queue.cohort() == null ? "" : " and cohort")
-                        + " allow; the job waits until its queue's jobs release capacity");
-                continue;
-            }
-            Optional<Decision> d = decide(job, working, policyFor(queue),
-                    heads.contains(job.id()) || reservations.holds(job.id()), reserved);
+            Optional<Decision> d = offer(next.get(), pass);
             if (d.isEmpty()) {
-                didNotFit.put(job.id(), working.fingerprint());
                 continue;
-            }
-            Optional<Reservation> delayed = delays(job, d.get().proposal().plan(), reserved);
-            if (delayed.isPresent()) {
-                d = beside(job, working, policyFor(queue), reserved, d.get().proposal().plan());
-                delayed = d.isPresent() ? Optional.empty() : delayed;
-            }
-            if (delayed.isPresent()) {
-                noteWaiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
-                        + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
-                        delayed.get().startAtMs()) + "; it backfills once it fits beside that or ends before it"
-                        + " (scheduling.steps tells how long it runs)");
-                continue;
-            }
-            QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), working.catalog());
-            if (QuotaPolicy.admit(queue, queues, order.usage(), charge) instanceof QuotaPolicy.Admission.Refuse r) {
-                noteWaiting(job, "over quota: " + r.field(), r.reason());
-                continue;
-            }
-            order.placed(job, charge);
-            if (reserved.removeIf(r -> r.jobId().equals(job.id()))) { // placed: its reservation is spent
-                claims.startedOnReservation(job.id());
             }
             batch.add(d.get());
-            working = working.minus(d.get().proposal().plan());
+            pass.working = pass.working.minus(d.get().proposal().plan());
             if (batch.size() == BATCH) {
                 placed += commit(batch, term);
                 batch.clear();
-                working = view.snapshot();
+                pass.working = view.snapshot();
             }
             pending = pendingDevices(batch);
         }
@@ -194,6 +147,77 @@ public final class QueuePlacer {
         reservations.publish(reserved);
         inForce = List.copyOf(reserved);
         return placed;
+    }
+
+    /** What one pass carries from job to job: the capacity left ({@code working}) changes as plans are decided. */
+    private static final class Pass {
+        final Map<String, QueueSpec> queues;
+        final FairShareOrder order;
+        final List<Reservation> reserved;
+        final Set<String> heads;
+        ClusterSnapshot working;
+
+        Pass(Map<String, QueueSpec> queues, FairShareOrder order, List<Reservation> reserved, Set<String> heads,
+             ClusterSnapshot working) {
+            this.queues = queues;
+            this.order = order;
+            this.reserved = reserved;
+            this.heads = heads;
+            this.working = working;
+        }
+    }
+
+    /**
+     * Offers {@code job} the capacity left in {@code p}: its plan, counted against its queue and with
+     * its reservation spent, or empty with why it waits noted (restart backoff, its queue's quota,
+     * no fit, another job's reservation).
+     */
+    private Optional<Decision> offer(JobRecord job, Pass p) {
+        long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
+        if (notBefore > clock.millis()) {
+            notes.waiting(job, "restart backoff until " + Instant.ofEpochMilli(notBefore), "restart "
+                    + job.restarts() + " of " + job.spec().restartLimit() + " backs off until "
+                    + Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
+            return Optional.empty();
+        }
+        Long before = didNotFit.get(job.id());
+        if (before != null && before == p.working.fingerprint() && reservations.due(job.id(), p.working).isEmpty()) {
+            return Optional.empty(); // the capacity it did not fit into has not changed, and no reservation of its is due
+        }
+        QueueSpec queue = QueueUsage.spec(p.queues, job.spec().queue());
+        if (QuotaPolicy.headroom(queue, p.queues, p.order.usage()) <= 1e-9) {
+            notes.waiting(job, "queue " + queue.name() + " is at its quota", "queue " + queue.name()
+                    + " holds all the normalized TFLOPS its quota" + (queue.cohort() == null ? "" : " and cohort")
+                    + " allow; the job waits until its queue's jobs release capacity");
+            return Optional.empty();
+        }
+        Optional<Decision> d = decide(job, p.working, policyFor(queue),
+                p.heads.contains(job.id()) || reservations.holds(job.id()), p.reserved);
+        if (d.isEmpty()) {
+            didNotFit.put(job.id(), p.working.fingerprint());
+            return Optional.empty();
+        }
+        Optional<Reservation> delayed = delays(job, d.get().proposal().plan(), p.reserved);
+        if (delayed.isPresent()) {
+            d = beside(job, p.working, policyFor(queue), p.reserved, d.get().proposal().plan());
+        }
+        if (d.isEmpty()) {
+            notes.waiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
+                    + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
+                    delayed.get().startAtMs()) + "; it backfills once it fits beside that or ends before it"
+                    + " (scheduling.steps tells how long it runs)");
+            return Optional.empty();
+        }
+        QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), p.working.catalog());
+        if (QuotaPolicy.admit(queue, p.queues, p.order.usage(), charge) instanceof QuotaPolicy.Admission.Refuse r) {
+            notes.waiting(job, "over quota: " + r.field(), r.reason());
+            return Optional.empty();
+        }
+        p.order.placed(job, charge);
+        if (p.reserved.removeIf(r -> r.jobId().equals(job.id()))) { // placed: its reservation is spent
+            claims.startedOnReservation(job.id());
+        }
+        return d;
     }
 
     private Optional<Reservation> delays(JobRecord job, Plan plan, List<Reservation> reserved) {
@@ -292,12 +316,12 @@ public final class QueuePlacer {
                 }
             }
             if (mine != null) {
-                noteWaiting(job, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips(), "holds a reservation: "
+                notes.waiting(job, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips(), "holds a reservation: "
                         + "predicted to start at " + Instant.ofEpochMilli(mine.startAtMs()) + ", when jobs " + mine.waitsFor()
                         + " release their devices on " + mine.chips() + "; smaller jobs backfill only beside it or if they"
                         + " end before it");
             } else {
-                noteWaiting(job, u, onIdleFleet(job, jobPolicy));
+                notes.unschedulable(job, u, notes.onIdleFleet(job, jobPolicy));
             }
             return Optional.empty();
         }
@@ -335,80 +359,6 @@ public final class QueuePlacer {
             view.refresh();
         }
         return placed;
-    }
-
-    /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
-    private Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
-        ClusterSnapshot all = view.capacity();
-        Long fitted = fitsIdleFleet.get(job.id());
-        if (fitted != null && fitted == all.fingerprint()) {
-            return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
-        }
-        if (!all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u) {
-            return Optional.of(u);
-        }
-        fitsIdleFleet.put(job.id(), all.fingerprint());
-        return Optional.empty();
-    }
-
-    /** Why a job that did not fit waits; an UNSCHEDULABLE event when even an idle fleet could not hold it. */
-    private void noteWaiting(JobRecord job, Unschedulable now, Optional<Unschedulable> idle) {
-        Unschedulable u = idle.orElse(now);
-        String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
-                .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
-        if (idle.isEmpty()) {
-            if (fleetCount == null) {
-                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
-            }
-            if (job.waitingReason() != null && sameKind(u.summary(), job.waitingReason())
-                    && !u.summary().equals(job.waitingReason())) {
-                noteWaiting(job, u.summary(), u.summary()); // the same kind: the reason follows, no event
-                return;
-            }
-            // A WAITING event (once per kind of reason) says which chip types would take the job and why
-            // they cannot now; the fleet is counted at most once per pass for it.
-            if (fleetCount == null) {
-                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
-            }
-            noteWaiting(job, u.summary(), u.summary() + "; chip types that would take it: "
-                    + WaitReasons.blockers(job.spec(), view.snapshot().catalog(), fleetCount) + vetoes);
-            return;
-        }
-        String summary = "can never fit this fleet: " + u.summary();
-        if (summary.equals(job.waitingReason())) {
-            return;
-        }
-        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "UNSCHEDULABLE", summary + vetoes
-                        + "; it stays queued in case nodes are added, and can be cancelled")));
-    }
-
-    /**
-     * Records why {@code job} waits. The reason itself follows every change, but a WAITING event
-     * is added only when the kind of reason changes (the reason with its numbers and ids left
-     * out), so a job waiting through many capacity changes does not collect an event for each.
-     */
-    private void noteWaiting(JobRecord job, String summary, String detail) {
-        if (summary.equals(job.waitingReason())) {
-            return;
-        }
-        store.updateJob(job.id(), cur -> {
-            if (cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason())) {
-                return cur;
-            }
-            JobRecord noted = cur.withWaitingReason(summary);
-            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(now(), "WAITING", detail));
-        });
-    }
-
-    /** Whether two waiting reasons differ only in their numbers and job ids (free counts, blockers, times). */
-    static boolean sameKind(String a, String b) {
-        return b != null && kind(a).equals(kind(b));
-    }
-
-    private static String kind(String reason) {
-        return reason.replaceAll("job-[a-z0-9]+", "job-#").replaceAll("[0-9]+", "#")
-                .replaceAll("\\(job-#( #)?(, job-#( #)?)*(, # more jobs)?\\)", "(jobs)");
     }
 
     private String now() {

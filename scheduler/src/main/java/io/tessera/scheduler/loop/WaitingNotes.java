@@ -1,0 +1,129 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.PlacementPolicy;
+import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
+import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.policy.WaitReasons;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the queue pass records about jobs that wait: the waiting reason (which follows every
+ * change), a WAITING event once per kind of reason, and an UNSCHEDULABLE event for a job that
+ * could not fit even the idle fleet. Owned by the scheduling loop's thread.
+ */
+final class WaitingNotes {
+    private final ClusterStore store;
+    private final ClusterView view;
+    private final Placer placer;
+    private final Clock clock;
+    /** Jobs that would fit the idle fleet, with the fingerprint of the fleet they were checked on. */
+    private final Map<String, Long> fitsIdleFleet = new HashMap<>();
+    /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
+    private WaitReasons.Fleet fleetCount;
+
+    WaitingNotes(ClusterStore store, ClusterView view, Placer placer, Clock clock) {
+        this.store = store;
+        this.view = view;
+        this.placer = placer;
+        this.clock = clock;
+    }
+
+    /** A new pass: the fleet is counted again, at most once, for its waiting reasons. */
+    void newPass() {
+        fleetCount = null;
+    }
+
+    /** Forgets jobs no longer queued. */
+    void retain(Set<String> queued) {
+        fitsIdleFleet.keySet().retainAll(queued);
+    }
+
+    /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
+    Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
+        ClusterSnapshot all = view.capacity();
+        Long fitted = fitsIdleFleet.get(job.id());
+        if (fitted != null && fitted == all.fingerprint()) {
+            return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
+        }
+        if (!all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u) {
+            return Optional.of(u);
+        }
+        fitsIdleFleet.put(job.id(), all.fingerprint());
+        return Optional.empty();
+    }
+
+    /** Why a job that did not fit waits; an UNSCHEDULABLE event when even an idle fleet could not hold it. */
+    void unschedulable(JobRecord job, Unschedulable now, Optional<Unschedulable> idle) {
+        Unschedulable u = idle.orElse(now);
+        String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
+                .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
+        if (idle.isEmpty()) {
+            if (fleetCount == null) {
+                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
+            }
+            if (job.waitingReason() != null && sameKind(u.summary(), job.waitingReason())
+                    && !u.summary().equals(job.waitingReason())) {
+                waiting(job, u.summary(), u.summary()); // the same kind: the reason follows, no event
+                return;
+            }
+            // A WAITING event (once per kind of reason) says which chip types would take the job and why
+            // they cannot now; the fleet is counted at most once per pass for it.
+            if (fleetCount == null) {
+                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
+            }
+            waiting(job, u.summary(), u.summary() + "; chip types that would take it: "
+                    + WaitReasons.blockers(job.spec(), view.snapshot().catalog(), fleetCount) + vetoes);
+            return;
+        }
+        String summary = "can never fit this fleet: " + u.summary();
+        if (summary.equals(job.waitingReason())) {
+            return;
+        }
+        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
+                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "UNSCHEDULABLE", summary + vetoes
+                        + "; it stays queued in case nodes are added, and can be cancelled")));
+    }
+
+    /**
+     * Records why {@code job} waits. The reason itself follows every change, but a WAITING event
+     * is added only when the kind of reason changes (the reason with its numbers and ids left
+     * out), so a job waiting through many capacity changes does not collect an event for each.
+     */
+    void waiting(JobRecord job, String summary, String detail) {
+        if (summary.equals(job.waitingReason())) {
+            return;
+        }
+        store.updateJob(job.id(), cur -> {
+            if (cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason())) {
+                return cur;
+            }
+            JobRecord noted = cur.withWaitingReason(summary);
+            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(now(), "WAITING", detail));
+        });
+    }
+
+    /** Whether two waiting reasons differ only in their numbers and job ids (free counts, blockers, times). */
+    static boolean sameKind(String a, String b) {
+        return b != null && kind(a).equals(kind(b));
+    }
+
+    private static String kind(String reason) {
+        return reason.replaceAll("job-[a-z0-9]+", "job-#").replaceAll("[0-9]+", "#")
+                .replaceAll("\\(job-#( #)?(, job-#( #)?)*(, # more jobs)?\\)", "(jobs)");
+    }
+
+    private String now() {
+        return clock.instant().toString();
+    }
+}
