@@ -31,11 +31,15 @@ import java.util.TreeSet;
 /**
  * The reservations of the queue passes ({@link ReservationPolicy}): when the first job of a queue
  * (highest priority, then oldest) does not fit, the earliest start that running jobs' predicted
- * ends allow, and the devices it will take, planned without the devices other reservations hold.
- * Worked out when a head is found blocked, again after {@link #REUSE_MS} or when the capacity it
- * saw changes, and kept until the job is placed or leaves the queue, even when it stops being its
- * queue's head (a preempted, older job of its queue coming back, say): a reservation is sticky.
- * Each reserved job's {@code estimatedStartAt} is published through the store for the API.
+ * ends allow ({@link ProgressAnchors}), and the devices it will take, planned without the devices
+ * other reservations hold or this pass has already given out. Worked out when a head is found
+ * blocked, again after {@link #REUSE_MS} or when the capacity it saw changes, and kept until the
+ * job is placed or leaves the queue, even when it stops being its queue's head (a preempted,
+ * older job of its queue coming back, say). A reservation is a promise ({@link ReservationPromise}):
+ * a renewal keeps its devices and start unless a fresh plan starts earlier, and moves it later
+ * only by as much as the jobs on its devices overran; when its time has come and its devices are
+ * free, the job gets the plan it reserved ({@link #due}). Each reserved job's
+ * {@code estimatedStartAt} is published through the store for the API.
  */
 final class Reservations {
     private final ClusterStore store;
@@ -88,9 +92,13 @@ final class Reservations {
     }
 
     /**
-     * A queue head (or a job that holds a reservation) that did not fit {@code snapshot}: its reservation, worked out again when the
-     * one held is older than {@link #REUSE_MS}, or saw other capacity and is older than
-     * {@link #MIN_AGE_MS}. Empty when no predicted end makes room.
+     * A queue head (or a job that holds a reservation) that did not fit {@code snapshot}: its
+     * reservation, worked out again when the one held is older than {@link #REUSE_MS}, or saw other
+     * capacity and is older than {@link #MIN_AGE_MS}, and kept as promised
+     * ({@link ReservationPromise#keep}). Empty when no predicted end makes room.
+     *
+     * @param others  the reservations in force: their devices are not counted on
+     * @param pending devices of plans this pass decided and has not committed yet: not counted on either
      */
     Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                   List<Reservation> others, Map<String, Set<Integer>> pending) {

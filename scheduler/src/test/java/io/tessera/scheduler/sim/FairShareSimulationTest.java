@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 910B nodes of 8 devices, in the simulator: the real queue pass, fair share, preemption and
  * lifecycles in virtual time. Jobs alternate between the two users, and arrivals are compressed
  * 100-fold, so both queues stay backlogged. While both have jobs waiting, the normalized TFLOPS
- * each holds is integrated over time: {@code ml} must hold two thirds of it, within 5%.
+ * each holds is integrated over time: {@code ml} must hold two thirds of it, within 5%. And no
+ * gang waits past its reservation: every wait that had one ends with a start no later than that
+ * wait's first {@code estimatedStartAt} (jobs run at the speed the scheduler predicts here).
  *
  * <p>Once with run times capped at 2 hours, as a cluster's run-time limit would cap them, and
  * once with the trace's own, up to 10 days. Without fair-share preemption of non-elastic jobs
