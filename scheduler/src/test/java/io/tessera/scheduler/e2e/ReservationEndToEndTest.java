@@ -54,6 +54,7 @@ class ReservationEndToEndTest {
 
             String wide = c.submit(job("wide", 0, 3, 5, "")); // equal priority: reserved, not preempting
             await().atMost(Duration.ofSeconds(20)).until(() -> c.job(wide).hasNonNull("estimatedStartAt"));
+            Instant firstEstimate = Instant.parse(c.job(wide).path("estimatedStartAt").asText());
             assertThat(c.job(wide).path("waitingReason").asText()).contains("reserved").contains(soon);
 
             String unknown = c.submit(job("unknown", 0, 1, 5, ""));
@@ -68,6 +69,10 @@ class ReservationEndToEndTest {
             assertThat(soonEnded).isNotNull();
             assertThat(wideStarted).as("placed within a few passes of the end it waited for")
                     .isBefore(soonEnded.plusSeconds(5));
+            double late = Duration.between(firstEstimate, wideStarted).toMillis() / 1000.0;
+            System.out.printf(java.util.Locale.ROOT, "reservation end to end: placed %.2f s after its first estimate%n", late);
+            assertThat(late).as("the backfills did not delay it past its first estimate (real workers: seconds of start-up"
+                    + " and exit overhead that no prediction holds)").isLessThan(5.0);
             await().atMost(Duration.ofSeconds(60)).until(() -> state(c, wide).equals("SUCCEEDED"));
             c.send("DELETE", "/v1/jobs/" + longer, null, null);
             await().atMost(Duration.ofSeconds(60)).until(() -> state(c, unknown).equals("SUCCEEDED"));
