@@ -2,7 +2,7 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>Remaining time is counted from when the reported step was heard, not from whenever it is
  *       asked. Counted from "now", a predicted end drifted later between reports, and each renewal
- *       of a reservation moved it later by up to a report interval. The store says which jobs'
+ *       of a reservation moved it later by up to a report interval. The view says which jobs'
  *       reports changed; {@link #observe} stamps them with the loop's clock once per pass.</li>
  *   <li>A report of step k heard at R bounds the end from above by R + (steps left) x step time,
  *       and from below by one step less. The tightest upper bound seen is kept; a bound more than
@@ -33,14 +33,9 @@ final class ProgressAnchors {
     /** Per job: the attempt and the tightest predicted end (epoch ms) seen for it. */
     private final Map<String, long[]> tightest = new HashMap<>();
 
-    ProgressAnchors(ClusterStore store, Clock clock) {
+    ProgressAnchors(ClusterView view, Clock clock) {
         this.clock = clock;
-        store.onChange(new ClusterStore.ChangeListener() {
-            @Override
-            public void reportsChanged(String jobId) {
-                changed.add(jobId);
-            }
-        });
+        view.onReportsChanged(changed::add);
     }
 
     /** Stamps every job whose reports changed since the last pass with the time now. */

@@ -61,7 +61,7 @@ final class Reservations {
     private final ProgressAnchors anchors;
 
     Reservations(ClusterStore store, ClusterView view, Placer placer, Clock clock) {
-        this.anchors = new ProgressAnchors(store, clock);
+        this.anchors = new ProgressAnchors(view, clock);
         this.store = store;
         this.view = view;
         this.placer = placer;

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The leader's indexed, in-memory view of the cluster, changed incrementally: hot jobs, queued
@@ -87,8 +88,20 @@ public final class ClusterView {
             @Override
             public void reportsChanged(String jobId) {
                 mark(toReconcile, jobId);
+                reportsListener.accept(jobId);
             }
         });
+    }
+
+    private volatile Consumer<String> reportsListener = id -> { };
+
+    /**
+     * Also tells {@code listener} (on a store thread) of each job whose shard reports changed,
+     * through this view's own store listener: a second store listener would have every member
+     * receive every change of the cluster once more.
+     */
+    public void onReportsChanged(Consumer<String> listener) {
+        this.reportsListener = listener;
     }
 
     private volatile Runnable changed = () -> { };

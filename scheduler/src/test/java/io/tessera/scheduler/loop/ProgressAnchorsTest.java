@@ -14,6 +14,7 @@ import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.ReservationPolicy;
 import io.tessera.scheduler.sim.VirtualClock;
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.InMemoryClusterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class ProgressAnchorsTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
     private final InMemoryClusterStore store = new InMemoryClusterStore();
     private final VirtualClock clock = new VirtualClock(T0);
-    private final ProgressAnchors anchors = new ProgressAnchors(store, clock);
+    private final ProgressAnchors anchors = new ProgressAnchors(new ClusterView(store, ChipCatalog.builtIn()), clock);
     /** 100 steps of 2 s, placed at T0. */
     private final JobRecord job = new JobRecord("j", 1, new JobSpecParser(ChipCatalog.builtIn()).parse(("name: r\n"
             + "command: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"
