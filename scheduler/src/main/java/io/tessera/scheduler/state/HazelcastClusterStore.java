@@ -2,13 +2,9 @@ package io.tessera.scheduler.state;
 
 import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.transaction.TransactionContext;
 import com.hazelcast.transaction.TransactionOptions;
-import com.hazelcast.transaction.TransactionalMap;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
@@ -47,7 +43,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String ESTIMATES = "tessera.estimates";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
     static final String HEARD = "tessera.heard";
-    private static final String CLAIM = "claim";
+    static final String CLAIM = "claim";
 
     private final HazelcastInstance hz;
     private final IMap<String, String> jobs;
@@ -271,25 +267,6 @@ public final class HazelcastClusterStore implements ClusterStore {
                 false);
     }
 
-    /** Passes the key of every added, updated or removed entry on. */
-    private record KeyListener(Consumer<String> keys) implements EntryAddedListener<String, String>,
-            EntryUpdatedListener<String, String>, com.hazelcast.map.listener.EntryRemovedListener<String, String> {
-        @Override
-        public void entryAdded(EntryEvent<String, String> e) {
-            keys.accept(e.getKey());
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, String> e) {
-            keys.accept(e.getKey());
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, String> e) {
-            keys.accept(e.getKey());
-        }
-    }
-
     @Override
     public void onAssignmentsChanged(Consumer<String> listener) {
         assignments.addEntryListener(new KeyListener(listener), false);
@@ -327,52 +304,6 @@ public final class HazelcastClusterStore implements ClusterStore {
         } catch (RuntimeException e) {
             ctx.rollbackTransaction();
             throw e;
-        }
-    }
-
-    /** Transactional view over the three maps. */
-    private static final class HazelcastTx implements Tx {
-        private final TransactionalMap<String, String> jobs;
-        private final TransactionalMap<String, String> nodes;
-        private final TransactionalMap<String, String> assignments;
-        private final TransactionalMap<String, String> leader;
-
-        HazelcastTx(TransactionContext ctx) {
-            this.leader = ctx.getMap(LEADER);
-            this.jobs = ctx.getMap(JOBS);
-            this.nodes = ctx.getMap(NODES);
-            this.assignments = ctx.getMap(ASSIGNMENTS);
-        }
-
-        @Override
-        public Optional<JobRecord> jobForUpdate(String id) {
-            return Optional.ofNullable(Codec.decode(jobs.getForUpdate(id), JobRecord.class));
-        }
-
-        @Override
-        public void putJob(JobRecord job) {
-            jobs.set(job.id(), Codec.encode(job));
-        }
-
-        @Override
-        public Optional<NodeRecord> nodeForUpdate(String name) {
-            return Optional.ofNullable(Codec.decode(nodes.getForUpdate(name), NodeRecord.class));
-        }
-
-        @Override
-        public AssignmentSet assignmentsForUpdate(String node) {
-            AssignmentSet set = Codec.decode(assignments.getForUpdate(node), AssignmentSet.class);
-            return set == null ? AssignmentSet.empty(node) : set;
-        }
-
-        @Override
-        public void putAssignments(AssignmentSet set) {
-            assignments.set(set.node(), Codec.encode(set));
-        }
-
-        @Override
-        public Optional<LeaderClaim> leaderForUpdate() {
-            return Optional.ofNullable(Codec.decode(leader.getForUpdate(CLAIM), LeaderClaim.class));
         }
     }
 

@@ -62,25 +62,34 @@ class RebalancingTest {
             assertThat(rebalanced.get(0).get("message").asText()).contains("spread").contains("ascend-910b");
             List<TreeMap<Long, double[]>> ranks = new ArrayList<>();
             long switched = -1;
+            long settled = -1; // the step the last split adopted by the second checkpoint took effect at
             for (int shard = 0; shard < 3; shard++) {
                 String log = c.send("GET", "/v1/jobs/" + id + "/shards/" + shard + "/log", null, null).body();
                 ranks.add(steps(log));
-                Matcher m = Pattern.compile("TESSERA_REBALANCED step=(\\d+) version=1").matcher(log);
-                assertThat(m.find()).as("shard %d switched to split 1", shard).isTrue();
+                Matcher m = Pattern.compile("TESSERA_REBALANCED step=(\\d+) version=(\\d+)").matcher(log);
+                assertThat(m.find()).as("shard %d switched to a new split", shard).isTrue();
                 switched = Long.parseLong(m.group(1));
+                do {
+                    long at = Long.parseLong(m.group(1));
+                    settled = at <= 2 * EVERY ? Math.max(settled, at) : settled;
+                } while (m.find());
             }
             long firstSwitch = switched;
+            long settledAt = Math.max(settled, firstSwitch);
             double before = median(IntStream.rangeClosed(2, (int) firstSwitch).mapToObj(s -> spread(ranks, s)).toList());
-            double after = median(IntStream.rangeClosed((int) firstSwitch + 1, (int) firstSwitch + EVERY)
+            // Within two checkpoints: a first split measured under load may be corrected at the second.
+            double after = median(IntStream.rangeClosed((int) settledAt + 1, (int) settledAt + EVERY)
                     .mapToObj(s -> spread(ranks, s)).toList());
             double gangBefore = median(IntStream.rangeClosed(2, (int) firstSwitch).mapToObj(s -> gang(ranks, s)).toList());
             double gangAfter = median(IntStream.rangeClosed((int) firstSwitch + 1, 240).mapToObj(s -> gang(ranks, s)).toList());
-            System.out.printf(Locale.ROOT, "rebalancing: split 1 adopted at step %d (checkpoint every %d); compute-time "
-                    + "spread median %.1f%% before, %.1f%% after; gang throughput median %.1f -> %.1f samples/s (+%.0f%%)%n",
-                    firstSwitch, EVERY, 100 * before, 100 * after, gangBefore, gangAfter, 100 * (gangAfter / gangBefore - 1));
+            System.out.printf(Locale.ROOT, "rebalancing: split 1 adopted at step %d, the split in force from the second "
+                    + "checkpoint at step %d (checkpoint every %d); compute-time spread median %.1f%% before, %.1f%% after; "
+                    + "gang throughput median %.1f -> %.1f samples/s (+%.0f%%); %d REBALANCED events%n", firstSwitch,
+                    settledAt, EVERY, 100 * before, 100 * after, gangBefore, gangAfter, 100 * (gangAfter / gangBefore - 1),
+                    rebalanced.size());
             assertThat(firstSwitch).as("adopted within two checkpoints of the first one").isLessThanOrEqualTo(3 * EVERY);
             assertThat(before).as("the catalog's split leaves the slow chip behind").isGreaterThan(0.2);
-            assertThat(after).as("step times within 5%% of each other after the switch").isLessThanOrEqualTo(0.05);
+            assertThat(after).as("step times within 5%% of each other within two checkpoints").isLessThanOrEqualTo(0.05);
             assertThat(gangAfter).as("measured throughput rises").isGreaterThan(gangBefore * 1.1);
             learnedSeedsTheNextPlacementUntilAnAdminResetsIt(c, done, spec);
         }
