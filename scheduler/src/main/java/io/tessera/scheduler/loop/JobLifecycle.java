@@ -130,20 +130,19 @@ public final class JobLifecycle {
         return new Transition(failed, List.of(Action.RELEASE_DEVICES));
     }
 
-    /** When the job was told it is preempted: its latest PREEMPTING event. */
+    /** When the job was told it is preempted: its latest PREEMPTING event (0: none). */
     public static long preemptedAtMs(JobRecord job) {
-        for (int i = job.events().size() - 1; i >= 0; i--) {
-            if (job.events().get(i).type().equals("PREEMPTING")) {
-                return Instant.parse(job.events().get(i).at()).toEpochMilli();
-            }
-        }
-        return 0;
+        return latestAtMs(job, "PREEMPTING");
     }
 
-    /** When the job's current plan was committed: its latest PLACED event (or the job's own time when it has none). */
+    /** When the job's current plan was committed: its latest PLACED event (0: none). */
     public static long placedAtMs(JobRecord job) {
+        return latestAtMs(job, "PLACED");
+    }
+
+    private static long latestAtMs(JobRecord job, String type) {
         for (int i = job.events().size() - 1; i >= 0; i--) {
-            if (job.events().get(i).type().equals("PLACED")) {
+            if (job.events().get(i).type().equals(type)) {
                 return Instant.parse(job.events().get(i).at()).toEpochMilli();
             }
         }

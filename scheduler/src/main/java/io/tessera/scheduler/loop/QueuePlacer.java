@@ -125,7 +125,6 @@ public final class QueuePlacer {
         Pass pass = new Pass(queues, order, reserved, heads, working);
         int placed = 0;
         List<Decision> batch = new ArrayList<>();
-        pending = Map.of();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
@@ -141,7 +140,7 @@ public final class QueuePlacer {
                 batch.clear();
                 pass.working = view.snapshot();
             }
-            pending = pendingDevices(batch);
+            pass.pending = pendingDevices(batch);
         }
         placed += commit(batch, term);
         reservations.publish(reserved);
@@ -149,13 +148,18 @@ public final class QueuePlacer {
         return placed;
     }
 
-    /** What one pass carries from job to job: the capacity left ({@code working}) changes as plans are decided. */
+    /**
+     * What one pass carries from job to job. The capacity left ({@code working}) changes as plans
+     * are decided; {@code pending} holds the devices of the decided plans not yet committed, which a
+     * reservation worked out now must not count on.
+     */
     private static final class Pass {
         final Map<String, QueueSpec> queues;
         final FairShareOrder order;
         final List<Reservation> reserved;
         final Set<String> heads;
         ClusterSnapshot working;
+        Map<String, Set<Integer>> pending = Map.of();
 
         Pass(Map<String, QueueSpec> queues, FairShareOrder order, List<Reservation> reserved, Set<String> heads,
              ClusterSnapshot working) {
@@ -192,7 +196,7 @@ public final class QueuePlacer {
             return Optional.empty();
         }
         Optional<Decision> d = decide(job, p.working, policyFor(queue),
-                p.heads.contains(job.id()) || reservations.holds(job.id()), p.reserved);
+                p.heads.contains(job.id()) || reservations.holds(job.id()), p.reserved, p.pending);
         if (d.isEmpty()) {
             didNotFit.put(job.id(), p.working.fingerprint());
             return Optional.empty();
@@ -236,9 +240,7 @@ public final class QueuePlacer {
                 new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), plan), System.nanoTime() - start, List.of()));
     }
 
-    /** The devices of this pass's decisions not yet committed: a reservation worked out now must not count on them. */
-    private Map<String, Set<Integer>> pending = Map.of();
-
+    /** The devices of {@code batch}'s plans, decided and not yet committed. */
     private static Map<String, Set<Integer>> pendingDevices(List<Decision> batch) {
         Map<String, Set<Integer>> out = new HashMap<>();
         for (Decision d : batch) {
@@ -291,9 +293,10 @@ public final class QueuePlacer {
      *
      * @param head whether the job is its queue's first, or already holds a reservation: if it does
      *             not fit, it gets (or keeps) one, added to {@code reserved}
+     * @param pending devices this pass has decided on but not committed: a reservation never counts on them
      */
     private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy, boolean head,
-                                      List<Reservation> reserved) {
+                                      List<Reservation> reserved, Map<String, Set<Integer>> pending) {
         long start = System.nanoTime();
         PlacementResult result = placer.place(snapshot, job.id(), job.spec(), jobPolicy);
         long nanos = System.nanoTime() - start;

@@ -104,12 +104,8 @@ final class Reservations {
                                   List<Reservation> others, Map<String, Set<Integer>> pending) {
         long now = clock.millis();
         Map<String, Set<Integer>> held = heldBy(others, head.id());
-        Map<String, Set<Integer>> taken = new TreeMap<>(held);
-        pending.forEach((node, d) -> taken.merge(node, d, (a, b) -> {
-            Set<Integer> both = new TreeSet<>(a);
-            both.addAll(b);
-            return both;
-        }));
+        Map<String, Set<Integer>> taken = heldBy(others, head.id());
+        pending.forEach((node, d) -> taken.computeIfAbsent(node, k -> new TreeSet<>()).addAll(d));
         long seen = snapshot.fingerprint() * 31 + held.hashCode();
         Cached c = cache.get(head.id());
         boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;

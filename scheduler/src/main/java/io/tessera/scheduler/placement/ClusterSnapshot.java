@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -229,6 +230,12 @@ public final class ClusterSnapshot {
     /** Every node, sorted by name. */
     public List<NodeView> nodes() {
         return nodes;
+    }
+
+    /** The node called {@code name}, found by binary search over the sorted nodes; empty when absent. */
+    public Optional<NodeView> node(String name) {
+        int at = indexOf(nodes, name);
+        return at >= 0 ? Optional.of(nodes.get(at)) : Optional.empty();
     }
 
     /** The nodes with at least one free device of {@code chipType}, sorted by name. */

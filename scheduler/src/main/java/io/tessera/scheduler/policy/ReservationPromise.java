@@ -2,10 +2,10 @@ package io.tessera.scheduler.policy;
 
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.placement.ClusterSnapshot;
-import io.tessera.scheduler.placement.NodeView;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.ReservationPolicy.Ending;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +43,12 @@ public final class ReservationPromise {
     public static OptionalLong releasedAtMs(Map<String, Set<Integer>> devices, ClusterSnapshot capacity,
                                             ClusterSnapshot now, List<Ending> endings,
                                             List<JobRecord> stopping, long nowMs) {
+        Map<String, Map<Integer, Long>> ends = endsOn(devices.keySet(), endings);
         long at = nowMs;
         for (Map.Entry<String, Set<Integer>> e : devices.entrySet()) {
             Set<Integer> present = devicesOf(capacity, e.getKey());
             Set<Integer> free = devicesOf(now, e.getKey());
+            Map<Integer, Long> endOn = ends.getOrDefault(e.getKey(), Map.of());
             for (int d : e.getValue()) {
                 if (!present.contains(d)) {
                     return OptionalLong.empty();
@@ -54,14 +56,28 @@ public final class ReservationPromise {
                 if (free.contains(d) || holds(stopping, e.getKey(), d)) {
                     continue;
                 }
-                OptionalLong end = endOf(endings, e.getKey(), d);
-                if (end.isEmpty()) {
+                Long end = endOn.get(d);
+                if (end == null) {
                     return OptionalLong.empty();
                 }
-                at = Math.max(at, end.getAsLong());
+                at = Math.max(at, end);
             }
         }
         return OptionalLong.of(at);
+    }
+
+    /** The predicted end of the job on each device of {@code nodes}: the endings read once, not once per device. */
+    private static Map<String, Map<Integer, Long>> endsOn(Set<String> nodes, List<Ending> endings) {
+        Map<String, Map<Integer, Long>> out = new HashMap<>();
+        for (Ending e : endings) {
+            for (ShardPlan s : e.job().placement().shards()) {
+                if (nodes.contains(s.node())) {
+                    Map<Integer, Long> byDevice = out.computeIfAbsent(s.node(), k -> new HashMap<>());
+                    s.devices().forEach(d -> byDevice.put(d, e.endAtMs()));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -85,27 +101,12 @@ public final class ReservationPromise {
 
     private static Set<Integer> devicesOf(ClusterSnapshot snapshot, String node) {
         Set<Integer> out = new HashSet<>();
-        for (NodeView n : snapshot.nodes()) {
-            if (n.name().equals(node)) {
-                n.freeDevices().values().forEach(out::addAll);
-            }
-        }
+        snapshot.node(node).ifPresent(n -> n.freeDevices().values().forEach(out::addAll));
         return out;
     }
 
     private static boolean holds(List<JobRecord> jobs, String node, int device) {
         return jobs.stream().anyMatch(j -> j.placement() != null && j.placement().shards().stream()
                 .anyMatch(s -> s.node().equals(node) && s.devices().contains(device)));
-    }
-
-    private static OptionalLong endOf(List<Ending> endings, String node, int device) {
-        for (Ending e : endings) {
-            for (ShardPlan s : e.job().placement().shards()) {
-                if (s.node().equals(node) && s.devices().contains(device)) {
-                    return OptionalLong.of(e.endAtMs());
-                }
-            }
-        }
-        return OptionalLong.empty();
     }
 }
