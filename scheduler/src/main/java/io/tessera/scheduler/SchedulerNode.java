@@ -41,7 +41,6 @@ import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.HazelcastClusterStore;
 import io.tessera.scheduler.state.HazelcastMember;
-import io.tessera.scheduler.state.PlanApplier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -105,7 +104,6 @@ public final class SchedulerNode implements AutoCloseable {
         HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
         HealthMonitor health = new HealthMonitor(db, hz, 3, onFatal).start(2000);
-        PlanApplier applier = new PlanApplier(store, catalog);
         LearnedThroughput learned = new LearnedThroughput(store.profiles(), catalog, clock::millis);
         PlacementPolicy policy = policy(config, learned);
         SchedulerMetrics metrics = new SchedulerMetrics();
@@ -115,7 +113,7 @@ public final class SchedulerNode implements AutoCloseable {
         ClusterView view = new ClusterView(store, catalog);
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
-        SchedulingLoop loop = new LoopAssembly(store, view, placer, applier, policy, clock, metrics, config.elastic(),
+        SchedulingLoop loop = new LoopAssembly(store, view, placer, policy, clock, metrics, config.elastic(),
                 history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs(),
                 config.limits().restartBackoff())
                 .loop(new OldestMemberLeadership(hz), new NodeLivenessSweep(store, view, clock,

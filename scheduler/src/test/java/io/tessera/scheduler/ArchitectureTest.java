@@ -56,4 +56,18 @@ class ArchitectureTest {
                 "io.tessera.scheduler.api")).isEmpty();
         assertThat(offending("service", "io.tessera.scheduler.loop", "io.tessera.scheduler.api")).isEmpty();
     }
+
+    /**
+     * The loop's stages hold the read port ({@code ClusterReads}) and write nothing themselves: every
+     * leader write is a typed change through the one fenced applier. Only the assembly, which builds
+     * that applier, names the store or the history; the profile store is read only by the learned
+     * throughput, which every member refreshes.
+     */
+    @Test
+    void theLoopsStagesCannotWriteTheStore() throws IOException {
+        assertThat(offending("loop", "io.tessera.scheduler.state.ClusterStore", "io.tessera.scheduler.state.JobHistory"))
+                .isNotEmpty().allMatch(line -> line.startsWith("loop/LoopAssembly.java: "));
+        assertThat(offending("loop", "io.tessera.scheduler.state.ProfileStore"))
+                .allMatch(line -> line.startsWith("loop/LearnedThroughput.java: "));
+    }
 }

@@ -25,6 +25,16 @@ public interface SchedulerEvents {
     default void preempted(String queue) {
     }
 
+    /**
+     * The leader's applier committed, or refused, one change.
+     *
+     * @param kind    the change's kind, lower case ({@code place}, {@code evict}, {@code node_lost}, ...)
+     * @param outcome {@code applied}, {@code conflict} (live state no longer matched) or {@code fenced}
+     *                (this member's term is over)
+     */
+    default void leaderChange(String kind, String outcome) {
+    }
+
     /** Records nothing. */
     SchedulerEvents NONE = new SchedulerEvents() {
         @Override

@@ -11,7 +11,7 @@ import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ElasticGrowth {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticGrowth.class);
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
     private final PlanApplier applier;
@@ -54,7 +54,7 @@ public final class ElasticGrowth {
     private record Armed(int attempt, long checkpoint) {
     }
 
-    public ElasticGrowth(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public ElasticGrowth(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                          Clock clock, ElasticConfig config) {
         this.view = view;
         this.store = store;

@@ -1,11 +1,14 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
+import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.ClusterView;
-import io.tessera.scheduler.state.JobHistory;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
@@ -13,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A leader loop stage that keeps hot state small: a job that has been finished for
- * {@code graceMs} moves from the cluster state to the {@link JobHistory} (written there first,
+ * {@code graceMs} moves from the cluster state to the history (written there first,
  * then deleted from the hot map, so it is readable throughout), and history older than
  * {@code retentionMs} is purged. Runs at most once a second.
  */
@@ -21,20 +24,21 @@ public final class HistoryMover {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryMover.class);
     private static final long EVERY_MS = 1000;
     private static final long PURGE_EVERY_MS = 600_000;
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
-    private final JobHistory history;
+    private final PlanApplier applier;
     private final Clock clock;
     private final long graceMs;
     private final long retentionMs;
     private long lastRun = Long.MIN_VALUE / 2;
     private long lastPurge = Long.MIN_VALUE / 2;
 
-    public HistoryMover(ClusterStore store, ClusterView view, JobHistory history, Clock clock, long graceMs,
+    /** @param applier commits the moves; it holds the history they go to */
+    public HistoryMover(ClusterReads store, ClusterView view, PlanApplier applier, Clock clock, long graceMs,
                         long retentionMs) {
         this.view = view;
         this.store = store;
-        this.history = history;
+        this.applier = applier;
         this.clock = clock;
         this.graceMs = graceMs;
         this.retentionMs = retentionMs;
@@ -50,26 +54,28 @@ public final class HistoryMover {
         return jobs.stream().filter(j -> j.state().terminal() && finishedAt(j) + graceMs <= nowMs).toList();
     }
 
-    public void moveFinished() {
+    /** Moves the finished jobs that are due, and purges old history, under {@code term}. */
+    public void moveFinished(Term term) {
         long now = clock.millis();
         if (now - lastRun < EVERY_MS) {
             return;
         }
         lastRun = now;
+        List<Change> moves = new ArrayList<>();
         for (JobRecord job : due(view.jobs(), now, graceMs)) {
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
             List<io.tessera.config.wire.ShardReport> last = shards == 0 ? List.of()
                     : store.shardReports(job.id(), shards).values().stream().filter(r -> r.attempt() == job.attempt()).toList();
-            history.add(job.withFinalShards(last), finishedAt(job));
-            store.clearShardReports(job.id(), shards);
-            store.deleteJob(job.id());
-            LOG.debug("job {} moved to the history", job.id());
+            moves.add(new Change.MoveToHistory(job, job.withFinalShards(last), finishedAt(job), shards));
         }
         if (now - lastPurge >= PURGE_EVERY_MS) {
             lastPurge = now;
-            int purged = history.purgeFinishedBefore(now - retentionMs);
-            if (purged > 0) {
-                LOG.info("purged {} jobs that finished more than {} ms ago from the history", purged, retentionMs);
+            moves.add(new Change.PurgeHistory(now - retentionMs));
+        }
+        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), moves);
+        for (int i = 0; i < moves.size(); i++) {
+            if (moves.get(i) instanceof Change.MoveToHistory m && outcomes.get(i) instanceof PlanApplier.Committed) {
+                LOG.debug("job {} moved to the history", m.job().id());
             }
         }
     }

@@ -22,7 +22,6 @@ import java.util.function.Supplier;
  * @param store      cluster state
  * @param view       the leader's indexed view of it
  * @param placer     the placement search
- * @param applier    the one commit path
  * @param policy     cluster placement settings
  * @param clock      wall time (live) or virtual time (simulation)
  * @param events     where the loop reports what it did (metrics)
@@ -32,16 +31,16 @@ import java.util.function.Supplier;
  * @param retentionMs how long the history keeps it
  * @param restartBackoff how long a failed gang waits before its next attempt
  */
-public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier,
+public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                            PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
                            JobHistory history, long terminalGraceMs, long retentionMs,
                            io.tessera.config.LimitsConfig.RestartBackoff restartBackoff) {
 
     /** With the default restart backoff. */
-    public LoopAssembly(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier,
+    public LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                         PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
                         JobHistory history, long terminalGraceMs, long retentionMs) {
-        this(store, view, placer, applier, policy, clock, events, elastic, history, terminalGraceMs, retentionMs,
+        this(store, view, placer, policy, clock, events, elastic, history, terminalGraceMs, retentionMs,
                 io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT);
     }
 
@@ -52,18 +51,29 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer, 
      */
     public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
                                long budgetNanos, LongSupplier nanoTime) {
+        PlanApplier applier = applier();
         PreemptionClaims claims = new PreemptionClaims(clock::millis);
         QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
                 .withClaims(claims).withRestartBackoff(restartBackoff);
-        SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, liveness,
+        SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
                 new JobReconciler(store, view, applier, clock), queuePass,
                 new ElasticGrowth(store, view, placer, applier, policy, clock, elastic)
                         .withReservations(queuePass::reservationsInForce), claim);
         loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
                 .withHistory(queuePass::usageHistory).withReservations(queuePass::reservationsInForce));
-        loop.withHistory(new HistoryMover(store, view, history, clock, terminalGraceMs, retentionMs));
+        loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs));
         loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)
-                .withObserver(new ProfileLearner(store.profiles(), view.catalog(), elastic.learningRate(), clock)));
+                .withObserver(new ProfileLearner(store, view.catalog(), elastic.learningRate(), clock)));
         return loop;
+    }
+
+    /**
+     * The one commit path of the loop: every change its stages decide is written through it, fenced
+     * by the leader's term, and each outcome is reported to {@code events}.
+     */
+    public PlanApplier applier() {
+        return new PlanApplier(store, view.catalog(), history, (kind, outcome) -> events.leaderChange(
+                kind.name().toLowerCase(java.util.Locale.ROOT), outcome instanceof PlanApplier.Committed ? "applied"
+                        : ((PlanApplier.Conflict) outcome).fenced() ? "fenced" : "conflict"));
     }
 }

@@ -6,7 +6,9 @@ import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.policy.HeartbeatPolicy;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
+import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLivenessSweep {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final Clock clock;
     private final HeartbeatPolicy heartbeats;
@@ -33,7 +35,7 @@ public final class NodeLivenessSweep {
     private long lastSweepMs = Long.MIN_VALUE / 2;
     private HeartbeatPolicy.Granted granted;
 
-    public NodeLivenessSweep(ClusterStore store, ClusterView view, Clock clock, HeartbeatPolicy heartbeats,
+    public NodeLivenessSweep(ClusterReads store, ClusterView view, Clock clock, HeartbeatPolicy heartbeats,
                              SchedulerEvents events) {
         this.view = view;
         this.events = events;
@@ -43,7 +45,7 @@ public final class NodeLivenessSweep {
     }
 
     /** With a fixed timeout whatever the fleet's size (tests). */
-    public NodeLivenessSweep(ClusterStore store, ClusterView view, Clock clock, long timeoutMs, SchedulerEvents events) {
+    public NodeLivenessSweep(ClusterReads store, ClusterView view, Clock clock, long timeoutMs, SchedulerEvents events) {
         this(store, view, clock, new HeartbeatPolicy(Math.max(1, timeoutMs / 5), timeoutMs, Double.MAX_VALUE / 4), events);
     }
 
@@ -54,11 +56,13 @@ public final class NodeLivenessSweep {
     }
 
     /**
-     * Returns the names of the nodes declared lost by this sweep. No node is declared lost until
-     * the leader has led for a whole timeout: after a failover or a cluster restart, agents get one
-     * timeout to reach the new leader, so an outage of the schedulers never looks like node loss.
+     * Declares silent nodes lost through {@code applier} under {@code term}, and returns their names.
+     * No node is declared lost until the leader has led for a whole timeout: after a failover or a
+     * cluster restart, agents get one timeout to reach the new leader, so an outage of the
+     * schedulers never looks like node loss. Each loss is re-checked at commit: a heartbeat that
+     * landed since this sweep read keeps the node.
      */
-    public List<String> sweep(Term term) {
+    public List<String> sweep(Term term, PlanApplier applier) {
         long now = clock.millis();
         long timeoutMs = timeoutMs();
         if (now - term.startedMs() < timeoutMs) {
@@ -68,21 +72,22 @@ public final class NodeLivenessSweep {
             return List.of(); // loss is judged in timeouts of seconds: reading every node each pass of a busy loop buys nothing
         }
         lastSweepMs = now;
-        List<String> lost = new ArrayList<>();
+        List<Change.NodeLost> silent = new ArrayList<>();
         Map<String, Long> heard = store.heardTimes();
         view.refresh();
         for (NodeRecord node : view.nodes()) {
             long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
             if (node.state() == NodeState.READY && now - last > timeoutMs) {
-                // Re-check inside the CAS: a heartbeat may have landed since we read.
-                store.updateNode(node.name(), cur -> cur.filter(n -> n.state() == NodeState.READY
-                        && now - n.lastHeartbeatMs() > timeoutMs).map(n -> n.withState(NodeState.LOST)).orElse(null))
-                        .filter(n -> n.state() == NodeState.LOST)
-                        .ifPresent(n -> {
-                            lost.add(n.name());
-                            events.nodeLost();
-                            LOG.warn("node {} lost: no heartbeat for {} ms", n.name(), now - n.lastHeartbeatMs());
-                        });
+                silent.add(new Change.NodeLost(node.name(), now - timeoutMs - 1));
+            }
+        }
+        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), silent);
+        List<String> lost = new ArrayList<>();
+        for (int i = 0; i < silent.size(); i++) {
+            if (outcomes.get(i) instanceof PlanApplier.Committed) {
+                lost.add(silent.get(i).node());
+                events.nodeLost();
+                LOG.warn("node {} lost: no heartbeat for more than {} ms", silent.get(i).node(), timeoutMs);
             }
         }
         return lost;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.leader.Term;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.ShardReport;
@@ -20,7 +21,8 @@ import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.VictimSelector;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * from their checkpoint (shrinking to make room for a queue below its share).
  * {@link VictimSelector} picks the fewest victims with the least lost work, and only if the gang
  * then fits and its queue admits it. Victims become PREEMPTING: their workers get SIGTERM and
- * their queue's grace period to checkpoint ({@link PlanApplier#stopGracefully}), and
+ * their queue's grace period to checkpoint ({@link Change.Evict}, fenced by the leader's term), and
  * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
  * chosen, so one shortage never evicts twice. The waiting job's claim ({@link PreemptionClaims})
  * makes the queue pass offer it capacity first. A waiting job for which no victims would help is
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Preemptor {
     private static final Logger LOG = LoggerFactory.getLogger(Preemptor.class);
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
     private final PlanApplier applier;
@@ -65,7 +67,7 @@ public final class Preemptor {
     /** Waiting jobs for which no set of victims helped, with the capacity fingerprint they saw. */
     private final Map<String, Long> triedAt = new HashMap<>();
 
-    public Preemptor(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events) {
         this.store = store;
         this.view = view;
@@ -82,8 +84,8 @@ public final class Preemptor {
         return this;
     }
 
-    /** Preempts for the queues' waiting heads where that makes them fit; returns how many jobs it preempted. */
-    public int preempt() {
+    /** Preempts for the queues' waiting heads where that makes them fit, under {@code term}; returns how many jobs it preempted. */
+    public int preempt(Term term) {
         view.refresh(); // the queue pass just committed: a job it placed is no longer waiting for victims
         List<JobRecord> jobs = view.jobs();
         Map<String, QueueSpec> queues = store.queues();
@@ -96,7 +98,7 @@ public final class Preemptor {
         triedAt.keySet().retainAll(queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
-                int n = preemptFor(waiting, jobs, queues);
+                int n = preemptFor(waiting, jobs, queues, term);
                 if (n > 0) {
                     return n;
                 }
@@ -120,7 +122,7 @@ public final class Preemptor {
         return any;
     }
 
-    private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
+    private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues, Term term) {
         long fingerprint = view.snapshot().fingerprint();
         if (Long.valueOf(fingerprint).equals(triedAt.get(waiting.id()))) {
             return 0; // no victims helped on this capacity before
@@ -146,15 +148,16 @@ public final class Preemptor {
         }
         int done = 0;
         for (JobRecord v : victims.get()) {
-            done += mark(v, waiting, QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs()) ? 1 : 0;
+            done += mark(v, waiting, QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs(), term) ? 1 : 0;
         }
         if (done > 0) {
             claims.claim(waiting.id());
         }
         List<String> ids = victims.get().stream().map(JobRecord::id).toList();
-        store.updateJob(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur : cur.withWaitingReason("preempting "
-                + ids).withEvent(new JobEvent(now(), "WAITING", "preempting " + ids + " to make room; it is placed once "
-                + "their workers have stopped")));
+        String at = now();
+        applier.commit(term, at, List.of(new Change.Note(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur
+                : cur.withWaitingReason("preempting " + ids).withEvent(new JobEvent(at, "WAITING", "preempting " + ids
+                + " to make room; it is placed once their workers have stopped")))));
         return done;
     }
 
@@ -257,7 +260,7 @@ public final class Preemptor {
     }
 
     /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
-    private boolean mark(JobRecord victim, JobRecord waiting, long graceMs) {
+    private boolean mark(JobRecord victim, JobRecord waiting, long graceMs, Term term) {
         boolean other = !victim.spec().queue().equals(waiting.spec().queue());
         boolean elastic = other && victim.spec().shards().min() < victim.placement().shards().size();
         String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
@@ -266,7 +269,7 @@ public final class Preemptor {
                 + "shards, giving capacity back to a queue below its fair share" : other && victim.spec().priority()
                 >= waiting.spec().priority() ? "; its queue holds well above its fair share, and the capacity goes to a "
                 + "queue below it" : "");
-        boolean marked = evict(victim, why, graceMs);
+        boolean marked = evict(victim, why, graceMs, term);
         if (marked) {
             LOG.info("job {} preempted for {}", victim.id(), waiting.id());
         }
@@ -277,22 +280,15 @@ public final class Preemptor {
      * Moves {@code victim} to PREEMPTING, if it still runs the same attempt, and asks its workers to
      * stop within {@code graceMs}; {@link JobLifecycle} requeues it once they have. The one path by
      * which a job is preempted, whether this class chose it or an operator's event did (the
-     * simulator's injected preemptions). True when it was marked.
+     * simulator's injected preemptions), under {@code term}. True when it was marked.
      */
-    public boolean evict(JobRecord victim, String why, long graceMs) {
-        boolean[] marked = {false};
-        store.updateJob(victim.id(), cur -> {
-            if (cur.attempt() != victim.attempt() || !(cur.state() == JobState.PLACED || cur.state() == JobState.RUNNING)) {
-                return cur;
-            }
-            marked[0] = true;
-            return cur.withState(JobState.PREEMPTING).withEvent(new JobEvent(now(), "PREEMPTING", why));
-        });
-        if (marked[0]) {
-            applier.stopGracefully(victim, graceMs);
+    public boolean evict(JobRecord victim, String why, long graceMs, Term term) {
+        boolean marked = applier.commit(term, now(), List.of(new Change.Evict(victim.id(), victim.attempt(), why, graceMs)))
+                .get(0) instanceof PlanApplier.Committed;
+        if (marked) {
             events.preempted(victim.spec().queue());
         }
-        return marked[0];
+        return marked;
     }
 
     private String now() {

@@ -5,27 +5,28 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.policy.EfficiencyLearning;
-import io.tessera.scheduler.state.ProfileStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import java.time.Clock;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.Optional;
 
 /**
  * Feeds a running job's measurements into its class's profile ({@link EfficiencyLearning}) and
- * writes the profile back when what it says moved: a factor by more than {@link #MIN_CHANGE}, a
+ * proposes the profile for writing when what it says moved: a factor by more than {@link #MIN_CHANGE}, a
  * new chip type, or every {@link #WRITE_EVERY} observations, so a steady job does not write the
  * store at every check.
  */
-public final class ProfileLearner implements BiConsumer<JobRecord, Map<Integer, ShardReport>> {
+public final class ProfileLearner implements Rebalancer.Learner {
     static final double MIN_CHANGE = 0.02;
     static final int WRITE_EVERY = 12;
-    private final ProfileStore store;
+    private final ClusterReads store;
     private final ChipCatalog catalog;
     private final double rate;
     private final Clock clock;
     private final Map<String, ThroughputProfile> cache = new java.util.HashMap<>();
 
-    public ProfileLearner(ProfileStore store, ChipCatalog catalog, double rate, Clock clock) {
+    public ProfileLearner(ClusterReads store, ChipCatalog catalog, double rate, Clock clock) {
         this.store = store;
         this.catalog = catalog;
         this.rate = rate;
@@ -33,20 +34,17 @@ public final class ProfileLearner implements BiConsumer<JobRecord, Map<Integer, 
     }
 
     @Override
-    public void accept(JobRecord job, Map<Integer, ShardReport> reports) {
+    public Optional<Change.LearnProfile> observe(JobRecord job, Map<Integer, ShardReport> reports) {
         if (reports.values().stream().noneMatch(r -> r.samplesPerSec() != null)) {
-            return; // nothing measured: no read, no write
+            return Optional.empty(); // nothing measured: no read, no write
         }
         String key = EfficiencyLearning.key(job.spec());
-        ThroughputProfile stored = store.get(key).orElse(null); // an admin may have reset it meanwhile
+        ThroughputProfile stored = store.profile(key).orElse(null); // an admin may have reset it meanwhile
         ThroughputProfile previous = cache.containsKey(key) && stored != null ? cache.get(key) : stored;
-        EfficiencyLearning.learn(previous, job.spec(), job.placement().shards(), reports, catalog, rate,
-                clock.instant().toString()).ifPresent(next -> {
-                    cache.put(key, next);
-                    if (worthWriting(stored, next)) {
-                        store.put(next);
-                    }
-                });
+        Optional<ThroughputProfile> next = EfficiencyLearning.learn(previous, job.spec(), job.placement().shards(),
+                reports, catalog, rate, clock.instant().toString());
+        next.ifPresent(p -> cache.put(key, p));
+        return next.filter(p -> worthWriting(stored, p)).map(Change.LearnProfile::new);
     }
 
     private static boolean worthWriting(ThroughputProfile stored, ThroughputProfile next) {

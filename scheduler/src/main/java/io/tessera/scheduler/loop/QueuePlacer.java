@@ -11,7 +11,8 @@ import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.placement.VetoReason;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.config.QueueSpec;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueuePlacer {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePlacer.class);
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
     private final PlanApplier applier;
@@ -72,13 +73,13 @@ public final class QueuePlacer {
     private UsageHistory history;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
 
-    public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
         this(store, view, placer, applier, policy, clock, events, DEFAULT_BUDGET_NANOS, System::nanoTime);
     }
 
     /** With a placing budget per pass and the time source it is measured with. */
-    public QueuePlacer(ClusterStore store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos,
                        LongSupplier nanoTime) {
         this.view = view;
@@ -143,7 +144,9 @@ public final class QueuePlacer {
             pass.pending = pendingDevices(batch);
         }
         placed += commit(batch, term);
-        reservations.publish(reserved);
+        List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts: one commit
+        reservations.publish(reserved).ifPresent(notes::add);
+        applier.commit(term, now(), notes);
         inForce = List.copyOf(reserved);
         return placed;
     }

@@ -8,17 +8,19 @@ import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.RebalancePolicy;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,21 +30,27 @@ import org.slf4j.LoggerFactory;
  * per job, it hands the current attempt's measurements to {@code observer} (which learns the job
  * class's efficiency) and asks {@link RebalancePolicy} whether the measured compute times spread
  * past {@code elastic.rebalanceTolerance}; if so, the batch is re-split by measured speed through
- * {@link PlanApplier#resplit}: a REBALANCED event, the same attempt, no restart spent. The workers
+ * a fenced {@link Change.Resplit}: a REBALANCED event, the same attempt, no restart spent. The workers
  * switch at their next checkpoint, and the next decision waits for measurements under the new split.
  */
 public final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final PlanApplier applier;
     private final double memoryHeadroom;
     private final Clock clock;
     private final ElasticConfig config;
     private final Map<String, Long> checkedAt = new HashMap<>();
-    private BiConsumer<JobRecord, Map<Integer, ShardReport>> observer = (job, reports) -> { };
+    private Learner observer = (job, reports) -> Optional.empty();
 
-    public Rebalancer(ClusterStore store, ClusterView view, PlanApplier applier, double memoryHeadroom, Clock clock,
+    /** Learns from a running attempt's measurements; proposes a profile to write when what it learned moved. */
+    @FunctionalInterface
+    public interface Learner {
+        Optional<Change.LearnProfile> observe(JobRecord job, Map<Integer, ShardReport> reports);
+    }
+
+    public Rebalancer(ClusterReads store, ClusterView view, PlanApplier applier, double memoryHeadroom, Clock clock,
                       ElasticConfig config) {
         this.store = store;
         this.view = view;
@@ -53,7 +61,7 @@ public final class Rebalancer {
     }
 
     /** Also gives every checked job's current measurements to {@code learner}. */
-    public Rebalancer withObserver(BiConsumer<JobRecord, Map<Integer, ShardReport>> learner) {
+    public Rebalancer withObserver(Learner learner) {
         this.observer = learner;
         return this;
     }
@@ -65,37 +73,40 @@ public final class Rebalancer {
         Set<String> ids = running.stream().map(JobRecord::id).collect(Collectors.toSet());
         checkedAt.keySet().retainAll(ids);
         long now = clock.millis();
+        List<Change> changes = new ArrayList<>();
         for (JobRecord job : running) {
             if (now - checkedAt.getOrDefault(job.id(), Long.MIN_VALUE / 2) >= config.growCheckIntervalMs()) {
                 checkedAt.put(job.id(), now);
-                consider(job, term);
+                consider(job, changes);
+            }
+        }
+        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), changes);
+        for (int i = 0; i < changes.size(); i++) {
+            if (changes.get(i) instanceof Change.Resplit r) {
+                if (outcomes.get(i) instanceof PlanApplier.Conflict c) {
+                    LOG.info("job {} was not rebalanced: {}", r.jobId(), c.reason());
+                } else {
+                    LOG.info("job {} rebalanced: {}", r.jobId(), r.why());
+                }
             }
         }
     }
 
-    private void consider(JobRecord job, Term term) {
+    /** Adds what {@code job}'s measurements call for to {@code changes}: a profile to learn, a re-split. */
+    private void consider(JobRecord job, List<Change> changes) {
         Map<Integer, ShardReport> reports = new TreeMap<>();
         store.shardReports(job.id(), job.placement().shards().size()).forEach((shard, r) -> {
             if (r != null && r.attempt() == job.attempt()) {
                 reports.put(shard, r);
             }
         });
-        observer.accept(job, reports);
+        observer.observe(job, reports).ifPresent(changes::add);
         if (config.rebalanceTolerance() <= 0) {
             return;
         }
         RebalancePolicy.decide(job.spec(), job.placement(), reports, config.rebalanceTolerance(), view.catalog(),
-                memoryHeadroom).ifPresent(r -> commit(job, r, term));
-    }
-
-    private void commit(JobRecord job, RebalancePolicy.Rebalance r, Term term) {
-        String why = describe(job.placement(), r, job.attempt());
-        PlanApplier.Outcome outcome = applier.resplit(job.id(), job.attempt(), r.plan(), why, clock.instant().toString(), term);
-        if (outcome instanceof PlanApplier.Committed) {
-            LOG.info("job {} rebalanced: {}", job.id(), why);
-        } else {
-            LOG.info("job {} was not rebalanced: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
-        }
+                memoryHeadroom).ifPresent(r -> changes.add(new Change.Resplit(job.id(), job.attempt(), r.plan(),
+                describe(job.placement(), r, job.attempt()))));
     }
 
     /** The event's text: the spread measured, the rates per chip type, the new split and what it predicts. */

@@ -12,7 +12,8 @@ import io.tessera.scheduler.policy.ReservationPolicy;
 import io.tessera.scheduler.policy.ReservationPolicy.Ending;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.policy.ReservationPromise;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,7 +43,7 @@ import java.util.TreeSet;
  * {@code estimatedStartAt} is published through the store for the API.
  */
 final class Reservations {
-    private final ClusterStore store;
+    private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
@@ -60,7 +61,7 @@ final class Reservations {
 
     private final ProgressAnchors anchors;
 
-    Reservations(ClusterStore store, ClusterView view, Placer placer, Clock clock) {
+    Reservations(ClusterReads store, ClusterView view, Placer placer, Clock clock) {
         this.anchors = new ProgressAnchors(view, clock);
         this.store = store;
         this.view = view;
@@ -191,17 +192,21 @@ final class Reservations {
         return out;
     }
 
-    /** Publishes the reservations in force after a pass: each reserved job's predicted start. */
-    void publish(List<Reservation> reservations) {
+    /**
+     * The reservations in force after a pass, as each reserved job's predicted start, to publish;
+     * empty when they are what was last published, unless that was {@code REUSE_MS} ago.
+     */
+    Optional<Change.EstimatedStarts> publish(List<Reservation> reservations) {
         Map<String, String> estimates = new TreeMap<>();
         reservations.forEach(r -> estimates.put(r.jobId(), Instant.ofEpochMilli(r.startAtMs()).toString()));
         long now = clock.millis();
         // Most passes change nothing: no store round trip for them, but a rewrite every REUSE_MS in
         // case another leader wrote in between.
         if (!estimates.equals(published) || now - publishedAtMs >= REUSE_MS) {
-            store.putEstimatedStarts(estimates);
             published = estimates;
             publishedAtMs = now;
+            return Optional.of(new Change.EstimatedStarts(estimates));
         }
+        return Optional.empty();
     }
 }

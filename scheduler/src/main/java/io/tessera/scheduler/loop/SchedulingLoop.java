@@ -4,6 +4,7 @@ import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.leader.Leadership;
 
 import io.tessera.scheduler.state.ClusterView;
+import io.tessera.scheduler.state.PlanApplier;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -16,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * Runs scheduling passes on one dedicated thread, on the leader only: refresh the leader's
  * {@link ClusterView} with what changed, declare silent nodes lost, advance the lifecycles of the
  * jobs whose inputs changed, place queued jobs, then grow running elastic jobs onto what is left.
- * A new term rebuilds the view from the store, and so does every {@link #RESYNC_MS} as a
- * safety net. A failing pass is logged and the next one runs.
+ * Each stage decides typed {@code Change}s and every one is written
+ * through the one {@link PlanApplier}, fenced by this member's {@link Term}: once another member
+ * claims a later term, nothing this loop decides lands. A new term rebuilds the view from the
+ * store, and so does every {@link #RESYNC_MS} as a safety net. A failing pass is logged and the
+ * next one runs.
  */
 public final class SchedulingLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulingLoop.class);
@@ -29,6 +33,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final java.time.Clock clock;
     private long resyncedAt;
     private final NodeLivenessSweep liveness;
+    private final PlanApplier applier;
     private final JobReconciler reconciler;
     private final QueuePlacer placer;
     private final ElasticGrowth growth;
@@ -45,10 +50,12 @@ public final class SchedulingLoop implements AutoCloseable {
     });
 
     /** @param claim claims a new leadership term (a new fencing epoch) when this member becomes leader */
-    public SchedulingLoop(Leadership leadership, ClusterView view, java.time.Clock clock, NodeLivenessSweep liveness,
+    public SchedulingLoop(Leadership leadership, ClusterView view, java.time.Clock clock, PlanApplier applier,
+                          NodeLivenessSweep liveness,
                           JobReconciler reconciler, QueuePlacer placer, ElasticGrowth growth,
                           java.util.function.Supplier<Term> claim) {
         this.view = view;
+        this.applier = applier;
         this.clock = clock;
         this.growth = growth;
         this.claim = claim;
@@ -71,6 +78,11 @@ public final class SchedulingLoop implements AutoCloseable {
     public SchedulingLoop withResyncEvery(long ms) {
         this.resyncMs = ms;
         return this;
+    }
+
+    /** The term this member leads under, if it has claimed one (it is fenced once another member claims a later one). */
+    public Optional<Term> term() {
+        return Optional.ofNullable(term);
     }
 
     /** The preemption stage, if there is one. */
@@ -154,21 +166,21 @@ public final class SchedulingLoop implements AutoCloseable {
             view.rebuild();
             resyncedAt = clock.millis();
         }
-        List<String> lost = liveness.sweep(term); // silent nodes become LOST first, so lifecycles see them
+        List<String> lost = liveness.sweep(term, applier); // silent nodes become LOST first, so lifecycles see them
         view.invalidate(lost, List.of());
         view.refresh();
-        reconciler.reconcileChanged(); // finished, failed and cancelled jobs free their devices
+        reconciler.reconcileChanged(term); // finished, failed and cancelled jobs free their devices
         view.refresh();                // and the freed devices are seen at once
         int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
         if (preemptor != null) {
-            preemptor.preempt();       // a waiting head that only preemption can seat: its victims start stopping
+            preemptor.preempt(term);     // a waiting head that only preemption can seat: its victims start stopping
         }
         growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
         if (rebalancer != null) {
             rebalancer.rebalanceWhereMeasured(term); // running gangs re-split by what their shards measured
         }
         if (history != null) {
-            history.moveFinished();    // finished jobs leave hot state after their grace period
+            history.moveFinished(term);    // finished jobs leave hot state after their grace period
         }
         return placed > 0;
     }

@@ -8,10 +8,13 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.policy.WaitReasons;
-import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Change;
+import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +26,9 @@ import java.util.stream.Collectors;
  * could not fit even the idle fleet. Owned by the scheduling loop's thread.
  */
 final class WaitingNotes {
-    private final ClusterStore store;
+    private final ClusterReads store;
+    /** The notes of this pass, committed with the pass's other notes. */
+    private final List<Change.Note> pending = new ArrayList<>();
     private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
@@ -32,7 +37,7 @@ final class WaitingNotes {
     /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
     private WaitReasons.Fleet fleetCount;
 
-    WaitingNotes(ClusterStore store, ClusterView view, Placer placer, Clock clock) {
+    WaitingNotes(ClusterReads store, ClusterView view, Placer placer, Clock clock) {
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -42,6 +47,14 @@ final class WaitingNotes {
     /** A new pass: the fleet is counted again, at most once, for its waiting reasons. */
     void newPass() {
         fleetCount = null;
+        pending.clear();
+    }
+
+    /** The notes this pass decided, for the pass's commit; none are kept after. */
+    List<Change.Note> drain() {
+        List<Change.Note> out = List.copyOf(pending);
+        pending.clear();
+        return out;
     }
 
     /** Forgets jobs no longer queued. */
@@ -90,9 +103,10 @@ final class WaitingNotes {
         if (summary.equals(job.waitingReason())) {
             return;
         }
-        store.updateJob(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(summary).withEvent(new JobEvent(now(), "UNSCHEDULABLE", summary + vetoes
-                        + "; it stays queued in case nodes are added, and can be cancelled")));
+        String at = now();
+        pending.add(new Change.Note(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
+                : cur.withWaitingReason(summary).withEvent(new JobEvent(at, "UNSCHEDULABLE", summary + vetoes
+                        + "; it stays queued in case nodes are added, and can be cancelled"))));
     }
 
     /**
@@ -104,13 +118,14 @@ final class WaitingNotes {
         if (summary.equals(job.waitingReason())) {
             return;
         }
-        store.updateJob(job.id(), cur -> {
+        String at = now();
+        pending.add(new Change.Note(job.id(), cur -> {
             if (cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason())) {
                 return cur;
             }
             JobRecord noted = cur.withWaitingReason(summary);
-            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(now(), "WAITING", detail));
-        });
+            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(at, "WAITING", detail));
+        }));
     }
 
     /** Whether two waiting reasons differ only in their numbers and job ids (free counts, blockers, times). */

@@ -129,6 +129,13 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     @Override
+    public void leaderChange(String kind, String outcome) {
+        Counter.builder("tessera.leader.changes").tag("kind", kind).tag("outcome", outcome)
+                .description("Changes the leader's applier committed (applied) or refused (conflict: live state moved; "
+                        + "fenced: this member's term is over)").register(registry).increment();
+    }
+
+    @Override
     public void heartbeat() {
         heartbeats.increment();
     }

@@ -19,7 +19,6 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.InMemoryClusterStore;
 import io.tessera.scheduler.state.InMemoryJobHistory;
-import io.tessera.scheduler.state.PlanApplier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +70,7 @@ public final class Simulation {
         PlacementPolicy placing = new PlacementPolicy(policy.defaultMaxVendorShare(), policy.defaultMinVendors(),
                 policy.memoryHeadroom(), policy.network(), steps.policyModel(aware));
         long timeoutMs = Math.round(workload.options().heartbeatTimeoutSec() * 1000);
-        this.loop = new LoopAssembly(store, view, new PlacementEngine(), new PlanApplier(store, catalog), placing, clock,
+        this.loop = new LoopAssembly(store, view, new PlacementEngine(), placing, clock,
                 SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, BACKOFF)
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
@@ -169,7 +168,8 @@ public final class Simulation {
     private void preempt(String id) {
         store.job(id).filter(j -> j.state() == JobState.PLACED || j.state() == JobState.RUNNING).ifPresent(j -> {
             QueueSpec q = store.queue(j.spec().queue()).orElse(QueueSpec.open(j.spec().queue()));
-            loop.preemptor().orElseThrow().evict(j, "preempted by an event of the simulated workload", q.preemptionGraceMs());
+            loop.preemptor().orElseThrow().evict(j, "preempted by an event of the simulated workload", q.preemptionGraceMs(),
+                    loop.term().orElseThrow()); // a running job means a pass has run, under the simulator's term
         });
     }
 

@@ -5,6 +5,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.config.QueueSpec;
 import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -17,32 +18,18 @@ import java.util.function.UnaryOperator;
  * state grid; everything above it is free of Hazelcast. All methods block and are thread-safe.
  * Single-key updates are compare-and-set; multi-key changes go through {@link #inTransaction}.
  */
-public interface ClusterStore {
+public interface ClusterStore extends ClusterReads {
 
     /** A job id, unique cluster-wide and increasing roughly with time. */
     long nextSequence();
 
     void insertJob(JobRecord job);
 
-    Optional<JobRecord> job(String id);
-
-    Collection<JobRecord> jobs();
-
     /** Applies {@code change} atomically (retrying on contention); empty if the job does not exist. */
     Optional<JobRecord> updateJob(String id, UnaryOperator<JobRecord> change);
 
     /** Removes a job from hot state (it has moved to the history). */
     void deleteJob(String id);
-
-    Optional<NodeRecord> node(String name);
-
-    Collection<NodeRecord> nodes();
-
-    /** When each node was last heard from (epoch millis), by name: small values, for liveness and metrics. */
-    Map<String, Long> heardTimes();
-
-    /** How many nodes are registered, in any state; cheap. */
-    int nodeCount();
 
     /**
      * Records that {@code name} was heard from at {@code nowMs}, without rewriting its record: a
@@ -54,15 +41,8 @@ public interface ClusterStore {
     /** Applies {@code change} to the node's record (empty if new) atomically; a null result deletes nothing and writes nothing. */
     Optional<NodeRecord> updateNode(String name, Function<Optional<NodeRecord>, NodeRecord> change);
 
-    AssignmentSet assignments(String node);
-
-    Map<String, AssignmentSet> allAssignments();
-
     /** Stores reports, keeping for each shard the one of the newest attempt. */
     void recordShardReports(Collection<ShardReport> reports);
-
-    /** The latest reports of a job's shards, by shard index. */
-    Map<Integer, ShardReport> shardReports(String jobId, int shards);
 
     /** Forgets a job's shard reports (before a new attempt). */
     void clearShardReports(String jobId, int shards);
@@ -133,11 +113,6 @@ public interface ClusterStore {
      */
     Optional<String> claimCheckpointDir(String dir, String owner);
 
-    /** The queues admins defined, by name (the implicit default queue is not stored). */
-    Map<String, QueueSpec> queues();
-
-    Optional<QueueSpec> queue(String name);
-
     /** Creates or replaces a queue definition. */
     void putQueue(QueueSpec queue);
 
@@ -150,9 +125,6 @@ public interface ClusterStore {
      */
     void putEstimatedStarts(Map<String, String> estimates);
 
-    /** A queued job's predicted start, if it holds a reservation. */
-    Optional<String> estimatedStart(String jobId);
-
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {
     }
@@ -162,6 +134,11 @@ public interface ClusterStore {
 
     /** The learned throughput profiles of job classes. */
     ProfileStore profiles();
+
+    @Override
+    default Optional<ThroughputProfile> profile(String key) {
+        return profiles().get(key);
+    }
 
     /** Runs {@code work} in one atomic transaction; it commits unless {@code work} throws. */
     <T> T inTransaction(Function<Tx, T> work);
@@ -180,6 +157,21 @@ public interface ClusterStore {
 
         /** The current leadership claim, locked until commit. */
         Optional<LeaderClaim> leaderForUpdate();
+
+        /** Writes a node's record (its heard-from time is kept apart and not changed). */
+        void putNode(NodeRecord node);
+
+        /** Removes a job from hot state. */
+        void deleteJob(String id);
+
+        /** Forgets the shard reports of a job's first {@code shards} shards. */
+        void clearShardReports(String jobId, int shards);
+
+        /** Replaces the reserved jobs' predicted starts (job id to ISO-8601 time). */
+        void putEstimatedStarts(Map<String, String> estimates);
+
+        /** Creates or replaces a learned throughput profile. */
+        void putProfile(ThroughputProfile profile);
     }
 
 }

@@ -298,7 +298,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         TransactionContext ctx = hz.newTransactionContext(options);
         ctx.beginTransaction();
         try {
-            T result = work.apply(new HazelcastTx(ctx));
+            T result = work.apply(new HazelcastTx(ctx, heard));
             ctx.commitTransaction();
             return result;
         } catch (RuntimeException e) {

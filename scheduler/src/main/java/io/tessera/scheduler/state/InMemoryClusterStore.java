@@ -6,6 +6,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.auth.Tokens;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -248,43 +249,49 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
-        List<String> changed;
-        List<String> changedJobs;
+        StagedTx tx = new StagedTx();
         T result;
         synchronized (this) {
-            StagedTx tx = new StagedTx();
             result = work.apply(tx);
-            jobs.putAll(tx.jobs);
-            assignments.putAll(tx.assignments);
-            changed = List.copyOf(tx.assignments.keySet());
-            changedJobs = List.copyOf(tx.jobs.keySet());
+            tx.commit();
         }
-        changed.forEach(node -> listeners.forEach(l -> l.accept(node)));
-        changedJobs.forEach(id -> changeListeners.forEach(l -> l.jobChanged(id)));
-        changed.forEach(node -> changeListeners.forEach(l -> l.assignmentsChanged(node)));
+        tx.nodes.keySet().forEach(name -> changeListeners.forEach(l -> l.nodeChanged(name)));
+        tx.assignments.keySet().forEach(node -> listeners.forEach(l -> l.accept(node)));
+        tx.jobs.keySet().forEach(id -> changeListeners.forEach(l -> l.jobChanged(id)));
+        tx.deletedJobs.forEach(id -> changeListeners.forEach(l -> l.jobChanged(id)));
+        tx.assignments.keySet().forEach(node -> changeListeners.forEach(l -> l.assignmentsChanged(node)));
+        tx.clearedReports.keySet().forEach(id -> changeListeners.forEach(l -> l.reportsChanged(id)));
         return result;
     }
 
-    /** Writes staged until commit; a throw from the work discards them. Only used under the store's monitor. */
+    /** One transaction's writes, staged until it commits under the store's monitor. */
     private final class StagedTx implements Tx {
-        final Map<String, JobRecord> jobs = new HashMap<>();
-        final Map<String, AssignmentSet> assignments = new HashMap<>();
+        final Map<String, JobRecord> jobs = new java.util.LinkedHashMap<>();
+        final java.util.Set<String> deletedJobs = new java.util.LinkedHashSet<>();
+        final Map<String, NodeRecord> nodes = new java.util.LinkedHashMap<>();
+        final Map<String, AssignmentSet> assignments = new java.util.LinkedHashMap<>();
+        final Map<String, Integer> clearedReports = new java.util.LinkedHashMap<>();
+        final Map<String, ThroughputProfile> profilePuts = new java.util.LinkedHashMap<>();
+        Map<String, String> nextEstimates;
 
         @Override
         public Optional<JobRecord> jobForUpdate(String id) {
+            if (deletedJobs.contains(id)) {
+                return Optional.empty();
+            }
             return Optional.ofNullable(jobs.containsKey(id) ? jobs.get(id) : InMemoryClusterStore.this.jobs.get(id));
         }
 
         @Override
         public void putJob(JobRecord job) {
+            deletedJobs.remove(job.id());
             jobs.put(job.id(), job);
         }
 
         @Override
         public Optional<NodeRecord> nodeForUpdate(String name) {
-            return node(name);
+            return nodes.containsKey(name) ? Optional.of(nodes.get(name)) : node(name);
         }
-
 
         @Override
         public AssignmentSet assignmentsForUpdate(String node) {
@@ -299,6 +306,49 @@ public final class InMemoryClusterStore implements ClusterStore {
         @Override
         public Optional<LeaderClaim> leaderForUpdate() {
             return Optional.ofNullable(leader);
+        }
+
+        @Override
+        public void putNode(NodeRecord node) {
+            nodes.put(node.name(), node);
+        }
+
+        @Override
+        public void deleteJob(String id) {
+            jobs.remove(id);
+            deletedJobs.add(id);
+        }
+
+        @Override
+        public void clearShardReports(String jobId, int shards) {
+            clearedReports.merge(jobId, shards, Math::max);
+        }
+
+        @Override
+        public void putEstimatedStarts(Map<String, String> estimates) {
+            nextEstimates = Map.copyOf(estimates);
+        }
+
+        @Override
+        public void putProfile(ThroughputProfile profile) {
+            profilePuts.put(profile.key(), profile);
+        }
+
+        /** Makes the staged writes visible; under the store's monitor. */
+        void commit() {
+            InMemoryClusterStore.this.jobs.putAll(jobs);
+            deletedJobs.forEach(InMemoryClusterStore.this.jobs::remove);
+            InMemoryClusterStore.this.nodes.putAll(nodes);
+            InMemoryClusterStore.this.assignments.putAll(assignments);
+            clearedReports.forEach((id, shards) -> {
+                for (int i = 0; i < shards; i++) {
+                    reports.remove(id + "/" + i);
+                }
+            });
+            profilePuts.values().forEach(profiles::put);
+            if (nextEstimates != null) {
+                estimates = nextEstimates;
+            }
         }
     }
 

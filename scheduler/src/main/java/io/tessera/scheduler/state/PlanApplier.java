@@ -23,34 +23,105 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
- * The one commit path for plans. In one fenced transaction it re-checks the plan against live
- * state (the job still in the expected state at the same attempt; every node READY; every device
- * present, healthy, of the planned chip type and unassigned) and then writes the nodes' assignment
- * sets and the job as PLACED. On any mismatch nothing is written and a {@link Conflict} says why,
- * so the caller re-plans on a fresh snapshot. Placing a queued job ({@link #commit}) and moving a
- * running one ({@link #regrow}) are two {@link Change}s of that one path. Also releases a job's devices.
+ * The one commit path of the leader: Tessera's plan applier. Every write the scheduling loop
+ * makes is a typed {@link Change}, and {@link #commit} writes a list of them in one transaction
+ * fenced by the leader's {@link Term}: if another member has claimed a later term, nothing is
+ * written and every change is a {@link Conflict} saying so. Otherwise each change is re-checked
+ * against live state as the changes before it leave it (a plan: the job still in the expected state
+ * at the same attempt, every node READY, every device present, healthy, of the planned chip type
+ * and unassigned; a transition: the job still exactly as decided; a node loss: the node still
+ * silent), and only what passes is written; the rest comes back as conflicts for the next pass.
  */
 public final class PlanApplier {
     private final ClusterStore store;
     private final ChipCatalog catalog;
+    private final JobHistory history;
+    private final Observer observer;
 
-    public PlanApplier(ClusterStore store, ChipCatalog catalog) {
-        this.store = store;
-        this.catalog = catalog;
+    /** Told of every change's outcome, after its transaction: metrics, and tests that watch a leader. */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (kind, outcome) -> { };
+
+        void outcome(Change.Kind kind, Outcome outcome);
     }
 
-    /** The result of a commit. */
+    /** Without a history: a {@link Change.MoveToHistory} conflicts (tests of placement alone). */
+    public PlanApplier(ClusterStore store, ChipCatalog catalog) {
+        this(store, catalog, null, Observer.NONE);
+    }
+
+    /**
+     * @param history  where finished jobs go ({@link Change.MoveToHistory}); written inside the fenced
+     *                 transaction, after the fence, so a deposed leader never writes it
+     * @param observer told of each outcome
+     */
+    public PlanApplier(ClusterStore store, ChipCatalog catalog, JobHistory history, Observer observer) {
+        this.store = store;
+        this.catalog = catalog;
+        this.history = history;
+        this.observer = observer;
+    }
+
+    /** The result of a change. */
     public sealed interface Outcome permits Committed, Conflict {
     }
 
+    /** Written; {@code job} is the job as written, or null for a change of no job. */
     public record Committed(JobRecord job) implements Outcome {
     }
 
     public record Conflict(String reason) implements Outcome {
+        /** Whether the change was refused because this member's term is over. */
+        public boolean fenced() {
+            return reason.startsWith(FENCED);
+        }
     }
+
+    private static final String FENCED = "fenced: ";
 
     /** A queued job's plan, proposed for commit. */
     public record Proposal(String jobId, int attempt, Plan plan) {
+    }
+
+    /**
+     * Commits {@code changes} under {@code term} in one transaction: the outcomes, in order. Plans
+     * (places and regrows) are checked against each other too, so two cannot take one device.
+     */
+    public List<Outcome> commit(Term term, String now, List<? extends Change> changes) {
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        List<Outcome> out = store.inTransaction(tx -> {
+            Optional<String> fenced = fence(tx, term);
+            if (fenced.isPresent()) {
+                return changes.stream().map(c -> (Outcome) new Conflict(fenced.get())).toList();
+            }
+            Outcome[] outcomes = new Outcome[changes.size()];
+            List<Integer> planIdx = new ArrayList<>();
+            List<PlanChange> plans = new ArrayList<>();
+            for (int i = 0; i < changes.size(); i++) {
+                planChange(changes.get(i), now).ifPresent(plans::add);
+                if (plans.size() > planIdx.size()) {
+                    planIdx.add(i);
+                }
+            }
+            List<Outcome> placed = applyPlans(tx, plans, now);
+            for (int i = 0; i < planIdx.size(); i++) {
+                outcomes[planIdx.get(i)] = placed.get(i);
+            }
+            ChangeSteps steps = new ChangeSteps(tx, history, now);
+            for (int i = 0; i < changes.size(); i++) {
+                if (outcomes[i] == null) {
+                    outcomes[i] = steps.apply(changes.get(i));
+                }
+            }
+            return List.of(outcomes);
+        });
+        for (int i = 0; i < changes.size(); i++) {
+            observer.outcome(changes.get(i).kind(), out.get(i));
+        }
+        return out;
     }
 
     /** Re-validates and commits {@code plan} for attempt {@code attempt} of queued job {@code jobId}, under {@code term}. */
@@ -64,8 +135,7 @@ public final class PlanApplier {
      * the outcomes, in order. A plan that conflicts is left out and the others still commit.
      */
     public List<Outcome> commitAll(List<Proposal> proposals, String now, Term term) {
-        return apply(proposals.stream().map(p -> new Change(p.jobId(), p.attempt(), p.plan(), JobState.QUEUED,
-                job -> job, false)).toList(), now, term);
+        return commit(term, now, proposals.stream().map(p -> new Change.Place(p.jobId(), p.attempt(), p.plan())).toList());
     }
 
     /**
@@ -78,12 +148,27 @@ public final class PlanApplier {
      * @param why   the event's text
      */
     public Outcome regrow(String jobId, int attempt, Plan plan, String event, String why, String now, Term term) {
-        Outcome outcome = apply(List.of(new Change(jobId, attempt, plan, JobState.RUNNING,
-                job -> job.regrown().withEvent(new JobEvent(now, event, why)), true)), now, term).get(0);
-        if (outcome instanceof Committed c) { // the old attempt's reports; the agents' next heartbeats refill the rest
-            store.clearShardReports(jobId, Math.max(c.job().previousShards(), plan.shards().size()));
+        return commit(term, now, List.of(new Change.Regrow(jobId, attempt, plan, event, why))).get(0);
+    }
+
+    /**
+     * Re-splits running job {@code jobId}'s batch: see {@link Change.Resplit}. The same attempt goes
+     * on: workers adopt the split at their next checkpoint, and no restart is spent.
+     */
+    public Outcome resplit(String jobId, int attempt, Plan plan, String why, String now, Term term) {
+        return commit(term, now, List.of(new Change.Resplit(jobId, attempt, plan, why))).get(0);
+    }
+
+    /** A place or regrow as the plan path takes it; empty for any other change. */
+    private static Optional<PlanChange> planChange(Change change, String now) {
+        if (change instanceof Change.Place p) {
+            return Optional.of(new PlanChange(p.jobId(), p.attempt(), p.plan(), JobState.QUEUED, job -> job, false));
         }
-        return outcome;
+        if (change instanceof Change.Regrow r) {
+            return Optional.of(new PlanChange(r.jobId(), r.attempt(), r.plan(), JobState.RUNNING,
+                    job -> job.regrown().withEvent(new JobEvent(now, r.event(), r.why())), true));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -93,28 +178,28 @@ public final class PlanApplier {
      * @param prepare    the job record before it is placed (a new attempt, an event)
      * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
      */
-    private record Change(String jobId, int attempt, Plan plan, JobState expected,
-                          UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
+    private record PlanChange(String jobId, int attempt, Plan plan, JobState expected,
+                              UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
     }
 
     /**
-     * The one commit path: fenced, re-checked against live state, all or nothing for each change.
-     * Every key is read for update first, in sorted order (jobs, then nodes and their sets), so
-     * transactions lock in one order; then each change is checked against the state the changes
-     * before it leave, and only what passed is written, each node's set once.
+     * The plans of one commit, after the fence: re-checked against live state, all or nothing for
+     * each. Every key is read for update first, in sorted order (jobs, then nodes and their sets),
+     * so transactions lock in one order; then each change is checked against the state the changes
+     * before it leave, and only what passed is written, each node's set once. A regrow's old
+     * attempt's shard reports are forgotten in the same transaction.
      */
-    private List<Outcome> apply(List<Change> changes, String now, Term term) {
-        return store.inTransaction(tx -> {
-            Optional<String> fenced = fence(tx, term);
-            if (fenced.isPresent()) {
-                return changes.stream().map(c -> (Outcome) new Conflict(fenced.get())).toList();
-            }
+    private List<Outcome> applyPlans(ClusterStore.Tx tx, List<PlanChange> changes, String now) {
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        {
             Map<String, Optional<JobRecord>> jobs = new java.util.TreeMap<>();
             changes.forEach(c -> jobs.put(c.jobId(), null));
             jobs.replaceAll((id, none) -> tx.jobForUpdate(id));
             Map<String, Optional<NodeRecord>> nodes = new java.util.TreeMap<>();
             Map<String, AssignmentSet> sets = new java.util.TreeMap<>();
-            for (Change c : changes) {
+            for (PlanChange c : changes) {
                 c.plan().shards().forEach(s -> nodes.put(s.node(), null));
                 jobs.get(c.jobId()).filter(j -> c.releaseOwn() && j.placement() != null)
                         .ifPresent(j -> j.placement().shards().forEach(s -> nodes.put(s.node(), null)));
@@ -125,21 +210,26 @@ public final class PlanApplier {
             }
             java.util.Set<String> written = new java.util.TreeSet<>();
             List<Outcome> out = new ArrayList<>();
-            for (Change c : changes) {
+            for (PlanChange c : changes) {
+                int shardsBefore = jobs.get(c.jobId()).map(j -> j.placement() == null ? 0 : j.placement().shards().size())
+                        .orElse(0);
                 Outcome o = applyOne(c, jobs.get(c.jobId()), nodes, sets, written, now);
                 if (o instanceof Committed done) {
                     jobs.put(c.jobId(), Optional.of(done.job()));
                     tx.putJob(done.job());
+                    if (c.releaseOwn()) { // the old attempt's reports; the agents' next heartbeats refill the rest
+                        tx.clearShardReports(c.jobId(), Math.max(shardsBefore, c.plan().shards().size()));
+                    }
                 }
                 out.add(o);
             }
             written.forEach(n -> tx.putAssignments(new AssignmentSet(n, sets.get(n).version() + 1, sets.get(n).shards())));
             return out;
-        });
+        }
     }
 
     /** Checks one change against {@code sets} as the changes before it left them; on success updates them. */
-    private Outcome applyOne(Change change, Optional<JobRecord> job, Map<String, Optional<NodeRecord>> nodes,
+    private Outcome applyOne(PlanChange change, Optional<JobRecord> job, Map<String, Optional<NodeRecord>> nodes,
                              Map<String, AssignmentSet> sets, java.util.Set<String> written, String now) {
         if (job.isEmpty() || job.get().state() != change.expected() || job.get().cancelRequested()
                 || job.get().attempt() != change.attempt()) {
@@ -189,82 +279,14 @@ public final class PlanApplier {
         return placed;
     }
 
-    /**
-     * Re-splits running job {@code jobId}'s batch in one fenced transaction: if the job is still
-     * RUNNING at {@code attempt} on the split before {@code plan}'s, its plan becomes {@code plan}
-     * with a REBALANCED event saying {@code why}, and each of its shards' assignments takes the new
-     * micro-batch, accumulation and split version. The same attempt goes on: workers adopt the split
-     * at their next checkpoint, and no restart is spent.
-     */
-    public Outcome resplit(String jobId, int attempt, Plan plan, String why, String now, Term term) {
-        return store.inTransaction(tx -> {
-            Optional<String> fenced = fence(tx, term);
-            Optional<JobRecord> job = tx.jobForUpdate(jobId);
-            if (fenced.isPresent()) {
-                return new Conflict(fenced.get());
-            }
-            if (job.isEmpty() || job.get().state() != JobState.RUNNING || job.get().attempt() != attempt
-                    || job.get().placement() == null || job.get().placement().splitVersion() != plan.splitVersion() - 1) {
-                return new Conflict("job " + jobId + " is no longer running attempt " + attempt + " on the split before "
-                        + plan.splitVersion());
-            }
-            Map<Integer, ShardPlan> byShard = new java.util.HashMap<>();
-            plan.shards().forEach(s -> byShard.put(s.shard(), s));
-            for (String node : new java.util.TreeSet<>(plan.shards().stream().map(ShardPlan::node).toList())) {
-                AssignmentSet set = tx.assignmentsForUpdate(node);
-                tx.putAssignments(new AssignmentSet(node, set.version() + 1, set.shards().stream()
-                        .map(a -> !a.jobId().equals(jobId) || a.attempt() != attempt ? a : a.withSplit(
-                                byShard.get(a.shard()).microBatch(), byShard.get(a.shard()).accumulation(),
-                                byShard.get(a.shard()).samplesPerSec(), plan.splitVersion())).toList()));
-            }
-            JobRecord next = job.get().withPlacement(plan).withEvent(new JobEvent(now, "REBALANCED", why, attempt,
-                    plan.shards().stream().map(ShardPlan::node).toList()));
-            tx.putJob(next);
-            return new Committed(next);
-        });
-    }
-
     /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
     static Optional<String> fence(ClusterStore.Tx tx, Term term) {
         Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();
         if (current.isEmpty() || current.get().epoch() != term.epoch() || !current.get().member().equals(term.member())) {
-            return Optional.of("fenced: this member's term (epoch " + term.epoch() + ") is over; current is "
+            return Optional.of(FENCED + "this member's term (epoch " + term.epoch() + ") is over; current is "
                     + current.map(c -> "epoch " + c.epoch()).orElse("none"));
         }
         return Optional.empty();
-    }
-
-    /**
-     * Tells the agents to stop {@code job}'s shards of its current attempt gracefully: each stays
-     * in its node's set (its devices stay taken) with a stop request, so the worker gets SIGTERM and
-     * {@code graceMs} to checkpoint before SIGKILL.
-     */
-    public void stopGracefully(JobRecord job, long graceMs) {
-        rewriteSets(job, shards -> shards.stream().map(a -> a.jobId().equals(job.id()) && a.attempt() == job.attempt()
-                && a.stopGraceMs() == null ? a.withStopGrace(graceMs) : a).toList());
-    }
-
-    /** Removes every shard of {@code job} from the assignment sets of the nodes its plan used. */
-    public void release(JobRecord job) {
-        rewriteSets(job, shards -> shards.stream().filter(a -> !a.jobId().equals(job.id())).toList());
-    }
-
-    /** In one transaction, rewrites the assignment set of each node of {@code job}'s plan that {@code change} alters. */
-    private void rewriteSets(JobRecord job, UnaryOperator<List<ShardAssignment>> change) {
-        if (job.placement() == null) {
-            return;
-        }
-        Set<String> nodes = job.placement().shards().stream().map(ShardPlan::node).collect(Collectors.toSet());
-        store.inTransaction(tx -> {
-            for (String node : nodes) {
-                AssignmentSet set = tx.assignmentsForUpdate(node);
-                List<ShardAssignment> next = change.apply(set.shards());
-                if (!next.equals(set.shards())) {
-                    tx.putAssignments(new AssignmentSet(node, set.version() + 1, next));
-                }
-            }
-            return null;
-        });
     }
 
     static Optional<String> check(Optional<NodeRecord> node, AssignmentSet set, Plan plan, String name) {

@@ -88,12 +88,13 @@ class FencingAndGraceTest {
         VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
         node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
         NodeLivenessSweep sweep = new NodeLivenessSweep(store, new io.tessera.scheduler.state.ClusterView(store, io.tessera.config.ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
-        Term term = new Term("m", 1, clock.millis());
-        assertThat(sweep.sweep(term)).isEmpty();
+        Term term = new Term("m", store.claimLeadership("m").epoch(), clock.millis());
+        PlanApplier applier = new PlanApplier(store, catalog);
+        assertThat(sweep.sweep(term, applier)).isEmpty();
         clock.advance(Duration.ofSeconds(10));
-        assertThat(sweep.sweep(term)).isEmpty();
+        assertThat(sweep.sweep(term, applier)).isEmpty();
         clock.advance(Duration.ofSeconds(6));
-        assertThat(sweep.sweep(term)).containsExactly("n1");
+        assertThat(sweep.sweep(term, applier)).containsExactly("n1");
         assertThat(store.node("n1").orElseThrow().state()).isEqualTo(NodeState.LOST);
     }
 }

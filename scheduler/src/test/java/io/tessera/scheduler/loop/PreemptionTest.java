@@ -78,11 +78,11 @@ class PreemptionTest {
     private void pass() {
         Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
         view.refresh();
-        new JobReconciler(store, view, applier, clock).reconcileChanged();
+        new JobReconciler(store, view, applier, clock).reconcileChanged(t);
         view.refresh();
         new QueuePlacer(store, view, new PlacementEngine(), applier, PlacementPolicy.DEFAULT, clock,
                 new SchedulerMetrics()).withClaims(claims).placeQueued(t);
-        preemptor.preempt();
+        preemptor.preempt(t);
         view.refresh();
     }
 

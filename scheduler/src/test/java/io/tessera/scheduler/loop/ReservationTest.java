@@ -77,7 +77,7 @@ class ReservationTest {
     private void pass() {
         Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
         view.refresh();
-        new JobReconciler(store, view, applier, clock).reconcileChanged();
+        new JobReconciler(store, view, applier, clock).reconcileChanged(t);
         view.refresh();
         placer.placeQueued(t);
         view.refresh();

@@ -12,11 +12,13 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardPhase;
 import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
+import io.tessera.scheduler.model.ThroughputProfile;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +52,65 @@ abstract class ClusterStoreContract {
 
     static ShardReport report(String job, int shard, int attempt) {
         return new ShardReport(job, shard, attempt, ShardPhase.RUNNING, null, 1L, 1L, 10L, null, 1.0, null);
+    }
+
+    /**
+     * Every kind of leader write that is not a plan goes through {@link PlanApplier#commit}: under the
+     * current term it lands, re-checked against live state; under an older term nothing lands.
+     */
+    @Test
+    void everyLeaderChangeIsFencedAndRecheckedInOneTransaction() {
+        ClusterStore s = store();
+        InMemoryJobHistory history = new InMemoryJobHistory(10);
+        PlanApplier applier = new PlanApplier(s, ChipCatalog.builtIn(), history, PlanApplier.Observer.NONE);
+        s.updateNode("n1", o -> node("n1"));
+        s.insertJob(job("j1", 1));
+        s.insertJob(job("done", 2).withState(JobState.SUCCEEDED));
+        s.recordShardReports(List.of(report("done", 0, 1)));
+        ThroughputProfile profile = new ThroughputProfile("t", Map.of());
+        Term old = term(s.claimLeadership("a"));
+        Term now = term(s.claimLeadership("b"));
+        JobRecord j1 = s.job("j1").orElseThrow();
+        JobRecord done = s.job("done").orElseThrow();
+        List<Change> changes = List.of(new Change.NodeLost("n1", 10),
+                new Change.Note("j1", j -> j.withWaitingReason("waits")),
+                new Change.Transition(j1, j1.withState(JobState.CANCELLED), true, true),
+                new Change.EstimatedStarts(Map.of("j1", "2026-01-01T00:00:00Z")),
+                new Change.LearnProfile(profile),
+                new Change.MoveToHistory(done, done, 5, 1));
+
+        assertThat(applier.commit(old, "t", changes)).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(PlanApplier.Conflict.class, c -> assertThat(c.fenced()).isTrue()));
+        assertThat(s.node("n1")).map(NodeRecord::state).contains(NodeState.READY);
+        assertThat(s.job("j1")).contains(j1);
+        assertThat(s.job("done")).isPresent();
+        assertThat(s.shardReports("done", 1)).hasSize(1);
+        assertThat(s.estimatedStart("j1")).isEmpty();
+        assertThat(s.profile("t")).isEmpty();
+        assertThat(history.get("done")).isEmpty();
+
+        List<PlanApplier.Outcome> out = applier.commit(now, "t", changes);
+        assertThat(out.get(0)).as("heard at 1, so silent by 10").isInstanceOf(PlanApplier.Committed.class);
+        assertThat(out.get(1)).isInstanceOf(PlanApplier.Committed.class);
+        assertThat(out.get(2)).as("the note changed j1 first, so the transition decided on the old record is refused")
+                .isInstanceOf(PlanApplier.Conflict.class);
+        assertThat(out.subList(3, 6)).allMatch(o -> o instanceof PlanApplier.Committed);
+        assertThat(s.node("n1")).map(NodeRecord::state).contains(NodeState.LOST);
+        assertThat(s.job("j1")).map(JobRecord::waitingReason).contains("waits");
+        assertThat(s.estimatedStart("j1")).contains("2026-01-01T00:00:00Z");
+        assertThat(s.profile("t")).contains(profile);
+        assertThat(s.job("done")).isEmpty();
+        assertThat(s.shardReports("done", 1)).isEmpty();
+        assertThat(history.get("done")).isPresent();
+
+        JobRecord noted = s.job("j1").orElseThrow();
+        assertThat(applier.commit(now, "t", List.of(new Change.Transition(noted, noted.withState(JobState.CANCELLED),
+                true, true)))).allMatch(o -> o instanceof PlanApplier.Committed);
+        assertThat(s.job("j1")).map(JobRecord::state).contains(JobState.CANCELLED);
+    }
+
+    private static Term term(ClusterStore.LeaderClaim claim) {
+        return new Term(claim.member(), claim.epoch(), 0);
     }
 
     @Test

@@ -113,8 +113,7 @@ class ClusterViewTest {
 
     private void finishOne() {
         pick(j -> j.state() == JobState.PLACED).ifPresent(j -> {
-            store.updateJob(j.id(), cur -> cur.withState(JobState.SUCCEEDED));
-            applier.release(j);
+            applier.commit(term, "t", List.of(new Change.Transition(j, j.withState(JobState.SUCCEEDED), true, false)));
         });
     }
 

@@ -1,0 +1,132 @@
+package io.tessera.scheduler.state;
+
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.ThroughputProfile;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * One write the scheduling loop decided, as data. The loop's stages return changes; only
+ * {@link PlanApplier#commit} writes them, in one transaction fenced by the leader's term, each
+ * re-checked against live state first. A change that no longer applies is left out with a
+ * {@link PlanApplier.Conflict} saying why; the stage that proposed it decides again next pass.
+ */
+public sealed interface Change {
+
+    /** What kind of write: for metrics and logs. */
+    Kind kind();
+
+    /** The kinds of leader write. */
+    enum Kind { PLACE, REGROW, RESPLIT, EVICT, NODE_LOST, TRANSITION, NOTE, ESTIMATED_STARTS, PROFILE, HISTORY_MOVE,
+        HISTORY_PURGE }
+
+    /** A queued job's plan: re-checked (still QUEUED at {@code attempt}, every device free and healthy), then PLACED. */
+    record Place(String jobId, int attempt, Plan plan) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.PLACE;
+        }
+    }
+
+    /**
+     * A running job moved onto {@code plan} in one step (its own devices count as free), at the next
+     * attempt without spending a restart; the old attempt's shard reports are forgotten.
+     *
+     * @param event GROWING or MIGRATING
+     */
+    record Regrow(String jobId, int attempt, Plan plan, String event, String why) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.REGROW;
+        }
+    }
+
+    /** A running attempt's batch re-split by measured speed: still RUNNING at {@code attempt} on the split before. */
+    record Resplit(String jobId, int attempt, Plan plan, String why) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.RESPLIT;
+        }
+    }
+
+    /**
+     * A preemption victim: if it still runs {@code attempt} (PLACED or RUNNING), it becomes PREEMPTING
+     * and its shards are asked to stop within {@code graceMs}, keeping their devices until they have.
+     */
+    record Evict(String jobId, int attempt, String why, long graceMs) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.EVICT;
+        }
+    }
+
+    /** A silent node: LOST if it is still READY and was last heard from no later than {@code heardByMs}. */
+    record NodeLost(String node, long heardByMs) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.NODE_LOST;
+        }
+    }
+
+    /**
+     * A lifecycle step ({@code JobLifecycle}): applies only if the job is still exactly {@code from};
+     * then it becomes {@code to}, its devices are released and its reports forgotten as asked.
+     */
+    record Transition(JobRecord from, JobRecord to, boolean releaseDevices, boolean clearReports) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.TRANSITION;
+        }
+    }
+
+    /**
+     * A note on a queued job (its waiting reason, a WAITING or UNSCHEDULABLE event): {@code edit} is
+     * applied to the job as it is at commit and returns it unchanged when the note no longer applies.
+     */
+    record Note(String jobId, UnaryOperator<JobRecord> edit) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.NOTE;
+        }
+    }
+
+    /** The reserved jobs' predicted starts after a pass, replacing the last ones (job id to ISO-8601 time). */
+    record EstimatedStarts(Map<String, String> starts) implements Change {
+        public EstimatedStarts {
+            starts = Map.copyOf(starts);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ESTIMATED_STARTS;
+        }
+    }
+
+    /** A job class's learned throughput profile, created or replaced. */
+    record LearnProfile(ThroughputProfile profile) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.PROFILE;
+        }
+    }
+
+    /**
+     * A finished job leaves hot state: if it is still exactly {@code job} (by id, state and attempt),
+     * {@code archived} goes to the history, then the job and its {@code shards} reports are deleted.
+     */
+    record MoveToHistory(JobRecord job, JobRecord archived, long finishedAtMs, int shards) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.HISTORY_MOVE;
+        }
+    }
+
+    /** History that finished before {@code cutoffMs} is purged. */
+    record PurgeHistory(long cutoffMs) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.HISTORY_PURGE;
+        }
+    }
+}
