@@ -1,6 +1,7 @@
 package io.tessera.scheduler.sim;
 
 import io.tessera.config.ChipCatalog;
+import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.scheduler.events.SchedulerEvents;
@@ -50,6 +51,7 @@ public final class Simulation {
     private final SimAgents agents;
     private final SimRecorder recorder;
     private final InMemoryJobHistory history;
+    private final RestartBackoff backoff;
     private long lastBeatMs = Long.MIN_VALUE / 2;
     private long lastProgressMs = Long.MIN_VALUE / 2;
     private long tickAtMs = -1;
@@ -61,6 +63,18 @@ public final class Simulation {
      */
     public Simulation(ChipCatalog catalog, List<NodeView> nodes, PlacementPolicy policy, StepModel steps,
                       boolean aware, Workload workload) {
+        this(catalog, nodes, policy, steps, aware, workload, RestartBackoff.DEFAULT);
+    }
+
+    /**
+     * @param backoff how long a failed gang waits before its next attempt, as the scheduler being
+     *                modelled is configured ({@code limits.restartBackoff}). Regression: the simulator
+     *                always waited the default 10 s, so a live run with a shorter backoff (the test
+     *                cluster's 0.2 s) and one replayed worker failure diverged by 80% (SimulationFidelityTest)
+     */
+    public Simulation(ChipCatalog catalog, List<NodeView> nodes, PlacementPolicy policy, StepModel steps,
+                      boolean aware, Workload workload, RestartBackoff backoff) {
+        this.backoff = backoff;
         this.catalog = catalog;
         this.nodes = nodes;
         this.workload = workload;
@@ -71,15 +85,13 @@ public final class Simulation {
                 policy.memoryHeadroom(), policy.network(), steps.policyModel(aware));
         long timeoutMs = Math.round(workload.options().heartbeatTimeoutSec() * 1000);
         this.loop = new LoopAssembly(store, view, new PlacementEngine(), placing, clock,
-                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, BACKOFF)
+                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, backoff)
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L).withResyncEvery(Long.MAX_VALUE / 4);
         this.agents = new SimAgents(store, view, history, catalog, steps, events, recorder, workload.options());
     }
 
-    /** Failed gangs back off as the live scheduler's default does. */
-    static final io.tessera.config.LimitsConfig.RestartBackoff BACKOFF = io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT;
 
     /** Runs the workload to its end. */
     public SimRecorder run() {
@@ -212,7 +224,7 @@ public final class Simulation {
 
     /** A pass when {@code job}'s restart backoff ends (the live loop's timer would run one). */
     private void wakeAfterBackoff(JobRecord job) {
-        long notBefore = io.tessera.scheduler.policy.RestartBackoffPolicy.notBeforeMs(job, BACKOFF);
+        long notBefore = io.tessera.scheduler.policy.RestartBackoffPolicy.notBeforeMs(job, backoff);
         if (notBefore > clock.millis() && wakes.add(notBefore)) {
             events.at(notBefore - EPOCH.toEpochMilli(), new SimEvent.Wake());
         }

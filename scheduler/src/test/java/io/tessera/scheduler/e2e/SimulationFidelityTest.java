@@ -192,7 +192,8 @@ class SimulationFidelityTest {
         Workload w = new Workload(jobs, List.of(), liveFailures(live, t0, startupSec),
                 new Workload.Options(startupSec, 0, 30, 1, 0, Integer.MAX_VALUE, 0), 0,
                 ElasticConfig.DEFAULT);
-        SimRecorder rec = new Simulation(catalog, nodes, PlacementPolicy.DEFAULT, new StepModel(null), true, w).run();
+        SimRecorder rec = new Simulation(catalog, nodes, PlacementPolicy.DEFAULT, new StepModel(null), true, w,
+                TestCluster.RESTART_BACKOFF).run(); // the live cluster's backoff, so a replayed failure costs what it did live
         List<SimRecorder.JobTrace> byIndex = new ArrayList<>(rec.jobs());
         byIndex.sort(Comparator.comparingInt(t -> t.job.index()));
         assertThat(byIndex).allMatch(SimRecorder.JobTrace::completed);

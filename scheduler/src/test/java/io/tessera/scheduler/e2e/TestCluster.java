@@ -39,9 +39,10 @@ public final class TestCluster implements AutoCloseable {
     private final io.tessera.config.AuthConfig auth;
     public final String joinToken = JOIN;
     /** Test clusters restart failed gangs after 200 ms, doubling to 1 s, unless a test sets its own limits. */
+    public static final io.tessera.config.LimitsConfig.RestartBackoff RESTART_BACKOFF =
+            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L);
     public static final io.tessera.config.LimitsConfig FAST_RESTARTS = new io.tessera.config.LimitsConfig(null, null, null,
-            null, null, null, null, null, null, null, null, null, null,
-            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L), null);
+            null, null, null, null, null, null, null, null, null, null, RESTART_BACKOFF, null);
 
     private io.tessera.config.LimitsConfig limits;
     private List<QueueSpec> queues = List.of();

@@ -3,6 +3,7 @@ package io.tessera.scheduler.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.config.ChipCatalog;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.NodeView;
@@ -92,7 +93,7 @@ class SimulationTest {
         assertThat(t.state).isEqualTo(JobState.SUCCEEDED);
         assertThat(t.attempts).isEqualTo(2);
         assertThat(t.preemptions).isZero();
-        double backoffSec = Simulation.BACKOFF.delayMs(1) / 1000.0; // the restart waits as the live scheduler's would
+        double backoffSec = RestartBackoff.DEFAULT.delayMs(1) / 1000.0; // the restart waits as the live scheduler's would
         assertThat(t.jctSec()).as("3,500 steps, of which 500 since the checkpoint at 3,000 are done again, after the backoff")
                 .isCloseTo((steps + 500) * stepSec + backoffSec, offset(1.0));
     }
