@@ -1,5 +1,8 @@
 package io.tessera.agent;
 
+import java.io.IOException;
+import io.tessera.agent.logs.LogServer;
+import java.io.UncheckedIOException;
 import io.tessera.agent.detect.DeviceDetector;
 import io.tessera.agent.detect.Detectors;
 import io.tessera.agent.detect.ProcessCommandRunner;
@@ -25,7 +28,7 @@ public final class Agent implements AutoCloseable {
     private final AssignmentPoller poller;
     private final AgentMetrics metrics;
     private MetricsServer metricsServer;
-    private io.tessera.agent.logs.LogServer logServer;
+    private LogServer logServer;
 
     public Agent(AgentConfig config, DeviceDetector detector, ChipCatalog catalog) {
         InventoryView inventory = new InventoryView();
@@ -72,25 +75,25 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) {
         try {
             SafeFiles.checkWorkDir(Path.of(config.workDir()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot prepare workDir " + config.workDir(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare workDir " + config.workDir(), e);
         }
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
         Agent agent = new Agent(config, Detectors.from(config, catalog, new ProcessCommandRunner()), catalog);
         if (config.metricsPort() >= 0) {
             try {
                 agent.metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), agent.metrics::scrape);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot serve /metrics on port " + config.metricsPort(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serve /metrics on port " + config.metricsPort(), e);
             }
         }
         agent.supervisor.rotateLogsAbove(config.logs().maxBytes());
         try {
-            agent.logServer = new io.tessera.agent.logs.LogServer(config.logs().host(), config.logs().port(),
+            agent.logServer = new LogServer(config.logs().host(), config.logs().port(),
                     config.address(), agent.supervisor);
             agent.heartbeats.advertise(agent.logServer.endpoint());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot serve logs on port " + config.logs().port(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve logs on port " + config.logs().port(), e);
         }
         agent.heartbeats.start();
         agent.poller.start();

@@ -1,5 +1,9 @@
 package io.tessera.agent;
 
+import io.tessera.config.Documents;
+import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ConfigLoader;
 import io.tessera.config.ValidationException;
@@ -35,7 +39,7 @@ public final class AgentMain implements Callable<Integer> {
         Agent agent;
         try {
             agent = Agent.start(cfg);
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalStateException | UncheckedIOException e) {
             System.err.println("tessera agent: " + e.getMessage());
             return 2;
         }
@@ -53,7 +57,7 @@ public final class AgentMain implements Callable<Integer> {
      * readable by group or others, where a worker or a local user could copy it.
      */
     static void refuseReadableJoinToken(Path config) {
-        com.fasterxml.jackson.databind.JsonNode doc = io.tessera.config.Documents.readFile(config);
+        JsonNode doc = Documents.readFile(config);
         if (doc.hasNonNull("joinToken")) {
             requirePrivate(config, "it holds a joinToken");
         }
@@ -72,7 +76,7 @@ public final class AgentMain implements Callable<Integer> {
                 throw new IllegalStateException(file + " is readable by group or others (mode "
                         + Integer.toOctalString(mode & 0777) + ") and " + why + "; chmod 600 it");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot check the mode of " + file + ": " + e.getMessage());
         }
     }

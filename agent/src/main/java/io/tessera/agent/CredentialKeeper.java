@@ -1,5 +1,6 @@
 package io.tessera.agent;
 
+import java.nio.file.StandardCopyOption;
 import io.tessera.config.AgentConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,6 @@ final class CredentialKeeper {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, value, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

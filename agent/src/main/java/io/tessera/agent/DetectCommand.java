@@ -1,5 +1,6 @@
 package io.tessera.agent;
 
+import java.io.UncheckedIOException;
 import io.tessera.agent.detect.Detectors;
 import io.tessera.agent.detect.Inventory;
 import io.tessera.agent.detect.ProcessCommandRunner;
@@ -34,7 +35,7 @@ public final class DetectCommand implements Callable<Integer> {
             cfg = config != null ? ConfigLoader.load(Optional.of(config), AgentConfig.class)
                     : new AgentConfig(null, "this-node", null, null,
                             List.of(new AgentConfig.DeviceSource("auto", null, null, null, null, null)), null, null, null, -1, null, null, null, null, null, null, null, null);
-        } catch (ValidationException | java.io.UncheckedIOException e) {
+        } catch (ValidationException | UncheckedIOException e) {
             System.err.println("tessera detect: invalid config: " + e.getMessage());
             return 2;
         }

@@ -1,5 +1,10 @@
 package io.tessera.agent;
 
+import io.tessera.agent.metrics.AgentMetrics;
+import java.util.HashSet;
+import io.tessera.config.wire.LogEndpoint;
+import java.util.concurrent.ScheduledFuture;
+import java.util.Set;
 import io.tessera.agent.detect.DeviceDetector;
 import io.tessera.agent.detect.Inventory;
 import io.tessera.agent.worker.WorkerSupervisor;
@@ -30,8 +35,8 @@ final class HeartbeatLoop implements AutoCloseable {
     private final WorkerSupervisor supervisor;
     private final SchedulerClient client;
     private final InventoryView inventory;
-    private final io.tessera.agent.metrics.AgentMetrics metrics;
-    private final java.util.Set<String> warned = new java.util.HashSet<>();
+    private final AgentMetrics metrics;
+    private final Set<String> warned = new HashSet<>();
     private final CredentialKeeper credentials;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tessera-heartbeat");
@@ -42,13 +47,13 @@ final class HeartbeatLoop implements AutoCloseable {
     private boolean registered;
     /** How soon a beat follows a worker's start or exit. */
     static final long SOON_MS = 200;
-    private java.util.concurrent.ScheduledFuture<?> next;
+    private ScheduledFuture<?> next;
     /** A worker changed since the last beat's reports were taken. */
     private volatile boolean changed;
     private boolean outageLogged;
 
     HeartbeatLoop(AgentConfig config, DeviceDetector detector, WorkerSupervisor supervisor, SchedulerClient client,
-                  InventoryView inventory, io.tessera.agent.metrics.AgentMetrics metrics) {
+                  InventoryView inventory, AgentMetrics metrics) {
         this.metrics = metrics;
         this.credentials = new CredentialKeeper(config, client);
         this.config = config;
@@ -59,10 +64,10 @@ final class HeartbeatLoop implements AutoCloseable {
         this.intervalMs = config.heartbeatIntervalMs();
     }
 
-    private volatile io.tessera.config.wire.LogEndpoint logs;
+    private volatile LogEndpoint logs;
 
     /** The log endpoint to announce at registration. */
-    void advertise(io.tessera.config.wire.LogEndpoint endpoint) {
+    void advertise(LogEndpoint endpoint) {
         this.logs = endpoint;
     }
 

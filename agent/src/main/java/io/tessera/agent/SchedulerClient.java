@@ -1,5 +1,13 @@
 package io.tessera.agent;
 
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.net.ConnectException;
+import io.tessera.config.wire.HeartbeatResponse;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,13 +30,13 @@ import java.time.Duration;
 public final class SchedulerClient {
     private static final ObjectMapper JSON = Documents.json();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final java.util.List<String> bases;
-    private final java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<String> bases;
+    private final AtomicInteger current = new AtomicInteger();
     private volatile String credential;
 
     /** @param baseUrls one scheduler URL, or several separated by commas (any member serves the whole API) */
     public SchedulerClient(String baseUrls) {
-        this.bases = java.util.Arrays.stream(baseUrls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+        this.bases = Arrays.stream(baseUrls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
                 .map(u -> u.replaceAll("/+$", "")).toList();
     }
 
@@ -43,7 +51,7 @@ public final class SchedulerClient {
 
     /** Exchanges a join token for this node's credential. */
     public String enroll(String node, String joinToken) throws IOException, InterruptedException {
-        String body = JSON.writeValueAsString(java.util.Map.of("node", node, "joinToken", joinToken));
+        String body = JSON.writeValueAsString(Map.of("node", node, "joinToken", joinToken));
         HttpRequest req = HttpRequest.newBuilder(URI.create(base() + "/v1/agents/enroll")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return JSON.readTree(send(req)).get("credential").asText();
@@ -54,12 +62,12 @@ public final class SchedulerClient {
     }
 
     /** Sends a heartbeat; the answer carries the cadence to keep (zeros from a scheduler that sets none). */
-    public io.tessera.config.wire.HeartbeatResponse heartbeat(Heartbeat hb) throws IOException, InterruptedException {
+    public HeartbeatResponse heartbeat(Heartbeat hb) throws IOException, InterruptedException {
         String path = "/v1/agents/" + hb.node() + "/heartbeat";
         String body;
         try {
             body = post(path, hb, Duration.ofSeconds(10));
-        } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
+        } catch (ConnectException | HttpTimeoutException e) {
             throw e;
         } catch (IOException closed) {
             // A kept-alive connection the scheduler closed as idle just as this heartbeat went out (intervals
@@ -67,7 +75,7 @@ public final class SchedulerClient {
             body = post(path, hb, Duration.ofSeconds(10));
         }
         JsonNode answer = JSON.readTree(body);
-        return new io.tessera.config.wire.HeartbeatResponse(hb.node(), true,
+        return new HeartbeatResponse(hb.node(), true,
                 answer.path("heartbeatIntervalMs").asLong(0), answer.path("heartbeatTimeoutMs").asLong(0));
     }
 
@@ -94,7 +102,7 @@ public final class SchedulerClient {
         HttpResponse<String> resp;
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+        } catch (ConnectException | HttpConnectTimeoutException e) {
             current.incrementAndGet(); // this member is down: the next call tries the next one
             throw e;
         }

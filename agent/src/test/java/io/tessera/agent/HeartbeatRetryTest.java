@@ -1,5 +1,7 @@
 package io.tessera.agent;
 
+import java.io.IOException;
+import java.util.Locale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.wire.Heartbeat;
@@ -46,7 +48,7 @@ class HeartbeatRetryTest {
                     BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                     int length = 0;
                     for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                             length = Integer.parseInt(line.substring(15).strip());
                         }
                     }
@@ -63,7 +65,7 @@ class HeartbeatRetryTest {
                     out.flush();
                 }
             }
-        } catch (java.io.IOException closed) {
+        } catch (IOException closed) {
             // the test is over
         }
     }

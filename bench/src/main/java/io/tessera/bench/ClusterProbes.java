@@ -1,5 +1,7 @@
 package io.tessera.bench;
 
+import java.time.Duration;
+import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
 import java.util.ArrayList;
@@ -28,17 +30,17 @@ final class ClusterProbes {
         for (String id : ids) {
             JsonNode job = Documents.parseJson(http.send(http.api(), "GET", "/v1/jobs/" + id, admin, null).get(60, TimeUnit.SECONDS)
                     .body().getBytes());
-            java.time.Instant placed = null;
-            java.time.Instant run = null;
+            Instant placed = null;
+            Instant run = null;
             for (JsonNode e : job.path("events")) {
                 if (e.path("type").asText().equals("PLACED") && placed == null) {
-                    placed = java.time.Instant.parse(e.path("at").asText());
+                    placed = Instant.parse(e.path("at").asText());
                 } else if (e.path("type").asText().equals("RUNNING") && run == null) {
-                    run = java.time.Instant.parse(e.path("at").asText());
+                    run = Instant.parse(e.path("at").asText());
                 }
             }
             if (placed != null && run != null) {
-                seconds.add(java.time.Duration.between(placed, run).toMillis() / 1000.0);
+                seconds.add(Duration.between(placed, run).toMillis() / 1000.0);
             } else {
                 notRunning++;
             }

@@ -1,5 +1,7 @@
 package io.tessera.bench;
 
+import java.util.concurrent.CompletionException;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +57,7 @@ final class HarnessHttp {
     /** Counts a failure by kind (the request and the error, numbers left out); the report lists the kinds. */
     Void failed(Throwable e) {
         errors.incrementAndGet();
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String kind = String.valueOf(cause.getMessage()).replaceAll("\\d+", "N");
         errorKinds.computeIfAbsent(kind.length() > 160 ? kind.substring(0, 160) : kind, k -> new AtomicLong()).incrementAndGet();
         return null;
@@ -79,7 +81,7 @@ final class HarnessHttp {
         }
         return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
             if (e != null) {
-                throw new java.util.concurrent.CompletionException(new java.io.IOException(method + " "
+                throw new CompletionException(new IOException(method + " "
                         + path.replaceAll("sim-\\d+", "sim-N").replaceAll("version=.*", "version=V") + ": " + e.getMessage(), e));
             }
             if (r.statusCode() >= 300) {

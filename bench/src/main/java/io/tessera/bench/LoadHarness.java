@@ -1,5 +1,10 @@
 package io.tessera.bench;
 
+import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
+import java.lang.management.ManagementFactory;
+import com.sun.management.OperatingSystemMXBean;
+import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
 import java.util.ArrayList;
@@ -36,10 +41,10 @@ public final class LoadHarness {
     private final String admin;
     private final Map<String, String> credentials = new ConcurrentHashMap<>();
     /** Nodes that registered, in order; heartbeats start with the first of them, as real agents' do. */
-    private final List<String> registered = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> registered = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
     private final Map<String, Integer> shardsOf = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Set<Integer>> delivered = new ConcurrentHashMap<>();
+    private final Map<String, Set<Integer>> delivered = new ConcurrentHashMap<>();
     private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
     private final AtomicLong heartbeatsAcked = new AtomicLong();
     private final AtomicLong heartbeatsLate = new AtomicLong();
@@ -130,7 +135,7 @@ public final class LoadHarness {
         beat.shutdownNow();
     }
 
-    private java.util.concurrent.CompletableFuture<Void> enrollAndRegister(String node, String chip, String join) {
+    private CompletableFuture<Void> enrollAndRegister(String node, String chip, String join) {
         return http.send(http.of(node), "POST", "/v1/agents/enroll", null, "{\"node\":\"" + node + "\",\"joinToken\":\"" + join + "\"}")
                 .thenCompose(r -> {
                     String cred = Documents.parseJson(r.body().getBytes()).get("credential").asText();
@@ -236,7 +241,7 @@ beat(node);
             }
             for (JsonNode a : set.get("shards")) {
                 String job = a.get("jobId").asText();
-                java.util.Set<Integer> got = delivered.computeIfAbsent(job, k -> ConcurrentHashMap.newKeySet());
+                Set<Integer> got = delivered.computeIfAbsent(job, k -> ConcurrentHashMap.newKeySet());
                 got.add(a.get("shard").asInt());
                 Integer want = shardsOf.get(job);
                 if (want != null && got.size() >= want) {
@@ -278,7 +283,7 @@ beat(node);
                 String id = Documents.parseJson(r.body().getBytes()).get("id").asText();
                 shardsOf.put(id, shards);
                 submitted.put(id, at);
-                java.util.Set<Integer> got = delivered.get(id);
+                Set<Integer> got = delivered.get(id);
                 if (got != null && got.size() >= shards) {
                     doneAt.putIfAbsent(id, System.nanoTime());
                 }
@@ -319,8 +324,8 @@ beat(node);
     }
 
     private static double processCpu() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
     }
 
 

@@ -1,6 +1,13 @@
 package io.tessera.bench;
 
-import io.tessera.scheduler.auth.Tokens;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import io.tessera.scheduler.security.Tokens;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -48,12 +55,12 @@ final class ScaleScheduler implements AutoCloseable {
                         : ", maxHeartbeatsPerSec: " + System.getProperty("tessera.heartbeatCeiling")) + "}", ""));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(System.getProperty("tessera.schedulerJar", "scheduler/target/tessera-scheduler.jar")).toString();
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
         String extra = System.getProperty("tessera.schedulerJvmArgs", "").strip();
         if (!extra.isEmpty()) {
-            cmd.addAll(java.util.List.of(extra.split("\\s+")));
+            cmd.addAll(List.of(extra.split("\\s+")));
         }
-        cmd.addAll(java.util.List.of("-jar", jar, "scheduler", "--config", config.toString()));
+        cmd.addAll(List.of("-jar", jar, "scheduler", "--config", config.toString()));
         this.process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("scheduler.log").toFile()).start();
         System.out.println("scheduler pid " + process.pid() + ", log " + dir.resolve("scheduler.log"));
@@ -144,14 +151,14 @@ final class ScaleScheduler implements AutoCloseable {
         try {
             String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+            TreeMap<Double, Double> buckets = new TreeMap<>();
             text.lines().filter(l -> l.startsWith("tessera_queue_wait_seconds_bucket")).forEach(l -> {
                 String le = l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4));
                 buckets.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
                         Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)));
             });
             double total = buckets.isEmpty() ? 0 : buckets.lastEntry().getValue();
-            return buckets.entrySet().stream().filter(e -> e.getValue() >= q * total).map(java.util.Map.Entry::getKey)
+            return buckets.entrySet().stream().filter(e -> e.getValue() >= q * total).map(Map.Entry::getKey)
                     .findFirst().orElse(Double.NaN);
         } catch (Exception e) {
             return Double.NaN;
@@ -173,7 +180,7 @@ final class ScaleScheduler implements AutoCloseable {
         long before = dir.resolve("scheduler.log").toFile().length();
         process.destroy();
         try {
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 System.out.println("shutdown: the scheduler did not stop within 20 s of SIGTERM; killed");
             }
@@ -181,11 +188,11 @@ final class ScaleScheduler implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        try (var in = new java.io.RandomAccessFile(dir.resolve("scheduler.log").toFile(), "r")) {
+        try (var in = new RandomAccessFile(dir.resolve("scheduler.log").toFile(), "r")) {
             in.seek(before);
             byte[] rest = new byte[(int) Math.min(Integer.MAX_VALUE, in.length() - before)];
             in.readFully(rest);
-            long errors = new String(rest, java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains(" ERROR ")).count();
+            long errors = new String(rest, StandardCharsets.UTF_8).lines().filter(l -> l.contains(" ERROR ")).count();
             System.out.printf("shutdown: exit %s, %d ERROR lines logged after SIGTERM%n",
                     process.isAlive() ? "?" : Integer.toString(process.exitValue()), errors);
         } catch (IOException e) {

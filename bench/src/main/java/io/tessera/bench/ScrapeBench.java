@@ -1,5 +1,6 @@
 package io.tessera.bench;
 
+import java.util.List;
 import io.tessera.scheduler.metrics.FleetStats;
 import io.tessera.scheduler.metrics.SchedulerMetrics;
 import java.util.HashMap;
@@ -32,7 +33,7 @@ public class ScrapeBench {
         stats = fleet(10_000);
         metrics.refresh(stats);
         for (int i = 0; i < 1000; i++) {
-            metrics.placement(2_000_000 + i * 1000L, i % 10 == 0 ? "unschedulable" : "placed", java.util.List.of("memory"));
+            metrics.placement(2_000_000 + i * 1000L, i % 10 == 0 ? "unschedulable" : "placed", List.of("memory"));
         }
     }
 

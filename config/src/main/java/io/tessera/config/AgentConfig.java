@@ -1,5 +1,9 @@
 package io.tessera.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 
@@ -115,24 +119,24 @@ public record AgentConfig(
      * @param static_   the devices (static), under the key {@code devices}
      */
     /** The first and last uid of {@link #workerUids}, or empty when it is {@code none}. */
-    public java.util.Optional<int[]> workerUidRange() {
+    public Optional<int[]> workerUidRange() {
         if (workerUids.equals("none")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String[] parts = workerUids.split("-");
-        return java.util.Optional.of(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+        return Optional.of(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
     }
 
     public record DeviceSource(String source, String command, Long timeoutMs, String chipType, Integer count,
-                               @com.fasterxml.jackson.annotation.JsonProperty("devices") List<StaticDevice> static_) {
-        private static final java.util.Set<String> SOURCES = java.util.Set.of("simulated", "nvidia", "ascend", "plugin",
+                               @JsonProperty("devices") List<StaticDevice> static_) {
+        private static final Set<String> SOURCES = Set.of("simulated", "nvidia", "ascend", "plugin",
                 "static", "auto");
 
         public DeviceSource {
             source = source == null ? "simulated" : source;
             if (!SOURCES.contains(source)) {
                 throw new ValidationException("devices.source", "unknown source '" + source + "'; use one of "
-                        + new java.util.TreeSet<>(SOURCES));
+                        + new TreeSet<>(SOURCES));
             }
             if (source.equals("simulated") && chipType == null) {
                 throw new ValidationException("devices.chipType", "is required for the simulated source");

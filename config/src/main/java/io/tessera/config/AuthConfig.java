@@ -1,5 +1,7 @@
 package io.tessera.config;
 
+import java.util.Set;
+
 /**
  * Scheduler API authentication (docs/security.md).
  *
@@ -17,7 +19,7 @@ public record AuthConfig(String mode, String tokenFile, String joinTokenFile, St
                          String jwtRs256PublicKeyFile, String jwtIssuer) {
     public AuthConfig {
         mode = mode == null ? "token" : mode;
-        if (!java.util.Set.of("token", "jwt", "none").contains(mode)) {
+        if (!Set.of("token", "jwt", "none").contains(mode)) {
             throw new ValidationException("auth.mode", "must be token, jwt or none, got '" + mode + "'");
         }
         if (mode.equals("jwt") && (jwtHs256SecretFile == null) == (jwtRs256PublicKeyFile == null)) {

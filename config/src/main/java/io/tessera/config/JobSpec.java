@@ -1,5 +1,9 @@
 package io.tessera.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.stream.Stream;
+import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +73,7 @@ public record JobSpec(
 
     /** This spec with every secret value replaced by {@link #REDACTED}, for display. */
     public JobSpec redacted() {
-        Map<String, String> hidden = new java.util.TreeMap<>();
+        Map<String, String> hidden = new TreeMap<>();
         secretEnv.keySet().forEach(k -> hidden.put(k, REDACTED));
         return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
                 precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell,
@@ -94,16 +98,16 @@ public record JobSpec(
      */
     public List<String> argv() {
         if (shell) {
-            List<String> argv = new java.util.ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command), "tessera-job"));
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command), "tessera-job"));
             argv.addAll(args);
             return argv;
         }
-        return java.util.stream.Stream.concat(command.stream(), args.stream()).toList();
+        return Stream.concat(command.stream(), args.stream()).toList();
     }
 
     /** The job's whole worker environment, secrets included: for agents only. */
     public Map<String, String> workerEnv() {
-        Map<String, String> all = new java.util.LinkedHashMap<>(env);
+        Map<String, String> all = new LinkedHashMap<>(env);
         all.putAll(secretEnv);
         return all;
     }

@@ -1,5 +1,7 @@
 package io.tessera.config;
 
+import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.JobSpec.ShardRange;
 import io.tessera.config.JobSpec.VendorPolicy;
@@ -181,12 +183,12 @@ public final class JobSpecParser {
     }
 
     private static long size(List<String> values) {
-        return values.stream().mapToLong(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1).sum();
+        return values.stream().mapToLong(v -> v.getBytes(StandardCharsets.UTF_8).length + 1).sum();
     }
 
     private static long size(Map<String, String> env) {
         return env.entrySet().stream().mapToLong(e -> e.getKey().length() + 2
-                + e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+                + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
     }
 
     private ShardRange shards(FieldReader r, JsonNode doc) {
@@ -241,7 +243,7 @@ public final class JobSpecParser {
 
     /** Per-chip-type efficiency overrides: {@code {nvidia-h20: 0.5}}. */
     private Map<String, Double> efficiency(FieldReader r, JsonNode doc) {
-        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        Map<String, Double> out = new LinkedHashMap<>();
         r.object(doc, "", "efficiency", false).ifPresent(n -> n.fieldNames().forEachRemaining(chip -> {
             if (catalog.byId(chip).isEmpty()) {
                 r.error("efficiency." + chip, "unknown chip type");

@@ -1,5 +1,6 @@
 package io.tessera.config;
 
+import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,7 +62,7 @@ class JobSpecDocumentTest {
     @Test
     void theExampleJobsRoundTrip() throws Exception {
         for (String file : List.of("../examples/job.yaml", "../examples/plan/job-7b.yaml")) {
-            JobSpec spec = parser.parse(Documents.readFile(java.nio.file.Path.of(file)));
+            JobSpec spec = parser.parse(Documents.readFile(Path.of(file)));
             String json = Documents.json().writeValueAsString(JobSpecDocument.of(spec));
             assertThat(parse(json, "application/json")).as(file).isEqualTo(spec);
         }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler;
 
+import java.util.function.IntConsumer;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.state.Database;
@@ -97,7 +98,7 @@ public final class SchedulerNode implements AutoCloseable {
      * Starts a member; {@code onFatal} is called with an exit status when the member can no longer
      * work (out of memory, its database gone): the CLI exits, so that a supervisor restarts it.
      */
-    public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer, java.util.function.IntConsumer onFatal) {
+    public static SchedulerNode start(SchedulerConfig config, Clock clock, Placer placer, IntConsumer onFatal) {
         ChipCatalog catalog = ChipCatalog.load(Optional.ofNullable(config.catalogFile()).map(Path::of));
         Optional<HikariDataSource> db = Database.open(config);
         SecretBox secrets = SecretBox.from(config);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class ArchitectureTest {
         assertThat(offending("placement", "io.tessera.scheduler.state", "io.tessera.scheduler.loop",
                 "io.tessera.scheduler.service", "io.tessera.scheduler.api")).isEmpty();
         assertThat(offending("state", "io.tessera.scheduler.loop", "io.tessera.scheduler.service",
-                "io.tessera.scheduler.api")).isEmpty();
+                "io.tessera.scheduler.api", "io.tessera.scheduler.auth")).isEmpty();
         assertThat(offending("service", "io.tessera.scheduler.loop", "io.tessera.scheduler.api")).isEmpty();
     }
 
@@ -69,5 +70,53 @@ class ArchitectureTest {
                 .isNotEmpty().allMatch(line -> line.startsWith("loop/LoopAssembly.java: "));
         assertThat(offending("loop", "io.tessera.scheduler.state.ProfileStore"))
                 .allMatch(line -> line.startsWith("loop/LearnedThroughput.java: "));
+    }
+
+    /** Policies are pure functions of their inputs: no store, no loop, no edge, no Hazelcast or Vert.x. */
+    @Test
+    void policiesArePure() throws IOException {
+        assertThat(offending("policy", "io.tessera.scheduler.state", "io.tessera.scheduler.loop",
+                "io.tessera.scheduler.service", "io.tessera.scheduler.api", "io.tessera.scheduler.auth",
+                "io.tessera.scheduler.metrics", "com.hazelcast", "io.vertx")).isEmpty();
+    }
+
+    /**
+     * Authentication sits below the edge and above the store; metrics read and never reach the loop
+     * or the edge; the edge reaches the store through its port, never through the Hazelcast adapter
+     * (it only maps Hazelcast's exceptions to problems).
+     */
+    @Test
+    void authMetricsAndTheEdgeKeepTheirPlace() throws IOException {
+        assertThat(offending("auth", "io.tessera.scheduler.loop", "io.tessera.scheduler.service",
+                "io.tessera.scheduler.api", "io.tessera.scheduler.metrics", "io.vertx")).isEmpty();
+        assertThat(offending("metrics", "io.tessera.scheduler.loop", "io.tessera.scheduler.service",
+                "io.tessera.scheduler.api", "io.tessera.scheduler.auth")).isEmpty();
+        assertThat(offending("api", "io.tessera.scheduler.loop", "io.tessera.scheduler.state.Hazelcast",
+                "com.hazelcast")).allMatch(line -> line.startsWith("api/Problems.java: import com.hazelcast.core.Hazelcast")
+                && line.endsWith("Exception;"));
+    }
+
+    /** Types are imported, never written out with their package in code (strings and comments, such as class names to run, aside). */
+    @Test
+    void noInlineQualifiedNames() throws IOException {
+        Pattern qualified = Pattern.compile(
+                "(?<![\\w.])(io\\.tessera|java|javax|com|org)(\\.[a-z_][a-z0-9_]*)+\\.[A-Z]");
+        List<String> out = new ArrayList<>();
+        for (Path src : List.of(ROOT, Path.of("../config/src/main/java"), Path.of("../agent/src/main/java"),
+                Path.of("../bench/src/main/java"))) {
+            try (Stream<Path> files = Files.walk(src)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    for (String line : Files.readAllLines(f)) {
+                        String code = line.replaceAll("\"([^\"\\\\]|\\\\.)*\"", "\"\"");
+                        String t = code.strip();
+                        boolean comment = t.startsWith("*") || t.startsWith("//") || t.startsWith("/*");
+                        if (!comment && !t.startsWith("import ") && !t.startsWith("package ") && qualified.matcher(t).find()) {
+                            out.add(f + ": " + line.strip());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(out).isEmpty();
     }
 }

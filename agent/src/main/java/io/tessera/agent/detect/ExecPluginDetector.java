@@ -1,5 +1,6 @@
 package io.tessera.agent.detect;
 
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.Documents;
@@ -37,7 +38,7 @@ public final class ExecPluginDetector implements DeviceDetector {
         }
         JsonNode doc;
         try {
-            doc = Documents.parseJson(r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            doc = Documents.parseJson(r.stdout().getBytes(StandardCharsets.UTF_8));
         } catch (ValidationException e) {
             return Inventory.failure("plug-in " + plugin + " printed invalid JSON: " + e.getMessage());
         }

@@ -1,5 +1,8 @@
 package io.tessera.agent.detect;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +24,7 @@ public final class NpuMapParser {
         for (String line : output.lines().toList()) {
             String[] t = line.strip().split("\\s+");
             if (t.length >= 4 && t[0].matches("\\d+") && t[1].matches("\\d+") && t[2].matches("\\d+")) {
-                String name = String.join(" ", java.util.Arrays.copyOfRange(t, 3, t.length));
+                String name = String.join(" ", Arrays.copyOfRange(t, 3, t.length));
                 out.add(new Mapping(Integer.parseInt(t[0]), Integer.parseInt(t[1]), Integer.parseInt(t[2]), name));
             }
         }
@@ -29,8 +32,8 @@ public final class NpuMapParser {
     }
 
     /** {@code Key : Value} lines of {@code npu-smi info -t ... -i N} as a lookup. */
-    public static java.util.Map<String, String> keyValues(String output) {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    public static Map<String, String> keyValues(String output) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String line : output.lines().toList()) {
             int colon = line.indexOf(':');
             if (colon > 0) {

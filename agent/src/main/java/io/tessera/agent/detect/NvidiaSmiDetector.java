@@ -1,5 +1,6 @@
 package io.tessera.agent.detect;
 
+import java.util.function.Function;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.DeviceReport;
 import java.time.Duration;
@@ -55,7 +56,7 @@ public final class NvidiaSmiDetector implements DeviceDetector {
             new Fallback(List.of("-q", "-x"), NvidiaXmlParser::parse),
             new Fallback(List.of("-q"), NvidiaTextParser::parse));
 
-    private record Fallback(List<String> args, java.util.function.Function<String, Parsed> parser) {
+    private record Fallback(List<String> args, Function<String, Parsed> parser) {
     }
 
     /** {@code -q -x}, then {@code -q}; null when neither works. */

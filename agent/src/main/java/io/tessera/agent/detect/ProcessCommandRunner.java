@@ -1,5 +1,7 @@
 package io.tessera.agent.detect;
 
+import java.util.Map;
+import java.io.OutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessCommandRunner implements CommandRunner {
     private static final int MAX_OUTPUT = 8 * 1024 * 1024;
     private final String searchPath;
-    private final java.util.Map<String, String> environment;
+    private final Map<String, String> environment;
 
     public ProcessCommandRunner() {
         this(System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
@@ -32,9 +34,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     /** With {@code environment} as the tool's whole environment (null: the agent's own). */
-    public ProcessCommandRunner(String searchPath, java.util.Map<String, String> environment) {
+    public ProcessCommandRunner(String searchPath, Map<String, String> environment) {
         this.searchPath = searchPath;
-        this.environment = environment == null ? null : java.util.Map.copyOf(environment);
+        this.environment = environment == null ? null : Map.copyOf(environment);
     }
 
     @Override
@@ -93,7 +95,7 @@ public final class ProcessCommandRunner implements CommandRunner {
     private static String drain(InputStream in) {
         try (in) {
             byte[] bytes = in.readNBytes(MAX_OUTPUT);
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";

@@ -1,5 +1,6 @@
 package io.tessera.agent.detect;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +35,7 @@ final class Values {
     /** A health problem when uncorrected ECC errors were counted. */
     static String ecc(Double uncorrected) {
         return uncorrected != null && uncorrected > 0
-                ? String.format(java.util.Locale.ROOT, "%.0f uncorrected ECC errors (volatile)", uncorrected) : null;
+                ? String.format(Locale.ROOT, "%.0f uncorrected ECC errors (volatile)", uncorrected) : null;
     }
 
     static String mig(String mode) {

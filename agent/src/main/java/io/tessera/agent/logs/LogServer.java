@@ -1,5 +1,7 @@
 package io.tessera.agent.logs;
 
+import java.nio.file.Files;
+import java.util.concurrent.Semaphore;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tessera.agent.worker.LogFiles;
@@ -43,7 +45,7 @@ public final class LogServer implements AutoCloseable {
     private final String url;
     private final LogFollower follower;
     /** Followers hold a thread each; a few threads stay free for plain reads. */
-    private final java.util.concurrent.Semaphore followers = new java.util.concurrent.Semaphore(12);
+    private final Semaphore followers = new Semaphore(12);
 
     public LogServer(String host, int port, String advertisedHost, WorkerSupervisor supervisor) throws IOException {
         this.supervisor = supervisor;
@@ -92,7 +94,7 @@ public final class LogServer implements AutoCloseable {
 
     private void serve(HttpExchange ex, String job, int shard, int attempt) throws IOException {
         var log = supervisor.logFile(job, shard, attempt);
-        if (!java.nio.file.Files.isRegularFile(log)) {
+        if (!Files.isRegularFile(log)) {
             send(ex, 404, "text/plain", "no log of " + job + " shard " + shard + " attempt " + attempt + " on this node");
             return;
         }
@@ -109,7 +111,7 @@ public final class LogServer implements AutoCloseable {
             for (String line : LogFiles.lastLines(log, q.tail())) {
                 out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            offset = java.nio.file.Files.size(log);
+            offset = Files.size(log);
         } else {
             offset = follower.copyAll(log, out);
         }

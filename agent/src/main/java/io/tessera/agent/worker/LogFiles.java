@@ -1,5 +1,6 @@
 package io.tessera.agent.worker;
 
+import java.nio.file.attribute.PosixFilePermissions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ public final class LogFiles {
             }
             Path old = log.resolveSibling(log.getFileName() + ".1");
             Files.copy(log, old, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-------"));
             try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
                 f.setLength(0);
             }

@@ -1,5 +1,8 @@
 package io.tessera.agent.worker;
 
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Objects;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +27,7 @@ public final class ProgressReader {
     /** The measured samples/s reported is the median over this many of the latest steps of the current split. */
     public static final int SMOOTHING_STEPS = 8;
 
-    private static double median(java.util.Collection<Double> xs) {
+    private static double median(Collection<Double> xs) {
         double[] sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
@@ -49,12 +52,12 @@ public final class ProgressReader {
             String tail = new String(buf, StandardCharsets.UTF_8);
             Matcher m = LINE.matcher(tail);
             Progress last = null;
-            java.util.ArrayDeque<Double> recent = new java.util.ArrayDeque<>();
+            ArrayDeque<Double> recent = new ArrayDeque<>();
             while (m.find()) {
                 int end = tail.indexOf('\n', m.end());
                 Matcher split = SPLIT.matcher(tail.substring(m.start(), end < 0 ? tail.length() : end));
                 Integer version = split.find() ? Integer.valueOf(split.group(1)) : null;
-                if (last != null && !java.util.Objects.equals(last.split(), version)) {
+                if (last != null && !Objects.equals(last.split(), version)) {
                     recent.clear(); // a new split: only its own steps count
                 }
                 if (m.group(3) != null) {

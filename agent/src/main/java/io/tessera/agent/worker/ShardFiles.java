@@ -1,5 +1,11 @@
 package io.tessera.agent.worker;
 
+import io.tessera.config.Documents;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardCopyOption;
 import io.tessera.config.wire.ShardAssignment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +90,7 @@ final class ShardFiles {
             return null;
         }
         Path file = jobsDir().resolve(safe(a.jobId())).resolve(".comm-" + a.shard() + "-" + a.attempt() + ".json");
-        SafeFiles.writeSecret(file, io.tessera.config.Documents.json().writerWithDefaultPrettyPrinter()
+        SafeFiles.writeSecret(file, Documents.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(a.comm()), uid);
         return file;
     }
@@ -102,12 +108,12 @@ final class ShardFiles {
      * Replaces the attempt's split file with {@code splits} ({@code {"splits": [{version, microBatch,
      * accumulation}, ...]}}), written aside and renamed over it, so a worker never reads half of it.
      */
-    Path writeSplits(ShardAssignment a, java.util.List<Split> splits, int uid) throws IOException {
+    Path writeSplits(ShardAssignment a, List<Split> splits, int uid) throws IOException {
         Path file = splitFile(a);
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
-        SafeFiles.writeSecret(tmp, io.tessera.config.Documents.json().writeValueAsString(
-                java.util.Map.of("splits", splits)), uid);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        SafeFiles.writeSecret(tmp, Documents.json().writeValueAsString(
+                Map.of("splits", splits)), uid);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return file;
     }
 
@@ -131,7 +137,7 @@ final class ShardFiles {
      *
      * @throws CheckpointDirUnusable when the job's user cannot create or write it, or it is another's
      */
-    Path prepareCheckpointDir(ShardAssignment a, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+    Path prepareCheckpointDir(ShardAssignment a, Optional<WorkerIdentity.Ids> ids) throws IOException {
         try {
             Path dir = checkpointDir(a, ids);
             if (!writable(dir, ids)) {
@@ -149,14 +155,14 @@ final class ShardFiles {
         }
     }
 
-    private boolean writable(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) {
+    private boolean writable(Path dir, Optional<WorkerIdentity.Ids> ids) {
         if (ids.isEmpty()) {
             return Files.isWritable(dir);
         }
-        return launcher.runAs(ids.get(), java.util.List.of("test", "-w", dir.toString())).ok();
+        return launcher.runAs(ids.get(), List.of("test", "-w", dir.toString())).ok();
     }
 
-    private Path checkpointDir(ShardAssignment a, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+    private Path checkpointDir(ShardAssignment a, Optional<WorkerIdentity.Ids> ids) throws IOException {
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         if (a.checkpointDir() == null) {
             SafeFiles.ensureDir(workDir.resolve("checkpoints"), TRAVERSE, -1);
@@ -212,7 +218,7 @@ final class ShardFiles {
      * creates anything where no job could. The scheduler lets only one user's jobs name a
      * checkpointDir. False when this does not apply.
      */
-    private boolean createBesideSiblings(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+    private boolean createBesideSiblings(Path dir, Optional<WorkerIdentity.Ids> ids) throws IOException {
         Path parent = dir.getParent();
         if (ids.isEmpty() || parent == null || !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
             return false;
@@ -221,20 +227,20 @@ final class ShardFiles {
         if (!identity.isJobUid(owner) || owner == ids.get().uid()) {
             return false;
         }
-        Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString(PRIVATE)));
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(PRIVATE)));
         Files.setAttribute(dir, "unix:uid", ids.get().uid(), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(dir, "unix:gid", ids.get().gid(), LinkOption.NOFOLLOW_LINKS);
         return true;
     }
 
     /** {@code mkdir -p -m 700 dir} with the job's rights (or the agent's own, when workers run as the agent). */
-    private void createAsJob(Path dir, java.util.Optional<WorkerIdentity.Ids> ids) throws IOException {
+    private void createAsJob(Path dir, Optional<WorkerIdentity.Ids> ids) throws IOException {
         if (ids.isEmpty()) {
             Files.createDirectories(dir);
             return;
         }
-        var r = launcher.runAs(ids.get(), java.util.List.of("mkdir", "-p", "-m", "700", "--", dir.toString()));
+        var r = launcher.runAs(ids.get(), List.of("mkdir", "-p", "-m", "700", "--", dir.toString()));
         if (!r.ok()) {
             throw new IOException("the job's user cannot create its checkpointDir " + dir + ": " + r.describe("mkdir"));
         }

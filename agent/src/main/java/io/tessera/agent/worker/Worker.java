@@ -1,5 +1,8 @@
 package io.tessera.agent.worker;
 
+import java.util.ArrayList;
+import java.util.List;
+import io.tessera.config.wire.ShardReport;
 import io.tessera.config.wire.ShardAssignment;
 import java.nio.file.Path;
 
@@ -16,13 +19,13 @@ final class Worker {
     /** How long a preempted worker may take to stop after SIGTERM (from the scheduler's stop request). */
     long stopGraceMs;
     /** How it ended, once it has. */
-    io.tessera.config.wire.ShardReport.Exit exit;
+    ShardReport.Exit exit;
     /** The latest progress read from the log; kept because rotation may empty the log. */
     ProgressReader.Progress progress;
     /** The launcher's environment file, removed when the worker exits. */
     Path envFile;
     /** The batch splits the scheduler gave this attempt, oldest first ({@code TESSERA_SPLIT_FILE}). */
-    final java.util.List<ShardFiles.Split> splits = new java.util.ArrayList<>();
+    final List<ShardFiles.Split> splits = new ArrayList<>();
     /** The job's uid the split file belongs to (-1: the agent's own). */
     int uid = -1;
 

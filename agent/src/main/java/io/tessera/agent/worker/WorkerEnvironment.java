@@ -1,5 +1,6 @@
 package io.tessera.agent.worker;
 
+import java.nio.file.Path;
 import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
  * (devices are exclusive to one shard, so no two shards on a node, of any jobs, share HCCL's
  * listening ports); Nvidia shards get {@code TORCH_NCCL_ASYNC_ERROR_HANDLING=1}, so a peer's
  * failure ends the worker instead of hanging it. The communication plan
- * ({@link io.tessera.config.wire.CommPlan}) arrives as {@code TESSERA_COMM_*} variables for this
+ * ({@link CommPlan}) arrives as {@code TESSERA_COMM_*} variables for this
  * shard's group and bridge, the node's interface variables, and {@link #COMM_PLAN}, the whole plan as JSON.
  */
 public final class WorkerEnvironment {
@@ -41,7 +42,7 @@ public final class WorkerEnvironment {
      * nothing of the agent's own environment but PATH, LANG, LC_ALL and TZ, so no credential or
      * join token can leak into it.
      */
-    public static Map<String, String> base(java.nio.file.Path home, String user) {
+    public static Map<String, String> base(Path home, String user) {
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, String> agent = System.getenv();
         for (String keep : List.of("PATH", "LANG", "LC_ALL", "TZ")) {

@@ -1,5 +1,6 @@
 package io.tessera.agent.worker;
 
+import java.time.Duration;
 import io.tessera.agent.detect.CommandResult;
 import io.tessera.agent.detect.ProcessCommandRunner;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class WorkerLauncher {
         List<String> cmd = new ArrayList<>(List.of(setpriv, "--reuid=" + ids.uid(), "--regid=" + ids.gid(), "--clear-groups",
                 "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "--"));
         cmd.addAll(argv);
-        return new ProcessCommandRunner(PRIVILEGED_ENV.get("PATH"), PRIVILEGED_ENV).run(cmd, java.time.Duration.ofSeconds(30));
+        return new ProcessCommandRunner(PRIVILEGED_ENV.get("PATH"), PRIVILEGED_ENV).run(cmd, Duration.ofSeconds(30));
     }
 
     /** The environment file the unprivileged shell sources: one {@code export NAME='value'} a line. */

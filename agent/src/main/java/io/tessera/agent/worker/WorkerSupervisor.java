@@ -1,5 +1,10 @@
 package io.tessera.agent.worker;
 
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.Optional;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.io.UncheckedIOException;
 import io.tessera.agent.worker.WorkerLifecycle.Action;
 import io.tessera.agent.worker.WorkerLifecycle.Event;
 import io.tessera.config.wire.AssignmentSet;
@@ -41,20 +46,20 @@ public final class WorkerSupervisor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride;
+    private final Function<List<Integer>, Optional<String>> visibilityOverride;
     private long lastVersion = -1;
 
-    private final java.util.function.IntConsumer onExit;
+    private final IntConsumer onExit;
     private final WorkerIdentity identity;
     private final WorkerLauncher launcher;
     private final ShardFiles files;
 
     public WorkerSupervisor(Path workDir) {
-        this(workDir, devices -> java.util.Optional.empty(), code -> { }, WorkerIdentity.agentUser());
+        this(workDir, devices -> Optional.empty(), code -> { }, WorkerIdentity.agentUser());
     }
 
-    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
-                            java.util.function.IntConsumer onExit, WorkerIdentity identity) {
+    public WorkerSupervisor(Path workDir, Function<List<Integer>, Optional<String>> visibilityOverride,
+                            IntConsumer onExit, WorkerIdentity identity) {
         this(workDir, visibilityOverride, onExit, identity, identity.switches() ? WorkerLauncher.detect(null) : null);
     }
 
@@ -64,15 +69,15 @@ public final class WorkerSupervisor implements AutoCloseable {
      * @param identity           who workers run as
      * @param launcher           how a worker drops privileges; needed when {@code identity} switches users
      */
-    public WorkerSupervisor(Path workDir, java.util.function.Function<List<Integer>, java.util.Optional<String>> visibilityOverride,
-                            java.util.function.IntConsumer onExit, WorkerIdentity identity, WorkerLauncher launcher) {
+    public WorkerSupervisor(Path workDir, Function<List<Integer>, Optional<String>> visibilityOverride,
+                            IntConsumer onExit, WorkerIdentity identity, WorkerLauncher launcher) {
         this.identity = identity;
         this.launcher = launcher;
         this.files = new ShardFiles(workDir, identity, launcher);
         try {
             identity.adopt(files.jobsDir());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the uids of earlier jobs under " + files.jobsDir(), e);
+            throw new UncheckedIOException("cannot read the uids of earlier jobs under " + files.jobsDir(), e);
         }
         this.workDir = workDir;
         this.visibilityOverride = visibilityOverride;
@@ -142,7 +147,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             ShardAssignment a = w.assignment;
             ProgressReader.latest(w.log).ifPresent(p -> w.progress = p);
             LogFiles.rotateIfOver(w.log, maxLogBytes);
-            var progress = java.util.Optional.ofNullable(w.progress);
+            var progress = Optional.ofNullable(w.progress);
             progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
                     .ifPresent(c -> w.checkpoint = c);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
@@ -242,7 +247,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
             pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
             Process p = pb.start();
-            Files.setPosixFilePermissions(w.log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(w.log, PosixFilePermissions.fromString("rw-------"));
             w.process = p;
             apply(w, Event.LAUNCHED);
             LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),

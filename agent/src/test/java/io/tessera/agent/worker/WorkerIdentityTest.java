@@ -1,5 +1,6 @@
 package io.tessera.agent.worker;
 
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,7 +60,7 @@ class WorkerIdentityTest {
     @Test
     void aNonRootAgentCannotSwitchUsers() {
         Assumptions.assumeFalse("root".equals(System.getProperty("user.name")));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WorkerIdentity.of("nobody"))
+        Assertions.assertThatThrownBy(() -> WorkerIdentity.of("nobody"))
                 .hasMessageContaining("needs the agent to run as root");
     }
 }

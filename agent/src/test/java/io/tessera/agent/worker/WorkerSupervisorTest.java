@@ -1,5 +1,7 @@
 package io.tessera.agent.worker;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,8 +39,8 @@ class WorkerSupervisorTest {
     private String ckpt(String job) {
         try {
             return Files.createDirectories(dir.resolve("ckpt")).resolve(job).toString();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.config.wire;
 
+import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -43,11 +44,11 @@ public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase
      * @param atMs    epoch millis of the exit by the agent's clock: which shard of a gang failed first
      * @param tail    the last {@value #TAIL_LINES} lines of its output (stdout and stderr, as one stream), oldest first
      */
-    public record Exit(long atMs, java.util.List<String> tail) {
+    public record Exit(long atMs, List<String> tail) {
         public static final int TAIL_LINES = 20;
 
         public Exit {
-            tail = tail == null ? java.util.List.of() : java.util.List.copyOf(tail);
+            tail = tail == null ? List.of() : List.copyOf(tail);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.api;
 
+import java.util.List;
+import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.scheduler.auth.AgentCredentials;
 import io.tessera.scheduler.auth.Role;
@@ -66,7 +68,7 @@ final class AgentRoutes {
                     if (found) {
                         Blocking.json(ctx, 200, Map.of("id", ctx.pathParam("id"), "revoked", true));
                     } else {
-                        Problems.send(ctx, 404, "Not found", "no join token with that id", java.util.List.of());
+                        Problems.send(ctx, 404, "Not found", "no join token with that id", List.of());
                     }
                 }).onFailure(e -> Problems.fail(ctx, e));
             }
@@ -142,12 +144,12 @@ final class AgentRoutes {
         String join = body.path("joinToken").isTextual() ? body.get("joinToken").asText() : "";
         if (!node.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || join.isEmpty() || join.length() > 512) {
             Problems.send(ctx, 400, "Invalid request", "node (1-128 letters, digits, '.', '_', '-') and joinToken are required",
-                    java.util.List.of());
+                    List.of());
             return;
         }
         String auth = ctx.request().getHeader("Authorization");
-        java.util.Optional<String> presented = auth != null && auth.startsWith("Bearer ")
-                ? java.util.Optional.of(auth.substring(7).strip()) : java.util.Optional.empty();
+        Optional<String> presented = auth != null && auth.startsWith("Bearer ")
+                ? Optional.of(auth.substring(7).strip()) : Optional.empty();
         blocking.call(() -> credentials.enroll(node, join, presented)).onSuccess(result -> {
             if (result instanceof AgentCredentials.Enrolled e) {
                 Blocking.json(ctx, 200, Map.of("node", e.node(), "credential", e.credential()));
@@ -156,7 +158,7 @@ final class AgentRoutes {
                 if (r.status() == 401) {
                     Access.unauthorized(ctx, r.reason());
                 } else if (r.status() == 409) {
-                    Problems.send(ctx, 409, "Conflict", r.reason(), java.util.List.of());
+                    Problems.send(ctx, 409, "Conflict", r.reason(), List.of());
                 } else {
                     Access.forbidden(ctx, r.reason());
                 }
@@ -170,7 +172,7 @@ final class AgentRoutes {
                     if (answer.isPresent()) {
                         Blocking.json(ctx, 200, answer.get());
                     } else {
-                        Problems.send(ctx, 404, "Unknown node", "node is not registered; register again", java.util.List.of());
+                        Problems.send(ctx, 404, "Unknown node", "node is not registered; register again", List.of());
                     }
                 }).onFailure(e -> Problems.fail(ctx, e));
     }
@@ -189,7 +191,7 @@ final class AgentRoutes {
         try {
             known = Long.parseLong(ctx.queryParams().get("version") == null ? "-1" : ctx.queryParams().get("version"));
         } catch (NumberFormatException e) {
-            Problems.send(ctx, 400, "Invalid request", "version must be a whole number", java.util.List.of());
+            Problems.send(ctx, 400, "Invalid request", "version must be a whole number", List.of());
             return;
         }
         AtomicBoolean done = new AtomicBoolean();

@@ -1,5 +1,14 @@
 package io.tessera.scheduler.api;
 
+import io.tessera.scheduler.auth.AuthSetup;
+import java.net.BindException;
+import io.tessera.scheduler.health.HealthMonitor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.function.Predicate;
+import java.net.ServerSocket;
+import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.service.AgentService;
@@ -26,9 +35,9 @@ public final class ApiServer {
 
     public static Future<HttpServer> start(Vertx vertx, SchedulerConfig config, JobService jobs, AgentService agents,
                                            PlanService plans, QueueService queues, ClusterStore store, Clock clock,
-                                           java.util.function.Supplier<String> metrics,
-                                           io.tessera.scheduler.auth.AuthSetup auth,
-                                           io.tessera.scheduler.health.HealthMonitor health) {
+                                           Supplier<String> metrics,
+                                           AuthSetup auth,
+                                           HealthMonitor health) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         // Agents get their own pool: no amount of user traffic can delay a heartbeat.
         Blocking agentPool = new Blocking(vertx.createSharedWorkerExecutor("tessera-agents", 8));
@@ -51,7 +60,7 @@ public final class ApiServer {
                 blocking.respond(ctx, 200, () -> {
                     var sets = agents.assignmentsByNode();
                     long now = clock.millis();
-                    java.util.function.Predicate<String> visible = who.role() == Role.ADMIN ? id -> true
+                    Predicate<String> visible = who.role() == Role.ADMIN ? id -> true
                             : jobs.idsOwnedBy(who.subject())::contains;
                     return Map.of("nodes", agents.nodes().stream()
                             .map(n -> NodeApiView.of(n, sets.get(n.name()), now, visible)).toList());
@@ -109,7 +118,7 @@ public final class ApiServer {
         // Port 0: servers share a port only when they ask for the same one, so pick a free one first (again if taken meanwhile).
         Future<HttpServer> bound = listenAll(vertx, config, guard, handler, freePort(config.httpHost()));
         for (int retry = 0; retry < 3; retry++) {
-            bound = bound.recover(e -> e instanceof java.net.BindException
+            bound = bound.recover(e -> e instanceof BindException
                     ? listenAll(vertx, config, guard, handler, freePort(config.httpHost())) : Future.failedFuture(e));
         }
         return bound;
@@ -132,9 +141,9 @@ public final class ApiServer {
     }
 
     private static int freePort(String host) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot find a free port on " + host + ": " + e.getMessage(), e);
         }
     }
@@ -151,7 +160,7 @@ public final class ApiServer {
                         // No h2c: with it, Vert.x makes the connection only once a first request is parsed,
                         // so a connection that never finishes its headers could not be timed out.
                         .setHttp2ClearTextEnabled(false)
-                        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .connectionHandler(guard::onConnection)
                 .requestHandler(handler);
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.concurrent.RejectedExecutionException;
 import io.tessera.config.Documents;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -24,7 +25,7 @@ public final class Blocking {
     public <T> Future<T> call(Callable<T> work) {
         try {
             return workers.executeBlocking(work, false);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return Future.failedFuture(new ShuttingDown());
         }
     }

@@ -1,5 +1,11 @@
 package io.tessera.scheduler.api;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import io.tessera.scheduler.auth.Principal;
+import io.tessera.scheduler.auth.Role;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.limits.RateLimiter;
 import io.vertx.core.Handler;
@@ -27,7 +33,7 @@ final class ConnectionGuard {
     private final RateLimiter perClient;
     private final RateLimiter perAddress;
     private final AtomicInteger open = new AtomicInteger();
-    private final java.util.Map<HttpConnection, Long> deadlines = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<HttpConnection, Long> deadlines = new ConcurrentHashMap<>();
 
     ConnectionGuard(Vertx vertx, SchedulerConfig config) {
         this.vertx = vertx;
@@ -42,8 +48,8 @@ final class ConnectionGuard {
 
     /** Three quarters of the file descriptors this process may open, leaving room for the database and Hazelcast. */
     private static int fdBudget() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof UnixOperatingSystemMXBean unix) {
             return (int) Math.max(64, Math.min(Integer.MAX_VALUE, unix.getMaxFileDescriptorCount() * 3 / 4));
         }
         return Integer.MAX_VALUE;
@@ -98,8 +104,8 @@ final class ConnectionGuard {
      * After authentication: a user is limited per user; admins and agents are not (an agent's
      * calls are paced by the scheduler's heartbeat interval). True when it answered 429.
      */
-    boolean overUser(RoutingContext ctx, io.tessera.scheduler.auth.Principal who) {
-        if (who.role() != io.tessera.scheduler.auth.Role.USER) {
+    boolean overUser(RoutingContext ctx, Principal who) {
+        if (who.role() != Role.USER) {
             return false;
         }
         long wait = perClient.acquire("u:" + who.subject());

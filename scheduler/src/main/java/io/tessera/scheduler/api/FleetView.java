@@ -1,5 +1,7 @@
 package io.tessera.scheduler.api;
 
+import java.util.Comparator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ChipType;
 import io.tessera.config.Precision;
@@ -20,7 +22,7 @@ import java.util.TreeMap;
 public record FleetView(List<Chip> chips, Chip total) {
 
     /** One chip type, or the whole fleet ({@code vendor} "total", no chip type). */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Chip(String vendor, String chipType, int nodes, int devices, int free, int allocated, int unhealthy,
                        double freeBf16Tflops) {
     }
@@ -43,7 +45,7 @@ public record FleetView(List<Chip> chips, Chip total) {
             double tflops = type.map(t -> t.deviceTflops(Precision.BF16)).orElse(0.0) * c[2];
             return new Chip(type.map(ChipType::vendor).orElse("unknown"), e.getKey(), nodesOf.get(e.getKey()).size(),
                     c[1], c[2], c[3], c[4], tflops);
-        }).sorted(java.util.Comparator.comparing(Chip::vendor).thenComparing(Chip::chipType)).toList();
+        }).sorted(Comparator.comparing(Chip::vendor).thenComparing(Chip::chipType)).toList();
         Chip total = new Chip("total", null, nodes.size(), chips.stream().mapToInt(Chip::devices).sum(),
                 chips.stream().mapToInt(Chip::free).sum(), chips.stream().mapToInt(Chip::allocated).sum(),
                 chips.stream().mapToInt(Chip::unhealthy).sum(), chips.stream().mapToDouble(Chip::freeBf16Tflops).sum());

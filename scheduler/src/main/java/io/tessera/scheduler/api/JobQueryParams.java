@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.Locale;
 import io.tessera.config.ValidationError;
 import io.tessera.config.ValidationException;
 import io.tessera.scheduler.auth.Principal;
@@ -49,7 +50,7 @@ final class JobQueryParams {
         if (params.get("state") != null) {
             for (String s : params.get("state").split(",")) {
                 try {
-                    states.add(JobState.valueOf(s.strip().toUpperCase(java.util.Locale.ROOT)));
+                    states.add(JobState.valueOf(s.strip().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
                     errors.add(new ValidationError("state", "must be one or more of " + EnumSet.allOf(JobState.class)));
                     break;

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.api;
 
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import io.tessera.config.ValidationException;
 import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
@@ -18,9 +21,9 @@ final class JobRoutes {
     private final ClusterStore store;
     private final Blocking blocking;
 
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    JobRoutes(JobService jobs, ClusterStore store, Blocking blocking, java.time.Clock clock) {
+    JobRoutes(JobService jobs, ClusterStore store, Blocking blocking, Clock clock) {
         this.clock = clock;
         this.jobs = jobs;
         this.store = store;
@@ -34,13 +37,13 @@ final class JobRoutes {
                 JobHistory.Query q;
                 try {
                     q = JobQueryParams.parse(ctx.queryParams(), Access.principal(ctx));
-                } catch (io.tessera.config.ValidationException e) {
+                } catch (ValidationException e) {
                     Problems.fail(ctx, e);
                     return;
                 }
                 blocking.respond(ctx, 200, () -> {
                     JobService.Page page = jobs.jobs(q);
-                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    Map<String, Object> body = new LinkedHashMap<>();
                     body.put("jobs", page.jobs().stream().map(this::view).toList());
                     body.put("nextCursor", page.nextCursor());
                     return body;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tessera.config.JobSpecDocument;
@@ -94,7 +95,7 @@ public record JobView(String id, String name, String owner, String queue, int pr
 
     /** The reports of the job's current attempt: live ones, or the final ones kept with a finished job. */
     private static Map<Integer, ShardReport> lastAttempt(JobRecord job, Map<Integer, ShardReport> reports) {
-        Map<Integer, ShardReport> out = new java.util.TreeMap<>();
+        Map<Integer, ShardReport> out = new TreeMap<>();
         (job.finalShards().isEmpty() ? reports.values() : job.finalShards()).stream()
                 .filter(r -> r != null && r.attempt() == job.attempt()).forEach(r -> out.put(r.shard(), r));
         return out;

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.api;
 
+import java.util.ArrayList;
+import io.tessera.config.ValidationError;
 import io.tessera.config.ValidationException;
 import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
@@ -91,7 +93,7 @@ final class LogRoutes {
     /** The request's parameters; every bad one is a 400 naming it. */
     record Query(int shard, Integer attempt, Integer tail, boolean follow) {
         static Query parse(RoutingContext ctx) {
-            List<io.tessera.config.ValidationError> errors = new java.util.ArrayList<>();
+            List<ValidationError> errors = new ArrayList<>();
             int shard = number(ctx.pathParam("n"), "shard", 0, 4095, errors);
             String a = ctx.queryParams().get("attempt");
             String t = ctx.queryParams().get("tail");
@@ -99,7 +101,7 @@ final class LogRoutes {
             Integer attempt = a == null ? null : number(a, "attempt", 1, 1_000_000, errors);
             Integer tail = t == null ? null : number(t, "tail", 0, 10_000, errors);
             if (f != null && !f.equals("true") && !f.equals("false")) {
-                errors.add(new io.tessera.config.ValidationError("follow", "must be true or false"));
+                errors.add(new ValidationError("follow", "must be true or false"));
             }
             if (!errors.isEmpty()) {
                 throw new ValidationException(errors);
@@ -107,7 +109,7 @@ final class LogRoutes {
             return new Query(shard, attempt, tail, "true".equals(f));
         }
 
-        private static int number(String s, String field, int min, int max, List<io.tessera.config.ValidationError> errors) {
+        private static int number(String s, String field, int min, int max, List<ValidationError> errors) {
             try {
                 int v = Integer.parseInt(s);
                 if (v >= min && v <= max) {
@@ -116,7 +118,7 @@ final class LogRoutes {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            errors.add(new io.tessera.config.ValidationError(field, "must be a whole number from " + min + " to " + max));
+            errors.add(new ValidationError(field, "must be a whole number from " + min + " to " + max));
             return -1;
         }
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.function.Predicate;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
@@ -31,7 +32,7 @@ public record NodeApiView(String name, String address, String state, boolean dra
     }
 
     /** With the job holding a device shown only where {@code visible} says so (a user sees their own jobs only). */
-    public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs, java.util.function.Predicate<String> visible) {
+    public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs, Predicate<String> visible) {
         Map<Integer, ShardAssignment> holder = new HashMap<>();
         if (set != null) {
             set.shards().forEach(a -> a.devices().forEach(d -> holder.put(d, a)));

@@ -1,5 +1,9 @@
 package io.tessera.scheduler.api;
 
+import com.hazelcast.core.HazelcastException;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import java.util.concurrent.RejectedExecutionException;
+import io.tessera.scheduler.limits.TooManyRequests;
 import io.tessera.config.Documents;
 import io.tessera.config.ValidationError;
 import io.tessera.config.ValidationException;
@@ -54,7 +58,7 @@ public final class Problems {
     public static void fail(RoutingContext ctx, Throwable error) {
         if (error instanceof ValidationException ve) {
             send(ctx, 400, "Invalid request", ve.getMessage(), ve.errors());
-        } else if (error instanceof io.tessera.scheduler.limits.TooManyRequests tm) {
+        } else if (error instanceof TooManyRequests tm) {
             tooMany(ctx, tm.getMessage(), tm.retryAfterSec());
         } else if (error instanceof Forbidden f) {
             send(ctx, 403, "Forbidden", f.getMessage(), List.of(new ValidationError(f.field(), f.getMessage())));
@@ -62,9 +66,9 @@ public final class Problems {
             send(ctx, 404, "Not found", nf.getMessage(), List.of());
         } else if (error instanceof Blocking.ShuttingDown) {
             send(ctx, 503, "Shutting down", error.getMessage() + "; retry on another member", List.of());
-        } else if (error instanceof com.hazelcast.core.HazelcastException
-                || error instanceof com.hazelcast.core.HazelcastInstanceNotActiveException
-                || error instanceof java.util.concurrent.RejectedExecutionException) {
+        } else if (error instanceof HazelcastException
+                || error instanceof HazelcastInstanceNotActiveException
+                || error instanceof RejectedExecutionException) {
             LOG.warn("state unavailable: {}", error.toString());
             send(ctx, 503, "Unavailable", "cluster state is unavailable; retry shortly", List.of());
         } else {

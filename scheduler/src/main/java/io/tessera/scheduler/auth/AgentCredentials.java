@@ -1,5 +1,7 @@
 package io.tessera.scheduler.auth;
 
+import java.time.Instant;
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
 import java.util.List;
@@ -75,7 +77,7 @@ public final class AgentCredentials implements Authenticator {
         String hash = Tokens.sha256(token);
         long expires = clock.millis() + ttlMs;
         store.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, node, uses, expires));
-        return new Issued(hash.substring(0, 16), token, node, uses, java.time.Instant.ofEpochMilli(expires).toString());
+        return new Issued(hash.substring(0, 16), token, node, uses, Instant.ofEpochMilli(expires).toString());
     }
 
     /** Revokes an issued join token; false if there is none with that id. */

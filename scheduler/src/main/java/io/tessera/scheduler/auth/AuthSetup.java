@@ -1,5 +1,7 @@
 package io.tessera.scheduler.auth;
 
+import java.util.function.Supplier;
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.config.AuthConfig;
 import io.tessera.config.ValidationException;
 import io.tessera.scheduler.state.ClusterStore;
@@ -46,7 +48,7 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
             }
         }
         Optional<String> join = Optional.empty();
-        java.util.function.Supplier<List<String>> joinHashes;
+        Supplier<List<String>> joinHashes;
         if (config.joinTokenFile() != null) {
             joinHashes = new JoinTokenFile(Path.of(config.joinTokenFile()));
             joinHashes.get();
@@ -63,7 +65,7 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
      * The join token file's hashes, read again whenever the file's modification time or size
      * changes, so an operator rotates tokens by editing the file, without a restart.
      */
-    static final class JoinTokenFile implements java.util.function.Supplier<List<String>> {
+    static final class JoinTokenFile implements Supplier<List<String>> {
         private final Path file;
         private long stamp = Long.MIN_VALUE;
         private List<String> hashes = List.of();

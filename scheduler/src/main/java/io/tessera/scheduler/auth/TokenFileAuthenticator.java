@@ -1,5 +1,6 @@
 package io.tessera.scheduler.auth;
 
+import io.tessera.scheduler.security.Tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
 import io.tessera.config.ValidationException;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.cli;
 
+import java.nio.file.StandardCopyOption;
 import io.tessera.scheduler.cli.client.ClientOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ final class DemoClientConfig {
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, MARKER + " (bin/tessera demo); delete this line to keep the file as your own\n"
                 + "url: " + url + "\ntoken: " + token + "\n");
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return Optional.of(file);
     }
 }

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.cli;
 
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.SchedulerNode;
 import java.io.IOException;
@@ -52,8 +54,8 @@ final class DemoCluster implements AutoCloseable {
     private Process startAgent(Path agentJar, String node, String chip) throws IOException {
         Path config = runDir.resolve(node + ".yaml");
         Files.deleteIfExists(config); // it holds the join token: readable by its owner only
-        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(config, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         Files.writeString(config, String.join("\n",
                 "schedulerUrl: " + url(),
                 "node: " + node,
@@ -95,7 +97,7 @@ final class DemoCluster implements AutoCloseable {
         }
         for (Process p : agents) {
             try {
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                 }

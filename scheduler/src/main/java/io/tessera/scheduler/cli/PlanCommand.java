@@ -1,5 +1,9 @@
 package io.tessera.scheduler.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.Documents;
 import io.tessera.config.JobSpec;
@@ -61,7 +65,7 @@ final class PlanCommand implements Callable<Integer> {
         } catch (ValidationException e) {
             e.errors().forEach(err -> command.commandLine().getErr().println("tessera plan: " + err));
             return 2;
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return 2;
         }
@@ -74,7 +78,7 @@ final class PlanCommand implements Callable<Integer> {
         try {
             byte[] body = Files.readAllBytes(job);
             String type = job.toString().endsWith(".json") ? "application/json" : "application/yaml";
-            JsonNode answer = options.client().post("/v1/plan", new String(body, java.nio.charset.StandardCharsets.UTF_8), type);
+            JsonNode answer = options.client().post("/v1/plan", new String(body, StandardCharsets.UTF_8), type);
             return show(Documents.json().treeToValue(answer, PlanView.class));
         } catch (ApiException e) {
             command.commandLine().getErr().println("tessera plan: " + e.getMessage());
@@ -83,14 +87,14 @@ final class PlanCommand implements Callable<Integer> {
         } catch (ClientOptions.BadConfig e) {
             command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return Exit.USAGE;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             command.commandLine().getErr().println("tessera plan: " + e.getMessage());
             return Exit.UNAVAILABLE;
         }
     }
 
     private int show(PlanView view) throws Exception {
-        java.io.PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = command.commandLine().getOut();
         if (options.json) {
             out.println(Documents.json().writerWithDefaultPrettyPrinter().writeValueAsString(view));
         } else {
@@ -100,7 +104,7 @@ final class PlanCommand implements Callable<Integer> {
         return view.feasible() ? 0 : 1;
     }
 
-    private static void print(PlanView v, java.io.PrintWriter out) {
+    private static void print(PlanView v, PrintWriter out) {
         if (!v.feasible()) {
             out.println("no placement: " + v.summary());
             v.chips().forEach(c -> out.println("  " + c.veto()));

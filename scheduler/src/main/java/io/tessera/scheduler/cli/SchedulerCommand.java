@@ -1,5 +1,7 @@
 package io.tessera.scheduler.cli;
 
+import io.tessera.scheduler.placement.PlacementEngine;
+import java.io.UncheckedIOException;
 import io.tessera.config.ConfigLoader;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.config.ValidationException;
@@ -42,14 +44,14 @@ final class SchedulerCommand implements Callable<Integer> {
         SchedulerConfig cfg;
         try {
             cfg = ConfigLoader.load(Optional.ofNullable(config), SchedulerConfig.class);
-        } catch (ValidationException | java.io.UncheckedIOException e) {
+        } catch (ValidationException | UncheckedIOException e) {
             System.err.println("tessera scheduler: invalid config: " + e.getMessage());
             return 2;
         }
         if (port != null) {
             cfg = cfg.withEndpoint(port, cfg.clusterName());
         }
-        SchedulerNode node = SchedulerNode.start(cfg, Clock.systemUTC(), new io.tessera.scheduler.placement.PlacementEngine(),
+        SchedulerNode node = SchedulerNode.start(cfg, Clock.systemUTC(), new PlacementEngine(),
                 SchedulerCommand::exitForRestart);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

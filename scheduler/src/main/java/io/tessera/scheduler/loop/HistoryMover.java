@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.state.Change;
@@ -64,7 +65,7 @@ public final class HistoryMover {
         List<Change> moves = new ArrayList<>();
         for (JobRecord job : due(view.jobs(), now, graceMs)) {
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
-            List<io.tessera.config.wire.ShardReport> last = shards == 0 ? List.of()
+            List<ShardReport> last = shards == 0 ? List.of()
                     : store.shardReports(job.id(), shards).values().stream().filter(r -> r.attempt() == job.attempt()).toList();
             moves.add(new Change.MoveToHistory(job, job.withFinalShards(last), finishedAt(job), shards));
         }

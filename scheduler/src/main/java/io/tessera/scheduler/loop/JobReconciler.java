@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
@@ -65,7 +66,7 @@ public final class JobReconciler {
     /** The job's next lifecycle step, if it has one. */
     private Optional<Change.Transition> decide(JobRecord job, Set<String> lost, long stopGraceMs) {
         int shards = job.placement() == null ? 0 : job.placement().shards().size();
-        Map<Integer, io.tessera.config.wire.ShardReport> reports = shards == 0 ? Map.of()
+        Map<Integer, ShardReport> reports = shards == 0 ? Map.of()
                 : store.shardReports(job.id(), shards);
         Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs));
         if (!t.changed(job)) {

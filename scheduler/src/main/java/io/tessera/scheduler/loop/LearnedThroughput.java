@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import java.util.Optional;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.Precision;
@@ -54,9 +55,9 @@ public final class LearnedThroughput implements MeasuredThroughputModel.Measurem
     }
 
     /** The learned estimate itself, for display. */
-    public java.util.Optional<ThroughputProfile.Estimate> estimate(JobSpec job, String chipType, String precision) {
+    public Optional<ThroughputProfile.Estimate> estimate(JobSpec job, String chipType, String precision) {
         ThroughputProfile p = profiles.get(EfficiencyLearning.key(job));
-        return java.util.Optional.ofNullable(p == null ? null : p.estimates().get(ThroughputProfile.slot(chipType, precision)));
+        return Optional.ofNullable(p == null ? null : p.estimates().get(ThroughputProfile.slot(chipType, precision)));
     }
 
     @Override

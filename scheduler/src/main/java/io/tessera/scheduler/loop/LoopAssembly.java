@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.LimitsConfig;
+import java.util.Locale;
 import io.tessera.config.ElasticConfig;
 import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.leader.Leadership;
@@ -34,14 +36,14 @@ import java.util.function.Supplier;
 public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                            PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
                            JobHistory history, long terminalGraceMs, long retentionMs,
-                           io.tessera.config.LimitsConfig.RestartBackoff restartBackoff) {
+                           LimitsConfig.RestartBackoff restartBackoff) {
 
     /** With the default restart backoff. */
     public LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                         PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
                         JobHistory history, long terminalGraceMs, long retentionMs) {
         this(store, view, placer, policy, clock, events, elastic, history, terminalGraceMs, retentionMs,
-                io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT);
+                LimitsConfig.RestartBackoff.DEFAULT);
     }
 
     /**
@@ -73,7 +75,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
      */
     public PlanApplier applier() {
         return new PlanApplier(store, view.catalog(), history, (kind, outcome) -> events.leaderChange(
-                kind.name().toLowerCase(java.util.Locale.ROOT), outcome instanceof PlanApplier.Committed ? "applied"
+                kind.name().toLowerCase(Locale.ROOT), outcome instanceof PlanApplier.Committed ? "applied"
                         : ((PlanApplier.Conflict) outcome).fenced() ? "fenced" : "conflict"));
     }
 }

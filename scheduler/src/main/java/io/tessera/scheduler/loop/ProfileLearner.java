@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import java.util.HashMap;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
@@ -24,7 +25,7 @@ public final class ProfileLearner implements Rebalancer.Learner {
     private final ChipCatalog catalog;
     private final double rate;
     private final Clock clock;
-    private final Map<String, ThroughputProfile> cache = new java.util.HashMap<>();
+    private final Map<String, ThroughputProfile> cache = new HashMap<>();
 
     public ProfileLearner(ClusterReads store, ChipCatalog catalog, double rate, Clock clock) {
         this.store = store;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.LimitsConfig;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
@@ -264,10 +265,10 @@ public final class QueuePlacer {
         return history;
     }
 
-    private io.tessera.config.LimitsConfig.RestartBackoff backoff = io.tessera.config.LimitsConfig.RestartBackoff.DEFAULT;
+    private LimitsConfig.RestartBackoff backoff = LimitsConfig.RestartBackoff.DEFAULT;
 
     /** How long a failed gang waits before its next attempt ({@link RestartBackoffPolicy}). */
-    public QueuePlacer withRestartBackoff(io.tessera.config.LimitsConfig.RestartBackoff value) {
+    public QueuePlacer withRestartBackoff(LimitsConfig.RestartBackoff value) {
         this.backoff = value;
         return this;
     }

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.loop;
 
+import java.time.Clock;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.leader.Leadership;
 
@@ -30,14 +33,14 @@ public final class SchedulingLoop implements AutoCloseable {
     private long resyncMs = RESYNC_MS;
     private final Leadership leadership;
     private final ClusterView view;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private long resyncedAt;
     private final NodeLivenessSweep liveness;
     private final PlanApplier applier;
     private final JobReconciler reconciler;
     private final QueuePlacer placer;
     private final ElasticGrowth growth;
-    private final java.util.function.Supplier<Term> claim;
+    private final Supplier<Term> claim;
     private HistoryMover history;
     private Preemptor preemptor;
     private Rebalancer rebalancer;
@@ -50,10 +53,10 @@ public final class SchedulingLoop implements AutoCloseable {
     });
 
     /** @param claim claims a new leadership term (a new fencing epoch) when this member becomes leader */
-    public SchedulingLoop(Leadership leadership, ClusterView view, java.time.Clock clock, PlanApplier applier,
+    public SchedulingLoop(Leadership leadership, ClusterView view, Clock clock, PlanApplier applier,
                           NodeLivenessSweep liveness,
                           JobReconciler reconciler, QueuePlacer placer, ElasticGrowth growth,
-                          java.util.function.Supplier<Term> claim) {
+                          Supplier<Term> claim) {
         this.view = view;
         this.applier = applier;
         this.clock = clock;
@@ -112,7 +115,7 @@ public final class SchedulingLoop implements AutoCloseable {
     }
 
     private long intervalMs;
-    private java.util.concurrent.ScheduledFuture<?> next;
+    private ScheduledFuture<?> next;
     private boolean woken;
     private boolean closed;
 

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.metrics;
 
+import java.util.ArrayList;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ChipType;
 import io.tessera.config.wire.AssignmentSet;
@@ -70,7 +71,7 @@ public final class FleetStatsCollector {
         Map<String, Map<String, Double>> jobShare = new TreeMap<>();
         Map<String, Double> fleetRate = new TreeMap<>();
         Map<String, String> names = new HashMap<>();
-        List<ThroughputStats.Shard> shards = new java.util.ArrayList<>();
+        List<ThroughputStats.Shard> shards = new ArrayList<>();
         for (JobRecord job : view.jobs()) {
             jobs.merge(job.state().name(), 1, Integer::sum);
             if (job.state() == JobState.RUNNING && job.placement() != null) {
@@ -120,7 +121,7 @@ public final class FleetStatsCollector {
      * reads the reports once for both), and every learned estimate.
      */
     public ThroughputStats throughput() {
-        List<ThroughputStats.Learned> learned = new java.util.ArrayList<>();
+        List<ThroughputStats.Learned> learned = new ArrayList<>();
         store.profiles().all().values().forEach(p -> p.estimates().values().forEach(e -> learned.add(
                 new ThroughputStats.Learned(p.key(), e.chipType(), e.precision(), e.efficiency(), e.factor()))));
         return new ThroughputStats(lastShards, learned);

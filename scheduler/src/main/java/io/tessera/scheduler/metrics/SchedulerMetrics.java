@@ -1,5 +1,8 @@
 package io.tessera.scheduler.metrics;
 
+import java.util.function.Function;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -44,7 +47,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
     private final MultiGauge shardThroughput;
     private final MultiGauge learnedEfficiency;
     private final MultiGauge learnedSpeed;
-    private final Map<String, MultiGauge> queueGauges = new java.util.LinkedHashMap<>();
+    private final Map<String, MultiGauge> queueGauges = new LinkedHashMap<>();
     /** Held while gauges are replaced and while a scrape serializes. */
     private final Object gauges = new Object();
 
@@ -203,7 +206,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     private void replaceQueues(List<QueueStats> queues) {
-        Map<String, List<MultiGauge.Row<?>>> rows = new java.util.HashMap<>();
+        Map<String, List<MultiGauge.Row<?>>> rows = new HashMap<>();
         queueGauges.keySet().forEach(k -> rows.put(k, new ArrayList<>()));
         for (QueueStats q : queues) {
             Tags t = Tags.of("queue", q.queue());
@@ -222,7 +225,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
         return Tags.of("job", id, "job_name", s.jobNames().getOrDefault(id, ""));
     }
 
-    private static <K> List<MultiGauge.Row<?>> rows(Map<K, ? extends Number> values, java.util.function.Function<K, Tags> tags) {
+    private static <K> List<MultiGauge.Row<?>> rows(Map<K, ? extends Number> values, Function<K, Tags> tags) {
         List<MultiGauge.Row<?>> out = new ArrayList<>();
         values.forEach((k, v) -> out.add(MultiGauge.Row.of(tags.apply(k), v)));
         return out;

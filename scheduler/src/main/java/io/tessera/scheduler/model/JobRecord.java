@@ -1,5 +1,6 @@
 package io.tessera.scheduler.model;
 
+import io.tessera.config.wire.ShardReport;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.JobSpec;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -29,7 +30,7 @@ import java.util.List;
 public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
                         String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
                         String waitingReason, String owner, int previousShards,
-                        List<io.tessera.config.wire.ShardReport> finalShards) {
+                        List<ShardReport> finalShards) {
     public static final int MAX_EVENTS = 200;
 
     public JobRecord {
@@ -46,7 +47,7 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
     }
 
     /** This finished job with its last attempt's shard reports, as it moves to the history. */
-    public JobRecord withFinalShards(List<io.tessera.config.wire.ShardReport> reports) {
+    public JobRecord withFinalShards(List<ShardReport> reports) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
                 waitingReason, owner, previousShards, reports);
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.model;
 
+import io.tessera.config.wire.LogEndpoint;
 import io.tessera.config.wire.DeviceReport;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public record NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
                          NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained,
-                         Integer acceptedDevices, io.tessera.config.wire.LogEndpoint logs) {
+                         Integer acceptedDevices, LogEndpoint logs) {
     public NodeRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         devices = devices == null ? List.of() : List.copyOf(devices);

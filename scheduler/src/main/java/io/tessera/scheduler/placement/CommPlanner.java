@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import java.util.Comparator;
 import io.tessera.config.ChipType;
 import io.tessera.config.NetworkConfig;
 import io.tessera.config.wire.CommPlan;
@@ -29,7 +30,7 @@ public final class CommPlanner {
     /** The plan of {@code shards} (ranks 0..n-1), without ports or interface hints. */
     public static CommPlan plan(List<ShardPlan> shards, Function<String, ChipType> chips, NetworkConfig network) {
         Map<String, List<ShardPlan>> byKey = new LinkedHashMap<>();
-        shards.stream().sorted(java.util.Comparator.comparingInt(ShardPlan::shard))
+        shards.stream().sorted(Comparator.comparingInt(ShardPlan::shard))
                 .forEach(s -> byKey.computeIfAbsent(groupKey(chips.apply(s.chipType())), k -> new ArrayList<>()).add(s));
         List<CommPlan.Group> groups = new ArrayList<>();
         for (List<ShardPlan> members : byKey.values()) {

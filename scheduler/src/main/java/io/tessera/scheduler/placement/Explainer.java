@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import io.tessera.config.PrecisionPolicy;
 import io.tessera.config.ChipType;
 import io.tessera.config.JobSpec;
 import io.tessera.config.Precision;
@@ -34,7 +35,7 @@ final class Explainer {
                 out.add(new ChipReport(chip.id(), 0, null, null, veto));
                 continue;
             }
-            boolean uniform = job.precisionPolicy() == io.tessera.config.PrecisionPolicy.UNIFORM;
+            boolean uniform = job.precisionPolicy() == PrecisionPolicy.UNIFORM;
             Precision p = uniform ? plan.precision() : chip.bestOf(job.precisions()).orElseThrow();
             if (!chip.supports(p)) {
                 Precision own = chip.bestOf(job.precisions()).orElseThrow();

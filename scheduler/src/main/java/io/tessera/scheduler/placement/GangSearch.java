@@ -1,5 +1,7 @@
 package io.tessera.scheduler.placement;
 
+import io.tessera.config.ChipType;
+import java.util.IdentityHashMap;
 import io.tessera.config.JobSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -200,11 +202,11 @@ final class GangSearch {
      * shared, so a slot finds its group by its chip's identity, and the key is built once per chip.
      */
     private static final class Groups {
-        private final java.util.IdentityHashMap<io.tessera.config.ChipType, LinkModel.GroupShape> byChip =
-                new java.util.IdentityHashMap<>();
+        private final IdentityHashMap<ChipType, LinkModel.GroupShape> byChip =
+                new IdentityHashMap<>();
         private final Map<String, LinkModel.GroupShape> byKey = new HashMap<>(4);
         private final List<LinkModel.GroupShape> shapes = new ArrayList<>(4);
-        private io.tessera.config.ChipType lastChip;
+        private ChipType lastChip;
         private LinkModel.GroupShape last;
 
         void add(Slot s) {

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import java.util.stream.IntStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +45,7 @@ final class GroupScopes {
         for (int v = 0; v < vendors; v++) {
             List<Slot> best = bestRun(runs, slots.get(queues[v][0]).vendor(), max);
             if (best != null) {
-                confined[v] = java.util.stream.IntStream.range(all.size(), all.size() + best.size()).toArray();
+                confined[v] = IntStream.range(all.size(), all.size() + best.size()).toArray();
                 all.addAll(best);
             }
         }

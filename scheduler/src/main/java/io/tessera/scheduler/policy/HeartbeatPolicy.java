@@ -1,5 +1,7 @@
 package io.tessera.scheduler.policy;
 
+import io.tessera.config.SchedulerConfig;
+
 /**
  * How often agents heartbeat, and how long a silent node lives, as a pure function of the fleet's
  * size: the interval stretches so that the whole fleet's heartbeats stay under a ceiling per
@@ -23,7 +25,7 @@ public record HeartbeatPolicy(long baseIntervalMs, long baseTimeoutMs, double ce
     }
 
     /** The policy a scheduler configuration implies: its interval and timeout, and {@code limits.maxHeartbeatsPerSec}. */
-    public static HeartbeatPolicy from(io.tessera.config.SchedulerConfig config) {
+    public static HeartbeatPolicy from(SchedulerConfig config) {
         return new HeartbeatPolicy(config.heartbeatIntervalMs(), config.heartbeatTimeoutMs(),
                 config.limits().maxHeartbeatsPerSec());
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import java.util.Arrays;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.wire.ShardReport;
@@ -76,7 +77,7 @@ public final class RebalancePolicy {
         }
         long[] next = BatchSplit.proportional(job.globalBatch(), rates);
         double[] after = spread(next, rates);
-        if (java.util.Arrays.equals(next, parts) || after[0] >= before[0]) {
+        if (Arrays.equals(next, parts) || after[0] >= before[0]) {
             return Optional.empty();
         }
         List<ShardPlan> resplit = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import java.util.stream.IntStream;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.config.ValidationException;
@@ -152,7 +153,7 @@ public final class AgentService {
         if (sorted.size() <= accepted) {
             return sorted;
         }
-        return java.util.stream.IntStream.range(0, sorted.size())
+        return IntStream.range(0, sorted.size())
                 .mapToObj(i -> i < accepted ? sorted.get(i) : sorted.get(i).unhealthy(NOT_ACCEPTED)).toList();
     }
 

@@ -1,5 +1,14 @@
 package io.tessera.scheduler.service;
 
+import java.util.ArrayList;
+import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tessera.config.LimitsConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.tessera.config.ValidationError;
+import io.tessera.config.ValidationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
 import io.tessera.config.JobSpec;
@@ -27,7 +36,7 @@ public final class JobService {
     private final Clock clock;
     private final SecretBox secrets;
 
-    private final io.tessera.config.LimitsConfig limits;
+    private final LimitsConfig limits;
     private final JobHistory history;
 
     private final FleetFit fleetFit;
@@ -39,13 +48,13 @@ public final class JobService {
     }
 
     public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
-                      io.tessera.config.LimitsConfig limits, JobHistory history) {
+                      LimitsConfig limits, JobHistory history) {
         this(store, parser, clock, secrets, limits, history, spec -> Optional.empty());
     }
 
     /** @param fleetFit refuses at submit a job no state of the fleet could hold, unless it allows that */
     public JobService(ClusterStore store, JobSpecParser parser, Clock clock, SecretBox secrets,
-                      io.tessera.config.LimitsConfig limits, JobHistory history, FleetFit fleetFit) {
+                      LimitsConfig limits, JobHistory history, FleetFit fleetFit) {
         this.fleetFit = fleetFit;
         this.limits = limits;
         this.history = history;
@@ -63,7 +72,7 @@ public final class JobService {
     /**
      * Validates and queues a job.
      *
-     * @throws io.tessera.config.ValidationException listing every problem
+     * @throws ValidationException listing every problem
      * @throws Forbidden when the user may not submit to the job's queue
      */
     public JobRecord submit(byte[] body, String contentType, String owner, Set<String> groups) {
@@ -90,7 +99,7 @@ public final class JobService {
         UserLimits.check(owner, usage(owner), bytes, limits);
         if (parsed.checkpointDir() != null) {
             store.claimCheckpointDir(parsed.checkpointDir(), owner).ifPresent(other -> {
-                throw new io.tessera.config.ValidationException("checkpointDir", "is, contains or is inside a checkpoint "
+                throw new ValidationException("checkpointDir", "is, contains or is inside a checkpoint "
                         + "directory another user's job uses; name a directory of your own");
             });
         }
@@ -111,7 +120,7 @@ public final class JobService {
     private record CountedUsage(UserLimits.Usage usage, long countedAtMs) {
     }
 
-    private final java.util.Map<String, CountedUsage> usage = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CountedUsage> usage = new ConcurrentHashMap<>();
 
     /**
      * What {@code owner}'s live (not yet finished) jobs hold: counted from state at most every
@@ -137,8 +146,8 @@ public final class JobService {
 
     private static long specBytes(JobSpec spec) {
         try {
-            return io.tessera.config.Documents.json().writeValueAsBytes(spec).length;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Documents.json().writeValueAsBytes(spec).length;
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -146,7 +155,7 @@ public final class JobService {
     private void refuseNeverFitting(JobSpec spec) {
         if (!spec.scheduling().mayBeUnschedulable()) {
             fleetFit.neverFits(spec).ifPresent(why -> {
-                throw new io.tessera.config.ValidationException("$", "no state of this fleet could ever hold this job: "
+                throw new ValidationException("$", "no state of this fleet could ever hold this job: "
                         + why + "; set allowUnschedulable: true to queue it anyway");
             });
         }
@@ -166,25 +175,25 @@ public final class JobService {
                 : !old.get().spec().checkpointDir().equals(spec.checkpointDir())
                         ? "names a job with another checkpointDir (" + old.get().spec().checkpointDir() + ")" : null;
         if (problem != null) {
-            throw new io.tessera.config.ValidationException("resumeFrom", problem);
+            throw new ValidationException("resumeFrom", problem);
         }
     }
 
     /** A plain value that looks sealed would be taken for one on delivery: refuse it. */
     private static void refuseSealedLookalikes(JobSpec spec) {
-        java.util.List<io.tessera.config.ValidationError> errors = new java.util.ArrayList<>();
+        List<ValidationError> errors = new ArrayList<>();
         spec.env().forEach((k, v) -> {
             if (v.startsWith(SecretBox.PREFIX)) {
-                errors.add(new io.tessera.config.ValidationError("env." + k, "must not start with " + SecretBox.PREFIX));
+                errors.add(new ValidationError("env." + k, "must not start with " + SecretBox.PREFIX));
             }
         });
         spec.secretEnv().forEach((k, v) -> {
             if (v.startsWith(SecretBox.PREFIX)) {
-                errors.add(new io.tessera.config.ValidationError("secretEnv." + k, "must not start with " + SecretBox.PREFIX));
+                errors.add(new ValidationError("secretEnv." + k, "must not start with " + SecretBox.PREFIX));
             }
         });
         if (!errors.isEmpty()) {
-            throw new io.tessera.config.ValidationException(errors);
+            throw new ValidationException(errors);
         }
     }
 
@@ -200,7 +209,7 @@ public final class JobService {
 
     /** The page of jobs {@code q} selects: the hot ones and the history's, merged by submission order. */
     public Page jobs(JobHistory.Query q) {
-        java.util.Map<String, JobRecord> merged = new java.util.LinkedHashMap<>();
+        Map<String, JobRecord> merged = new LinkedHashMap<>();
         store.jobs().stream().filter(q::matches).sorted(Comparator.comparingLong(JobRecord::seq).reversed())
                 .limit(q.limit()).forEach(j -> merged.put(j.id(), j));
         history.page(q).forEach(j -> merged.putIfAbsent(j.id(), j));
@@ -211,9 +220,9 @@ public final class JobService {
     }
 
     /** The ids of the jobs {@code owner} submitted. */
-    public java.util.Set<String> idsOwnedBy(String owner) {
+    public Set<String> idsOwnedBy(String owner) {
         return store.jobs().stream().filter(j -> owner.equals(j.owner())).map(JobRecord::id)
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
     }
 
     /** Flags a job for cancellation; a finished job is returned unchanged. Empty if unknown. */

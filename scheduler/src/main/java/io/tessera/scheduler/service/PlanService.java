@@ -1,5 +1,15 @@
 package io.tessera.scheduler.service;
 
+import java.util.Arrays;
+import java.time.Clock;
+import io.tessera.scheduler.placement.ClusterSnapshot;
+import java.util.stream.Collectors;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import io.tessera.config.ValidationException;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -31,7 +41,7 @@ public final class PlanService {
      * could, while the fleet has no device, or while nodes are still registering (within the settle
      * time of the latest registration): a fleet still coming up refuses nothing.
      */
-    public java.util.Optional<String> neverFits(JobSpec spec) {
+    public Optional<String> neverFits(JobSpec spec) {
         var best = view.bestCase();
         synchronized (fitCache) {
             if (fitCacheFor != best) { // a new fleet: what fitted the old one says nothing
@@ -41,14 +51,14 @@ public final class PlanService {
                         .orElse(Long.MAX_VALUE);
             }
             if (clock.millis() - lastRegisteredMs < settleMs) {
-                return java.util.Optional.empty(); // nodes are still registering: the fleet is not known yet
+                return Optional.empty(); // nodes are still registering: the fleet is not known yet
             }
-            java.util.Optional<String> known = fitCache.get(shape(spec));
+            Optional<String> known = fitCache.get(shape(spec));
             if (known != null) {
                 return known;
             }
         }
-        java.util.Optional<String> answer = check(spec, best);
+        Optional<String> answer = check(spec, best);
         synchronized (fitCache) {
             if (fitCacheFor == best) {
                 fitCache.put(shape(spec), answer);
@@ -61,10 +71,10 @@ public final class PlanService {
      * Answers for specs of one shape on one best-case fleet, so a burst of like submissions is
      * placed once, not once each, on a fleet of thousands of nodes. Bounded, least recently used out.
      */
-    private final java.util.Map<java.util.List<Object>, java.util.Optional<String>> fitCache =
-            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<List<Object>, Optional<String>> fitCache =
+            new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<java.util.List<Object>, java.util.Optional<String>> e) {
+                protected boolean removeEldestEntry(Map.Entry<List<Object>, Optional<String>> e) {
                     return size() > 1024;
                 }
             };
@@ -73,40 +83,40 @@ public final class PlanService {
     private long lastRegisteredMs = Long.MAX_VALUE;
 
     /** What placement reads of a spec (not its name, command or environment). */
-    private static java.util.List<Object> shape(JobSpec s) {
-        return java.util.Arrays.asList(s.shards(), s.devicesPerShard(), s.workload(), s.globalBatch(), s.precisions(),
+    private static List<Object> shape(JobSpec s) {
+        return Arrays.asList(s.shards(), s.devicesPerShard(), s.workload(), s.globalBatch(), s.precisions(),
                 s.vendorPolicy(), s.chipTypes(), s.precisionPolicy(), s.efficiency(), s.queue());
     }
 
-    private java.util.Optional<String> check(JobSpec spec, io.tessera.scheduler.placement.ClusterSnapshot best) {
+    private Optional<String> check(JobSpec spec, ClusterSnapshot best) {
         if (best.nodes().stream().allMatch(n -> n.freeDevices().isEmpty()) || !(placer.place(best, "fit-check", spec, policy)
                 instanceof PlacementResult.Unschedulable u)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String vetoes = u.chips().stream().map(c -> c.veto().toString()).distinct()
-                .collect(java.util.stream.Collectors.joining("; "));
-        return java.util.Optional.of(u.summary() + (vetoes.isEmpty() ? "" : " (per chip type: " + vetoes + ")"));
+                .collect(Collectors.joining("; "));
+        return Optional.of(u.summary() + (vetoes.isEmpty() ? "" : " (per chip type: " + vetoes + ")"));
     }
 
     private static long registeredMs(String iso) {
         try {
-            return java.time.Instant.parse(iso).toEpochMilli();
+            return Instant.parse(iso).toEpochMilli();
         } catch (RuntimeException e) {
             return Long.MAX_VALUE; // unknown: count it as just registered
         }
     }
 
-    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Clock clock = Clock.systemUTC();
     private long settleMs = 60_000;
 
     /** Refuse never-fitting jobs only once no node has registered for {@code ms} by {@code clock}. */
-    public PlanService settlesAfter(long ms, java.time.Clock clock) {
+    public PlanService settlesAfter(long ms, Clock clock) {
         this.settleMs = ms;
         this.clock = clock;
         return this;
     }
 
-    /** @throws io.tessera.config.ValidationException when the job spec is invalid */
+    /** @throws ValidationException when the job spec is invalid */
     public PlacementResult dryRun(byte[] body, String contentType) {
         JobSpec spec = parser.parse(body, contentType);
         return placer.place(view.current(), "dry-run", spec, policy);

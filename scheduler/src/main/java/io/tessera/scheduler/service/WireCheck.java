@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.config.wire.LogEndpoint;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ChipType;
 import io.tessera.config.ValidationError;
@@ -80,13 +81,13 @@ final class WireCheck {
      * An agent's log endpoint must be on the address it registers ({@code http://ADDRESS:PORT}), so a
      * node cannot point the scheduler's relay, and the key it presents, at some other service.
      */
-    static void logs(String address, io.tessera.config.wire.LogEndpoint logs) {
+    static void logs(String address, LogEndpoint logs) {
         if (logs == null) {
             return;
         }
         WireCheck c = new WireCheck();
         String host = address != null && address.contains(":") ? "[" + address + "]" : address;
-        if (logs.url() == null || !logs.url().matches("http://" + java.util.regex.Pattern.quote(String.valueOf(host))
+        if (logs.url() == null || !logs.url().matches("http://" + Pattern.quote(String.valueOf(host))
                 + ":\\d{1,5}")) {
             c.error("logs.url", "must be http://ADDRESS:PORT, on the node's own address");
         }

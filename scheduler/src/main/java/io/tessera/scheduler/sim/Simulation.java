@@ -1,5 +1,8 @@
 package io.tessera.scheduler.sim;
 
+import java.util.HashSet;
+import io.tessera.scheduler.policy.RestartBackoffPolicy;
+import java.util.Set;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.config.QueueSpec;
@@ -220,11 +223,11 @@ public final class Simulation {
         }
     }
 
-    private final java.util.Set<Long> wakes = new java.util.HashSet<>();
+    private final Set<Long> wakes = new HashSet<>();
 
     /** A pass when {@code job}'s restart backoff ends (the live loop's timer would run one). */
     private void wakeAfterBackoff(JobRecord job) {
-        long notBefore = io.tessera.scheduler.policy.RestartBackoffPolicy.notBeforeMs(job, backoff);
+        long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
         if (notBefore > clock.millis() && wakes.add(notBefore)) {
             events.at(notBefore - EPOCH.toEpochMilli(), new SimEvent.Wake());
         }

@@ -1,9 +1,11 @@
 package io.tessera.scheduler.state;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tessera.config.SchedulerConfig;
-import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.security.SecretFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ import java.util.stream.Stream;
  * PostgreSQL, and is refused at start otherwise. Empty when {@code dataDir} is {@code none}.
  */
 public final class Database {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private Database() {
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,7 +36,7 @@ final class DecodeCache<V> {
     }
 
     /** Forgets keys that are gone, once the cache holds more than twice the live ones. */
-    void trim(java.util.Set<String> live) {
+    void trim(Set<String> live) {
         if (entries.size() > 2 * live.size() + 64) {
             entries.keySet().retainAll(live);
         }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -223,7 +224,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         boolean[] used = {false};
         cas(joinTokens, id, old -> {
             JoinToken t = Codec.decode(old, JoinToken.class);
-            if (t == null || !io.tessera.scheduler.auth.Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0
+            if (t == null || !Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0
                     || nowMs > t.expiresAtMs() || (t.node() != null && !t.node().equals(node))) {
                 used[0] = false;
                 return old;

@@ -1,5 +1,9 @@
 package io.tessera.scheduler.state;
 
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Map;
+import com.hazelcast.config.MapStoreConfig;
+import io.tessera.scheduler.security.Tokens;
 import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ServerSocketEndpointConfig;
@@ -39,12 +43,12 @@ public final class HazelcastMember {
                 throw new IllegalStateException("a cluster of several members needs a cluster secret: set "
                         + "secrets.clusterSecretFile (a 0600 file) or TESSERA_CLUSTER_SECRET (docs/security.md)");
             }
-            return config.clusterName() + "-" + io.tessera.scheduler.auth.Tokens.generate("").substring(0, 32);
+            return config.clusterName() + "-" + Tokens.generate("").substring(0, 32);
         }
         if (secret.get().length() < 16) {
             throw new IllegalStateException("the cluster secret must be at least 16 characters");
         }
-        return config.clusterName() + "-" + io.tessera.scheduler.auth.Tokens.sha256("tessera-cluster:"
+        return config.clusterName() + "-" + Tokens.sha256("tessera-cluster:"
                 + secret.get()).substring(0, 32);
     }
 
@@ -55,7 +59,7 @@ public final class HazelcastMember {
     }
 
     /** Maps written through to the database, and their tables. */
-    static final java.util.Map<String, String> DURABLE = java.util.Map.of(
+    static final Map<String, String> DURABLE = Map.of(
             HazelcastClusterStore.JOBS, "tessera_jobs", HazelcastClusterStore.NODES, "tessera_nodes",
             HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
             HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
@@ -65,11 +69,11 @@ public final class HazelcastMember {
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {
-        return start(config, java.util.Optional.empty());
+        return start(config, Optional.empty());
     }
 
     /** A member whose state maps are written through to {@code db} and loaded from it at start. */
-    public static HazelcastInstance start(SchedulerConfig config, java.util.Optional<com.zaxxer.hikari.HikariDataSource> db) {
+    public static HazelcastInstance start(SchedulerConfig config, Optional<HikariDataSource> db) {
         Config hz = new Config();
         hz.setClusterName(clusterName(config));
         hz.setInstanceName("tessera-" + config.clusterName() + "-" + System.nanoTime());
@@ -99,8 +103,8 @@ public final class HazelcastMember {
         db.ifPresent(ds -> {
             GroupCommit commits = new GroupCommit(ds); // one for all tables: a plan's writes to several share a commit
             DURABLE.forEach((map, table) -> hz.getMapConfig(map).setMapStoreConfig(
-                    new com.hazelcast.config.MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
-                            .setInitialLoadMode(com.hazelcast.config.MapStoreConfig.InitialLoadMode.EAGER)
+                    new MapStoreConfig().setEnabled(true).setWriteDelaySeconds(0)
+                            .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER)
                             .setImplementation(new JdbcMapStore(ds, table, Database.isPostgres(ds), commits))));
         });
         return Hazelcast.newHazelcastInstance(hz);

@@ -1,9 +1,13 @@
 package io.tessera.scheduler.state;
 
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
@@ -158,7 +162,7 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public void recordShardReports(Collection<ShardReport> incoming) {
-        java.util.Set<String> changed = new java.util.TreeSet<>();
+        Set<String> changed = new TreeSet<>();
         synchronized (this) {
             for (ShardReport r : incoming) {
                 ShardReport before = reports.get(r.key());
@@ -266,12 +270,12 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     /** One transaction's writes, staged until it commits under the store's monitor. */
     private final class StagedTx implements Tx {
-        final Map<String, JobRecord> jobs = new java.util.LinkedHashMap<>();
-        final java.util.Set<String> deletedJobs = new java.util.LinkedHashSet<>();
-        final Map<String, NodeRecord> nodes = new java.util.LinkedHashMap<>();
-        final Map<String, AssignmentSet> assignments = new java.util.LinkedHashMap<>();
-        final Map<String, Integer> clearedReports = new java.util.LinkedHashMap<>();
-        final Map<String, ThroughputProfile> profilePuts = new java.util.LinkedHashMap<>();
+        final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+        final Set<String> deletedJobs = new LinkedHashSet<>();
+        final Map<String, NodeRecord> nodes = new LinkedHashMap<>();
+        final Map<String, AssignmentSet> assignments = new LinkedHashMap<>();
+        final Map<String, Integer> clearedReports = new LinkedHashMap<>();
+        final Map<String, ThroughputProfile> profilePuts = new LinkedHashMap<>();
         Map<String, String> nextEstimates;
 
         @Override

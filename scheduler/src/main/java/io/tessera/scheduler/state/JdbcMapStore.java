@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import java.util.Locale;
 import com.hazelcast.map.MapStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,7 +69,7 @@ public final class JdbcMapStore implements MapStore<String, String> {
     private boolean isClob() {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = ? AND COLUMN_NAME = 'V'")) {
-            ps.setString(1, table.toUpperCase(java.util.Locale.ROOT));
+            ps.setString(1, table.toUpperCase(Locale.ROOT));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getString(1).contains("LARGE OBJECT");
             }

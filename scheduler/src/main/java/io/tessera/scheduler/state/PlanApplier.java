@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import java.util.TreeMap;
+import java.util.TreeSet;
 import io.tessera.scheduler.leader.Term;
 
 import io.tessera.config.ChipCatalog;
@@ -194,11 +196,11 @@ public final class PlanApplier {
             return List.of();
         }
         {
-            Map<String, Optional<JobRecord>> jobs = new java.util.TreeMap<>();
+            Map<String, Optional<JobRecord>> jobs = new TreeMap<>();
             changes.forEach(c -> jobs.put(c.jobId(), null));
             jobs.replaceAll((id, none) -> tx.jobForUpdate(id));
-            Map<String, Optional<NodeRecord>> nodes = new java.util.TreeMap<>();
-            Map<String, AssignmentSet> sets = new java.util.TreeMap<>();
+            Map<String, Optional<NodeRecord>> nodes = new TreeMap<>();
+            Map<String, AssignmentSet> sets = new TreeMap<>();
             for (PlanChange c : changes) {
                 c.plan().shards().forEach(s -> nodes.put(s.node(), null));
                 jobs.get(c.jobId()).filter(j -> c.releaseOwn() && j.placement() != null)
@@ -208,7 +210,7 @@ public final class PlanApplier {
                 nodes.put(node, tx.nodeForUpdate(node));
                 sets.put(node, tx.assignmentsForUpdate(node));
             }
-            java.util.Set<String> written = new java.util.TreeSet<>();
+            Set<String> written = new TreeSet<>();
             List<Outcome> out = new ArrayList<>();
             for (PlanChange c : changes) {
                 int shardsBefore = jobs.get(c.jobId()).map(j -> j.placement() == null ? 0 : j.placement().shards().size())
@@ -230,14 +232,14 @@ public final class PlanApplier {
 
     /** Checks one change against {@code sets} as the changes before it left them; on success updates them. */
     private Outcome applyOne(PlanChange change, Optional<JobRecord> job, Map<String, Optional<NodeRecord>> nodes,
-                             Map<String, AssignmentSet> sets, java.util.Set<String> written, String now) {
+                             Map<String, AssignmentSet> sets, Set<String> written, String now) {
         if (job.isEmpty() || job.get().state() != change.expected() || job.get().cancelRequested()
                 || job.get().attempt() != change.attempt()) {
             return new Conflict("job " + change.jobId() + " is no longer " + change.expected().name().toLowerCase(Locale.ROOT)
                     + " at attempt " + change.attempt());
         }
         JobRecord next = change.prepare().apply(job.get());
-        Map<String, AssignmentSet> mine = new java.util.TreeMap<>();
+        Map<String, AssignmentSet> mine = new TreeMap<>();
         if (change.releaseOwn() && job.get().placement() != null) {
             job.get().placement().shards().forEach(s -> mine.put(s.node(), without(sets.get(s.node()), job.get().id())));
         }
@@ -273,7 +275,7 @@ public final class PlanApplier {
         if (before > 0 && before != plan.shards().size()) {
             placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",
                     "attempt " + job.attempt() + " runs " + plan.shards().size() + " shards instead of " + before
-                            + " on vendors " + new java.util.TreeSet<>(plan.vendorShares().keySet())
+                            + " on vendors " + new TreeSet<>(plan.vendorShares().keySet())
                             + "; the global batch is re-split and training resumes from the last checkpoint"));
         }
         return placed;
@@ -313,7 +315,7 @@ public final class PlanApplier {
 
     private static String describe(Plan plan) {
         Map<String, Long> perChip = plan.shards().stream()
-                .collect(Collectors.groupingBy(ShardPlan::chipType, java.util.TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(ShardPlan::chipType, TreeMap::new, Collectors.counting()));
         return String.format(Locale.ROOT, "placed %d shards at %s: %s; predicted %.1f samples/s, %.3f s per step",
                 plan.shards().size(), plan.precision().wireName(), perChip, plan.predictedSamplesPerSec(),
                 plan.stepTimeSec());

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.state;
 
+import java.util.concurrent.ConcurrentHashMap;
+import com.hazelcast.map.IMap;
+import java.util.TreeMap;
 import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +25,11 @@ public interface ProfileStore {
 
     /** A store in memory. */
     static ProfileStore inMemory() {
-        Map<String, ThroughputProfile> map = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, ThroughputProfile> map = new ConcurrentHashMap<>();
         return new ProfileStore() {
             @Override
             public Map<String, ThroughputProfile> all() {
-                return new java.util.TreeMap<>(map);
+                return new TreeMap<>(map);
             }
 
             @Override
@@ -47,11 +50,11 @@ public interface ProfileStore {
     }
 
     /** A store over a Hazelcast map of JSON values. */
-    static ProfileStore hazelcast(com.hazelcast.map.IMap<String, String> map) {
+    static ProfileStore hazelcast(IMap<String, String> map) {
         return new ProfileStore() {
             @Override
             public Map<String, ThroughputProfile> all() {
-                Map<String, ThroughputProfile> out = new java.util.TreeMap<>();
+                Map<String, ThroughputProfile> out = new TreeMap<>();
                 map.forEach((k, json) -> out.put(k, Codec.decode(json, ThroughputProfile.class)));
                 return out;
             }

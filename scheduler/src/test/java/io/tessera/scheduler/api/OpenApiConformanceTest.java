@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.function.BiConsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -142,7 +143,7 @@ class OpenApiConformanceTest {
         List<Call> calls = new ArrayList<>();
         String admin = TestCluster.ADMIN;
         String alice = TestCluster.ALICE;
-        java.util.function.BiConsumer<String, Response> add = (op, r) -> calls.add(new Call(op, r));
+        BiConsumer<String, Response> add = (op, r) -> calls.add(new Call(op, r));
         add.accept("getOpenApi", c.sendAs(null, "GET", "/v1/openapi.json", null, null));
         add.accept("liveness", c.sendAs(null, "GET", "/healthz", null, null));
         add.accept("readiness", c.sendAs(null, "GET", "/readyz", null, null));
@@ -198,7 +199,7 @@ class OpenApiConformanceTest {
         return calls;
     }
 
-    private static void agentCalls(TestCluster c, java.util.function.BiConsumer<String, Response> add) {
+    private static void agentCalls(TestCluster c, BiConsumer<String, Response> add) {
         String admin = TestCluster.ADMIN;
         Response token = c.sendAs(admin, "POST", "/v1/agents/join-tokens", "{\"node\":\"node-z\",\"uses\":1}".getBytes(),
                 "application/json");

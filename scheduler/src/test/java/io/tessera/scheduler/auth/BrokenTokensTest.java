@@ -1,5 +1,11 @@
 package io.tessera.scheduler.auth;
 
+import java.time.Duration;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import io.tessera.scheduler.security.Tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.AuthConfig;
@@ -90,10 +96,10 @@ class BrokenTokensTest {
 
     private static int raw(TestCluster c, String authorization) {
         try {
-            var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.url() + "/v1/jobs"))
+            var req = HttpRequest.newBuilder(URI.create(c.url() + "/v1/jobs"))
                     .header("Authorization", authorization).header("Content-Type", "application/yaml")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JOB)).build();
-            return java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+                    .POST(HttpRequest.BodyPublishers.ofString(JOB)).build();
+            return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -115,7 +121,7 @@ class BrokenTokensTest {
         // An HS256 token "signed" with the public key bytes is refused (algorithm confusion).
         assertThat(auth.authenticate(hs256("{\"alg\":\"HS256\"}", claims("dave", "admin", clock.instant().getEpochSecond() + 60),
                 keys.getPublic().getEncoded()))).isEmpty();
-        assertThat(JwtAuthenticator.rs256(keys.getPublic(), null, Clock.offset(clock, java.time.Duration.ofMinutes(2)))
+        assertThat(JwtAuthenticator.rs256(keys.getPublic(), null, Clock.offset(clock, Duration.ofMinutes(2)))
                 .authenticate(token)).isEmpty();
     }
 

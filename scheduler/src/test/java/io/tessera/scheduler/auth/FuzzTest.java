@@ -1,5 +1,9 @@
 package io.tessera.scheduler.auth;
 
+import java.util.Collections;
+import io.tessera.config.LimitsConfig;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.scheduler.e2e.TestCluster;
@@ -33,7 +37,7 @@ class FuzzTest {
     private final Random random = new Random(0xF0220);
 
     /** No rate limit here: every hostile request must reach the validation it probes. */
-    private static final io.tessera.config.LimitsConfig UNLIMITED = new io.tessera.config.LimitsConfig(null, null, null, 1e6,
+    private static final LimitsConfig UNLIMITED = new LimitsConfig(null, null, null, 1e6,
             1_000_000, null, null, null, null, null, null, null, null);
 
     @Test
@@ -167,7 +171,7 @@ class FuzzTest {
             case 0 -> VALID.replace("globalBatch: 4", "globalBatch: 9" + "9".repeat(5000));
             case 1 -> VALID.replace("name: keep", "name: " + "n".repeat(200_000));
             case 2 -> VALID.replace("shards: 1", "shards: 1e308");
-            case 3 -> VALID + "env: {" + String.join(", ", java.util.Collections.nCopies(500, "")).replace("", "") + "}";
+            case 3 -> VALID + "env: {" + String.join(", ", Collections.nCopies(500, "")).replace("", "") + "}";
             default -> VALID.replace("command: [w]", "command: [" + "x,".repeat(5000) + "x]");
         };
     }
@@ -229,7 +233,7 @@ class FuzzTest {
             InputStream in = s.getInputStream();
             String head = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
             return head.startsWith("HTTP/1.1 ") ? Integer.parseInt(head.substring(9, 12)) : 0;
-        } catch (java.net.SocketException | java.net.SocketTimeoutException e) {
+        } catch (SocketException | SocketTimeoutException e) {
             return 0;
         }
     }

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.auth;
 
+import java.sql.DriverManager;
+import java.util.List;
+import io.tessera.scheduler.security.SecretBox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,8 +45,8 @@ class SecretsAndShellTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(log) && Files.readString(log).contains("GOT-s3cr3t-value"));
             String password = Files.readString(dir.resolve("state/db.secret")).strip();
             StringBuilder rows = new StringBuilder();
-            try (var db = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("state/tessera"), "sa", password)) {
-                for (String table : java.util.List.of("tessera_jobs", "tessera_assignments")) {
+            try (var db = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("state/tessera"), "sa", password)) {
+                for (String table : List.of("tessera_jobs", "tessera_assignments")) {
                     try (var rs = db.createStatement().executeQuery("SELECT v FROM " + table)) {
                         while (rs.next()) {
                             rows.append(rs.getString(1)).append('\n');
@@ -51,9 +54,9 @@ class SecretsAndShellTest {
                     }
                 }
             }
-            assertThat(rows.toString()).contains(id, io.tessera.scheduler.security.SecretBox.PREFIX).doesNotContain("s3cr3t-value");
-            assertThat(c.hazelcastValues()).contains(io.tessera.scheduler.security.SecretBox.PREFIX).doesNotContain("s3cr3t-value");
-            assertThat(c.submitStatus("name: s\ncommand: [x]\nenv: {K: '" + io.tessera.scheduler.security.SecretBox.PREFIX
+            assertThat(rows.toString()).contains(id, SecretBox.PREFIX).doesNotContain("s3cr3t-value");
+            assertThat(c.hazelcastValues()).contains(SecretBox.PREFIX).doesNotContain("s3cr3t-value");
+            assertThat(c.submitStatus("name: s\ncommand: [x]\nenv: {K: '" + SecretBox.PREFIX
                     + "AAAA'}\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n")).isEqualTo(400);
         }
     }

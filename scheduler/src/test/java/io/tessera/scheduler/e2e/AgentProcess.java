@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import java.nio.file.attribute.PosixFilePermissions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,8 @@ final class AgentProcess implements AutoCloseable {
     AgentProcess start() throws IOException {
         Path config = dir.resolve(node + ".yaml");
         Files.deleteIfExists(config); // it holds the join token: readable by its owner only
-        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(config, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         Files.writeString(config, String.join("\n",
                 "schedulerUrl: \"" + schedulerUrls + "\"", "node: " + node, "address: 127.0.0.1", "labels: {zone: test}",
                 "workDir: " + workDir(), "heartbeatIntervalMs: 300", "joinToken: " + TestCluster.JOIN,
@@ -53,10 +54,10 @@ final class AgentProcess implements AutoCloseable {
     Path log(String jobId, int shard) {
         Path dir = workDir().resolve("logs").resolve(jobId).resolve("shard-" + shard);
         int latest = 1;
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             latest = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("attempt-\\d+\\.log"))
                     .mapToInt(n -> Integer.parseInt(n.substring(8, n.length() - 4))).max().orElse(1);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // no log yet
         }
         return dir.resolve("attempt-" + latest + ".log");

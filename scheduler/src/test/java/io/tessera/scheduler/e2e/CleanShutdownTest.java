@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import org.junit.jupiter.api.io.CleanupMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shutdown hook closed the database under requests still being answered).
  */
 class CleanShutdownTest {
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test

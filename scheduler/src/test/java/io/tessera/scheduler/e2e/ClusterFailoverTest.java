@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import org.junit.jupiter.api.io.CleanupMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFailoverTest {
     private static final String WAITS = "name: load\ncommand: [w]\nshards: 99\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 99\n";
     private static final String FITS = "name: probe\ncommand: [sleep, '300']\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n";
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import java.nio.file.StandardCopyOption;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,7 +36,7 @@ class DeviceHealthTest {
         }
         Path tmp = csv.resolveSibling("gpus.tmp");
         Files.writeString(tmp, String.join("\n", lines) + "\n");
-        Files.move(tmp, csv, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, csv, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static JsonNode device(TestCluster c, int index) {

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import org.junit.jupiter.api.io.CleanupMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HealthTruthTest {
     private static final String BIG = "name: fill\ncommand: [w]\nshards: 99\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\n"
             + "globalBatch: 99\nenv: {A: '" + "a".repeat(30_000) + "', B: '" + "b".repeat(30_000) + "'}\n";
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -145,7 +146,7 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException e) {
             server.destroy();
         }
-        if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!server.waitFor(20, TimeUnit.SECONDS)) {
             server.destroyForcibly().waitFor();
         }
         try (Stream<Path> files = Files.walk(dir)) {

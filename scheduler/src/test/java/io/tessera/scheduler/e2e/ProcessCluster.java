@@ -1,8 +1,14 @@
 package io.tessera.scheduler.e2e;
 
+import java.util.Arrays;
+import org.awaitility.Awaitility;
+import java.util.Base64;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
-import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.security.Tokens;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -53,13 +59,13 @@ final class ProcessCluster implements AutoCloseable {
         Files.writeString(dir.resolve("tokens.yaml"), "tokens:\n  - {name: admin, role: admin, sha256: "
                 + Tokens.sha256(TestCluster.ADMIN) + "}\n");
         Files.writeString(dir.resolve("join"), Tokens.sha256(TestCluster.JOIN) + "\n");
-        Files.writeString(Files.createFile(dir.resolve("cluster.secret"), java.nio.file.attribute.PosixFilePermissions
-                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))), Tokens.generate("c"));
+        Files.writeString(Files.createFile(dir.resolve("cluster.secret"), PosixFilePermissions
+                .asFileAttribute(PosixFilePermissions.fromString("rw-------"))), Tokens.generate("c"));
         byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Files.writeString(Files.createFile(dir.resolve("secret.key"), java.nio.file.attribute.PosixFilePermissions
-                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
-                java.util.Base64.getEncoder().encodeToString(key));
+        new SecureRandom().nextBytes(key);
+        Files.writeString(Files.createFile(dir.resolve("secret.key"), PosixFilePermissions
+                .asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                Base64.getEncoder().encodeToString(key));
     }
 
     private static int freePort() throws IOException {
@@ -103,11 +109,11 @@ final class ProcessCluster implements AutoCloseable {
     /** Starts member 0, waits for it, starts {@code agents}, and waits until every node is READY. */
     void startWithAgents(AgentProcess... agents) throws IOException {
         start(0);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> up(0));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> up(0));
         for (AgentProcess a : agents) {
             a.start();
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(agents)
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Arrays.stream(agents)
                 .allMatch(a -> "READY".equals(nodeState(0, a.node()))));
     }
 
@@ -180,7 +186,7 @@ final class ProcessCluster implements AutoCloseable {
     /** The job's view from member {@code i}, or a missing node (every {@code path} empty) when it does not answer. */
     JsonNode job(int i, String id) {
         Answer a = send(i, "GET", "/v1/jobs/" + id, null);
-        return a.status() == 200 ? a.json() : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return a.status() == 200 ? a.json() : MissingNode.getInstance();
     }
 
     /** The node's state as member {@code i} sees it ("absent" when unknown, "down" when the member does not answer). */

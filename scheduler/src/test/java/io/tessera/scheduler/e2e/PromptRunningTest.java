@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import org.junit.jupiter.api.io.CleanupMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * under the interval. Before, each waited for the agent's next regular heartbeat (up to 10 s).
  */
 class PromptRunningTest {
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test

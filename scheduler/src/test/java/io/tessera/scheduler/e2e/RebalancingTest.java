@@ -1,5 +1,9 @@
 package io.tessera.scheduler.e2e;
 
+import org.assertj.core.data.Offset;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import io.tessera.scheduler.cli.TesseraMain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -110,7 +114,7 @@ class RebalancingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ascendRate(c, "rebalance", spec)
                 / ascendRate(c, "another-class", spec) < 0.8); // the leader refreshes what it learned each second
         assertThat(ascendRate(c, "rebalance", spec) / ascendRate(c, "another-class", spec)).isCloseTo(ascend,
-                org.assertj.core.data.Offset.offset(0.01));
+                Offset.offset(0.01));
         String table = cli(c, TestCluster.ADMIN, "profiles");
         assertThat(table).contains("CLASS").contains("rebalance").containsPattern("ascend-910b +bf16 +0\\.[67]");
         assertThat(c.sendAs(TestCluster.ALICE, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(403);
@@ -121,11 +125,11 @@ class RebalancingTest {
 
     /** Runs the CLI against the cluster; its standard output. */
     private static String cli(TestCluster c, String token, String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
+        StringWriter out = new StringWriter();
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", c.url(), "--token", token));
-        int code = new picocli.CommandLine(new io.tessera.scheduler.cli.TesseraMain())
-                .setOut(new java.io.PrintWriter(out, true)).execute(all.toArray(String[]::new));
+        int code = new picocli.CommandLine(new TesseraMain())
+                .setOut(new PrintWriter(out, true)).execute(all.toArray(String[]::new));
         assertThat(code).as("tessera %s: %s", all, out).isZero();
         return out.toString();
     }

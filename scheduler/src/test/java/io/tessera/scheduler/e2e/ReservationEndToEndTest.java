@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import java.util.Locale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,7 +71,7 @@ class ReservationEndToEndTest {
             assertThat(wideStarted).as("placed within a few passes of the end it waited for")
                     .isBefore(soonEnded.plusSeconds(5));
             double late = Duration.between(firstEstimate, wideStarted).toMillis() / 1000.0;
-            System.out.printf(java.util.Locale.ROOT, "reservation end to end: placed %.2f s after its first estimate%n", late);
+            System.out.printf(Locale.ROOT, "reservation end to end: placed %.2f s after its first estimate%n", late);
             assertThat(late).as("the backfills did not delay it past its first estimate (real workers: seconds of start-up"
                     + " and exit overhead that no prediction holds)").isLessThan(5.0);
             await().atMost(Duration.ofSeconds(60)).until(() -> state(c, wide).equals("SUCCEEDED"));

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.e2e;
 
+import java.io.IOException;
+import java.util.Locale;
+import java.io.UncheckedIOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,8 +69,8 @@ class SimulationFidelityTest {
         if (!Files.exists(out.resolve("ExampleWorker.class"))) {
             try {
                 Files.createDirectories(out);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(),
                     TestCluster.EXAMPLE_WORKER.toString());
@@ -127,11 +130,11 @@ class SimulationFidelityTest {
             double l = Duration.between(at(live.get(i), "SUBMITTED"), at(live.get(i), "SUCCEEDED")).toMillis() / 1000.0;
             double s = sim.jobs().get(i).jctSec();
             worst = Math.max(worst, Math.abs(s - l) / l);
-            table.append(String.format(java.util.Locale.ROOT, "%3d  %8.2f  %7.2f  %+6.2f%%  %9d  %9d%n", i, l, s,
+            table.append(String.format(Locale.ROOT, "%3d  %8.2f  %7.2f  %+6.2f%%  %9d  %9d%n", i, l, s,
                     100 * (s - l) / l, Duration.between(t0, at(live.get(i), "PLACED")).toMillis(),
                     sim.jobs().get(i).firstStartMs));
         }
-        System.out.printf(java.util.Locale.ROOT, "simulation fidelity: start-up overhead %.2f s (calibrated); worst JCT "
+        System.out.printf(Locale.ROOT, "simulation fidelity: start-up overhead %.2f s (calibrated); worst JCT "
                 + "error %.2f%%%n%s", startup, 100 * worst, table);
         assertThat(worst).as("worst relative JCT error\n" + table).isLessThan(0.05);
         List<String> swapped = new ArrayList<>();
@@ -215,7 +218,7 @@ class SimulationFidelityTest {
                 if (e.path("type").asText().equals("SHARD_FAILED")) {
                     long at = Duration.between(t0, Instant.parse(e.path("at").asText())).toMillis()
                             + Math.round(startupSec * 1000) + 50;
-                    System.out.printf(java.util.Locale.ROOT, "simulation fidelity: live worker failure of %s at %d ms, "
+                    System.out.printf(Locale.ROOT, "simulation fidelity: live worker failure of %s at %d ms, "
                             + "replayed: %s%n", job.path("id").asText(), at, e.path("message").asText());
                     out.add(new Workload.Timed(at, new SimEvent.ShardFault(job.path("id").asText(), 0)));
                 }

@@ -1,5 +1,12 @@
 package io.tessera.scheduler.e2e;
 
+import io.tessera.config.AuthConfig;
+import io.tessera.config.ElasticConfig;
+import java.nio.file.Files;
+import java.io.IOException;
+import io.tessera.config.LimitsConfig;
+import io.tessera.scheduler.security.Tokens;
+import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
@@ -36,18 +43,18 @@ public final class TestCluster implements AutoCloseable {
     public static final String BOB = "tsk_bob-test-token";
     public static final String ADMIN = "tsk_admin-test-token";
     public static final String JOIN = "tsj_join-test-token";
-    private final io.tessera.config.AuthConfig auth;
+    private final AuthConfig auth;
     public final String joinToken = JOIN;
     /** Test clusters restart failed gangs after 200 ms, doubling to 1 s, unless a test sets its own limits. */
-    public static final io.tessera.config.LimitsConfig.RestartBackoff RESTART_BACKOFF =
-            new io.tessera.config.LimitsConfig.RestartBackoff(200L, 1000L);
-    public static final io.tessera.config.LimitsConfig FAST_RESTARTS = new io.tessera.config.LimitsConfig(null, null, null,
+    public static final LimitsConfig.RestartBackoff RESTART_BACKOFF =
+            new LimitsConfig.RestartBackoff(200L, 1000L);
+    public static final LimitsConfig FAST_RESTARTS = new LimitsConfig(null, null, null,
             null, null, null, null, null, null, null, null, null, null, RESTART_BACKOFF, null);
 
-    private io.tessera.config.LimitsConfig limits;
+    private LimitsConfig limits;
     private List<QueueSpec> queues = List.of();
 
-    private TestCluster(SchedulerNode scheduler, Path dir, io.tessera.config.AuthConfig auth) {
+    private TestCluster(SchedulerNode scheduler, Path dir, AuthConfig auth) {
         this.scheduler = scheduler;
         this.dir = dir;
         this.auth = auth;
@@ -58,47 +65,47 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** With other authentication settings (JWT mode, say). */
-    public static TestCluster start(Path dir, io.tessera.config.AuthConfig auth) {
+    public static TestCluster start(Path dir, AuthConfig auth) {
         return new TestCluster(SchedulerNode.start(config(0, auth, dir, null, List.of()), Clock.systemUTC()), dir, auth);
     }
 
     /** With queues defined in the scheduler config. */
     public static TestCluster withQueues(Path dir, List<QueueSpec> queues) {
-        io.tessera.config.AuthConfig auth = writeAuth(dir);
+        AuthConfig auth = writeAuth(dir);
         TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, null, queues), Clock.systemUTC()), dir, auth);
         c.queues = queues;
         return c;
     }
 
     /** With other limits. */
-    public static TestCluster start(Path dir, io.tessera.config.LimitsConfig limits) {
-        io.tessera.config.AuthConfig auth = writeAuth(dir);
+    public static TestCluster start(Path dir, LimitsConfig limits) {
+        AuthConfig auth = writeAuth(dir);
         TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, limits, List.of()), Clock.systemUTC()), dir, auth);
         c.limits = limits;
         return c;
     }
 
-    private static io.tessera.config.AuthConfig writeAuth(Path dir) {
+    private static AuthConfig writeAuth(Path dir) {
         try {
             Path tokens = dir.resolve("tokens.yaml");
-            java.nio.file.Files.writeString(tokens, "tokens:\n"
-                    + "  - {name: alice, role: user, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(ALICE) + "}\n"
-                    + "  - {name: bob, role: user, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(BOB) + "}\n"
-                    + "  - {name: admin, role: admin, sha256: " + io.tessera.scheduler.auth.Tokens.sha256(ADMIN) + "}\n");
+            Files.writeString(tokens, "tokens:\n"
+                    + "  - {name: alice, role: user, sha256: " + Tokens.sha256(ALICE) + "}\n"
+                    + "  - {name: bob, role: user, sha256: " + Tokens.sha256(BOB) + "}\n"
+                    + "  - {name: admin, role: admin, sha256: " + Tokens.sha256(ADMIN) + "}\n");
             Path join = dir.resolve("join-tokens");
-            java.nio.file.Files.writeString(join, io.tessera.scheduler.auth.Tokens.sha256(JOIN) + "\n");
-            return new io.tessera.config.AuthConfig("token", tokens.toString(), join.toString(), null, null, null);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.writeString(join, Tokens.sha256(JOIN) + "\n");
+            return new AuthConfig("token", tokens.toString(), join.toString(), null, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** State is written through to a real H2 database in the test's directory. */
-    private static SchedulerConfig config(int port, io.tessera.config.AuthConfig auth, Path dir,
-                                          io.tessera.config.LimitsConfig limits, List<QueueSpec> queues) {
+    private static SchedulerConfig config(int port, AuthConfig auth, Path dir,
+                                          LimitsConfig limits, List<QueueSpec> queues) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
-                dir.resolve("state").toString(), null, new io.tessera.config.ElasticConfig(0.1, 500L),
+                dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
                 limits != null ? limits : FAST_RESTARTS, null, queues);
     }
 
@@ -116,7 +123,7 @@ public final class TestCluster implements AutoCloseable {
     /** An agent whose devices come from {@code source} (a real detector against a fake tool, say). */
     public Agent agent(String node, AgentConfig.DeviceSource source) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
-                java.util.List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1", joinToken,
+                List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1", joinToken,
                 null, System.getProperty("user.name"), null, null, null, null);
         Agent agent = Agent.start(cfg);
         agents.add(agent);

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.health;
 
+import io.tessera.config.ConfigLoader;
+import io.tessera.config.Documents;
+import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -14,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class HealthMonitorTest {
     @Test
     void anOutOfMemoryErrorMakesTheMemberFailAndExit() {
-        SchedulerConfig config = io.tessera.config.ConfigLoader.bind(io.tessera.config.Documents.json().createObjectNode()
-                .put("clusterName", "health-" + java.util.UUID.randomUUID()).put("dataDir", "none"), SchedulerConfig.class);
+        SchedulerConfig config = ConfigLoader.bind(Documents.json().createObjectNode()
+                .put("clusterName", "health-" + UUID.randomUUID()).put("dataDir", "none"), SchedulerConfig.class);
         HazelcastInstance hz = HazelcastMember.start(config);
         List<Integer> exits = new ArrayList<>();
         try (HealthMonitor m = new HealthMonitor(Optional.empty(), hz, 3, exits::add)) {

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import java.util.Objects;
+import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -191,10 +193,10 @@ class DeposedLeaderModelTest {
         }
 
         private static <V> void diff(String what, Map<String, V> a, Map<String, V> b, List<String> out) {
-            Set<String> keys = new java.util.TreeSet<>(a.keySet());
+            Set<String> keys = new TreeSet<>(a.keySet());
             keys.addAll(b.keySet());
             for (String k : keys) {
-                if (!java.util.Objects.equals(a.get(k), b.get(k))) {
+                if (!Objects.equals(a.get(k), b.get(k))) {
                     out.add(what + " " + k + (a.containsKey(k) ? b.containsKey(k) ? " changed" + summary(a.get(k), b.get(k))
                             : " deleted" : " written"));
                 }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
 
 import io.tessera.scheduler.leader.Term;
@@ -106,7 +107,7 @@ class ElasticGrowthTest {
     }
 
     private ElasticGrowth growth(ElasticConfig config) {
-        return new ElasticGrowth(store, new io.tessera.scheduler.state.ClusterView(store, catalog), new PlacementEngine(),
+        return new ElasticGrowth(store, new ClusterView(store, catalog), new PlacementEngine(),
                 new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, config);
     }
 

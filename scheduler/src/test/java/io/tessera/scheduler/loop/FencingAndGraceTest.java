@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
 
 import io.tessera.scheduler.leader.Term;
@@ -87,7 +88,7 @@ class FencingAndGraceTest {
     void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
         VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
         node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
-        NodeLivenessSweep sweep = new NodeLivenessSweep(store, new io.tessera.scheduler.state.ClusterView(store, io.tessera.config.ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
+        NodeLivenessSweep sweep = new NodeLivenessSweep(store, new ClusterView(store, ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
         Term term = new Term("m", store.claimLeadership("m").epoch(), clock.millis());
         PlanApplier applier = new PlanApplier(store, catalog);
         assertThat(sweep.sweep(term, applier)).isEmpty();

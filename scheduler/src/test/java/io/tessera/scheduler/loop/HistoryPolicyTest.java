@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -31,7 +32,7 @@ class HistoryPolicyTest {
         JobRecord running = job("a", 1, JobState.RUNNING, "2026-01-01T00:00:00Z", "alice");
         JobRecord justDone = job("b", 2, JobState.SUCCEEDED, "2026-01-01T00:00:50Z", "alice");
         JobRecord longDone = job("c", 3, JobState.FAILED, "2026-01-01T00:00:00Z", "alice");
-        long now = java.time.Instant.parse("2026-01-01T00:01:00Z").toEpochMilli();
+        long now = Instant.parse("2026-01-01T00:01:00Z").toEpochMilli();
         assertThat(HistoryMover.due(List.of(running, justDone, longDone), now, 30_000)).containsExactly(longDone);
         assertThat(HistoryMover.due(List.of(running, justDone, longDone), now, 0)).containsExactly(justDone, longDone);
     }

@@ -1,5 +1,9 @@
 package io.tessera.scheduler.loop;
 
+import java.time.Duration;
+import java.time.Instant;
+import io.tessera.config.LimitsConfig;
+import io.tessera.scheduler.sim.VirtualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -142,8 +146,8 @@ class QueuePlacerTest {
     @Test
     void aRestartedJobWaitsOutItsBackoffBeforeItIsPlacedAgain() {
         node("n1", 8);
-        io.tessera.scheduler.sim.VirtualClock clock = new io.tessera.scheduler.sim.VirtualClock(
-                java.time.Instant.parse("2026-01-01T00:10:00Z"));
+        VirtualClock clock = new VirtualClock(
+                Instant.parse("2026-01-01T00:10:00Z"));
         String failedAt = clock.instant().toString();
         JobRecord job = new JobRecord("job-r", 1, new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 5\n").getBytes(StandardCharsets.UTF_8),
@@ -153,13 +157,13 @@ class QueuePlacerTest {
         store.insertJob(job);
         QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
                 PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), Long.MAX_VALUE, () -> 0)
-                .withRestartBackoff(new io.tessera.config.LimitsConfig.RestartBackoff(1000L, 60_000L));
+                .withRestartBackoff(new LimitsConfig.RestartBackoff(1000L, 60_000L));
         Term t = term();
         assertThat(p.placeQueued(t)).isZero();
         assertThat(store.job("job-r").orElseThrow().waitingReason()).startsWith("restart backoff until 2026-01-01T00:10:02Z");
-        clock.advance(java.time.Duration.ofMillis(1999));
+        clock.advance(Duration.ofMillis(1999));
         assertThat(p.placeQueued(t)).isZero();
-        clock.advance(java.time.Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1));
         assertThat(p.placeQueued(t)).isEqualTo(1); // the second restart waits 2 x 1 s
         assertThat(store.job("job-r").orElseThrow().state()).isEqualTo(JobState.PLACED);
     }

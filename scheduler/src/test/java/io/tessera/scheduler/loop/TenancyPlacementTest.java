@@ -1,5 +1,7 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.wire.AssignmentSet;
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -85,7 +87,7 @@ class TenancyPlacementTest {
         System.out.printf("weighted shares: ml (weight 2) holds %.4f of the normalized TFLOPS held, target %.4f%n",
                 ml / (ml + batch), 2 / 3.0);
         assertThat(ml / (ml + batch)).as("ml's share of what is held").isCloseTo(2 / 3.0,
-                org.assertj.core.data.Offset.offset(0.05 * 2 / 3.0));
+                Offset.offset(0.05 * 2 / 3.0));
     }
 
     @Test
@@ -111,7 +113,7 @@ class TenancyPlacementTest {
         submit("a", "alice", 20);
         pass();
         assertThat(usage().of("a").tflops()).as("its own 4 slots and b's unused 4").isCloseTo(8 * slot,
-                org.assertj.core.data.Offset.offset(slot * 1e-6));
+                Offset.offset(slot * 1e-6));
     }
 
     /** The normalized TFLOPS one two-device job holds on the fastest chip (what it lands on when all is free). */
@@ -121,7 +123,7 @@ class TenancyPlacementTest {
         double one = usage().of("probe").tflops();
         store.jobs().stream().filter(j -> j.spec().queue().equals("probe")).forEach(j -> store.deleteJob(j.id()));
         store.allAssignments().keySet().forEach(n -> store.inTransaction(tx -> {
-            tx.putAssignments(new io.tessera.config.wire.AssignmentSet(n, 99, List.of()));
+            tx.putAssignments(new AssignmentSet(n, 99, List.of()));
             return null;
         }));
         return one;

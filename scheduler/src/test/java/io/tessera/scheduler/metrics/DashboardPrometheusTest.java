@@ -1,5 +1,6 @@
 package io.tessera.scheduler.metrics;
 
+import org.awaitility.core.ConditionTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,7 +68,7 @@ class DashboardPrometheusTest {
                     return failing.isEmpty();
                 });
                 assertThat(failing).as("panels whose query returned no data").isEmpty();
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
+            } catch (ConditionTimeoutException e) {
                 throw new AssertionError("panels whose query returned no data from Prometheus:\n  "
                         + String.join("\n  ", lastFailing()), e);
             } finally {

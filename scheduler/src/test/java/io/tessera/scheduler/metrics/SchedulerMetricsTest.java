@@ -1,5 +1,6 @@
 package io.tessera.scheduler.metrics;
 
+import io.tessera.scheduler.state.ClusterView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -60,7 +61,7 @@ class SchedulerMetricsTest {
     }
 
     private String scrape() {
-        metrics.refresh(new FleetStatsCollector(store, new io.tessera.scheduler.state.ClusterView(store, ChipCatalog.builtIn()), ChipCatalog.builtIn(), clock).collect());
+        metrics.refresh(new FleetStatsCollector(store, new ClusterView(store, ChipCatalog.builtIn()), ChipCatalog.builtIn(), clock).collect());
         return metrics.scrape();
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.metrics;
 
+import java.util.Comparator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ class ScrapeWhileRefreshingTest {
 
     private static FleetStats stats(int round) {
         Map<FleetStats.DeviceKey, Integer> devices = new TreeMap<>(
-                java.util.Comparator.comparing(FleetStats.DeviceKey::state).thenComparing(FleetStats.DeviceKey::chipType));
+                Comparator.comparing(FleetStats.DeviceKey::state).thenComparing(FleetStats.DeviceKey::chipType));
         Map<String, Double> age = new TreeMap<>();
         for (int n = 0; n < 50; n++) {
             devices.put(new FleetStats.DeviceKey("nvidia", "chip-" + n, "free"), round % 4);

@@ -1,5 +1,9 @@
 package io.tessera.scheduler.placement;
 
+import java.util.stream.IntStream;
+import io.tessera.config.NetworkConfig;
+import org.assertj.core.data.Offset;
+import io.tessera.config.Precision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipType;
@@ -63,7 +67,7 @@ class CommPlanPropertiesTest {
             assertThat(g.address()).isEqualTo(plan.shards().get(g.leader()).nodeAddress());
         }
         assertThat(seen).as("every rank in exactly one group").hasSize(n).containsExactlyInAnyOrderElementsOf(
-                java.util.stream.IntStream.range(0, n).boxed().toList());
+                IntStream.range(0, n).boxed().toList());
         if (comm.groups().size() == 1) {
             assertThat(comm.bridge()).isNull();
         } else {
@@ -72,7 +76,7 @@ class CommPlanPropertiesTest {
         }
         double priced = new LinkModel(PlacementPolicy.DEFAULT.network()).commSec(
                 CommPlanner.shapes(comm, plan.shards(), CATALOG), LinkModel.gradientBytes(job, plan.precision()), dps);
-        assertThat(plan.communicationSec()).isCloseTo(priced, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(plan.communicationSec()).isCloseTo(priced, Offset.offset(1e-12));
     }
 
     @Property(tries = 20)
@@ -85,14 +89,14 @@ class CommPlanPropertiesTest {
         for (int i = 0; i < 2 * perVendor; i++) {
             String chip = i < perVendor ? "nvidia-h100" : "acme-tpx1";
             shards.add(new ShardPlan(i, chip + "-node", "10.0.0." + (i < perVendor ? 1 : 2), chip,
-                    i < perVendor ? "nvidia" : "acme", List.of(i), io.tessera.config.Precision.BF16, 8, 1, 10));
+                    i < perVendor ? "nvidia" : "acme", List.of(i), Precision.BF16, 8, 1, 10));
         }
-        io.tessera.config.NetworkConfig flagcx = new io.tessera.config.NetworkConfig(50.0, 12.5, "flagcx");
+        NetworkConfig flagcx = new NetworkConfig(50.0, 12.5, "flagcx");
         Function<String, ChipType> supporting = id -> id.equals("acme-tpx1") ? tpxFlagcx : CATALOG.apply(id);
         assertThat(CommPlanner.plan(shards, supporting, flagcx).bridge().transport()).isEqualTo("flagcx");
         assertThat(CommPlanner.plan(shards, CATALOG, flagcx).bridge().transport())
                 .as("the built-in acme chip lists no flagcx: the bridge falls back to Gloo").isEqualTo("gloo");
-        CommPlan plan = CommPlanner.plan(shards, supporting, io.tessera.config.NetworkConfig.DEFAULT);
+        CommPlan plan = CommPlanner.plan(shards, supporting, NetworkConfig.DEFAULT);
         assertThat(plan.bridge().transport()).isEqualTo("gloo");
         assertThat(plan.bridge().ranks()).containsExactly(0, perVendor);
         assertThat(plan.groups()).extracting(CommPlan.Group::library).containsExactly("nccl", "acme-ccl");

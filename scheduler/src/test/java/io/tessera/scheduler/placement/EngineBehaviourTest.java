@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import org.assertj.core.data.Percentage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.JobSpec;
@@ -151,6 +152,6 @@ class EngineBehaviourTest {
         JobSpec tuned = Fleet.job(1, 1, 8, 64, "efficiency: {nvidia-h20: 0.275}\n");
         Fleet fleet = new Fleet().node("h20", "nvidia-h20", 8);
         assertThat(plan(fleet, tuned).predictedSamplesPerSec())
-                .isCloseTo(plan(fleet, plain).predictedSamplesPerSec() / 2, org.assertj.core.data.Percentage.withPercentage(0.01));
+                .isCloseTo(plan(fleet, plain).predictedSamplesPerSec() / 2, Percentage.withPercentage(0.01));
     }
 }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.placement;
 
+import io.tessera.config.NetworkConfig;
 import io.tessera.config.ChipType;
 import io.tessera.config.JobSpec;
 import io.tessera.config.Precision;
@@ -93,7 +94,7 @@ final class Exhaustive {
     /** Reduce onto each group's leader, all-reduce between leaders, broadcast back; one group: a plain ring. */
     private static double hierarchicalAllReduce(Map<String, Integer> size, Map<String, Set<String>> nodes,
                                                 Map<String, Double> intra, double bytes, int devices,
-                                                io.tessera.config.NetworkConfig net) {
+                                                NetworkConfig net) {
         double slowest = 0;
         for (String g : size.keySet()) {
             double gbs = nodes.get(g).size() > 1 ? Math.min(intra.get(g), net.interNodeGBsPerDevice()) : intra.get(g);

@@ -1,5 +1,8 @@
 package io.tessera.scheduler.placement;
 
+import io.tessera.config.ChipType;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.JobSpec;
@@ -100,12 +103,12 @@ class OptimalityTest {
     static double upperBound(ClusterSnapshot snapshot, JobSpec job, PlacementPolicy policy) {
         LinkModel link = new LinkModel(policy.network());
         double best = 0;
-        List<io.tessera.config.ChipType> eligible = new ArrayList<>(PlacementEngine.presentChips(snapshot).values());
+        List<ChipType> eligible = new ArrayList<>(PlacementEngine.presentChips(snapshot).values());
         int max = (int) Math.min(job.shards().max(), job.globalBatch());
         for (Precision p : job.precisions()) {
             List<Slot> all = SlotSource.slots(snapshot, job, eligible, p, policy.throughput());
             double grad = LinkModel.gradientBytes(job, p);
-            java.util.Map<String, List<Slot>> scopes = new java.util.LinkedHashMap<>();
+            Map<String, List<Slot>> scopes = new LinkedHashMap<>();
             scopes.put("*", all);
             all.forEach(s -> scopes.computeIfAbsent("v:" + s.vendor(), k -> new ArrayList<>()).add(s));
             all.forEach(s -> scopes.computeIfAbsent("n:" + s.node().name(), k -> new ArrayList<>()).add(s));

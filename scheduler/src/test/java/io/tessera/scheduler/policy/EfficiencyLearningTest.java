@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -38,7 +39,7 @@ class EfficiencyLearningTest {
     }
 
     private static Map<Integer, ShardReport> reports(double... rates) {
-        Map<Integer, ShardReport> out = new java.util.HashMap<>();
+        Map<Integer, ShardReport> out = new HashMap<>();
         for (int i = 0; i < rates.length; i++) {
             out.put(i, new ShardReport("j", i, 1, ShardPhase.RUNNING, null, 1L, 5L, 9L, null, rates[i], null));
         }

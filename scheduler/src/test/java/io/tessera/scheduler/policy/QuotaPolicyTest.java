@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.QueueSpec;
@@ -87,8 +88,8 @@ class QuotaPolicyTest {
         Map<String, Double> capped = FairShare.shares(300, Map.of("ml", 2.0, "batch", 1.0, "tiny", 1.0),
                 Map.of("tiny", 10.0));
         assertThat(capped.get("tiny")).isEqualTo(10.0);
-        assertThat(capped.get("ml")).isCloseTo(2 * 290 / 3.0, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(capped.get("batch")).isCloseTo(290 / 3.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(capped.get("ml")).isCloseTo(2 * 290 / 3.0, Offset.offset(1e-9));
+        assertThat(capped.get("batch")).isCloseTo(290 / 3.0, Offset.offset(1e-9));
         Map<String, Double> allCapped = FairShare.shares(300, Map.of("a", 1.0, "b", 1.0), Map.of("a", 10.0, "b", 20.0));
         assertThat(allCapped).containsEntry("a", 10.0).containsEntry("b", 20.0);
         assertThat(FairShare.shares(0, Map.of("a", 1.0), Map.of())).containsEntry("a", 0.0);

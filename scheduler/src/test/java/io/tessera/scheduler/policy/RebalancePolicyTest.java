@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -39,7 +40,7 @@ class RebalancePolicyTest {
     }
 
     private static Map<Integer, ShardReport> measured(Integer split, double... rates) {
-        Map<Integer, ShardReport> out = new java.util.HashMap<>();
+        Map<Integer, ShardReport> out = new HashMap<>();
         for (int i = 0; i < rates.length; i++) {
             out.put(i, new ShardReport("j", i, 1, ShardPhase.RUNNING, null, 1L, 10L, 100L, null, rates[i], null, null, split));
         }

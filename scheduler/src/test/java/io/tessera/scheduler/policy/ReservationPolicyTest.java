@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -26,7 +27,7 @@ class ReservationPolicyTest {
     private static final JobSpecParser PARSER = new JobSpecParser(ChipCatalog.builtIn());
 
     private static Plan plan(String node, int... devices) {
-        List<Integer> d = java.util.Arrays.stream(devices).boxed().toList();
+        List<Integer> d = Arrays.stream(devices).boxed().toList();
         return new Plan(Precision.BF16, List.of(new ShardPlan(0, node, "a", "nvidia-h20", "nvidia", d, Precision.BF16,
                 1, 1, 10)), 10, 2.0, 0, Map.of("nvidia", 1.0), List.of());
     }

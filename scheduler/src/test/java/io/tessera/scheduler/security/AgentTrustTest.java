@@ -1,10 +1,15 @@
 package io.tessera.scheduler.security;
 
+import io.tessera.agent.Agent;
+import io.tessera.config.AgentConfig;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.scheduler.auth.Tokens;
+import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.e2e.TestCluster;
 import io.tessera.scheduler.e2e.TestCluster.Response;
 import java.nio.file.Files;
@@ -112,12 +117,12 @@ class AgentTrustTest {
     void anAgentEmptiesItsJoinTokenFileOnceItHoldsItsCredential() throws Exception {
         try (TestCluster c = TestCluster.start(dir)) {
             Path token = Files.writeString(dir.resolve("agent-join"), TestCluster.JOIN + "\n");
-            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            io.tessera.config.AgentConfig cfg = new io.tessera.config.AgentConfig(c.url(), "tf-1", "127.0.0.1",
-                    java.util.Map.of(), List.of(io.tessera.config.AgentConfig.DeviceSource.simulated("nvidia-h20", 1)),
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+            AgentConfig cfg = new AgentConfig(c.url(), "tf-1", "127.0.0.1",
+                    Map.of(), List.of(AgentConfig.DeviceSource.simulated("nvidia-h20", 1)),
                     dir.resolve("tf-1").toString(), 200L, null, -1, null, null, null, System.getProperty("user.name"), null,
                     null, token.toString(), null);
-            try (io.tessera.agent.Agent agent = io.tessera.agent.Agent.start(cfg)) {
+            try (Agent agent = Agent.start(cfg)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().toString().contains("tf-1"));
                 assertThat(Files.readString(token)).isEmpty();
                 assertThat(Files.readString(dir.resolve("tf-1/credential"))).startsWith("tsa_tf-1.");
@@ -132,7 +137,7 @@ class AgentTrustTest {
             String next = "tsj_rotated-" + System.nanoTime();
             Path file = dir.resolve("join-tokens");
             Files.writeString(file, Tokens.sha256(next) + "\n");
-            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
             assertThat(enrollAs(c, null, "r2", TestCluster.JOIN).status()).isEqualTo(401);
             assertThat(enrollAs(c, null, "r3", next).status()).isEqualTo(200);
         }

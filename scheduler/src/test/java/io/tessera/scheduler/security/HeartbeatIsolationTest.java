@@ -1,5 +1,17 @@
 package io.tessera.scheduler.security;
 
+import io.tessera.config.AuthConfig;
+import io.tessera.scheduler.state.ClusterView;
+import io.tessera.config.ConfigLoader;
+import io.tessera.config.Documents;
+import java.nio.file.Files;
+import io.tessera.scheduler.health.HealthMonitor;
+import io.tessera.scheduler.policy.HeartbeatPolicy;
+import io.tessera.scheduler.state.InMemoryJobHistory;
+import java.util.Optional;
+import java.nio.file.Path;
+import io.tessera.scheduler.service.QueueService;
+import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -44,9 +56,9 @@ class HeartbeatIsolationTest {
 
     @Test
     void heartbeatsAreAnsweredWhileEveryUserWorkerIsBusy() throws Exception {
-        SchedulerConfig config = io.tessera.config.ConfigLoader.bind(io.tessera.config.Documents.json().createObjectNode()
-                .put("clusterName", "iso-" + java.util.UUID.randomUUID()).put("dataDir", "none")
-                .set("limits", io.tessera.config.Documents.json().createObjectNode().put("requestsPerSecond", 1e6)
+        SchedulerConfig config = ConfigLoader.bind(Documents.json().createObjectNode()
+                .put("clusterName", "iso-" + UUID.randomUUID()).put("dataDir", "none")
+                .set("limits", Documents.json().createObjectNode().put("requestsPerSecond", 1e6)
                         .put("requestBurst", 1_000_000)), SchedulerConfig.class);
         HazelcastInstance hz = HazelcastMember.start(config);
         Vertx vertx = Vertx.vertx();
@@ -67,16 +79,16 @@ class HeartbeatIsolationTest {
             ChipCatalog catalog = ChipCatalog.builtIn();
             JobSpecParser parser = new JobSpecParser(catalog);
             SecretBox secrets = SecretBox.from(config);
-            java.nio.file.Path joinFile = java.nio.file.Files.createTempFile("join", ".txt");
-            java.nio.file.Files.writeString(joinFile, io.tessera.scheduler.auth.Tokens.sha256(JOIN) + "\n");
-            AuthSetup auth = AuthSetup.from(new io.tessera.config.AuthConfig("token", null, joinFile.toString(), null, null,
+            Path joinFile = Files.createTempFile("join", ".txt");
+            Files.writeString(joinFile, Tokens.sha256(JOIN) + "\n");
+            AuthSetup auth = AuthSetup.from(new AuthConfig("token", null, joinFile.toString(), null, null,
                     null), real, Clock.systemUTC());
             HttpServer http = ApiServer.start(vertx, config, new JobService(stuck, parser, Clock.systemUTC(), secrets,
-                            config.limits(), new io.tessera.scheduler.state.InMemoryJobHistory(100)), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
-                            catalog, io.tessera.scheduler.policy.HeartbeatPolicy.from(config)), new PlanService(new io.tessera.scheduler.state.ClusterView(real, catalog), parser, new PlacementEngine(),
-                            SchedulerNode.policy(config)), new io.tessera.scheduler.service.QueueService(real, new io.tessera.scheduler.state.ClusterView(real, catalog), catalog),
+                            config.limits(), new InMemoryJobHistory(100)), new AgentService(real, config, Clock.systemUTC(), new SchedulerMetrics(), secrets,
+                            catalog, HeartbeatPolicy.from(config)), new PlanService(new ClusterView(real, catalog), parser, new PlacementEngine(),
+                            SchedulerNode.policy(config)), new QueueService(real, new ClusterView(real, catalog), catalog),
                     real, Clock.systemUTC(), () -> "", auth,
-                    new io.tessera.scheduler.health.HealthMonitor(java.util.Optional.empty(), hz, 3, status -> { })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    new HealthMonitor(Optional.empty(), hz, 3, status -> { })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + http.actualPort();
             HttpClient client = HttpClient.newHttpClient();
             String admin = auth.generatedAdmin().orElseThrow();
@@ -85,7 +97,7 @@ class HeartbeatIsolationTest {
                 stuckReads.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/jobs"))
                         .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString()));
             }
-            String credential = io.tessera.config.Documents.parseJson(client.send(HttpRequest.newBuilder(
+            String credential = Documents.parseJson(client.send(HttpRequest.newBuilder(
                     URI.create(base + "/v1/agents/enroll")).POST(HttpRequest.BodyPublishers.ofString(
                     "{\"node\":\"n1\",\"joinToken\":\"" + JOIN + "\"}")).build(), HttpResponse.BodyHandlers.ofString())
                     .body().getBytes()).get("credential").asText();

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.security;
 
+import java.net.SocketTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -122,7 +123,7 @@ class ResourceLimitsTest {
             OutputStream out = s.getOutputStream();
             out.write('X');
             return in.read() == -1;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
         } catch (Exception e) {
             return true;

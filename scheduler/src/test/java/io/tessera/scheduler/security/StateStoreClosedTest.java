@@ -1,5 +1,8 @@
 package io.tessera.scheduler.security;
 
+import io.tessera.config.ConfigLoader;
+import io.tessera.config.Documents;
+import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -38,9 +41,9 @@ class StateStoreClosedTest {
     Path dir;
 
     private static SchedulerConfig config(String cluster, List<String> members, String dataDir) {
-        return io.tessera.config.ConfigLoader.bind(io.tessera.config.Documents.json().createObjectNode()
+        return ConfigLoader.bind(Documents.json().createObjectNode()
                 .put("clusterName", cluster).put("dataDir", dataDir).set("members",
-                        io.tessera.config.Documents.json().valueToTree(members)), SchedulerConfig.class);
+                        Documents.json().valueToTree(members)), SchedulerConfig.class);
     }
 
     private static Optional<InetAddress> nonLoopback() throws Exception {
@@ -132,7 +135,7 @@ class StateStoreClosedTest {
         Path state = dir.resolve("state");
         try (var ds = Database.open(config("closed-" + UUID.randomUUID(), List.of(), state.toString())).orElseThrow()) {
             ds.getConnection().close();
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
             try (var files = Files.list(state)) {
                 for (Path f : files.toList()) {
                     assertThat(Integer.toOctalString((Integer) Files.getAttribute(f, "unix:mode") & 0777))

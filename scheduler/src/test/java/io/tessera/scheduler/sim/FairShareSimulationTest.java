@@ -1,5 +1,6 @@
 package io.tessera.scheduler.sim;
 
+import java.util.Locale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
@@ -57,9 +58,9 @@ class FairShareSimulationTest {
         double share = ml / (ml + batch);
         List<Double> late = rec.jobs().stream().flatMap(t -> t.reservationLateSec.stream()).toList();
         double worstLate = late.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        System.out.printf(java.util.Locale.ROOT, "fair-share replay%s: %d waits had a reservation; the latest start was "
+        System.out.printf(Locale.ROOT, "fair-share replay%s: %d waits had a reservation; the latest start was "
                 + "%.1f s after that wait's first estimated start%n", cap, late.size(), worstLate);
-        System.out.printf(java.util.Locale.ROOT, "fair-share replay%s: %.0f s with both queues backlogged; ml (weight 2) "
+        System.out.printf(Locale.ROOT, "fair-share replay%s: %.0f s with both queues backlogged; ml (weight 2) "
                 + "held %.4f of the normalized TFLOPS held, target 0.6667; %d preemptions%n", cap, both, share, rec.preemptions());
         assertThat(both).as("both queues were backlogged for a while").isGreaterThan(3600);
         assertThat(late).as("waits with a reservation").hasSizeGreaterThan(20);

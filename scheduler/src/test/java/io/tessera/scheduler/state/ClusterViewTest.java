@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import java.util.Optional;
+import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
@@ -117,9 +119,9 @@ class ClusterViewTest {
         });
     }
 
-    private java.util.Optional<JobRecord> pick(java.util.function.Predicate<JobRecord> which) {
+    private Optional<JobRecord> pick(Predicate<JobRecord> which) {
         List<JobRecord> some = store.jobs().stream().filter(which).sorted(QueueOrder.FIRST_TO_PLACE).toList();
-        return some.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(some.get(random.nextInt(some.size())));
+        return some.isEmpty() ? Optional.empty() : Optional.of(some.get(random.nextInt(some.size())));
     }
 
     private void node(String name) {

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.config.ConfigLoader;
+import io.tessera.config.Documents;
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.SchedulerConfig;
 import java.util.ArrayList;
@@ -13,7 +15,7 @@ class HazelcastClusterStoreTest extends ClusterStoreContract {
 
     @Override
     ClusterStore store() {
-        SchedulerConfig config = io.tessera.config.ConfigLoader.bind(io.tessera.config.Documents.json().createObjectNode()
+        SchedulerConfig config = ConfigLoader.bind(Documents.json().createObjectNode()
                 .put("clusterName", "contract-" + UUID.randomUUID()).put("dataDir", "none"), SchedulerConfig.class);
         HazelcastInstance hz = HazelcastMember.start(config);
         members.add(hz);

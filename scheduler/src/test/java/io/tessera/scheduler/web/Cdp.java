@@ -1,5 +1,6 @@
 package io.tessera.scheduler.web;
 
+import java.util.concurrent.CompletionStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.config.Documents;
@@ -73,7 +74,7 @@ final class Cdp implements AutoCloseable {
             private final StringBuilder partial = new StringBuilder();
 
             @Override
-            public java.util.concurrent.CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                 partial.append(data);
                 if (last) {
                     self[0].received(Documents.parseJson(partial.toString().getBytes(StandardCharsets.UTF_8)));

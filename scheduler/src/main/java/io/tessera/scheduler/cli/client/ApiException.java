@@ -1,5 +1,6 @@
 package io.tessera.scheduler.cli.client;
 
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.Documents;
 import java.io.IOException;
@@ -28,7 +29,7 @@ public final class ApiException extends IOException {
                 details.add(e.path("field").asText() + ": " + e.path("message").asText());
             }
         } catch (RuntimeException notJson) {
-            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+            String text = new String(body, StandardCharsets.UTF_8).strip();
             message = text.isEmpty() ? message : message + ": " + text;
         }
         return new ApiException(status, message, details);

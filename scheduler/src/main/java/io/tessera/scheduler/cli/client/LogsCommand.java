@@ -1,5 +1,8 @@
 package io.tessera.scheduler.cli.client;
 
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import picocli.CommandLine.Command;
@@ -39,7 +42,7 @@ public final class LogsCommand extends ClientCommand {
         }
         q.append("follow=").append(follow);
         try (InputStream in = api.stream(q.toString());
-             java.io.Reader text = new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
+             Reader text = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             char[] buf = new char[8192];
             for (int n = text.read(buf); n >= 0; n = text.read(buf)) {
                 out().write(buf, 0, n);

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.cli.client;
 
+import java.nio.charset.StandardCharsets;
+import java.net.URLEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Locale;
@@ -19,7 +21,7 @@ public final class ProfilesCommand extends ClientCommand {
     @Override
     protected int run(ApiClient api) throws IOException, InterruptedException {
         if (reset != null) {
-            JsonNode done = api.delete("/v1/profiles/" + java.net.URLEncoder.encode(reset, java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode done = api.delete("/v1/profiles/" + URLEncoder.encode(reset, StandardCharsets.UTF_8));
             if (options.json) {
                 printJson(done);
             } else {

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.cli.client;
 
+import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -146,11 +147,11 @@ class ClientCommandsTest {
     @Test
     void theConfigFileMustBePrivateWhenItHoldsAToken() throws Exception {
         Path cfg = Files.writeString(dir.resolve("config.yaml"), "url: http://127.0.0.1:1\ntoken: tsk_x\n");
-        Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-r--r--"));
         Run open = run("jobs", "--config", cfg.toString());
         assertThat(open.code()).isEqualTo(Exit.USAGE);
         assertThat(open.err()).contains("chmod 600");
-        Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-------"));
         Run closed = run("jobs", "--config", cfg.toString());
         assertThat(closed.code()).isEqualTo(Exit.UNAVAILABLE); // it was read: the URL in it is down
         assertThat(closed.err()).contains("cannot reach the scheduler");

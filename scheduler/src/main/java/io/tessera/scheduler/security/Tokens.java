@@ -1,4 +1,4 @@
-package io.tessera.scheduler.auth;
+package io.tessera.scheduler.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
