@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.tessera.config.Documents;
 import io.tessera.config.JobSpec;
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
@@ -52,8 +53,9 @@ public class CodecBench {
         Plan plan = (Plan) new PlacementEngine().place(Fleets.fleet(9000, 0, 1), "job-000123", spec,
                 PlacementPolicy.DEFAULT);
         List<JobEvent> events = new ArrayList<>();
-        for (String type : List.of("SUBMITTED", "WAITING", "PLACED", "SHARD_RUNNING", "RUNNING", "CHECKPOINT")) {
-            events.add(new JobEvent("2026-12-01T13:00:00.123Z", type, type.toLowerCase(Locale.ROOT) + ": "
+        for (EventType type : List.of(EventType.SUBMITTED, EventType.WAITING, EventType.PLACED, EventType.RUNNING,
+                EventType.REBALANCED, EventType.PREEMPTING)) {
+            events.add(new JobEvent("2026-12-01T13:00:00.123Z", type, type.name().toLowerCase(Locale.ROOT) + ": "
                     + "attempt 1 of job-000123 on 8 shards"));
         }
         return new JobRecord("job-000123", 123, spec, JobState.RUNNING, false, "2026-12-01T13:00:00.000Z", 1, 0,

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import java.time.Instant;
@@ -11,7 +12,7 @@ import java.util.Set;
  * finish, or to now while it runs. Pure.
  */
 final class JobTimes {
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    private static final Set<EventType> TERMINAL = Set.of(EventType.SUCCEEDED, EventType.FAILED, EventType.CANCELLED);
 
     private JobTimes() {
     }
@@ -20,7 +21,7 @@ final class JobTimes {
         String started = null;
         String finished = null;
         for (JobEvent e : job.events()) {
-            if (started == null && e.type().equals("RUNNING")) {
+            if (started == null && e.type() == EventType.RUNNING) {
                 started = e.at();
             }
             if (job.state().terminal() && TERMINAL.contains(e.type())) {

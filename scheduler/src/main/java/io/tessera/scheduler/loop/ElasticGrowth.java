@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.leader.Term;
 
 import io.tessera.config.ElasticConfig;
@@ -156,7 +157,7 @@ public final class ElasticGrowth {
                 grows ? "capacity returned" : "faster chips are free", plan.shards().size(),
                 grows ? "" : " on " + chips(plan), plan.predictedSamplesPerSec(), before, job.placement().shards().size(),
                 100 * (plan.predictedSamplesPerSec() / before - 1), checkpoint);
-        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, grows ? "GROWING" : "MIGRATING", why,
+        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, grows ? EventType.GROWING : EventType.MIGRATING, why,
                 clock.instant().toString(), term);
         if (outcome instanceof PlanApplier.Committed) {
             LOG.info("job {} grew: {}", job.id(), why);

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.wire.ShardPhase;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
@@ -67,7 +68,7 @@ public final class JobLifecycle {
         }
         Optional<String> lost = lostShards(job, obs.lostNodes());
         if (lost.isPresent()) {
-            return fail(job, "NODE_LOST", lost.get(), obs.now());
+            return fail(job, EventType.NODE_LOST, lost.get(), obs.now());
         }
         List<ShardReport> current = job.placement().shards().stream()
                 .map(s -> obs.reports().get(s.shard()))
@@ -80,18 +81,18 @@ public final class JobLifecycle {
             if (failed.get().phase() == ShardPhase.REFUSED) {
                 return refused(job, failed.get(), obs.now());
             }
-            return fail(job, "SHARD_FAILED", failure(failed.get(), current), obs.now());
+            return fail(job, EventType.SHARD_FAILED, failure(failed.get(), current), obs.now());
         }
         int n = job.placement().shards().size();
         long succeeded = current.stream().filter(r -> r.phase() == ShardPhase.EXITED && exit(r) == 0).count();
         if (succeeded == n) {
             JobRecord done = job.withState(JobState.SUCCEEDED)
-                    .withEvent(new JobEvent(obs.now(), "SUCCEEDED", "all " + n + " shards exited 0"));
+                    .withEvent(new JobEvent(obs.now(), EventType.SUCCEEDED, "all " + n + " shards exited 0"));
             return new Transition(done, List.of(Action.RELEASE_DEVICES));
         }
         long started = current.stream().filter(r -> r.phase() == ShardPhase.RUNNING || r.phase() == ShardPhase.EXITED).count();
         if (job.state() == JobState.PLACED && started == n) {
-            JobRecord running = job.withState(JobState.RUNNING).withEvent(new JobEvent(obs.now(), "RUNNING",
+            JobRecord running = job.withState(JobState.RUNNING).withEvent(new JobEvent(obs.now(), EventType.RUNNING,
                     "all " + n + " shards started (attempt " + job.attempt() + ")"));
             return new Transition(running, List.of());
         }
@@ -116,7 +117,7 @@ public final class JobLifecycle {
         String why = stopped ? "its workers stopped" : lost ? "a node of it was lost" : "its grace period ran out";
         Long checkpoint = current.stream().map(ShardReport::checkpointStep).filter(c -> c != null)
                 .min(Long::compare).orElse(null);
-        JobRecord back = job.regrown().withEvent(new JobEvent(obs.now(), "PREEMPTED", "back in the queue (" + why
+        JobRecord back = job.regrown().withEvent(new JobEvent(obs.now(), EventType.PREEMPTED, "back in the queue (" + why
                 + "); it resumes from " + (checkpoint == null ? "its last checkpoint" : "its checkpoint at step " + checkpoint)
                 + "; not counted against restartLimit"));
         return new Transition(back, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
@@ -124,25 +125,25 @@ public final class JobLifecycle {
 
     /** The agent refused to start a shard because the job's spec is at fault: fail now, spending no restart. */
     private static Transition refused(JobRecord job, ShardReport r, String now) {
-        JobRecord failed = job.withEvent(new JobEvent(now, "SHARD_REFUSED", ShardOutcomes.describe(r)))
-                .withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED", "the job cannot run as specified; "
+        JobRecord failed = job.withEvent(new JobEvent(now, EventType.SHARD_REFUSED, ShardOutcomes.describe(r)))
+                .withState(JobState.FAILED).withEvent(new JobEvent(now, EventType.FAILED, "the job cannot run as specified; "
                         + "no restart was spent, since every attempt would fail the same way: fix the spec and resubmit"));
         return new Transition(failed, List.of(Action.RELEASE_DEVICES));
     }
 
     /** When the job was told it is preempted: its latest PREEMPTING event (0: none). */
     public static long preemptedAtMs(JobRecord job) {
-        return latestAtMs(job, "PREEMPTING");
+        return latestAtMs(job, EventType.PREEMPTING);
     }
 
     /** When the job's current plan was committed: its latest PLACED event (0: none). */
     public static long placedAtMs(JobRecord job) {
-        return latestAtMs(job, "PLACED");
+        return latestAtMs(job, EventType.PLACED);
     }
 
-    private static long latestAtMs(JobRecord job, String type) {
+    private static long latestAtMs(JobRecord job, EventType type) {
         for (int i = job.events().size() - 1; i >= 0; i--) {
-            if (job.events().get(i).type().equals(type)) {
+            if (job.events().get(i).type() == type) {
                 return Instant.parse(job.events().get(i).at()).toEpochMilli();
             }
         }
@@ -156,7 +157,7 @@ public final class JobLifecycle {
 
     private static Transition cancel(JobRecord job, String now) {
         JobRecord cancelled = job.withState(JobState.CANCELLED)
-                .withEvent(new JobEvent(now, "CANCELLED", job.state().active()
+                .withEvent(new JobEvent(now, EventType.CANCELLED, job.state().active()
                         ? "cancelled by request; its workers are being stopped" : "cancelled by request"));
         return new Transition(cancelled, job.state().active() ? List.of(Action.RELEASE_DEVICES) : List.of());
     }
@@ -165,23 +166,23 @@ public final class JobLifecycle {
      * Restart the whole gang if the limit allows, else fail the job. A node lost before the attempt
      * even started (still PLACED) is the fleet's fault, not the job's, so that restart is free.
      */
-    private static Transition fail(JobRecord job, String type, String why, String now) {
+    private static Transition fail(JobRecord job, EventType type, String why, String now) {
         JobRecord noted = job.withEvent(new JobEvent(now, type, why));
         List<Action> actions = List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
         // A job that fails for good keeps its last attempt's reports: its shard view shows how each ended.
         List<Action> final_ = List.of(Action.RELEASE_DEVICES);
-        if (type.equals("NODE_LOST") && job.state() == JobState.PLACED) {
-            return new Transition(noted.regrown().withEvent(new JobEvent(now, "RESTARTING", "re-placing the gang: the "
+        if (type == EventType.NODE_LOST && job.state() == JobState.PLACED) {
+            return new Transition(noted.regrown().withEvent(new JobEvent(now, EventType.RESTARTING, "re-placing the gang: the "
                     + "node was lost before this attempt started (not counted against restartLimit)")), actions);
         }
         if (job.restarts() < job.spec().restartLimit()) {
             // The event carries the new attempt, which makes it back off; a lost node is the fleet's fault: no backoff.
-            JobRecord again = noted.restarted().withEvent(new JobEvent(now, "RESTARTING", "restarting the whole gang "
+            JobRecord again = noted.restarted().withEvent(new JobEvent(now, EventType.RESTARTING, "restarting the whole gang "
                     + "from its last checkpoint (restart " + (job.restarts() + 1) + " of " + job.spec().restartLimit() + ")",
-                    type.equals("NODE_LOST") ? null : job.attempt() + 1, null));
+                    type == EventType.NODE_LOST ? null : job.attempt() + 1, null));
             return new Transition(again, actions);
         }
-        JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, "FAILED",
+        JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, EventType.FAILED,
                 "restart limit " + job.spec().restartLimit() + " reached; the job failed"));
         return new Transition(failed, final_);
     }

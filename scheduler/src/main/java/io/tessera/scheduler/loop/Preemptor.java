@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.QueueSpec;
@@ -156,7 +157,7 @@ public final class Preemptor {
         List<String> ids = victims.get().stream().map(JobRecord::id).toList();
         String at = now();
         applier.commit(term, at, List.of(new Change.Note(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur
-                : cur.withWaitingReason("preempting " + ids).withEvent(new JobEvent(at, "WAITING", "preempting " + ids
+                : cur.withWaitingReason("preempting " + ids).withEvent(new JobEvent(at, EventType.WAITING, "preempting " + ids
                 + " to make room; it is placed once their workers have stopped")))));
         return done;
     }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
@@ -105,7 +106,7 @@ final class WaitingNotes {
         }
         String at = now();
         pending.add(new Change.Note(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(summary).withEvent(new JobEvent(at, "UNSCHEDULABLE", summary + vetoes
+                : cur.withWaitingReason(summary).withEvent(new JobEvent(at, EventType.UNSCHEDULABLE, summary + vetoes
                         + "; it stays queued in case nodes are added, and can be cancelled"))));
     }
 
@@ -124,7 +125,7 @@ final class WaitingNotes {
                 return cur;
             }
             JobRecord noted = cur.withWaitingReason(summary);
-            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(at, "WAITING", detail));
+            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(at, EventType.WAITING, detail));
         }));
     }
 

@@ -15,12 +15,12 @@ import java.util.List;
  *                   logs are); null on others
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobEvent(String at, String type, String message, Integer attempt, List<String> shardNodes) {
+public record JobEvent(String at, EventType type, String message, Integer attempt, List<String> shardNodes) {
     public JobEvent {
         shardNodes = shardNodes == null ? null : List.copyOf(shardNodes);
     }
 
-    public JobEvent(String at, String type, String message) {
+    public JobEvent(String at, EventType type, String message) {
         this(at, type, message, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
@@ -22,10 +23,10 @@ public final class RestartBackoffPolicy {
         }
         for (int i = job.events().size() - 1; i >= 0; i--) {
             JobEvent e = job.events().get(i);
-            if (e.type().equals("PLACED") || e.type().equals("PREEMPTED")) {
+            if (e.type() == EventType.PLACED || e.type() == EventType.PREEMPTED) {
                 return 0; // requeued since for a reason that does not back off
             }
-            if (e.type().equals("RESTARTING")) {
+            if (e.type() == EventType.RESTARTING) {
                 return e.attempt() != null && e.attempt() == job.attempt()
                         ? Instant.parse(e.at()).toEpochMilli() + backoff.delayMs(job.restarts()) : 0;
             }

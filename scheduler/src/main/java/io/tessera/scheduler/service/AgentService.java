@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.stream.IntStream;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.SchedulerConfig;
@@ -196,7 +197,7 @@ public final class AgentService {
                 if (a.devices().contains(d.index())) {
                     String msg = "device " + d.index() + " on " + node + " (shard " + a.shard() + ") turned unhealthy: "
                             + d.problem() + "; the worker keeps running, no new shard lands on the device";
-                    store.updateJob(a.jobId(), j -> j.withEvent(new JobEvent(at, "DEVICE_UNHEALTHY", msg)));
+                    store.updateJob(a.jobId(), j -> j.withEvent(new JobEvent(at, EventType.DEVICE_UNHEALTHY, msg)));
                     LOG.warn("job {}: {}", a.jobId(), msg);
                 }
             }

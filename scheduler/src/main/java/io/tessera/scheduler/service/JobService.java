@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.ArrayList;
 import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,7 +109,7 @@ public final class JobService {
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
         JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
-                List.of(new JobEvent(now, "SUBMITTED", why)), null, owner, 0);
+                List.of(new JobEvent(now, EventType.SUBMITTED, why)), null, owner, 0);
         store.insertJob(job);
         accepted(owner, bytes);
         return job;
@@ -229,6 +230,6 @@ public final class JobService {
     public Optional<JobRecord> cancel(String id) {
         String now = clock.instant().toString();
         return store.updateJob(id, j -> j.state().terminal() || j.cancelRequested() ? j
-                : j.withCancelRequested().withEvent(new JobEvent(now, "CANCEL_REQUESTED", "cancel requested")));
+                : j.withCancelRequested().withEvent(new JobEvent(now, EventType.CANCEL_REQUESTED, "cancel requested")));
     }
 }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.wire.LogEndpoint;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
@@ -39,7 +40,7 @@ public final class LogLocator {
      */
     public static Location locate(JobRecord job, int shard, Integer attempt, Function<String, Optional<NodeRecord>> nodes) {
         List<JobEvent> placed = job.events().stream()
-                .filter(e -> "PLACED".equals(e.type()) && e.attempt() != null && e.shardNodes() != null
+                .filter(e -> e.type() == EventType.PLACED && e.attempt() != null && e.shardNodes() != null
                         && shard >= 0 && shard < e.shardNodes().size())
                 .filter(e -> attempt == null || e.attempt().equals(attempt)).toList();
         if (placed.isEmpty()) {

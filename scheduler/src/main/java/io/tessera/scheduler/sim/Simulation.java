@@ -1,5 +1,6 @@
 package io.tessera.scheduler.sim;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.HashSet;
 import io.tessera.scheduler.policy.RestartBackoffPolicy;
 import java.util.Set;
@@ -176,7 +177,7 @@ public final class Simulation {
         agents.submitted(job);
         recorder.arrived(job, workload.options().measured(job.index()));
         store.insertJob(new JobRecord(job.id(), job.index() + 1L, job.spec(), JobState.QUEUED, false,
-                clock.instant().toString(), 1, 0, null, List.of(new JobEvent(clock.instant().toString(), "SUBMITTED",
+                clock.instant().toString(), 1, 0, null, List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED,
                 "submitted by " + job.owner() + " (simulated)")), null, job.owner(), 0));
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -35,7 +36,7 @@ public sealed interface Change {
      *
      * @param event GROWING or MIGRATING
      */
-    record Regrow(String jobId, int attempt, Plan plan, String event, String why) implements Change {
+    record Regrow(String jobId, int attempt, Plan plan, EventType event, String why) implements Change {
         @Override
         public Kind kind() {
             return Kind.REGROW;

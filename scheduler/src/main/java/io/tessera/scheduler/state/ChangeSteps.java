@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobEvent;
@@ -75,7 +76,7 @@ final class ChangeSteps {
                     : a.withSplit(byShard.get(a.shard()).microBatch(), byShard.get(a.shard()).accumulation(),
                     byShard.get(a.shard()).samplesPerSec(), plan.splitVersion())).toList());
         }
-        JobRecord next = job.get().withPlacement(plan).withEvent(new JobEvent(now, "REBALANCED", r.why(), r.attempt(),
+        JobRecord next = job.get().withPlacement(plan).withEvent(new JobEvent(now, EventType.REBALANCED, r.why(), r.attempt(),
                 plan.shards().stream().map(ShardPlan::node).toList()));
         tx.putJob(next);
         return new Committed(next);
@@ -87,7 +88,7 @@ final class ChangeSteps {
                 || !(job.get().state() == JobState.PLACED || job.get().state() == JobState.RUNNING)) {
             return new Conflict("job " + e.jobId() + " no longer runs attempt " + e.attempt());
         }
-        JobRecord next = job.get().withState(JobState.PREEMPTING).withEvent(new JobEvent(now, "PREEMPTING", e.why()));
+        JobRecord next = job.get().withState(JobState.PREEMPTING).withEvent(new JobEvent(now, EventType.PREEMPTING, e.why()));
         tx.putJob(next);
         for (String node : nodesOf(job.get())) {
             rewrite(node, shards -> shards.stream().map(a -> a.jobId().equals(e.jobId()) && a.attempt() == e.attempt()

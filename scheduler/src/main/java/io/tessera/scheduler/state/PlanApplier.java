@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import io.tessera.scheduler.leader.Term;
@@ -149,7 +150,7 @@ public final class PlanApplier {
      * @param event the event's type: GROWING (an elastic job onto more shards) or MIGRATING (onto other chips)
      * @param why   the event's text
      */
-    public Outcome regrow(String jobId, int attempt, Plan plan, String event, String why, String now, Term term) {
+    public Outcome regrow(String jobId, int attempt, Plan plan, EventType event, String why, String now, Term term) {
         return commit(term, now, List.of(new Change.Regrow(jobId, attempt, plan, event, why))).get(0);
     }
 
@@ -269,11 +270,11 @@ public final class PlanApplier {
     /** {@code job} as PLACED on {@code plan}, with a SHRUNK or GREW event when its shard count changed. */
     static JobRecord placed(JobRecord job, Plan plan, String now) {
         JobRecord placed = job.withPlacement(plan).withState(JobState.PLACED)
-                .withEvent(new JobEvent(now, "PLACED", describe(plan), job.attempt(),
+                .withEvent(new JobEvent(now, EventType.PLACED, describe(plan), job.attempt(),
                         plan.shards().stream().map(s -> s.node()).toList()));
         int before = job.previousShards();
         if (before > 0 && before != plan.shards().size()) {
-            placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? "SHRUNK" : "GREW",
+            placed = placed.withEvent(new JobEvent(now, before > plan.shards().size() ? EventType.SHRUNK : EventType.GREW,
                     "attempt " + job.attempt() + " runs " + plan.shards().size() + " shards instead of " + before
                             + " on vendors " + new TreeSet<>(plan.vendorShares().keySet())
                             + "; the global batch is re-split and training resumes from the last checkpoint"));

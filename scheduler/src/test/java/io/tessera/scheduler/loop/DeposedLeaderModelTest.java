@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.Objects;
 import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -281,7 +282,7 @@ class DeposedLeaderModelTest {
                 + "globalBatch: 64\n";
         store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
                 "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u" + (seq % 3), 0));
+                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u" + (seq % 3), 0));
         return id;
     }
 

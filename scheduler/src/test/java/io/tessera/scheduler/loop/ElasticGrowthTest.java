@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
 
@@ -84,7 +85,7 @@ class ElasticGrowthTest {
     /** Places {@code id} on what is free now and marks it RUNNING. */
     private void running(String id, String yaml, int priority) {
         store.insertJob(new JobRecord(id, store.nextSequence(), spec(yaml + "priority: " + priority + "\n"), JobState.QUEUED,
-                false, clock.instant().toString(), 1, 0, null, List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice", 0));
+                false, clock.instant().toString(), 1, 0, null, List.of(new JobEvent("t", EventType.SUBMITTED, "")), null, "alice", 0));
         JobRecord job = store.job(id).orElseThrow();
         Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments()),
                 id, job.spec(), PlacementPolicy.DEFAULT);
@@ -131,7 +132,7 @@ class ElasticGrowthTest {
         assertThat(moved.attempt()).isEqualTo(2);
         assertThat(moved.restarts()).isZero();
         assertThat(moved.placement().shards()).hasSize(1).allMatch(s -> s.chipType().equals("ascend-910b"));
-        assertThat(moved.events().stream().filter(e -> e.type().equals("MIGRATING")).findFirst().orElseThrow().message())
+        assertThat(moved.events().stream().filter(e -> e.type() == EventType.MIGRATING).findFirst().orElseThrow().message())
                 .contains("faster chips are free", "ascend-910b", "checkpoint at step 12");
         assertThat(store.assignments("slow").shards()).isEmpty();
     }
@@ -176,8 +177,8 @@ class ElasticGrowthTest {
         assertThat(grown.restarts()).isZero();
         assertThat(grown.state()).isEqualTo(JobState.PLACED);
         assertThat(grown.placement().shards()).hasSize(4);
-        assertThat(grown.events().stream().map(JobEvent::type)).contains("GROWING", "GREW");
-        assertThat(grown.events().stream().filter(e -> e.type().equals("GROWING")).findFirst().orElseThrow().message())
+        assertThat(grown.events().stream().map(JobEvent::type)).contains(EventType.GROWING, EventType.GREW);
+        assertThat(grown.events().stream().filter(e -> e.type() == EventType.GROWING).findFirst().orElseThrow().message())
                 .contains("checkpoint at step 12");
         List<ShardAssignment> assigned = new ArrayList<>(store.assignments("n1").shards());
         assigned.addAll(store.assignments("n2").shards());

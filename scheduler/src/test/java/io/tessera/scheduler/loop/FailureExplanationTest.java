@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -41,7 +42,7 @@ class FailureExplanationTest {
 
     private static JobRecord running() {
         return new JobRecord("j", 1, SPEC, JobState.RUNNING, false, "2026-12-01T09:59:00Z", 1, 0, PLAN,
-                List.of(new JobEvent("2026-12-01T09:59:00Z", "PLACED", "")), null, "alice", 0);
+                List.of(new JobEvent("2026-12-01T09:59:00Z", EventType.PLACED, "")), null, "alice", 0);
     }
 
     private static ShardReport exited(int shard, int code, long atMs, String... tail) {
@@ -66,7 +67,7 @@ class FailureExplanationTest {
     void theShardThatDiedFirstIsNamedWithItsSignalAndItsPeersAreMarked() {
         Transition t = at(T0 + 5000, running(), exited(0, 1, T0 + 300, "RuntimeError: all-reduce: connection reset by peer"),
                 exited(1, 137, T0, "step 5 done"), exited(2, 1, T0 + 400, "RuntimeError: all-reduce failed"));
-        JobEvent failed = t.job().events().stream().filter(e -> e.type().equals("SHARD_FAILED")).findFirst().orElseThrow();
+        JobEvent failed = t.job().events().stream().filter(e -> e.type() == EventType.SHARD_FAILED).findFirst().orElseThrow();
         assertThat(failed.message()).startsWith("shard 1 was killed by SIGKILL (exit code 137)")
                 .contains("its last output line: step 5 done").contains("shards [0, 2] failed after it");
     }
@@ -92,7 +93,7 @@ class FailureExplanationTest {
         Transition t = at(T0, running().withState(JobState.PLACED), refused);
         assertThat(t.job().state()).isEqualTo(JobState.FAILED);
         assertThat(t.job().restarts()).isZero();
-        assertThat(t.job().events()).extracting(JobEvent::type).contains("SHARD_REFUSED", "FAILED").doesNotContain("RESTARTING");
+        assertThat(t.job().events()).extracting(JobEvent::type).contains(EventType.SHARD_REFUSED, EventType.FAILED).doesNotContain(EventType.RESTARTING);
         assertThat(t.job().events()).anySatisfy(e -> assertThat(e.message()).contains("cannot write its checkpoint directory"));
     }
 
@@ -110,7 +111,7 @@ class FailureExplanationTest {
     @Test
     void aRestartBecauseANodeWasLostDoesNotBackOff() {
         Transition t = JobLifecycle.next(running(), new Observation(Map.of(), Set.of("n2"), Instant.ofEpochMilli(T0).toString()));
-        JobEvent restarting = t.job().events().stream().filter(e -> e.type().equals("RESTARTING")).findFirst().orElseThrow();
+        JobEvent restarting = t.job().events().stream().filter(e -> e.type() == EventType.RESTARTING).findFirst().orElseThrow();
         assertThat(restarting.attempt()).as("no attempt on the event: the backoff policy lets it go at once").isNull();
         assertThat(t.job().restarts()).isEqualTo(1);
     }
@@ -118,7 +119,7 @@ class FailureExplanationTest {
     @Test
     void aCountedRestartCarriesTheAttemptItStarts() {
         Transition t = at(T0 + 5000, running(), exited(0, 2, T0));
-        JobEvent restarting = t.job().events().stream().filter(e -> e.type().equals("RESTARTING")).findFirst().orElseThrow();
+        JobEvent restarting = t.job().events().stream().filter(e -> e.type() == EventType.RESTARTING).findFirst().orElseThrow();
         assertThat(restarting.attempt()).isEqualTo(2);
     }
 }

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
 
@@ -65,7 +66,7 @@ class FencingAndGraceTest {
         var spec = new JobSpecParser(catalog).parse(("name: f\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
         store.insertJob(new JobRecord("job-f", 1, spec, JobState.QUEUED, false, "t", 1, 0, null,
-                List.of(new JobEvent("t", "SUBMITTED", "")), null, "alice", 0));
+                List.of(new JobEvent("t", EventType.SUBMITTED, "")), null, "alice", 0));
         ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
         Plan plan = (Plan) new PlacementEngine().place(snapshot, "job-f", spec, PlacementPolicy.DEFAULT);
         PlanApplier applier = new PlanApplier(store, catalog);

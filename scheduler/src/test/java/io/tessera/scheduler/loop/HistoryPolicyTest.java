@@ -3,6 +3,7 @@ package io.tessera.scheduler.loop;
 import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -23,7 +24,7 @@ class HistoryPolicyTest {
                     .getBytes(StandardCharsets.UTF_8), "application/yaml");
 
     private static JobRecord job(String id, long seq, JobState state, String at, String owner) {
-        return new JobRecord(id, seq, SPEC, state, false, at, 1, 0, null, List.of(new JobEvent(at, state.name(), "")),
+        return new JobRecord(id, seq, SPEC, state, false, at, 1, 0, null, List.of(new JobEvent(at, EventType.valueOf(state.name()), "")),
                 null, owner, 0);
     }
 

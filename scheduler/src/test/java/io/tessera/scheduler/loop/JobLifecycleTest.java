@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -34,7 +35,7 @@ class JobLifecycleTest {
 
     private static JobRecord placed() {
         return new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 1, 0, PLAN,
-                List.of(new JobEvent("t0", "PLACED", "")), null, "alice", 0);
+                List.of(new JobEvent("t0", EventType.PLACED, "")), null, "alice", 0);
     }
 
     private static ShardReport report(int shard, int attempt, ShardPhase phase, Integer code) {
@@ -74,7 +75,7 @@ class JobLifecycleTest {
         assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
         assertThat(t.job().attempt()).isEqualTo(2);
         assertThat(t.job().placement()).isNull();
-        assertThat(t.job().events()).extracting(JobEvent::type).contains("SHARD_FAILED", "RESTARTING");
+        assertThat(t.job().events()).extracting(JobEvent::type).contains(EventType.SHARD_FAILED, EventType.RESTARTING);
         assertThat(t.actions()).contains(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
 
         JobRecord second = t.job().withPlacement(PLAN).withState(JobState.RUNNING);
@@ -93,7 +94,7 @@ class JobLifecycleTest {
     @Test
     void aLostNodeIsNamedInTheEvents() {
         Transition t = step(placed().withState(JobState.RUNNING), Set.of("n2"));
-        assertThat(t.job().events()).filteredOn(e -> e.type().equals("NODE_LOST")).first()
+        assertThat(t.job().events()).filteredOn(e -> e.type() == EventType.NODE_LOST).first()
                 .satisfies(e -> assertThat(e.message()).contains("n2").contains("[1]"));
         assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
     }
@@ -127,7 +128,7 @@ class JobLifecycleTest {
 
     private static JobRecord preempting() {
         return new JobRecord("j", 1, SPEC, JobState.PREEMPTING, false, "t0", 1, 0, PLAN,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", "PREEMPTING", "preempted for job k")), null, "alice", 0);
+                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.PREEMPTING, "preempted for job k")), null, "alice", 0);
     }
 
     private static Transition at(JobRecord job, String now, ShardReport... reports) {
@@ -153,7 +154,7 @@ class JobLifecycleTest {
         assertThat(t.job().placement()).isNull();
         assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
         JobEvent last = t.job().events().get(t.job().events().size() - 1);
-        assertThat(last.type()).isEqualTo("PREEMPTED");
+        assertThat(last.type()).isEqualTo(EventType.PREEMPTED);
         assertThat(last.message()).contains("checkpoint at step 40");
     }
 

@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
 import io.tessera.config.QueueSpec;
@@ -71,7 +72,7 @@ class PreemptionTest {
                 + "devicesPerShard: 8\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8),
                 "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u" + seq, 0));
+                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u" + seq, 0));
         return id;
     }
 
@@ -123,7 +124,7 @@ class PreemptionTest {
         assertThat(requeued.state()).isEqualTo(JobState.QUEUED);
         assertThat(requeued.attempt()).isEqualTo(2);
         assertThat(requeued.restarts()).isZero();
-        assertThat(requeued.events()).extracting(JobEvent::type).contains("PREEMPTING", "PREEMPTED");
+        assertThat(requeued.events()).extracting(JobEvent::type).contains(EventType.PREEMPTING, EventType.PREEMPTED);
         pass();
         assertThat(job(high).state()).isEqualTo(JobState.PLACED);
         assertThat(job(low).state()).as("a lower priority never preempts a higher one").isEqualTo(JobState.QUEUED);
@@ -198,7 +199,7 @@ class PreemptionTest {
         assertThat(shrunk.state()).isEqualTo(JobState.PLACED);
         assertThat(shrunk.placement().shards()).hasSize(2);
         assertThat(shrunk.restarts()).isZero();
-        assertThat(shrunk.events()).extracting(JobEvent::type).contains("PREEMPTED", "SHRUNK");
+        assertThat(shrunk.events()).extracting(JobEvent::type).contains(EventType.PREEMPTED, EventType.SHRUNK);
     }
 
     @Test

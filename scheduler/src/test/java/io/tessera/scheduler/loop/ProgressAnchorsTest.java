@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
 import io.tessera.config.Precision;
@@ -35,7 +36,7 @@ class ProgressAnchorsTest {
             + "scheduling: {steps: 100}\n").getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.RUNNING,
             false, T0.toString(), 1, 0, new Plan(Precision.BF16, List.of(new ShardPlan(0, "n", "a", "nvidia-h20", "nvidia",
             List.of(0), Precision.BF16, 1, 1, 10)), 10, 2.0, 0, Map.of("nvidia", 1.0), List.of()),
-            List.of(new JobEvent(T0.toString(), "PLACED", "placed", 1, List.of("n"))), null, "u", 0);
+            List.of(new JobEvent(T0.toString(), EventType.PLACED, "placed", 1, List.of("n"))), null, "u", 0);
 
     /** The job's predicted end, in seconds after T0, once a pass has observed the reports so far. */
     private double endSec() {

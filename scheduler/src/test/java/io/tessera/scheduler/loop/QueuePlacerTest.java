@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import java.time.Duration;
 import java.time.Instant;
 import io.tessera.config.LimitsConfig;
@@ -54,7 +55,7 @@ class QueuePlacerTest {
         store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: q\ncommand: [w]\nshards: " + shards
                 + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: " + (4 * shards) + "\n")
                 .getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0,
-                null, List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+                null, List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
         return id;
     }
 
@@ -115,10 +116,10 @@ class QueuePlacerTest {
         p.placeQueued(t);
         assertThat(store.job(busy).orElseThrow().state()).isEqualTo(JobState.PLACED);
         JobRecord w = store.job(waits).orElseThrow();
-        assertThat(w.events().get(w.events().size() - 1).type()).isEqualTo("WAITING");
+        assertThat(w.events().get(w.events().size() - 1).type()).isEqualTo(EventType.WAITING);
         JobRecord n = store.job(never).orElseThrow();
         assertThat(n.state()).isEqualTo(JobState.QUEUED);
-        assertThat(n.events().get(n.events().size() - 1).type()).isEqualTo("UNSCHEDULABLE");
+        assertThat(n.events().get(n.events().size() - 1).type()).isEqualTo(EventType.UNSCHEDULABLE);
         assertThat(n.waitingReason()).startsWith("can never fit this fleet").contains("needs at least 9 shards");
     }
 
@@ -138,7 +139,7 @@ class QueuePlacerTest {
         p.placeQueued(t);
         JobRecord w = store.job(waits).orElseThrow();
         assertThat(w.waitingReason()).as("the reason follows the capacity").contains("holds 3");
-        assertThat(w.events().stream().filter(e -> e.type().equals("WAITING")).count())
+        assertThat(w.events().stream().filter(e -> e.type() == EventType.WAITING).count())
                 .as("regression: one WAITING event, not one per capacity change").isEqualTo(1);
     }
 
@@ -152,8 +153,8 @@ class QueuePlacerTest {
         JobRecord job = new JobRecord("job-r", 1, new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 5\n").getBytes(StandardCharsets.UTF_8),
                 "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 3, 2, null, List.of(
-                new JobEvent(failedAt, "SHARD_FAILED", "shard 0 exited with code 1"),
-                new JobEvent(failedAt, "RESTARTING", "restart 2 of 5", 3, null)), null, "alice", 0);
+                new JobEvent(failedAt, EventType.SHARD_FAILED, "shard 0 exited with code 1"),
+                new JobEvent(failedAt, EventType.RESTARTING, "restart 2 of 5", 3, null)), null, "alice", 0);
         store.insertJob(job);
         QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
                 PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), Long.MAX_VALUE, () -> 0)

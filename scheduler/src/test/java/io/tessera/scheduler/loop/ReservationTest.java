@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.sim.VirtualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +71,7 @@ class ReservationTest {
                 + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: 8\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8), "application/yaml"),
                 JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), "SUBMITTED", "")), null, "u", 0));
+                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u", 0));
         return id;
     }
 
@@ -145,7 +146,7 @@ class ReservationTest {
         seq++;
         String older = "job-0" + seq;
         store.insertJob(new JobRecord(older, 0, job(wide).spec(), JobState.QUEUED, false, clock.instant().toString(), 2, 0,
-                null, List.of(new JobEvent(clock.instant().toString(), "PREEMPTED", "back")), null, "u", 0));
+                null, List.of(new JobEvent(clock.instant().toString(), EventType.PREEMPTED, "back")), null, "u", 0));
         pass();
         assertThat(store.estimatedStart(wide)).as("still reserved, at the same start").contains(estimate);
         String small = submit(0, 1, "");

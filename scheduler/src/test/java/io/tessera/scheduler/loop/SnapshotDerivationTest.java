@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -61,7 +62,7 @@ class SnapshotDerivationTest {
                 String id = "job-" + fleet + "-" + j;
                 JobSpec spec = spec(random);
                 store.insertJob(new JobRecord(id, j, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                        List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+                        List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
                 PlacementResult r = new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
                 if (!(r instanceof PlacementResult.Plan plan)) {
                     continue;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.wire.AssignmentSet;
 import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +59,7 @@ class TenancyPlacementTest {
             store.insertJob(new JobRecord("job-" + seq, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
                     + "\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\n"
                     + "globalBatch: 8\n").getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false,
-                    "2026-01-01T00:00:00Z", 1, 0, null, List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")),
+                    "2026-01-01T00:00:00Z", 1, 0, null, List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")),
                     null, owner, 0));
         }
     }

@@ -2,6 +2,7 @@ package io.tessera.scheduler.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -37,7 +38,7 @@ class RestartBackoffPolicyTest {
 
     @Test
     void aCountedRestartWaitsFromItsEvent() {
-        JobRecord job = queued(3, 2, new JobEvent(AT, "SHARD_FAILED", "x"), new JobEvent(AT, "RESTARTING", "restart 2", 3, null));
+        JobRecord job = queued(3, 2, new JobEvent(AT, EventType.SHARD_FAILED, "x"), new JobEvent(AT, EventType.RESTARTING, "restart 2", 3, null));
         assertThat(RestartBackoffPolicy.notBeforeMs(job, new RestartBackoff(1000L, 60_000L))).isEqualTo(AT_MS + 2000);
         assertThat(RestartBackoffPolicy.notBeforeMs(job, new RestartBackoff(0L, 0L))).isZero();
     }
@@ -46,10 +47,10 @@ class RestartBackoffPolicyTest {
     void requeuesThatAreNotCountedRestartsDoNotWait() {
         RestartBackoff b = new RestartBackoff(1000L, 60_000L);
         // a node lost (before or after the attempt started): no attempt on the event, no backoff
-        assertThat(RestartBackoffPolicy.notBeforeMs(queued(3, 1, new JobEvent(AT, "RESTARTING", "re-placing", null, null)), b)).isZero();
+        assertThat(RestartBackoffPolicy.notBeforeMs(queued(3, 1, new JobEvent(AT, EventType.RESTARTING, "re-placing", null, null)), b)).isZero();
         // preempted after an earlier counted restart
-        assertThat(RestartBackoffPolicy.notBeforeMs(queued(4, 1, new JobEvent(AT, "RESTARTING", "r", 2, null),
-                new JobEvent(AT, "PLACED", "p", 2, List.of("n")), new JobEvent(AT, "PREEMPTED", "back")), b)).isZero();
+        assertThat(RestartBackoffPolicy.notBeforeMs(queued(4, 1, new JobEvent(AT, EventType.RESTARTING, "r", 2, null),
+                new JobEvent(AT, EventType.PLACED, "p", 2, List.of("n")), new JobEvent(AT, EventType.PREEMPTED, "back")), b)).isZero();
         assertThat(RestartBackoffPolicy.notBeforeMs(queued(1, 0), b)).isZero();
     }
 }

@@ -2,6 +2,7 @@ package io.tessera.scheduler.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
 import io.tessera.config.wire.LogEndpoint;
@@ -24,9 +25,9 @@ class LogLocatorTest {
         return new JobRecord("job-x", 1, new JobSpecParser(ChipCatalog.builtIn()).parse(("name: x\ncommand: [w]\nshards: 2\n"
                 + "flopsPerSample: 1\nmemoryPerShardGiB: 1\nglobalBatch: 2\n").getBytes(StandardCharsets.UTF_8), "application/yaml"),
                 JobState.RUNNING, false, "t", 2, 1, null, List.of(
-                new JobEvent("t1", "PLACED", "p", 1, List.of("n1", "n2")),
-                new JobEvent("t2", "SHARD_FAILED", "f"),
-                new JobEvent("t3", "PLACED", "p", 2, List.of("n2", "n1"))), null, "alice", 0);
+                new JobEvent("t1", EventType.PLACED, "p", 1, List.of("n1", "n2")),
+                new JobEvent("t2", EventType.SHARD_FAILED, "f"),
+                new JobEvent("t3", EventType.PLACED, "p", 2, List.of("n2", "n1"))), null, "alice", 0);
     }
 
     private static Optional<NodeRecord> node(String name) {

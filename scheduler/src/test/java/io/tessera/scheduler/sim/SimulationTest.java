@@ -3,6 +3,7 @@ package io.tessera.scheduler.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.config.ChipCatalog;
 import io.tessera.scheduler.model.JobState;
@@ -114,6 +115,6 @@ class SimulationTest {
         assertThat(t.state).isEqualTo(JobState.SUCCEEDED);
         assertThat(t.attempts).isEqualTo(2);
         assertThat(sim.records().get("job-00000").placement().shards()).allMatch(s -> s.chipType().equals("nvidia-h20"));
-        assertThat(sim.records().get("job-00000").events()).anyMatch(e -> e.type().equals("NODE_LOST"));
+        assertThat(sim.records().get("job-00000").events()).anyMatch(e -> e.type() == EventType.NODE_LOST);
     }
 }

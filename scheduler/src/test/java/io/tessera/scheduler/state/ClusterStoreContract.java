@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.QueueSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +43,7 @@ abstract class ClusterStoreContract {
 
     static JobRecord job(String id, long seq) {
         return new JobRecord(id, seq, SPEC, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0);
+                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0);
     }
 
     static NodeRecord node(String name) {

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.model.EventType;
 import java.util.Optional;
 import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,7 +143,7 @@ class ClusterViewTest {
                 + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: " + (shards * 4) + "\n")
                 .getBytes(StandardCharsets.UTF_8), "application/yaml");
         store.insertJob(new JobRecord(id, jobs, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
     }
 
     private void assertEqualsRebuild() {

@@ -2,6 +2,7 @@ package io.tessera.scheduler.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.agent.worker.WorkerEnvironment;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
@@ -57,7 +58,7 @@ class CommPortsPropertiesTest {
             String id = "job-" + j;
             JobSpec spec = spec(id, jobs.get(j));
             store.insertJob(new JobRecord(id, j, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                    List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+                    List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
             ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
             PlacementResult r = new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
             if (r instanceof Plan plan) {

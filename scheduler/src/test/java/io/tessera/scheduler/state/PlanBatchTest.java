@@ -2,6 +2,7 @@ package io.tessera.scheduler.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
@@ -76,7 +77,7 @@ class PlanBatchTest {
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
         if (store.job(id).isEmpty()) {
             store.insertJob(new JobRecord(id, id.charAt(0), spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                    List.of(new JobEvent("2026-01-01T00:00:00Z", "SUBMITTED", "")), null, "alice", 0));
+                    List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
         }
         return (Plan) new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
     }

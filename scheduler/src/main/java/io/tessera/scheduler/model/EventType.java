@@ -1,0 +1,33 @@
+package io.tessera.scheduler.model;
+
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+
+/**
+ * The kinds of entry in a job's history ({@link JobEvent#type}): stable codes, written to JSON by
+ * name, read by the lifecycle, the backoff, the API's times and log lookup, the CLI and the web
+ * page. An entry of a kind this version does not know (written by a newer member) reads as
+ * {@link #UNKNOWN} rather than failing the whole job record.
+ */
+public enum EventType {
+    SUBMITTED, CANCEL_REQUESTED,
+    /** Why a queued job waits changed kind. */
+    WAITING,
+    /** A queued job can never fit the fleet as it is. */
+    UNSCHEDULABLE,
+    PLACED, RUNNING, SUCCEEDED, FAILED, CANCELLED,
+    /** Chosen as a preemption victim; its workers were asked to stop. */
+    PREEMPTING,
+    /** Its workers stopped after preemption; it went back to the queue. */
+    PREEMPTED,
+    /** A new attempt after a failure or a lost node. */
+    RESTARTING,
+    SHARD_FAILED, SHARD_REFUSED, NODE_LOST, DEVICE_UNHEALTHY,
+    /** An elastic job moved onto more shards, or a running job onto faster chips, at its next attempt. */
+    GROWING, MIGRATING,
+    /** An attempt runs fewer, or more, shards than the one before. */
+    SHRUNK, GREW,
+    /** A running attempt's batch was re-split by measured speed. */
+    REBALANCED,
+    @JsonEnumDefaultValue
+    UNKNOWN
+}
