@@ -32,7 +32,7 @@ public record JobView(String id, String name, String owner, String queue, int pr
     /** Where the job is in its life. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Status(String state, boolean cancelRequested, int attempt, int restarts, String waitingReason,
-                         String estimatedStartAt) {
+                         String waitKind, String estimatedStartAt) {
     }
 
     /** When it was submitted, started (its first attempt running) and finished, and how long it ran. */
@@ -87,7 +87,8 @@ public record JobView(String id, String name, String owner, String queue, int pr
         List<ShardView> shards = plan == null ? List.of()
                 : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first, learned)).toList();
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
-                job.waitingReason(), job.state() == JobState.QUEUED ? estimatedStartAt : null);
+                job.waitingReason(), job.waiting() == null ? null : job.waiting().kind().name(),
+                job.state() == JobState.QUEUED ? estimatedStartAt : null);
         return new JobView(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority(), status,
                 JobTimes.of(job, nowMs), pv, shards, failure(job, plan, last, first), job.events(),
                 JobSpecDocument.of(job.spec()));

@@ -8,6 +8,8 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.Waiting;
+import io.tessera.scheduler.model.WaitKind;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -157,7 +159,7 @@ public final class Preemptor {
         List<String> ids = victims.get().stream().map(JobRecord::id).toList();
         String at = now();
         applier.commit(term, at, List.of(new Change.Note(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur
-                : cur.withWaitingReason("preempting " + ids).withEvent(new JobEvent(at, EventType.WAITING, "preempting " + ids
+                : cur.withWaiting(new Waiting(WaitKind.PREEMPTING, "preempting " + ids)).withEvent(new JobEvent(at, EventType.WAITING, "preempting " + ids
                 + " to make room; it is placed once their workers have stopped")))));
         return done;
     }

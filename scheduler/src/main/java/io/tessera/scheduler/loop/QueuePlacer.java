@@ -5,6 +5,8 @@ import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.Waiting;
+import io.tessera.scheduler.model.WaitKind;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
@@ -183,7 +185,7 @@ public final class QueuePlacer {
     private Optional<Decision> offer(JobRecord job, Pass p) {
         long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
         if (notBefore > clock.millis()) {
-            notes.waiting(job, "restart backoff until " + Instant.ofEpochMilli(notBefore), "restart "
+            notes.waiting(job, new Waiting(WaitKind.RESTART_BACKOFF, "restart backoff until " + Instant.ofEpochMilli(notBefore)), "restart "
                     + job.restarts() + " of " + job.spec().restartLimit() + " backs off until "
                     + Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
             return Optional.empty();
@@ -194,7 +196,7 @@ public final class QueuePlacer {
         }
         QueueSpec queue = QueueUsage.spec(p.queues, job.spec().queue());
         if (QuotaPolicy.headroom(queue, p.queues, p.order.usage()) <= 1e-9) {
-            notes.waiting(job, "queue " + queue.name() + " is at its quota", "queue " + queue.name()
+            notes.waiting(job, new Waiting(WaitKind.QUEUE_AT_QUOTA, "queue " + queue.name() + " is at its quota"), "queue " + queue.name()
                     + " holds all the normalized TFLOPS its quota" + (queue.cohort() == null ? "" : " and cohort")
                     + " allow; the job waits until its queue's jobs release capacity");
             return Optional.empty();
@@ -210,7 +212,8 @@ public final class QueuePlacer {
             d = beside(job, p.working, policyFor(queue), p.reserved, d.get().proposal().plan());
         }
         if (d.isEmpty()) {
-            notes.waiting(job, "behind the reservation of " + delayed.get().jobId(), "starting now would delay job "
+            notes.waiting(job, new Waiting(WaitKind.BEHIND_RESERVATION, "behind the reservation of " + delayed.get().jobId()),
+                    "starting now would delay job "
                     + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
                     delayed.get().startAtMs()) + "; it backfills once it fits beside that or ends before it"
                     + " (scheduling.steps tells how long it runs)");
@@ -218,7 +221,7 @@ public final class QueuePlacer {
         }
         QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), p.working.catalog());
         if (QuotaPolicy.admit(queue, p.queues, p.order.usage(), charge) instanceof QuotaPolicy.Admission.Refuse r) {
-            notes.waiting(job, "over quota: " + r.field(), r.reason());
+            notes.waiting(job, new Waiting(WaitKind.OVER_QUOTA, "over quota: " + r.field()), r.reason());
             return Optional.empty();
         }
         p.order.placed(job, charge);
@@ -323,7 +326,8 @@ public final class QueuePlacer {
                 }
             }
             if (mine != null) {
-                notes.waiting(job, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips(), "holds a reservation: "
+                notes.waiting(job, new Waiting(WaitKind.RESERVED, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips()),
+                        "holds a reservation: "
                         + "predicted to start at " + Instant.ofEpochMilli(mine.startAtMs()) + ", when jobs " + mine.waitsFor()
                         + " release their devices on " + mine.chips() + "; smaller jobs backfill only beside it or if they"
                         + " end before it");

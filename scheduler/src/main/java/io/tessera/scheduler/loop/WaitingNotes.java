@@ -3,6 +3,9 @@ package io.tessera.scheduler.loop;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.placement.VetoReason;
+import io.tessera.scheduler.model.Waiting;
+import io.tessera.scheduler.model.WaitKind;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -83,12 +86,9 @@ final class WaitingNotes {
         String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
                 .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
         if (idle.isEmpty()) {
-            if (fleetCount == null) {
-                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
-            }
-            if (job.waitingReason() != null && sameKind(u.summary(), job.waitingReason())
-                    && !u.summary().equals(job.waitingReason())) {
-                waiting(job, u.summary(), u.summary()); // the same kind: the reason follows, no event
+            Waiting w = new Waiting(WaitKind.NO_FIT, u.summary(), causes(u));
+            if (w.sameKind(job.waiting())) {
+                waiting(job, w, u.summary()); // the same kind: the reason follows, no event
                 return;
             }
             // A WAITING event (once per kind of reason) says which chip types would take the job and why
@@ -96,47 +96,46 @@ final class WaitingNotes {
             if (fleetCount == null) {
                 fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
             }
-            waiting(job, u.summary(), u.summary() + "; chip types that would take it: "
+            waiting(job, w, u.summary() + "; chip types that would take it: "
                     + WaitReasons.blockers(job.spec(), view.snapshot().catalog(), fleetCount) + vetoes);
             return;
         }
-        String summary = "can never fit this fleet: " + u.summary();
-        if (summary.equals(job.waitingReason())) {
+        Waiting never = new Waiting(WaitKind.NEVER_FITS, "can never fit this fleet: " + u.summary(), causes(u));
+        if (never.equals(job.waiting())) {
             return;
         }
         String at = now();
-        pending.add(new Change.Note(job.id(), cur -> cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason()) ? cur
-                : cur.withWaitingReason(summary).withEvent(new JobEvent(at, EventType.UNSCHEDULABLE, summary + vetoes
+        pending.add(new Change.Note(job.id(), cur -> cur.state() != JobState.QUEUED || never.equals(cur.waiting()) ? cur
+                : cur.withWaiting(never).withEvent(new JobEvent(at, EventType.UNSCHEDULABLE, never.reason() + vetoes
                         + "; it stays queued in case nodes are added, and can be cancelled"))));
+    }
+
+    /** The distinct typed vetoes that kept a job out. */
+    private static List<VetoReason> causes(Unschedulable u) {
+        List<VetoReason> out = new ArrayList<>();
+        u.vetoes().forEach(v -> out.add(v.reason()));
+        u.chips().stream().filter(c -> c.veto() != null && c.veto().reason() != VetoReason.NOT_NEEDED)
+                .forEach(c -> out.add(c.veto().reason()));
+        return out;
     }
 
     /**
      * Records why {@code job} waits. The reason itself follows every change, but a WAITING event
-     * is added only when the kind of reason changes (the reason with its numbers and ids left
-     * out), so a job waiting through many capacity changes does not collect an event for each.
+     * (saying {@code detail}) is added only when the kind of wait changes ({@link Waiting#sameKind}),
+     * so a job waiting through many capacity changes does not collect an event for each.
      */
-    void waiting(JobRecord job, String summary, String detail) {
-        if (summary.equals(job.waitingReason())) {
+    void waiting(JobRecord job, Waiting why, String detail) {
+        if (why.equals(job.waiting())) {
             return;
         }
         String at = now();
         pending.add(new Change.Note(job.id(), cur -> {
-            if (cur.state() != JobState.QUEUED || summary.equals(cur.waitingReason())) {
+            if (cur.state() != JobState.QUEUED || why.equals(cur.waiting())) {
                 return cur;
             }
-            JobRecord noted = cur.withWaitingReason(summary);
-            return sameKind(summary, cur.waitingReason()) ? noted : noted.withEvent(new JobEvent(at, EventType.WAITING, detail));
+            JobRecord noted = cur.withWaiting(why);
+            return why.sameKind(cur.waiting()) ? noted : noted.withEvent(new JobEvent(at, EventType.WAITING, detail));
         }));
-    }
-
-    /** Whether two waiting reasons differ only in their numbers and job ids (free counts, blockers, times). */
-    static boolean sameKind(String a, String b) {
-        return b != null && kind(a).equals(kind(b));
-    }
-
-    private static String kind(String reason) {
-        return reason.replaceAll("job-[a-z0-9]+", "job-#").replaceAll("[0-9]+", "#")
-                .replaceAll("\\(job-#( #)?(, job-#( #)?)*(, # more jobs)?\\)", "(jobs)");
     }
 
     private String now() {

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.model;
 
 import io.tessera.config.wire.ShardReport;
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.JobSpec;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -20,7 +21,8 @@ import java.util.List;
  * @param restarts        restarts used so far, against {@code spec.restartLimit}
  * @param placement       the committed plan of the current attempt, null while queued
  * @param events          history, oldest first, capped at {@link #MAX_EVENTS}
- * @param waitingReason   the latest reason it could not be placed, to avoid repeating events
+ * @param waiting         why it could not be placed last, typed ({@link Waiting}); null when it does not wait. Read
+ *                        from a plain {@code waitingReason} string too, as stored before waits had kinds
  * @param owner           the user who submitted it
  * @param previousShards  the shard count of the attempt before this one, 0 for the first attempt
  * @param finalShards     once it has finished and left hot state: its last attempt's shard reports
@@ -29,7 +31,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested,
                         String submittedAt, int attempt, int restarts, Plan placement, List<JobEvent> events,
-                        String waitingReason, String owner, int previousShards,
+                        @JsonAlias("waitingReason") Waiting waiting, String owner, int previousShards,
                         List<ShardReport> finalShards) {
     public static final int MAX_EVENTS = 200;
 
@@ -40,16 +42,16 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
 
     /** A job still in hot state (no final shard reports kept in it). */
     public JobRecord(String id, long seq, JobSpec spec, JobState state, boolean cancelRequested, String submittedAt,
-                     int attempt, int restarts, Plan placement, List<JobEvent> events, String waitingReason,
+                     int attempt, int restarts, Plan placement, List<JobEvent> events, Waiting waiting,
                      String owner, int previousShards) {
-        this(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events, waitingReason,
+        this(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events, waiting,
                 owner, previousShards, List.of());
     }
 
     /** This finished job with its last attempt's shard reports, as it moves to the history. */
     public JobRecord withFinalShards(List<ShardReport> reports) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
-                waitingReason, owner, previousShards, reports);
+                waiting, owner, previousShards, reports);
     }
 
     public JobRecord withEvent(JobEvent event) {
@@ -59,12 +61,12 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
             next = next.subList(next.size() - MAX_EVENTS, next.size());
         }
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, next,
-                waitingReason, owner, previousShards);
+                waiting, owner, previousShards);
     }
 
     public JobRecord withState(JobState newState) {
         return new JobRecord(id, seq, spec, newState, cancelRequested, submittedAt, attempt, restarts, placement,
-                events, waitingReason, owner, previousShards);
+                events, waiting, owner, previousShards);
     }
 
     public JobRecord withPlacement(Plan plan) {
@@ -74,12 +76,17 @@ public record JobRecord(String id, long seq, JobSpec spec, JobState state, boole
 
     public JobRecord withCancelRequested() {
         return new JobRecord(id, seq, spec, state, true, submittedAt, attempt, restarts, placement, events,
-                waitingReason, owner, previousShards);
+                waiting, owner, previousShards);
     }
 
-    public JobRecord withWaitingReason(String reason) {
+    public JobRecord withWaiting(Waiting why) {
         return new JobRecord(id, seq, spec, state, cancelRequested, submittedAt, attempt, restarts, placement, events,
-                reason, owner, previousShards);
+                why, owner, previousShards);
+    }
+
+    /** Why it waits, for people; null when it does not wait. */
+    public String waitingReason() {
+        return waiting == null ? null : waiting.reason();
     }
 
     /** A new attempt: back to the queue with no placement. */

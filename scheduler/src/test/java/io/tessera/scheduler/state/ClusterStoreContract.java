@@ -20,6 +20,8 @@ import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.model.ThroughputProfile;
+import io.tessera.scheduler.model.WaitKind;
+import io.tessera.scheduler.model.Waiting;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -74,7 +76,7 @@ abstract class ClusterStoreContract {
         JobRecord j1 = s.job("j1").orElseThrow();
         JobRecord done = s.job("done").orElseThrow();
         List<Change> changes = List.of(new Change.NodeLost("n1", 10),
-                new Change.Note("j1", j -> j.withWaitingReason("waits")),
+                new Change.Note("j1", j -> j.withWaiting(new Waiting(WaitKind.NO_FIT, "waits"))),
                 new Change.Transition(j1, j1.withState(JobState.CANCELLED), true, true),
                 new Change.EstimatedStarts(Map.of("j1", "2026-01-01T00:00:00Z")),
                 new Change.LearnProfile(profile),
