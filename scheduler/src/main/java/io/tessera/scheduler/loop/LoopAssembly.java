@@ -76,6 +76,6 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
     public PlanApplier applier() {
         return new PlanApplier(store, view.catalog(), history, (kind, outcome) -> events.leaderChange(
                 kind.name().toLowerCase(Locale.ROOT), outcome instanceof PlanApplier.Committed ? "applied"
-                        : ((PlanApplier.Conflict) outcome).fenced() ? "fenced" : "conflict"));
+                        : ((PlanApplier.Conflict) outcome).fenced() ? "fenced" : "conflict"), view::sameHost);
     }
 }

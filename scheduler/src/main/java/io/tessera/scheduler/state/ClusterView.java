@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
@@ -44,6 +45,8 @@ public final class ClusterView {
     private final Set<String> toReconcile = ConcurrentHashMap.newKeySet();
     private final Map<String, JobRecord> jobs = new HashMap<>();
     private final Map<String, NodeRecord> nodes = new HashMap<>();
+    /** Node names by address, for {@link #sameHost}; null until asked for after a node was added, removed or moved. */
+    private Map<String, List<String>> byAddress;
     private final Map<String, AssignmentSet> sets = new HashMap<>();
     private final NavigableSet<JobRecord> queue = new TreeSet<>(QueueOrder.FIRST_TO_PLACE);
     private final Map<String, NavigableSet<JobRecord>> queues = new TreeMap<>();
@@ -127,6 +130,7 @@ public final class ClusterView {
     /** Reads the whole state again (at a leader change); every hot job is due for reconciliation. */
     public synchronized void rebuild() {
         overflowed = false;
+        byAddress = null;
         capacity = null;
         bestCase = null;
         toReconcile.clear();
@@ -169,6 +173,9 @@ public final class ClusterView {
             AssignmentSet set = store.assignments(name);
             NodeRecord before = nodes.get(name);
             node.ifPresentOrElse(n -> nodes.put(name, n), () -> nodes.remove(name));
+            if (before == null || node.isEmpty() || !Objects.equals(before.address(), node.get().address())) {
+                byAddress = null;
+            }
             if (!SnapshotBuilder.sameCapacity(before, node.orElse(null))) {
                 capacity = null;
                 bestCase = null;
@@ -238,6 +245,20 @@ public final class ClusterView {
             bestCase = SnapshotBuilder.bestCase(catalog, nodes.values());
         }
         return bestCase;
+    }
+
+    /**
+     * The other nodes with {@code node}'s address, as of the last refresh: agents on one host (the
+     * demo's, a test cluster's) share its ports. Empty where every node has its own address.
+     */
+    public synchronized List<String> sameHost(String node) {
+        if (byAddress == null) {
+            byAddress = new HashMap<>();
+            nodes.values().forEach(n -> byAddress.computeIfAbsent(n.address(), a -> new ArrayList<>()).add(n.name()));
+        }
+        NodeRecord n = nodes.get(node);
+        List<String> all = n == null ? List.of() : byAddress.getOrDefault(n.address(), List.of());
+        return all.size() <= 1 ? List.of() : all.stream().filter(x -> !x.equals(node)).toList();
     }
 
     /** The placement input as of the last refresh. */

@@ -17,7 +17,9 @@ import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +42,18 @@ public final class PlanApplier {
     private final ChipCatalog catalog;
     private final JobHistory history;
     private final Observer observer;
+    private final HostPeers peers;
+
+    /**
+     * The other nodes on the same host as a node (the same address): their shards' rendezvous
+     * ports are the host's too, so a plan's ports are chosen away from theirs as well.
+     */
+    @FunctionalInterface
+    public interface HostPeers {
+        HostPeers NONE = node -> List.of();
+
+        Collection<String> of(String node);
+    }
 
     /** Told of every change's outcome, after its transaction: metrics, and tests that watch a leader. */
     @FunctionalInterface
@@ -51,15 +65,17 @@ public final class PlanApplier {
 
     /** Without a history: a {@link Change.MoveToHistory} conflicts (tests of placement alone). */
     public PlanApplier(ClusterStore store, ChipCatalog catalog) {
-        this(store, catalog, null, Observer.NONE);
+        this(store, catalog, null, Observer.NONE, HostPeers.NONE);
     }
 
     /**
      * @param history  where finished jobs go ({@link Change.MoveToHistory}); written inside the fenced
      *                 transaction, after the fence, so a deposed leader never writes it
      * @param observer told of each outcome
+     * @param peers    the nodes that share a host with a node (none where every node has its own address)
      */
-    public PlanApplier(ClusterStore store, ChipCatalog catalog, JobHistory history, Observer observer) {
+    public PlanApplier(ClusterStore store, ChipCatalog catalog, JobHistory history, Observer observer, HostPeers peers) {
+        this.peers = peers;
         this.store = store;
         this.catalog = catalog;
         this.history = history;
@@ -203,7 +219,10 @@ public final class PlanApplier {
             Map<String, Optional<NodeRecord>> nodes = new TreeMap<>();
             Map<String, AssignmentSet> sets = new TreeMap<>();
             for (PlanChange c : changes) {
-                c.plan().shards().forEach(s -> nodes.put(s.node(), null));
+                c.plan().shards().forEach(s -> {
+                    nodes.put(s.node(), null);
+                    peers.of(s.node()).forEach(p -> nodes.put(p, null)); // read for their ports
+                });
                 jobs.get(c.jobId()).filter(j -> c.releaseOwn() && j.placement() != null)
                         .ifPresent(j -> j.placement().shards().forEach(s -> nodes.put(s.node(), null)));
             }
@@ -244,7 +263,8 @@ public final class PlanApplier {
         if (change.releaseOwn() && job.get().placement() != null) {
             job.get().placement().shards().forEach(s -> mine.put(s.node(), without(sets.get(s.node()), job.get().id())));
         }
-        Set<Integer> taken = AssignmentBuilder.portsInUse(change.plan().shards().stream().map(ShardPlan::node).distinct()
+        Set<Integer> taken = AssignmentBuilder.portsInUse(change.plan().shards().stream().map(ShardPlan::node)
+                .flatMap(n -> Stream.concat(Stream.of(n), peers.of(n).stream())).distinct()
                 .map(n -> mine.getOrDefault(n, sets.get(n))).toList(), next.id());
         Plan plan = AssignmentBuilder.completed(next, change.plan(), catalog,
                 n -> nodes.get(n).map(NodeRecord::labels).orElse(Map.of()), taken);

@@ -65,7 +65,8 @@ abstract class ClusterStoreContract {
     void everyLeaderChangeIsFencedAndRecheckedInOneTransaction() {
         ClusterStore s = store();
         InMemoryJobHistory history = new InMemoryJobHistory(10);
-        PlanApplier applier = new PlanApplier(s, ChipCatalog.builtIn(), history, PlanApplier.Observer.NONE);
+        PlanApplier applier = new PlanApplier(s, ChipCatalog.builtIn(), history, PlanApplier.Observer.NONE,
+                PlanApplier.HostPeers.NONE);
         s.updateNode("n1", o -> node("n1"));
         s.insertJob(job("j1", 1));
         s.insertJob(job("done", 2).withState(JobState.SUCCEEDED));

@@ -19,7 +19,9 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,48 @@ class PlanBatchTest {
         assertThat(applier.commitAll(List.of(new PlanApplier.Proposal("c", 1, c)), "t", term).get(0))
                 .isInstanceOf(PlanApplier.Conflict.class);
         assertThat(store.job("c").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    /**
+     * Regression: two agents on one host (the demo's, a test cluster's) are two nodes with one
+     * address, and the ports of jobs on them were chosen per node: two jobs whose port blocks hash
+     * to the same slot got one rendezvous port, and the second job's rank 0 failed to bind it
+     * (SimulationFidelityTest's "worker failure" in CI) or, worse, its ranks could have joined the
+     * other job. Ports are now chosen away from every job on the host.
+     */
+    @Test
+    void jobsOnTwoNodesOfOneHostGetDifferentRendezvousPorts() {
+        node("n1", 2);
+        node("n2", 2);
+        String[] ids = collidingIds();
+        ClusterView view = new ClusterView(store, CATALOG);
+        view.refresh();
+        assertThat(view.sameHost("n1")).containsExactly("n2");
+        PlanApplier hostAware = new PlanApplier(store, CATALOG, null, PlanApplier.Observer.NONE, view::sameHost);
+        Term term = new Term("me", store.claimLeadership("me").epoch(), 0);
+        ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
+        Plan a = plan(ids[0], snapshot);
+        Plan b = plan(ids[1], snapshot.minus(a));
+        assertThat(a.shards().get(0).node()).isNotEqualTo(b.shards().get(0).node());
+        assertThat(hostAware.commitAll(List.of(new PlanApplier.Proposal(ids[0], 1, a)), "t", term).get(0))
+                .isInstanceOf(PlanApplier.Committed.class);
+        assertThat(hostAware.commitAll(List.of(new PlanApplier.Proposal(ids[1], 1, b)), "t", term).get(0))
+                .isInstanceOf(PlanApplier.Committed.class);
+        int portA = store.assignments(a.shards().get(0).node()).shards().get(0).masterPort();
+        int portB = store.assignments(b.shards().get(0).node()).shards().get(0).masterPort();
+        assertThat(portA).as("jobs %s and %s hash to one port block", ids[0], ids[1]).isNotEqualTo(portB);
+    }
+
+    /** Two job ids whose first port blocks are the same slot (for a one-shard job at attempt 1). */
+    private static String[] collidingIds() {
+        Map<Integer, String> seen = new HashMap<>();
+        for (int i = 0; ; i++) {
+            String id = "x" + i;
+            String other = seen.putIfAbsent(CommPorts.blockStart(id, 1, 2, Set.of()), id);
+            if (other != null) {
+                return new String[] {other, id};
+            }
+        }
     }
 
     private Plan plan(String id, ClusterSnapshot snapshot) {
