@@ -1,5 +1,6 @@
 package io.tessera.scheduler.e2e;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -122,8 +123,15 @@ class NodeAndVendorLossTest {
             System.out.printf("grow-back: %.2f s after the Ascend agent restarted, the job runs 6 shards on 3 vendors "
                     + "again, predicted %.1f samples/s (%.1f%% of the original plan)%n", regrow, p2, 100 * p2 / p0);
             // Not 1: p0 was the catalog's estimate, p2 is corrected by what the job measured (the example
-            // worker's steps end a little late, by its sleep's overshoot, so its chips learn ~0.99 of the catalog).
-            assertThat(p2 / p0).isGreaterThan(0.97);
+            // worker's steps end a little late, by its sleep's overshoot, and later still on a loaded machine).
+            // Regression: a fixed bound (0.99, then 0.97) failed on loaded machines (0.964 in CI, 0.954 here): the
+            // plan in force predicts from the factors it learned, so the bound is the slowest learned factor.
+            Map<String, Double> factors = s.learnedFactors(0, "drill");
+            assertThat(factors).as("the drill's class learned a factor per chip type").hasSizeGreaterThanOrEqualTo(3);
+            double slowest = factors.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            System.out.printf("grow-back: learned factors %s; predicted/original %.3f, bound %.3f%n", factors, p2 / p0,
+                    0.99 * slowest);
+            assertThat(p2 / p0).isGreaterThan(0.99 * slowest).isLessThan(1.01);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.e2e;
 
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Arrays;
 import org.awaitility.Awaitility;
 import java.util.Base64;
@@ -187,6 +189,20 @@ final class ProcessCluster implements AutoCloseable {
     JsonNode job(int i, String id) {
         Answer a = send(i, "GET", "/v1/jobs/" + id, null);
         return a.status() == 200 ? a.json() : MissingNode.getInstance();
+    }
+
+    /** The learned speed factors (measured over the catalog's estimate) of job class {@code key}, per chip slot, as member {@code i} has them. */
+    Map<String, Double> learnedFactors(int i, String key) {
+        Map<String, Double> out = new TreeMap<>();
+        Answer a = send(i, "GET", "/v1/profiles", null);
+        if (a.status() == 200) {
+            for (JsonNode p : a.json().path("profiles")) {
+                if (p.path("key").asText().equals(key)) {
+                    p.path("estimates").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().path("factor").asDouble()));
+                }
+            }
+        }
+        return out;
     }
 
     /** The node's state as member {@code i} sees it ("absent" when unknown, "down" when the member does not answer). */
