@@ -53,15 +53,25 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
      */
     public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
                                long budgetNanos, LongSupplier nanoTime) {
+        return loop(leadership, liveness, claim, budgetNanos, nanoTime, BlockedSet.remembering());
+    }
+
+    /**
+     * The loop, with {@code blocked} as the one memory of which jobs need not be tried again until
+     * the fleet changes ({@link BlockedSet#forgetting()} tries every job on every pass).
+     */
+    public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
+                               long budgetNanos, LongSupplier nanoTime, BlockedSet blocked) {
         PlanApplier applier = applier();
         PreemptionClaims claims = new PreemptionClaims(clock::millis);
-        QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime)
+        QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime,
+                blocked)
                 .withClaims(claims).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
                 new JobReconciler(store, view, applier, clock), queuePass,
                 new ElasticGrowth(store, view, placer, applier, policy, clock, elastic)
                         .withReservations(queuePass::reservationsInForce), claim);
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events, blocked).withClaims(claims)
                 .withHistory(queuePass::usageHistory).withReservations(queuePass::reservationsInForce));
         loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs));
         loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)

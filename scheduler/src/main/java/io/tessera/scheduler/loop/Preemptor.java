@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -67,11 +68,18 @@ public final class Preemptor {
     private Supplier<UsageHistory> history = () -> null;
     private final SchedulerEvents events;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
-    /** Waiting jobs for which no set of victims helped, with the capacity fingerprint they saw. */
-    private final Map<String, Long> triedAt = new HashMap<>();
+    /** Waiting jobs for which no set of victims helped, with the capacity they saw (shared with the loop's other stages). */
+    private final BlockedSet blocked;
 
     public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events) {
+        this(store, view, placer, applier, policy, clock, events, BlockedSet.remembering());
+    }
+
+    /** @param blocked the jobs blocked on the capacity they saw, which the loop carries from pass to pass */
+    public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                     Clock clock, SchedulerEvents events, BlockedSet blocked) {
+        this.blocked = blocked;
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -98,7 +106,7 @@ public final class Preemptor {
         Set<String> heads = new HashSet<>();
         Set<String> queuedIds = new HashSet<>();
         view.queued().forEach(j -> queuedIds.add(j.id()));
-        triedAt.keySet().retainAll(queuedIds);
+        blocked.retain(BlockedSet.Trial.PREEMPTION, queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
                 int n = preemptFor(waiting, jobs, queues, term);
@@ -126,13 +134,8 @@ public final class Preemptor {
     }
 
     private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues, Term term) {
-        long fingerprint = view.snapshot().fingerprint();
-        if (Long.valueOf(fingerprint).equals(triedAt.get(waiting.id()))) {
-            return 0; // no victims helped on this capacity before
-        }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
         if (jobs.stream().noneMatch(j -> mightYield(j, waiting))) {
-            triedAt.put(waiting.id(), fingerprint);
             return 0; // nobody runs whom this job could ever preempt: no usage to add up
         }
         QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
@@ -141,12 +144,20 @@ public final class Preemptor {
         if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
             return 0; // nothing to preempt, or it fits as things are (the next pass places it)
         }
+        // What the victim search depends on: the capacity, which jobs may be victims and for what, the queues.
+        // Regression (BlockedSetPropertyTest): keyed on the capacity alone, a job stayed blocked after victims
+        // became eligible with time (a reservation's start grace ending, fair-share usage decaying).
+        long waitsOn = Objects.hash(view.snapshot().fingerprint(), queues, forShare,
+                eligible.stream().map(j -> j.id() + "@" + j.attempt()).toList());
+        if (blocked.triedOn(BlockedSet.Trial.PREEMPTION, waiting.id(), waitsOn)) {
+            return 0; // no victims helped on exactly this before
+        }
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
                 usage, gone, forShare));
         if (victims.isEmpty()) {
-            triedAt.put(waiting.id(), fingerprint);
+            blocked.tried(BlockedSet.Trial.PREEMPTION, waiting.id(), waitsOn);
             return 0;
         }
         int done = 0;

@@ -68,8 +68,8 @@ public final class QueuePlacer {
     public static final long DEFAULT_BUDGET_NANOS = 200_000_000L;
     private final long budgetNanos;
     private final LongSupplier nanoTime;
-    /** Jobs that did not fit, with the fingerprint of the capacity they saw. */
-    private final Map<String, Long> didNotFit = new HashMap<>();
+    /** Jobs that did not fit, with the capacity they saw (shared with the loop's other stages). */
+    private final BlockedSet blocked;
     private final Reservations reservations;
     private final WaitingNotes notes;
     /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
@@ -83,8 +83,15 @@ public final class QueuePlacer {
 
     /** With a placing budget per pass and the time source it is measured with. */
     public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+                       Clock clock, SchedulerEvents events, long budgetNanos, LongSupplier nanoTime) {
+        this(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime, BlockedSet.remembering());
+    }
+
+    /** @param blocked the jobs blocked on the capacity they saw, which the loop carries from pass to pass */
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos,
-                       LongSupplier nanoTime) {
+                       LongSupplier nanoTime, BlockedSet blocked) {
+        this.blocked = blocked;
         this.view = view;
         this.budgetNanos = budgetNanos;
         this.nanoTime = nanoTime;
@@ -95,7 +102,7 @@ public final class QueuePlacer {
         this.policy = policy;
         this.clock = clock;
         this.reservations = new Reservations(store, view, placer, clock);
-        this.notes = new WaitingNotes(store, view, placer, clock);
+        this.notes = new WaitingNotes(store, view, placer, clock, blocked);
     }
 
     /**
@@ -109,7 +116,7 @@ public final class QueuePlacer {
         List<JobRecord> queued = view.queued();
         Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
-        didNotFit.keySet().retainAll(ids);
+        blocked.retain(BlockedSet.Trial.PLACEMENT, ids);
         notes.retain(ids);
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
@@ -190,8 +197,15 @@ public final class QueuePlacer {
                     + Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
             return Optional.empty();
         }
-        Long before = didNotFit.get(job.id());
-        if (before != null && before == p.working.fingerprint() && reservations.due(job.id(), p.working).isEmpty()) {
+        boolean head = p.heads.contains(job.id()) || reservations.holds(job.id());
+        // A job that did not fit waits on the capacity; a queue's head also on when the jobs it would wait for
+        // end, which every progress report moves, so a head is planned every pass (its reservation is renewed).
+        // Regression (BlockedSetPropertyTest): skipping heads on an unchanged capacity, a job that became its
+        // queue's head got no reservation, and a reserved one was not renewed earlier when its blockers' ends
+        // moved earlier, so smaller jobs backfilled ahead of it.
+        long waitsOn = p.working.fingerprint();
+        if (!head && blocked.triedOn(BlockedSet.Trial.PLACEMENT, job.id(), waitsOn)
+                && reservations.due(job.id(), p.working).isEmpty()) {
             return Optional.empty(); // the capacity it did not fit into has not changed, and no reservation of its is due
         }
         QueueSpec queue = QueueUsage.spec(p.queues, job.spec().queue());
@@ -201,10 +215,9 @@ public final class QueuePlacer {
                     + " allow; the job waits until its queue's jobs release capacity");
             return Optional.empty();
         }
-        Optional<Decision> d = decide(job, p.working, policyFor(queue),
-                p.heads.contains(job.id()) || reservations.holds(job.id()), p.reserved, p.pending);
+        Optional<Decision> d = decide(job, p.working, policyFor(queue), head, p.reserved, p.pending);
         if (d.isEmpty()) {
-            didNotFit.put(job.id(), p.working.fingerprint());
+            blocked.tried(BlockedSet.Trial.PLACEMENT, job.id(), waitsOn);
             return Optional.empty();
         }
         Optional<Reservation> delayed = delays(job, d.get().proposal().plan(), p.reserved);

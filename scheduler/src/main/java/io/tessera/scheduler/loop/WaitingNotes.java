@@ -36,12 +36,13 @@ final class WaitingNotes {
     private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
-    /** Jobs that would fit the idle fleet, with the fingerprint of the fleet they were checked on. */
-    private final Map<String, Long> fitsIdleFleet = new HashMap<>();
+    /** Jobs that would fit the idle fleet, with the fleet they were checked on. */
+    private final BlockedSet blocked;
     /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
     private WaitReasons.Fleet fleetCount;
 
-    WaitingNotes(ClusterReads store, ClusterView view, Placer placer, Clock clock) {
+    WaitingNotes(ClusterReads store, ClusterView view, Placer placer, Clock clock, BlockedSet blocked) {
+        this.blocked = blocked;
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -63,20 +64,19 @@ final class WaitingNotes {
 
     /** Forgets jobs no longer queued. */
     void retain(Set<String> queued) {
-        fitsIdleFleet.keySet().retainAll(queued);
+        blocked.retain(BlockedSet.Trial.IDLE_FLEET, queued);
     }
 
     /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
     Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
         ClusterSnapshot all = view.capacity();
-        Long fitted = fitsIdleFleet.get(job.id());
-        if (fitted != null && fitted == all.fingerprint()) {
+        if (blocked.triedOn(BlockedSet.Trial.IDLE_FLEET, job.id(), all.fingerprint())) {
             return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
         }
         if (!all.nodes().isEmpty() && placer.place(all, job.id(), job.spec(), jobPolicy) instanceof Unschedulable u) {
             return Optional.of(u);
         }
-        fitsIdleFleet.put(job.id(), all.fingerprint());
+        blocked.tried(BlockedSet.Trial.IDLE_FLEET, job.id(), all.fingerprint());
         return Optional.empty();
     }
 

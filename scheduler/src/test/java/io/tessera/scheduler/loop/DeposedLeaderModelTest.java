@@ -1,44 +1,11 @@
 package io.tessera.scheduler.loop;
 
-import io.tessera.scheduler.model.EventType;
-import java.util.Objects;
-import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tessera.config.ChipCatalog;
-import io.tessera.config.ElasticConfig;
-import io.tessera.config.JobSpecParser;
-import io.tessera.config.wire.AssignmentSet;
-import io.tessera.config.wire.DeviceReport;
-import io.tessera.config.wire.ShardAssignment;
-import io.tessera.config.wire.ShardPhase;
-import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
-import io.tessera.scheduler.leader.Term;
-import io.tessera.scheduler.model.JobEvent;
-import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.model.JobState;
-import io.tessera.scheduler.model.NodeRecord;
-import io.tessera.scheduler.model.NodeState;
-import io.tessera.scheduler.model.ThroughputProfile;
-import io.tessera.scheduler.placement.PlacementEngine;
-import io.tessera.scheduler.placement.PlacementPolicy;
-import io.tessera.scheduler.placement.ShardPlan;
-import io.tessera.scheduler.sim.VirtualClock;
-import io.tessera.scheduler.state.ClusterView;
-import io.tessera.scheduler.state.InMemoryClusterStore;
-import io.tessera.scheduler.state.InMemoryJobHistory;
-import io.tessera.scheduler.state.JobHistory;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -54,17 +21,9 @@ import org.junit.jupiter.api.Test;
  * active job holds its plan).
  */
 class DeposedLeaderModelTest {
-    private static final ChipCatalog CATALOG = ChipCatalog.builtIn();
-    private static final ElasticConfig ELASTIC = new ElasticConfig(0.05, 2_000L, 0.10, 0.05, 0.3);
-    private static final long TIMEOUT_MS = 15_000;
-    private final InMemoryClusterStore store = new InMemoryClusterStore();
-    private final JobHistory history = new InMemoryJobHistory(100_000);
-    private final VirtualClock clock = new VirtualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    private final Set<String> silent = new HashSet<>();
-    private int seq;
+    private final ModelFleet fleet = new ModelFleet();
     /** Each kind of write the deposed leader landed (ids left out), with where it first did. */
     private final Map<String, String> landed = new TreeMap<>();
-
     /** What each loop's applier did, by kind and outcome ({@code place/fenced}, ...). */
     private final Map<String, Map<String, Integer>> outcomes = new TreeMap<>();
 
@@ -95,12 +54,7 @@ class DeposedLeaderModelTest {
     }
 
     private SchedulingLoop loop(String member) {
-        ClusterView view = new ClusterView(store, CATALOG);
-        return new LoopAssembly(store, view, new PlacementEngine(), PlacementPolicy.DEFAULT, clock, recording(member), ELASTIC, history, 5_000, 60_000)
-                .loop(() -> true, new NodeLivenessSweep(store, view, clock, TIMEOUT_MS, SchedulerEvents.NONE),
-                        () -> new Term(member, store.claimLeadership(member).epoch(), clock.millis()),
-                        Long.MAX_VALUE / 4, () -> 0L)
-                .withResyncEvery(Long.MAX_VALUE / 4);
+        return fleet.loop(member, recording(member), BlockedSet.remembering());
     }
 
     @Test
@@ -126,7 +80,6 @@ class DeposedLeaderModelTest {
 
     private void run(long seed, int steps) {
         Random random = new Random(seed);
-        fleet();
         SchedulingLoop deposed = loop("member-old");
         deposed.pass(); // claims the first term
         SchedulingLoop leader = loop("member-new");
@@ -136,206 +89,23 @@ class DeposedLeaderModelTest {
         for (int i = 0; i < steps; i++) {
             int op = random.nextInt(100);
             String what;
-            if (op < 10) {
-                what = "submit " + submit(random);
-            } else if (op < 35) {
-                what = "agents report";
-                agentsReport(random);
-            } else if (op < 45) {
-                what = "heartbeats";
-                heartbeats();
-            } else if (op < 50) {
-                what = "node silence flips";
-                flipNode(random);
-            } else if (op < 60) {
-                what = "time passes";
-                clock.advance(Duration.ofMillis(500 + random.nextInt(12_000)));
-                heartbeats(); // agents that still talk heartbeat far more often than the timeout
-            } else if (op < 63) {
-                what = "cancel";
-                cancelOne(random);
+            if (op < 63) {
+                what = fleet.act(op, random);
             } else if (op < 82) {
                 what = "deposed pass";
-                Snapshot before = snapshot();
+                ModelFleet.Snapshot before = fleet.snapshot();
                 deposed.pass();
                 deposedPasses++;
-                for (String d : before.differences(snapshot())) {
+                for (String d : before.differences(fleet.snapshot())) {
                     landed.putIfAbsent(d.replaceAll("job-[0-9]+|n[0-9]+|m[0-9]+", "#"), "seed " + seed + " step " + i + ": " + d);
                 }
             } else {
                 what = "leader pass";
                 leader.pass();
             }
-            assertConsistent("seed " + seed + " step " + i + " (" + what + ")");
+            fleet.assertConsistent("seed " + seed + " step " + i + " (" + what + ")");
         }
         assertThat(deposedPasses).isGreaterThan(steps / 10);
         assertThat(landed).as("kinds of write the deposed leader landed, each with its first occurrence").isEmpty();
-    }
-
-    /** Everything the store and the history hold, compared whole. */
-    record Snapshot(Map<String, JobRecord> jobs, Map<String, NodeRecord> nodes, Map<String, AssignmentSet> sets,
-                    Map<String, Map<Integer, ShardReport>> reports, Map<String, String> estimates,
-                    Map<String, ThroughputProfile> profiles, List<JobRecord> history) {
-        /** What differs in {@code after}, one line per entity: empty when nothing does. */
-        List<String> differences(Snapshot after) {
-            List<String> out = new ArrayList<>();
-            diff("job", jobs, after.jobs, out);
-            diff("node", nodes, after.nodes, out);
-            diff("assignments of", sets, after.sets, out);
-            diff("shard reports of", reports, after.reports, out);
-            diff("estimated start of", estimates, after.estimates, out);
-            diff("profile", profiles, after.profiles, out);
-            Map<String, JobRecord> h0 = new TreeMap<>();
-            Map<String, JobRecord> h1 = new TreeMap<>();
-            history.forEach(j -> h0.put(j.id(), j));
-            after.history.forEach(j -> h1.put(j.id(), j));
-            diff("history entry", h0, h1, out);
-            return out;
-        }
-
-        private static <V> void diff(String what, Map<String, V> a, Map<String, V> b, List<String> out) {
-            Set<String> keys = new TreeSet<>(a.keySet());
-            keys.addAll(b.keySet());
-            for (String k : keys) {
-                if (!Objects.equals(a.get(k), b.get(k))) {
-                    out.add(what + " " + k + (a.containsKey(k) ? b.containsKey(k) ? " changed" + summary(a.get(k), b.get(k))
-                            : " deleted" : " written"));
-                }
-            }
-        }
-
-        private static String summary(Object before, Object after) {
-            if (before instanceof JobRecord x && after instanceof JobRecord y) {
-                return ": " + x.state() + " -> " + y.state() + (y.events().size() > x.events().size()
-                        ? ", event " + y.events().get(y.events().size() - 1).type() : "");
-            }
-            if (before instanceof NodeRecord x && after instanceof NodeRecord y) {
-                return ": " + x.state() + " -> " + y.state();
-            }
-            return "";
-        }
-    }
-
-    private Snapshot snapshot() {
-        Map<String, JobRecord> jobs = new TreeMap<>();
-        Map<String, Map<Integer, ShardReport>> reports = new TreeMap<>();
-        Map<String, String> estimates = new TreeMap<>();
-        for (int n = 1; n <= seq; n++) {
-            String id = "job-" + n;
-            store.job(id).ifPresent(j -> jobs.put(id, j));
-            reports.put(id, new TreeMap<>(store.shardReports(id, 16)));
-            store.estimatedStart(id).ifPresent(at -> estimates.put(id, at));
-        }
-        Map<String, NodeRecord> nodes = new TreeMap<>();
-        store.nodes().forEach(n -> nodes.put(n.name(), n));
-        Map<String, AssignmentSet> sets = new TreeMap<>(store.allAssignments());
-        return new Snapshot(jobs, nodes, sets, reports, estimates, store.profiles().all(),
-                history.page(new JobHistory.Query(null, null, null, null, 1_000_000)));
-    }
-
-    private void assertConsistent(String where) {
-        Set<String> held = new HashSet<>();
-        Map<String, JobRecord> jobs = new HashMap<>();
-        store.jobs().forEach(j -> jobs.put(j.id(), j));
-        for (AssignmentSet set : store.allAssignments().values()) {
-            for (ShardAssignment a : set.shards()) {
-                JobRecord job = jobs.get(a.jobId());
-                assertThat(job).as("%s: %s holds devices on %s but is gone", where, a.jobId(), set.node()).isNotNull();
-                assertThat(job.state().active()).as("%s: %s holds devices on %s in state %s", where, a.jobId(),
-                        set.node(), job.state()).isTrue();
-                for (int d : a.devices()) {
-                    assertThat(held.add(set.node() + "/" + d)).as("%s: device %d of %s held twice", where, d, set.node())
-                            .isTrue();
-                }
-            }
-        }
-        for (JobRecord job : jobs.values()) {
-            if (job.state() == JobState.PLACED || job.state() == JobState.RUNNING) {
-                for (ShardPlan s : job.placement().shards()) {
-                    assertThat(store.assignments(s.node()).shards()).as("%s: %s's shard %d is missing from %s", where,
-                            job.id(), s.shard(), s.node()).anyMatch(a -> a.jobId().equals(job.id()) && a.shard() == s.shard());
-                }
-            }
-        }
-    }
-
-    private void fleet() {
-        for (int n = 0; n < 6; n++) {
-            String name = "n" + n;
-            String chip = n % 2 == 0 ? "nvidia-h20" : "ascend-910b";
-            List<DeviceReport> d = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                d.add(DeviceReport.basic(i, name + "-" + i, chip, chip, chip.startsWith("nvidia") ? 96 : 64, true, null));
-            }
-            store.updateNode(name, old -> new NodeRecord(name, "10.0.0." + name.length(), Map.of(), d, NodeState.READY,
-                    "t", clock.millis(), false));
-        }
-    }
-
-    private String submit(Random random) {
-        seq++;
-        String id = "job-" + seq;
-        int shards = 1 + random.nextInt(4);
-        String shardSpec = random.nextInt(2) == 0 ? "{min: 1, max: " + (shards + 2) + "}" : Integer.toString(shards);
-        String yaml = "name: m" + (seq % 5) + "\npriority: " + random.nextInt(6) + "\ncommand: [w]\nshards: " + shardSpec
-                + "\ndevicesPerShard: " + (1 << random.nextInt(4)) + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\n"
-                + "globalBatch: 64\n";
-        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u" + (seq % 3), 0));
-        return id;
-    }
-
-    /** What the agents of the nodes that still talk say about their shards: progress, exits, stops. */
-    private void agentsReport(Random random) {
-        List<ShardReport> out = new ArrayList<>();
-        for (AssignmentSet set : store.allAssignments().values()) {
-            if (silent.contains(set.node())) {
-                continue;
-            }
-            for (ShardAssignment a : set.shards()) {
-                ShardReport last = store.shardReports(a.jobId(), a.shard() + 1).get(a.shard());
-                long step = last == null || last.attempt() != a.attempt() || last.step() == null ? 0 : last.step() + 10;
-                double rate = set.node().hashCode() % 2 == 0 ? 100 : 70; // one vendor measures slower
-                if (a.stopGraceMs() != null) {
-                    out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.EXITED, 143, 1L, step, 1000L,
-                            null, null, step, new ShardReport.Exit(clock.millis(), List.of())));
-                } else if (random.nextInt(20) == 0) {
-                    int code = random.nextInt(3) == 0 ? 1 : 0;
-                    out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.EXITED, code, 1L, step, 1000L,
-                            null, null, step, new ShardReport.Exit(clock.millis(), List.of())));
-                } else {
-                    out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.RUNNING, null, 1L, step, 1000L,
-                            null, rate * a.microBatch(), step / 50 * 50, null, a.splitVersion()));
-                }
-            }
-        }
-        store.recordShardReports(out);
-    }
-
-    private void heartbeats() {
-        store.nodes().forEach(n -> {
-            if (!silent.contains(n.name())) {
-                store.touchNode(n.name(), clock.millis());
-            }
-        });
-    }
-
-    /** A node goes silent, or a silent one comes back and registers again. */
-    private void flipNode(Random random) {
-        String name = "n" + random.nextInt(6);
-        if (silent.remove(name)) {
-            store.updateNode(name, old -> old.map(n -> n.withState(NodeState.READY).heardAt(clock.millis())).orElseThrow());
-        } else {
-            silent.add(name);
-        }
-    }
-
-    private void cancelOne(Random random) {
-        List<JobRecord> live = store.jobs().stream().filter(j -> !j.state().terminal()).toList();
-        if (!live.isEmpty()) {
-            JobRecord j = live.get(random.nextInt(live.size()));
-            store.updateJob(j.id(), JobRecord::withCancelRequested);
-        }
     }
 }
