@@ -104,6 +104,23 @@ class PlanBatchTest {
         assertThat(portA).as("jobs %s and %s hash to one port block", ids[0], ids[1]).isNotEqualTo(portB);
     }
 
+    /** A simulated fleet of many nodes at one address (the load harness's) is not read whole at each commit. */
+    @Test
+    void aHostWithMoreAgentsThanAnyRealOneHasNoPeers() {
+        for (int i = 0; i <= ClusterView.MAX_AGENTS_PER_HOST; i++) {
+            node("n" + i, 1);
+        }
+        ClusterView view = new ClusterView(store, CATALOG);
+        view.refresh();
+        assertThat(view.sameHost("n0")).isEmpty();
+        store.updateNode("n0", old -> new NodeRecord("n0", "10.0.0.9", Map.of(), old.orElseThrow().devices(),
+                NodeState.READY, "t", 1, false));
+        view.invalidate(List.of("n0"), List.of());
+        view.refresh();
+        assertThat(view.sameHost("n1")).as("64 agents left at 10.0.0.1").hasSize(ClusterView.MAX_AGENTS_PER_HOST - 1);
+        assertThat(view.sameHost("n0")).as("alone at its address").isEmpty();
+    }
+
     /** Two job ids whose first port blocks are the same slot (for a one-shard job at attempt 1). */
     private static String[] collidingIds() {
         Map<Integer, String> seen = new HashMap<>();
