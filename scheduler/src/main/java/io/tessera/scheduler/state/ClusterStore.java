@@ -119,11 +119,6 @@ public interface ClusterStore extends ClusterReads {
     /** Removes a queue definition; false if there was none. */
     boolean deleteQueue(String name);
 
-    /**
-     * Replaces the predicted start times of reserved jobs (job id to ISO-8601 time). Written by
-     * the leader each pass; not durable, since the next leader works them out again.
-     */
-    void putEstimatedStarts(Map<String, String> estimates);
 
     /** The current leadership claim: member id and fencing epoch. */
     record LeaderClaim(String member, long epoch) {
@@ -167,7 +162,10 @@ public interface ClusterStore extends ClusterReads {
         /** Forgets the shard reports of a job's first {@code shards} shards. */
         void clearShardReports(String jobId, int shards);
 
-        /** Replaces the reserved jobs' predicted starts (job id to ISO-8601 time). */
+        /**
+         * Replaces the reserved jobs' predicted starts (job id to ISO-8601 time); not durable: a new
+         * leader works them out again.
+         */
         void putEstimatedStarts(Map<String, String> estimates);
 
         /** Creates or replaces a learned throughput profile. */

@@ -334,11 +334,6 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
-    public void putEstimatedStarts(Map<String, String> next) {
-        queueMaps.putEstimatedStarts(next);
-    }
-
-    @Override
     public Optional<String> estimatedStart(String jobId) {
         return queueMaps.estimatedStart(jobId);
     }

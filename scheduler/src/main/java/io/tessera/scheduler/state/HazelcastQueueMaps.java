@@ -37,20 +37,6 @@ final class HazelcastQueueMaps {
         return queues.remove(name) != null;
     }
 
-    /** Replaces the estimates, writing only what changed. */
-    void putEstimatedStarts(Map<String, String> next) {
-        for (String id : estimates.keySet()) {
-            if (!next.containsKey(id)) {
-                estimates.delete(id);
-            }
-        }
-        next.forEach((id, at) -> {
-            if (!at.equals(estimates.get(id))) {
-                estimates.set(id, at);
-            }
-        });
-    }
-
     Optional<String> estimatedStart(String jobId) {
         return Optional.ofNullable(estimates.get(jobId));
     }

@@ -382,11 +382,6 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public void putEstimatedStarts(Map<String, String> next) {
-        estimates = Map.copyOf(next);
-    }
-
-    @Override
     public Optional<String> estimatedStart(String jobId) {
         return Optional.ofNullable(estimates.get(jobId));
     }
