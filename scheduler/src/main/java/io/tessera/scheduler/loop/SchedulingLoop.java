@@ -41,7 +41,7 @@ public final class SchedulingLoop implements AutoCloseable {
     private final QueuePlacer placer;
     private final ElasticGrowth growth;
     private final Supplier<Term> claim;
-    private HistoryMover history;
+    private HistoryMover historyMover;
     private Preemptor preemptor;
     private Rebalancer rebalancer;
     private Runnable beforePass = () -> { };
@@ -110,7 +110,7 @@ public final class SchedulingLoop implements AutoCloseable {
 
     /** Also moves finished jobs to the history after each pass. */
     public SchedulingLoop withHistory(HistoryMover mover) {
-        this.history = mover;
+        this.historyMover = mover;
         return this;
     }
 
@@ -182,8 +182,8 @@ public final class SchedulingLoop implements AutoCloseable {
         if (rebalancer != null) {
             rebalancer.rebalanceWhereMeasured(term); // running gangs re-split by what their shards measured
         }
-        if (history != null) {
-            history.moveFinished(term);    // finished jobs leave hot state after their grace period
+        if (historyMover != null) {
+            historyMover.moveFinished(term); // finished jobs leave hot state after their grace period
         }
         return placed > 0;
     }
