@@ -9,7 +9,8 @@ import java.util.Set;
  * The one place the loop remembers, from pass to pass, which queued jobs need not be tried again:
  * a job tried against a state of the fleet (its capacity {@code fingerprint}) and found blocked is
  * tried again only once that state changes. Each kind of trial keeps its own entries: placing the
- * job, preempting for it, checking it against the idle fleet. The loop's assembly creates one and
+ * job, checking it against the idle fleet. (The preemptor's victim search is not remembered: whether
+ * victims help depends on the clock as well as on the fleet.) The loop's assembly creates one and
  * hands it to the stages that try jobs; nothing else carries such memory between passes.
  *
  * <p>A set made {@link #forgetting()} remembers nothing, so every job is tried on every pass: the
@@ -20,8 +21,6 @@ public final class BlockedSet {
     public enum Trial {
         /** Placing the job: it did not fit. */
         PLACEMENT,
-        /** Preempting for it: no victims would make it fit. */
-        PREEMPTION,
         /** Placing it on the idle fleet: it fits (so it waits for capacity, not for new nodes). */
         IDLE_FLEET
     }

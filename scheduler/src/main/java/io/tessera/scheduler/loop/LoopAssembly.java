@@ -71,7 +71,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                 new JobReconciler(store, view, applier, clock), queuePass,
                 new ElasticGrowth(store, view, placer, applier, policy, clock, elastic)
                         .withReservations(queuePass::reservationsInForce), claim);
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events, blocked).withClaims(claims)
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
                 .withHistory(queuePass::usageHistory).withReservations(queuePass::reservationsInForce));
         loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs));
         loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)

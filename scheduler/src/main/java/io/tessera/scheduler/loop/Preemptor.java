@@ -13,7 +13,6 @@ import io.tessera.scheduler.model.WaitKind;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
-import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
 import io.tessera.scheduler.policy.FairShare;
@@ -30,12 +29,10 @@ import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -68,18 +65,9 @@ public final class Preemptor {
     private Supplier<UsageHistory> history = () -> null;
     private final SchedulerEvents events;
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
-    /** Waiting jobs for which no set of victims helped, with the capacity they saw (shared with the loop's other stages). */
-    private final BlockedSet blocked;
 
     public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events) {
-        this(store, view, placer, applier, policy, clock, events, BlockedSet.remembering());
-    }
-
-    /** @param blocked the jobs blocked on the capacity they saw, which the loop carries from pass to pass */
-    public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                     Clock clock, SchedulerEvents events, BlockedSet blocked) {
-        this.blocked = blocked;
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -106,7 +94,6 @@ public final class Preemptor {
         Set<String> heads = new HashSet<>();
         Set<String> queuedIds = new HashSet<>();
         view.queued().forEach(j -> queuedIds.add(j.id()));
-        blocked.retain(BlockedSet.Trial.PREEMPTION, queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
                 int n = preemptFor(waiting, jobs, queues, term);
@@ -144,20 +131,15 @@ public final class Preemptor {
         if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
             return 0; // nothing to preempt, or it fits as things are (the next pass places it)
         }
-        // What the victim search depends on: the capacity, which jobs may be victims and for what, the queues.
-        // Regression (BlockedSetPropertyTest): keyed on the capacity alone, a job stayed blocked after victims
-        // became eligible with time (a reservation's start grace ending, fair-share usage decaying).
-        long waitsOn = Objects.hash(view.snapshot().fingerprint(), queues, forShare,
-                eligible.stream().map(j -> j.id() + "@" + j.attempt()).toList());
-        if (blocked.triedOn(BlockedSet.Trial.PREEMPTION, waiting.id(), waitsOn)) {
-            return 0; // no victims helped on exactly this before
-        }
+        // The victim search is not skipped for a job it did not help before: whether victims help depends on the
+        // clock too (reservations' starts, fair-share usage decaying, a just-started gang's grace), which no key
+        // of the fleet's state captures. Regression (BlockedSetPropertyTest): keyed on the capacity, then on the
+        // capacity and the eligible victims, a job stayed blocked where a search every pass preempted for it.
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
                 usage, gone, forShare));
         if (victims.isEmpty()) {
-            blocked.tried(BlockedSet.Trial.PREEMPTION, waiting.id(), waitsOn);
             return 0;
         }
         int done = 0;

@@ -51,7 +51,7 @@ class BlockedSetPropertyTest {
                 what = "pass";
                 a.pass();
                 b.pass();
-                held += blocked.size(BlockedSet.Trial.PLACEMENT) + blocked.size(BlockedSet.Trial.PREEMPTION) > 0 ? 1 : 0;
+                held += blocked.size(BlockedSet.Trial.PLACEMENT) > 0 ? 1 : 0;
             }
             Map<String, Object> mine = decisions(remembering);
             Map<String, Object> reference = decisions(forgetting);
