@@ -9,8 +9,8 @@ import java.util.Set;
  * The one place the loop remembers, from pass to pass, which queued jobs need not be tried again:
  * a job tried against a state of the fleet (its capacity {@code fingerprint}) and found blocked is
  * tried again only once that state changes. Each kind of trial keeps its own entries: placing the
- * job, checking it against the idle fleet. (The preemptor's victim search is not remembered: whether
- * victims help depends on the clock as well as on the fleet.) The loop's assembly creates one and
+ * job, checking it against the idle fleet. (The preemptor's memory of failed victim searches is its
+ * own: whether victims help depends on the clock as well as on the fleet, so it is not exact.) The loop's assembly creates one and
  * hands it to the stages that try jobs; nothing else carries such memory between passes.
  *
  * <p>A set made {@link #forgetting()} remembers nothing, so every job is tried on every pass: the

@@ -32,7 +32,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -64,6 +66,8 @@ public final class Preemptor {
     private final Clock clock;
     private Supplier<UsageHistory> history = () -> null;
     private final SchedulerEvents events;
+    /** Waiting jobs for which no victims helped, with what the search depended on. */
+    private final Map<String, Long> searched = new HashMap<>();
     private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
 
     public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
@@ -94,6 +98,7 @@ public final class Preemptor {
         Set<String> heads = new HashSet<>();
         Set<String> queuedIds = new HashSet<>();
         view.queued().forEach(j -> queuedIds.add(j.id()));
+        searched.keySet().retainAll(queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
                 int n = preemptFor(waiting, jobs, queues, term);
@@ -131,15 +136,20 @@ public final class Preemptor {
         if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
             return 0; // nothing to preempt, or it fits as things are (the next pass places it)
         }
-        // The victim search is not skipped for a job it did not help before: whether victims help depends on the
-        // clock too (reservations' starts, fair-share usage decaying, a just-started gang's grace), which no key
-        // of the fleet's state captures. Regression (BlockedSetPropertyTest): keyed on the capacity, then on the
-        // capacity and the eligible victims, a job stayed blocked where a search every pass preempted for it.
+        // What the victim search depends on, as far as the fleet's state tells: the capacity, which jobs may be
+        // victims and for what, the queues. (It depends on the clock too, which no key captures; searching every
+        // pass instead made a member that took over under load too slow to answer: ClusterFailoverTest.)
+        long waitsOn = Objects.hash(view.snapshot().fingerprint(), queues, forShare,
+                eligible.stream().map(j -> j.id() + "@" + j.attempt()).toList());
+        if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
+            return 0; // no victims helped on exactly this before
+        }
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
                 usage, gone, forShare));
         if (victims.isEmpty()) {
+            searched.put(waiting.id(), waitsOn);
             return 0;
         }
         int done = 0;
