@@ -35,6 +35,15 @@ public interface SchedulerEvents {
     default void leaderChange(String kind, String outcome) {
     }
 
+    /**
+     * An admission gate of the queue pass held a job this pass.
+     *
+     * @param gate the gate's name ({@code backoff}, {@code quota_headroom}, {@code fit}, {@code reservation}, {@code quota})
+     * @param kind the wait it answered, lower case ({@code WaitKind})
+     */
+    default void admissionWait(String gate, String kind) {
+    }
+
     /** Records nothing. */
     SchedulerEvents NONE = new SchedulerEvents() {
         @Override

@@ -5,15 +5,11 @@ import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
 import io.tessera.scheduler.model.JobRecord;
-import io.tessera.scheduler.model.Waiting;
 import io.tessera.scheduler.model.WaitKind;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.PlacementPolicy;
-import io.tessera.scheduler.placement.PlacementResult;
-import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.PlacementResult.Unschedulable;
 import io.tessera.scheduler.placement.Placer;
-import io.tessera.scheduler.placement.VetoReason;
 import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
@@ -24,7 +20,6 @@ import io.tessera.scheduler.policy.FairShareOrder;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
-import io.tessera.scheduler.policy.ReservationPolicy;
 import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import java.time.Clock;
@@ -103,6 +98,7 @@ public final class QueuePlacer {
         this.clock = clock;
         this.reservations = new Reservations(store, view, placer, clock);
         this.notes = new WaitingNotes(store, view, placer, clock, blocked);
+        this.gates = gates(LimitsConfig.RestartBackoff.DEFAULT);
     }
 
     /**
@@ -133,19 +129,19 @@ public final class QueuePlacer {
                 heads.add(j.id());
             }
         });
-        Pass pass = new Pass(queues, order, reserved, heads, working);
+        QueuePass pass = new QueuePass(queues, order, reserved, heads, working, clock.millis());
         int placed = 0;
-        List<Decision> batch = new ArrayList<>();
+        List<PlacementDecision> batch = new ArrayList<>();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
             }
-            Optional<Decision> d = offer(next.get(), pass);
+            Optional<PlacementDecision> d = offer(next.get(), pass);
             if (d.isEmpty()) {
                 continue;
             }
             batch.add(d.get());
-            pass.working = pass.working.minus(d.get().proposal().plan());
+            pass.working = pass.working.minus(d.get().plan());
             if (batch.size() == BATCH) {
                 placed += commit(batch, term);
                 batch.clear();
@@ -162,108 +158,48 @@ public final class QueuePlacer {
     }
 
     /**
-     * What one pass carries from job to job. The capacity left ({@code working}) changes as plans
-     * are decided; {@code pending} holds the devices of the decided plans not yet committed, which a
-     * reservation worked out now must not count on.
+     * Offers {@code job} the capacity left in {@code p}: it passes the {@link AdmissionGate}s in
+     * order, and the first that holds it says why it waits (noted, and counted by gate and kind);
+     * through all of them, its plan is counted against its queue and its reservation is spent.
      */
-    private static final class Pass {
-        final Map<String, QueueSpec> queues;
-        final FairShareOrder order;
-        final List<Reservation> reserved;
-        final Set<String> heads;
-        ClusterSnapshot working;
-        Map<String, Set<Integer>> pending = Map.of();
-
-        Pass(Map<String, QueueSpec> queues, FairShareOrder order, List<Reservation> reserved, Set<String> heads,
-             ClusterSnapshot working) {
-            this.queues = queues;
-            this.order = order;
-            this.reserved = reserved;
-            this.heads = heads;
-            this.working = working;
-        }
-    }
-
-    /**
-     * Offers {@code job} the capacity left in {@code p}: its plan, counted against its queue and with
-     * its reservation spent, or empty with why it waits noted (restart backoff, its queue's quota,
-     * no fit, another job's reservation).
-     */
-    private Optional<Decision> offer(JobRecord job, Pass p) {
-        long notBefore = RestartBackoffPolicy.notBeforeMs(job, backoff);
-        if (notBefore > clock.millis()) {
-            notes.waiting(job, new Waiting(WaitKind.RESTART_BACKOFF, "restart backoff until " + Instant.ofEpochMilli(notBefore)), "restart "
-                    + job.restarts() + " of " + job.spec().restartLimit() + " backs off until "
-                    + Instant.ofEpochMilli(notBefore) + " (limits.restartBackoff)");
-            return Optional.empty();
-        }
-        boolean head = p.heads.contains(job.id()) || reservations.holds(job.id());
-        // A job that did not fit waits on the capacity; a queue's head also on when the jobs it would wait for
-        // end, which every progress report moves, so a head is planned every pass (its reservation is renewed).
-        // Regression (BlockedSetPropertyTest): skipping heads on an unchanged capacity, a job that became its
-        // queue's head got no reservation, and a reserved one was not renewed earlier when its blockers' ends
-        // moved earlier, so smaller jobs backfilled ahead of it.
-        long waitsOn = p.working.fingerprint();
-        if (!head && blocked.triedOn(BlockedSet.Trial.PLACEMENT, job.id(), waitsOn)
-                && reservations.due(job.id(), p.working).isEmpty()) {
-            return Optional.empty(); // the capacity it did not fit into has not changed, and no reservation of its is due
-        }
+    private Optional<PlacementDecision> offer(JobRecord job, QueuePass p) {
         QueueSpec queue = QueueUsage.spec(p.queues, job.spec().queue());
-        if (QuotaPolicy.headroom(queue, p.queues, p.order.usage()) <= 1e-9) {
-            notes.waiting(job, new Waiting(WaitKind.QUEUE_AT_QUOTA, "queue " + queue.name() + " is at its quota"), "queue " + queue.name()
-                    + " holds all the normalized TFLOPS its quota" + (queue.cohort() == null ? "" : " and cohort")
-                    + " allow; the job waits until its queue's jobs release capacity");
+        boolean head = p.heads.contains(job.id()) || reservations.holds(job.id());
+        Candidate c = new Candidate(job, queue, policyFor(queue), head);
+        PlacementDecision d = null;
+        for (AdmissionGate gate : gates) {
+            GateVerdict v = gate.check(c, p, d);
+            if (v instanceof GateVerdict.Admit a) {
+                d = a.decision();
+                continue;
+            }
+            held(c, gate, v);
             return Optional.empty();
         }
-        Optional<Decision> d = decide(job, p.working, policyFor(queue), head, p.reserved, p.pending);
-        if (d.isEmpty()) {
-            blocked.tried(BlockedSet.Trial.PLACEMENT, job.id(), waitsOn);
-            return Optional.empty();
-        }
-        Optional<Reservation> delayed = delays(job, d.get().proposal().plan(), p.reserved);
-        if (delayed.isPresent()) {
-            d = beside(job, p.working, policyFor(queue), p.reserved, d.get().proposal().plan());
-        }
-        if (d.isEmpty()) {
-            notes.waiting(job, new Waiting(WaitKind.BEHIND_RESERVATION, "behind the reservation of " + delayed.get().jobId()),
-                    "starting now would delay job "
-                    + delayed.get().jobId() + ", which holds a reservation from " + Instant.ofEpochMilli(
-                    delayed.get().startAtMs()) + "; it backfills once it fits beside that or ends before it"
-                    + " (scheduling.steps tells how long it runs)");
-            return Optional.empty();
-        }
-        QuotaCharge charge = QuotaCharge.of(d.get().proposal().plan(), p.working.catalog());
-        if (QuotaPolicy.admit(queue, p.queues, p.order.usage(), charge) instanceof QuotaPolicy.Admission.Refuse r) {
-            notes.waiting(job, new Waiting(WaitKind.OVER_QUOTA, "over quota: " + r.field()), r.reason());
-            return Optional.empty();
-        }
-        p.order.placed(job, charge);
+        p.order.placed(job, QuotaCharge.of(d.plan(), p.working.catalog()));
         if (p.reserved.removeIf(r -> r.jobId().equals(job.id()))) { // placed: its reservation is spent
             claims.startedOnReservation(job.id());
         }
-        return d;
+        return Optional.of(d);
     }
 
-    private Optional<Reservation> delays(JobRecord job, Plan plan, List<Reservation> reserved) {
-        return ReservationPolicy.delays(job.id(), plan, Reservations.runSec(job, plan), clock.millis(), reserved);
-    }
-
-    /**
-     * A plan for {@code job} beside the reservations its best plan would delay: without the devices
-     * of every reservation it would not end before (backfill that fits beside them). A job that
-     * preempted is held to this too, so its victims' devices, not a reserved gang's, make its room.
-     */
-    private Optional<Decision> beside(JobRecord job, ClusterSnapshot working, PlacementPolicy jobPolicy,
-                                      List<Reservation> reserved, Plan best) {
-        long start = System.nanoTime();
-        return KeptReservations.beside(placer, working, job, jobPolicy, reserved, clock.millis(), best).map(plan ->
-                new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), plan), System.nanoTime() - start, List.of()));
+    /** Notes why a gate held {@code c}, and counts it. */
+    private void held(Candidate c, AdmissionGate gate, GateVerdict v) {
+        if (v instanceof GateVerdict.Wait w) {
+            notes.waiting(c.job(), w.why(), w.detail());
+            events.admissionWait(gate.name(), w.kind().name().toLowerCase(Locale.ROOT));
+        } else if (v instanceof GateVerdict.Unfit u) {
+            Optional<Unschedulable> idle = notes.onIdleFleet(c.job(), c.policy());
+            notes.unschedulable(c.job(), u.result(), idle);
+            events.admissionWait(gate.name(), (idle.isEmpty() ? WaitKind.NO_FIT : WaitKind.NEVER_FITS).name()
+                    .toLowerCase(Locale.ROOT));
+        }
     }
 
     /** The devices of {@code batch}'s plans, decided and not yet committed. */
-    private static Map<String, Set<Integer>> pendingDevices(List<Decision> batch) {
+    private static Map<String, Set<Integer>> pendingDevices(List<PlacementDecision> batch) {
         Map<String, Set<Integer>> out = new HashMap<>();
-        for (Decision d : batch) {
+        for (PlacementDecision d : batch) {
             d.proposal().plan().shards().forEach(s -> out.computeIfAbsent(s.node(), k -> new HashSet<>()).addAll(s.devices()));
         }
         return out;
@@ -281,11 +217,18 @@ public final class QueuePlacer {
         return history;
     }
 
-    private LimitsConfig.RestartBackoff backoff = LimitsConfig.RestartBackoff.DEFAULT;
+    /** The admission gates, in the order a job passes them. */
+    private List<AdmissionGate> gates;
+
+    private List<AdmissionGate> gates(LimitsConfig.RestartBackoff backoff) {
+        return List.of(new RestartBackoffGate(backoff), new UnchangedCapacityGate(blocked, reservations),
+                new QuotaHeadroomGate(), new FitGate(placer, reservations, blocked, events), new ReservationGate(placer),
+                new QuotaAdmissionGate());
+    }
 
     /** How long a failed gang waits before its next attempt ({@link RestartBackoffPolicy}). */
     public QueuePlacer withRestartBackoff(LimitsConfig.RestartBackoff value) {
-        this.backoff = value;
+        this.gates = gates(value);
         return this;
     }
 
@@ -304,65 +247,16 @@ public final class QueuePlacer {
     /** How many plans, decided one after another on the snapshot the ones before leave, commit together. */
     static final int BATCH = 16;
 
-    /** A plan to commit, with how long deciding it took and the chip types vetoed on the way (for metrics). */
-    private record Decision(PlanApplier.Proposal proposal, long nanos, List<String> vetoes) {
-    }
-
-    /**
-     * The job's plan on {@code snapshot}, or empty (and why it waits noted) when it does not fit.
-     *
-     * @param head whether the job is its queue's first, or already holds a reservation: if it does
-     *             not fit, it gets (or keeps) one, added to {@code reserved}
-     * @param pending devices this pass has decided on but not committed: a reservation never counts on them
-     */
-    private Optional<Decision> decide(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy jobPolicy, boolean head,
-                                      List<Reservation> reserved, Map<String, Set<Integer>> pending) {
-        long start = System.nanoTime();
-        PlacementResult result = placer.place(snapshot, job.id(), job.spec(), jobPolicy);
-        long nanos = System.nanoTime() - start;
-        List<String> vetoes = result.chips().stream().filter(c -> c.veto() != null)
-                .map(c -> c.veto().reason()).filter(r -> r != VetoReason.NOT_NEEDED)
-                .map(r -> r.name().toLowerCase(Locale.ROOT)).toList();
-        Optional<Plan> promised = result instanceof Unschedulable ? reservations.due(job.id(), snapshot) : Optional.empty();
-        if (promised.isPresent()) { // its reservation's time has come and its devices are free: the promise is kept
-            return Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), promised.get()), nanos, vetoes));
-        }
-        if (result instanceof Unschedulable u) {
-            events.placement(nanos, "unschedulable", vetoes);
-            Reservation mine = null;
-            if (head) {
-                mine = reservations.blocked(job, snapshot, jobPolicy, reserved, pending).orElse(null);
-                if (mine != null) {
-                    String id = mine.jobId();
-                    reserved.removeIf(r -> r.jobId().equals(id));
-                    reserved.add(mine);
-                }
-            }
-            if (mine != null) {
-                notes.waiting(job, new Waiting(WaitKind.RESERVED, "reserved: waits for " + mine.waitsFor() + " on " + mine.chips()),
-                        "holds a reservation: "
-                        + "predicted to start at " + Instant.ofEpochMilli(mine.startAtMs()) + ", when jobs " + mine.waitsFor()
-                        + " release their devices on " + mine.chips() + "; smaller jobs backfill only beside it or if they"
-                        + " end before it");
-            } else {
-                notes.unschedulable(job, u, notes.onIdleFleet(job, jobPolicy));
-            }
-            return Optional.empty();
-        }
-        return Optional.of(new Decision(new PlanApplier.Proposal(job.id(), job.attempt(), (Plan) result), nanos,
-                vetoes));
-    }
-
     /**
      * Commits a batch of plans in one transaction; the view takes what committed at once. A plan
      * that conflicts (its devices were taken, its job cancelled) re-reads its nodes and job, and
      * the job is planned again on the next pass. Returns how many committed.
      */
-    private int commit(List<Decision> batch, Term term) {
+    private int commit(List<PlacementDecision> batch, Term term) {
         if (batch.isEmpty()) {
             return 0;
         }
-        List<PlanApplier.Outcome> outcomes = applier.commitAll(batch.stream().map(Decision::proposal).toList(), now(), term);
+        List<PlanApplier.Outcome> outcomes = applier.commitAll(batch.stream().map(PlacementDecision::proposal).toList(), now(), term);
         int placed = 0;
         for (int i = 0; i < batch.size(); i++) {
             PlanApplier.Proposal p = batch.get(i).proposal();

@@ -42,7 +42,7 @@ import java.util.TreeSet;
  * free, the job gets the plan it reserved ({@link #due}). Each reserved job's
  * {@code estimatedStartAt} is published through the store for the API.
  */
-final class Reservations {
+final class Reservations implements ReservationBook {
     private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
@@ -87,7 +87,8 @@ final class Reservations {
     }
 
     /** Whether {@code jobId} holds a reservation: it keeps one, and has it renewed, until it is placed. */
-    boolean holds(String jobId) {
+    @Override
+    public boolean holds(String jobId) {
         Cached c = cache.get(jobId);
         return c != null && c.reservation().isPresent();
     }
@@ -101,7 +102,8 @@ final class Reservations {
      * @param others  the reservations in force: their devices are not counted on
      * @param pending devices of plans this pass decided and has not committed yet: not counted on either
      */
-    Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
+    @Override
+    public Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                   List<Reservation> others, Map<String, Set<Integer>> pending) {
         long now = clock.millis();
         Map<String, Set<Integer>> held = heldBy(others, head.id());
@@ -138,7 +140,8 @@ final class Reservations {
      * devices are free in {@code now}: the promise is kept even if a fresh search on {@code now}
      * does not find that plan (the search is a heuristic, and other jobs have moved since).
      */
-    Optional<Plan> due(String jobId, ClusterSnapshot now) {
+    @Override
+    public Optional<Plan> due(String jobId, ClusterSnapshot now) {
         Cached c = cache.get(jobId);
         return c == null ? Optional.empty() : c.reservation().filter(r -> r.plan() != null && r.startAtMs() <= clock.millis()
                 && ReservationPromise.allFree(r.devices(), now)).map(Reservation::plan);

@@ -139,6 +139,13 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     @Override
+    public void admissionWait(String gate, String kind) {
+        Counter.builder("tessera.admission.waits").tag("gate", gate).tag("kind", kind)
+                .description("Queued jobs an admission gate held in a queue pass, by gate and kind of wait (a job held"
+                        + " over many passes counts once per pass it was tried in)").register(registry).increment();
+    }
+
+    @Override
     public void heartbeat() {
         heartbeats.increment();
     }
