@@ -10,6 +10,8 @@ import io.tessera.scheduler.model.NodeRecord;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import io.tessera.scheduler.model.DeviceState;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -35,7 +37,7 @@ public record FleetView(List<Chip> chips, Chip total) {
             for (NodeApiView.DeviceView d : v.devices()) {
                 int[] c = counts.computeIfAbsent(d.chipType(), k -> new int[5]);
                 c[1]++;
-                c[d.state().equals("free") ? 2 : d.state().equals("allocated") ? 3 : 4]++;
+                c[2 + DeviceState.valueOf(d.state().toUpperCase(Locale.ROOT)).ordinal()]++; // free, allocated, unhealthy
                 nodesOf.computeIfAbsent(d.chipType(), k -> new HashSet<>()).add(n.name());
             }
         }

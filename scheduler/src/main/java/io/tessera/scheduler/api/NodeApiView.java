@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.DeviceState;
 import io.tessera.scheduler.model.NodeRecord;
-import io.tessera.scheduler.model.NodeState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +37,13 @@ public record NodeApiView(String name, String address, String state, boolean dra
         if (set != null) {
             set.shards().forEach(a -> a.devices().forEach(d -> holder.put(d, a)));
         }
-        Map<String, Integer> counts = new TreeMap<>(Map.of("free", 0, "allocated", 0, "unhealthy", 0));
+        Map<String, Integer> counts = new TreeMap<>();
+        for (DeviceState each : DeviceState.values()) {
+            counts.put(each.wireName(), 0);
+        }
         List<DeviceView> devices = node.devices().stream().map(d -> {
             ShardAssignment a = holder.get(d.index());
-            String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy" // nobody can use a lost node's
-                    : a != null ? "allocated" : "free";
+            String state = DeviceState.of(node, d, a != null).wireName();
             counts.merge(state, 1, Integer::sum);
             return view(d, state, a != null && visible.test(a.jobId()) ? a : null);
         }).toList();

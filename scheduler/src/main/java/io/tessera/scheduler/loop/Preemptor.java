@@ -126,6 +126,9 @@ public final class Preemptor {
     }
 
     private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues, Term term) {
+        if (waiting.waiting() != null && waiting.waiting().kind() == WaitKind.NEVER_FITS) {
+            return 0; // it does not fit even the idle fleet (static vetoes): no victims can make room
+        }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
         if (jobs.stream().noneMatch(j -> mightYield(j, waiting))) {
             return 0; // nobody runs whom this job could ever preempt: no usage to add up

@@ -114,7 +114,7 @@ final class WaitingNotes {
     private static List<VetoReason> causes(Unschedulable u) {
         List<VetoReason> out = new ArrayList<>();
         u.vetoes().forEach(v -> out.add(v.reason()));
-        u.chips().stream().filter(c -> c.veto() != null && c.veto().reason() != VetoReason.NOT_NEEDED)
+        u.chips().stream().filter(c -> c.veto() != null && c.veto().reason().blocks())
                 .forEach(c -> out.add(c.veto().reason()));
         return out;
     }

@@ -8,14 +8,15 @@ import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.DeviceState;
 import io.tessera.scheduler.model.NodeRecord;
-import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,7 @@ public final class FleetStatsCollector {
     private final Clock clock;
 
     /** The states a device is counted in; each is reported for every chip type present, 0 included. */
-    static final List<String> DEVICE_STATES = List.of("free", "allocated", "unhealthy");
+    static final List<String> DEVICE_STATES = Arrays.stream(DeviceState.values()).map(DeviceState::wireName).toList();
 
     public FleetStatsCollector(ClusterStore store, ClusterView view, ChipCatalog catalog, Clock clock) {
         this.view = view;
@@ -52,8 +53,7 @@ public final class FleetStatsCollector {
         for (NodeRecord node : view.nodes()) {
             Set<Integer> used = SnapshotBuilder.usedDevices(sets.get(node.name()));
             for (DeviceReport d : node.devices()) {
-                String state = !d.healthy() || node.state() == NodeState.LOST ? "unhealthy"
-                        : used.contains(d.index()) ? "allocated" : "free";
+                String state = DeviceState.of(node, d, used.contains(d.index())).wireName();
                 devices.merge(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), state), 1, Integer::sum);
                 for (String each : DEVICE_STATES) { // every state of a chip type reads 0 rather than vanishing
                     devices.putIfAbsent(new FleetStats.DeviceKey(vendor(d.chipType()), d.chipType(), each), 0);

@@ -4,6 +4,7 @@ import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
+import io.tessera.scheduler.model.DeviceState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
@@ -44,7 +45,7 @@ public final class SnapshotBuilder {
         Set<Integer> used = usedDevices(set);
         Map<String, List<Integer>> free = new TreeMap<>();
         for (DeviceReport d : node.devices()) {
-            if (d.healthy() && !used.contains(d.index()) && catalog.byId(d.chipType()).isPresent()) {
+            if (DeviceState.of(node, d, used.contains(d.index())) == DeviceState.FREE && catalog.byId(d.chipType()).isPresent()) {
                 free.computeIfAbsent(d.chipType(), k -> new ArrayList<>()).add(d.index());
             }
         }
