@@ -2,8 +2,8 @@ package io.tessera.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.tessera.scheduler.state.Database;
-import io.tessera.scheduler.state.JdbcMapStore;
+import io.tessera.scheduler.state.jdbc.Database;
+import io.tessera.scheduler.state.jdbc.JdbcMapStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -44,7 +44,7 @@ class ArchitectureTest {
     @Test
     void theSimulatorRunsTheLoopOverTheInMemoryStoreOnly() throws IOException {
         assertThat(offending("sim", "com.hazelcast", "io.vertx", "io.tessera.scheduler.api", "io.tessera.scheduler.service",
-                "io.tessera.scheduler.cli", "io.tessera.scheduler.state.Hazelcast")).isEmpty();
+                "io.tessera.scheduler.cli", "io.tessera.scheduler.state.hazelcast", "io.tessera.scheduler.state.jdbc")).isEmpty();
     }
 
     @Test
@@ -72,6 +72,31 @@ class ArchitectureTest {
                 .allMatch(line -> line.startsWith("loop/LearnedThroughput.java: "));
     }
 
+    /**
+     * Ports in {@code state/}, each adapter in its folder: Hazelcast is named only in
+     * {@code state/hazelcast/} (and by the JDBC write-through it plugs into), SQL only in
+     * {@code state/jdbc/} (and by the member that starts the pool), and the in-memory adapter names
+     * neither. The ports name no adapter.
+     */
+    @Test
+    void adaptersLiveInTheirFolders() throws IOException {
+        assertThat(offending("state", "com.hazelcast")).isNotEmpty().allMatch(line -> line.startsWith("state/hazelcast/")
+                || line.startsWith("state/jdbc/JdbcMapStore.java: "));
+        assertThat(offending("state", "java.sql", "javax.sql", "com.zaxxer")).isNotEmpty().allMatch(line ->
+                line.startsWith("state/jdbc/") || line.startsWith("state/hazelcast/HazelcastMember.java: "));
+        assertThat(offending("state/memory", "com.hazelcast", "java.sql", "javax.sql", "io.tessera.scheduler.state.hazelcast",
+                "io.tessera.scheduler.state.jdbc")).isEmpty();
+        List<String> ports = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("state"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.startsWith("import com.hazelcast") || l.startsWith("import java.sql")
+                        || l.startsWith("import javax.sql") || l.matches("import io\\.tessera\\.scheduler\\.state\\.[a-z]+\\..*"))
+                        .forEach(l -> ports.add(f.getFileName() + ": " + l));
+            }
+        }
+        assertThat(ports).isEmpty();
+    }
+
     /** Policies are pure functions of their inputs: no store, no loop, no edge, no Hazelcast or Vert.x. */
     @Test
     void policiesArePure() throws IOException {
@@ -91,7 +116,8 @@ class ArchitectureTest {
                 "io.tessera.scheduler.api", "io.tessera.scheduler.metrics", "io.vertx")).isEmpty();
         assertThat(offending("metrics", "io.tessera.scheduler.loop", "io.tessera.scheduler.service",
                 "io.tessera.scheduler.api", "io.tessera.scheduler.auth")).isEmpty();
-        assertThat(offending("api", "io.tessera.scheduler.loop", "io.tessera.scheduler.state.Hazelcast",
+        assertThat(offending("api", "io.tessera.scheduler.loop", "io.tessera.scheduler.state.hazelcast",
+                "io.tessera.scheduler.state.jdbc", "io.tessera.scheduler.state.memory",
                 "com.hazelcast")).allMatch(line -> line.startsWith("api/Problems.java: import com.hazelcast.core.Hazelcast")
                 && line.endsWith("Exception;"));
     }

@@ -4,12 +4,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Whether a checkpoint directory may be claimed: pure over the claims so far (directory to owner). */
-final class CheckpointClaims {
+public final class CheckpointClaims {
     private CheckpointClaims() {
     }
 
     /** The owner of a claimed directory that is {@code dir}, inside it or around it, when that owner is not {@code owner}. */
-    static Optional<String> conflict(Map<String, String> claims, String dir, String owner) {
+    public static Optional<String> conflict(Map<String, String> claims, String dir, String owner) {
         String mine = slash(dir);
         for (Map.Entry<String, String> e : claims.entrySet()) {
             String other = slash(e.getKey());

@@ -1,7 +1,6 @@
 package io.tessera.scheduler.state;
 
 import java.util.concurrent.ConcurrentHashMap;
-import com.hazelcast.map.IMap;
 import java.util.TreeMap;
 import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Map;
@@ -40,33 +39,6 @@ public interface ProfileStore {
             @Override
             public void put(ThroughputProfile profile) {
                 map.put(profile.key(), profile);
-            }
-
-            @Override
-            public boolean delete(String key) {
-                return map.remove(key) != null;
-            }
-        };
-    }
-
-    /** A store over a Hazelcast map of JSON values. */
-    static ProfileStore hazelcast(IMap<String, String> map) {
-        return new ProfileStore() {
-            @Override
-            public Map<String, ThroughputProfile> all() {
-                Map<String, ThroughputProfile> out = new TreeMap<>();
-                map.forEach((k, json) -> out.put(k, Codec.decode(json, ThroughputProfile.class)));
-                return out;
-            }
-
-            @Override
-            public Optional<ThroughputProfile> get(String key) {
-                return Optional.ofNullable(Codec.decode(map.get(key), ThroughputProfile.class));
-            }
-
-            @Override
-            public void put(ThroughputProfile profile) {
-                map.set(profile.key(), Codec.encode(profile));
             }
 
             @Override

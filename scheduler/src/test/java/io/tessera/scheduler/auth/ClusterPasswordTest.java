@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.SchedulerConfig;
-import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.hazelcast.HazelcastMember;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.tessera.config.SchedulerConfig;
-import io.tessera.scheduler.state.HazelcastMember;
+import io.tessera.scheduler.state.hazelcast.HazelcastMember;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -10,7 +10,7 @@ import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
-import io.tessera.scheduler.state.InMemoryJobHistory;
+import io.tessera.scheduler.state.memory.InMemoryJobHistory;
 import io.tessera.scheduler.state.JobHistory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

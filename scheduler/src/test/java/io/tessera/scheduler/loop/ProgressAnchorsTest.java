@@ -16,7 +16,7 @@ import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.ReservationPolicy;
 import io.tessera.scheduler.sim.VirtualClock;
 import io.tessera.scheduler.state.ClusterView;
-import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -18,7 +18,7 @@ import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.PlacementResult;
 import io.tessera.scheduler.state.ClusterStore;
-import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import io.tessera.scheduler.state.PlanApplier;
 import io.tessera.scheduler.state.SnapshotBuilder;
 import java.nio.charset.StandardCharsets;

@@ -21,7 +21,7 @@ import io.tessera.scheduler.placement.PlacementEngine;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.state.ClusterView;
-import io.tessera.scheduler.state.InMemoryClusterStore;
+import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import io.tessera.scheduler.state.PlanApplier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

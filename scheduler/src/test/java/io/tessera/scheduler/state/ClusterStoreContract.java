@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.state.memory.InMemoryJobHistory;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.config.QueueSpec;
 import static org.assertj.core.api.Assertions.assertThat;

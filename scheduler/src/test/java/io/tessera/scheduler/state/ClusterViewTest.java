@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import io.tessera.scheduler.model.EventType;
 import java.util.Optional;
 import java.util.function.Predicate;

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.state.hazelcast.HazelcastMember;
+import io.tessera.scheduler.state.hazelcast.HazelcastClusterStore;
 import io.tessera.config.ConfigLoader;
 import io.tessera.config.Documents;
 import com.hazelcast.core.HazelcastInstance;

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.scheduler.model.EventType;

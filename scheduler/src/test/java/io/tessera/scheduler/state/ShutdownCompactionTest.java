@@ -1,5 +1,7 @@
 package io.tessera.scheduler.state;
 
+import io.tessera.scheduler.state.jdbc.Database;
+import io.tessera.scheduler.state.jdbc.JdbcMapStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;

@@ -1,5 +1,8 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.memory;
 
+import io.tessera.scheduler.state.ProfileStore;
+import io.tessera.scheduler.state.CheckpointClaims;
+import io.tessera.scheduler.state.ClusterStore;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,5 +1,6 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
+import io.tessera.scheduler.state.Codec;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

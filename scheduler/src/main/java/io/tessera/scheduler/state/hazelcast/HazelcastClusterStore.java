@@ -1,5 +1,9 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
+import io.tessera.scheduler.state.ProfileStore;
+import io.tessera.scheduler.state.CheckpointClaims;
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Codec;
 import io.tessera.scheduler.security.Tokens;
 import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
@@ -68,7 +72,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.joinTokens = hz.getMap(JOIN_TOKENS);
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
-        this.profiles = ProfileStore.hazelcast(hz.getMap(PROFILES));
+        this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;

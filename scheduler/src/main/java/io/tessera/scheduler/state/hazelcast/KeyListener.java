@@ -1,4 +1,4 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;

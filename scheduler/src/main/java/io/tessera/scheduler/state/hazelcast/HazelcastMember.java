@@ -1,5 +1,8 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
+import io.tessera.scheduler.state.jdbc.Database;
+import io.tessera.scheduler.state.jdbc.GroupCommit;
+import io.tessera.scheduler.state.jdbc.JdbcMapStore;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
 import com.hazelcast.config.MapStoreConfig;

@@ -1,5 +1,7 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.jdbc;
 
+import io.tessera.scheduler.state.JobHistory;
+import io.tessera.scheduler.state.Codec;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import java.sql.Connection;

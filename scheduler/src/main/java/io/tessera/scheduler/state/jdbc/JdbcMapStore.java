@@ -1,4 +1,4 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.jdbc;
 
 import java.util.Locale;
 import com.hazelcast.map.MapStore;
@@ -33,7 +33,7 @@ public final class JdbcMapStore implements MapStore<String, String> {
         this(db, table, postgres, new GroupCommit(db));
     }
 
-    JdbcMapStore(DataSource db, String table, boolean postgres, GroupCommit commits) {
+    public JdbcMapStore(DataSource db, String table, boolean postgres, GroupCommit commits) {
         this.db = db;
         this.table = table;
         this.postgres = postgres;

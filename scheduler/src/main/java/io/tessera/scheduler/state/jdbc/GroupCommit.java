@@ -1,4 +1,4 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,9 +19,9 @@ import javax.sql.DataSource;
  * group fails, each of its callers' writes is retried in a transaction of its own, so one bad
  * write fails only its caller.
  */
-final class GroupCommit {
+public final class GroupCommit {
     /** One statement with its parameters. */
-    record Write(String sql, List<String> params) {
+    public record Write(String sql, List<String> params) {
     }
 
     private static final class Pending {
@@ -38,12 +38,12 @@ final class GroupCommit {
     private final List<Pending> queue = new ArrayList<>();
     private boolean leading;
 
-    GroupCommit(DataSource db) {
+    public GroupCommit(DataSource db) {
         this.db = db;
     }
 
     /** Commits {@code writes} (with whatever else is waiting); returns once they are committed. */
-    void commit(List<Write> writes) {
+    public void commit(List<Write> writes) {
         Pending mine = new Pending(writes);
         List<Pending> group;
         synchronized (this) {

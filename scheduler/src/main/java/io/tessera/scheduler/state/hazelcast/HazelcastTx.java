@@ -1,5 +1,7 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
+import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.Codec;
 import com.hazelcast.transaction.TransactionContext;
 import com.hazelcast.transaction.TransactionalMap;
 import io.tessera.config.wire.AssignmentSet;

@@ -1,4 +1,4 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.jdbc;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

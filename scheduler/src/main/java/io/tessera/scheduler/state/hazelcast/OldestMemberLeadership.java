@@ -1,4 +1,4 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
 import io.tessera.scheduler.leader.Leadership;
 

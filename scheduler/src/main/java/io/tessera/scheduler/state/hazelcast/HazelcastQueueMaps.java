@@ -1,5 +1,6 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.hazelcast;
 
+import io.tessera.scheduler.state.Codec;
 import com.hazelcast.map.IMap;
 import io.tessera.config.QueueSpec;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package io.tessera.scheduler.state;
+package io.tessera.scheduler.state.memory;
 
+import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.model.JobRecord;
 import java.util.ArrayList;
 import java.util.List;
