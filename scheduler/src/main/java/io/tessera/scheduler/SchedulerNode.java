@@ -1,5 +1,6 @@
 package io.tessera.scheduler;
 
+import io.tessera.scheduler.state.LeaderClaims;
 import java.util.function.IntConsumer;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tessera.scheduler.leader.Term;
@@ -120,7 +121,7 @@ public final class SchedulerNode implements AutoCloseable {
                 .loop(new OldestMemberLeadership(hz), new NodeLivenessSweep(store, view, clock,
                         HeartbeatPolicy.from(config), metrics), () -> {
                             String me = hz.getCluster().getLocalMember().getUuid().toString();
-                            ClusterStore.LeaderClaim c = store.claimLeadership(me);
+                            LeaderClaims.LeaderClaim c = store.claimLeadership(me);
                             return new Term(me, c.epoch(), clock.millis());
                         }, QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime).withBeforePass(learned::refresh);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(

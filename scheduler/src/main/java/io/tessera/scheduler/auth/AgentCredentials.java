@@ -1,8 +1,8 @@
 package io.tessera.scheduler.auth;
 
+import io.tessera.scheduler.state.CredentialStore;
 import java.time.Instant;
 import io.tessera.scheduler.security.Tokens;
-import io.tessera.scheduler.state.ClusterStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -23,11 +23,11 @@ import java.util.function.Supplier;
  */
 public final class AgentCredentials implements Authenticator {
     static final String PREFIX = "tsa_";
-    private final ClusterStore store;
+    private final CredentialStore store;
     private final Supplier<List<String>> staticJoinHashes;
     private final Clock clock;
 
-    public AgentCredentials(ClusterStore store, Supplier<List<String>> staticJoinHashes, Clock clock) {
+    public AgentCredentials(CredentialStore store, Supplier<List<String>> staticJoinHashes, Clock clock) {
         this.store = store;
         this.staticJoinHashes = staticJoinHashes;
         this.clock = clock;
@@ -54,8 +54,8 @@ public final class AgentCredentials implements Authenticator {
     public Enrollment enroll(String node, String joinToken, Optional<String> presented) {
         String hash = Tokens.sha256(joinToken == null ? "" : joinToken);
         boolean staticToken = staticJoinHashes.get().stream().anyMatch(h -> Tokens.same(h, hash));
-        Optional<ClusterStore.AgentCredential> current = store.credential(node);
-        if (current.map(ClusterStore.AgentCredential::revoked).orElse(false)) {
+        Optional<CredentialStore.AgentCredential> current = store.credential(node);
+        if (current.map(CredentialStore.AgentCredential::revoked).orElse(false)) {
             return new Refused(403, "node " + node + " was revoked by an admin; an admin must readmit it");
         }
         boolean live = current.map(c -> c.sha256() != null && !c.readmitted()).orElse(false);
@@ -67,7 +67,7 @@ public final class AgentCredentials implements Authenticator {
             return new Refused(401, "the join token is not valid (unknown, spent, expired, or issued for another node)");
         }
         String credential = PREFIX + node + "." + Tokens.generate("").substring(0, 43);
-        store.putCredential(new ClusterStore.AgentCredential(node, Tokens.sha256(credential), false, false));
+        store.putCredential(new CredentialStore.AgentCredential(node, Tokens.sha256(credential), false, false));
         return new Enrolled(node, credential);
     }
 
@@ -76,7 +76,7 @@ public final class AgentCredentials implements Authenticator {
         String token = Tokens.generate("tsj_");
         String hash = Tokens.sha256(token);
         long expires = clock.millis() + ttlMs;
-        store.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, node, uses, expires));
+        store.putJoinToken(new CredentialStore.JoinToken(hash.substring(0, 16), hash, node, uses, expires));
         return new Issued(hash.substring(0, 16), token, node, uses, Instant.ofEpochMilli(expires).toString());
     }
 
@@ -88,7 +88,7 @@ public final class AgentCredentials implements Authenticator {
     /** Cuts the node off; false if it never enrolled. */
     public boolean revoke(String node) {
         boolean existed = store.credential(node).isPresent();
-        store.putCredential(new ClusterStore.AgentCredential(node, null, true, false));
+        store.putCredential(new CredentialStore.AgentCredential(node, null, true, false));
         return existed;
     }
 
@@ -97,11 +97,11 @@ public final class AgentCredentials implements Authenticator {
      * its credential, valid until the node enrolls anew (after losing its credential file, say).
      */
     public void readmit(String node) {
-        Optional<ClusterStore.AgentCredential> c = store.credential(node);
-        if (c.map(ClusterStore.AgentCredential::revoked).orElse(false)) {
-            store.putCredential(new ClusterStore.AgentCredential(node, null, false, false));
+        Optional<CredentialStore.AgentCredential> c = store.credential(node);
+        if (c.map(CredentialStore.AgentCredential::revoked).orElse(false)) {
+            store.putCredential(new CredentialStore.AgentCredential(node, null, false, false));
         } else if (c.isPresent()) {
-            store.putCredential(new ClusterStore.AgentCredential(node, c.get().sha256(), false, true));
+            store.putCredential(new CredentialStore.AgentCredential(node, c.get().sha256(), false, true));
         }
     }
 

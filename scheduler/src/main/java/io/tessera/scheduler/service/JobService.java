@@ -78,7 +78,7 @@ public final class JobService {
      */
     public JobRecord submit(byte[] body, String contentType, String owner, Set<String> groups) {
         JsonNode doc = Documents.parse(body, contentType);
-        JobSpec parsed = QueueAdmission.admit(store, parser.parse(doc), doc.hasNonNull("priority"), owner, groups);
+        JobSpec parsed = QueueAdmission.admit(store, store, parser.parse(doc), doc.hasNonNull("priority"), owner, groups);
         refuseSealedLookalikes(parsed);
         return queue(parsed, owner, "submitted to queue " + parsed.queue() + " by " + owner);
     }
@@ -89,7 +89,7 @@ public final class JobService {
      */
     public JobRecord resubmit(JobRecord old, String owner, Set<String> groups) {
         JobSpec spec = old.spec().withSecretEnv(secrets.open(old.id(), old.spec().secretEnv()));
-        JobSpec admitted = QueueAdmission.admit(store, spec, true, owner, groups);
+        JobSpec admitted = QueueAdmission.admit(store, store, spec, true, owner, groups);
         return queue(admitted, owner, "resubmitted from " + old.id() + " to queue " + admitted.queue() + " by " + owner);
     }
 

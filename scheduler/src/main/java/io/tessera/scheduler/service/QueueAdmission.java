@@ -1,9 +1,10 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.scheduler.state.QueueStore;
+import io.tessera.scheduler.state.JobStore;
 import io.tessera.config.JobSpec;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.ValidationException;
-import io.tessera.scheduler.state.ClusterStore;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,8 +24,8 @@ final class QueueAdmission {
      * @throws ValidationException naming {@code queue} or {@code priority}
      * @throws Forbidden           naming {@code queue} when the user may not submit there
      */
-    static JobSpec admit(ClusterStore store, JobSpec spec, boolean priorityGiven, String user, Set<String> groups) {
-        Map<String, QueueSpec> queues = store.queues();
+    static JobSpec admit(QueueStore queueStore, JobStore jobStore, JobSpec spec, boolean priorityGiven, String user, Set<String> groups) {
+        Map<String, QueueSpec> queues = queueStore.queues();
         QueueSpec queue = queues.get(spec.queue());
         if (queue == null && !spec.queue().equals(QueueSpec.DEFAULT)) {
             throw new ValidationException("queue", "no queue named '" + spec.queue() + "'; the queues are "
@@ -39,7 +40,7 @@ final class QueueAdmission {
         }
         if (!spec.scheduling().mayBePreempted()) {
             QueueSpec q = queue;
-            long held = store.jobs().stream().filter(j -> j.spec().queue().equals(q.name()) && !j.state().terminal()
+            long held = jobStore.jobs().stream().filter(j -> j.spec().queue().equals(q.name()) && !j.state().terminal()
                     && !j.spec().scheduling().mayBePreempted()).count();
             if (held >= queue.maxNonPreemptible()) {
                 throw new ValidationException("scheduling.preemptible", "queue " + queue.name() + " allows "

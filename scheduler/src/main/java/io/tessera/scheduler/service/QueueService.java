@@ -1,5 +1,6 @@
 package io.tessera.scheduler.service;
 
+import io.tessera.scheduler.state.QueueStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.config.ChipCatalog;
@@ -17,7 +18,6 @@ import io.tessera.scheduler.policy.FairShare;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
-import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.ClusterView;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,12 +33,12 @@ import java.util.TreeMap;
  * API, and they are durable like jobs. Blocking; callers keep it off event loops.
  */
 public final class QueueService {
-    private final ClusterStore store;
+    private final QueueStore store;
     private final ClusterView view;
     private final ChipCatalog catalog;
 
     /** Jobs and nodes are read from this member's {@code view} (refreshed first), not decoded from the store. */
-    public QueueService(ClusterStore store, ClusterView view, ChipCatalog catalog) {
+    public QueueService(QueueStore store, ClusterView view, ChipCatalog catalog) {
         this.store = store;
         this.view = view;
         this.catalog = catalog;

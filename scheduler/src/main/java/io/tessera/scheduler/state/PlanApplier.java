@@ -304,7 +304,7 @@ public final class PlanApplier {
 
     /** Why {@code term} may not write: another member claimed a later epoch. Empty when it still leads. */
     static Optional<String> fence(ClusterStore.Tx tx, Term term) {
-        Optional<ClusterStore.LeaderClaim> current = tx.leaderForUpdate();
+        Optional<LeaderClaims.LeaderClaim> current = tx.leaderForUpdate();
         if (current.isEmpty() || current.get().epoch() != term.epoch() || !current.get().member().equals(term.member())) {
             return Optional.of(FENCED + "this member's term (epoch " + term.epoch() + ") is over; current is "
                     + current.map(c -> "epoch " + c.epoch()).orElse("none"));

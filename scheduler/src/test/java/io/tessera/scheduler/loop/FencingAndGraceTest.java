@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.state.LeaderClaims;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
@@ -71,8 +72,8 @@ class FencingAndGraceTest {
         Plan plan = (Plan) new PlacementEngine().place(snapshot, "job-f", spec, PlacementPolicy.DEFAULT);
         PlanApplier applier = new PlanApplier(store, catalog);
 
-        ClusterStore.LeaderClaim old = store.claimLeadership("member-a");
-        ClusterStore.LeaderClaim current = store.claimLeadership("member-b");
+        LeaderClaims.LeaderClaim old = store.claimLeadership("member-a");
+        LeaderClaims.LeaderClaim current = store.claimLeadership("member-b");
         assertThat(current.epoch()).isEqualTo(old.epoch() + 1);
 
         var late = applier.commit("job-f", 1, plan, "t", new Term("member-a", old.epoch(), 0));

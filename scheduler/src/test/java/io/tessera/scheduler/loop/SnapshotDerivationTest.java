@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.state.LeaderClaims;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.scheduler.model.EventType;
@@ -54,7 +55,7 @@ class SnapshotDerivationTest {
                 store.updateNode(name, old -> new NodeRecord(name, "10.0.0." + name.length(), Map.of("zone", "z" + random.nextInt(3)),
                         devices, random.nextInt(15) > 0 ? NodeState.READY : NodeState.LOST, "t", 1, random.nextInt(20) == 0));
             }
-            ClusterStore.LeaderClaim claim = store.claimLeadership("me");
+            LeaderClaims.LeaderClaim claim = store.claimLeadership("me");
             Term term = new Term("me", claim.epoch(), 0);
             PlanApplier applier = new PlanApplier(store, CATALOG);
             ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());

@@ -114,7 +114,7 @@ abstract class ClusterStoreContract {
         assertThat(s.job("j1")).map(JobRecord::state).contains(JobState.CANCELLED);
     }
 
-    private static Term term(ClusterStore.LeaderClaim claim) {
+    private static Term term(LeaderClaims.LeaderClaim claim) {
         return new Term(claim.member(), claim.epoch(), 0);
     }
 
@@ -261,8 +261,8 @@ abstract class ClusterStoreContract {
     @Test
     void leadershipEpochsOnlyGrowAndTransactionsSeeTheCurrentClaim() {
         ClusterStore s = store();
-        ClusterStore.LeaderClaim first = s.claimLeadership("a");
-        ClusterStore.LeaderClaim second = s.claimLeadership("b");
+        LeaderClaims.LeaderClaim first = s.claimLeadership("a");
+        LeaderClaims.LeaderClaim second = s.claimLeadership("b");
         assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
         assertThat(s.inTransaction(ClusterStore.Tx::leaderForUpdate)).contains(second);
     }
@@ -270,14 +270,14 @@ abstract class ClusterStoreContract {
     @Test
     void credentialsJoinTokensAndCheckpointClaims() {
         ClusterStore s = store();
-        s.putCredential(new ClusterStore.AgentCredential("n1", "h", false, false));
-        assertThat(s.credential("n1")).map(ClusterStore.AgentCredential::sha256).contains("h");
+        s.putCredential(new CredentialStore.AgentCredential("n1", "h", false, false));
+        assertThat(s.credential("n1")).map(CredentialStore.AgentCredential::sha256).contains("h");
         String hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        s.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, "n7", 1, Long.MAX_VALUE));
+        s.putJoinToken(new CredentialStore.JoinToken(hash.substring(0, 16), hash, "n7", 1, Long.MAX_VALUE));
         assertThat(s.useJoinToken(hash, "n8", 0)).as("bound to n7").isFalse();
         assertThat(s.useJoinToken(hash, "n7", 0)).isTrue();
         assertThat(s.useJoinToken(hash, "n7", 0)).as("spent").isFalse();
-        s.putJoinToken(new ClusterStore.JoinToken(hash.substring(0, 16), hash, null, 5, 10));
+        s.putJoinToken(new CredentialStore.JoinToken(hash.substring(0, 16), hash, null, 5, 10));
         assertThat(s.useJoinToken(hash, "n9", 11)).as("expired").isFalse();
         assertThat(s.deleteJoinToken(hash.substring(0, 16))).isTrue();
         assertThat(s.useJoinToken(hash, "n9", 0)).isFalse();

@@ -8,7 +8,7 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
-import io.tessera.scheduler.state.ClusterStore.LeaderClaim;
+import io.tessera.scheduler.state.LeaderClaims.LeaderClaim;
 import java.util.Map;
 import java.util.Optional;
 
