@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,30 @@ class ArchitectureTest {
             }
         }
         assertThat(ports).isEmpty();
+    }
+
+    /**
+     * What the loop remembers between passes is in one place, {@code CycleMemory}, and its parts
+     * (the blocked set, the preemption claims, the progress anchors); a stage creates no collection
+     * of its own to remember in. {@code WaitingNotes} gathers one pass's notes, drained at its end.
+     */
+    @Test
+    void theLoopsStagesKeepNoMemoryOfTheirOwn() throws IOException {
+        Pattern field = Pattern.compile("^ {4}(?! )(private |protected |public )?(static )?(final )?[\\w<>, .?]+ \\w+ = "
+                + "(new (Hash|Tree|LinkedHash|ConcurrentHash|Array|Enum)\\w*|ConcurrentHashMap\\.newKeySet)");
+        Set<String> memory = Set.of("CycleMemory.java", "BlockedSet.java", "PreemptionClaims.java", "ProgressAnchors.java",
+                "WaitingNotes.java");
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("loop"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                if (memory.contains(f.getFileName().toString())) {
+                    continue;
+                }
+                Files.readAllLines(f).stream().filter(l -> field.matcher(l).find())
+                        .forEach(l -> out.add(f.getFileName() + ": " + l.strip()));
+            }
+        }
+        assertThat(out).isEmpty();
     }
 
     /** Policies are pure functions of their inputs: no store, no loop, no edge, no Hazelcast or Vert.x. */

@@ -10,8 +10,7 @@ import java.util.Set;
  * a job tried against a state of the fleet (its capacity {@code fingerprint}) and found blocked is
  * tried again only once that state changes. Each kind of trial keeps its own entries: placing the
  * job, checking it against the idle fleet. (The preemptor's memory of failed victim searches is its
- * own: whether victims help depends on the clock as well as on the fleet, so it is not exact.) The loop's assembly creates one and
- * hands it to the stages that try jobs; nothing else carries such memory between passes.
+ * own: whether victims help depends on the clock as well as on the fleet, so it is not exact.) The loop's {@link CycleMemory} carries it from pass to pass.
  *
  * <p>A set made {@link #forgetting()} remembers nothing, so every job is tried on every pass: the
  * reference that {@code BlockedSetPropertyTest} holds the remembering set to (same decisions).
@@ -61,6 +60,11 @@ public final class BlockedSet {
     /** Forgets the jobs of {@code trial} that are no longer in {@code live} (placed, cancelled, gone). */
     public synchronized void retain(Trial trial, Set<String> live) {
         tried.get(trial).keySet().retainAll(live);
+    }
+
+    /** Forgets every trial. */
+    public synchronized void clear() {
+        tried.values().forEach(Map::clear);
     }
 
     /** How many jobs are remembered for {@code trial}. */

@@ -11,18 +11,15 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
-import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,15 +45,21 @@ public final class ElasticGrowth {
     private final PlacementPolicy policy;
     private final Clock clock;
     private final ElasticConfig config;
-    private final Map<String, Armed> armed = new HashMap<>();
-    private final Map<String, Long> checkedAt = new HashMap<>();
+    /** The loop's memory: armed jobs, when each was checked, the reservations in force. */
+    private final CycleMemory memory;
+    private final Map<String, Armed> armed;
+    private final Map<String, Long> checkedAt;
 
     /** Armed at {@code attempt} when the latest checkpoint was {@code checkpoint} (-1: none yet). */
-    private record Armed(int attempt, long checkpoint) {
+    record Armed(int attempt, long checkpoint) {
     }
 
+    /** @param memory what the loop carries from pass to pass (growth plans around its reservations in force) */
     public ElasticGrowth(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                         Clock clock, ElasticConfig config) {
+                         Clock clock, ElasticConfig config, CycleMemory memory) {
+        this.memory = memory;
+        this.armed = memory.armed;
+        this.checkedAt = memory.growthCheckedAt;
         this.view = view;
         this.store = store;
         this.placer = placer;
@@ -65,14 +68,6 @@ public final class ElasticGrowth {
         this.clock = clock;
         this.config = config;
     }
-
-    /** Plans around the reservations in force ({@link QueuePlacer#reservationsInForce}): growing never breaks one. */
-    public ElasticGrowth withReservations(Supplier<List<Reservation>> inForce) {
-        this.reservations = inForce;
-        return this;
-    }
-
-    private Supplier<List<Reservation>> reservations = List::of;
 
     /** One pass over the running elastic jobs, under {@code term}. */
     public void growWhereWorthIt(Term term) {
@@ -129,7 +124,7 @@ public final class ElasticGrowth {
 
     /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
     private Optional<Plan> better(JobRecord job) {
-        Optional<Plan> result = KeptReservations.plan(placer, view.snapshotWithout(job), job, policy, reservations.get(),
+        Optional<Plan> result = KeptReservations.plan(placer, view.snapshotWithout(job), job, policy, memory.inForce,
                 clock.millis());
         double now = job.placement().predictedSamplesPerSec();
         return result.filter(p -> p.predictedSamplesPerSec() >= now * (1 + minGain(job)) && !sameGang(p, job.placement()));

@@ -31,12 +31,13 @@ public final class HistoryMover {
     private final Clock clock;
     private final long graceMs;
     private final long retentionMs;
-    private long lastRun = Long.MIN_VALUE / 2;
-    private long lastPurge = Long.MIN_VALUE / 2;
+    /** When the moves and the purge last ran. */
+    private final CycleMemory memory;
 
     /** @param applier commits the moves; it holds the history they go to */
     public HistoryMover(ClusterReads store, ClusterView view, PlanApplier applier, Clock clock, long graceMs,
-                        long retentionMs) {
+                        long retentionMs, CycleMemory memory) {
+        this.memory = memory;
         this.view = view;
         this.store = store;
         this.applier = applier;
@@ -58,10 +59,9 @@ public final class HistoryMover {
     /** Moves the finished jobs that are due, and purges old history, under {@code term}. */
     public void moveFinished(Term term) {
         long now = clock.millis();
-        if (now - lastRun < EVERY_MS) {
+        if (!memory.due("history", now, EVERY_MS)) {
             return;
         }
-        lastRun = now;
         List<Change> moves = new ArrayList<>();
         for (JobRecord job : due(view.jobs(), now, graceMs)) {
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
@@ -69,8 +69,7 @@ public final class HistoryMover {
                     : store.shardReports(job.id(), shards).values().stream().filter(r -> r.attempt() == job.attempt()).toList();
             moves.add(new Change.MoveToHistory(job, job.withFinalShards(last), finishedAt(job), shards));
         }
-        if (now - lastPurge >= PURGE_EVERY_MS) {
-            lastPurge = now;
+        if (memory.due("history-purge", now, PURGE_EVERY_MS)) {
             moves.add(new Change.PurgeHistory(now - retentionMs));
         }
         List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), moves);

@@ -63,19 +63,16 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
     public SchedulingLoop loop(Leadership leadership, NodeLivenessSweep liveness, Supplier<Term> claim,
                                long budgetNanos, LongSupplier nanoTime, BlockedSet blocked) {
         PlanApplier applier = applier();
-        PreemptionClaims claims = new PreemptionClaims(clock::millis);
+        CycleMemory memory = new CycleMemory(blocked, view, clock);
         QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime,
-                blocked)
-                .withClaims(claims).withRestartBackoff(restartBackoff);
+                memory).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
                 new JobReconciler(store, view, applier, clock), queuePass,
-                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic)
-                        .withReservations(queuePass::reservationsInForce), claim);
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events).withClaims(claims)
-                .withHistory(queuePass::usageHistory).withReservations(queuePass::reservationsInForce));
-        loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs));
-        loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic)
-                .withObserver(new ProfileLearner(store, view.catalog(), elastic.learningRate(), clock)));
+                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic, memory), claim, memory);
+        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events, memory));
+        loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs, memory));
+        loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic, memory)
+                .withObserver(new ProfileLearner(store, view.catalog(), elastic.learningRate(), clock, memory)));
         return loop;
     }
 

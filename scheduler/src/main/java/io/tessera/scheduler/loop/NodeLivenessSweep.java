@@ -32,7 +32,6 @@ public final class NodeLivenessSweep {
     private final Clock clock;
     private final HeartbeatPolicy heartbeats;
     private final SchedulerEvents events;
-    private long lastSweepMs = Long.MIN_VALUE / 2;
     private HeartbeatPolicy.Granted granted;
 
     public NodeLivenessSweep(ClusterReads store, ClusterView view, Clock clock, HeartbeatPolicy heartbeats,
@@ -56,22 +55,22 @@ public final class NodeLivenessSweep {
     }
 
     /**
-     * Declares silent nodes lost through {@code applier} under {@code term}, and returns their names.
+     * Declares silent nodes lost through {@code applier} under {@code term}, and returns their names;
+     * {@code memory} carries when it last swept.
      * No node is declared lost until the leader has led for a whole timeout: after a failover or a
      * cluster restart, agents get one timeout to reach the new leader, so an outage of the
      * schedulers never looks like node loss. Each loss is re-checked at commit: a heartbeat that
      * landed since this sweep read keeps the node.
      */
-    public List<String> sweep(Term term, PlanApplier applier) {
+    public List<String> sweep(Term term, PlanApplier applier, CycleMemory memory) {
         long now = clock.millis();
         long timeoutMs = timeoutMs();
         if (now - term.startedMs() < timeoutMs) {
             return List.of();
         }
-        if (now - lastSweepMs < Math.min(1000, timeoutMs / 10)) {
+        if (!memory.due("liveness", now, Math.min(1000, timeoutMs / 10))) {
             return List.of(); // loss is judged in timeouts of seconds: reading every node each pass of a busy loop buys nothing
         }
-        lastSweepMs = now;
         List<Change.NodeLost> silent = new ArrayList<>();
         Map<String, Long> heard = store.heardTimes();
         view.refresh();

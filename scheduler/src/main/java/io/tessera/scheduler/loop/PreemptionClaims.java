@@ -44,6 +44,12 @@ public final class PreemptionClaims {
         return at != null && nowMs.getAsLong() - at < PROTECT_MS;
     }
 
+    /** Forgets every claim and reserved start. */
+    void clear() {
+        claims.clear();
+        reservedStarts.clear();
+    }
+
     void claim(String jobId) {
         claims.put(jobId, nowMs.getAsLong());
     }

@@ -19,7 +19,6 @@ import io.tessera.scheduler.policy.FairShare;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
-import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.VictimSelector;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
@@ -32,12 +31,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,14 +61,19 @@ public final class Preemptor {
     private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final Clock clock;
-    private Supplier<UsageHistory> history = () -> null;
     private final SchedulerEvents events;
-    /** Waiting jobs for which no victims helped, with what the search depended on. */
-    private final Map<String, Long> searched = new HashMap<>();
-    private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
+    /** What the loop carries: claims, the queue pass's usage history and reservations, fruitless searches. */
+    private final CycleMemory memory;
+    /** Waiting jobs for which no victims helped, with what the search depended on ({@link CycleMemory#victimSearches}). */
+    private final Map<String, Long> searched;
+    private final PreemptionClaims claims;
 
+    /** @param memory what the loop carries from pass to pass, shared with the queue pass */
     public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
-                     Clock clock, SchedulerEvents events) {
+                     Clock clock, SchedulerEvents events, CycleMemory memory) {
+        this.memory = memory;
+        this.searched = memory.victimSearches;
+        this.claims = memory.claims;
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -79,12 +81,6 @@ public final class Preemptor {
         this.policy = policy;
         this.clock = clock;
         this.events = events;
-    }
-
-    /** Records claims in {@code shared}, which the queue pass reads too. */
-    public Preemptor withClaims(PreemptionClaims shared) {
-        this.claims = shared;
-        return this;
     }
 
     /** Preempts for the queues' waiting heads where that makes them fit, under {@code term}; returns how many jobs it preempted. */
@@ -213,22 +209,8 @@ public final class Preemptor {
      * (half now, half decayed recent use), so the pass and this class never pull opposite ways.
      */
     private double effective(String queue, double holds) {
-        UsageHistory h = history.get();
+        UsageHistory h = memory.usage;
         return h == null ? holds : h.effective(queue, holds);
-    }
-
-    /** Plans around the reservations in force ({@link QueuePlacer#reservationsInForce}), so a preemption never breaks one. */
-    public Preemptor withReservations(Supplier<List<Reservation>> inForce) {
-        this.reservations = inForce;
-        return this;
-    }
-
-    private Supplier<List<Reservation>> reservations = List::of;
-
-    /** Compares queues on the queue pass's recent-use history ({@link QueuePlacer#usageHistory}). */
-    public Preemptor withHistory(Supplier<UsageHistory> shared) {
-        this.history = shared;
-        return this;
     }
 
     /** Whether {@code j} is of a kind {@code waiting} could preempt at all: running, preemptible, lower here or elsewhere. */
@@ -247,7 +229,7 @@ public final class Preemptor {
     private boolean fits(JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
                          List<JobRecord> gone, Set<String> forShare) {
         ClusterSnapshot freed = view.snapshotWithout(gone);
-        Optional<Plan> found = KeptReservations.plan(placer, freed, waiting, policy, reservations.get(), clock.millis());
+        Optional<Plan> found = KeptReservations.plan(placer, freed, waiting, policy, memory.inForce, clock.millis());
         if (found.isEmpty()) {
             return false;
         }

@@ -1,6 +1,5 @@
 package io.tessera.scheduler.loop;
 
-import java.util.HashMap;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
@@ -25,9 +24,12 @@ public final class ProfileLearner implements Rebalancer.Learner {
     private final ChipCatalog catalog;
     private final double rate;
     private final Clock clock;
-    private final Map<String, ThroughputProfile> cache = new HashMap<>();
+    /** The profiles as this leader last learned them ({@link CycleMemory#learned}). */
+    private final Map<String, ThroughputProfile> cache;
 
-    public ProfileLearner(ClusterReads store, ChipCatalog catalog, double rate, Clock clock) {
+    /** @param memory what the loop carries from pass to pass */
+    public ProfileLearner(ClusterReads store, ChipCatalog catalog, double rate, Clock clock, CycleMemory memory) {
+        this.cache = memory.learned;
         this.store = store;
         this.catalog = catalog;
         this.rate = rate;

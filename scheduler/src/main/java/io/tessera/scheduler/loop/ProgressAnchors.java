@@ -38,6 +38,12 @@ final class ProgressAnchors {
         view.onReportsChanged(changed::add);
     }
 
+    /** Forgets every anchor (a new term counts from when it first hears each job). */
+    void clear() {
+        heardAtMs.clear();
+        tightest.clear();
+    }
+
     /** Stamps every job whose reports changed since the last pass with the time now. */
     void observe() {
         long now = clock.millis();

@@ -63,13 +63,12 @@ public final class QueuePlacer {
     public static final long DEFAULT_BUDGET_NANOS = 200_000_000L;
     private final long budgetNanos;
     private final LongSupplier nanoTime;
-    /** Jobs that did not fit, with the capacity they saw (shared with the loop's other stages). */
+    /** What the loop carries from pass to pass: the blocked set, reservations, usage history, claims. */
+    private final CycleMemory memory;
     private final BlockedSet blocked;
     private final Reservations reservations;
     private final WaitingNotes notes;
-    /** Each queue's decayed recent use; kept by the leader in memory (a new leader starts afresh). */
-    private UsageHistory history;
-    private PreemptionClaims claims = new PreemptionClaims(System::currentTimeMillis);
+    private final PreemptionClaims claims;
 
     public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
@@ -79,14 +78,16 @@ public final class QueuePlacer {
     /** With a placing budget per pass and the time source it is measured with. */
     public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos, LongSupplier nanoTime) {
-        this(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime, BlockedSet.remembering());
+        this(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime, new CycleMemory(view, clock));
     }
 
-    /** @param blocked the jobs blocked on the capacity they saw, which the loop carries from pass to pass */
+    /** @param memory what the loop carries from pass to pass, shared with its other stages */
     public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos,
-                       LongSupplier nanoTime, BlockedSet blocked) {
-        this.blocked = blocked;
+                       LongSupplier nanoTime, CycleMemory memory) {
+        this.memory = memory;
+        this.blocked = memory.blocked;
+        this.claims = memory.claims;
         this.view = view;
         this.budgetNanos = budgetNanos;
         this.nanoTime = nanoTime;
@@ -96,7 +97,7 @@ public final class QueuePlacer {
         this.applier = applier;
         this.policy = policy;
         this.clock = clock;
-        this.reservations = new Reservations(store, view, placer, clock);
+        this.reservations = new Reservations(store, view, placer, clock, memory);
         this.notes = new WaitingNotes(store, view, placer, clock, blocked);
         this.gates = gates(LimitsConfig.RestartBackoff.DEFAULT);
     }
@@ -117,8 +118,9 @@ public final class QueuePlacer {
         Map<String, QueueSpec> queues = store.queues();
         ClusterSnapshot working = view.snapshot();
         QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
-        history = history == null ? UsageHistory.start(clock.millis(), UsageHistory.DEFAULT_HALF_LIFE_MS)
-                : history.advance(held, clock.millis());
+        UsageHistory history = memory.usage == null ? UsageHistory.start(clock.millis(), UsageHistory.DEFAULT_HALF_LIFE_MS)
+                : memory.usage.advance(held, clock.millis());
+        memory.usage = history;
         Set<String> claimed = claims.active(ids);
         FairShareOrder order = new FairShareOrder(queued, queues, held, claimed, history);
         List<Reservation> reserved = new ArrayList<>(reservations.forPass(queued));
@@ -153,7 +155,7 @@ public final class QueuePlacer {
         List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts: one commit
         reservations.publish(reserved).ifPresent(notes::add);
         applier.commit(term, now(), notes);
-        inForce = List.copyOf(reserved);
+        memory.inForce = List.copyOf(reserved);
         return placed;
     }
 
@@ -205,18 +207,6 @@ public final class QueuePlacer {
         return out;
     }
 
-    /** The reservations in force after the last pass, for the preemptor and growth to keep. */
-    public List<Reservation> reservationsInForce() {
-        return inForce;
-    }
-
-    private volatile List<Reservation> inForce = List.of();
-
-    /** Each queue's decayed recent use as of the last pass (null before the first). */
-    public UsageHistory usageHistory() {
-        return history;
-    }
-
     /** The admission gates, in the order a job passes them. */
     private List<AdmissionGate> gates;
 
@@ -229,12 +219,6 @@ public final class QueuePlacer {
     /** How long a failed gang waits before its next attempt ({@link RestartBackoffPolicy}). */
     public QueuePlacer withRestartBackoff(LimitsConfig.RestartBackoff value) {
         this.gates = gates(value);
-        return this;
-    }
-
-    /** Shares the preemptor's claims: jobs that preempted are offered capacity first. */
-    public QueuePlacer withClaims(PreemptionClaims shared) {
-        this.claims = shared;
         return this;
     }
 

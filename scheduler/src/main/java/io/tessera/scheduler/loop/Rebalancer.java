@@ -13,7 +13,6 @@ import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.ArrayList;
@@ -41,7 +40,8 @@ public final class Rebalancer {
     private final double memoryHeadroom;
     private final Clock clock;
     private final ElasticConfig config;
-    private final Map<String, Long> checkedAt = new HashMap<>();
+    /** When each running job was last checked ({@link CycleMemory#rebalanceCheckedAt}). */
+    private final Map<String, Long> checkedAt;
     private Learner observer = (job, reports) -> Optional.empty();
 
     /** Learns from a running attempt's measurements; proposes a profile to write when what it learned moved. */
@@ -50,8 +50,10 @@ public final class Rebalancer {
         Optional<Change.LearnProfile> observe(JobRecord job, Map<Integer, ShardReport> reports);
     }
 
+    /** @param memory what the loop carries from pass to pass */
     public Rebalancer(ClusterReads store, ClusterView view, PlanApplier applier, double memoryHeadroom, Clock clock,
-                      ElasticConfig config) {
+                      ElasticConfig config, CycleMemory memory) {
+        this.checkedAt = memory.rebalanceCheckedAt;
         this.store = store;
         this.view = view;
         this.applier = applier;

@@ -18,7 +18,6 @@ import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,22 +46,24 @@ final class Reservations implements ReservationBook {
     private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
-    /** A head's last answer, reused while the capacity it saw is unchanged and it is younger than {@link #REUSE_MS}. */
-    private final Map<String, Cached> cache = new HashMap<>();
+    /** Each head's last answer ({@link CycleMemory#reservationAnswers}), reused while the capacity it saw is unchanged and it is younger than {@link #REUSE_MS}. */
+    private final Map<String, Cached> cache;
     static final long REUSE_MS = 10_000;
-    /** What the store holds, as this leader last wrote it (null: not yet written this term). */
-    private Map<String, String> published;
-    private long publishedAtMs;
+    /** The loop's memory: what was last published, the progress anchors. */
+    private final CycleMemory memory;
     /** A changed capacity is looked at again only after this long, so a busy pass does not recompute every time. */
     static final long MIN_AGE_MS = 1_000;
 
-    private record Cached(long fingerprint, long atMs, Optional<Reservation> reservation) {
+    /** A head's reservation answer, with the capacity it saw and when. */
+    record Cached(long fingerprint, long atMs, Optional<Reservation> reservation) {
     }
 
     private final ProgressAnchors anchors;
 
-    Reservations(ClusterReads store, ClusterView view, Placer placer, Clock clock) {
-        this.anchors = new ProgressAnchors(view, clock);
+    Reservations(ClusterReads store, ClusterView view, Placer placer, Clock clock, CycleMemory memory) {
+        this.memory = memory;
+        this.cache = memory.reservationAnswers;
+        this.anchors = memory.anchors;
         this.store = store;
         this.view = view;
         this.placer = placer;
@@ -205,9 +206,9 @@ final class Reservations implements ReservationBook {
         long now = clock.millis();
         // Most passes change nothing: no store round trip for them, but a rewrite every REUSE_MS in
         // case another leader wrote in between.
-        if (!estimates.equals(published) || now - publishedAtMs >= REUSE_MS) {
-            published = estimates;
-            publishedAtMs = now;
+        if (!estimates.equals(memory.publishedStarts) || now - memory.publishedAtMs >= REUSE_MS) {
+            memory.publishedStarts = estimates;
+            memory.publishedAtMs = now;
             return Optional.of(new Change.EstimatedStarts(estimates));
         }
         return Optional.empty();

@@ -41,6 +41,8 @@ public final class SchedulingLoop implements AutoCloseable {
     private final QueuePlacer placer;
     private final ElasticGrowth growth;
     private final Supplier<Term> claim;
+    /** What passes carry to the next: the only memory of the loop, forgotten on a new term. */
+    private final CycleMemory memory;
     private HistoryMover historyMover;
     private Preemptor preemptor;
     private Rebalancer rebalancer;
@@ -56,7 +58,8 @@ public final class SchedulingLoop implements AutoCloseable {
     public SchedulingLoop(Leadership leadership, ClusterView view, Clock clock, PlanApplier applier,
                           NodeLivenessSweep liveness,
                           JobReconciler reconciler, QueuePlacer placer, ElasticGrowth growth,
-                          Supplier<Term> claim) {
+                          Supplier<Term> claim, CycleMemory memory) {
+        this.memory = memory;
         this.view = view;
         this.applier = applier;
         this.clock = clock;
@@ -86,6 +89,11 @@ public final class SchedulingLoop implements AutoCloseable {
     /** The term this member leads under, if it has claimed one (it is fenced once another member claims a later one). */
     public Optional<Term> term() {
         return Optional.ofNullable(term);
+    }
+
+    /** What the passes carry from one to the next. */
+    public CycleMemory memory() {
+        return memory;
     }
 
     /** The preemption stage, if there is one. */
@@ -162,6 +170,7 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         if (term == null) {
             term = claim.get();
+            memory.forget(); // nothing decided under an earlier term is trusted
             view.rebuild(); // the new leader starts from the durable truth
             resyncedAt = clock.millis();
             LOG.info("this member leads the scheduling loop (fencing epoch {})", term.epoch());
@@ -169,7 +178,7 @@ public final class SchedulingLoop implements AutoCloseable {
             view.rebuild();
             resyncedAt = clock.millis();
         }
-        List<String> lost = liveness.sweep(term, applier); // silent nodes become LOST first, so lifecycles see them
+        List<String> lost = liveness.sweep(term, applier, memory); // silent nodes become LOST first, so lifecycles see them
         view.invalidate(lost, List.of());
         view.refresh();
         reconciler.reconcileChanged(term); // finished, failed and cancelled jobs free their devices

@@ -108,8 +108,9 @@ class ElasticGrowthTest {
     }
 
     private ElasticGrowth growth(ElasticConfig config) {
-        return new ElasticGrowth(store, new ClusterView(store, catalog), new PlacementEngine(),
-                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, config);
+        ClusterView view = new ClusterView(store, catalog);
+        return new ElasticGrowth(store, view, new PlacementEngine(),
+                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, config, new CycleMemory(view, clock));
     }
 
     private static final String FIXED = "name: f\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\nmodel: {parameters: 125M, "

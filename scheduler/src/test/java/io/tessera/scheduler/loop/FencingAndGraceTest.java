@@ -90,14 +90,16 @@ class FencingAndGraceTest {
     void aNewLeaderWaitsOneTimeoutBeforeDeclaringNodesLost() {
         VirtualClock clock = new VirtualClock(Instant.parse("2026-11-21T10:00:00Z"));
         node(clock.instant().minus(Duration.ofMinutes(5)).toEpochMilli()); // silent while the schedulers were down
-        NodeLivenessSweep sweep = new NodeLivenessSweep(store, new ClusterView(store, ChipCatalog.builtIn()), clock, 15_000, SchedulerEvents.NONE);
+        ClusterView view = new ClusterView(store, ChipCatalog.builtIn());
+        NodeLivenessSweep sweep = new NodeLivenessSweep(store, view, clock, 15_000, SchedulerEvents.NONE);
+        CycleMemory memory = new CycleMemory(view, clock);
         Term term = new Term("m", store.claimLeadership("m").epoch(), clock.millis());
         PlanApplier applier = new PlanApplier(store, catalog);
-        assertThat(sweep.sweep(term, applier)).isEmpty();
+        assertThat(sweep.sweep(term, applier, memory)).isEmpty();
         clock.advance(Duration.ofSeconds(10));
-        assertThat(sweep.sweep(term, applier)).isEmpty();
+        assertThat(sweep.sweep(term, applier, memory)).isEmpty();
         clock.advance(Duration.ofSeconds(6));
-        assertThat(sweep.sweep(term, applier)).containsExactly("n1");
+        assertThat(sweep.sweep(term, applier, memory)).containsExactly("n1");
         assertThat(store.node("n1").orElseThrow().state()).isEqualTo(NodeState.LOST);
     }
 }

@@ -15,6 +15,7 @@ import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardPhase;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
+import io.tessera.scheduler.leader.Leadership;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
@@ -63,10 +64,15 @@ final class ModelFleet {
 
     /** A whole scheduling loop over this fleet's store, as {@code member}. */
     SchedulingLoop loop(String member, SchedulerEvents events, BlockedSet blocked) {
+        return loop(member, events, blocked, () -> true);
+    }
+
+    /** A whole scheduling loop over this fleet's store, as {@code member}, leading while {@code leads} says so. */
+    SchedulingLoop loop(String member, SchedulerEvents events, BlockedSet blocked, Leadership leads) {
         ClusterView view = new ClusterView(store, CATALOG);
         return new LoopAssembly(store, view, new PlacementEngine(), PlacementPolicy.DEFAULT, clock, events, ELASTIC,
                 history, 5_000, 60_000)
-                .loop(() -> true, new NodeLivenessSweep(store, view, clock, TIMEOUT_MS, SchedulerEvents.NONE),
+                .loop(leads, new NodeLivenessSweep(store, view, clock, TIMEOUT_MS, SchedulerEvents.NONE),
                         () -> new Term(member, store.claimLeadership(member).epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L, blocked)
                 .withResyncEvery(Long.MAX_VALUE / 4);

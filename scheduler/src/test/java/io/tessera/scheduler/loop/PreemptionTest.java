@@ -43,9 +43,9 @@ class PreemptionTest {
     private final ClusterView view = new ClusterView(store, CATALOG);
     private final PlanApplier applier = new PlanApplier(store, CATALOG);
     private final Clock clock = Clock.systemUTC();
-    private final PreemptionClaims claims = new PreemptionClaims(clock::millis);
+    private final CycleMemory memory = new CycleMemory(view, clock);
     private final Preemptor preemptor = new Preemptor(store, view, new PlacementEngine(), applier,
-            PlacementPolicy.DEFAULT, clock, new SchedulerMetrics()).withClaims(claims);
+            PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), memory);
     private int seq;
 
     private void nodes(int count) {
@@ -82,7 +82,7 @@ class PreemptionTest {
         new JobReconciler(store, view, applier, clock).reconcileChanged(t);
         view.refresh();
         new QueuePlacer(store, view, new PlacementEngine(), applier, PlacementPolicy.DEFAULT, clock,
-                new SchedulerMetrics()).withClaims(claims).placeQueued(t);
+                new SchedulerMetrics(), QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime, memory).placeQueued(t);
         preemptor.preempt(t);
         view.refresh();
     }
@@ -255,7 +255,7 @@ class PreemptionTest {
             batch.add(submit("batch", 0, 1));
         }
         pass();
-        batch.subList(0, 3).forEach(claims::startedOnReservation); // the first would be the victim otherwise (by id)
+        batch.subList(0, 3).forEach(memory.claims::startedOnReservation); // the first would be the victim otherwise (by id)
         submit("ml", 0, 1);
         pass();
         assertThat(batch.stream().filter(id -> job(id).state() == JobState.PREEMPTING).toList())
