@@ -47,8 +47,11 @@ class LogServerTest {
     }
 
     private static ShardAssignment shard(int attempt, String script) {
-        return new ShardAssignment("job-log", "t", 0, 1, 0, 1, attempt, List.of("sh", "-c", script), Map.of(), List.of(0),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, null, null);
+        return ShardAssignment.builder("job-log", 0).jobName("t").gang(1, 0, 1).attempt(attempt)
+                .command(List.of("sh", "-c", script), Map.of())
+                .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).build();
     }
 
     private HttpResponse<String> get(String path, String key) throws Exception {

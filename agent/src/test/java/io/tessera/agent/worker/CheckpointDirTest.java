@@ -48,9 +48,11 @@ class CheckpointDirTest {
     }
 
     private static ShardAssignment job(String id, int device, Path checkpoints, String resumes, String script) {
-        return new ShardAssignment(id, "j", 0, 1, 0, 1, 1, List.of("sh", "-c", script), Map.of(), List.of(device),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500,
-                checkpoints.toString(), null, resumes);
+        return ShardAssignment.builder(id, 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("sh", "-c", script), Map.of())
+                .devices(List.of(device), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).checkpoints(checkpoints.toString(), resumes).build();
     }
 
     private ShardReport report(String job) {

@@ -15,8 +15,11 @@ class WorkerEnvironmentTest {
 
     private static ShardAssignment shard(String job, String vendor, String visibility, int localRank,
                                          List<Integer> devices, Map<String, String> env) {
-        return new ShardAssignment(job, "j", 3, 8, localRank, 2, 1, List.of("w"), env, devices,
-                "chip", vendor, visibility, "bf16", 4, 1, 32, 10, "10.0.0.1", 29501, null, null);
+        return ShardAssignment.builder(job, 3).jobName("j").gang(8, localRank, 2).attempt(1)
+                .command(List.of("w"), env)
+                .devices(devices, "chip", vendor, visibility)
+                .batch("bf16", 4, 1, 32, 10)
+                .rendezvous("10.0.0.1", 29501, null).build();
     }
 
     /** Regression: the port came from the local rank, so the first shards of two jobs on one node both got 60000. */
@@ -40,9 +43,11 @@ class WorkerEnvironmentTest {
                 new CommPlan.Bridge("gloo", List.of(0, 3), "10.0.0.1", 29601),
                 Map.of("n2", Map.of("NCCL_SOCKET_IFNAME", "ib0", "GLOO_SOCKET_IFNAME", "ib0")));
         ShardAssignment a = shard("nvidia", "CUDA_VISIBLE_DEVICES", 0, Map.of("GLOO_SOCKET_IFNAME", "eth9"));
-        ShardAssignment withPlan = new ShardAssignment(a.jobId(), a.jobName(), 4, 5, 1, 2, 1, a.argv(), a.env(),
-                a.devices(), a.chipType(), a.vendor(), a.visibilityEnv(), a.precision(), 4, 1, 32, 10, "10.0.0.1",
-                29600, null, null, null, plan);
+        ShardAssignment withPlan = ShardAssignment.builder(a.jobId(), 4).jobName(a.jobName()).gang(5, 1, 2).attempt(1)
+                .command(a.argv(), a.env())
+                .devices(a.devices(), a.chipType(), a.vendor(), a.visibilityEnv())
+                .batch(a.precision(), 4, 1, 32, 10)
+                .rendezvous("10.0.0.1", 29600, plan).build();
         Map<String, String> env = WorkerEnvironment.of(withPlan, "/w");
         assertThat(env).containsEntry("TESSERA_COMM_GROUP", "1").containsEntry("TESSERA_COMM_LIBRARY", "nccl")
                 .containsEntry("TESSERA_COMM_GROUP_RANKS", "3,4").containsEntry("TESSERA_COMM_GROUP_RANK", "1")

@@ -34,11 +34,11 @@ class WorkerIdentityTest {
         WorkerSupervisor supervisor = new WorkerSupervisor(dir, d -> Optional.empty(), code -> { },
                 WorkerIdentity.of("nobody"));
         try {
-            ShardAssignment a = new ShardAssignment("job-id", "j", 0, 1, 0, 1, 1,
-                    List.of("sh", "-c", "id -un; cat " + credential + " || echo CANNOT-READ; env | cut -d= -f1 | sort; "
-                            + "touch $HOME/written && echo HOME-WRITABLE"),
-                    Map.of("JOB_VAR", "1"), List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1,
-                    "127.0.0.1", 29500, null, null);
+            ShardAssignment a = ShardAssignment.builder("job-id", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("sh", "-c", "id -un; cat " + credential + " || echo CANNOT-READ; env | cut -d= -f1 | sort; " + "touch $HOME/written && echo HOME-WRITABLE"), Map.of("JOB_VAR", "1"))
+                .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).build();
             supervisor.reconcile(new AssignmentSet("n", 1, List.of(a)));
             await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.reports().get(0).phase() == ShardPhase.EXITED);
             String log = Files.readString(supervisor.logFile("job-id", 0));

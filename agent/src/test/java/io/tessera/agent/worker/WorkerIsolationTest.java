@@ -50,8 +50,11 @@ class WorkerIsolationTest {
     }
 
     private static ShardAssignment job(String id, List<String> argv, Map<String, String> env) {
-        return new ShardAssignment(id, "j", 0, 1, 0, 1, 1, argv, env, List.of(0), "nvidia-h20", "nvidia",
-                "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, null, null);
+        return ShardAssignment.builder(id, 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(argv, env)
+                .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).build();
     }
 
     private ShardReport report(String job) {
@@ -130,8 +133,11 @@ class WorkerIsolationTest {
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(first)));
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-one").phase() == ShardPhase.RUNNING);
         Path taken = work.resolve("checkpoints/job-one");
-        ShardAssignment thief = new ShardAssignment("job-two", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, taken.toString(), null);
+        ShardAssignment thief = ShardAssignment.builder("job-two", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("true"), Map.of())
+                .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).checkpoints(taken.toString(), null).build();
         supervisor.reconcile(new AssignmentSet("n", 2, List.of(first, thief)));
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-two").phase() == ShardPhase.REFUSED);
         assertThat(report("job-two").message()).contains("belongs to another job");
@@ -144,11 +150,16 @@ class WorkerIsolationTest {
         Path dropIn = rootOnly.resolve("evil.service.d");
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setAttribute(shared, "unix:mode", 01777);
-        ShardAssignment evil = new ShardAssignment("job-evil", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(0),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500, dropIn.toString(), null);
-        ShardAssignment fine = new ShardAssignment("job-fine", "j", 0, 1, 0, 1, 1, List.of("true"), Map.of(), List.of(1),
-                "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "127.0.0.1", 29500,
-                shared.resolve("fine/ckpt").toString(), null);
+        ShardAssignment evil = ShardAssignment.builder("job-evil", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("true"), Map.of())
+                .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).checkpoints(dropIn.toString(), null).build();
+        ShardAssignment fine = ShardAssignment.builder("job-fine", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("true"), Map.of())
+                .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("127.0.0.1", 29500, null).checkpoints(shared.resolve("fine/ckpt").toString(), null).build();
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(evil, fine)));
         // refused, not merely failed: the job's spec is at fault, so the scheduler spends no restart on it
         await().atMost(Duration.ofSeconds(20)).until(() -> report("job-evil").phase() == ShardPhase.REFUSED

@@ -32,8 +32,11 @@ class WorkerSupervisorTest {
 
     private ShardAssignment shard(String job, int shard, int attempt, List<String> argv, List<Integer> devices,
                                          String visibility) {
-        return new ShardAssignment(job, "test", shard, 2, shard, 2, attempt, argv, Map.of("USER_VAR", "x y"),
-                devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility, "bf16", 12, 2, 48, 33.5, "10.1.2.3", 29555, ckpt(job), null);
+        return ShardAssignment.builder(job, shard).jobName("test").gang(2, shard, 2).attempt(attempt)
+                .command(argv, Map.of("USER_VAR", "x y"))
+                .devices(devices, "nvidia-h20", visibility.startsWith("ASCEND") ? "huawei" : "nvidia", visibility)
+                .batch("bf16", 12, 2, 48, 33.5)
+                .rendezvous("10.1.2.3", 29555, null).checkpoints(ckpt(job), null).build();
     }
 
     private String ckpt(String job) {

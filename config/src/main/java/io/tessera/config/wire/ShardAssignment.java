@@ -1,11 +1,19 @@
 package io.tessera.config.wire;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Everything an agent needs to run one shard's worker. The agent derives the worker
- * environment contract from it (see docs/worker-contract.md).
+ * environment contract from it (see docs/worker-contract.md). Six parts, each a record: who the
+ * shard is ({@link Identity}), what it runs ({@link Command}), on which devices ({@link DeviceGrant}),
+ * with which batch ({@link BatchSplit}), how its gang meets ({@link Rendezvous}) and whether it should
+ * stop ({@link Lifecycle}). On the wire (JSON) the parts are unwrapped: one flat object with the
+ * fields below, as before they were grouped, so agents and stored sets read alike. Each field
+ * keeps its accessor on the assignment itself. Build one with {@link #builder}.
+ *
+ * <p>The fields:
  *
  * @param jobId                  the job
  * @param jobName                the job's name, for logs
@@ -40,82 +48,177 @@ import java.util.Map;
  * @param catalogSamplesPerSec   the catalog's estimate for this shard, before anything measured corrected it (0 when
  *                               unknown); {@code predictedSamplesPerSec} is the scheduler's current belief
  */
-public record ShardAssignment(
-        String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize, int attempt,
-        List<String> argv, Map<String, String> env, List<Integer> devices, String chipType, String vendor, String visibilityEnv,
-        String precision, int microBatch, int accumulation, long globalBatch, double predictedSamplesPerSec,
-        String masterAddr, int masterPort, String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm,
-        int splitVersion, double catalogSamplesPerSec) {
+public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped Command command,
+                              @JsonUnwrapped DeviceGrant grant, @JsonUnwrapped BatchSplit batch,
+                              @JsonUnwrapped Rendezvous rendezvous, @JsonUnwrapped Lifecycle lifecycle) {
 
-    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
-                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
-                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
-                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
-                           String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm, int splitVersion) {
-        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
-                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion, 0);
+    /** Who the shard is: its job, its rank in the gang and on its node, and the gang's attempt. */
+    public record Identity(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
+                           int attempt) {
     }
 
-    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
-                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
-                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
-                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
-                           String checkpointDir, Long stopGraceMs, String resumesJob, CommPlan comm) {
-        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
-                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, resumesJob, comm, 0, 0);
+    /** What the worker runs: argv (never through a shell), the job's environment, its checkpoint directories. */
+    public record Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob) {
+        public Command {
+            argv = argv == null ? List.of() : List.copyOf(argv);
+            env = env == null ? Map.of() : Map.copyOf(env);
+        }
     }
 
-    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
-                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
-                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
-                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
-                           String checkpointDir, Long stopGraceMs, String resumesJob) {
-        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
-                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, resumesJob, null);
+    /** The devices granted on this node, their chip type and vendor, and the variable that restricts the worker to them. */
+    public record DeviceGrant(List<Integer> devices, String chipType, String vendor, String visibilityEnv) {
+        public DeviceGrant {
+            devices = devices == null ? List.of() : List.copyOf(devices);
+        }
     }
 
-    public ShardAssignment(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
-                           int attempt, List<String> argv, Map<String, String> env, List<Integer> devices, String chipType,
-                           String vendor, String visibilityEnv, String precision, int microBatch, int accumulation,
-                           long globalBatch, double predictedSamplesPerSec, String masterAddr, int masterPort,
-                           String checkpointDir, Long stopGraceMs) {
-        this(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env, devices, chipType, vendor,
-                visibilityEnv, precision, microBatch, accumulation, globalBatch, predictedSamplesPerSec, masterAddr,
-                masterPort, checkpointDir, stopGraceMs, null, null);
+    /** The shard's part of the global batch: precision, micro-batch and accumulation, its predicted rate, the split's version. */
+    public record BatchSplit(String precision, int microBatch, int accumulation, long globalBatch,
+                             double predictedSamplesPerSec, int splitVersion, double catalogSamplesPerSec) {
+    }
+
+    /** Where the gang meets: rank 0's address and port, and the attempt's communication plan (null from older schedulers). */
+    public record Rendezvous(String masterAddr, int masterPort, CommPlan comm) {
+    }
+
+    /** Null while the shard should run; the grace between SIGTERM and SIGKILL once its job is preempted. */
+    public record Lifecycle(Long stopGraceMs) {
+        public static final Lifecycle RUN = new Lifecycle(null);
     }
 
     public ShardAssignment {
-        argv = List.copyOf(argv);
-        env = env == null ? Map.of() : Map.copyOf(env);
-        devices = List.copyOf(devices);
+        lifecycle = lifecycle == null ? Lifecycle.RUN : lifecycle;
+    }
+
+    public String jobId() {
+        return identity.jobId();
+    }
+
+    public String jobName() {
+        return identity.jobName();
+    }
+
+    public int shard() {
+        return identity.shard();
+    }
+
+    public int worldSize() {
+        return identity.worldSize();
+    }
+
+    public int localRank() {
+        return identity.localRank();
+    }
+
+    public int localWorldSize() {
+        return identity.localWorldSize();
+    }
+
+    public int attempt() {
+        return identity.attempt();
+    }
+
+    public List<String> argv() {
+        return command.argv();
+    }
+
+    public Map<String, String> env() {
+        return command.env();
+    }
+
+    public String checkpointDir() {
+        return command.checkpointDir();
+    }
+
+    public String resumesJob() {
+        return command.resumesJob();
+    }
+
+    public List<Integer> devices() {
+        return grant.devices();
+    }
+
+    public String chipType() {
+        return grant.chipType();
+    }
+
+    public String vendor() {
+        return grant.vendor();
+    }
+
+    public String visibilityEnv() {
+        return grant.visibilityEnv();
+    }
+
+    public String precision() {
+        return batch.precision();
+    }
+
+    public int microBatch() {
+        return batch.microBatch();
+    }
+
+    public int accumulation() {
+        return batch.accumulation();
+    }
+
+    public long globalBatch() {
+        return batch.globalBatch();
+    }
+
+    public double predictedSamplesPerSec() {
+        return batch.predictedSamplesPerSec();
+    }
+
+    public int splitVersion() {
+        return batch.splitVersion();
+    }
+
+    public double catalogSamplesPerSec() {
+        return batch.catalogSamplesPerSec();
+    }
+
+    public String masterAddr() {
+        return rendezvous.masterAddr();
+    }
+
+    public int masterPort() {
+        return rendezvous.masterPort();
+    }
+
+    public CommPlan comm() {
+        return rendezvous.comm();
+    }
+
+    public Long stopGraceMs() {
+        return lifecycle.stopGraceMs();
     }
 
     /** This shard told to stop: SIGTERM now, SIGKILL after {@code graceMs}. */
     public ShardAssignment withStopGrace(long graceMs) {
-        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
-                devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, graceMs, resumesJob, comm, splitVersion, catalogSamplesPerSec);
+        return new ShardAssignment(identity, command, grant, batch, rendezvous, new Lifecycle(graceMs));
     }
 
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
-        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, newEnv,
-                devices, chipType, vendor, visibilityEnv, precision, microBatch, accumulation, globalBatch,
-                predictedSamplesPerSec, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, splitVersion, catalogSamplesPerSec);
+        return new ShardAssignment(identity, new Command(command.argv(), newEnv, command.checkpointDir(),
+                command.resumesJob()), grant, batch, rendezvous, lifecycle);
     }
 
     /** This shard with a new split of the running attempt: its batch, its predicted rate, and the split's version. */
     public ShardAssignment withSplit(int newMicroBatch, int newAccumulation, double predicted, int version) {
-        return new ShardAssignment(jobId, jobName, shard, worldSize, localRank, localWorldSize, attempt, argv, env,
-                devices, chipType, vendor, visibilityEnv, precision, newMicroBatch, newAccumulation, globalBatch,
-                predicted, masterAddr, masterPort, checkpointDir, stopGraceMs, resumesJob, comm, version, catalogSamplesPerSec);
+        return new ShardAssignment(identity, command, grant, new BatchSplit(batch.precision(), newMicroBatch,
+                newAccumulation, batch.globalBatch(), predicted, version, batch.catalogSamplesPerSec()), rendezvous,
+                lifecycle);
     }
 
     /** The key of the shard across attempts: {@code jobId/shard}. */
     public String key() {
-        return jobId + "/" + shard;
+        return identity.jobId() + "/" + identity.shard();
+    }
+
+    /** A builder for one shard of {@code jobId}: rank {@code shard} of a gang of one, attempt 1, until told otherwise. */
+    public static ShardAssignmentBuilder builder(String jobId, int shard) {
+        return new ShardAssignmentBuilder(jobId, shard);
     }
 }

@@ -100,13 +100,16 @@ public final class AssignmentBuilder {
             for (int local = 0; local < shards.size(); local++) {
                 ShardPlan s = shards.get(local);
                 ChipType chip = catalog.byId(s.chipType()).orElseThrow();
-                list.add(new ShardAssignment(job.id(), job.spec().name(), s.shard(), plan.shards().size(), local,
-                        shards.size(), job.attempt(), job.spec().argv(), job.spec().workerEnv(), s.devices(), chip.id(),
-                        chip.vendor(), chip.visibilityEnv(), s.precision().wireName(), s.microBatch(), s.accumulation(),
-                        job.spec().globalBatch(), s.samplesPerSec(), master.nodeAddress(), port,
-                        checkpointDir(job), null, job.spec().checkpointDir() == null ? null
-                                : job.spec().scheduling().resumeFrom(), comm.forNode(node), plan.splitVersion(),
-                        CATALOG_MODEL.shardSamplesPerSec(chip, s.precision(), job.spec())));
+                list.add(ShardAssignment.builder(job.id(), s.shard()).jobName(job.spec().name())
+                        .gang(plan.shards().size(), local, shards.size()).attempt(job.attempt())
+                        .command(job.spec().argv(), job.spec().workerEnv())
+                        .checkpoints(checkpointDir(job), job.spec().checkpointDir() == null ? null
+                                : job.spec().scheduling().resumeFrom())
+                        .devices(s.devices(), chip.id(), chip.vendor(), chip.visibilityEnv())
+                        .batch(s.precision().wireName(), s.microBatch(), s.accumulation(), job.spec().globalBatch(),
+                                s.samplesPerSec())
+                        .split(plan.splitVersion(), CATALOG_MODEL.shardSamplesPerSec(chip, s.precision(), job.spec()))
+                        .rendezvous(master.nodeAddress(), port, comm.forNode(node)).build());
             }
             out.put(node, list);
         });

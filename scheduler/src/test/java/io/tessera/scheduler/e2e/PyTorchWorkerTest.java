@@ -140,9 +140,11 @@ class PyTorchWorkerTest {
             dumps.put(mode, dir.resolve(mode + ".json"));
             List<Process> gang = new ArrayList<>();
             for (int r = 0; r < 5; r++) {
-                ShardAssignment a = new ShardAssignment("job-h", "h", r, 5, r, 5, 1, List.of("w"), Map.of(),
-                        List.of(r), "chip", plan.groups().get(group[r]).vendor(), "CUDA_VISIBLE_DEVICES", "fp32",
-                        micro[r], 1, 256, 10, "127.0.0.1", world, null, null, null, plan);
+                ShardAssignment a = ShardAssignment.builder("job-h", r).jobName("h").gang(5, r, 5).attempt(1)
+                .command(List.of("w"), Map.of())
+                .devices(List.of(r), "chip", plan.groups().get(group[r]).vendor(), "CUDA_VISIBLE_DEVICES")
+                .batch("fp32", micro[r], 1, 256, 10)
+                .rendezvous("127.0.0.1", world, plan).build();
                 Map<String, String> env = new HashMap<>(WorkerEnvironment.of(a, dir.toString()));
                 env.keySet().removeIf(k -> !k.startsWith("TESSERA_COMM_"));
                 gang.add(rank(world, r, 5, micro[r], 1, r == 0 ? dumps.get(mode) : null, env, mode + "-" + r,

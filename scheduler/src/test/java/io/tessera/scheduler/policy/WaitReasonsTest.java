@@ -29,8 +29,11 @@ class WaitReasonsTest {
     }
 
     private static ShardAssignment shard(String job, List<Integer> devices) {
-        return new ShardAssignment(job, "j", 0, 1, 0, 1, 1, List.of("w"), Map.of(), devices, "nvidia-h20", "nvidia",
-                "CUDA_VISIBLE_DEVICES", "bf16", 1, 1, 1, 1, "a", 1, null, null);
+        return ShardAssignment.builder(job, 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("w"), Map.of())
+                .devices(devices, "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1)
+                .rendezvous("a", 1, null).build();
     }
 
     private static JobSpec spec(String extra) {
