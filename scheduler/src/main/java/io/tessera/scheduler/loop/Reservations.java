@@ -18,6 +18,7 @@ import io.tessera.scheduler.state.ClusterView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -182,14 +183,17 @@ final class Reservations implements ReservationBook {
         long now = clock.millis();
         List<Ending> out = new ArrayList<>();
         Set<String> running = new HashSet<>();
-        for (JobRecord j : view.jobs()) {
-            if ((j.state() == JobState.PLACED || j.state() == JobState.RUNNING) && j.placement() != null) {
-                Map<Integer, ShardReport> reports = store.shardReports(j.id(), j.placement().shards().size());
-                OptionalDouble left = ReservationPolicy.remainingSec(j, reports);
-                if (left.isPresent()) {
-                    running.add(j.id());
-                    out.add(new Ending(j, anchors.predictedEndMs(j, reports, left.getAsDouble())));
-                }
+        List<JobRecord> placed = view.jobs().stream().filter(j -> (j.state() == JobState.PLACED
+                || j.state() == JobState.RUNNING) && j.placement() != null).toList();
+        Map<String, Integer> shardsByJob = new HashMap<>();
+        placed.forEach(j -> shardsByJob.put(j.id(), j.placement().shards().size()));
+        Map<String, Map<Integer, ShardReport>> all = placed.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
+        for (JobRecord j : placed) {
+            Map<Integer, ShardReport> reports = all.getOrDefault(j.id(), Map.of());
+            OptionalDouble left = ReservationPolicy.remainingSec(j, reports);
+            if (left.isPresent()) {
+                running.add(j.id());
+                out.add(new Ending(j, anchors.predictedEndMs(j, reports, left.getAsDouble())));
             }
         }
         anchors.retain(running);

@@ -7,6 +7,7 @@ import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,6 +38,17 @@ public interface ClusterReads {
 
     /** The latest reports of a job's shards, by shard index. */
     Map<Integer, ShardReport> shardReports(String jobId, int shards);
+
+    /**
+     * The latest reports of several jobs' shards at once ({@code shardsByJob}: each job's shard
+     * count), by job and shard index; every job asked for is in the answer. One round trip where
+     * the store is remote, rather than one per job.
+     */
+    default Map<String, Map<Integer, ShardReport>> shardReports(Map<String, Integer> shardsByJob) {
+        Map<String, Map<Integer, ShardReport>> out = new HashMap<>();
+        shardsByJob.forEach((job, shards) -> out.put(job, shards == 0 ? Map.of() : shardReports(job, shards)));
+        return out;
+    }
 
     /** The queues admins defined, by name (the implicit default queue is not stored). */
     Map<String, QueueSpec> queues();

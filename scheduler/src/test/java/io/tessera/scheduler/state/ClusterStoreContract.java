@@ -184,6 +184,19 @@ abstract class ClusterStoreContract {
         assertThat(s.shardReports("j", 2)).isEmpty();
     }
 
+    /** Many jobs' reports in one read answer as one read per job does, jobs without reports included. */
+    @Test
+    void severalJobsReportsReadAtOnceAsOneByOne() {
+        ClusterStore s = store();
+        s.recordShardReports(List.of(report("a", 0, 1), report("a", 1, 1), report("b", 0, 3), report("b", 2, 3)));
+        Map<String, Map<Integer, ShardReport>> all = s.shardReports(Map.of("a", 2, "b", 3, "none", 2, "zero", 0));
+        assertThat(all).containsOnlyKeys("a", "b", "none", "zero");
+        assertThat(all.get("a")).isEqualTo(s.shardReports("a", 2));
+        assertThat(all.get("b")).isEqualTo(s.shardReports("b", 3)).containsOnlyKeys(0, 2);
+        assertThat(all.get("none")).isEmpty();
+        assertThat(all.get("zero")).isEmpty();
+    }
+
     @Test
     void aTransactionCommitsAllOrNothingAndTellsListeners() {
         ClusterStore s = store();

@@ -187,6 +187,25 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
+    public Map<String, Map<Integer, ShardReport>> shardReports(Map<String, Integer> shardsByJob) {
+        Set<String> keys = new HashSet<>();
+        Map<String, Map<Integer, ShardReport>> out = new HashMap<>();
+        shardsByJob.forEach((job, shards) -> {
+            out.put(job, new HashMap<>());
+            for (int i = 0; i < shards; i++) {
+                keys.add(job + "/" + i);
+            }
+        });
+        if (!keys.isEmpty()) {
+            reports.getAll(keys).values().forEach(v -> {
+                ShardReport r = Codec.decode(v, ShardReport.class);
+                out.get(r.jobId()).put(r.shard(), r);
+            });
+        }
+        return out;
+    }
+
+    @Override
     public Map<Integer, ShardReport> shardReports(String jobId, int shards) {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < shards; i++) {
