@@ -122,6 +122,27 @@ class ArchitectureTest {
         assertThat(out).isEmpty();
     }
 
+    /**
+     * The stages decide and the loop commits: a stage returns a {@code StageDecision} and holds no
+     * applier. Only the queue pass commits its own plans, in batches as it decides them (a burst is
+     * placed while it is planned), through the same fenced applier.
+     */
+    @Test
+    void onlyTheLoopCommitsTheStagesDecisions() throws IOException {
+        Pattern holds = Pattern.compile("PlanApplier [a-z]\\w*[,;)]");
+        Set<String> committers = Set.of("SchedulingLoop.java", "LoopAssembly.java", "StageDecision.java", "QueuePlacer.java");
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("loop"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                if (!committers.contains(f.getFileName().toString())) {
+                    Files.readAllLines(f).stream().filter(l -> holds.matcher(l).find())
+                            .forEach(l -> out.add(f.getFileName() + ": " + l.strip()));
+                }
+            }
+        }
+        assertThat(out).isEmpty();
+    }
+
     /** Policies are pure functions of their inputs: no store, no loop, no edge, no Hazelcast or Vert.x. */
     @Test
     void policiesArePure() throws IOException {

@@ -1,7 +1,6 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.model.EventType;
-import io.tessera.scheduler.leader.Term;
 
 import io.tessera.config.ElasticConfig;
 import io.tessera.config.wire.ShardReport;
@@ -11,10 +10,12 @@ import io.tessera.scheduler.placement.PlacementPolicy;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.Placer;
+import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterReads;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +42,6 @@ public final class ElasticGrowth {
     private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
-    private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final Clock clock;
     private final ElasticConfig config;
@@ -55,7 +55,7 @@ public final class ElasticGrowth {
     }
 
     /** @param memory what the loop carries from pass to pass (growth plans around its reservations in force) */
-    public ElasticGrowth(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public ElasticGrowth(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
                          Clock clock, ElasticConfig config, CycleMemory memory) {
         this.memory = memory;
         this.armed = memory.armed;
@@ -63,18 +63,16 @@ public final class ElasticGrowth {
         this.view = view;
         this.store = store;
         this.placer = placer;
-        this.applier = applier;
         this.policy = policy;
         this.clock = clock;
         this.config = config;
     }
 
-    /** One pass over the running elastic jobs, under {@code term}. */
-    public void growWhereWorthIt(Term term) {
+    /** One pass over the running elastic jobs: the gangs to move at their checkpoint, for the loop to commit. */
+    public StageDecision growWhereWorthIt() {
         if (!config.enabled()) {
-            return;
+            return StageDecision.NONE;
         }
-        view.refresh();
         List<JobRecord> jobs = view.jobs();
         List<JobRecord> queued = view.queued();
         int queuedPriority = queued.isEmpty() ? Integer.MIN_VALUE : queued.get(0).spec().priority();
@@ -83,20 +81,30 @@ public final class ElasticGrowth {
                 .map(JobRecord::id).collect(Collectors.toSet());
         armed.keySet().retainAll(candidates);
         checkedAt.keySet().retainAll(candidates);
+        List<Change.Regrow> moves = new ArrayList<>();
         for (JobRecord job : jobs) {
             if (candidates.contains(job.id())) {
-                consider(job, term);
+                consider(job, moves);
             }
         }
+        return StageDecision.of(moves, outcomes -> {
+            for (int i = 0; i < moves.size(); i++) {
+                if (outcomes.get(i) instanceof PlanApplier.Conflict c) {
+                    LOG.info("job {} did not grow: {}", moves.get(i).jobId(), c.reason());
+                } else {
+                    LOG.info("job {} grew: {}", moves.get(i).jobId(), moves.get(i).why());
+                }
+            }
+        });
     }
 
-    private void consider(JobRecord job, Term term) {
+    private void consider(JobRecord job, List<Change.Regrow> moves) {
         Armed a = armed.get(job.id());
         if (a != null && a.attempt() == job.attempt()) {
             long checkpoint = latestCheckpoint(job);
             if (checkpoint > a.checkpoint()) { // the next checkpoint boundary
                 armed.remove(job.id());
-                better(job).ifPresent(plan -> regrow(job, plan, checkpoint, term));
+                better(job).ifPresent(plan -> moves.add(regrow(job, plan, checkpoint)));
             }
             return;
         }
@@ -144,7 +152,7 @@ public final class ElasticGrowth {
         return plan.shards().stream().collect(Collectors.groupingBy(ShardPlan::chipType, Collectors.counting()));
     }
 
-    private void regrow(JobRecord job, Plan plan, long checkpoint, Term term) {
+    private Change.Regrow regrow(JobRecord job, Plan plan, long checkpoint) {
         double before = job.placement().predictedSamplesPerSec();
         boolean grows = job.spec().shards().elastic();
         String why = String.format(Locale.ROOT, "%s: %d shards%s predict %.1f samples/s against %.1f on "
@@ -152,13 +160,7 @@ public final class ElasticGrowth {
                 grows ? "capacity returned" : "faster chips are free", plan.shards().size(),
                 grows ? "" : " on " + chips(plan), plan.predictedSamplesPerSec(), before, job.placement().shards().size(),
                 100 * (plan.predictedSamplesPerSec() / before - 1), checkpoint);
-        PlanApplier.Outcome outcome = applier.regrow(job.id(), job.attempt(), plan, grows ? EventType.GROWING : EventType.MIGRATING, why,
-                clock.instant().toString(), term);
-        if (outcome instanceof PlanApplier.Committed) {
-            LOG.info("job {} grew: {}", job.id(), why);
-        } else {
-            LOG.info("job {} did not grow: {}", job.id(), ((PlanApplier.Conflict) outcome).reason());
-        }
+        return new Change.Regrow(job.id(), job.attempt(), plan, grows ? EventType.GROWING : EventType.MIGRATING, why);
     }
 
     /** The newest checkpoint step the current attempt's shards reported, or -1. */

@@ -1,7 +1,6 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterReads;
@@ -27,20 +26,17 @@ public final class HistoryMover {
     private static final long PURGE_EVERY_MS = 600_000;
     private final ClusterReads store;
     private final ClusterView view;
-    private final PlanApplier applier;
     private final Clock clock;
     private final long graceMs;
     private final long retentionMs;
     /** When the moves and the purge last ran. */
     private final CycleMemory memory;
 
-    /** @param applier commits the moves; it holds the history they go to */
-    public HistoryMover(ClusterReads store, ClusterView view, PlanApplier applier, Clock clock, long graceMs,
+    public HistoryMover(ClusterReads store, ClusterView view, Clock clock, long graceMs,
                         long retentionMs, CycleMemory memory) {
         this.memory = memory;
         this.view = view;
         this.store = store;
-        this.applier = applier;
         this.clock = clock;
         this.graceMs = graceMs;
         this.retentionMs = retentionMs;
@@ -56,11 +52,11 @@ public final class HistoryMover {
         return jobs.stream().filter(j -> j.state().terminal() && finishedAt(j) + graceMs <= nowMs).toList();
     }
 
-    /** Moves the finished jobs that are due, and purges old history, under {@code term}. */
-    public void moveFinished(Term term) {
+    /** The finished jobs due to move, and the purge of old history when it is due, for the loop to commit (the applier holds the history). */
+    public StageDecision moveFinished() {
         long now = clock.millis();
         if (!memory.due("history", now, EVERY_MS)) {
-            return;
+            return StageDecision.NONE;
         }
         List<Change> moves = new ArrayList<>();
         for (JobRecord job : due(view.jobs(), now, graceMs)) {
@@ -72,11 +68,12 @@ public final class HistoryMover {
         if (memory.due("history-purge", now, PURGE_EVERY_MS)) {
             moves.add(new Change.PurgeHistory(now - retentionMs));
         }
-        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), moves);
-        for (int i = 0; i < moves.size(); i++) {
-            if (moves.get(i) instanceof Change.MoveToHistory m && outcomes.get(i) instanceof PlanApplier.Committed) {
-                LOG.debug("job {} moved to the history", m.job().id());
+        return StageDecision.of(moves, outcomes -> {
+            for (int i = 0; i < moves.size(); i++) {
+                if (moves.get(i) instanceof Change.MoveToHistory m && outcomes.get(i) instanceof PlanApplier.Committed) {
+                    LOG.debug("job {} moved to the history", m.job().id());
+                }
             }
-        }
+        });
     }
 }

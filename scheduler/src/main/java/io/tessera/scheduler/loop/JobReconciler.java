@@ -1,7 +1,6 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
@@ -34,18 +33,16 @@ public final class JobReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(JobReconciler.class);
     private final ClusterReads store;
     private final ClusterView view;
-    private final PlanApplier applier;
     private final Clock clock;
 
-    public JobReconciler(ClusterReads store, ClusterView view, PlanApplier applier, Clock clock) {
+    public JobReconciler(ClusterReads store, ClusterView view, Clock clock) {
         this.view = view;
         this.store = store;
-        this.applier = applier;
         this.clock = clock;
     }
 
-    /** Advances every job whose inputs changed since the last call, under {@code term}. */
-    public void reconcileChanged(Term term) {
+    /** The next lifecycle step of every job whose inputs changed since the last call, for the loop to commit. */
+    public StageDecision reconcileChanged() {
         Set<String> lost = view.lostNodes();
         List<JobRecord> changed = view.takeJobsToReconcile();
         Map<String, QueueSpec> queues = changed.isEmpty() ? Map.of() : store.queues();
@@ -59,13 +56,14 @@ public final class JobReconciler {
             decide(job, reports.getOrDefault(job.id(), Map.of()), lost,
                     QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs()).ifPresent(transitions::add);
         }
-        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), transitions);
-        for (int i = 0; i < transitions.size(); i++) {
-            if (outcomes.get(i) instanceof PlanApplier.Committed) {
-                LOG.info("job {} {} -> {}", transitions.get(i).from().id(), transitions.get(i).from().state(),
-                        transitions.get(i).to().state());
-            } // else it changed under us, or this member no longer leads: decided again on its next change
-        }
+        return StageDecision.of(transitions, outcomes -> {
+            for (int i = 0; i < transitions.size(); i++) {
+                if (outcomes.get(i) instanceof PlanApplier.Committed) {
+                    LOG.info("job {} {} -> {}", transitions.get(i).from().id(), transitions.get(i).from().state(),
+                            transitions.get(i).to().state());
+                } // else it changed under us, or this member no longer leads: decided again on its next change
+            }
+        });
     }
 
     /** The job's next lifecycle step, if it has one. */

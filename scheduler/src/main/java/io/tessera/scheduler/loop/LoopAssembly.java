@@ -67,11 +67,11 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
         QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime,
                 memory).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
-                new JobReconciler(store, view, applier, clock), queuePass,
-                new ElasticGrowth(store, view, placer, applier, policy, clock, elastic, memory), claim, memory);
-        loop.withPreemption(new Preemptor(store, view, placer, applier, policy, clock, events, memory));
-        loop.withHistory(new HistoryMover(store, view, applier, clock, terminalGraceMs, retentionMs, memory));
-        loop.withRebalancing(new Rebalancer(store, view, applier, policy.memoryHeadroom(), clock, elastic, memory)
+                new JobReconciler(store, view, clock), queuePass,
+                new ElasticGrowth(store, view, placer, policy, clock, elastic, memory), claim, memory);
+        loop.withPreemption(new Preemptor(store, view, placer, policy, clock, events, memory));
+        loop.withHistory(new HistoryMover(store, view, clock, terminalGraceMs, retentionMs, memory));
+        loop.withRebalancing(new Rebalancer(store, view, policy.memoryHeadroom(), clock, elastic, memory)
                 .withObserver(new ProfileLearner(store, view.catalog(), elastic.learningRate(), clock, memory)));
         return loop;
     }

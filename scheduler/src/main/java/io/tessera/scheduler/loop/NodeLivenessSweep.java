@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * node records. The timeout follows
  * the fleet's size ({@link HeartbeatPolicy}: a large fleet heartbeats less often, so it is judged
  * over a longer silence). Sweeps at most every tenth of the timeout (and at most every second),
- * however often the loop passes.
+ * however often the loop passes. Decides; the loop commits ({@link StageDecision}).
  */
 public final class NodeLivenessSweep {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLivenessSweep.class);
@@ -55,40 +55,36 @@ public final class NodeLivenessSweep {
     }
 
     /**
-     * Declares silent nodes lost through {@code applier} under {@code term}, and returns their names;
-     * {@code memory} carries when it last swept.
-     * No node is declared lost until the leader has led for a whole timeout: after a failover or a
-     * cluster restart, agents get one timeout to reach the new leader, so an outage of the
-     * schedulers never looks like node loss. Each loss is re-checked at commit: a heartbeat that
-     * landed since this sweep read keeps the node.
+     * The silent nodes to declare lost under {@code term}: a {@link Change.NodeLost} each, which the
+     * loop commits ({@code memory} carries when this last swept). No node is declared lost until
+     * the leader has led for a whole timeout: after a failover or a cluster restart, agents get one
+     * timeout to reach the new leader, so an outage of the schedulers never looks like node loss.
+     * Each loss is re-checked at commit: a heartbeat that landed since this sweep read keeps the node.
      */
-    public List<String> sweep(Term term, PlanApplier applier, CycleMemory memory) {
+    public StageDecision sweep(Term term, CycleMemory memory) {
         long now = clock.millis();
         long timeoutMs = timeoutMs();
         if (now - term.startedMs() < timeoutMs) {
-            return List.of();
+            return StageDecision.NONE;
         }
         if (!memory.due("liveness", now, Math.min(1000, timeoutMs / 10))) {
-            return List.of(); // loss is judged in timeouts of seconds: reading every node each pass of a busy loop buys nothing
+            return StageDecision.NONE; // loss is judged in timeouts of seconds: reading every node each pass of a busy loop buys nothing
         }
         List<Change.NodeLost> silent = new ArrayList<>();
         Map<String, Long> heard = store.heardTimes();
-        view.refresh();
         for (NodeRecord node : view.nodes()) {
             long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
             if (node.state() == NodeState.READY && now - last > timeoutMs) {
                 silent.add(new Change.NodeLost(node.name(), now - timeoutMs - 1));
             }
         }
-        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), silent);
-        List<String> lost = new ArrayList<>();
-        for (int i = 0; i < silent.size(); i++) {
-            if (outcomes.get(i) instanceof PlanApplier.Committed) {
-                lost.add(silent.get(i).node());
-                events.nodeLost();
-                LOG.warn("node {} lost: no heartbeat for more than {} ms", silent.get(i).node(), timeoutMs);
+        return StageDecision.of(silent, outcomes -> {
+            for (int i = 0; i < silent.size(); i++) {
+                if (outcomes.get(i) instanceof PlanApplier.Committed) {
+                    events.nodeLost();
+                    LOG.warn("node {} lost: no heartbeat for more than {} ms", silent.get(i).node(), timeoutMs);
+                }
             }
-        }
-        return lost;
+        });
     }
 }

@@ -1,7 +1,6 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.model.EventType;
-import io.tessera.scheduler.leader.Term;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.ShardReport;
@@ -58,7 +57,6 @@ public final class Preemptor {
     private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
-    private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final Clock clock;
     private final SchedulerEvents events;
@@ -69,7 +67,7 @@ public final class Preemptor {
     private final PreemptionClaims claims;
 
     /** @param memory what the loop carries from pass to pass, shared with the queue pass */
-    public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
                      Clock clock, SchedulerEvents events, CycleMemory memory) {
         this.memory = memory;
         this.searched = memory.victimSearches;
@@ -77,19 +75,20 @@ public final class Preemptor {
         this.store = store;
         this.view = view;
         this.placer = placer;
-        this.applier = applier;
         this.policy = policy;
         this.clock = clock;
         this.events = events;
     }
 
-    /** Preempts for the queues' waiting heads where that makes them fit, under {@code term}; returns how many jobs it preempted. */
-    public int preempt(Term term) {
-        view.refresh(); // the queue pass just committed: a job it placed is no longer waiting for victims
+    /**
+     * The evictions that make the first queue head they can help fit (the loop refreshed the view
+     * after the queue pass: a job it placed is no longer waiting for victims), for the loop to commit.
+     */
+    public StageDecision preempt() {
         List<JobRecord> jobs = view.jobs();
         Map<String, QueueSpec> queues = store.queues();
         if (wakeOverdue(jobs, queues)) {
-            return 0; // earlier victims are still stopping
+            return StageDecision.NONE; // earlier victims are still stopping
         }
         Set<String> heads = new HashSet<>();
         Set<String> queuedIds = new HashSet<>();
@@ -97,13 +96,13 @@ public final class Preemptor {
         searched.keySet().retainAll(queuedIds);
         for (JobRecord waiting : view.queued()) {
             if (heads.add(waiting.spec().queue())) {
-                int n = preemptFor(waiting, jobs, queues, term);
-                if (n > 0) {
-                    return n;
+                Optional<StageDecision> d = preemptFor(waiting, jobs, queues);
+                if (d.isPresent()) {
+                    return d.get();
                 }
             }
         }
-        return 0;
+        return StageDecision.NONE;
     }
 
     /** Marks PREEMPTING jobs past their grace for re-reading, so the lifecycle requeues them; true if any is PREEMPTING. */
@@ -121,19 +120,19 @@ public final class Preemptor {
         return any;
     }
 
-    private int preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues, Term term) {
+    private Optional<StageDecision> preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
         if (waiting.waiting() != null && waiting.waiting().kind() == WaitKind.NEVER_FITS) {
-            return 0; // it does not fit even the idle fleet (static vetoes): no victims can make room
+            return Optional.empty(); // it does not fit even the idle fleet (static vetoes): no victims can make room
         }
         QueueSpec queue = QueueUsage.spec(queues, waiting.spec().queue());
         if (jobs.stream().noneMatch(j -> mightYield(j, waiting))) {
-            return 0; // nobody runs whom this job could ever preempt: no usage to add up
+            return Optional.empty(); // nobody runs whom this job could ever preempt: no usage to add up
         }
         QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
         Set<String> forShare = new HashSet<>();
         List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage, view.snapshot().catalog(), forShare);
         if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
-            return 0; // nothing to preempt, or it fits as things are (the next pass places it)
+            return Optional.empty(); // nothing to preempt, or it fits as things are (the next pass places it)
         }
         // What the victim search depends on, as far as the fleet's state tells: the capacity, which jobs may be
         // victims and for what, the queues. (It depends on the clock too, which no key captures; searching every
@@ -141,7 +140,7 @@ public final class Preemptor {
         long waitsOn = Objects.hash(view.snapshot().fingerprint(), queues, forShare,
                 eligible.stream().map(j -> j.id() + "@" + j.attempt()).toList());
         if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
-            return 0; // no victims helped on exactly this before
+            return Optional.empty(); // no victims helped on exactly this before
         }
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
@@ -149,21 +148,30 @@ public final class Preemptor {
                 usage, gone, forShare));
         if (victims.isEmpty()) {
             searched.put(waiting.id(), waitsOn);
-            return 0;
+            return Optional.empty();
         }
-        int done = 0;
+        StageDecision evictions = StageDecision.NONE;
         for (JobRecord v : victims.get()) {
-            done += mark(v, waiting, QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs(), term) ? 1 : 0;
-        }
-        if (done > 0) {
-            claims.claim(waiting.id());
+            long grace = QueueUsage.spec(queues, v.spec().queue()).preemptionGraceMs();
+            evictions = evictions.and(evict(v, why(v, waiting, grace), grace));
         }
         List<String> ids = victims.get().stream().map(JobRecord::id).toList();
         String at = now();
-        applier.commit(term, at, List.of(new Change.Note(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur
-                : cur.withWaiting(new Waiting(WaitKind.PREEMPTING, "preempting " + ids)).withEvent(new JobEvent(at, EventType.WAITING, "preempting " + ids
-                + " to make room; it is placed once their workers have stopped")))));
-        return done;
+        Change.Note note = new Change.Note(waiting.id(), cur -> cur.state() != JobState.QUEUED ? cur
+                : cur.withWaiting(new Waiting(WaitKind.PREEMPTING, "preempting " + ids)).withEvent(new JobEvent(at,
+                EventType.WAITING, "preempting " + ids + " to make room; it is placed once their workers have stopped")));
+        StageDecision all = evictions.and(StageDecision.of(List.of(note), outcomes -> { }));
+        return Optional.of(new StageDecision(all.changes(), outcomes -> {
+            all.then().accept(outcomes);
+            for (int i = 0; i < ids.size(); i++) {
+                if (outcomes.get(i) instanceof PlanApplier.Committed) {
+                    LOG.info("job {} preempted for {}", ids.get(i), waiting.id());
+                }
+            }
+            if (StageDecision.committed(outcomes.subList(0, ids.size())) > 0) {
+                claims.claim(waiting.id()); // the room its victims give up is offered to it first
+            }
+        }));
     }
 
     /**
@@ -250,36 +258,30 @@ public final class Preemptor {
         return QuotaPolicy.admit(queue, queues, after, charge) instanceof QuotaPolicy.Admission.Admit;
     }
 
-    /** Moves {@code victim} to PREEMPTING (if it is still running the same attempt) and asks its workers to stop. */
-    private boolean mark(JobRecord victim, JobRecord waiting, long graceMs, Term term) {
+    /** Why {@code victim} is preempted for {@code waiting}, with {@code graceMs} to checkpoint: the PREEMPTED event's text. */
+    private static String why(JobRecord victim, JobRecord waiting, long graceMs) {
         boolean other = !victim.spec().queue().equals(waiting.spec().queue());
         boolean elastic = other && victim.spec().shards().min() < victim.placement().shards().size();
-        String why = String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
+        return String.format(Locale.ROOT, "preempted for job %s (priority %d, queue %s): its workers get SIGTERM "
                 + "and %d s to checkpoint, then it goes back to the queue%s", waiting.id(), waiting.spec().priority(),
                 waiting.spec().queue(), graceMs / 1000, elastic ? "; as an elastic job it is placed again on fewer "
                 + "shards, giving capacity back to a queue below its fair share" : other && victim.spec().priority()
                 >= waiting.spec().priority() ? "; its queue holds well above its fair share, and the capacity goes to a "
                 + "queue below it" : "");
-        boolean marked = evict(victim, why, graceMs, term);
-        if (marked) {
-            LOG.info("job {} preempted for {}", victim.id(), waiting.id());
-        }
-        return marked;
     }
 
     /**
      * Moves {@code victim} to PREEMPTING, if it still runs the same attempt, and asks its workers to
      * stop within {@code graceMs}; {@link JobLifecycle} requeues it once they have. The one path by
      * which a job is preempted, whether this class chose it or an operator's event did (the
-     * simulator's injected preemptions), under {@code term}. True when it was marked.
+     * simulator's injected preemptions): a decision for the loop to commit under its term.
      */
-    public boolean evict(JobRecord victim, String why, long graceMs, Term term) {
-        boolean marked = applier.commit(term, now(), List.of(new Change.Evict(victim.id(), victim.attempt(), why, graceMs)))
-                .get(0) instanceof PlanApplier.Committed;
-        if (marked) {
-            events.preempted(victim.spec().queue());
-        }
-        return marked;
+    public StageDecision evict(JobRecord victim, String why, long graceMs) {
+        return StageDecision.of(List.of(new Change.Evict(victim.id(), victim.attempt(), why, graceMs)), outcomes -> {
+            if (outcomes.get(0) instanceof PlanApplier.Committed) {
+                events.preempted(victim.spec().queue());
+            }
+        });
     }
 
     private String now() {

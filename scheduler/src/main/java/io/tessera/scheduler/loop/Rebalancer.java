@@ -2,7 +2,6 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.config.ElasticConfig;
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -36,7 +35,6 @@ public final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
     private final ClusterReads store;
     private final ClusterView view;
-    private final PlanApplier applier;
     private final double memoryHeadroom;
     private final Clock clock;
     private final ElasticConfig config;
@@ -51,12 +49,11 @@ public final class Rebalancer {
     }
 
     /** @param memory what the loop carries from pass to pass */
-    public Rebalancer(ClusterReads store, ClusterView view, PlanApplier applier, double memoryHeadroom, Clock clock,
+    public Rebalancer(ClusterReads store, ClusterView view, double memoryHeadroom, Clock clock,
                       ElasticConfig config, CycleMemory memory) {
         this.checkedAt = memory.rebalanceCheckedAt;
         this.store = store;
         this.view = view;
-        this.applier = applier;
         this.memoryHeadroom = memoryHeadroom;
         this.clock = clock;
         this.config = config;
@@ -68,8 +65,8 @@ public final class Rebalancer {
         return this;
     }
 
-    /** One pass over the running jobs, under {@code term}. */
-    public void rebalanceWhereMeasured(Term term) {
+    /** One pass over the running jobs: the profiles to learn and the re-splits, for the loop to commit. */
+    public StageDecision rebalanceWhereMeasured() {
         List<JobRecord> running = view.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
                 && j.placement() != null).toList();
         Set<String> ids = running.stream().map(JobRecord::id).collect(Collectors.toSet());
@@ -82,16 +79,17 @@ public final class Rebalancer {
                 consider(job, changes);
             }
         }
-        List<PlanApplier.Outcome> outcomes = applier.commit(term, clock.instant().toString(), changes);
-        for (int i = 0; i < changes.size(); i++) {
-            if (changes.get(i) instanceof Change.Resplit r) {
-                if (outcomes.get(i) instanceof PlanApplier.Conflict c) {
-                    LOG.info("job {} was not rebalanced: {}", r.jobId(), c.reason());
-                } else {
-                    LOG.info("job {} rebalanced: {}", r.jobId(), r.why());
+        return StageDecision.of(changes, outcomes -> {
+            for (int i = 0; i < changes.size(); i++) {
+                if (changes.get(i) instanceof Change.Resplit r) {
+                    if (outcomes.get(i) instanceof PlanApplier.Conflict c) {
+                        LOG.info("job {} was not rebalanced: {}", r.jobId(), c.reason());
+                    } else {
+                        LOG.info("job {} rebalanced: {}", r.jobId(), r.why());
+                    }
                 }
             }
-        }
+        });
     }
 
     /** Adds what {@code job}'s measurements call for to {@code changes}: a profile to learn, a re-split. */

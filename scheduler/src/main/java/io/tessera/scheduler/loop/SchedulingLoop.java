@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.leader.Leadership;
 
+import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.state.PlanApplier;
 import java.util.List;
@@ -178,23 +179,52 @@ public final class SchedulingLoop implements AutoCloseable {
             view.rebuild();
             resyncedAt = clock.millis();
         }
-        List<String> lost = liveness.sweep(term, applier, memory); // silent nodes become LOST first, so lifecycles see them
-        view.invalidate(lost, List.of());
-        view.refresh();
-        reconciler.reconcileChanged(term); // finished, failed and cancelled jobs free their devices
-        view.refresh();                // and the freed devices are seen at once
+        view.refresh(); // the pass starts from what changed since the last one
+        commit(liveness.sweep(term, memory)); // silent nodes become LOST first
+        view.refresh();                 // so lifecycles see them
+        commit(reconciler.reconcileChanged()); // finished, failed and cancelled jobs free their devices
+        view.refresh();                 // and the freed devices are seen at once
         int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
         if (preemptor != null) {
-            preemptor.preempt(term);     // a waiting head that only preemption can seat: its victims start stopping
+            view.refresh();             // a job the queue pass placed no longer waits for victims
+            commit(preemptor.preempt()); // a waiting head that only preemption can seat: its victims start stopping
         }
-        growth.growWhereWorthIt(term); // what the queue left may grow running elastic jobs
+        view.refresh();
+        commit(growth.growWhereWorthIt()); // what the queue left may grow running elastic jobs
         if (rebalancer != null) {
-            rebalancer.rebalanceWhereMeasured(term); // running gangs re-split by what their shards measured
+            commit(rebalancer.rebalanceWhereMeasured()); // running gangs re-split by what their shards measured
         }
         if (historyMover != null) {
-            historyMover.moveFinished(term); // finished jobs leave hot state after their grace period
+            commit(historyMover.moveFinished()); // finished jobs leave hot state after their grace period
         }
         return placed > 0;
+    }
+
+    /**
+     * Commits one stage's decision through the applier under this member's term; a change that did
+     * not apply has its keys re-read at the next refresh, so the next decision starts from what is
+     * there (nothing is retried as it was).
+     */
+    private List<PlanApplier.Outcome> committed(StageDecision d) {
+        List<PlanApplier.Outcome> outcomes = d.commit(applier, term, clock.instant().toString());
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof PlanApplier.Conflict || d.changes().get(i) instanceof Change.NodeLost) {
+                view.invalidate(Change.nodesOf(d.changes().get(i)), Change.jobsOf(d.changes().get(i)));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
+     * Commits {@code d} under this member's term: a stage's decision, or one made outside the
+     * stages (the simulator's injected preemptions), on the loop's thread. A member that has not
+     * claimed a term (it does not lead) refuses.
+     */
+    public List<PlanApplier.Outcome> commit(StageDecision d) {
+        if (term == null) {
+            throw new IllegalStateException("this member does not lead the scheduling loop");
+        }
+        return committed(d);
     }
 
     private boolean passSafely() {

@@ -184,8 +184,9 @@ public final class Simulation {
     private void preempt(String id) {
         store.job(id).filter(j -> j.state() == JobState.PLACED || j.state() == JobState.RUNNING).ifPresent(j -> {
             QueueSpec q = store.queue(j.spec().queue()).orElse(QueueSpec.open(j.spec().queue()));
-            loop.preemptor().orElseThrow().evict(j, "preempted by an event of the simulated workload", q.preemptionGraceMs(),
-                    loop.term().orElseThrow()); // a running job means a pass has run, under the simulator's term
+            // a running job means a pass has run, under the simulator's term: the loop commits the eviction under it
+            loop.commit(loop.preemptor().orElseThrow().evict(j, "preempted by an event of the simulated workload",
+                    q.preemptionGraceMs()));
         });
     }
 

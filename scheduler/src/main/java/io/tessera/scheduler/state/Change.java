@@ -4,6 +4,8 @@ import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -14,6 +16,36 @@ import java.util.function.UnaryOperator;
  * {@link PlanApplier.Conflict} saying why; the stage that proposed it decides again next pass.
  */
 public sealed interface Change {
+    /** The nodes whose records or assignment sets {@code c} writes, as far as the change itself names them. */
+    static List<String> nodesOf(Change c) {
+        if (c instanceof NodeLost n) {
+            return List.of(n.node());
+        }
+        Plan plan = c instanceof Place p ? p.plan() : c instanceof Regrow r ? r.plan() : c instanceof Resplit r ? r.plan()
+                : c instanceof Transition t && t.from().placement() != null ? t.from().placement() : null;
+        return plan == null ? List.of() : plan.shards().stream().map(ShardPlan::node).distinct().toList();
+    }
+
+    /** The jobs whose records {@code c} writes. */
+    static List<String> jobsOf(Change c) {
+        if (c instanceof Place p) {
+            return List.of(p.jobId());
+        } else if (c instanceof Regrow r) {
+            return List.of(r.jobId());
+        } else if (c instanceof Resplit r) {
+            return List.of(r.jobId());
+        } else if (c instanceof Evict e) {
+            return List.of(e.jobId());
+        } else if (c instanceof Transition t) {
+            return List.of(t.from().id());
+        } else if (c instanceof Note n) {
+            return List.of(n.jobId());
+        } else if (c instanceof MoveToHistory m) {
+            return List.of(m.job().id());
+        }
+        return List.of();
+    }
+
 
     /** What kind of write: for metrics and logs. */
     Kind kind();

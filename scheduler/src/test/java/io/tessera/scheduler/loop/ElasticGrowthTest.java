@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.IdentityHashMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,9 +110,14 @@ class ElasticGrowthTest {
 
     private ElasticGrowth growth(ElasticConfig config) {
         ClusterView view = new ClusterView(store, catalog);
-        return new ElasticGrowth(store, view, new PlacementEngine(),
-                new PlanApplier(store, catalog), PlacementPolicy.DEFAULT, clock, config, new CycleMemory(view, clock));
+        ElasticGrowth g = new ElasticGrowth(store, view, new PlacementEngine(), PlacementPolicy.DEFAULT, clock, config,
+                new CycleMemory(view, clock));
+        views.put(g, view);
+        return g;
     }
+
+    /** The view each growth stage reads; the loop refreshes it before the stage, as {@link #pass} does. */
+    private final Map<ElasticGrowth, ClusterView> views = new IdentityHashMap<>();
 
     private static final String FIXED = "name: f\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\nmodel: {parameters: 125M, "
             + "tokensPerSample: 512}\nglobalBatch: 256\n";
@@ -156,7 +162,8 @@ class ElasticGrowthTest {
 
     private void pass(ElasticGrowth g) {
         clock.advance(Duration.ofSeconds(2)); // past the check interval
-        g.growWhereWorthIt(term);
+        views.get(g).refresh();
+        g.growWhereWorthIt().commit(new PlanApplier(store, catalog), term, clock.instant().toString());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.state.LeaderClaims;
 import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.scheduler.sim.VirtualClock;
 
@@ -95,11 +96,14 @@ class FencingAndGraceTest {
         CycleMemory memory = new CycleMemory(view, clock);
         Term term = new Term("m", store.claimLeadership("m").epoch(), clock.millis());
         PlanApplier applier = new PlanApplier(store, catalog);
-        assertThat(sweep.sweep(term, applier, memory)).isEmpty();
+        assertThat(sweep.sweep(term, memory).changes()).isEmpty();
         clock.advance(Duration.ofSeconds(10));
-        assertThat(sweep.sweep(term, applier, memory)).isEmpty();
+        assertThat(sweep.sweep(term, memory).changes()).isEmpty();
         clock.advance(Duration.ofSeconds(6));
-        assertThat(sweep.sweep(term, applier, memory)).containsExactly("n1");
+        view.refresh();
+        StageDecision lost = sweep.sweep(term, memory);
+        assertThat(lost.changes()).containsExactly(new Change.NodeLost("n1", clock.millis() - 15_001));
+        assertThat(StageDecision.committed(lost.commit(applier, term, clock.instant().toString()))).isEqualTo(1);
         assertThat(store.node("n1").orElseThrow().state()).isEqualTo(NodeState.LOST);
     }
 }

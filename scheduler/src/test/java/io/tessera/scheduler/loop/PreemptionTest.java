@@ -44,7 +44,7 @@ class PreemptionTest {
     private final PlanApplier applier = new PlanApplier(store, CATALOG);
     private final Clock clock = Clock.systemUTC();
     private final CycleMemory memory = new CycleMemory(view, clock);
-    private final Preemptor preemptor = new Preemptor(store, view, new PlacementEngine(), applier,
+    private final Preemptor preemptor = new Preemptor(store, view, new PlacementEngine(),
             PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), memory);
     private int seq;
 
@@ -79,11 +79,12 @@ class PreemptionTest {
     private void pass() {
         Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
         view.refresh();
-        new JobReconciler(store, view, applier, clock).reconcileChanged(t);
+        new JobReconciler(store, view, clock).reconcileChanged().commit(applier, t, clock.instant().toString());
         view.refresh();
         new QueuePlacer(store, view, new PlacementEngine(), applier, PlacementPolicy.DEFAULT, clock,
                 new SchedulerMetrics(), QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime, memory).placeQueued(t);
-        preemptor.preempt(t);
+        view.refresh();
+        preemptor.preempt().commit(applier, t, clock.instant().toString());
         view.refresh();
     }
 

@@ -78,7 +78,7 @@ class ReservationTest {
     private void pass() {
         Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
         view.refresh();
-        new JobReconciler(store, view, applier, clock).reconcileChanged(t);
+        new JobReconciler(store, view, clock).reconcileChanged().commit(applier, t, clock.instant().toString());
         view.refresh();
         placer.placeQueued(t);
         view.refresh();
