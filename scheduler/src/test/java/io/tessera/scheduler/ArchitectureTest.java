@@ -124,13 +124,13 @@ class ArchitectureTest {
 
     /**
      * The stages decide and the loop commits: a stage returns a {@code StageDecision} and holds no
-     * applier. Only the queue pass commits its own plans, in batches as it decides them (a burst is
-     * placed while it is planned), through the same fenced applier.
+     * applier. The queue pass, which commits its plans in batches as it decides them (a burst is
+     * placed while it is planned), hands each batch to the loop through a {@code Committer}.
      */
     @Test
     void onlyTheLoopCommitsTheStagesDecisions() throws IOException {
         Pattern holds = Pattern.compile("PlanApplier [a-z]\\w*[,;)]");
-        Set<String> committers = Set.of("SchedulingLoop.java", "LoopAssembly.java", "StageDecision.java", "QueuePlacer.java");
+        Set<String> committers = Set.of("SchedulingLoop.java", "LoopAssembly.java", "StageDecision.java", "Committer.java");
         List<String> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(ROOT.resolve("loop"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {

@@ -64,7 +64,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                                long budgetNanos, LongSupplier nanoTime, BlockedSet blocked) {
         PlanApplier applier = applier();
         CycleMemory memory = new CycleMemory(blocked, view, clock);
-        QueuePlacer queuePass = new QueuePlacer(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime,
+        QueuePlacer queuePass = new QueuePlacer(store, view, placer, policy, clock, events, budgetNanos, nanoTime,
                 memory).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
                 new JobReconciler(store, view, clock), queuePass,

@@ -1,7 +1,6 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.config.LimitsConfig;
-import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.events.SchedulerEvents;
 
 import io.tessera.scheduler.model.JobRecord;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
  * {@link #BATCH} plans commit in one transaction ({@link PlanApplier#commitAll}), which re-checks
  * each against live state and the others; a plan that conflicts re-reads its nodes and is planned
- * again on the next pass. A job that does not fit records why in its events (once per distinct reason), is not
+ * again on the next pass. It decides and the loop commits ({@link Committer}): the queue pass never
+ * holds the applier or the term. A job that does not fit records why in its events (once per distinct reason), is not
  * tried again until the capacity it saw changes ({@link ClusterSnapshot#fingerprint}), and
  * lower-priority jobs may still backfill. A pass places for at most {@code budgetNanos}, so a long
  * queue never holds up liveness, reconciliation and cancels: the rest waits for the next pass.
@@ -55,7 +55,6 @@ public final class QueuePlacer {
     private final ClusterReads store;
     private final ClusterView view;
     private final Placer placer;
-    private final PlanApplier applier;
     private final PlacementPolicy policy;
     private final Clock clock;
     private final SchedulerEvents events;
@@ -70,19 +69,19 @@ public final class QueuePlacer {
     private final WaitingNotes notes;
     private final PreemptionClaims claims;
 
-    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events) {
-        this(store, view, placer, applier, policy, clock, events, DEFAULT_BUDGET_NANOS, System::nanoTime);
+        this(store, view, placer, policy, clock, events, DEFAULT_BUDGET_NANOS, System::nanoTime);
     }
 
     /** With a placing budget per pass and the time source it is measured with. */
-    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos, LongSupplier nanoTime) {
-        this(store, view, placer, applier, policy, clock, events, budgetNanos, nanoTime, new CycleMemory(view, clock));
+        this(store, view, placer, policy, clock, events, budgetNanos, nanoTime, new CycleMemory(view, clock));
     }
 
     /** @param memory what the loop carries from pass to pass, shared with its other stages */
-    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlanApplier applier, PlacementPolicy policy,
+    public QueuePlacer(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
                        Clock clock, SchedulerEvents events, long budgetNanos,
                        LongSupplier nanoTime, CycleMemory memory) {
         this.memory = memory;
@@ -94,7 +93,6 @@ public final class QueuePlacer {
         this.events = events;
         this.store = store;
         this.placer = placer;
-        this.applier = applier;
         this.policy = policy;
         this.clock = clock;
         this.reservations = new Reservations(store, view, placer, clock, memory);
@@ -106,7 +104,7 @@ public final class QueuePlacer {
      * Places what fits of the queue within the budget, in {@link FairShareOrder} and within each
      * queue's quota ({@link QuotaPolicy}); returns how many jobs it placed.
      */
-    public int placeQueued(Term term) {
+    public int placeQueued(Committer commits) {
         long deadline = nanoTime.getAsLong() + budgetNanos;
         view.refresh();
         notes.newPass();
@@ -145,16 +143,16 @@ public final class QueuePlacer {
             batch.add(d.get());
             pass.working = pass.working.minus(d.get().plan());
             if (batch.size() == BATCH) {
-                placed += commit(batch, term);
+                placed += commit(batch, commits);
                 batch.clear();
                 pass.working = view.snapshot();
             }
             pass.pending = pendingDevices(batch);
         }
-        placed += commit(batch, term);
+        placed += commit(batch, commits);
         List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts: one commit
         reservations.publish(reserved).ifPresent(notes::add);
-        applier.commit(term, now(), notes);
+        commits.commit(StageDecision.of(notes, outcomes -> { }));
         memory.inForce = List.copyOf(reserved);
         return placed;
     }
@@ -236,11 +234,12 @@ public final class QueuePlacer {
      * that conflicts (its devices were taken, its job cancelled) re-reads its nodes and job, and
      * the job is planned again on the next pass. Returns how many committed.
      */
-    private int commit(List<PlacementDecision> batch, Term term) {
+    private int commit(List<PlacementDecision> batch, Committer commits) {
         if (batch.isEmpty()) {
             return 0;
         }
-        List<PlanApplier.Outcome> outcomes = applier.commitAll(batch.stream().map(PlacementDecision::proposal).toList(), now(), term);
+        List<PlanApplier.Outcome> outcomes = commits.commit(StageDecision.of(batch.stream().map(d -> new Change.Place(
+                d.proposal().jobId(), d.proposal().attempt(), d.plan())).toList(), o -> { }));
         int placed = 0;
         for (int i = 0; i < batch.size(); i++) {
             PlanApplier.Proposal p = batch.get(i).proposal();
@@ -254,7 +253,7 @@ public final class QueuePlacer {
                 LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
             } else {
                 LOG.info("job {} commit conflict, re-planning: {}", p.jobId(), ((PlanApplier.Conflict) outcomes.get(i)).reason());
-                view.invalidate(p.plan().shards().stream().map(s -> s.node()).distinct().toList(), List.of(p.jobId()));
+                view.invalidate(Change.nodesOf(new Change.Place(p.jobId(), p.attempt(), p.plan())), List.of(p.jobId()));
             }
         }
         if (placed < batch.size()) {

@@ -184,7 +184,7 @@ public final class SchedulingLoop implements AutoCloseable {
         view.refresh();                 // so lifecycles see them
         commit(reconciler.reconcileChanged()); // finished, failed and cancelled jobs free their devices
         view.refresh();                 // and the freed devices are seen at once
-        int placed = placer.placeQueued(term); // then the freed capacity is offered to the queue, under this term
+        int placed = placer.placeQueued(this::committed); // then the freed capacity is offered to the queue; the loop commits
         if (preemptor != null) {
             view.refresh();             // a job the queue pass placed no longer waits for victims
             commit(preemptor.preempt()); // a waiting head that only preemption can seat: its victims start stopping

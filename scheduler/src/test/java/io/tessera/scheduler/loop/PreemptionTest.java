@@ -81,8 +81,9 @@ class PreemptionTest {
         view.refresh();
         new JobReconciler(store, view, clock).reconcileChanged().commit(applier, t, clock.instant().toString());
         view.refresh();
-        new QueuePlacer(store, view, new PlacementEngine(), applier, PlacementPolicy.DEFAULT, clock,
-                new SchedulerMetrics(), QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime, memory).placeQueued(t);
+        new QueuePlacer(store, view, new PlacementEngine(), PlacementPolicy.DEFAULT, clock,
+                new SchedulerMetrics(), QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime, memory)
+                .placeQueued(Committer.through(applier, t, clock));
         view.refresh();
         preemptor.preempt().commit(applier, t, clock.instant().toString());
         view.refresh();

@@ -64,7 +64,7 @@ class QueuePlacerTest {
     }
 
     private QueuePlacer placer(long budget, AtomicLong now) {
-        return new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
+        return new QueuePlacer(store, new ClusterView(store, CATALOG), counting,
                 PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics(), budget, now::get);
     }
 
@@ -82,11 +82,11 @@ class QueuePlacerTest {
         QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), (s, id, spec, policy) -> {
             now.addAndGet(40);      // each decision "takes" 40 ns of a 100 ns budget
             return new PlacementEngine().place(s, id, spec, policy);
-        }, new PlanApplier(store, CATALOG), PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics(), 100,
+        }, PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics(), 100,
                 now::get);
         Term t = term();
-        assertThat(p.placeQueued(t)).isEqualTo(3);
-        assertThat(p.placeQueued(t)).isEqualTo(3);
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isEqualTo(3);
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isEqualTo(3);
         assertThat(store.jobs()).allMatch(j -> j.state() == JobState.PLACED);
     }
 
@@ -103,15 +103,15 @@ class QueuePlacerTest {
         AtomicLong now = new AtomicLong();
         QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
         Term t = term();
-        assertThat(p.placeQueued(t)).isZero();
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isZero();
         assertThat(planned.get("job-2")).as("the decision, and whether it could fit the fleet if nothing ran").isEqualTo(2);
         int head = planned.get("job-1");
-        p.placeQueued(t);
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         assertThat(planned.get("job-2")).as("same capacity, no new decision").isEqualTo(2);
         assertThat(planned.get("job-1")).as("the head is planned again on each pass").isGreaterThan(head);
         node("n2", 2);
-        assertThat(p.placeQueued(t)).isEqualTo(1);
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isEqualTo(1);
         assertThat(planned.get("job-2")).as("capacity changed: planned again").isGreaterThan(2);
     }
 
@@ -122,10 +122,10 @@ class QueuePlacerTest {
         AtomicLong now = new AtomicLong();
         QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
         Term t = term();
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         String waits = queue(2, 8);
         String never = queue(3, 9);
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         assertThat(store.job(busy).orElseThrow().state()).isEqualTo(JobState.PLACED);
         JobRecord w = store.job(waits).orElseThrow();
         assertThat(w.events().get(w.events().size() - 1).type()).isEqualTo(EventType.WAITING);
@@ -142,13 +142,13 @@ class QueuePlacerTest {
         AtomicLong now = new AtomicLong();
         QueuePlacer p = placer(Long.MAX_VALUE / 4, now);
         Term t = term();
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         assertThat(store.job(busy).orElseThrow().state()).isEqualTo(JobState.PLACED);
         String waits = queue(2, 4);
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         assertThat(store.job(waits).orElseThrow().waitingReason()).contains("holds 2");
         node("n2", 1);
-        p.placeQueued(t);
+        p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
         JobRecord w = store.job(waits).orElseThrow();
         assertThat(w.waitingReason()).as("the reason follows the capacity").contains("holds 3");
         assertThat(w.events().stream().filter(e -> e.type() == EventType.WAITING).count())
@@ -168,16 +168,16 @@ class QueuePlacerTest {
                 new JobEvent(failedAt, EventType.SHARD_FAILED, "shard 0 exited with code 1"),
                 new JobEvent(failedAt, EventType.RESTARTING, "restart 2 of 5", 3, null)), null, "alice", 0);
         store.insertJob(job);
-        QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting, new PlanApplier(store, CATALOG),
+        QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting,
                 PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), Long.MAX_VALUE, () -> 0)
                 .withRestartBackoff(new LimitsConfig.RestartBackoff(1000L, 60_000L));
         Term t = term();
-        assertThat(p.placeQueued(t)).isZero();
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isZero();
         assertThat(store.job("job-r").orElseThrow().waitingReason()).startsWith("restart backoff until 2026-01-01T00:10:02Z");
         clock.advance(Duration.ofMillis(1999));
-        assertThat(p.placeQueued(t)).isZero();
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isZero();
         clock.advance(Duration.ofMillis(1));
-        assertThat(p.placeQueued(t)).isEqualTo(1); // the second restart waits 2 x 1 s
+        assertThat(p.placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()))).isEqualTo(1); // the second restart waits 2 x 1 s
         assertThat(store.job("job-r").orElseThrow().state()).isEqualTo(JobState.PLACED);
     }
 }

@@ -49,7 +49,7 @@ class ReservationTest {
     private final Set<String> unplaceable = new HashSet<>();
     private final PlacementEngine engine = new PlacementEngine();
     private final QueuePlacer placer = new QueuePlacer(store, view, (snapshot, id, spec, policy) -> engine.place(
-            unplaceable.contains(id) ? new ClusterSnapshot(CATALOG, List.of()) : snapshot, id, spec, policy), applier,
+            unplaceable.contains(id) ? new ClusterSnapshot(CATALOG, List.of()) : snapshot, id, spec, policy),
             PlacementPolicy.DEFAULT, clock, new SchedulerMetrics());
     private int seq;
 
@@ -80,7 +80,7 @@ class ReservationTest {
         view.refresh();
         new JobReconciler(store, view, clock).reconcileChanged().commit(applier, t, clock.instant().toString());
         view.refresh();
-        placer.placeQueued(t);
+        placer.placeQueued(Committer.through(applier, t, clock));
         view.refresh();
     }
 

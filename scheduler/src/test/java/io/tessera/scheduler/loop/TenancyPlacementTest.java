@@ -66,8 +66,9 @@ class TenancyPlacementTest {
 
     private void pass() {
         Term t = new Term("me", store.claimLeadership("me").epoch(), 0);
-        new QueuePlacer(store, new ClusterView(store, CATALOG), new PlacementEngine(), new PlanApplier(store, CATALOG),
-                PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics()).placeQueued(t);
+        new QueuePlacer(store, new ClusterView(store, CATALOG), new PlacementEngine(),
+                PlacementPolicy.DEFAULT, Clock.systemUTC(), new SchedulerMetrics())
+                .placeQueued(Committer.through(new PlanApplier(store, CATALOG), t, Clock.systemUTC()));
     }
 
     private QueueUsage usage() {

@@ -1,0 +1,22 @@
+package io.tessera.scheduler.loop;
+
+import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.state.PlanApplier;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * How a stage that commits as it decides (the queue pass, in batches) hands its decisions to the
+ * loop: the loop commits each through the one fenced applier under its term, and returns the
+ * outcomes. The stage never holds the applier or the term.
+ */
+@FunctionalInterface
+public interface Committer {
+    /** Commits {@code decision}: one outcome per change, in order (all refused when the term is over). */
+    List<PlanApplier.Outcome> commit(StageDecision decision);
+
+    /** Commits through {@code applier} under {@code term}, stamped with {@code clock}'s time (tests that run one stage). */
+    static Committer through(PlanApplier applier, Term term, Clock clock) {
+        return d -> d.commit(applier, term, clock.instant().toString());
+    }
+}
