@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -98,8 +99,16 @@ public final class SchedulerMetrics implements SchedulerEvents {
     }
 
     private Counter outcomes(String outcome) {
-        return Counter.builder("tessera.placement.outcomes").tag("outcome", outcome)
-                .description("Placement decisions by outcome").register(registry);
+        return counter("tessera.placement.outcomes", "Placement decisions by outcome", "outcome", outcome);
+    }
+
+    /** Counters by name and tags, registered once: the loop counts on every decision, and a registry lookup each time costs. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /** The counter {@code name} with {@code tags} (key, value, ...), registered on first use. */
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + String.join("\u0000", tags), k -> Counter.builder(name).tags(tags)
+                .description(description).register(registry));
     }
 
     @Override
@@ -107,8 +116,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
         placement.record(nanos, TimeUnit.NANOSECONDS);
         outcomes(outcome).increment();
         for (String reason : vetoReasons) {
-            Counter.builder("tessera.placement.vetoes").tag("reason", reason)
-                    .description("Chip types vetoed, by reason").register(registry).increment();
+            counter("tessera.placement.vetoes", "Chip types vetoed, by reason", "reason", reason).increment();
         }
     }
 
@@ -127,22 +135,19 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     @Override
     public void preempted(String queue) {
-        Counter.builder("tessera.queue.preemptions").tag("queue", queue)
-                .description("Jobs chosen to be preempted, by their queue").register(registry).increment();
+        counter("tessera.queue.preemptions", "Jobs chosen to be preempted, by their queue", "queue", queue).increment();
     }
 
     @Override
     public void leaderChange(String kind, String outcome) {
-        Counter.builder("tessera.leader.changes").tag("kind", kind).tag("outcome", outcome)
-                .description("Changes the leader's applier committed (applied) or refused (conflict: live state moved; "
-                        + "fenced: this member's term is over)").register(registry).increment();
+        counter("tessera.leader.changes", "Changes the leader's applier committed (applied) or refused (conflict: live "
+                + "state moved; fenced: this member's term is over)", "kind", kind, "outcome", outcome).increment();
     }
 
     @Override
     public void admissionWait(String gate, String kind) {
-        Counter.builder("tessera.admission.waits").tag("gate", gate).tag("kind", kind)
-                .description("Queued jobs an admission gate held in a queue pass, by gate and kind of wait (a job held"
-                        + " over many passes counts once per pass it was tried in)").register(registry).increment();
+        counter("tessera.admission.waits", "Queued jobs an admission gate held in a queue pass, by gate and kind of wait (a"
+                + " job held over many passes counts once per pass it was tried in)", "gate", gate, "kind", kind).increment();
     }
 
     @Override
