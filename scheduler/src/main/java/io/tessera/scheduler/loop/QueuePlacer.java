@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * reservations of blocked queue heads ({@link Reservations}): snapshot, {@code place},
  * commit. The queue and the snapshot come from the leader's {@link ClusterView}. Each job plans on
  * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
- * {@link #BATCH} plans commit in one transaction ({@link PlanApplier#commitAll}), which re-checks
- * each against live state and the others; a plan that conflicts re-reads its nodes and is planned
- * again on the next pass. It decides and the loop commits ({@link Committer}): the queue pass never
- * holds the applier or the term. A job that does not fit records why in its events (once per distinct reason), is not
+ * {@link #BATCH} plans are handed to the loop together ({@link Committer}), which commits them in
+ * one fenced transaction that re-checks each against live state and the others; a plan that
+ * conflicts re-reads its nodes and is planned again on the next pass. The queue pass never holds
+ * the applier or the term. Each job passes the {@link AdmissionGate}s in order; one that does not
+ * fit records why in its events (once per distinct reason), is not
  * tried again until the capacity it saw changes ({@link ClusterSnapshot#fingerprint}), and
  * lower-priority jobs may still backfill. A pass places for at most {@code budgetNanos}, so a long
  * queue never holds up liveness, reconciliation and cancels: the rest waits for the next pass.

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * Runs scheduling passes on one dedicated thread, on the leader only: refresh the leader's
  * {@link ClusterView} with what changed, declare silent nodes lost, advance the lifecycles of the
  * jobs whose inputs changed, place queued jobs, then grow running elastic jobs onto what is left.
- * Each stage decides typed {@code Change}s and every one is written
+ * Each stage returns a {@link StageDecision} (typed {@code Change}s) and this loop writes it
  * through the one {@link PlanApplier}, fenced by this member's {@link Term}: once another member
- * claims a later term, nothing this loop decides lands. A new term rebuilds the view from the
+ * claims a later term, nothing this loop decides lands. The stages remember only through the
+ * {@link CycleMemory}, which a new term forgets. A new term rebuilds the view from the
  * store, and so does every {@link #RESYNC_MS} as a safety net. A failing pass is logged and the
  * next one runs.
  */
