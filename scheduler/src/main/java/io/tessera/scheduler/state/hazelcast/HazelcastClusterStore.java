@@ -199,7 +199,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         if (!keys.isEmpty()) {
             reports.getAll(keys).values().forEach(v -> {
                 ShardReport r = Codec.decode(v, ShardReport.class);
-                out.get(r.jobId()).put(r.shard(), r);
+                out.computeIfAbsent(r.jobId(), k -> new HashMap<>()).put(r.shard(), r);
             });
         }
         return out;
@@ -207,16 +207,7 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Map<Integer, ShardReport> shardReports(String jobId, int shards) {
-        Set<String> keys = new HashSet<>();
-        for (int i = 0; i < shards; i++) {
-            keys.add(jobId + "/" + i);
-        }
-        Map<Integer, ShardReport> out = new HashMap<>();
-        reports.getAll(keys).values().forEach(v -> {
-            ShardReport r = Codec.decode(v, ShardReport.class);
-            out.put(r.shard(), r);
-        });
-        return out;
+        return shardReports(Map.of(jobId, shards)).get(jobId);
     }
 
     @Override
