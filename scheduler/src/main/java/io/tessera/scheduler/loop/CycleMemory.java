@@ -101,11 +101,6 @@ public final class CycleMemory {
         ranAt.clear();
     }
 
-    /** The reservations in force after the last queue pass. */
-    public List<Reservation> reservationsInForce() {
-        return inForce;
-    }
-
     /** Each queue's decayed recent use as of the last pass (null before the first). */
     public UsageHistory usageHistory() {
         return usage;

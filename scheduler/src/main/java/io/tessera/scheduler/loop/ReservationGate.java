@@ -36,8 +36,7 @@ final class ReservationGate implements AdmissionGate {
             return new GateVerdict.Admit(sofar);
         }
         long start = System.nanoTime();
-        List<Reservation> reserved = pass.reserved;
-        Optional<GateVerdict> beside = KeptReservations.beside(placer, pass.working, c.job(), c.policy(), reserved,
+        Optional<GateVerdict> beside = KeptReservations.beside(placer, pass.working, c.job(), c.policy(), pass.reserved,
                 pass.nowMs, sofar.plan()).map(plan -> new GateVerdict.Admit(new PlacementDecision(
                 new PlanApplier.Proposal(c.id(), c.job().attempt(), plan),
                 System.nanoTime() - start, List.of())));

@@ -79,14 +79,15 @@ public final class FleetStatsCollector {
         Map<String, String> names = new HashMap<>();
         List<ThroughputStats.Shard> shards = new ArrayList<>();
         Map<String, Integer> shardsByJob = new HashMap<>();
-        for (JobRecord job : view.jobs()) {
+        List<JobRecord> all = view.jobs();
+        for (JobRecord job : all) {
             jobs.merge(job.state().name(), 1, Integer::sum);
             if (job.state() == JobState.RUNNING && job.placement() != null) {
                 shardsByJob.put(job.id(), job.placement().shards().size());
             }
         }
         Map<String, Map<Integer, ShardReport>> reports = shardsByJob.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
-        for (JobRecord job : view.jobs()) {
+        for (JobRecord job : all) {
             if (shardsByJob.containsKey(job.id())) {
                 running(job, reports.getOrDefault(job.id(), Map.of()), predicted, measured, jobShare, fleetRate, shards);
                 names.put(job.id(), job.spec().name());
