@@ -8,6 +8,7 @@ import io.tessera.agent.detect.Detectors;
 import io.tessera.agent.detect.ProcessCommandRunner;
 import io.tessera.agent.metrics.AgentMetrics;
 import io.tessera.agent.metrics.MetricsServer;
+import io.tessera.agent.worker.PathReach;
 import io.tessera.agent.worker.SafeFiles;
 import io.tessera.agent.worker.WorkerIdentity;
 import io.tessera.agent.worker.WorkerLauncher;
@@ -34,6 +35,7 @@ public final class Agent implements AutoCloseable {
         InventoryView inventory = new InventoryView();
         this.metrics = new AgentMetrics(config.node(), catalog);
         WorkerIdentity identity = identity(config);
+        requireReachable(Path.of(config.workDir()), identity);
         this.supervisor = new WorkerSupervisor(Path.of(config.workDir()), inventory::visibilityEnvFor, metrics::workerExit,
                 identity, identity.switches() ? WorkerLauncher.detect(config.pidNamespace()) : null);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
@@ -64,6 +66,27 @@ public final class Agent implements AutoCloseable {
             LoggerFactory.getLogger(Agent.class).warn("workerUids: none and no workerUser: workers run as root");
         }
         return WorkerIdentity.agentUser();
+    }
+
+    /**
+     * Refuses to start when the users workers run as cannot reach the work directory (their
+     * working directories, environment files and default checkpoints are below it): every worker
+     * would fail with "Permission denied", and the fault is the node's, not the jobs'.
+     */
+    static void requireReachable(Path workDir, WorkerIdentity identity) {
+        var who = identity.sample();
+        if (who.isEmpty()) {
+            return;
+        }
+        try {
+            var blocked = PathReach.traverse(workDir, who.get());
+            if (blocked.isPresent()) {
+                throw new IllegalStateException("workers run as " + who.get().name() + ", who cannot reach workDir "
+                        + workDir.toAbsolutePath() + ": " + blocked.get().describe() + " (docs/operations.md)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the modes on the way to workDir " + workDir, e);
+        }
     }
 
     /** The port of this agent's /metrics endpoint, or -1 when it is off. */

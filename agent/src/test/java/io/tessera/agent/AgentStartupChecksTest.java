@@ -3,12 +3,15 @@ package io.tessera.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tessera.agent.worker.SafeFiles;
+import io.tessera.agent.worker.WorkerIdentity;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,5 +46,29 @@ class AgentStartupChecksTest {
         if ("root".equals(System.getProperty("user.name"))) {
             assertThat(cfg.workDir()).isEqualTo("/var/lib/tessera-agent/n1");
         }
+    }
+
+    /**
+     * Regression: a root agent whose workDir sat below a 0700 directory (a clone under
+     * {@code mktemp -d}) started, and then every worker failed on "Permission denied" reading its
+     * environment file, spending the job's restarts. It now refuses to start, naming the
+     * directory and the fix.
+     */
+    @Test
+    void aRootAgentRefusesAWorkDirItsWorkersCannotReach() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "per-job uids need root (CI runs as root)");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path work = dir.resolve("clone/.tessera/node-1");
+        SafeFiles.checkWorkDir(work);
+        WorkerIdentity perJob = WorkerIdentity.perJob(200000, 299999);
+
+        assertThatThrownBy(() -> Agent.requireReachable(work, perJob))
+                .hasMessageContaining("cannot reach workDir " + work)
+                .hasMessageContaining(dir.toRealPath() + " (mode 0700")
+                .hasMessageContaining("chmod o+x " + dir.toRealPath());
+
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Agent.requireReachable(work, perJob);
+        Agent.requireReachable(work, WorkerIdentity.agentUser()); // workers as the agent itself: nothing to check
     }
 }

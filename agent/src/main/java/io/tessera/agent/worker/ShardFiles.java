@@ -122,12 +122,43 @@ final class ShardFiles {
         return jobsDir().resolve(safe(a.jobId())).resolve(".launch-" + a.shard() + "-" + a.attempt() + ".env");
     }
 
-    /** The job's checkpoint directory cannot be used by its worker: the job's spec is at fault, not the node. */
-    static final class CheckpointDirUnusable extends IOException {
+    /**
+     * The job's own files cannot be used by its worker (its checkpoint directory, or a program or
+     * file its command line names): the job's spec is at fault, not the node, and every attempt
+     * would fail the same way.
+     */
+    static final class SpecFault extends IOException {
         private static final long serialVersionUID = 1L;
 
-        CheckpointDirUnusable(String message) {
+        SpecFault(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Refuses a job whose command line names a program or file (an absolute path that exists on
+     * this node) that the job's user cannot reach: the program must be executable, a file
+     * readable, a directory searchable, each through every directory on the way.
+     *
+     * @throws SpecFault naming the path, the directory or mode that stops the user, and the fix
+     */
+    void requireReachable(ShardAssignment a, Optional<WorkerIdentity.Ids> ids) throws IOException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        PathReach.Who who = new PathReach.Who(ids.get().uid(), ids.get().gid(), ids.get().user());
+        List<String> argv = a.argv();
+        for (int i = 0; i < argv.size(); i++) {
+            if (!argv.get(i).startsWith("/")) {
+                continue;
+            }
+            Path p = Path.of(argv.get(i));
+            Optional<PathReach.Blocked> blocked = i == 0 ? PathReach.execute(p, who)
+                    : Files.isDirectory(p) ? PathReach.traverse(p, who) : PathReach.read(p, who);
+            if (blocked.isPresent()) {
+                throw new SpecFault("the job's user (" + who.name() + ") cannot reach " + p + ", which its command "
+                        + "names: " + blocked.get().describe());
+            }
         }
     }
 
@@ -135,23 +166,28 @@ final class ShardFiles {
      * The checkpoint directory the worker gets, ready for {@code ids} (empty: the agent's own
      * user), and checked to be writable by that user before anything is launched.
      *
-     * @throws CheckpointDirUnusable when the job's user cannot create or write it, or it is another's
+     * @throws SpecFault when the job's user cannot create or write it, or it is another's
      */
     Path prepareCheckpointDir(ShardAssignment a, Optional<WorkerIdentity.Ids> ids) throws IOException {
         try {
             Path dir = checkpointDir(a, ids);
-            if (!writable(dir, ids)) {
-                throw new CheckpointDirUnusable("the job's user (" + ids.map(WorkerIdentity.Ids::user)
+            boolean writable = writable(dir, ids);
+            if (!writable && a.checkpointDir() == null) {
+                throw new IOException("the job's user cannot write the agent's checkpoint directory " + dir
+                        + "; is workDir still reachable by every user?");
+            }
+            if (!writable) {
+                throw new SpecFault("the job's user (" + ids.map(WorkerIdentity.Ids::user)
                         .orElse(System.getProperty("user.name")) + ") cannot write its checkpoint directory " + dir);
             }
             return dir;
-        } catch (CheckpointDirUnusable e) {
+        } catch (SpecFault e) {
             throw e;
         } catch (IOException e) {
             if (a.checkpointDir() == null) {
                 throw e; // the agent's own default directory: the node's problem, not the job's
             }
-            throw new CheckpointDirUnusable(e.getMessage());
+            throw new SpecFault(e.getMessage());
         }
     }
 
@@ -242,7 +278,14 @@ final class ShardFiles {
         }
         var r = launcher.runAs(ids.get(), List.of("mkdir", "-p", "-m", "700", "--", dir.toString()));
         if (!r.ok()) {
-            throw new IOException("the job's user cannot create its checkpointDir " + dir + ": " + r.describe("mkdir"));
+            Path existing = dir;
+            while (existing.getParent() != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            Optional<PathReach.Blocked> blocked = PathReach.traverse(existing, new PathReach.Who(ids.get().uid(),
+                    ids.get().gid(), ids.get().user()));
+            throw new IOException("the job's user (" + ids.get().user() + ") cannot create its checkpointDir " + dir + ": "
+                    + blocked.map(PathReach.Blocked::describe).orElse(r.describe("mkdir")));
         }
     }
 

@@ -70,6 +70,18 @@ public final class WorkerIdentity {
         return fixed != null || first > 0;
     }
 
+    /**
+     * Someone workers run as, for checking what they can reach: the one worker user, or the first
+     * uid of the per-job range (every job uid is alike to directories no job owns); empty when
+     * workers run as the agent's own user.
+     */
+    public Optional<PathReach.Who> sample() {
+        if (fixed != null) {
+            return Optional.of(new PathReach.Who(fixed.uid(), fixed.gid(), fixed.user()));
+        }
+        return perJob() ? Optional.of(new PathReach.Who(first, first, "per-job uids " + first + "-" + last)) : Optional.empty();
+    }
+
     /** Whether each job gets its own uid. */
     public boolean perJob() {
         return first > 0;

@@ -10,7 +10,8 @@ import java.util.List;
  * <pre>
  * NEW --assigned--> LAUNCHING --launched--> RUNNING --exited--> EXITED
  *                        \--launch failed--> FAILED_TO_START
- *                        \--refused (the job's checkpoint directory is not writable)--> REFUSED
+ *                        \--refused (the job's spec is at fault: its files)--> REFUSED
+ * RUNNING --the launcher failed before the job's command ran--> FAILED_TO_START
  * RUNNING --unassigned--> KILLING --exited--> KILLED
  * RUNNING --stop requested (preemption)--> STOPPING --exited--> EXITED
  * STOPPING --unassigned--> KILLING

@@ -222,6 +222,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
             files.prepareLog(a);
             Path dir = files.prepareShardDir(a, uid);
+            files.requireReachable(a, ids);
             Path checkpoints = files.prepareCheckpointDir(a, ids);
             String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
             Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
@@ -246,14 +247,14 @@ public final class WorkerSupervisor implements AutoCloseable {
                 pb.environment().putAll(env);
             }
             pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
-            Process p = pb.start();
+            Process p = start(pb, ids.isPresent());
             Files.setPosixFilePermissions(w.log, PosixFilePermissions.fromString("rw-------"));
             w.process = p;
             apply(w, Event.LAUNCHED);
             LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),
                     p.pid(), a.devices(), ids.map(i -> " as uid " + i.uid()).orElse(""));
             p.onExit().thenAccept(done -> exited(w, done.exitValue()));
-        } catch (ShardFiles.CheckpointDirUnusable e) {
+        } catch (ShardFiles.SpecFault e) {
             w.message = e.getMessage();
             apply(w, Event.REFUSED);
             LOG.warn("refused to start shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
@@ -264,9 +265,55 @@ public final class WorkerSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the worker's process. Run directly (as the agent's user), a failure to start is the
+     * job's command not being there: the spec's fault. Run through the launcher, it is Tessera's.
+     */
+    private static Process start(ProcessBuilder pb, boolean throughLauncher) throws IOException {
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            if (throughLauncher) {
+                throw e;
+            }
+            throw new ShardFiles.SpecFault("the job's command cannot be run: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether the launcher never read the worker's environment: it empties the file as soon as it
+     * has, so a file still full means Tessera's launcher failed before the job's command ran.
+     */
+    private static boolean launcherFailed(Worker w) {
+        try {
+            return w.envFile != null && Files.size(w.envFile) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private synchronized void exited(Worker w, int code) {
         w.exitCode = code;
         w.exit = new ShardReport.Exit(System.currentTimeMillis(), LogFiles.lastLines(w.log, ShardReport.Exit.TAIL_LINES));
+        if (launcherFailed(w) && w.state == WorkerLifecycle.State.RUNNING) {
+            w.message = "the launcher could not read the worker's environment file " + w.envFile + " (exit code " + code
+                    + (w.exit.tail().isEmpty() ? "" : ": " + w.exit.tail().get(w.exit.tail().size() - 1)) + ")";
+            w.exitCode = null;
+            deleteEnvFile(w);
+            onExit.accept(code);
+            apply(w, Event.LAUNCH_FAILED);
+            LOG.warn("shard {} of {} (attempt {}) was not started: {}", w.assignment.shard(), w.assignment.jobId(),
+                    w.assignment.attempt(), w.message);
+            return;
+        }
+        deleteEnvFile(w);
+        onExit.accept(code);
+        apply(w, Event.EXITED);
+        LOG.info("shard {} of {} (attempt {}) ended with code {} ({})", w.assignment.shard(), w.assignment.jobId(),
+                w.assignment.attempt(), code, w.state);
+    }
+
+    private static void deleteEnvFile(Worker w) {
         if (w.envFile != null) {
             try {
                 Files.deleteIfExists(w.envFile);
@@ -274,10 +321,6 @@ public final class WorkerSupervisor implements AutoCloseable {
                 LOG.warn("could not remove {}: {}", w.envFile, e.getMessage());
             }
         }
-        onExit.accept(code);
-        apply(w, Event.EXITED);
-        LOG.info("shard {} of {} (attempt {}) ended with code {} ({})", w.assignment.shard(), w.assignment.jobId(),
-                w.assignment.attempt(), code, w.state);
     }
 
     /** SIGTERM to the worker and every descendant, then SIGKILL to survivors after {@code graceMs}. */

@@ -139,12 +139,12 @@ class WorkerSupervisorTest {
     }
 
     @Test
-    void aMissingExecutableIsReportedNotThrown() {
+    void aMissingExecutableIsTheSpecsFaultReportedNotThrown() {
         supervisor = new WorkerSupervisor(dir);
         supervisor.reconcile(new AssignmentSet("n", 1, List.of(
                 shard("job-d", 0, 1, List.of("/nonexistent/trainer"), List.of(0), "CUDA_VISIBLE_DEVICES"))));
         ShardReport r = report("job-d", 0);
-        assertThat(r.phase()).isEqualTo(ShardPhase.FAILED_TO_START);
+        assertThat(r.phase()).as("the job's command is not there: every attempt would fail alike").isEqualTo(ShardPhase.REFUSED);
         assertThat(r.message()).contains("/nonexistent/trainer");
     }
 

@@ -81,6 +81,9 @@ public final class JobLifecycle {
             if (failed.get().phase() == ShardPhase.REFUSED) {
                 return refused(job, failed.get(), obs.now());
             }
+            if (failed.get().phase() == ShardPhase.FAILED_TO_START) {
+                return notStarted(job, failed.get(), obs.now());
+            }
             return fail(job, EventType.SHARD_FAILED, failure(failed.get(), current), obs.now());
         }
         int n = job.placement().shards().size();
@@ -129,6 +132,30 @@ public final class JobLifecycle {
                 .withState(JobState.FAILED).withEvent(new JobEvent(now, EventType.FAILED, "the job cannot run as specified; "
                         + "no restart was spent, since every attempt would fail the same way: fix the spec and resubmit"));
         return new Transition(failed, List.of(Action.RELEASE_DEVICES));
+    }
+
+    /** How many times Tessera's own machinery may fail to start a job before it gives up on it. */
+    public static final int NOT_STARTED_LIMIT = 5;
+
+    /**
+     * Tessera's machinery on a node could not start a shard (its directories, environment file or
+     * launcher): the fleet's fault, not the job's. The gang is placed again with backoff and no
+     * restart is spent; after {@link #NOT_STARTED_LIMIT} such attempts the job fails, saying whose
+     * fault it is, rather than circling forever.
+     */
+    private static Transition notStarted(JobRecord job, ShardReport r, String now) {
+        JobRecord noted = job.withEvent(new JobEvent(now, EventType.SHARD_NOT_STARTED, ShardOutcomes.describe(r)));
+        long times = noted.events().stream().filter(e -> e.type() == EventType.SHARD_NOT_STARTED).count();
+        if (times >= NOT_STARTED_LIMIT) {
+            JobRecord failed = noted.withState(JobState.FAILED).withEvent(new JobEvent(now, EventType.FAILED, "Tessera could "
+                    + "not start the job's workers " + times + " times; this is the fleet's fault, not the job's spec: "
+                    + "ask an operator to look at the node named above, then resubmit (no restart was spent)"));
+            return new Transition(failed, List.of(Action.RELEASE_DEVICES));
+        }
+        JobRecord again = noted.regrown().withEvent(new JobEvent(now, EventType.RESTARTING, "placing the gang again: Tessera "
+                + "could not start it (" + times + " of " + NOT_STARTED_LIMIT + "; not counted against restartLimit)",
+                job.attempt() + 1, null));
+        return new Transition(again, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
     }
 
     /** When the job was told it is preempted: its latest PREEMPTING event (0: none). */

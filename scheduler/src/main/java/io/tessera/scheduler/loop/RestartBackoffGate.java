@@ -27,7 +27,7 @@ final class RestartBackoffGate implements AdmissionGate {
         }
         Instant until = Instant.ofEpochMilli(notBefore);
         return new GateVerdict.Wait(new Waiting(WaitKind.RESTART_BACKOFF, "restart backoff until " + until),
-                "restart " + c.job().restarts() + " of " + c.job().spec().restartLimit() + " backs off until " + until
-                        + " (limits.restartBackoff)");
+                "attempt " + c.job().attempt() + " (restart " + c.job().restarts() + " of " + c.job().spec().restartLimit()
+                        + ") backs off until " + until + " (limits.restartBackoff)");
     }
 }

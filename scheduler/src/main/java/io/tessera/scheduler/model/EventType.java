@@ -22,6 +22,8 @@ public enum EventType {
     /** A new attempt after a failure or a lost node. */
     RESTARTING,
     SHARD_FAILED, SHARD_REFUSED, NODE_LOST, DEVICE_UNHEALTHY,
+    /** Tessera's own machinery on a node (directories, environment file, launcher) could not start a shard. */
+    SHARD_NOT_STARTED,
     /** An elastic job moved onto more shards, or a running job onto faster chips, at its next attempt. */
     GROWING, MIGRATING,
     /** An attempt runs fewer, or more, shards than the one before. */

@@ -33,7 +33,7 @@ public final class ShardOutcomes {
         PEER_FAILED,
         /** Stopped by Tessera (a cancel, a restart, a preemption, or the gang failing elsewhere). */
         STOPPED,
-        /** Never started: the agent could not launch it. */
+        /** Never started: Tessera's machinery on the node could not launch it (the node's fault, not the job's). */
         FAILED_TO_START,
         /** Never started: the agent refused, as the job's spec is at fault (its checkpoint directory). */
         REFUSED
@@ -83,7 +83,7 @@ public final class ShardOutcomes {
     /** One sentence on how a failed shard ended: its exit code or signal, and its last line of output. */
     public static String describe(ShardReport r) {
         String how = switch (r.phase()) {
-            case FAILED_TO_START -> "could not start: " + r.message();
+            case FAILED_TO_START -> "was not started by Tessera's agent (a fault of the node, not of the job): " + r.message();
             case REFUSED -> "was not started: " + r.message();
             case KILLED -> "was killed unexpectedly" + (r.message() == null ? "" : ": " + r.message());
             default -> signal(r.exitCode()).map(s -> "was killed by " + s + " (exit code " + r.exitCode() + ")")

@@ -69,7 +69,7 @@ class SecretsAndShellTest {
             String direct = c.submit("name: d\ncommand: ['echo hi; touch " + marker + "']\nshards: 1\nflopsPerSample: 1e12\n"
                     + "memoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 0\n");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.job(direct).get("state").asText().equals("FAILED"));
-            assertThat(c.job(direct).get("events").toString()).contains("could not start");
+            assertThat(c.job(direct).get("events").toString()).contains("the job's command cannot be run").contains("SHARD_REFUSED");
             assertThat(marker).doesNotExist();
             String shell = c.submit("name: s\ncommand: ['echo \"$1\" > " + dir.resolve("out") + "']\nargs: [from-args]\n"
                     + "shell: true\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n");

@@ -110,6 +110,35 @@ class JobLifecycleTest {
         assertThat(running.job().restarts()).as("a started attempt does count").isEqualTo(1);
     }
 
+    /**
+     * Regression: a shard Tessera's own launcher could not start (its environment file out of the
+     * job's reach) spent the job's restarts, with backoff, as if the job had failed.
+     */
+    @Test
+    void aShardTesseraCouldNotStartCostsNoRestartAndGivesUpAfterItsLimit() {
+        JobRecord job = placed();
+        for (int i = 1; i < JobLifecycle.NOT_STARTED_LIMIT; i++) {
+            Transition t = step(job, Set.of(), report(0, job.attempt(), ShardPhase.FAILED_TO_START, null),
+                    report(1, job.attempt(), ShardPhase.KILLED, null));
+            assertThat(t.job().state()).isEqualTo(JobState.QUEUED);
+            assertThat(t.job().restarts()).as("not counted against restartLimit").isZero();
+            int next = job.attempt() + 1;
+            assertThat(t.job().attempt()).isEqualTo(next);
+            assertThat(t.job().events()).last().satisfies(e -> {
+                assertThat(e.type()).isEqualTo(EventType.RESTARTING);
+                assertThat(e.attempt()).as("the next attempt backs off").isEqualTo(next);
+                assertThat(e.message()).contains("not counted against restartLimit").doesNotContain("fix the spec");
+            });
+            assertThat(t.actions()).contains(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS);
+            job = t.job().withPlacement(PLAN).withState(JobState.PLACED);
+        }
+        Transition last = step(job, Set.of(), report(0, job.attempt(), ShardPhase.FAILED_TO_START, null));
+        assertThat(last.job().state()).isEqualTo(JobState.FAILED);
+        assertThat(last.job().restarts()).isZero();
+        assertThat(last.job().events()).last().extracting(JobEvent::message).asString()
+                .contains("fleet's fault").doesNotContain("fix the spec");
+    }
+
     @Test
     void cancelReleasesAnActiveJobAndFinishesAQueuedOne() {
         Transition t = step(placed().withCancelRequested(), Set.of());

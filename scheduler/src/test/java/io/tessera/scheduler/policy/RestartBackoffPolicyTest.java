@@ -53,4 +53,16 @@ class RestartBackoffPolicyTest {
                 new JobEvent(AT, EventType.PLACED, "p", 2, List.of("n")), new JobEvent(AT, EventType.PREEMPTED, "back")), b)).isZero();
         assertThat(RestartBackoffPolicy.notBeforeMs(queued(1, 0), b)).isZero();
     }
+
+    @Test
+    void aGangTesseraCouldNotStartBacksOffBySuchTriesThoughItSpentNoRestart() {
+        RestartBackoff b = new RestartBackoff(1000L, 60_000L);
+        JobRecord once = queued(2, 0, new JobEvent(AT, EventType.SHARD_NOT_STARTED, "x"),
+                new JobEvent(AT, EventType.RESTARTING, "placing again", 2, null));
+        assertThat(RestartBackoffPolicy.notBeforeMs(once, b)).isEqualTo(AT_MS + 1000);
+        JobRecord twice = queued(3, 0, new JobEvent(AT, EventType.SHARD_NOT_STARTED, "x"),
+                new JobEvent(AT, EventType.RESTARTING, "placing again", 2, null), new JobEvent(AT, EventType.PLACED, "p", 2, null),
+                new JobEvent(AT, EventType.SHARD_NOT_STARTED, "x"), new JobEvent(AT, EventType.RESTARTING, "placing again", 3, null));
+        assertThat(RestartBackoffPolicy.notBeforeMs(twice, b)).isEqualTo(AT_MS + 2000);
+    }
 }
