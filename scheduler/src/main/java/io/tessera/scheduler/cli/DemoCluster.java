@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The demo's local cluster: one in-process scheduler member and three agent JVMs (an Ascend 910B,
@@ -24,6 +26,7 @@ final class DemoCluster implements AutoCloseable {
 
     private final SchedulerNode scheduler;
     private final List<Process> agents = new ArrayList<>();
+    private final Map<String, Path> logs = new LinkedHashMap<>();
     private final Path runDir;
 
     private DemoCluster(SchedulerNode scheduler, Path runDir) {
@@ -41,8 +44,9 @@ final class DemoCluster implements AutoCloseable {
             if (!Files.isRegularFile(agentJar)) {
                 throw new IOException(agentJar + " is missing; build with ./mvnw -DskipTests package");
             }
-            for (String[] node : NODES) {
-                cluster.agents.add(cluster.startAgent(agentJar, node[0], node[1]));
+            List<Integer> metricsPorts = DemoPorts.agentMetrics(cluster.scheduler.port(), NODES.size());
+            for (int i = 0; i < NODES.size(); i++) {
+                cluster.agents.add(cluster.startAgent(agentJar, NODES.get(i)[0], NODES.get(i)[1], metricsPorts.get(i)));
             }
             return cluster;
         } catch (IOException | RuntimeException e) {
@@ -51,7 +55,7 @@ final class DemoCluster implements AutoCloseable {
         }
     }
 
-    private Process startAgent(Path agentJar, String node, String chip) throws IOException {
+    private Process startAgent(Path agentJar, String node, String chip, int metricsPort) throws IOException {
         Path config = runDir.resolve(node + ".yaml");
         Files.deleteIfExists(config); // it holds the join token: readable by its owner only
         Files.createFile(config, PosixFilePermissions.asFileAttribute(
@@ -64,13 +68,42 @@ final class DemoCluster implements AutoCloseable {
                 "devices: [{source: simulated, chipType: " + chip + ", count: 8}]",
                 "workDir: " + runDir.resolve(node),
                 "heartbeatIntervalMs: 1000",
-                "metricsPort: " + (9401 + agents.size()),
+                "metricsPort: " + metricsPort,
                 "metricsHost: 127.0.0.1",
                 "joinToken: " + joinToken(), ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = runDir.resolve(node + ".log");
+        logs.put(node, log);
         return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
                 agentJar.toString(), "agent", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(runDir.resolve(node + ".log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Each agent's log, by node. */
+    Map<String, Path> agentLogs() {
+        return Map.copyOf(logs);
+    }
+
+    /** The logs of the agents whose process has exited, by node. */
+    Map<String, Path> exitedAgents() {
+        Map<String, Path> out = new LinkedHashMap<>();
+        List<String> nodes = List.copyOf(logs.keySet());
+        for (int i = 0; i < agents.size(); i++) {
+            if (!agents.get(i).isAlive()) {
+                out.put(nodes.get(i), logs.get(nodes.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** The last {@code n} lines of {@code log} ("" when it cannot be read). */
+    static String tail(Path log, int n) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** The admin token the demo scheduler generated. */
@@ -90,8 +123,15 @@ final class DemoCluster implements AutoCloseable {
         return runDir;
     }
 
+    private boolean closed;
+
+    /** Stops the agents, then the scheduler; once (the demo's shutdown hook may call it again). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Process p : agents) {
             p.destroy();
         }

@@ -27,8 +27,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--once", description = "exit when the job finishes: 0 if it succeeded, 1 otherwise")
     boolean once;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "REST API port (default ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = {"-p", "--port"}, description = "REST API port (default 8080, or a free one when 8080 is taken); "
+            + "the agents' metrics take the next three ports (9401-9403 beside 8080), or free ones")
+    Integer port;
 
     @Option(names = "--job", description = "job file to submit (default examples/demo-job.yaml)")
     Path job;
@@ -54,22 +55,34 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("tessera demo: --worker must be java or pytorch");
             return 2;
         }
-        Path runDir = home.resolve(".tessera").resolve("demo-" + System.currentTimeMillis());
+        DemoPlace place = DemoPlace.choose(home, "root".equals(System.getProperty("user.name")),
+                Path.of(System.getProperty("java.io.tmpdir")), System.currentTimeMillis());
+        place.notice().ifPresent(n -> System.out.println("note: " + n));
+        int apiPort = port != null ? port : DemoPorts.preferredOrFree(DemoPorts.API);
+        if (port == null && apiPort != DemoPorts.API) {
+            System.out.println("port " + DemoPorts.API + " is taken (another demo?); this demo's API uses port " + apiPort);
+        }
         System.out.println("Starting a scheduler and 3 agents (Ascend 910B, Nvidia H20, ACME TPX-1; 8 devices each)");
-        System.out.println("logs and worker output: " + runDir);
-        DemoCluster cluster = DemoCluster.start(home, runDir, port);
+        System.out.println("logs and worker output: " + place.runDir());
+        DemoCluster cluster = DemoCluster.start(home, place.runDir(), apiPort);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "tessera-demo-shutdown"));
         ApiClient api = new ApiClient(cluster.url(), cluster.adminToken());
         System.out.println("admin token (send as 'Authorization: Bearer <token>'): " + cluster.adminToken());
-        var cfg = DemoClientConfig.write(cluster.url(), cluster.adminToken(), System.getProperty("user.home"), System.getenv());
-        System.out.println(cfg.map(f -> "the client commands (bin/tessera jobs, ...) now use this cluster: " + f)
-                .orElse("your client config file is your own, so it was left alone; for this cluster run:\n  export "
-                        + "TESSERA_URL=" + cluster.url() + " TESSERA_TOKEN=" + cluster.adminToken()));
-        awaitNodes(api);
-        String id = submit(api, home, runDir);
+        if (!once) { // a demo that exits leaves the client pointed where it was
+            var cfg = DemoClientConfig.write(cluster.url(), cluster.adminToken(), System.getProperty("user.home"), System.getenv());
+            System.out.println(cfg.map(f -> "the client commands (bin/tessera jobs, ...) now use this cluster: " + f)
+                    .orElse("your client config file is your own, so it was left alone; for this cluster run:\n  export "
+                            + "TESSERA_URL=" + cluster.url() + " TESSERA_TOKEN=" + cluster.adminToken()));
+        }
+        if (!awaitNodes(api, cluster)) {
+            cluster.close();
+            return 1;
+        }
+        String id = submit(api, place);
         String state = follow(api, id);
         System.out.println("\njob " + id + " finished: " + state);
         if (once) {
+            cluster.close();
             return "SUCCEEDED".equals(state) ? 0 : 1;
         }
         System.out.println("\nThe cluster stays up at " + cluster.url() + " until Ctrl-C. In another terminal, try:");
@@ -81,23 +94,30 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void awaitNodes(ApiClient api) throws Exception {
+    /** Waits for the agents to register; false, with each failed agent's last lines shown, when they do not. */
+    private boolean awaitNodes(ApiClient api, DemoCluster cluster) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
+        while (Instant.now().isBefore(deadline) && cluster.exitedAgents().isEmpty()) {
             JsonNode nodes = api.get("/v1/nodes").get("nodes");
             if (nodes.size() == DemoCluster.NODES.size()) {
                 System.out.println("all " + nodes.size() + " nodes registered");
-                return;
+                return true;
             }
             pause();
         }
-        throw new IOException("agents did not register within 60 s; see the agent logs");
+        var exited = cluster.exitedAgents();
+        System.err.println("tessera demo: " + (exited.isEmpty() ? "the agents did not register within 60 s"
+                : "agent " + String.join(", ", exited.keySet()) + " exited before registering"));
+        (exited.isEmpty() ? cluster.agentLogs() : exited).forEach((node, log) -> System.err.println("  last lines of "
+                + log + ":\n" + DemoCluster.tail(log, 8).indent(4).stripTrailing()));
+        return false;
     }
 
-    private String submit(ApiClient api, Path home, Path runDir) throws Exception {
+    private String submit(ApiClient api, DemoPlace place) throws Exception {
+        Path home = place.workersHome();
         Path file = job != null ? job : home.resolve("examples/demo-job.yaml");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path checkpoints = runDir.resolve("checkpoints");
+        Path checkpoints = place.runDir().resolve("checkpoints");
         Files.createDirectories(checkpoints);
         // Workers may run as an unprivileged user (the agent's workerUser): let them write checkpoints.
         Files.setPosixFilePermissions(checkpoints, PosixFilePermissions.fromString("rwxrwxrwx"));

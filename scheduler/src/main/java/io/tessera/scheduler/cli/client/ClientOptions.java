@@ -36,18 +36,29 @@ public final class ClientOptions {
     Map<String, String> env = System.getenv();
     String home = System.getProperty("user.home");
 
+    /** The URL {@link #client} resolved, and where it came from (for messages). */
+    private String resolved;
+
     /** A client for the resolved URL and token. */
     public ApiClient client() throws BadConfig {
         boolean given = (url != null || env.get("TESSERA_URL") != null) && (token != null || env.get("TESSERA_TOKEN") != null);
         JsonNode file = given ? null : file();
         String u = first(url, env.get("TESSERA_URL"), text(file, "url"), DEFAULT_URL);
         String t = first(token, env.get("TESSERA_TOKEN"), text(file, "token"), null);
+        String from = first(url) != null ? "--url" : first(env.get("TESSERA_URL")) != null ? "$TESSERA_URL"
+                : text(file, "url") != null ? configFile().toString() : "the default";
+        resolved = u + " (from " + from + ")";
         return new ApiClient(u, t);
     }
 
-    /** The URL as given, for error messages (it may not have been resolved yet). */
+    /** The URL tried and where it came from, for error messages. Regression: it said "the configured URL". */
     String urlForMessages() {
-        return url != null ? url : env.getOrDefault("TESSERA_URL", "the configured URL");
+        return resolved != null ? resolved : url != null ? url : env.getOrDefault("TESSERA_URL", DEFAULT_URL);
+    }
+
+    private Path configFile() {
+        return config != null ? config : env.get("TESSERA_CONFIG") != null ? Path.of(env.get("TESSERA_CONFIG"))
+                : defaultFile(home, env);
     }
 
     /** The default config file path, for this user. */
@@ -57,8 +68,7 @@ public final class ClientOptions {
     }
 
     private JsonNode file() throws BadConfig {
-        Path f = config != null ? config : env.get("TESSERA_CONFIG") != null ? Path.of(env.get("TESSERA_CONFIG"))
-                : defaultFile(home, env);
+        Path f = configFile();
         if (!Files.isRegularFile(f)) {
             if (config != null || env.get("TESSERA_CONFIG") != null) {
                 throw new BadConfig("config file " + f + " does not exist");

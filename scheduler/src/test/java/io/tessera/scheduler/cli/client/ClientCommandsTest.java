@@ -140,7 +140,7 @@ class ClientCommandsTest {
             assertThat(tessera(c, TestCluster.ALICE, "submit", dir.resolve("missing.yaml").toString()).code()).isEqualTo(Exit.USAGE);
             Run down = run("jobs", "--url", "http://127.0.0.1:1", "--token", TestCluster.ALICE);
             assertThat(down.code()).isEqualTo(Exit.UNAVAILABLE);
-            assertThat(down.err()).contains("cannot reach the scheduler");
+            assertThat(down.err()).contains("cannot reach the scheduler at http://127.0.0.1:1 (from --url)");
         }
     }
 
@@ -154,6 +154,7 @@ class ClientCommandsTest {
         Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-------"));
         Run closed = run("jobs", "--config", cfg.toString());
         assertThat(closed.code()).isEqualTo(Exit.UNAVAILABLE); // it was read: the URL in it is down
-        assertThat(closed.err()).contains("cannot reach the scheduler");
+        assertThat(closed.err()).as("regression: it said 'the configured URL'")
+                .contains("cannot reach the scheduler at http://127.0.0.1:1 (from " + cfg + ")");
     }
 }
