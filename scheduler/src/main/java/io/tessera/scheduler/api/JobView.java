@@ -83,7 +83,7 @@ public record JobView(String id, String name, String owner, String queue, int pr
                 plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips(),
                 plan.communication());
         Map<Integer, ShardReport> last = lastAttempt(job, reports);
-        Optional<ShardReport> first = ShardOutcomes.firstFailure(last.values());
+        Optional<ShardReport> first = stoppedByRequest(job) ? Optional.empty() : ShardOutcomes.firstFailure(last.values());
         List<ShardView> shards = plan == null ? List.of()
                 : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first, learned)).toList();
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
@@ -92,6 +92,15 @@ public record JobView(String id, String name, String owner, String queue, int pr
         return new JobView(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority(), status,
                 JobTimes.of(job, nowMs), pv, shards, failure(job, plan, last, first), job.events(),
                 JobSpecDocument.of(job.spec()));
+    }
+
+    /**
+     * Whether the job's last attempt was ended by a cancel: its workers were killed by Tessera, as
+     * asked, so none of them failed. Regression: a cancelled job showed "shard 0 was killed
+     * unexpectedly" as its failure.
+     */
+    private static boolean stoppedByRequest(JobRecord job) {
+        return job.state() == JobState.CANCELLED || job.cancelRequested() && !job.state().terminal();
     }
 
     /** The reports of the job's current attempt: live ones, or the final ones kept with a finished job. */

@@ -65,9 +65,14 @@ final class WaitingNotes {
         blocked.retain(BlockedSet.Trial.IDLE_FLEET, queued);
     }
 
-    /** Why the job could not fit even if nothing else ran (it waits for the fleet itself to change); empty if it could. */
+    /**
+     * Why the job could not fit even the fleet at its best (every registered node ready and
+     * undrained, every device healthy and free: it waits for the fleet itself to change); empty if
+     * it could. Regression: this asked the fleet as it is, so a running job whose node was lost
+     * went back to the queue as "can never fit", though the node may return (docs/api.md).
+     */
     Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
-        ClusterSnapshot all = view.capacity();
+        ClusterSnapshot all = view.bestCapacity();
         if (blocked.triedOn(BlockedSet.Trial.IDLE_FLEET, job.id(), all.fingerprint())) {
             return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
         }

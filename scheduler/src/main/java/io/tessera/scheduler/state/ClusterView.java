@@ -241,6 +241,15 @@ public final class ClusterView {
         if (snapshot == null || now - lastRefreshNanos > 1_000_000_000L) {
             refresh();
         }
+        return bestCapacity();
+    }
+
+    /**
+     * The fleet at its best as of the latest refresh, without refreshing: what the loop asks
+     * whether a job could ever fit (a lost, drained or unhealthy part of the fleet may come back, so
+     * it never makes a job unschedulable).
+     */
+    public synchronized ClusterSnapshot bestCapacity() {
         if (bestCase == null) {
             bestCase = SnapshotBuilder.bestCase(catalog, nodes.values());
         }

@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.scheduler.api.JobView;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpec;
@@ -121,5 +122,24 @@ class FailureExplanationTest {
         Transition t = at(T0 + 5000, running(), exited(0, 2, T0));
         JobEvent restarting = t.job().events().stream().filter(e -> e.type() == EventType.RESTARTING).findFirst().orElseThrow();
         assertThat(restarting.attempt()).isEqualTo(2);
+    }
+
+    /** Regression: a cancelled job showed "shard 0 was killed unexpectedly" as its failure (CLI, JSON, web page). */
+    @Test
+    void aCancelledJobHasNoFailureAndItsKilledShardsWereStopped() {
+        JobRecord cancelled = running().withCancelRequested().withState(JobState.CANCELLED);
+        Map<Integer, ShardReport> killed = new HashMap<>();
+        for (int s = 0; s < 3; s++) {
+            killed.put(s, new ShardReport("j", s, 1, ShardPhase.KILLED, 143, null, 5L, 10L, null, null, null,
+                    new ShardReport.Exit(T0 + s, List.of("terminated"))));
+        }
+        JobView view = JobView.of(cancelled, killed, null, T0 + 10_000, null);
+        assertThat(view.failure()).isNull();
+        assertThat(view.shards()).extracting(JobView.ShardView::outcome).containsOnly("STOPPED");
+
+        JobView cancelling = JobView.of(running().withCancelRequested(), killed, null, T0 + 10_000, null);
+        assertThat(cancelling.failure()).as("still stopping, as asked").isNull();
+        JobView crashed = JobView.of(running(), killed, null, T0 + 10_000, null);
+        assertThat(crashed.failure()).as("killed without a cancel is a failure").isNotNull();
     }
 }

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.model.WaitKind;
 import java.time.Duration;
 import java.time.Instant;
 import io.tessera.config.LimitsConfig;
@@ -133,6 +134,29 @@ class QueuePlacerTest {
         assertThat(n.state()).isEqualTo(JobState.QUEUED);
         assertThat(n.events().get(n.events().size() - 1).type()).isEqualTo(EventType.UNSCHEDULABLE);
         assertThat(n.waitingReason()).startsWith("can never fit this fleet").contains("needs at least 9 shards");
+    }
+
+    /**
+     * Regression: a job whose node was lost went back to the queue as "UNSCHEDULABLE: can never
+     * fit", though docs/api.md says a lost or drained node never makes a job unschedulable (it may
+     * come back). It now waits for capacity, with the lost node named among the reasons.
+     */
+    @Test
+    void aJobThatOnlyALostOrDrainedNodeCouldHoldWaitsForItAndIsNotUnschedulable() {
+        node("n1", 8);
+        node("n2", 8);
+        node("n3", 4); // what is left ready cannot hold the job
+        store.updateNode("n1", old -> old.orElseThrow().withState(NodeState.LOST));
+        store.updateNode("n2", old -> old.orElseThrow().withDrained(true));
+        String job = queue(1, 8);
+        placer(Long.MAX_VALUE / 4, new AtomicLong()).placeQueued(Committer.through(new PlanApplier(store, CATALOG), term(),
+                Clock.systemUTC()));
+
+        JobRecord j = store.job(job).orElseThrow();
+        assertThat(j.state()).isEqualTo(JobState.QUEUED);
+        assertThat(j.waiting().kind()).isEqualTo(WaitKind.NO_FIT);
+        assertThat(j.events()).extracting(JobEvent::type).doesNotContain(EventType.UNSCHEDULABLE);
+        assertThat(j.events().get(j.events().size() - 1).message()).contains("lost").contains("drained");
     }
 
     @Test

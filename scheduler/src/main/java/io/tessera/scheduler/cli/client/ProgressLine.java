@@ -48,7 +48,8 @@ public final class ProgressLine {
                 anyMeasured ? String.format(Locale.ROOT, "%.1f", measured) : "-", predicted));
         double rate = anyMeasured && measured > 0 ? measured : predicted;
         long batch = job.path("spec").path("globalBatch").asLong(0);
-        if (total > step && rate > 0 && batch > 0) {
+        boolean going = state.equals("RUNNING") || state.equals("PLACED"); // a finished job has no time left
+        if (going && total > step && rate > 0 && batch > 0) {
             b.append("  ETA ").append(duration((long) Math.ceil((total - step) * batch / rate)));
         }
         return b.toString();
