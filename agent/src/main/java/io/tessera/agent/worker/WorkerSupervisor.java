@@ -151,9 +151,9 @@ public final class WorkerSupervisor implements AutoCloseable {
             progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
                     .ifPresent(c -> w.checkpoint = c);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
-                    w.process == null ? null : w.process.pid(), progress.map(p -> p.step()).orElse(null),
-                    progress.map(p -> p.total()).orElse(null), w.message, progress.map(p -> p.samplesPerSec()).orElse(null),
-                    w.checkpoint, w.exit, progress.map(p -> p.split()).orElse(null)));
+                    w.process == null ? null : w.process.pid(), w.message, w.exit,
+                    progress.map(p -> p.toReport(w.checkpoint)).orElse(new ShardReport.Progress(null, null, null,
+                            w.checkpoint, null, null))));
         }
         return out;
     }

@@ -1,6 +1,9 @@
 package io.tessera.agent.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.tessera.config.wire.ShardReport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,5 +53,56 @@ class ProgressReaderTest {
         assertThat(p.split()).isNull();
         assertThat(p.samplesPerSec()).isNull();
         assertThat(p.step()).isEqualTo(7);
+    }
+
+    @Test
+    void namedFiguresOnTesserasOwnLinesAreMetrics() {
+        ProgressReader.Progress p = ProgressReader.read("TESSERA_PROGRESS step=3 total=9 loss=2.5 lr=3e-4 "
+                + "samples_per_sec=20.0 split=0 note=text\n").orElseThrow();
+        assertThat(p.metrics()).containsOnly(entry("loss", 2.5), entry("lr", 3e-4));
+        assertThat(p.samplesPerSec()).isEqualTo(20.0);
+    }
+
+    /** What Hugging Face Trainer prints (transformers 4.x, the default PrinterCallback and tqdm), unmodified. */
+    @Test
+    void huggingFaceTrainersDictsAndBarAreReadWithoutChangesToTheScript() {
+        String log = "***** Running training *****\n  Num examples = 2,000\n"
+                + "  0%|          | 0/250 [00:00<?, ?it/s]\r  4%|▍         | 10/250 [00:02<00:50,  4.75it/s]\r"
+                + "{'loss': 2.3456, 'grad_norm': 1.234, 'learning_rate': 4.8e-05, 'epoch': 0.04}\n"
+                + "  8%|▊         | 20/250 [00:04<00:48,  4.76it/s]\r"
+                + "{'loss': 2.1, 'grad_norm': 0.98, 'learning_rate': 4.6e-05, 'epoch': 0.08}\n"
+                + " 10%|█         | 25/250 [00:05<00:47,  4.76it/s]";
+        ProgressReader.Progress p = ProgressReader.read(log).orElseThrow();
+        assertThat(p.step()).isEqualTo(25);
+        assertThat(p.total()).isEqualTo(250);
+        assertThat(p.metrics()).containsEntry("loss", 2.1).containsEntry("learning_rate", 4.6e-05).containsEntry("epoch", 0.08);
+    }
+
+    /** PyTorch Lightning's progress bar (2.x, TQDMProgressBar), one bar per epoch, metrics in its postfix. */
+    @Test
+    void lightningsEpochBarsCountOnAndCarryTheirMetrics() {
+        String log = "Epoch 0: 100%|██████████| 100/100 [00:05<00:00, 19.80it/s, v_num=0, train_loss=1.900]\n"
+                + "Epoch 1:  45%|████▌     | 45/100 [00:02<00:02, 19.9it/s, v_num=0, train_loss=1.412, val_loss=1.5]";
+        ProgressReader.Progress p = ProgressReader.read(log).orElseThrow();
+        assertThat(p.step()).as("epoch 1's 45th step is the 145th").isEqualTo(145);
+        assertThat(p.total()).as("the epoch count is not in the bar").isNull();
+        assertThat(p.metrics()).containsEntry("train_loss", 1.412).containsEntry("val_loss", 1.5).doesNotContainKey("v_num");
+    }
+
+    @Test
+    void tesserasOwnLinesWinOverABarAndMetricsAreBounded() {
+        StringBuilder log = new StringBuilder(" 50%|█████     | 5/10 [00:01<00:01, 4it/s]\nTESSERA_PROGRESS step=7 total=20\n");
+        for (int i = 0; i < 40; i++) {
+            log.append("TESSERA_PROGRESS step=8 total=20 m").append(i).append("=1.0\n");
+        }
+        ProgressReader.Progress p = ProgressReader.read(log.toString()).orElseThrow();
+        assertThat(p.step()).isEqualTo(8);
+        assertThat(p.total()).isEqualTo(20);
+        assertThat(p.metrics()).hasSize(ShardReport.Progress.MAX_METRICS);
+    }
+
+    @Test
+    void linesThatOnlyLookAlikeAreNotMetrics() {
+        assertThat(ProgressReader.read("{'name': 'bert'}\nhello x=1.2.3\nDownloading 5/10 files\n")).isEmpty();
     }
 }

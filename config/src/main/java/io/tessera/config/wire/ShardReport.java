@@ -1,10 +1,13 @@
 package io.tessera.config.wire;
 
 import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 /**
- * The state of one shard's worker on an agent.
+ * The state of one shard's worker on an agent. On the wire (JSON) the {@link Progress} part is
+ * unwrapped: one flat object, as before it was grouped; each of its fields keeps an accessor here.
  *
  * @param jobId      the job
  * @param shard      the shard index (rank)
@@ -12,30 +15,78 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param phase      where the process is
  * @param exitCode   set once EXITED or KILLED
  * @param pid        the worker's process id while known
- * @param step       the last training step the worker reported, if any
- * @param totalSteps the step count the worker aims for, if it said
  * @param message    a short human-readable note (why it failed to start, ...)
- * @param samplesPerSec the throughput the worker last measured for this shard, if it reports one
- * @param checkpointStep the step of the latest checkpoint the worker said it wrote
- *                       ({@code TESSERA_CHECKPOINT step=N}), if any
  * @param exit       once the worker ended: when, by the agent's clock, and the last lines of its output
- * @param split      the batch split version the worker's last progress line says it runs ({@code split=N}), if any
+ * @param progress   what the worker's output last said about its training (never null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
-                          Long step, Long totalSteps, String message, Double samplesPerSec,
-                          Long checkpointStep, Exit exit, Integer split) {
+                          String message, Exit exit, @JsonUnwrapped Progress progress) {
+
+    public ShardReport {
+        progress = progress == null ? Progress.NONE : progress;
+    }
 
     public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
                        Long step, Long totalSteps, String message, Double samplesPerSec, Long checkpointStep, Exit exit) {
-        this(jobId, shard, attempt, phase, exitCode, pid, step, totalSteps, message, samplesPerSec, checkpointStep, exit,
-                null);
+        this(jobId, shard, attempt, phase, exitCode, pid, message, exit,
+                new Progress(step, totalSteps, samplesPerSec, checkpointStep, null, null));
     }
 
     /** Before the worker has ended. */
     public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
                        Long step, Long totalSteps, String message, Double samplesPerSec, Long checkpointStep) {
         this(jobId, shard, attempt, phase, exitCode, pid, step, totalSteps, message, samplesPerSec, checkpointStep, null);
+    }
+
+    /**
+     * What a worker's output last said about its training.
+     *
+     * @param step           the last training step the worker reported, if any
+     * @param totalSteps     the step count the worker aims for, if it said
+     * @param samplesPerSec  the throughput the worker last measured for this shard, if it reports one
+     * @param checkpointStep the step of the latest checkpoint the worker said it wrote
+     *                       ({@code TESSERA_CHECKPOINT step=N}), if any
+     * @param split          the batch split version the worker's last progress line says it runs ({@code split=N}), if any
+     * @param metrics        the named figures of its last progress line (loss, learning rate, any {@code key=value}),
+     *                       at most {@link #MAX_METRICS}; empty when it logs none
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Progress(Long step, Long totalSteps, Double samplesPerSec, Long checkpointStep, Integer split,
+                           Map<String, Double> metrics) {
+        /** No progress reported. */
+        public static final Progress NONE = new Progress(null, null, null, null, null, null);
+        /** The most named metrics one report carries. */
+        public static final int MAX_METRICS = 16;
+
+        public Progress {
+            metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        }
+    }
+
+    public Long step() {
+        return progress.step();
+    }
+
+    public Long totalSteps() {
+        return progress.totalSteps();
+    }
+
+    public Double samplesPerSec() {
+        return progress.samplesPerSec();
+    }
+
+    public Long checkpointStep() {
+        return progress.checkpointStep();
+    }
+
+    public Integer split() {
+        return progress.split();
+    }
+
+    /** The named metrics of the worker's last progress line (empty: none). */
+    public Map<String, Double> metrics() {
+        return progress.metrics();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.tessera.config.ValidationException;
 import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.policy.EfficiencyLearning;
 import io.tessera.scheduler.service.JobService;
@@ -44,7 +45,7 @@ final class JobRoutes {
                 blocking.respond(ctx, 200, () -> {
                     JobService.Page page = jobs.jobs(q);
                     Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("jobs", page.jobs().stream().map(this::view).toList());
+                    body.put("jobs", page.jobs().stream().map(j -> view(j, null)).toList());
                     body.put("nextCursor", page.nextCursor());
                     return body;
                 });
@@ -53,7 +54,19 @@ final class JobRoutes {
         router.get("/v1/jobs/:id").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
                 Principal p = Access.principal(ctx);
-                blocking.respond(ctx, 200, () -> view(find(p, ctx.pathParam("id"))));
+                blocking.respond(ctx, 200, () -> {
+                    JobRecord job = find(p, ctx.pathParam("id"));
+                    return view(job, jobs.telemetry(job.id()).orElse(null));
+                });
+            }
+        });
+        router.get("/v1/jobs/:id/metrics").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> {
+                    JobRecord job = find(p, ctx.pathParam("id"));
+                    return TelemetryView.of(job, jobs.telemetry(job.id()).orElse(JobTelemetry.empty(job.id())));
+                });
             }
         });
         router.post("/v1/jobs/:id/resubmit").handler(ctx -> {
@@ -71,7 +84,7 @@ final class JobRoutes {
                 Principal p = Access.principal(ctx);
                 blocking.respond(ctx, 200, () -> {
                     find(p, ctx.pathParam("id"));
-                    return view(jobs.cancel(ctx.pathParam("id")).orElseThrow(() -> notFound(ctx.pathParam("id"))));
+                    return view(jobs.cancel(ctx.pathParam("id")).orElseThrow(() -> notFound(ctx.pathParam("id"))), null);
                 });
             }
         });
@@ -99,11 +112,12 @@ final class JobRoutes {
         return jobs.job(id).filter(j -> visible(p, j)).orElseThrow(() -> notFound(id));
     }
 
-    private JobView view(JobRecord job) {
+    /** @param telemetry its training curve, or null (job lists carry none) */
+    private JobView view(JobRecord job, JobTelemetry telemetry) {
         int n = job.placement() == null ? 0 : job.placement().shards().size();
         return JobView.of(job, n == 0 || !job.finalShards().isEmpty() ? Map.of() : store.shardReports(job.id(), n),
                 job.state() == JobState.QUEUED ? store.estimatedStart(job.id()).orElse(null) : null, clock.millis(),
-                n == 0 ? null : store.profiles().get(EfficiencyLearning.key(job.spec())).orElse(null));
+                n == 0 ? null : store.profiles().get(EfficiencyLearning.key(job.spec())).orElse(null), telemetry);
     }
 
     private static Problems.NotFound notFound(String id) {

@@ -9,11 +9,13 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.ShardOutcomes;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +27,26 @@ import java.util.Optional;
  * and timeline fields appear at the top level of the JSON.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(String id, String name, String owner, String queue, int priority,
-                      @JsonUnwrapped Status status, @JsonUnwrapped Timeline timeline, PlacementView placement,
-                      List<ShardView> shards, Failure failure, List<JobEvent> events, Map<String, Object> spec) {
+public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status status, @JsonUnwrapped Timeline timeline,
+                      Training training, PlacementView placement, List<ShardView> shards, Failure failure,
+                      List<JobEvent> events, Map<String, Object> spec) {
+
+    /** Which job, whose, and where it queues. */
+    public record Identity(String id, String name, String owner, String queue, int priority) {
+    }
+
+    public String id() {
+        return identity.id();
+    }
+
+    /**
+     * What its training says now, from its curve ({@code GET /v1/jobs/{id}/metrics}): the latest
+     * named metrics (loss, ...), the pace in steps per second of wall-clock time, and when it should
+     * reach its last step at that pace (while it runs).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Training(Map<String, Double> metrics, Double stepsPerSec, String estimatedEndAt) {
+    }
 
     /** Where the job is in its life. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,6 +97,12 @@ public record JobView(String id, String name, String owner, String queue, int pr
      */
     public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs,
                              ThroughputProfile learned) {
+        return of(job, reports, estimatedStartAt, nowMs, learned, null);
+    }
+
+    /** @param telemetry the job's training curve, or null */
+    public static JobView of(JobRecord job, Map<Integer, ShardReport> reports, String estimatedStartAt, long nowMs,
+                             ThroughputProfile learned, JobTelemetry telemetry) {
         Plan plan = job.placement();
         PlacementView pv = plan == null ? null : new PlacementView(plan.precision().wireName(),
                 plan.predictedSamplesPerSec(), plan.stepTimeSec(), plan.communicationSec(), plan.vendorShares(), plan.chips(),
@@ -89,9 +114,26 @@ public record JobView(String id, String name, String owner, String queue, int pr
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
                 job.waitingReason(), job.waiting() == null ? null : job.waiting().kind().name(),
                 job.state() == JobState.QUEUED ? estimatedStartAt : null);
-        return new JobView(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority(), status,
-                JobTimes.of(job, nowMs), pv, shards, failure(job, plan, last, first), job.events(),
-                JobSpecDocument.of(job.spec()));
+        return new JobView(new Identity(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority()),
+                status, JobTimes.of(job, nowMs), training(job, last, telemetry), pv, shards,
+                failure(job, plan, last, first), job.events(), JobSpecDocument.of(job.spec()));
+    }
+
+    /** The job's latest metrics and, while it runs, its pace and predicted end; null without a curve. */
+    private static Training training(JobRecord job, Map<Integer, ShardReport> last, JobTelemetry telemetry) {
+        if (telemetry == null || telemetry.last().isEmpty()) {
+            return null;
+        }
+        Map<String, Double> metrics = telemetry.last().get().metrics();
+        if (!job.state().active()) {
+            return metrics.isEmpty() ? null : new Training(metrics, null, null);
+        }
+        Long total = last.values().stream().map(ShardReport::totalSteps).filter(t -> t != null).max(Long::compare)
+                .orElse(job.spec().scheduling().steps());
+        Double pace = telemetry.stepsPerSec(job.attempt()).orElse(null);
+        String end = total == null ? null : telemetry.estimatedEndMs(job.attempt(), total)
+                .map(ms -> Instant.ofEpochMilli(ms).toString()).orElse(null);
+        return new Training(metrics.isEmpty() ? null : metrics, pace, end);
     }
 
     /**

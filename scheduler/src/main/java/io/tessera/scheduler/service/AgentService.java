@@ -53,9 +53,11 @@ public final class AgentService {
     private final HeartbeatPolicy cadence;
     private volatile long countedAtMs = Long.MIN_VALUE / 2;
     private volatile int nodeCount;
+    private final TelemetryRecorder telemetry;
 
     public AgentService(ClusterStore store, SchedulerConfig config, Clock clock, SchedulerEvents events, SecretBox secrets,
                         ChipCatalog catalog, HeartbeatPolicy cadence) {
+        this.telemetry = new TelemetryRecorder(store);
         this.cadence = cadence;
         this.secrets = secrets;
         this.events = events;
@@ -128,7 +130,9 @@ public final class AgentService {
             store.touchNode(node, now);
         }
         if (known) {
-            store.recordShardReports(ownReports(node, hb.shards()));
+            List<ShardReport> own = ownReports(node, hb.shards());
+            store.recordShardReports(own);
+            telemetry.heard(own, now);
             List<DeviceReport> after = store.node(node).map(NodeRecord::devices).orElse(List.of());
             if (!after.equals(before)) {
                 noteSickDevices(node, before, after);

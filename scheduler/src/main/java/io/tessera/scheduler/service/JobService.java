@@ -16,6 +16,7 @@ import io.tessera.config.JobSpec;
 import io.tessera.config.JobSpecParser;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.limits.UserLimits;
 import io.tessera.scheduler.security.SecretBox;
@@ -202,6 +203,12 @@ public final class JobService {
     public Optional<JobRecord> job(String id) {
         Optional<JobRecord> hot = store.job(id);
         return hot.isPresent() ? hot : history.get(id);
+    }
+
+    /** A job's training curve: from hot state while the job is there, else from the history. */
+    public Optional<JobTelemetry> telemetry(String id) {
+        Optional<JobTelemetry> hot = store.telemetry().get(id);
+        return hot.isPresent() ? hot : history.telemetry(id);
     }
 
     /** A page of jobs, newest first, live and finished alike, and the cursor of the next page (null at the end). */

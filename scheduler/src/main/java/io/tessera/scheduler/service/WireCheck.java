@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 final class WireCheck {
     static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern JOB = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern METRIC = Pattern.compile("[A-Za-z_][A-Za-z0-9_./-]{0,63}");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
@@ -183,7 +184,22 @@ final class WireCheck {
             range(f + ".checkpointStep", s.checkpointStep() == null ? null : s.checkpointStep().doubleValue(), 0, 1e15);
             range(f + ".samplesPerSec", s.samplesPerSec(), 0, 1e12);
             length(f + ".message", s.message(), 4096);
+            metrics(f + ".metrics", s.metrics());
         }
+    }
+
+    /** A report's named metrics: at most {@link ShardReport.Progress#MAX_METRICS}, safe short names, finite values. */
+    private void metrics(String field, Map<String, Double> metrics) {
+        if (metrics.size() > ShardReport.Progress.MAX_METRICS) {
+            error(field, "at most " + ShardReport.Progress.MAX_METRICS + " metrics");
+            return;
+        }
+        metrics.forEach((name, v) -> {
+            if (!METRIC.matcher(name).matches()) {
+                error(field, "names must be 1-64 letters, digits, '_', '.', '/' or '-', starting with a letter or '_'");
+            }
+            range(field + "." + (METRIC.matcher(name).matches() ? name : "?"), v == null ? Double.NaN : v, -1e300, 1e300);
+        });
     }
 
     private void range(String field, Double v, double min, double max) {

@@ -28,9 +28,11 @@ import java.util.function.UnaryOperator;
 final class ChangeSteps {
     private final ClusterStore.Tx tx;
     private final JobHistory history;
+    private final TelemetryStore telemetry;
     private final String now;
 
-    ChangeSteps(ClusterStore.Tx tx, JobHistory history, String now) {
+    ChangeSteps(ClusterStore.Tx tx, JobHistory history, TelemetryStore telemetry, String now) {
+        this.telemetry = telemetry;
         this.tx = tx;
         this.history = history;
         this.now = now;
@@ -145,6 +147,10 @@ final class ChangeSteps {
             return new Conflict("job " + m.job().id() + " is no longer finished as it was");
         }
         history.add(m.archived(), m.finishedAtMs()); // idempotent: a rolled-back move is redone whole
+        telemetry.get(m.job().id()).ifPresent(t -> { // the curve goes with the job; a redo finds it moved already
+            history.addTelemetry(t);
+            telemetry.delete(t.jobId());
+        });
         tx.clearShardReports(m.job().id(), m.shards());
         tx.deleteJob(m.job().id());
         return new Committed(m.archived());

@@ -45,6 +45,9 @@ public interface ClusterStore extends ClusterReads, JobStore, NodeStore, Assignm
     /** The learned throughput profiles of job classes. */
     ProfileStore profiles();
 
+    /** Each job's training curve while it is in hot state. */
+    TelemetryStore telemetry();
+
     @Override
     default Optional<ThroughputProfile> profile(String key) {
         return profiles().get(key);

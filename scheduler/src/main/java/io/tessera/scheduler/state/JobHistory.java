@@ -1,6 +1,7 @@
 package io.tessera.scheduler.state;
 
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,12 @@ public interface JobHistory {
     /** Up to {@code q.limit()} jobs matching {@code q}, newest first. */
     List<JobRecord> page(Query q);
 
-    /** Deletes jobs that finished before {@code cutoffMs}; returns how many. */
+    /** Stores a finished job's training curve beside it (after {@link #add}); replaces an earlier one. */
+    void addTelemetry(JobTelemetry telemetry);
+
+    /** A finished job's training curve, if it had one. */
+    Optional<JobTelemetry> telemetry(String id);
+
+    /** Deletes jobs that finished before {@code cutoffMs}, and their curves; returns how many jobs. */
     int purgeFinishedBefore(long cutoffMs);
 }

@@ -129,7 +129,7 @@ public final class PlanApplier {
             for (int i = 0; i < planIdx.size(); i++) {
                 outcomes[planIdx.get(i)] = placed.get(i);
             }
-            ChangeSteps steps = new ChangeSteps(tx, history, now);
+            ChangeSteps steps = new ChangeSteps(tx, history, store.telemetry(), now);
             for (int i = 0; i < changes.size(); i++) {
                 if (outcomes[i] == null) {
                     outcomes[i] = steps.apply(changes.get(i));

@@ -150,7 +150,8 @@ class OpenApiConformanceTest {
         add.accept("metrics", c.sendAs(null, "GET", "/metrics", null, null));
         c.agent("h20-a", "nvidia-h20", 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 1);
-        String spec = "{\"name\":\"oa\",\"command\":[\"sh\",\"-c\",\"echo hello; exit 3\"],\"shards\":1,"
+        String spec = "{\"name\":\"oa\",\"command\":[\"sh\",\"-c\",\"echo TESSERA_PROGRESS step=1 total=2 loss=0.5; "
+                + "sleep 1.5; exit 3\"],\"shards\":1,"
                 + "\"flopsPerSample\":1e12,\"memoryPerShardGiB\":1,\"globalBatch\":1,\"restartLimit\":0}";
         Response created = c.sendAs(alice, "POST", "/v1/jobs", spec.getBytes(), "application/json");
         add.accept("submitJob", created);
@@ -162,6 +163,10 @@ class OpenApiConformanceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> c.job(id).get("state").asText().equals("FAILED"));
         add.accept("getJob", c.sendAs(alice, "GET", "/v1/jobs/" + id, null, null));
         add.accept("getJob", c.sendAs(TestCluster.BOB, "GET", "/v1/jobs/" + id, null, null));
+        Response curve = c.sendAs(alice, "GET", "/v1/jobs/" + id + "/metrics", null, null);
+        assertThat(curve.json().get("points").get(0).get("metrics").get("loss").asDouble()).as(curve.body()).isEqualTo(0.5);
+        add.accept("getJobMetrics", curve);
+        add.accept("getJobMetrics", c.sendAs(TestCluster.BOB, "GET", "/v1/jobs/" + id + "/metrics", null, null));
         add.accept("listJobs", c.sendAs(alice, "GET", "/v1/jobs?limit=5&state=FAILED", null, null));
         add.accept("listJobs", c.sendAs(alice, "GET", "/v1/jobs?limit=0", null, null));
         add.accept("getShardLog", c.sendAs(alice, "GET", "/v1/jobs/" + id + "/shards/0/log?tail=5", null, null));

@@ -234,8 +234,8 @@ final class ModelFleet {
                     out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.EXITED, code, 1L, step, 1000L,
                             null, null, step, new ShardReport.Exit(clock.millis(), List.of())));
                 } else {
-                    out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.RUNNING, null, 1L, step, 1000L,
-                            null, rate * a.microBatch(), step / 50 * 50, null, a.splitVersion()));
+                    out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), ShardPhase.RUNNING, null, 1L, null, null,
+                            new ShardReport.Progress(step, 1000L, rate * a.microBatch(), step / 50 * 50, a.splitVersion(), null)));
                 }
             }
         }

@@ -42,7 +42,8 @@ class RebalancePolicyTest {
     private static Map<Integer, ShardReport> measured(Integer split, double... rates) {
         Map<Integer, ShardReport> out = new HashMap<>();
         for (int i = 0; i < rates.length; i++) {
-            out.put(i, new ShardReport("j", i, 1, ShardPhase.RUNNING, null, 1L, 10L, 100L, null, rates[i], null, null, split));
+            out.put(i, new ShardReport("j", i, 1, ShardPhase.RUNNING, null, 1L, null, null,
+                    new ShardReport.Progress(10L, 100L, rates[i], null, split, null)));
         }
         return out;
     }

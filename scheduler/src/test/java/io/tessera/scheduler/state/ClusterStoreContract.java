@@ -17,6 +17,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
@@ -72,6 +73,9 @@ abstract class ClusterStoreContract {
         s.insertJob(job("j1", 1));
         s.insertJob(job("done", 2).withState(JobState.SUCCEEDED));
         s.recordShardReports(List.of(report("done", 0, 1)));
+        JobTelemetry curve = JobTelemetry.empty("done").with(new JobTelemetry.Point(1, 1, 7L, Map.of("nvidia", 3.0), 4.0,
+                Map.of("loss", 0.25)));
+        s.telemetry().update("done", t -> curve);
         ThroughputProfile profile = new ThroughputProfile("t", Map.of());
         Term old = term(s.claimLeadership("a"));
         Term now = term(s.claimLeadership("b"));
@@ -93,6 +97,7 @@ abstract class ClusterStoreContract {
         assertThat(s.estimatedStart("j1")).isEmpty();
         assertThat(s.profile("t")).isEmpty();
         assertThat(history.get("done")).isEmpty();
+        assertThat(s.telemetry().get("done")).as("the curve stays until the job moves").contains(curve);
 
         List<PlanApplier.Outcome> out = applier.commit(now, "t", changes);
         assertThat(out.get(0)).as("heard at 1, so silent by 10").isInstanceOf(PlanApplier.Committed.class);
@@ -107,6 +112,8 @@ abstract class ClusterStoreContract {
         assertThat(s.job("done")).isEmpty();
         assertThat(s.shardReports("done", 1)).isEmpty();
         assertThat(history.get("done")).isPresent();
+        assertThat(history.telemetry("done")).as("the curve moves to the history with its job").contains(curve);
+        assertThat(s.telemetry().get("done")).isEmpty();
 
         JobRecord noted = s.job("j1").orElseThrow();
         assertThat(applier.commit(now, "t", List.of(new Change.Transition(noted, noted.withState(JobState.CANCELLED),

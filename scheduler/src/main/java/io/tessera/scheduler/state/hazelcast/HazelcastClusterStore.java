@@ -1,6 +1,7 @@
 package io.tessera.scheduler.state.hazelcast;
 
 import io.tessera.scheduler.state.ProfileStore;
+import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.Codec;
@@ -44,6 +45,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
     static final String QUEUES = "tessera.queues";
     static final String PROFILES = "tessera.profiles";
+    static final String TELEMETRY = "tessera.telemetry";
     /** Not durable: the leader works reservations out again each pass. */
     static final String ESTIMATES = "tessera.estimates";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
@@ -61,6 +63,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> checkpointOwners;
     private final HazelcastQueueMaps queueMaps;
     private final ProfileStore profiles;
+    private final TelemetryStore telemetry;
     private final IMap<String, Long> heard;
 
     private final DecodeCache<JobRecord> jobCache = new DecodeCache<>(JobRecord.class);
@@ -73,6 +76,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
+        this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY));
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
@@ -320,6 +324,11 @@ public final class HazelcastClusterStore implements ClusterStore {
             ctx.rollbackTransaction();
             throw e;
         }
+    }
+
+    @Override
+    public TelemetryStore telemetry() {
+        return telemetry;
     }
 
     @Override

@@ -62,13 +62,16 @@ public final class HazelcastMember {
     }
 
     /** Maps written through to the database, and their tables. */
-    static final Map<String, String> DURABLE = Map.of(
-            HazelcastClusterStore.JOBS, "tessera_jobs", HazelcastClusterStore.NODES, "tessera_nodes",
-            HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments", HazelcastClusterStore.REPORTS, "tessera_shard_reports",
-            HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials", HazelcastClusterStore.LEADER, "tessera_leader",
-            HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens",
-            HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners",
-            HazelcastClusterStore.QUEUES, "tessera_queues", HazelcastClusterStore.PROFILES, "tessera_profiles");
+    static final Map<String, String> DURABLE = Map.ofEntries(
+            Map.entry(HazelcastClusterStore.JOBS, "tessera_jobs"), Map.entry(HazelcastClusterStore.NODES, "tessera_nodes"),
+            Map.entry(HazelcastClusterStore.ASSIGNMENTS, "tessera_assignments"),
+            Map.entry(HazelcastClusterStore.REPORTS, "tessera_shard_reports"),
+            Map.entry(HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials"),
+            Map.entry(HazelcastClusterStore.LEADER, "tessera_leader"),
+            Map.entry(HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens"),
+            Map.entry(HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners"),
+            Map.entry(HazelcastClusterStore.QUEUES, "tessera_queues"), Map.entry(HazelcastClusterStore.PROFILES, "tessera_profiles"),
+            Map.entry(HazelcastClusterStore.TELEMETRY, "tessera_telemetry"));
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {

@@ -3,6 +3,7 @@ package io.tessera.scheduler.state.jdbc;
 import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.state.Codec;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +30,8 @@ public final class JdbcJobHistory implements JobHistory {
                         + "seq BIGINT NOT NULL, owner VARCHAR(256), queue VARCHAR(64), state VARCHAR(16) NOT NULL, "
                         + "finished_at BIGINT NOT NULL, v " + text + " NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS tessera_job_history_seq ON tessera_job_history (seq)",
-                "CREATE INDEX IF NOT EXISTS tessera_job_history_finished ON tessera_job_history (finished_at)")) {
+                "CREATE INDEX IF NOT EXISTS tessera_job_history_finished ON tessera_job_history (finished_at)",
+                "CREATE TABLE IF NOT EXISTS tessera_job_telemetry (id VARCHAR(64) PRIMARY KEY, v " + text + " NOT NULL)")) {
             try {
                 update(sql);
             } catch (IllegalStateException raced) {
@@ -55,6 +57,34 @@ public final class JdbcJobHistory implements JobHistory {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store job " + job.id() + " in the history: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void addTelemetry(JobTelemetry t) {
+        String sql = postgres
+                ? "INSERT INTO tessera_job_telemetry (id, v) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v"
+                : "MERGE INTO tessera_job_telemetry (id, v) KEY (id) VALUES (?, ?)";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, t.jobId());
+            ps.setString(2, Codec.encode(t));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store the curve of job " + t.jobId() + " in the history: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<JobTelemetry> telemetry(String id) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT v FROM tessera_job_telemetry WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Codec.decode(rs.getString(1), JobTelemetry.class)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the job history: " + e.getMessage(), e);
         }
     }
 
@@ -91,9 +121,13 @@ public final class JdbcJobHistory implements JobHistory {
     @Override
     public int purgeFinishedBefore(long cutoffMs) {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM tessera_job_history WHERE finished_at < ?")) {
+             PreparedStatement ps = c.prepareStatement("DELETE FROM tessera_job_history WHERE finished_at < ?");
+             PreparedStatement curves = c.prepareStatement("DELETE FROM tessera_job_telemetry t WHERE NOT EXISTS "
+                     + "(SELECT 1 FROM tessera_job_history h WHERE h.id = t.id)")) {
             ps.setLong(1, cutoffMs);
-            return ps.executeUpdate();
+            int n = ps.executeUpdate();
+            curves.executeUpdate();
+            return n;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot purge the job history: " + e.getMessage(), e);
         }

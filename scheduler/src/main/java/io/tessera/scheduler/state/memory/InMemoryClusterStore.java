@@ -1,6 +1,7 @@
 package io.tessera.scheduler.state.memory;
 
 import io.tessera.scheduler.state.ProfileStore;
+import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import java.util.function.UnaryOperator;
  * serializable. Listeners are told of changes after the write, on the writer's thread.
  */
 public final class InMemoryClusterStore implements ClusterStore {
+    private final TelemetryStore telemetry = TelemetryStore.inMemory();
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
     private final Map<String, NodeRecord> nodes = new ConcurrentHashMap<>();
     private final Map<String, Long> heard = new ConcurrentHashMap<>();
@@ -357,6 +359,11 @@ public final class InMemoryClusterStore implements ClusterStore {
                 estimates = nextEstimates;
             }
         }
+    }
+
+    @Override
+    public TelemetryStore telemetry() {
+        return telemetry;
     }
 
     @Override

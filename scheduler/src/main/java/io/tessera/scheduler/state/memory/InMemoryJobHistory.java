@@ -2,6 +2,7 @@ package io.tessera.scheduler.state.memory;
 
 import io.tessera.scheduler.state.JobHistory;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobTelemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class InMemoryJobHistory implements JobHistory {
     private final int capacity;
     private final ConcurrentSkipListMap<Long, Entry> bySeq = new ConcurrentSkipListMap<>();
     private final Map<String, Long> seqById = new ConcurrentHashMap<>();
+    private final Map<String, JobTelemetry> telemetry = new ConcurrentHashMap<>();
     /** No entry finished before this, so a purge with an earlier cutoff has nothing to scan. */
     private volatile long earliestFinishMs = Long.MAX_VALUE;
 
@@ -35,6 +37,7 @@ public final class InMemoryJobHistory implements JobHistory {
         while (bySeq.size() > capacity) {
             Entry oldest = bySeq.pollFirstEntry().getValue();
             seqById.remove(oldest.job().id());
+            telemetry.remove(oldest.job().id());
         }
     }
 
@@ -42,6 +45,18 @@ public final class InMemoryJobHistory implements JobHistory {
     public Optional<JobRecord> get(String id) {
         Long seq = seqById.get(id);
         return seq == null ? Optional.empty() : Optional.ofNullable(bySeq.get(seq)).map(Entry::job);
+    }
+
+    @Override
+    public synchronized void addTelemetry(JobTelemetry t) {
+        if (seqById.containsKey(t.jobId())) {
+            telemetry.put(t.jobId(), t);
+        }
+    }
+
+    @Override
+    public Optional<JobTelemetry> telemetry(String id) {
+        return Optional.ofNullable(telemetry.get(id));
     }
 
     @Override
@@ -70,6 +85,7 @@ public final class InMemoryJobHistory implements JobHistory {
             boolean old = e.finishedAtMs() < cutoffMs;
             if (old) {
                 seqById.remove(e.job().id());
+                telemetry.remove(e.job().id());
                 n[0]++;
             } else {
                 earliest[0] = Math.min(earliest[0], e.finishedAtMs());
