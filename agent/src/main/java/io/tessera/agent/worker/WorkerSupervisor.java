@@ -53,6 +53,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final WorkerIdentity identity;
     private final WorkerLauncher launcher;
     private final ShardFiles files;
+    /** The worker helper module, installed under the work directory at the first launch. */
+    private PythonHelper helper;
 
     public WorkerSupervisor(Path workDir) {
         this(workDir, devices -> Optional.empty(), code -> { }, WorkerIdentity.agentUser());
@@ -228,6 +230,10 @@ public final class WorkerSupervisor implements AutoCloseable {
             Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
                     .orElse(System.getProperty("user.name")));
             env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
+            if (helper == null) {
+                helper = PythonHelper.install(workDir);
+            }
+            helper.addTo(env);
             Path plan = files.writeCommPlan(a, uid);
             if (plan != null) {
                 env.put(WorkerEnvironment.COMM_PLAN, plan.toString());

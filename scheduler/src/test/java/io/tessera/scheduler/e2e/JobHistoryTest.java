@@ -33,8 +33,10 @@ class JobHistoryTest {
                 ids.add(c.submitAs(TestCluster.ALICE, "name: done-" + i + "\n" + QUICK));
             }
             String bobs = c.submitAs(TestCluster.BOB, "name: bobs\n" + QUICK);
+            String curved = c.submitAs(TestCluster.ALICE, "name: curved\ncommand: [sh, -c, 'echo TESSERA_PROGRESS step=1 "
+                    + "total=1 loss=0.75; sleep 1.5']\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> !c.hazelcastValues().contains(id))
-                    && !c.hazelcastValues().contains(bobs));
+                    && !c.hazelcastValues().contains(bobs) && !c.hazelcastValues().contains(curved));
             for (String id : ids) {
                 JsonNode job = c.sendAs(TestCluster.ALICE, "GET", "/v1/jobs/" + id, null, null).json();
                 assertThat(job.get("state").asText()).isEqualTo("SUCCEEDED");
@@ -51,8 +53,10 @@ class JobHistoryTest {
                 assertThat(page.get("jobs").size()).isLessThanOrEqualTo(2);
                 cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
                 pages++;
-            } while (cursor != null && pages < 10);
-            assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+            } while (cursor != null && pages < 12);
+            List<String> alices = new ArrayList<>(ids);
+            alices.add(curved);
+            assertThat(seen).containsExactlyInAnyOrderElementsOf(alices);
             assertThat(c.sendAs(TestCluster.ALICE, "GET", "/v1/jobs?state=QUEUED", null, null).json().get("jobs")).isEmpty();
             assertThat(c.sendAs(TestCluster.ADMIN, "GET", "/v1/jobs?owner=bob", null, null).json().get("jobs").get(0)
                     .get("id").asText()).isEqualTo(bobs);
@@ -60,6 +64,12 @@ class JobHistoryTest {
             c.restartScheduler();
             assertThat(c.sendAs(TestCluster.ALICE, "GET", "/v1/jobs/" + ids.get(2), null, null).json().get("state").asText())
                     .isEqualTo("SUCCEEDED");
+            JsonNode curve = c.sendAs(TestCluster.ALICE, "GET", "/v1/jobs/" + curved + "/metrics", null, null).json();
+            assertThat(curve.get("points").get(0).get("metrics").get("loss").asDouble()).as("its curve moved with it")
+                    .isEqualTo(0.75);
+            assertThat(c.sendAs(TestCluster.ALICE, "GET", "/v1/jobs/" + curved, null, null).json().get("training")
+                    .get("metrics").get("loss").asDouble()).isEqualTo(0.75);
+            assertThat(c.sendAs(TestCluster.BOB, "GET", "/v1/jobs/" + curved + "/metrics", null, null).status()).isEqualTo(404);
         }
     }
 

@@ -2,6 +2,8 @@ package io.tessera.scheduler.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Prints one job's API view for people: summary, shards, the first failure, recent events. */
@@ -37,11 +39,28 @@ final class StatusPrinter {
             field(out, "placement", String.format(Locale.ROOT, "%s, predicted %.1f samples/s, %.3f s/step",
                     p.path("precision").asText(), p.path("predictedSamplesPerSec").asDouble(), p.path("stepTimeSec").asDouble()));
             field(out, "progress", ProgressLine.of(job));
+            training(job.path("training"), out);
             shards(job, out);
         }
         failure(job, out);
         events(job, out);
         out.flush();
+    }
+
+    /** The latest metrics its training logged, its pace on the clock and when it should end (GET .../metrics for the curve). */
+    private static void training(JsonNode t, PrintWriter out) {
+        if (t.isMissingNode() || t.isNull()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        t.path("metrics").fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
+        if (!parts.isEmpty()) {
+            field(out, "metrics", Table.clean(String.join("  ", parts.stream().sorted().toList())));
+        }
+        if (t.hasNonNull("stepsPerSec")) {
+            field(out, "pace", String.format(Locale.ROOT, "%.3g steps/s%s", t.get("stepsPerSec").asDouble(),
+                    t.hasNonNull("estimatedEndAt") ? ", ends about " + t.get("estimatedEndAt").asText() : ""));
+        }
     }
 
     private static void shards(JsonNode job, PrintWriter out) {
