@@ -172,13 +172,34 @@ public record JobSpec(
     }
 
     /**
-     * Vendor-independence options; a null field means "use the cluster default".
+     * Vendor options; a null field means "use the cluster default".
      *
      * @param maxVendorShare the largest fraction of the job's predicted throughput one vendor may carry
      * @param minVendors     the fewest distinct vendors the job must span
+     * @param vendors        the only vendors it may run on (spec key {@code vendors}; empty: any)
+     * @param excludeVendors vendors it must not run on (spec key {@code excludeVendors})
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VendorPolicy(Double maxVendorShare, Integer minVendors) {
+    public record VendorPolicy(Double maxVendorShare, Integer minVendors, List<String> vendors, List<String> excludeVendors) {
         public static final VendorPolicy DEFAULT = new VendorPolicy(null, null);
+
+        public VendorPolicy {
+            vendors = vendors == null ? List.of() : List.copyOf(vendors);
+            excludeVendors = excludeVendors == null ? List.of() : List.copyOf(excludeVendors);
+        }
+
+        public VendorPolicy(Double maxVendorShare, Integer minVendors) {
+            this(maxVendorShare, minVendors, List.of(), List.of());
+        }
+
+        /** Whether a chip of {@code vendor} may run the job. */
+        public boolean allows(String vendor) {
+            return (vendors.isEmpty() || vendors.contains(vendor)) && !excludeVendors.contains(vendor);
+        }
+    }
+
+    /** Whether the job may run on {@code chip}: its chipTypes (empty: any) and its vendors allow it. */
+    public boolean allows(ChipType chip) {
+        return (chipTypes.isEmpty() || chipTypes.contains(chip.id())) && vendorPolicy.allows(chip.vendor());
     }
 }

@@ -57,6 +57,8 @@ public final class JobSpecDocument {
         putIf(m, "maxVendorShare", v.maxVendorShare(), v.maxVendorShare() != null);
         putIf(m, "minVendors", v.minVendors(), v.minVendors() != null);
         putIf(d, "vendorPolicy", m, !m.isEmpty());
+        putIf(d, "vendors", v.vendors(), !v.vendors().isEmpty());
+        putIf(d, "excludeVendors", v.excludeVendors(), !v.excludeVendors().isEmpty());
     }
 
     private static void scheduling(Map<String, Object> d, JobSpec.Scheduling s) {

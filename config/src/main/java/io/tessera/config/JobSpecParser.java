@@ -29,10 +29,11 @@ public final class JobSpecParser {
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
             "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
             "efficiency", "activationGiBPerSample", "secretEnv", "shell", "scheduling", "allowUnschedulable",
-            "resumeFrom", "profileKey");
+            "resumeFrom", "profileKey", "vendors", "excludeVendors");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
-            "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT");
+            "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_RANK", "GROUP_WORLD_SIZE", "ROLE_RANK",
+            "ROLE_WORLD_SIZE", "ROLE_NAME", "TORCHELASTIC_RUN_ID", "TORCHELASTIC_RESTART_COUNT");
 
     /**
      * Variables the dynamic loader, the C library or the allocator act on (glibc's "unsecure"
@@ -114,6 +115,7 @@ public final class JobSpecParser {
         VendorPolicy vendor = vendorPolicy(r, doc);
         JobSpec.Scheduling scheduling = SchedulingParser.parse(r, doc);
         List<String> chipTypes = r.list(doc, "", "chipTypes", false, 64, chipType(r)).orElse(List.of());
+        vendor = vendors(r, doc, vendor, chipTypes);
         String checkpointDir = r.string(doc, "", "checkpointDir", false, 1024).orElse(null);
         checkPath(r, "checkpointDir", checkpointDir);
         int restartLimit = r.integer(doc, "", "restartLimit", false, 0, 100).orElse(3L).intValue();
@@ -290,6 +292,39 @@ public final class JobSpecParser {
         Double share = r.number(n.get(), "vendorPolicy", "maxVendorShare", false, 0.01, 1.0).orElse(null);
         Integer min = r.integer(n.get(), "vendorPolicy", "minVendors", false, 1, 16).map(Long::intValue).orElse(null);
         return new VendorPolicy(share, min);
+    }
+
+    /**
+     * {@code vendors} (the only ones the job may use) and {@code excludeVendors}, each a list of the
+     * catalog's vendors: "Huawei only" is {@code vendors: [huawei]}, without listing every Ascend chip.
+     */
+    private VendorPolicy vendors(FieldReader r, JsonNode doc, VendorPolicy policy, List<String> chipTypes) {
+        List<String> only = r.list(doc, "", "vendors", false, 16, vendor(r)).orElse(List.of());
+        List<String> not = r.list(doc, "", "excludeVendors", false, 16, vendor(r)).orElse(List.of());
+        for (String v : not) {
+            if (only.contains(v)) {
+                r.error("excludeVendors", "'" + v + "' is also in vendors");
+            }
+        }
+        VendorPolicy out = new VendorPolicy(policy.maxVendorShare(), policy.minVendors(), only, not);
+        for (String id : chipTypes) {
+            catalog.byId(id).filter(c -> !out.allows(c.vendor())).ifPresent(c -> r.error("chipTypes", "'" + id
+                    + "' is a " + c.vendor() + " chip, which vendors/excludeVendors rule out"));
+        }
+        long allowed = catalog.all().stream().map(ChipType::vendor).distinct().filter(out::allows).count();
+        if (allowed == 0) {
+            r.error(only.isEmpty() ? "excludeVendors" : "vendors", "leaves no vendor of the catalog to run on");
+        } else if (policy.minVendors() != null && policy.minVendors() > allowed) {
+            r.error("vendorPolicy.minVendors", "asks for " + policy.minVendors() + " vendors, but vendors/excludeVendors "
+                    + "leave " + allowed);
+        }
+        return out;
+    }
+
+    private FieldReader.ElementReader<String> vendor(FieldReader r) {
+        List<String> known = catalog.all().stream().map(ChipType::vendor).distinct().sorted().toList();
+        return (n, at) -> r.parsed(n, at, v -> known.contains(v) ? Optional.of(v) : Optional.empty(),
+                "unknown vendor; known vendors are " + known);
     }
 
     private FieldReader.ElementReader<String> chipType(FieldReader r) {

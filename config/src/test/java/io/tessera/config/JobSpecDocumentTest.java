@@ -52,6 +52,25 @@ class JobSpecDocumentTest {
         memoryPerShardGiB: 20
         activationGiBPerSample: 0.5
         globalBatch: 30
+        """,
+        """
+        name: huawei-only
+        command: [w]
+        shards: 2
+        flopsPerSample: 1e12
+        memoryPerShardGiB: 1
+        globalBatch: 8
+        vendors: [huawei]
+        """,
+        """
+        name: not-nvidia
+        command: [w]
+        shards: 2
+        flopsPerSample: 1e12
+        memoryPerShardGiB: 1
+        globalBatch: 8
+        excludeVendors: [nvidia]
+        vendorPolicy: {minVendors: 2}
         """})
     void aWrittenSpecParsesBackToTheSameSpec(String yaml) throws Exception {
         JobSpec spec = parse(yaml, "application/yaml");

@@ -138,4 +138,27 @@ class JobSpecParserTest {
                 + "\"flopsPerSample\":1,\"memoryPerShardGiB\":1,\"globalBatch\":3}", "application/json"))
                 .extracting(ValidationError::field).containsExactly("globalBatch");
     }
+
+    /** "Huawei only" without listing every Ascend chip id (regression: there was no way to say it). */
+    @Test
+    void vendorsAndExcludeVendorsNameWholeVendors() {
+        JobSpec only = yaml("name: h\ncommand: [w]\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\nvendors: [huawei]\n");
+        ChipCatalog catalog = ChipCatalog.builtIn();
+        assertThat(catalog.all()).filteredOn(only::allows).isNotEmpty().allMatch(c -> c.vendor().equals("huawei"));
+        JobSpec not = yaml("name: h\ncommand: [w]\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\nexcludeVendors: [nvidia]\n");
+        assertThat(catalog.all()).filteredOn(not::allows).isNotEmpty().noneMatch(c -> c.vendor().equals("nvidia"));
+    }
+
+    @Test
+    void badVendorsAreNamed() {
+        String base = "name: h\ncommand: [w]\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n";
+        assertThat(errorsOf(base + "vendors: [hauwei]\n", "application/yaml")).extracting(ValidationError::field)
+                .containsExactly("vendors[0]");
+        assertThat(errorsOf(base + "vendors: [huawei]\nexcludeVendors: [huawei]\n", "application/yaml"))
+                .extracting(ValidationError::field).contains("excludeVendors");
+        assertThat(errorsOf(base + "vendors: [huawei]\nchipTypes: [nvidia-h20]\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("chipTypes");
+        assertThat(errorsOf(base + "vendors: [huawei]\nvendorPolicy: {minVendors: 2}\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("vendorPolicy.minVendors");
+    }
 }

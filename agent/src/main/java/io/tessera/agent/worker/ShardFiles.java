@@ -135,6 +135,15 @@ final class ShardFiles {
         }
     }
 
+    /** Whether the user {@code ids} can enter directory {@code dir} (false when it cannot be told). */
+    boolean reaches(WorkerIdentity.Ids ids, Path dir) {
+        try {
+            return Files.isDirectory(dir) && PathReach.traverse(dir, new PathReach.Who(ids.uid(), ids.gid(), ids.user())).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * Refuses a job whose command line names a program or file (an absolute path that exists on
      * this node) that the job's user cannot reach: the program must be executable, a file

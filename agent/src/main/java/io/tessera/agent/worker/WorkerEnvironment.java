@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -43,13 +46,27 @@ public final class WorkerEnvironment {
      * join token can leak into it.
      */
     public static Map<String, String> base(Path home, String user) {
+        return base(home, user, dir -> true);
+    }
+
+    /** A worker's default PATH when the agent's leaves it none it can enter. */
+    static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    /**
+     * The clean base, its PATH only the agent's entries {@code reachable} says the worker's user
+     * can enter (root's {@code /root/.local/bin} is not one for a per-job uid), else {@link #DEFAULT_PATH}.
+     */
+    public static Map<String, String> base(Path home, String user, Predicate<Path> reachable) {
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, String> agent = System.getenv();
-        for (String keep : List.of("PATH", "LANG", "LC_ALL", "TZ")) {
+        for (String keep : List.of("LANG", "LC_ALL", "TZ")) {
             if (agent.containsKey(keep)) {
                 env.put(keep, agent.get(keep));
             }
         }
+        String path = Arrays.stream(agent.getOrDefault("PATH", "").split(":"))
+                .filter(d -> d.startsWith("/") && reachable.test(Path.of(d))).distinct().collect(Collectors.joining(":"));
+        env.put("PATH", path.isEmpty() ? DEFAULT_PATH : path);
         env.put("HOME", home.toString());
         env.put("USER", user);
         env.put("LOGNAME", user);
@@ -69,6 +86,7 @@ public final class WorkerEnvironment {
         env.put("WORLD_SIZE", Integer.toString(a.worldSize()));
         env.put("LOCAL_RANK", Integer.toString(a.localRank()));
         env.put("LOCAL_WORLD_SIZE", Integer.toString(a.localWorldSize()));
+        torchrun(a, env, workDir);
         env.put(visibilityEnv, join(a.devices()));
         env.put("TESSERA_JOB_ID", a.jobId());
         env.put("TESSERA_JOB_NAME", a.jobName());
@@ -90,6 +108,29 @@ public final class WorkerEnvironment {
         }
         communication(a, env);
         return env;
+    }
+
+    /**
+     * What torchrun sets besides the ranks, so a script written for it runs unchanged: the role
+     * and node ranks, the run id (the job) and the restart count (every new attempt of the gang is
+     * a restart of its worker group), an error file for {@code @record}, and, as torchrun does when
+     * a node runs several workers, {@code OMP_NUM_THREADS=1} unless the job set it.
+     */
+    private static void torchrun(ShardAssignment a, Map<String, String> env, String workDir) {
+        env.put("ROLE_NAME", "default");
+        env.put("ROLE_RANK", Integer.toString(a.shard()));
+        env.put("ROLE_WORLD_SIZE", Integer.toString(a.worldSize()));
+        if (a.groupWorldSize() > 0) {
+            env.put("GROUP_RANK", Integer.toString(a.groupRank()));
+            env.put("GROUP_WORLD_SIZE", Integer.toString(a.groupWorldSize()));
+        }
+        env.put("TORCHELASTIC_RUN_ID", a.jobId());
+        env.put("TORCHELASTIC_RESTART_COUNT", Integer.toString(Math.max(0, a.attempt() - 1)));
+        env.put("TORCHELASTIC_USE_AGENT_STORE", "False"); // rank 0 hosts the store at MASTER_ADDR:MASTER_PORT
+        env.put("TORCHELASTIC_ERROR_FILE", workDir + "/torchelastic-error-" + a.attempt() + ".json");
+        if (a.localWorldSize() > 1) {
+            env.putIfAbsent("OMP_NUM_THREADS", "1");
+        }
     }
 
     /** This shard's part of the communication plan: its group, the bridge, and its node's interface variables. */

@@ -228,7 +228,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             Path checkpoints = files.prepareCheckpointDir(a, ids);
             String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
             Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
-                    .orElse(System.getProperty("user.name")));
+                    .orElse(System.getProperty("user.name")), entry -> ids.isEmpty() || files.reaches(ids.get(), entry));
             env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
             if (helper == null) {
                 helper = PythonHelper.install(workDir);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.ShardAssignment;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,35 @@ class WorkerEnvironmentTest {
         Map<String, String> tuned = WorkerEnvironment.of(shard("huawei", "ASCEND_RT_VISIBLE_DEVICES", 1,
                 Map.of("HCCL_IF_BASE_PORT", "50000")), "/w");
         assertThat(tuned).containsEntry("HCCL_IF_BASE_PORT", "50000");
+    }
+
+    /** Regression: a torchrun script got no GROUP_RANK, TORCHELASTIC_* or OMP_NUM_THREADS as torchrun sets them. */
+    @Test
+    void aTorchrunScriptFindsWhatTorchrunSets() {
+        ShardAssignment a = ShardAssignment.builder("job-9", 3).jobName("j").gang(8, 1, 2).attempt(3).nodes(1, 4)
+                .command(List.of("w"), Map.of()).devices(List.of(0), "chip", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 4, 1, 32, 10).rendezvous("10.0.0.1", 29501, null).build();
+        Map<String, String> env = WorkerEnvironment.of(a, "/w/shard-3");
+        assertThat(env).containsEntry("GROUP_RANK", "1").containsEntry("GROUP_WORLD_SIZE", "4")
+                .containsEntry("ROLE_RANK", "3").containsEntry("ROLE_WORLD_SIZE", "8").containsEntry("ROLE_NAME", "default")
+                .containsEntry("TORCHELASTIC_RUN_ID", "job-9").containsEntry("TORCHELASTIC_RESTART_COUNT", "2")
+                .containsEntry("TORCHELASTIC_USE_AGENT_STORE", "False")
+                .containsEntry("TORCHELASTIC_ERROR_FILE", "/w/shard-3/torchelastic-error-3.json")
+                .containsEntry("OMP_NUM_THREADS", "1");
+        ShardAssignment alone = ShardAssignment.builder("job-9", 0).gang(1, 0, 1).command(List.of("w"), Map.of("OMP_NUM_THREADS", "8"))
+                .devices(List.of(0), "chip", "nvidia", "CUDA_VISIBLE_DEVICES").batch("bf16", 4, 1, 32, 10)
+                .rendezvous("10.0.0.1", 29501, null).build();
+        assertThat(WorkerEnvironment.of(alone, "/w")).as("the job's own setting stays").containsEntry("OMP_NUM_THREADS", "8")
+                .as("an older scheduler's assignment names no nodes").doesNotContainKey("GROUP_RANK");
+    }
+
+    /** Regression: workers inherited root's PATH, entries the job's uid cannot enter. */
+    @Test
+    void aWorkersPathKeepsOnlyWhatItsUserCanEnter() {
+        Map<String, String> env = WorkerEnvironment.base(Path.of("/home/w"), "w",
+                dir -> !dir.toString().startsWith("/root"));
+        assertThat(env.get("PATH")).doesNotContain("/root");
+        assertThat(WorkerEnvironment.base(Path.of("/home/w"), "w", dir -> false).get("PATH"))
+                .isEqualTo(WorkerEnvironment.DEFAULT_PATH);
     }
 }

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param localRank              this shard's position among the job's shards on this node
  * @param localWorldSize         how many of the job's shards run on this node
  * @param attempt                gang attempt, incremented on each restart
+ * @param groupRank              this node's rank among the job's nodes, ordered by their lowest shard (torchrun's
+ *                               {@code GROUP_RANK}: the node of shard 0 is 0)
+ * @param groupWorldSize         how many nodes the job's shards run on (0 from a scheduler that predates it)
  * @param argv                   the command and arguments; never run through a shell
  * @param env                    the job's own environment variables
  * @param devices                device indices on this node, as the vendor tool numbers them
@@ -54,7 +57,7 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
 
     /** Who the shard is: its job, its rank in the gang and on its node, and the gang's attempt. */
     public record Identity(String jobId, String jobName, int shard, int worldSize, int localRank, int localWorldSize,
-                           int attempt) {
+                           int attempt, int groupRank, int groupWorldSize) {
     }
 
     /** What the worker runs: argv (never through a shell), the job's environment, its checkpoint directories. */
@@ -116,6 +119,14 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
 
     public int attempt() {
         return identity.attempt();
+    }
+
+    public int groupRank() {
+        return identity.groupRank();
+    }
+
+    public int groupWorldSize() {
+        return identity.groupWorldSize();
     }
 
     public List<String> argv() {

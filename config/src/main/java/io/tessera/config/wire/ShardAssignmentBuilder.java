@@ -23,26 +23,33 @@ public final class ShardAssignmentBuilder {
     private Lifecycle lifecycle = Lifecycle.RUN;
 
     ShardAssignmentBuilder(String jobId, int shard) {
-        this.identity = new Identity(jobId, jobId, shard, 1, 0, 1, 1);
+        this.identity = new Identity(jobId, jobId, shard, 1, 0, 1, 1, 0, 0);
     }
 
     /** The job's name, for logs. */
     public ShardAssignmentBuilder jobName(String name) {
         identity = new Identity(identity.jobId(), name, identity.shard(), identity.worldSize(), identity.localRank(),
-                identity.localWorldSize(), identity.attempt());
+                identity.localWorldSize(), identity.attempt(), identity.groupRank(), identity.groupWorldSize());
         return this;
     }
 
     /** The gang's size, and this shard's position among the job's {@code localWorldSize} shards on its node. */
     public ShardAssignmentBuilder gang(int worldSize, int localRank, int localWorldSize) {
         identity = new Identity(identity.jobId(), identity.jobName(), identity.shard(), worldSize, localRank,
-                localWorldSize, identity.attempt());
+                localWorldSize, identity.attempt(), identity.groupRank(), identity.groupWorldSize());
+        return this;
+    }
+
+    /** This node's rank among the job's {@code groupWorldSize} nodes (torchrun's GROUP_RANK and GROUP_WORLD_SIZE). */
+    public ShardAssignmentBuilder nodes(int groupRank, int groupWorldSize) {
+        identity = new Identity(identity.jobId(), identity.jobName(), identity.shard(), identity.worldSize(),
+                identity.localRank(), identity.localWorldSize(), identity.attempt(), groupRank, groupWorldSize);
         return this;
     }
 
     public ShardAssignmentBuilder attempt(int attempt) {
         identity = new Identity(identity.jobId(), identity.jobName(), identity.shard(), identity.worldSize(),
-                identity.localRank(), identity.localWorldSize(), attempt);
+                identity.localRank(), identity.localWorldSize(), attempt, identity.groupRank(), identity.groupWorldSize());
         return this;
     }
 

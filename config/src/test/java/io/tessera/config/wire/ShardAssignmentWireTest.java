@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 class ShardAssignmentWireTest {
     /** The fields of the flat wire object, as they were before the assignment was grouped into parts. */
     static final List<String> WIRE_FIELDS = List.of("jobId", "jobName", "shard", "worldSize", "localRank",
-            "localWorldSize", "attempt", "argv", "env", "checkpointDir", "resumesJob", "devices", "chipType", "vendor",
+            "localWorldSize", "attempt", "groupRank", "groupWorldSize", "argv", "env", "checkpointDir", "resumesJob", "devices", "chipType", "vendor",
             "visibilityEnv", "precision", "microBatch", "accumulation", "globalBatch", "predictedSamplesPerSec",
             "splitVersion", "catalogSamplesPerSec", "masterAddr", "masterPort", "comm", "stopGraceMs");
 
     private static ShardAssignment sample() {
-        return ShardAssignment.builder("job-1", 2).jobName("llm").gang(4, 1, 2).attempt(3)
+        return ShardAssignment.builder("job-1", 2).jobName("llm").gang(4, 1, 2).attempt(3).nodes(1, 2)
                 .command(List.of("python", "train.py"), Map.of("LR", "3e-4"))
                 .checkpoints("/ckpt/job-1", "job-0")
                 .devices(List.of(4, 5), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")

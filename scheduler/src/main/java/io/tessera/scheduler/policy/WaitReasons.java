@@ -82,10 +82,7 @@ public final class WaitReasons {
     }
 
     private static boolean takes(JobSpec spec, ChipCatalog catalog, String chip) {
-        if (!spec.chipTypes().isEmpty() && !spec.chipTypes().contains(chip)) {
-            return false;
-        }
-        return catalog.byId(chip).map(c -> c.bestOf(spec.precisions()).isPresent()).orElse(false);
+        return catalog.byId(chip).map(c -> spec.allows(c) && c.bestOf(spec.precisions()).isPresent()).orElse(false);
     }
 
     private static String describe(String chip, Tally t) {

@@ -14,6 +14,7 @@ import io.tessera.scheduler.placement.ShardPlan;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +95,9 @@ public final class AssignmentBuilder {
         int port = comm.worldPort();
         Map<String, List<ShardPlan>> byNode = new TreeMap<>();
         plan.shards().forEach(s -> byNode.computeIfAbsent(s.node(), k -> new ArrayList<>()).add(s));
+        List<String> nodeOrder = byNode.keySet().stream() // the node of shard 0 is group rank 0, as torchrun's
+                .sorted(Comparator.comparingInt(n -> byNode.get(n).stream().mapToInt(ShardPlan::shard).min().orElse(0)))
+                .toList();
         Map<String, List<ShardAssignment>> out = new TreeMap<>();
         byNode.forEach((node, shards) -> {
             List<ShardAssignment> list = new ArrayList<>();
@@ -102,6 +106,7 @@ public final class AssignmentBuilder {
                 ChipType chip = catalog.byId(s.chipType()).orElseThrow();
                 list.add(ShardAssignment.builder(job.id(), s.shard()).jobName(job.spec().name())
                         .gang(plan.shards().size(), local, shards.size()).attempt(job.attempt())
+                        .nodes(nodeOrder.indexOf(node), nodeOrder.size())
                         .command(job.spec().argv(), job.spec().workerEnv())
                         .checkpoints(checkpointDir(job), job.spec().checkpointDir() == null ? null
                                 : job.spec().scheduling().resumeFrom())

@@ -90,6 +90,16 @@ class PlacementEngineTest {
     }
 
     @Test
+    void vendorsRestrictsPlacementToWholeVendors() {
+        Plan plan = (Plan) place(threeVendors(), Fleet.job(1, 2, 4, 60, "vendors: [huawei]\n"));
+        assertThat(plan.shards()).extracting(ShardPlan::vendor).containsOnly("huawei");
+        assertThat(plan.chips()).filteredOn(c -> c.chipType().equals("nvidia-h20")).first()
+                .satisfies(c -> assertThat(c.veto().detail()).contains("vendors/excludeVendors"));
+        Plan not = (Plan) place(threeVendors(), Fleet.job(1, 2, 4, 60, "excludeVendors: [huawei, nvidia]\n"));
+        assertThat(not.shards()).extracting(ShardPlan::vendor).doesNotContain("huawei", "nvidia");
+    }
+
+    @Test
     void chipTypesRestrictsPlacement() {
         Plan plan = (Plan) place(threeVendors(), Fleet.job(1, 6, 4, 60, "chipTypes: [nvidia-h20]\n"));
         assertThat(plan.shards()).extracting(ShardPlan::chipType).containsOnly("nvidia-h20");
