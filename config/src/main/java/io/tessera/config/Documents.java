@@ -2,6 +2,7 @@ package io.tessera.config;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -81,13 +82,31 @@ public final class Documents {
             requireDepth(node, 0);
             return node;
         } catch (JsonProcessingException e) {
-            throw new ValidationException("$", "not valid " + format + ": " + e.getOriginalMessage());
+            throw new ValidationException("$", "not valid " + format + ": " + explain(e, body));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ValidationException ve) {
                 throw ve;
             }
             throw new ValidationException("$", "not valid " + format + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A parse error as people read it: what is wrong, at which line and column, and that line.
+     * Regression: the YAML parser's message was passed on as it came, one line that named
+     * {@code 'reader'} (its input stream), not where in the document the error was.
+     */
+    static String explain(JsonProcessingException e, byte[] body) {
+        String what = String.valueOf(e.getOriginalMessage()).split("\\R", 2)[0].replaceAll("\\s*in 'reader'.*$", "").strip();
+        JsonLocation at = e.getLocation();
+        if (at == null || at.getLineNr() < 1) {
+            return what;
+        }
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\\R", -1);
+        String line = at.getLineNr() <= lines.length ? lines[at.getLineNr() - 1] : "";
+        String shown = line.length() > 120 ? line.substring(0, 117) + "..." : line;
+        return what + " at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                + (shown.isBlank() ? "" : ": `" + shown.strip() + "`");
     }
 
     private static void requireUtf8(byte[] body) {

@@ -161,4 +161,14 @@ class JobSpecParserTest {
         assertThat(errorsOf(base + "vendors: [huawei]\nvendorPolicy: {minVendors: 2}\n", "application/yaml"))
                 .extracting(ValidationError::field).containsExactly("vendorPolicy.minVendors");
     }
+
+    /** Regression: a YAML error was one line naming 'reader' (the parser's input stream), not where it was. */
+    @Test
+    void aYamlErrorSaysWhereAndShowsTheLine() {
+        List<ValidationError> errors = errorsOf("name: t\ncommand: [w\nshards: 2\n", "application/yaml");
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).message()).doesNotContain("reader").contains("line 3").contains("`shards: 2`");
+        List<ValidationError> json = errorsOf("{\"name\": \"t\",\n \"shards\": }", "application/json");
+        assertThat(json.get(0).message()).contains("line 2").contains("`\"shards\": }`");
+    }
 }

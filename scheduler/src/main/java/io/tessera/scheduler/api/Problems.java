@@ -36,7 +36,7 @@ public final class Problems {
         body.put("detail", cap(detail));
         if (!errors.isEmpty()) {
             body.put("errors", errors.stream().limit(MAX_ERRORS)
-                    .map(e -> new ValidationError(cap(e.field()), cap(e.message()))).toList());
+                    .map(e -> new ValidationError(cap(e.field(), MAX_ECHO), cap(e.message()))).toList());
         }
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
@@ -77,12 +77,22 @@ public final class Problems {
         }
     }
 
-    /** The most characters of any one string an error carries: no error echoes more of its input. */
+    /**
+     * The most characters of a field name an error carries. Messages are capped only at
+     * {@link #MAX_TEXT}, a bound no explanation reaches: what they echo of the input is abbreviated
+     * where it is quoted ({@link #truncate}, the spec parser's own), so an explanation is never cut
+     * short. Regression: every message was cut at 256 characters ("ascend-910b: insufficient de...").
+     */
     static final int MAX_ECHO = 256;
+    static final int MAX_TEXT = 4000;
     private static final int MAX_ERRORS = 50;
 
     private static String cap(String s) {
-        return s == null ? null : s.length() > MAX_ECHO ? s.substring(0, MAX_ECHO - 3) + "..." : s;
+        return cap(s, MAX_TEXT);
+    }
+
+    private static String cap(String s, int max) {
+        return s == null ? null : s.length() > max ? s.substring(0, max - 3) + "..." : s;
     }
 
     /** At most 80 characters of untrusted text, for messages. */

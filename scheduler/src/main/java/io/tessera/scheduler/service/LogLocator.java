@@ -43,6 +43,12 @@ public final class LogLocator {
                 .filter(e -> e.type() == EventType.PLACED && e.attempt() != null && e.shardNodes() != null
                         && shard >= 0 && shard < e.shardNodes().size())
                 .filter(e -> attempt == null || e.attempt().equals(attempt)).toList();
+        int most = job.events().stream().filter(x -> x.type() == EventType.PLACED && x.shardNodes() != null)
+                .mapToInt(x -> x.shardNodes().size()).max().orElse(0);
+        if (most > 0 && (shard < 0 || shard >= most)) { // regression: a shard the job never had was "not placed"
+            return new Missing(job.id() + " has no shard " + shard + ": its shards are 0-" + (most - 1)
+                    + (most == 1 ? " (one shard)" : " (" + most + " shards)"));
+        }
         if (placed.isEmpty()) {
             return new Missing(attempt == null ? "shard " + shard + " of " + job.id() + " has not been placed"
                     : "shard " + shard + " of " + job.id() + " has no attempt " + attempt + " on record");

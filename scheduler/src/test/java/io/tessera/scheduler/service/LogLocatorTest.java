@@ -50,7 +50,9 @@ class LogLocatorTest {
     @Test
     void missingAndUnreachableLogsSayWhy() {
         assertThat(LogLocator.locate(job(), 0, 7, LogLocatorTest::node)).isInstanceOf(LogLocator.Missing.class);
-        assertThat(LogLocator.locate(job(), 5, null, LogLocatorTest::node)).isInstanceOf(LogLocator.Missing.class);
+        assertThat(LogLocator.locate(job(), 5, null, LogLocatorTest::node)).as("regression: it said 'not been placed'")
+                .isInstanceOfSatisfying(LogLocator.Missing.class, m -> assertThat(m.reason()).contains("has no shard 5")
+                        .contains("its shards are 0-"));
         assertThat(LogLocator.locate(job(), 0, null, n -> Optional.empty())).isInstanceOfSatisfying(
                 LogLocator.Unreachable.class, u -> assertThat(u.reason()).contains("no longer registered"));
         assertThat(LogLocator.locate(job(), 0, null, n -> node("n3"))).isInstanceOfSatisfying(

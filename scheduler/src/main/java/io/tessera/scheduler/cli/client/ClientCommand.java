@@ -31,6 +31,11 @@ public abstract class ClientCommand implements Callable<Integer> {
         } catch (ClientOptions.BadConfig e) {
             return fail(Exit.USAGE, e.getMessage());
         } catch (ApiException e) {
+            if (options.json) { // scripts get the problem itself, on stdout, and the exit code
+                out().println(e.problem());
+                out().flush();
+                return Exit.of(e);
+            }
             PrintWriter err = err();
             err.println(name() + ": " + Table.clean(e.getMessage()));
             e.details().forEach(d -> err.println("  " + Table.clean(d)));

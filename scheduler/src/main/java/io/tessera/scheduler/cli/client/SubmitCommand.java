@@ -1,6 +1,9 @@
 package io.tessera.scheduler.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.config.Documents;
+import io.tessera.config.ValidationException;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +50,11 @@ public final class SubmitCommand extends ClientCommand {
             body = expand(body, env, file.toString());
         }
         String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
+        try { // a document that does not parse is named here with its file, before anything is sent
+            Documents.parse(body.getBytes(StandardCharsets.UTF_8), type);
+        } catch (ValidationException e) {
+            throw new UsageError(file + ": " + e.errors().get(0).message());
+        }
         JsonNode created = api.post("/v1/jobs", body, type);
         String id = created.path("id").asText();
         if (options.json && !watch) {

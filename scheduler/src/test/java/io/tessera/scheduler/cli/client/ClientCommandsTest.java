@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -135,6 +136,18 @@ class ClientCommandsTest {
             Run bad = tessera(c, TestCluster.ALICE, "submit", invalid.toString());
             assertThat(bad.code()).isEqualTo(Exit.USAGE);
             assertThat(bad.err()).contains("shards");
+            String shardsError = bad.err().lines().filter(l -> l.contains("shards")).findFirst().orElseThrow().strip();
+            assertThat(bad.err().split(Pattern.quote(shardsError.substring(shardsError.indexOf("shards")))))
+                    .as("regression: the first error was printed twice").hasSize(2);
+            Run badJson = tessera(c, TestCluster.ALICE, "submit", invalid.toString(), "--json");
+            assertThat(badJson.code()).isEqualTo(Exit.USAGE);
+            assertThat(badJson.json().get("status").asInt()).as("regression: --json printed text on a 400").isEqualTo(400);
+            assertThat(badJson.json().get("errors").get(0).get("field").asText()).isEqualTo("shards");
+            Path broken = jobFile("broken.yaml", "name: broken\ncommand: [w\nshards: 1\n");
+            Run yaml = tessera(c, TestCluster.ALICE, "submit", broken.toString());
+            assertThat(yaml.code()).isEqualTo(Exit.USAGE);
+            assertThat(yaml.err()).as("regression: it named 'reader', not the file").contains(broken.toString())
+                    .contains("line 3").contains("`shards: 1`").doesNotContain("reader");
             assertThat(tessera(c, "tsk_nobody", "jobs").code()).isEqualTo(Exit.AUTH);
             assertThat(tessera(c, TestCluster.ALICE, "status", "job-none").code()).isEqualTo(Exit.NOT_FOUND);
             assertThat(tessera(c, TestCluster.ALICE, "submit", dir.resolve("missing.yaml").toString()).code()).isEqualTo(Exit.USAGE);
