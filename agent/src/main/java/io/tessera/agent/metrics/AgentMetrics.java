@@ -38,6 +38,7 @@ public final class AgentMetrics {
     public AgentMetrics(String node, ChipCatalog catalog) {
         this.node = node;
         this.catalog = catalog;
+        registry.config().meterFilter(new PromtoolClean());
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
                 new UptimeMetrics()).forEach(b -> b.bindTo(registry));
         utilization = gauge("tessera.device.utilization", "percent", "Device busy percentage");
@@ -47,8 +48,10 @@ public final class AgentMetrics {
         power = gauge("tessera.device.power", "watts", "Device power draw");
         healthy = MultiGauge.builder("tessera.device.healthy").description("1 when the device is healthy")
                 .register(registry);
-        heartbeatsSent = Counter.builder("tessera.agent.heartbeats.sent").tag("node", node).register(registry);
-        heartbeatFailures = Counter.builder("tessera.agent.heartbeat.failures").tag("node", node).register(registry);
+        heartbeatsSent = Counter.builder("tessera.agent.heartbeats.sent").tag("node", node)
+                .description("Heartbeats the scheduler took").register(registry);
+        heartbeatFailures = Counter.builder("tessera.agent.heartbeat.failures").tag("node", node)
+                .description("Heartbeats the scheduler did not take").register(registry);
     }
 
     private MultiGauge gauge(String name, String unit, String help) {

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -53,6 +54,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
     private final Object gauges = new Object();
 
     public SchedulerMetrics() {
+        registry.config().meterFilter(new PromtoolClean());
         List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
                 new ProcessorMetrics(), new UptimeMetrics()).forEach(b -> b.bindTo(registry));
         placement = Timer.builder("tessera.placement.duration").description("Time to decide one placement")
@@ -62,7 +64,7 @@ public final class SchedulerMetrics implements SchedulerEvents {
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofDays(1)).register(registry);
         heartbeats = Counter.builder("tessera.heartbeats.received").description("Agent heartbeats").register(registry);
         nodesLost = Counter.builder("tessera.nodes.lost").description("Nodes declared lost").register(registry);
-        registry.gauge("tessera.queue.length", queueLength);
+        Gauge.builder("tessera.queue.length", queueLength, AtomicInteger::get).description("Queued jobs").register(registry);
         devices = MultiGauge.builder("tessera.devices").description("Devices by vendor, chip type and state")
                 .register(registry);
         jobs = MultiGauge.builder("tessera.jobs").description("Jobs by state").register(registry);
