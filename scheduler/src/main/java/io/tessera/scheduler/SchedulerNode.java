@@ -124,6 +124,7 @@ public final class SchedulerNode implements AutoCloseable {
                             LeaderClaims.LeaderClaim c = store.claimLeadership(me);
                             return new Term(me, c.epoch(), clock.millis());
                         }, QueuePlacer.DEFAULT_BUDGET_NANOS, System::nanoTime).withBeforePass(learned::refresh);
+        metrics.leadership(() -> loop.term().isPresent());
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(
                         new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();

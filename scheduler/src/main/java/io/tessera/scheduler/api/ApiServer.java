@@ -88,7 +88,12 @@ public final class ApiServer {
                         .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
             }
         });
-        router.post("/v1/plan").handler(ctx -> {
+        router.get("/v1/cluster").handler(ctx -> {
+            if (Access.require(ctx, Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> MembersView.of(health.members(), store.currentClaim()));
+            }
+        });
+                router.post("/v1/plan").handler(ctx -> {
             if (!Access.require(ctx, Role.USER, Role.ADMIN)) {
                 return;
             }

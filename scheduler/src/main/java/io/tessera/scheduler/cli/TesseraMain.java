@@ -1,6 +1,10 @@
 package io.tessera.scheduler.cli;
 
 import io.tessera.scheduler.cli.client.CancelCommand;
+import io.tessera.scheduler.cli.client.ClusterCommand;
+import io.tessera.scheduler.cli.client.JoinTokenCommand;
+import io.tessera.scheduler.cli.client.NodeActions;
+import io.tessera.scheduler.cli.client.QueueCommand;
 import io.tessera.scheduler.cli.client.FleetCommand;
 import io.tessera.scheduler.cli.client.JobsCommand;
 import io.tessera.scheduler.cli.client.LogsCommand;
@@ -21,7 +25,9 @@ import picocli.CommandLine.Command;
         description = "Tessera: one scheduling pool over a mixed fleet of AI accelerators.",
         subcommands = {SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class,
                 CancelCommand.class, ResubmitCommand.class, NodesCommand.class, FleetCommand.class, QueuesCommand.class,
-                ProfilesCommand.class,
+                ProfilesCommand.class, NodeActions.Drain.class, NodeActions.Undrain.class, NodeActions.Accept.class,
+                NodeActions.Revoke.class, NodeActions.Readmit.class, JoinTokenCommand.class, QueueCommand.class,
+                ClusterCommand.class,
                 PlanCommand.class, SchedulerCommand.class, DemoCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TesseraMain implements Runnable {

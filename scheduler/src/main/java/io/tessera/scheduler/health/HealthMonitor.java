@@ -3,6 +3,7 @@ package io.tessera.scheduler.health;
 import com.hazelcast.core.HazelcastInstance;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -61,6 +62,17 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /** The last check: {@code status} ({@code ok} or {@code failing}) and one entry per part. */
+    /** A member of the scheduler cluster: its id, its address, and whether it is this one. */
+    public record Member(String id, String address, boolean self) {
+    }
+
+    /** The members of the scheduler cluster, oldest first (the oldest runs the scheduling loop). */
+    public List<Member> members() {
+        String me = hz.getCluster().getLocalMember().getUuid().toString();
+        return hz.getCluster().getMembers().stream().map(m -> new Member(m.getUuid().toString(),
+                m.getAddress().getHost() + ":" + m.getAddress().getPort(), m.getUuid().toString().equals(me))).toList();
+    }
+
     public Map<String, String> readiness() {
         return last;
     }

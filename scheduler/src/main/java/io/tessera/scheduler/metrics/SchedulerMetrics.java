@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The scheduler's Prometheus metrics (names in docs/metrics.md). Event metrics are recorded as
@@ -102,6 +103,13 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
     private Counter outcomes(String outcome) {
         return counter("tessera.placement.outcomes", "Placement decisions by outcome", "outcome", outcome);
+    }
+
+    /** Exposes {@code tessera_leader}: 1 on the member that leads the scheduling loop now, 0 on the others. */
+    public void leadership(BooleanSupplier leads) {
+        Gauge.builder("tessera.leader", leads, l -> l.getAsBoolean() ? 1 : 0)
+                .description("1 on the member that leads the scheduling loop, 0 on the others").strongReference(true)
+                .register(registry);
     }
 
     /** Counters by name and tags, registered once: the loop counts on every decision, and a registry lookup each time costs. */

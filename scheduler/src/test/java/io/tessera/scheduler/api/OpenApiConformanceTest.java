@@ -161,6 +161,11 @@ class OpenApiConformanceTest {
         add.accept("submitJob", c.sendAs(alice, "POST", "/v1/jobs", spec.replace("\"oa\"", "\"q\",\"queue\":\"nope\"")
                 .getBytes(), "application/json"));
         await().atMost(Duration.ofSeconds(30)).until(() -> c.job(id).get("state").asText().equals("FAILED"));
+        Response cluster = c.sendAs(admin, "GET", "/v1/cluster", null, null);
+        assertThat(cluster.json().get("leader").get("self").asBoolean()).as(cluster.body()).isTrue();
+        assertThat(cluster.json().get("epoch").asLong()).isPositive();
+        add.accept("getCluster", cluster);
+        add.accept("getCluster", c.sendAs(alice, "GET", "/v1/cluster", null, null));
         add.accept("getJob", c.sendAs(alice, "GET", "/v1/jobs/" + id, null, null));
         add.accept("getJob", c.sendAs(TestCluster.BOB, "GET", "/v1/jobs/" + id, null, null));
         Response curve = c.sendAs(alice, "GET", "/v1/jobs/" + id + "/metrics", null, null);

@@ -51,6 +51,7 @@ class MetricsLintTest {
             String agentText = scrape("http://127.0.0.1:" + agent.metricsPort() + "/metrics");
 
             assertThat(promtool(promtool, scheduler)).as("promtool on the scheduler's /metrics").isEmpty();
+            assertThat(scheduler).as("the only member leads").containsPattern("(?m)^tessera_leader 1(\\.0)?$");
             assertThat(promtool(promtool, agentText)).as("promtool on the agent's /metrics").isEmpty();
 
             String docs = Files.readString(Path.of("../docs/metrics.md"));

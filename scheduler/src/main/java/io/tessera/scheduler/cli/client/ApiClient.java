@@ -38,6 +38,11 @@ public final class ApiClient {
                 Duration.ofSeconds(30)));
     }
 
+    public JsonNode put(String path, String body, String contentType) throws IOException, InterruptedException {
+        return json(send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)),
+                Duration.ofSeconds(30)));
+    }
+
     public JsonNode delete(String path) throws IOException, InterruptedException {
         return json(send(request(path).DELETE(), Duration.ofSeconds(30)));
     }

@@ -11,4 +11,12 @@ final class Ids {
         }
         return id;
     }
+
+    /** A node, queue or token name as typed, checked before it goes into a URL path. */
+    static String checkNode(String name) throws ClientCommand.UsageError {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,252}")) {
+            throw new ClientCommand.UsageError("'" + Table.clean(String.valueOf(name)) + "' is not a valid name");
+        }
+        return name;
+    }
 }

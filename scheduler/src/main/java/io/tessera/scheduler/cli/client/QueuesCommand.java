@@ -2,6 +2,8 @@ package io.tessera.scheduler.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 
@@ -15,16 +17,24 @@ public final class QueuesCommand extends ClientCommand {
             printJson(queues);
             return Exit.OK;
         }
-        Table t = new Table("QUEUE", "WEIGHT", "COHORT", "QUOTA TFLOPS", "USED TFLOPS", "BORROWED", "FAIR SHARE",
-                "PENDING JOBS", "PENDING DEVICES");
+        Table t = new Table("QUEUE", "WEIGHT", "COHORT", "QUOTA TFLOPS", "QUOTA DEVICES", "USED TFLOPS", "BORROWED",
+                "FAIR SHARE", "PENDING JOBS", "PENDING DEVICES");
         for (JsonNode q : queues.path("queues")) {
             JsonNode spec = q.path("queue");
             t.row(spec.path("name").asText(), num(spec.path("weight")), spec.path("cohort").asText("-"),
-                    num(spec.path("quota").path("tflops")), num(q.path("usedTflops")), num(q.path("borrowedTflops")),
+                    num(spec.path("quota").path("tflops")), devices(spec.path("quota").path("devices")),
+                    num(q.path("usedTflops")), num(q.path("borrowedTflops")),
                     num(q.path("fairShareTflops")), q.path("pendingJobs").asInt(), q.path("pendingDevices").asLong());
         }
         t.print(out());
         return Exit.OK;
+    }
+
+    /** A device quota per chip type, {@code ascend-910b=16 nvidia-h20=8}; "-" for none (regression: it was not shown). */
+    static String devices(JsonNode quota) {
+        List<String> parts = new ArrayList<>();
+        quota.fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
+        return parts.isEmpty() ? "-" : String.join(" ", parts.stream().sorted().toList());
     }
 
     private static String num(JsonNode n) {

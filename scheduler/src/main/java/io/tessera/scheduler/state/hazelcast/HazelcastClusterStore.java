@@ -278,6 +278,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     }
 
     @Override
+    public Optional<LeaderClaim> currentClaim() {
+        return Optional.ofNullable(Codec.decode(leader.get(CLAIM), LeaderClaim.class));
+    }
+
+    @Override
     public void onChange(ChangeListener listener) {
         jobs.addEntryListener(new KeyListener(listener::jobChanged), false);
         nodes.addEntryListener(new KeyListener(listener::nodeChanged), false);

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tessera.config.DatabaseConfig;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.security.SecretFiles;
@@ -33,6 +34,17 @@ public final class Database {
     private Database() {
     }
 
+    /**
+     * The database password: inline, else from {@code passwordFile} (a 0600 file), else from
+     * {@code TESSERA_DATABASE_PASSWORD}; empty when none is given.
+     */
+    static String password(DatabaseConfig db) {
+        if (db.password() != null) {
+            return db.password();
+        }
+        return SecretFiles.read(db.passwordFile(), "TESSERA_DATABASE_PASSWORD").orElse("");
+    }
+
     public static Optional<HikariDataSource> open(SchedulerConfig config) {
         if (!config.durable()) {
             return Optional.empty();
@@ -41,7 +53,7 @@ public final class Database {
         if (config.database().url() != null) {
             h.setJdbcUrl(config.database().url());
             h.setUsername(config.database().user());
-            h.setPassword(config.database().password() != null ? config.database().password() : "");
+            h.setPassword(password(config.database()));
         } else {
             if (config.members().size() > 1) {
                 throw new IllegalStateException("members lists " + config.members().size() + " members, but the embedded "

@@ -257,6 +257,11 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
+    public synchronized Optional<LeaderClaim> currentClaim() {
+        return Optional.ofNullable(leader);
+    }
+
+    @Override
     public <T> T inTransaction(Function<Tx, T> work) {
         StagedTx tx = new StagedTx();
         T result;
