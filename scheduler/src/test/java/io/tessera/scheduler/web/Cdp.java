@@ -87,6 +87,7 @@ final class Cdp implements AutoCloseable {
         self[0] = new Cdp(p, socket);
         self[0].call("Runtime.enable", Map.of());
         self[0].call("Page.enable", Map.of());
+        self[0].call("Log.enable", Map.of());
         return self[0];
     }
 
@@ -98,6 +99,10 @@ final class Cdp implements AutoCloseable {
             }
         } else if (msg.path("method").asText().equals("Runtime.consoleAPICalled")) {
             console.add(msg.path("params").path("type").asText() + ": " + msg.path("params").path("args").toString());
+        } else if (msg.path("method").asText().equals("Log.entryAdded")
+                && msg.path("params").path("entry").path("level").asText().equals("error")
+                && !msg.path("params").path("entry").path("source").asText().equals("network")) {
+            console.add("log: " + msg.path("params").path("entry").toString()); // a policy violation, say
         } else if (msg.path("method").asText().equals("Runtime.exceptionThrown")) {
             console.add("exception: " + msg.path("params").path("exceptionDetails").toString());
         }
