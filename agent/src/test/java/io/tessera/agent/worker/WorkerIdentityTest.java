@@ -48,7 +48,9 @@ class WorkerIdentityTest {
                     .doesNotContain("super-secret-credential");
             Set<String> allowed = Set.of("PATH", "LANG", "LC_ALL", "TZ", "HOME", "USER", "LOGNAME", "JOB_VAR", "PWD", "SHLVL",
                     "_", "MASTER_ADDR", "MASTER_PORT", "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
-                    "CUDA_VISIBLE_DEVICES", "TORCH_NCCL_ASYNC_ERROR_HANDLING");
+                    "CUDA_VISIBLE_DEVICES", "TORCH_NCCL_ASYNC_ERROR_HANDLING", "PYTHONPATH", "ROLE_NAME", "ROLE_RANK",
+                    "ROLE_WORLD_SIZE", "GROUP_RANK", "GROUP_WORLD_SIZE", "TORCHELASTIC_RUN_ID", "TORCHELASTIC_RESTART_COUNT",
+                    "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_ERROR_FILE", "OMP_NUM_THREADS"); // the worker contract
             List<String> names = lines.subList(lines.indexOf("CANNOT-READ") + 1, lines.indexOf("HOME-WRITABLE")).stream()
                     .filter(l -> !l.startsWith("TESSERA_")).toList();
             assertThat(names).allSatisfy(n -> assertThat(allowed).as("unexpected variable %s", n).contains(n));
