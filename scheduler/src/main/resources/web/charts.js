@@ -13,9 +13,10 @@ T.svg = function (tag, attrs, ...children) {
 /**
  * A line chart: series of [x, y] points (x in epoch ms), one colour class each (c0..c5), scaled
  * to share the axes; the y range starts at 0 unless the data go below it. Returns a figure with
- * a legend; an empty one says so.
+ * a legend; an empty one says so. {@code marks} ([x, label] pairs, optional) draw as labelled
+ * vertical lines: a re-split, a restart, a growth of the job.
  */
-T.chart = function (id, title, series, yLabel) {
+T.chart = function (id, title, series, yLabel, marks) {
   const el = T.el, svg = T.svg;
   const W = 640, H = 220, L = 56, R = 12, TOP = 10, B = 28;
   const all = series.flatMap(s => s.points);
@@ -39,6 +40,10 @@ T.chart = function (id, title, series, yLabel) {
   g.append(svg("text", { x: L, y: H - 8, class: "tick" }, "0:00"),
     svg("text", { x: W - R, y: H - 8, class: "tick", "text-anchor": "end" }, T.duration((x1 - x0) / 1000)));
   if (yLabel) g.append(svg("text", { x: L + 6, y: TOP + 10, class: "tick" }, yLabel));
+  for (const [x, label] of (marks || []).filter(m => m[0] >= x0 && m[0] <= x1)) {
+    g.append(svg("line", { x1: X(x), y1: TOP, x2: X(x), y2: H - B, class: "mark" }),
+      svg("text", { x: X(x) + 3, y: TOP + 22, class: "tick mark-label" }, label));
+  }
   const legend = el("div", { class: "legend" });
   series.forEach((s, i) => {
     if (!s.points.length) return;

@@ -25,7 +25,7 @@ T.views.job = async function (view, hash) {
     parts.events.replaceChildren(el("h2", {}, "Events"), T.table("events", ["When", "Type", "Message"],
       (j.events || []).slice().reverse().map(e => [T.ago(e.at), el("span", { class: "event " + e.type }, e.type), e.message])));
     const curve = await T.api("/v1/jobs/" + encodeURIComponent(id) + "/metrics").catch(() => null);
-    if (curve) parts.charts.replaceChildren(...T.curves(curve));
+    if (curve) parts.charts.replaceChildren(...T.curves(curve, j.events || []));
   };
   await refresh(job);
   const again = () => {
@@ -78,22 +78,26 @@ T.jobActions = function (job) {
   return [cancel, resubmit];
 };
 
-/** The curves: each loss-like metric, then samples/s measured per vendor against predicted. */
-T.curves = function (curve) {
+/** The events drawn on the curves: the split's changes and the gang's new attempts. */
+T.MARKED = { REBALANCED: "re-split", RESTARTING: "restart", GREW: "grew", SHRUNK: "shrank", PREEMPTED: "preempted" };
+
+/** The curves: each loss-like metric, then samples/s measured per vendor against predicted, with the events marked. */
+T.curves = function (curve, events) {
+  const marks = events.filter(e => T.MARKED[e.type]).map(e => [Date.parse(e.at), T.MARKED[e.type]]);
   const pts = curve.points || [];
   const at = p => Date.parse(p.at);
   const names = [...new Set(pts.flatMap(p => Object.keys(p.metrics || {})))];
   const losses = names.filter(n => n.includes("loss"));
   const shown = losses.length ? losses : names.slice(0, 2);
   const metric = T.chart("chart-loss", shown.length ? shown.join(", ") : "loss", shown.map(n => ({
-    name: n, points: pts.filter(p => p.metrics && p.metrics[n] !== undefined).map(p => [at(p), p.metrics[n]]) })));
+    name: n, points: pts.filter(p => p.metrics && p.metrics[n] !== undefined).map(p => [at(p), p.metrics[n]]) })), null, marks);
   const vendors = [...new Set(pts.flatMap(p => Object.keys(p.samplesPerSecByVendor || {})))].sort();
   const rates = vendors.map(v => ({ name: v, points: pts.filter(p => p.samplesPerSecByVendor[v] !== undefined)
     .map(p => [at(p), p.samplesPerSecByVendor[v]]) }));
   rates.push({ name: "measured", colour: 4, points: pts.filter(p => p.samplesPerSec !== undefined).map(p => [at(p), p.samplesPerSec]) });
   rates.push({ name: "predicted", colour: 5, dashed: true, points: pts.filter(p => p.predictedSamplesPerSec !== undefined)
     .map(p => [at(p), p.predictedSamplesPerSec]) });
-  return [T.chart("chart-rate", "samples/s: measured per vendor and in all, against predicted", rates, "samples/s"), metric];
+  return [T.chart("chart-rate", "samples/s: measured per vendor and in all, against predicted", rates, "samples/s", marks), metric];
 };
 
 T.failureView = function (job) {

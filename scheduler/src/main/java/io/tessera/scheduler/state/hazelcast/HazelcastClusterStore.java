@@ -314,11 +314,20 @@ public final class HazelcastClusterStore implements ClusterStore {
         }
     }
 
+    /**
+     * How long a transaction may last, and so how long its locks ({@code getForUpdate}) are leased:
+     * a member that dies inside a commit keeps its keys locked until then, the leader's fencing key
+     * included, so this bounds how long a new leader's claim can wait behind a dead one. A commit
+     * takes milliseconds; one that overran would fail, and its changes be decided again next pass.
+     * (It was 30 s: a leader killed mid-commit stalled the takeover that long.)
+     */
+    public static final long TX_TIMEOUT_MS = 5_000;
+
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
         TransactionOptions options = new TransactionOptions()
                 .setTransactionType(TransactionOptions.TransactionType.TWO_PHASE)
-                .setTimeout(30, TimeUnit.SECONDS);
+                .setTimeout(TX_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         TransactionContext ctx = hz.newTransactionContext(options);
         ctx.beginTransaction();
         try {
