@@ -3,7 +3,6 @@ package io.tessera.agent.worker;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.Optional;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.io.UncheckedIOException;
 import io.tessera.agent.worker.WorkerLifecycle.Action;
 import io.tessera.agent.worker.WorkerLifecycle.Event;
@@ -11,7 +10,6 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardReport;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,8 +51,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final WorkerIdentity identity;
     private final WorkerLauncher launcher;
     private final ShardFiles files;
-    /** The worker helper module, installed under the work directory at the first launch. */
-    private PythonHelper helper;
+    private final WorkerStarter starter;
 
     public WorkerSupervisor(Path workDir) {
         this(workDir, devices -> Optional.empty(), code -> { }, WorkerIdentity.agentUser());
@@ -76,6 +73,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         this.identity = identity;
         this.launcher = launcher;
         this.files = new ShardFiles(workDir, identity, launcher);
+        this.starter = new WorkerStarter(workDir, files, identity, launcher, visibilityOverride);
         try {
             identity.adopt(files.jobsDir());
         } catch (IOException e) {
@@ -220,45 +218,11 @@ public final class WorkerSupervisor implements AutoCloseable {
     private void launch(Worker w) {
         ShardAssignment a = w.assignment;
         try {
-            var ids = identity.forJob(a.jobId());
-            int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
-            files.prepareLog(a);
-            Path dir = files.prepareShardDir(a, uid);
-            files.requireReachable(a, ids);
-            Path checkpoints = files.prepareCheckpointDir(a, ids);
-            String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
-            Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
-                    .orElse(System.getProperty("user.name")), entry -> ids.isEmpty() || files.reaches(ids.get(), entry));
-            env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
-            if (helper == null) {
-                helper = PythonHelper.install(workDir);
-            }
-            helper.addTo(env);
-            Path plan = files.writeCommPlan(a, uid);
-            if (plan != null) {
-                env.put(WorkerEnvironment.COMM_PLAN, plan.toString());
-            }
-            w.uid = uid;
-            env.put(WorkerEnvironment.SPLIT_FILE, files.writeSplits(a, w.splits, uid).toString());
-            env.put("TESSERA_SPLIT_VERSION", Integer.toString(w.splits.get(w.splits.size() - 1).version()));
-            ProcessBuilder pb = new ProcessBuilder(a.argv());
-            pb.environment().clear();
-            if (ids.isPresent()) {
-                Path envFile = files.envFile(a);
-                SafeFiles.writeSecret(envFile, WorkerLauncher.render(env), uid);
-                w.envFile = envFile;
-                pb.command(launcher.argv(ids.get(), envFile, a.argv()));
-                pb.environment().putAll(WorkerLauncher.PRIVILEGED_ENV);
-            } else {
-                pb.environment().putAll(env);
-            }
-            pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(Redirect.appendTo(w.log.toFile()));
-            Process p = start(pb, ids.isPresent());
-            Files.setPosixFilePermissions(w.log, PosixFilePermissions.fromString("rw-------"));
+            Process p = starter.start(w);
             w.process = p;
             apply(w, Event.LAUNCHED);
             LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),
-                    p.pid(), a.devices(), ids.map(i -> " as uid " + i.uid()).orElse(""));
+                    p.pid(), a.devices(), w.uid >= 0 ? " as uid " + w.uid : "");
             p.onExit().thenAccept(done -> exited(w, done.exitValue()));
         } catch (ShardFiles.SpecFault e) {
             w.message = e.getMessage();
@@ -268,21 +232,6 @@ public final class WorkerSupervisor implements AutoCloseable {
             w.message = e.getMessage();
             apply(w, Event.LAUNCH_FAILED);
             LOG.warn("could not start shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
-        }
-    }
-
-    /**
-     * Starts the worker's process. Run directly (as the agent's user), a failure to start is the
-     * job's command not being there: the spec's fault. Run through the launcher, it is Tessera's.
-     */
-    private static Process start(ProcessBuilder pb, boolean throughLauncher) throws IOException {
-        try {
-            return pb.start();
-        } catch (IOException e) {
-            if (throughLauncher) {
-                throw e;
-            }
-            throw new ShardFiles.SpecFault("the job's command cannot be run: " + e.getMessage());
         }
     }
 

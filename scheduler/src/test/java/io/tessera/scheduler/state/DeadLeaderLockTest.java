@@ -50,13 +50,14 @@ class DeadLeaderLockTest {
             HazelcastClusterStore storeB = new HazelcastClusterStore(b);
             storeA.claimLeadership("a");
             CountDownLatch locked = new CountDownLatch(1);
+            CountDownLatch never = new CountDownLatch(1);
             Thread commit = new Thread(() -> {
                 try {
                     storeA.inTransaction(tx -> {
                         tx.leaderForUpdate(); // the fence check of a commit: the key is locked
                         locked.countDown();
                         try {
-                            Thread.sleep(60_000); // the leader stalls here and is killed
+                            never.await(60, TimeUnit.SECONDS); // the leader stalls here and is killed
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
