@@ -1,11 +1,7 @@
 package io.tessera.scheduler.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.config.Documents;
-import io.tessera.config.ValidationException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,24 +31,13 @@ public final class QueueCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) throws IOException, InterruptedException {
-            String body;
-            try {
-                body = Files.readString(file);
-            } catch (IOException e) {
-                throw new UsageError("cannot read " + file + ": " + e.getMessage());
-            }
-            String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
-            JsonNode doc;
-            try {
-                doc = Documents.parse(body.getBytes(StandardCharsets.UTF_8), type);
-            } catch (ValidationException e) {
-                throw new UsageError(file + ": " + e.errors().get(0).message());
-            }
+            DocumentFile queue = DocumentFile.read(file);
+            JsonNode doc = queue.parse();
             String name = doc.path("name").asText("");
             if (name.isEmpty()) {
                 throw new UsageError(file + ": a queue needs a name:");
             }
-            JsonNode q = api.put("/v1/queues/" + Ids.checkNode(name), body, type);
+            JsonNode q = api.put("/v1/queues/" + Ids.checkNode(name), queue.text(), queue.mediaType());
             out().println(options.json ? q.toString() : "queue " + q.path("name").asText(name) + " defined");
             out().flush();
             return Exit.OK;

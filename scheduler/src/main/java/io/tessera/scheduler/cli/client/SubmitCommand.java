@@ -1,11 +1,7 @@
 package io.tessera.scheduler.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.config.Documents;
-import io.tessera.config.ValidationException;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -40,22 +36,12 @@ public final class SubmitCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) throws IOException, InterruptedException {
-        String body;
-        try {
-            body = Files.readString(file);
-        } catch (IOException e) {
-            throw new UsageError("cannot read " + file + ": " + e.getMessage());
-        }
+        DocumentFile doc = DocumentFile.read(file);
         if (!noExpand) {
-            body = expand(body, env, file.toString());
+            doc = doc.withText(expand(doc.text(), env, file.toString()));
         }
-        String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
-        try { // a document that does not parse is named here with its file, before anything is sent
-            Documents.parse(body.getBytes(StandardCharsets.UTF_8), type);
-        } catch (ValidationException e) {
-            throw new UsageError(file + ": " + e.errors().get(0).message());
-        }
-        JsonNode created = api.post("/v1/jobs", body, type);
+        doc.parse(); // a document that does not parse is named here with its file, before anything is sent
+        JsonNode created = api.post("/v1/jobs", doc.text(), doc.mediaType());
         String id = created.path("id").asText();
         if (options.json && !watch) {
             printJson(created);
