@@ -36,6 +36,8 @@ public final class CycleMemory {
     final ProgressAnchors anchors;
     /** Each reserved or blocked head's last reservation answer, by job id. */
     final Map<String, Reservations.Cached> reservationAnswers = new HashMap<>();
+    /** Each queued non-head's last start estimate (it holds no devices), by job id; a job with none yet maps to null. */
+    final Map<String, Reservations.Cached> estimateAnswers = new HashMap<>();
     /** The estimated starts as this leader last wrote them (null: not yet this term), and when. */
     Map<String, String> publishedStarts;
     long publishedAtMs;
@@ -89,6 +91,7 @@ public final class CycleMemory {
         claims.clear();
         anchors.clear();
         reservationAnswers.clear();
+        estimateAnswers.clear();
         publishedStarts = null;
         publishedAtMs = 0;
         inForce = List.of();
@@ -99,6 +102,11 @@ public final class CycleMemory {
         rebalanceCheckedAt.clear();
         learned.clear();
         ranAt.clear();
+    }
+
+    /** The jobs holding a reservation after the last queue pass (not those with a mere estimate). */
+    public List<String> reservedJobs() {
+        return inForce.stream().map(Reservation::jobId).toList();
     }
 
     /** Each queue's decayed recent use as of the last pass (null before the first). */

@@ -57,6 +57,7 @@ final class FitGate implements AdmissionGate {
         }
         events.placement(nanos, "unschedulable", vetoes);
         blocked.tried(BlockedSet.Trial.PLACEMENT, c.id(), pass.working.fingerprint());
+        reservations.wantsEstimate(c.id()); // its start, for people, is worked out once the pass has decided
         Optional<Reservation> mine = c.head()
                 ? reservations.blocked(c.job(), pass.working, c.policy(), pass.reserved, pass.pending) : Optional.empty();
         if (mine.isEmpty()) {

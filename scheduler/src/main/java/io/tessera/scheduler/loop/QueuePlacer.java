@@ -131,6 +131,7 @@ public final class QueuePlacer {
             }
         });
         QueuePass pass = new QueuePass(queues, order, reserved, heads, working, clock.millis());
+        Set<String> placedIds = new HashSet<>();
         int placed = 0;
         List<PlacementDecision> batch = new ArrayList<>();
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
@@ -142,6 +143,7 @@ public final class QueuePlacer {
                 continue;
             }
             batch.add(d.get());
+            placedIds.add(next.get().id());
             pass.working = pass.working.minus(d.get().plan());
             if (batch.size() == BATCH) {
                 placed += commit(batch, commits);
@@ -152,7 +154,10 @@ public final class QueuePlacer {
         }
         placed += commit(batch, commits);
         List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts: one commit
-        reservations.publish(reserved).ifPresent(notes::add);
+        List<Reservation> starts = new ArrayList<>(reserved);
+        starts.addAll(reservations.estimates(queued, placedIds, pass.working, reserved,
+                j -> policyFor(QueueUsage.spec(queues, j.spec().queue()))));
+        reservations.publish(starts).ifPresent(notes::add);
         commits.commit(StageDecision.of(notes, outcomes -> { }));
         memory.inForce = List.copyOf(reserved);
         return placed;

@@ -28,4 +28,12 @@ interface ReservationBook {
      */
     Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                   List<Reservation> others, Map<String, Set<Integer>> pending);
+
+    /**
+     * Notes that a queued job did not fit, so that the pass, once decided, works out when it could
+     * start if it holds no reservation: for its {@code estimatedStartAt} only; an estimate holds no
+     * device and binds no one.
+     */
+    default void wantsEstimate(String jobId) {
+    }
 }

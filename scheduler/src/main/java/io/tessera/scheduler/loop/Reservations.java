@@ -28,6 +28,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The reservations of the queue passes ({@link ReservationPolicy}): when the first job of a queue
@@ -83,6 +84,7 @@ final class Reservations implements ReservationBook {
         Set<String> waiting = new HashSet<>();
         queued.forEach(j -> waiting.add(j.id()));
         cache.keySet().removeIf(id -> !waiting.contains(id));
+        memory.estimateAnswers.keySet().removeIf(id -> !waiting.contains(id));
         List<Reservation> out = new ArrayList<>();
         cache.values().forEach(c -> c.reservation().ifPresent(out::add));
         return out;
@@ -122,6 +124,56 @@ final class Reservations implements ReservationBook {
             c = new Cached(seen, now, ReservationPromise.keep(old, fresh, old.map(o -> released(o, held, endings, now))
                     .orElse(OptionalLong.empty())));
             cache.put(head.id(), c);
+        }
+        return c.reservation();
+    }
+
+    /** How many waiting jobs of each queue, beyond its reserved ones, get a start estimate (the rest: too far to say). */
+    static final int ESTIMATES_PER_QUEUE = 8;
+
+    @Override
+    public void wantsEstimate(String jobId) {
+        memory.estimateAnswers.putIfAbsent(jobId, null);
+    }
+
+    /**
+     * The start estimates to publish beside the reservations in force: for the first
+     * {@link #ESTIMATES_PER_QUEUE} jobs of each queue that did not fit (now or when last tried,
+     * for jobs the blocked set spares) and were neither placed nor reserved this pass, worked out
+     * as {@link #blocked} does after every reservation in force, and cached as long. They hold no
+     * device: a later pass never counts one among the reservations in force. Worked out once the
+     * pass has decided, so a job spared by the blocked set gets the same estimate as one tried
+     * again. Regression: only queue heads got an {@code estimatedStartAt}, so a job second in its
+     * queue showed none though the running jobs' ends, and so its start, were known.
+     */
+    List<Reservation> estimates(List<JobRecord> queued, Set<String> placed, ClusterSnapshot working,
+                                List<Reservation> reserved, Function<JobRecord, PlacementPolicy> policies) {
+        Set<String> holding = new HashSet<>(placed);
+        reserved.forEach(r -> holding.add(r.jobId()));
+        Map<String, Integer> perQueue = new HashMap<>();
+        List<Reservation> out = new ArrayList<>();
+        for (JobRecord job : queued) {
+            if (holding.contains(job.id()) || !memory.estimateAnswers.containsKey(job.id())
+                    || perQueue.merge(job.spec().queue(), 1, Integer::sum) > ESTIMATES_PER_QUEUE) {
+                continue;
+            }
+            estimate(job, working, policies.apply(job), reserved).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private Optional<Reservation> estimate(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy policy,
+                                           List<Reservation> others) {
+        long now = clock.millis();
+        Map<String, Set<Integer>> taken = heldBy(others, job.id());
+        long seen = snapshot.fingerprint() * 31 + taken.hashCode();
+        Cached c = memory.estimateAnswers.get(job.id());
+        boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;
+        if (c == null || changed || now - c.atMs() >= REUSE_MS) {
+            Optional<Reservation> fresh = ReservationPolicy.reserve(job, endings(),
+                    gone -> plan(job, view.snapshotWithout(gone).withoutDevices(taken), policy));
+            c = new Cached(seen, now, fresh);
+            memory.estimateAnswers.put(job.id(), c);
         }
         return c.reservation();
     }

@@ -121,8 +121,9 @@ public final class Simulation {
                     break;
                 }
             }
+            List<String> holding = loop.memory().reservedJobs(); // reservations, not the others' mere estimates
             for (JobRecord j : view.queued()) {
-                store.estimatedStart(j.id()).ifPresent(iso -> recorder.reserved(j.id(),
+                store.estimatedStart(j.id()).filter(iso -> holding.contains(j.id())).ifPresent(iso -> recorder.reserved(j.id(),
                         Instant.parse(iso).toEpochMilli() - EPOCH.toEpochMilli()));
                 wakeAfterBackoff(j);
             }

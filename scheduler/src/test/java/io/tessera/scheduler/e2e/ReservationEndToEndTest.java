@@ -83,4 +83,29 @@ class ReservationEndToEndTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> state(c, unknown).equals("SUCCEEDED"));
         }
     }
+
+    /**
+     * Regression: only each queue's head got an estimated start, so a job second in its queue showed
+     * none, though it fits beside the head's reservation once the running job, whose end is known, ends.
+     */
+    @Test
+    void aJobBehindItsQueuesReservedHeadGetsAnEstimatedStartToo() {
+        try (TestCluster c = TestCluster.start(dir)) {
+            c.agent("gpu-1", "nvidia-h20", 4);
+            c.agent("gpu-2", "nvidia-h20", 4);
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 2);
+            String running = c.submit(job("running", 0, 2, 400, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.job(running).path("shards").path(0).path("step").asInt() > 0);
+            String head = c.submit(job("head", 0, 1, 5, ""));
+            String second = c.submit(job("second", 0, 1, 5, ""));
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.job(head).hasNonNull("estimatedStartAt")
+                    && c.job(second).hasNonNull("estimatedStartAt"));
+            assertThat(c.job(head).path("waitKind").asText()).isEqualTo("RESERVED");
+            assertThat(c.job(second).path("waitKind").asText()).as("an estimate reserves nothing").isNotEqualTo("RESERVED");
+            Instant headStart = Instant.parse(c.job(head).path("estimatedStartAt").asText());
+            Instant secondStart = Instant.parse(c.job(second).path("estimatedStartAt").asText());
+            assertThat(Duration.between(headStart, secondStart).abs()).as("both start when the running job ends")
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+    }
 }
