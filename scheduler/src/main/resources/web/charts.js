@@ -27,7 +27,7 @@ T.chart = function (id, title, series, yLabel, marks) {
   }
   const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
   const x0 = Math.min(...xs), x1 = Math.max(...xs, x0 + 1000);
-  const y0 = Math.min(0, ...ys), y1 = Math.max(...ys, y0 + 1e-9) * 1.05;
+  const y0 = Math.min(0, ...ys), y1 = yLabel === "%" ? 100 : Math.max(...ys, y0 + 1e-9) * 1.05; // percentages: 0-100
   const X = x => L + (x - x0) / (x1 - x0) * (W - L - R);
   const Y = y => TOP + (1 - (y - y0) / (y1 - y0)) * (H - TOP - B);
   const g = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "plot" });

@@ -1,6 +1,6 @@
 // Tessera's web console: queues (use against quota and fair share, device quotas), nodes (with
 // drain, undrain and accept for admins), and the fleet (devices per vendor, and how much of each
-// vendor is in use over the time this page has been open).
+// vendor has been in use over time, as the scheduler keeps it).
 "use strict";
 
 T.views.queues = async function (view) {
@@ -51,29 +51,38 @@ T.views.nodes = async function (view) {
     "Unhealthy", "Heard", T.admin ? "Admin" : ""], rows));
 };
 
-/** Devices in use per vendor, sampled at each refresh while this page is open (Grafana keeps the long history). */
-T.fleetSeries = {};
+/**
+ * Devices in use per vendor over time: the series the scheduler keeps (GET /v1/fleet/usage: a
+ * point a minute, thinned as it ages), ending with the fleet as it is now.
+ */
+T.fleetUsage = function (usage, byVendor, now) {
+  const series = {};
+  for (const p of usage.points) {
+    const at = Date.parse(p.at);
+    for (const [vendor, u] of Object.entries(p.vendors)) (series[vendor] || (series[vendor] = [])).push([at, u.percent]);
+  }
+  for (const [vendor, v] of Object.entries(byVendor)) {
+    const s = series[vendor] || (series[vendor] = []);
+    if (!s.length || s[s.length - 1][0] < now) s.push([now, v.all > 0 ? 100 * v.used / v.all : 0]);
+  }
+  return Object.entries(series).sort().map(([vendor, points]) => ({ name: vendor, points: points }));
+};
 
 T.views.fleet = async function (view) {
   const el = T.el;
-  const fleet = await T.api("/v1/fleet");
-  const now = Date.now();
+  const [fleet, usage] = await Promise.all([T.api("/v1/fleet"), T.api("/v1/fleet/usage")]);
   const byVendor = {};
   for (const c of fleet.chips) {
     const v = byVendor[c.vendor] || (byVendor[c.vendor] = { used: 0, all: 0 });
     v.used += c.allocated;
     v.all += c.devices - c.unhealthy;
   }
-  for (const [vendor, v] of Object.entries(byVendor)) {
-    const s = T.fleetSeries[vendor] || (T.fleetSeries[vendor] = []);
-    s.push([now, v.all > 0 ? 100 * v.used / v.all : 0]);
-    if (s.length > 1200) s.shift();
-  }
   const rows = fleet.chips.map(c => [c.vendor, c.chipType, c.nodes, c.devices, c.free, c.allocated, c.unhealthy, T.num(c.freeBf16Tflops, 0)]);
   const t = fleet.total;
   rows.push([el("strong", {}, "total"), "", t.nodes, t.devices, t.free, t.allocated, t.unhealthy, T.num(t.freeBf16Tflops, 0)]);
+  const since = usage.points.length ? " since " + new Date(usage.points[0].at).toLocaleString() : "";
   view.replaceChildren(el("h1", {}, "Fleet"), T.table("fleet", ["Vendor", "Chip", "Nodes", "Devices", "Free", "Allocated",
     "Unhealthy", "Free BF16 TFLOPS"], rows),
-  T.chart("chart-utilization", "devices in use per vendor, % of healthy devices, since this page opened",
-    Object.entries(T.fleetSeries).sort().map(([vendor, points]) => ({ name: vendor, points: points })), "%"));
+  T.chart("chart-utilization", "devices in use per vendor, % of healthy devices" + since
+    + " (kept by the scheduler: a point a minute, thinned as it ages)", T.fleetUsage(usage, byVendor, Date.now()), "%"));
 };

@@ -72,6 +72,11 @@ public final class ApiServer {
                 blocking.respond(ctx, 200, () -> FleetView.of(agents.nodes(), agents.assignmentsByNode(), agents.catalog()));
             }
         });
+        router.get("/v1/fleet/usage").handler(ctx -> {
+            if (Access.require(ctx, Role.USER, Role.ADMIN)) {
+                blocking.respond(ctx, 200, () -> FleetUsageView.of(agents.fleetUsage()));
+            }
+        });
         for (String action : List.of("drain", "undrain")) {
             router.post("/v1/nodes/:name/" + action).handler(ctx -> {
                 if (Access.require(ctx, Role.ADMIN)) {

@@ -1,5 +1,6 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.policy.ReservationPolicy.Reservation;
 import io.tessera.scheduler.policy.UsageHistory;
@@ -24,7 +25,8 @@ import java.util.Map;
  *   <li>the preemptor's failed victim searches, with what each depended on;</li>
  *   <li>growth's armed jobs and when each job was last checked for growth and for rebalancing;</li>
  *   <li>the learned profiles as this leader last computed them;</li>
- *   <li>when each rate-limited stage last ran (liveness, the history's moves and purge).</li>
+ *   <li>the fleet's use as last sampled into its kept series ({@link FleetSampler});</li>
+ *   <li>when each rate-limited stage last ran (liveness, the history's moves and purge, fleet samples).</li>
  * </ul>
  * A leader's memory of its own decisions is only good for its term: {@link #forget} clears it
  * all when this member claims a new term (a leader that lost and regained leadership starts from
@@ -38,6 +40,8 @@ public final class CycleMemory {
     final Map<String, Reservations.Cached> reservationAnswers = new HashMap<>();
     /** Each queued non-head's last start estimate (it holds no devices), by job id; a job with none yet maps to null. */
     final Map<String, Reservations.Cached> estimateAnswers = new HashMap<>();
+    /** The fleet's use as this leader last wrote it into the kept series (null: not yet this term). */
+    FleetUsage.Point fleetSample;
     /** The estimated starts as this leader last wrote them (null: not yet this term), and when. */
     Map<String, String> publishedStarts;
     long publishedAtMs;
@@ -94,6 +98,7 @@ public final class CycleMemory {
         estimateAnswers.clear();
         publishedStarts = null;
         publishedAtMs = 0;
+        fleetSample = null;
         inForce = List.of();
         usage = null;
         victimSearches.clear();

@@ -71,6 +71,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                 new ElasticGrowth(store, view, placer, policy, clock, elastic, memory), claim, memory);
         loop.withPreemption(new Preemptor(store, view, placer, policy, clock, events, memory));
         loop.withHistory(new HistoryMover(store, view, clock, terminalGraceMs, retentionMs, memory));
+        loop.withFleetSampling(new FleetSampler(view, clock, memory));
         loop.withRebalancing(new Rebalancer(store, view, policy.memoryHeadroom(), clock, elastic, memory)
                 .withObserver(new ProfileLearner(store, view.catalog(), elastic.learningRate(), clock, memory)));
         return loop;

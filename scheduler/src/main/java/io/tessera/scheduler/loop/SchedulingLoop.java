@@ -46,6 +46,7 @@ public final class SchedulingLoop implements AutoCloseable {
     /** What passes carry to the next: the only memory of the loop, forgotten on a new term. */
     private final CycleMemory memory;
     private HistoryMover historyMover;
+    private FleetSampler fleetSampler;
     private Preemptor preemptor;
     private Rebalancer rebalancer;
     private Runnable beforePass = () -> { };
@@ -115,6 +116,12 @@ public final class SchedulingLoop implements AutoCloseable {
      */
     public SchedulingLoop withBeforePass(Runnable hook) {
         this.beforePass = hook;
+        return this;
+    }
+
+    /** Also samples the fleet's use per vendor into its kept series, once a minute. */
+    public SchedulingLoop withFleetSampling(FleetSampler sampler) {
+        this.fleetSampler = sampler;
         return this;
     }
 
@@ -197,6 +204,9 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         if (historyMover != null) {
             commit(historyMover.moveFinished()); // finished jobs leave hot state after their grace period
+        }
+        if (fleetSampler != null) {
+            commit(fleetSampler.sample()); // the fleet's use, for the console's history
         }
         return placed > 0;
     }

@@ -143,11 +143,7 @@ public record JobTelemetry(String jobId, long spacingMs, List<Point> points) {
         }
         long spacing = spacingMs;
         if (out.size() >= MAX_POINTS) {
-            List<Point> halved = new ArrayList<>();
-            for (int i = 1; i < out.size(); i += 2) {
-                halved.add(out.get(i));
-            }
-            out = halved;
+            out = Downsample.halve(out);
             spacing *= 2;
         }
         out.add(p);

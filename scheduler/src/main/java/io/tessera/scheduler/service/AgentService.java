@@ -1,7 +1,5 @@
 package io.tessera.scheduler.service;
 
-import io.tessera.scheduler.model.EventType;
-import java.util.stream.IntStream;
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.SchedulerConfig;
 import io.tessera.config.ValidationException;
@@ -14,6 +12,8 @@ import io.tessera.config.wire.RegisterResponse;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
+import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
@@ -22,6 +22,8 @@ import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.HeartbeatPolicy;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,8 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.stream.IntStream;
 
 /**
  * The agent side of the API: registration, heartbeats and assignment reads. Blocking. An agent
@@ -218,12 +219,17 @@ public final class AgentService {
         return a.withEnv(secrets.open(a.jobId(), a.env()));
     }
 
-    /** Nodes with their devices, as stored. */
     /** The chip catalog this member schedules with. */
     public ChipCatalog catalog() {
         return catalog;
     }
 
+    /** The fleet's use per vendor over time, as the leader sampled it. */
+    public FleetUsage fleetUsage() {
+        return store.telemetry().fleet();
+    }
+
+    /** Nodes with their devices, as stored. */
     public List<NodeRecord> nodes() {
         return store.nodes().stream().sorted(Comparator.comparing(NodeRecord::name)).toList();
     }

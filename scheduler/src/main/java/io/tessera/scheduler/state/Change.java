@@ -1,6 +1,7 @@
 package io.tessera.scheduler.state;
 
 import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
@@ -52,7 +53,7 @@ public sealed interface Change {
 
     /** The kinds of leader write. */
     enum Kind { PLACE, REGROW, RESPLIT, EVICT, NODE_LOST, TRANSITION, NOTE, ESTIMATED_STARTS, PROFILE, HISTORY_MOVE,
-        HISTORY_PURGE }
+        HISTORY_PURGE, FLEET_SAMPLE }
 
     /** A queued job's plan: re-checked (still QUEUED at {@code attempt}, every device free and healthy), then PLACED. */
     record Place(String jobId, int attempt, Plan plan) implements Change {
@@ -160,6 +161,14 @@ public sealed interface Change {
         @Override
         public Kind kind() {
             return Kind.HISTORY_PURGE;
+        }
+    }
+
+    /** The fleet's use per vendor now, added to its series ({@link FleetUsage#with}). */
+    record FleetSample(FleetUsage.Point point) implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.FLEET_SAMPLE;
         }
     }
 }

@@ -59,6 +59,9 @@ final class ChangeSteps {
             return moveToHistory(m);
         } else if (change instanceof Change.PurgeHistory p) {
             return purge(p);
+        } else if (change instanceof Change.FleetSample f) {
+            telemetry.updateFleet(series -> series.with(f.point()));
+            return new Committed(null);
         }
         throw new IllegalArgumentException("plans go through the plan path: " + change.kind());
     }

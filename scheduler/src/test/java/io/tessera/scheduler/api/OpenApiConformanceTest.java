@@ -186,6 +186,12 @@ class OpenApiConformanceTest {
                 "application/json"));
         add.accept("planJob", c.sendAs(alice, "POST", "/v1/plan", "[]".getBytes(), "application/json"));
         add.accept("getFleet", c.sendAs(alice, "GET", "/v1/fleet", null, null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.sendAs(alice, "GET", "/v1/fleet/usage", null, null).json()
+                .get("points").findValue("nvidia") != null); // the leader sampled the agent's devices
+        Response usage = c.sendAs(alice, "GET", "/v1/fleet/usage", null, null);
+        assertThat(usage.json().findValue("nvidia").get("healthy").asInt()).as(usage.body()).isEqualTo(2);
+        add.accept("getFleetUsage", usage);
+        add.accept("getFleetUsage", c.sendAs(null, "GET", "/v1/fleet/usage", null, null));
         add.accept("listNodes", c.sendAs(alice, "GET", "/v1/nodes", null, null));
         add.accept("drainNode", c.sendAs(admin, "POST", "/v1/nodes/h20-a/drain", null, null));
         add.accept("drainNode", c.sendAs(alice, "POST", "/v1/nodes/h20-a/drain", null, null));

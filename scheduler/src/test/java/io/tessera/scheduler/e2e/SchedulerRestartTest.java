@@ -33,8 +33,15 @@ class SchedulerRestartTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.job(running).get("state").asText().equals("RUNNING"));
             long pid = cluster.job(running).get("shards").get(0).get("pid").asLong();
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.send("GET", "/v1/fleet/usage", null, null).json()
+                    .get("points").findValues("allocated").stream().anyMatch(n -> n.asInt() == 2));
+            String firstSample = cluster.send("GET", "/v1/fleet/usage", null, null).json().get("points").get(0)
+                    .get("at").asText();
 
             cluster.restartScheduler();
+
+            assertThat(cluster.send("GET", "/v1/fleet/usage", null, null).json().get("points").findValuesAsText("at"))
+                    .as("the fleet's kept use survives the restart").contains(firstSample);
 
             JsonNode after = cluster.job(running);
             assertThat(after.get("state").asText()).isEqualTo("RUNNING");

@@ -73,9 +73,9 @@ class DeposedLeaderModelTest {
         assertThat(deposed.keySet()).allMatch(k -> k.endsWith("/fenced"));
         // (Elastic regrowth is rarer and not required here: it takes the same fenced path as a placement.)
         assertThat(deposed.keySet()).contains("place/fenced", "evict/fenced", "node_lost/fenced", "transition/fenced",
-                "note/fenced", "estimated_starts/fenced", "profile/fenced", "history_move/fenced", "resplit/fenced");
+                "note/fenced", "estimated_starts/fenced", "profile/fenced", "history_move/fenced", "resplit/fenced", "fleet_sample/fenced");
         assertThat(leader).containsKeys("place/applied", "evict/applied", "node_lost/applied", "transition/applied",
-                "note/applied", "profile/applied", "history_move/applied", "resplit/applied");
+                "note/applied", "profile/applied", "history_move/applied", "resplit/applied", "fleet_sample/applied");
     }
 
     private void run(long seed, int steps) {

@@ -17,6 +17,7 @@ import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.leader.Leadership;
 import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
@@ -103,7 +104,7 @@ final class ModelFleet {
     /** Everything the store and the history hold, compared whole. */
     record Snapshot(Map<String, JobRecord> jobs, Map<String, NodeRecord> nodes, Map<String, AssignmentSet> sets,
                     Map<String, Map<Integer, ShardReport>> reports, Map<String, String> estimates,
-                    Map<String, ThroughputProfile> profiles, List<JobRecord> history) {
+                    Map<String, ThroughputProfile> profiles, List<JobRecord> history, FleetUsage fleet) {
         /** What differs in {@code after}, one line per entity: empty when nothing does. */
         List<String> differences(Snapshot after) {
             List<String> out = new ArrayList<>();
@@ -118,6 +119,7 @@ final class ModelFleet {
             history.forEach(j -> h0.put(j.id(), j));
             after.history.forEach(j -> h1.put(j.id(), j));
             diff("history entry", h0, h1, out);
+            diff("fleet usage", Map.of("series", fleet), Map.of("series", after.fleet), out);
             return out;
         }
 
@@ -158,7 +160,7 @@ final class ModelFleet {
         store.nodes().forEach(n -> nodes.put(n.name(), n));
         Map<String, AssignmentSet> sets = new TreeMap<>(store.allAssignments());
         return new Snapshot(jobs, nodes, sets, reports, estimates, store.profiles().all(),
-                history.page(new JobHistory.Query(null, null, null, null, 1_000_000)));
+                history.page(new JobHistory.Query(null, null, null, null, 1_000_000)), store.telemetry().fleet());
     }
 
     /** No device held twice; every held device belongs to an active job; every placed or running job holds its plan. */

@@ -15,6 +15,7 @@ import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardPhase;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.leader.Term;
+import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobTelemetry;
@@ -86,7 +87,8 @@ abstract class ClusterStoreContract {
                 new Change.Transition(j1, j1.withState(JobState.CANCELLED), true, true),
                 new Change.EstimatedStarts(Map.of("j1", "2026-01-01T00:00:00Z")),
                 new Change.LearnProfile(profile),
-                new Change.MoveToHistory(done, done, 5, 1));
+                new Change.MoveToHistory(done, done, 5, 1),
+                new Change.FleetSample(new FleetUsage.Point(9, Map.of("nvidia", new FleetUsage.Use(1, 8)))));
 
         assertThat(applier.commit(old, "t", changes)).allSatisfy(o -> assertThat(o)
                 .isInstanceOfSatisfying(PlanApplier.Conflict.class, c -> assertThat(c.fenced()).isTrue()));
@@ -98,13 +100,14 @@ abstract class ClusterStoreContract {
         assertThat(s.profile("t")).isEmpty();
         assertThat(history.get("done")).isEmpty();
         assertThat(s.telemetry().get("done")).as("the curve stays until the job moves").contains(curve);
+        assertThat(s.telemetry().fleet().points()).isEmpty();
 
         List<PlanApplier.Outcome> out = applier.commit(now, "t", changes);
         assertThat(out.get(0)).as("heard at 1, so silent by 10").isInstanceOf(PlanApplier.Committed.class);
         assertThat(out.get(1)).isInstanceOf(PlanApplier.Committed.class);
         assertThat(out.get(2)).as("the note changed j1 first, so the transition decided on the old record is refused")
                 .isInstanceOf(PlanApplier.Conflict.class);
-        assertThat(out.subList(3, 6)).allMatch(o -> o instanceof PlanApplier.Committed);
+        assertThat(out.subList(3, 7)).allMatch(o -> o instanceof PlanApplier.Committed);
         assertThat(s.node("n1")).map(NodeRecord::state).contains(NodeState.LOST);
         assertThat(s.job("j1")).map(JobRecord::waitingReason).contains("waits");
         assertThat(s.estimatedStart("j1")).contains("2026-01-01T00:00:00Z");
@@ -114,6 +117,8 @@ abstract class ClusterStoreContract {
         assertThat(history.get("done")).isPresent();
         assertThat(history.telemetry("done")).as("the curve moves to the history with its job").contains(curve);
         assertThat(s.telemetry().get("done")).isEmpty();
+        assertThat(s.telemetry().fleet().points()).containsExactly(new FleetUsage.Point(9, Map.of("nvidia",
+                new FleetUsage.Use(1, 8))));
 
         JobRecord noted = s.job("j1").orElseThrow();
         assertThat(applier.commit(now, "t", List.of(new Change.Transition(noted, noted.withState(JobState.CANCELLED),

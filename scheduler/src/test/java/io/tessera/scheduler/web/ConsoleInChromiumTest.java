@@ -180,5 +180,11 @@ class ConsoleInChromiumTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> truthy(d, "document.getElementById('queues')"));
         click(d, By.linkText("Fleet"));
         await().atMost(Duration.ofSeconds(10)).until(() -> truthy(d, "document.getElementById('chart-utilization')"));
+        // The curve starts from what the scheduler kept before this page opened, and ends now.
+        Object points = js(d, "const l = document.querySelector('#chart-utilization polyline');"
+                + " return l ? l.getAttribute('points').trim().split(' ').length : 0;");
+        assertThat(((Number) points).intValue()).as("points on the fleet's curve").isGreaterThanOrEqualTo(2);
+        assertThat(text(d, "chart-utilization")).contains("kept by the scheduler").contains("nvidia");
+        screenshot(d, "console-fleet");
     }
 }

@@ -46,6 +46,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String QUEUES = "tessera.queues";
     static final String PROFILES = "tessera.profiles";
     static final String TELEMETRY = "tessera.telemetry";
+    static final String FLEET_USAGE = "tessera.fleet-usage";
     /** Not durable: the leader works reservations out again each pass. */
     static final String ESTIMATES = "tessera.estimates";
     /** When each node was last heard from; memory only (a new leader gives every node a grace period anyway). */
@@ -76,7 +77,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
-        this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY));
+        this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY), hz.getMap(FLEET_USAGE));
         this.heard = hz.getMap(HEARD);
         this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;

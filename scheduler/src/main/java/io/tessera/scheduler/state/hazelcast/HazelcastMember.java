@@ -71,7 +71,8 @@ public final class HazelcastMember {
             Map.entry(HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens"),
             Map.entry(HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners"),
             Map.entry(HazelcastClusterStore.QUEUES, "tessera_queues"), Map.entry(HazelcastClusterStore.PROFILES, "tessera_profiles"),
-            Map.entry(HazelcastClusterStore.TELEMETRY, "tessera_telemetry"));
+            Map.entry(HazelcastClusterStore.TELEMETRY, "tessera_telemetry"),
+            Map.entry(HazelcastClusterStore.FLEET_USAGE, "tessera_fleet_usage"));
 
     /** A member holding state in memory only. */
     public static HazelcastInstance start(SchedulerConfig config) {
