@@ -58,8 +58,10 @@ public class CodecBench {
             events.add(new JobEvent("2026-12-01T13:00:00.123Z", type, type.name().toLowerCase(Locale.ROOT) + ": "
                     + "attempt 1 of job-000123 on 8 shards"));
         }
-        return new JobRecord("job-000123", 123, spec, JobState.RUNNING, false, "2026-12-01T13:00:00.000Z", 1, 0,
-                plan, events, null, "alice", 0);
+        return new JobRecord(new JobRecord.Identity("job-000123", 123, "alice", "2026-12-01T13:00:00.000Z"),
+                spec,
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+                plan, events, null, List.of());
     }
 
     @Benchmark

@@ -109,8 +109,7 @@ public final class JobService {
         String id = "job-" + Long.toString(seq, 36);
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
-        JobRecord job = new JobRecord(id, seq, spec, JobState.QUEUED, false, now, 1, 0, null,
-                List.of(new JobEvent(now, EventType.SUBMITTED, why)), null, owner, 0);
+        JobRecord job = JobRecord.submitted(new JobRecord.Identity(id, seq, owner, now), spec, why);
         store.insertJob(job);
         accepted(owner, bytes);
         return job;

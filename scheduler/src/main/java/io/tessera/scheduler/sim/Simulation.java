@@ -177,9 +177,8 @@ public final class Simulation {
     private void submit(SimJob job) {
         agents.submitted(job);
         recorder.arrived(job, workload.options().measured(job.index()));
-        store.insertJob(new JobRecord(job.id(), job.index() + 1L, job.spec(), JobState.QUEUED, false,
-                clock.instant().toString(), 1, 0, null, List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED,
-                "submitted by " + job.owner() + " (simulated)")), null, job.owner(), 0));
+        store.insertJob(JobRecord.submitted(new JobRecord.Identity(job.id(), job.index() + 1L, job.owner(),
+                clock.instant().toString()), job.spec(), "submitted by " + job.owner() + " (simulated)"));
     }
 
     private void preempt(String id) {

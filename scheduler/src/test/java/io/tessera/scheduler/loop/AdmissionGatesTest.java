@@ -178,15 +178,17 @@ class AdmissionGatesTest {
     static JobRecord job(String id, int shards, String extra) {
         String yaml = "name: " + id + "\ncommand: [w]\nshards: " + shards + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1"
                 + "\nglobalBatch: " + (4 * shards) + extra + "\n";
-        return new JobRecord(id, 1, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.QUEUED, false, "2026-12-01T00:00:00Z", 1, 0, null,
-                List.of(new JobEvent("2026-12-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0);
+        return JobRecord.submitted(id, 1, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
+                "application/yaml"),
+                "alice", "2026-12-01T00:00:00Z");
     }
 
     static JobRecord restartedAt(JobRecord j, long atMs) {
-        return new JobRecord(j.id(), j.seq(), j.spec(), JobState.QUEUED, false, j.submittedAt(), 1, 1, null,
-                List.of(new JobEvent(Instant.ofEpochMilli(atMs).toString(), EventType.RESTARTING, "exit 1", 1, null)),
-                null, "alice", 0);
+        return new JobRecord(new JobRecord.Identity(j.id(), j.seq(), "alice", j.submittedAt()),
+                j.spec(),
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 1, 1, 0),
+                null,
+                        List.of(new JobEvent(Instant.ofEpochMilli(atMs).toString(), EventType.RESTARTING, "exit 1", 1, null)), null, List.of());
     }
 
     static Candidate candidate(JobRecord job, boolean head) {

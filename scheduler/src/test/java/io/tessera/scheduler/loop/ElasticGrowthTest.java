@@ -85,8 +85,8 @@ class ElasticGrowthTest {
 
     /** Places {@code id} on what is free now and marks it RUNNING. */
     private void running(String id, String yaml, int priority) {
-        store.insertJob(new JobRecord(id, store.nextSequence(), spec(yaml + "priority: " + priority + "\n"), JobState.QUEUED,
-                false, clock.instant().toString(), 1, 0, null, List.of(new JobEvent("t", EventType.SUBMITTED, "")), null, "alice", 0));
+        store.insertJob(JobRecord.submitted(id, store.nextSequence(), spec(yaml + "priority: " + priority + "\n"),
+                "alice", clock.instant().toString()));
         JobRecord job = store.job(id).orElseThrow();
         Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments()),
                 id, job.spec(), PlacementPolicy.DEFAULT);
@@ -211,9 +211,12 @@ class ElasticGrowthTest {
         node("n1", 2);
         running("job-e", ELASTIC, 0);
         checkpointed("job-e", 10);
-        store.insertJob(new JobRecord("job-q", store.nextSequence(), spec("name: q\ncommand: [w]\nshards: 8\n"
-                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"), JobState.QUEUED, false, clock.instant().toString(),
-                1, 0, null, List.of(), null, "bob", 0));
+        store.insertJob(new JobRecord(
+                new JobRecord.Identity("job-q", store.nextSequence(), "bob", clock.instant().toString()),
+                spec("name: q\ncommand: [w]\nshards: 8\n"
+                + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"),
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 1, 0, 0),
+                null, List.of(), null, List.of()));
         node("n2", 2);
         ElasticGrowth g = growth(0.1);
         pass(g);

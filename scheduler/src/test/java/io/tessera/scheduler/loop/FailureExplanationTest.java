@@ -42,8 +42,10 @@ class FailureExplanationTest {
             30, 0.2, 0.0, Map.of("nvidia", 1.0), List.of());
 
     private static JobRecord running() {
-        return new JobRecord("j", 1, SPEC, JobState.RUNNING, false, "2026-12-01T09:59:00Z", 1, 0, PLAN,
-                List.of(new JobEvent("2026-12-01T09:59:00Z", EventType.PLACED, "")), null, "alice", 0);
+        return new JobRecord(new JobRecord.Identity("j", 1, "alice", "2026-12-01T09:59:00Z"),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+                PLAN, List.of(new JobEvent("2026-12-01T09:59:00Z", EventType.PLACED, "")), null, List.of());
     }
 
     private static ShardReport exited(int shard, int code, long atMs, String... tail) {
@@ -102,8 +104,10 @@ class FailureExplanationTest {
     @Test
     void aJobThatFailsForGoodKeepsItsLastAttemptsReports() {
         JobRecord last = running().withState(JobState.RUNNING);
-        last = new JobRecord(last.id(), last.seq(), last.spec(), last.state(), false, last.submittedAt(), 3, 2, PLAN,
-                last.events(), null, "alice", 0);
+        last = new JobRecord(new JobRecord.Identity(last.id(), last.seq(), "alice", last.submittedAt()),
+                last.spec(),
+                new JobRecord.Lifecycle(last.state(), false, 3, 2, 0),
+                PLAN, last.events(), null, List.of());
         Transition t = at(T0 + 5000, last, new ShardReport("j", 0, 3, ShardPhase.EXITED, 2, null, null, null, null, null, null));
         assertThat(t.job().state()).isEqualTo(JobState.FAILED);
         assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);

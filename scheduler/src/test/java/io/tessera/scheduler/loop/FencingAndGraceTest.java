@@ -67,8 +67,8 @@ class FencingAndGraceTest {
         node(0);
         var spec = new JobSpecParser(catalog).parse(("name: f\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
-        store.insertJob(new JobRecord("job-f", 1, spec, JobState.QUEUED, false, "t", 1, 0, null,
-                List.of(new JobEvent("t", EventType.SUBMITTED, "")), null, "alice", 0));
+        store.insertJob(JobRecord.submitted("job-f", 1, spec,
+                "alice", "t"));
         ClusterSnapshot snapshot = SnapshotBuilder.build(catalog, store.nodes(), store.allAssignments());
         Plan plan = (Plan) new PlacementEngine().place(snapshot, "job-f", spec, PlacementPolicy.DEFAULT);
         PlanApplier applier = new PlanApplier(store, catalog);

@@ -24,8 +24,10 @@ class HistoryPolicyTest {
                     .getBytes(StandardCharsets.UTF_8), "application/yaml");
 
     private static JobRecord job(String id, long seq, JobState state, String at, String owner) {
-        return new JobRecord(id, seq, SPEC, state, false, at, 1, 0, null, List.of(new JobEvent(at, EventType.valueOf(state.name()), "")),
-                null, owner, 0);
+        return new JobRecord(new JobRecord.Identity(id, seq, owner, at),
+                SPEC,
+                new JobRecord.Lifecycle(state, false, 1, 0, 0),
+                null, List.of(new JobEvent(at, EventType.valueOf(state.name()), "")), null, List.of());
     }
 
     @Test

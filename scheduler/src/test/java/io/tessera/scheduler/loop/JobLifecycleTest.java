@@ -34,8 +34,10 @@ class JobLifecycleTest {
             20, 0.2, 0.0, Map.of("nvidia", 0.5, "huawei", 0.5), List.of());
 
     private static JobRecord placed() {
-        return new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 1, 0, PLAN,
-                List.of(new JobEvent("t0", EventType.PLACED, "")), null, "alice", 0);
+        return new JobRecord(new JobRecord.Identity("j", 1, "alice", "t0"),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.PLACED, false, 1, 0, 0),
+                PLAN, List.of(new JobEvent("t0", EventType.PLACED, "")), null, List.of());
     }
 
     private static ShardReport report(int shard, int attempt, ShardPhase phase, Integer code) {
@@ -86,7 +88,10 @@ class JobLifecycleTest {
 
     @Test
     void reportsOfOlderAttemptsAreIgnored() {
-        JobRecord second = new JobRecord("j", 1, SPEC, JobState.PLACED, false, "t0", 2, 1, PLAN, List.of(), null, "alice", 0);
+        JobRecord second = new JobRecord(new JobRecord.Identity("j", 1, "alice", "t0"),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.PLACED, false, 2, 1, 0),
+                PLAN, List.of(), null, List.of());
         Transition t = step(second, Set.of(), report(0, 1, ShardPhase.EXITED, 9), report(1, 1, ShardPhase.EXITED, 9));
         assertThat(t.changed(second)).isFalse();
     }
@@ -144,7 +149,10 @@ class JobLifecycleTest {
         Transition t = step(placed().withCancelRequested(), Set.of());
         assertThat(t.job().state()).isEqualTo(JobState.CANCELLED);
         assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);
-        JobRecord queued = new JobRecord("j", 1, SPEC, JobState.QUEUED, true, "t0", 1, 0, null, List.of(), null, "alice", 0);
+        JobRecord queued = new JobRecord(new JobRecord.Identity("j", 1, "alice", "t0"),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.QUEUED, true, 1, 0, 0),
+                null, List.of(), null, List.of());
         assertThat(step(queued, Set.of()).job().state()).isEqualTo(JobState.CANCELLED);
         assertThat(step(queued, Set.of()).actions()).isEmpty();
     }
@@ -156,8 +164,11 @@ class JobLifecycleTest {
     }
 
     private static JobRecord preempting() {
-        return new JobRecord("j", 1, SPEC, JobState.PREEMPTING, false, "t0", 1, 0, PLAN,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.PREEMPTING, "preempted for job k")), null, "alice", 0);
+        return new JobRecord(new JobRecord.Identity("j", 1, "alice", "t0"),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.PREEMPTING, false, 1, 0, 0),
+                PLAN,
+                        List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.PREEMPTING, "preempted for job k")), null, List.of());
     }
 
     private static Transition at(JobRecord job, String now, ShardReport... reports) {

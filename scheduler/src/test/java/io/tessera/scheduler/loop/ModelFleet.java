@@ -211,9 +211,8 @@ final class ModelFleet {
         String yaml = "name: m" + (seq % 5) + "\npriority: " + random.nextInt(6) + "\ncommand: [w]\nshards: " + shardSpec
                 + "\ndevicesPerShard: " + (1 << random.nextInt(4)) + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\n"
                 + "globalBatch: 64\n";
-        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u" + (seq % 3), 0));
+        store.insertJob(JobRecord.submitted(id, seq, new JobSpecParser(CATALOG).parse(yaml.getBytes(StandardCharsets.UTF_8),
+                "application/yaml"), "u" + (seq % 3), clock.instant().toString()));
         return id;
     }
 

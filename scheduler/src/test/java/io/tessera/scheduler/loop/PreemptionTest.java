@@ -67,12 +67,12 @@ class PreemptionTest {
     private String submit(String queue, int priority, int shards, String extra) {
         seq++;
         String id = "job-" + seq;
-        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
+        store.insertJob(JobRecord.submitted(id, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
                 + "\npriority: " + priority + "\ncommand: [w]\n" + (shards > 0 ? "shards: " + shards + "\n" : "")
                 + "devicesPerShard: 8\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u" + seq, 0));
+                "application/yaml"),
+                "u" + seq, clock.instant().toString()));
         return id;
     }
 

@@ -31,12 +31,14 @@ class ProgressAnchorsTest {
     private final VirtualClock clock = new VirtualClock(T0);
     private final ProgressAnchors anchors = new ProgressAnchors(new ClusterView(store, ChipCatalog.builtIn()), clock);
     /** 100 steps of 2 s, placed at T0. */
-    private final JobRecord job = new JobRecord("j", 1, new JobSpecParser(ChipCatalog.builtIn()).parse(("name: r\n"
+    private final JobRecord job = new JobRecord(new JobRecord.Identity("j", 1, "u", T0.toString()),
+            new JobSpecParser(ChipCatalog.builtIn()).parse(("name: r\n"
             + "command: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n"
-            + "scheduling: {steps: 100}\n").getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.RUNNING,
-            false, T0.toString(), 1, 0, new Plan(Precision.BF16, List.of(new ShardPlan(0, "n", "a", "nvidia-h20", "nvidia",
+            + "scheduling: {steps: 100}\n").getBytes(StandardCharsets.UTF_8), "application/yaml"),
+            new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+            new Plan(Precision.BF16, List.of(new ShardPlan(0, "n", "a", "nvidia-h20", "nvidia",
             List.of(0), Precision.BF16, 1, 1, 10)), 10, 2.0, 0, Map.of("nvidia", 1.0), List.of()),
-            List.of(new JobEvent(T0.toString(), EventType.PLACED, "placed", 1, List.of("n"))), null, "u", 0);
+                    List.of(new JobEvent(T0.toString(), EventType.PLACED, "placed", 1, List.of("n"))), null, List.of());
 
     /** The job's predicted end, in seconds after T0, once a pass has observed the reports so far. */
     private double endSec() {

@@ -57,10 +57,11 @@ class QueuePlacerTest {
 
     private String queue(int seq, int shards) {
         String id = "job-" + seq;
-        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: q\ncommand: [w]\nshards: " + shards
+        store.insertJob(JobRecord.submitted(
+                id, seq, new JobSpecParser(CATALOG).parse(("name: q\ncommand: [w]\nshards: " + shards
                 + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: " + (4 * shards) + "\n")
-                .getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0,
-                null, List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
+                .getBytes(StandardCharsets.UTF_8), "application/yaml"),
+                "alice", "2026-01-01T00:00:00Z"));
         return id;
     }
 
@@ -186,11 +187,14 @@ class QueuePlacerTest {
         VirtualClock clock = new VirtualClock(
                 Instant.parse("2026-01-01T00:10:00Z"));
         String failedAt = clock.instant().toString();
-        JobRecord job = new JobRecord("job-r", 1, new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
+        JobRecord job = new JobRecord(new JobRecord.Identity("job-r", 1, "alice", "2026-01-01T00:00:00Z"),
+                new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\nrestartLimit: 5\n").getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.QUEUED, false, "2026-01-01T00:00:00Z", 3, 2, null, List.of(
+                "application/yaml"),
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 3, 2, 0),
+                null, List.of(
                 new JobEvent(failedAt, EventType.SHARD_FAILED, "shard 0 exited with code 1"),
-                new JobEvent(failedAt, EventType.RESTARTING, "restart 2 of 5", 3, null)), null, "alice", 0);
+                new JobEvent(failedAt, EventType.RESTARTING, "restart 2 of 5", 3, null)), null, List.of());
         store.insertJob(job);
         QueuePlacer p = new QueuePlacer(store, new ClusterView(store, CATALOG), counting,
                 PlacementPolicy.DEFAULT, clock, new SchedulerMetrics(), Long.MAX_VALUE, () -> 0)

@@ -67,11 +67,10 @@ class ReservationTest {
     private String submit(int priority, int shards, String extra) {
         seq++;
         String id = "job-" + seq;
-        store.insertJob(new JobRecord(id, seq, new JobSpecParser(CATALOG).parse(("name: j\npriority: " + priority
+        store.insertJob(JobRecord.submitted(id, seq, new JobSpecParser(CATALOG).parse(("name: j\npriority: " + priority
                 + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: 8\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 64\n" + extra).getBytes(StandardCharsets.UTF_8), "application/yaml"),
-                JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(new JobEvent(clock.instant().toString(), EventType.SUBMITTED, "")), null, "u", 0));
+                "u", clock.instant().toString()));
         return id;
     }
 
@@ -145,8 +144,10 @@ class ReservationTest {
         // an older job of the same queue and priority returns to the queue (as a preempted one does)
         seq++;
         String older = "job-0" + seq;
-        store.insertJob(new JobRecord(older, 0, job(wide).spec(), JobState.QUEUED, false, clock.instant().toString(), 2, 0,
-                null, List.of(new JobEvent(clock.instant().toString(), EventType.PREEMPTED, "back")), null, "u", 0));
+        store.insertJob(new JobRecord(new JobRecord.Identity(older, 0, "u", clock.instant().toString()),
+                job(wide).spec(),
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 2, 0, 0),
+                null, List.of(new JobEvent(clock.instant().toString(), EventType.PREEMPTED, "back")), null, List.of()));
         pass();
         assertThat(store.estimatedStart(wide)).as("still reserved, at the same start").contains(estimate);
         String small = submit(0, 1, "");

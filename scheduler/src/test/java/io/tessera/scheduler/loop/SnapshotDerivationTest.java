@@ -62,8 +62,8 @@ class SnapshotDerivationTest {
             for (int j = 0; j < 80; j++) {
                 String id = "job-" + fleet + "-" + j;
                 JobSpec spec = spec(random);
-                store.insertJob(new JobRecord(id, j, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                        List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
+                store.insertJob(JobRecord.submitted(id, j, spec,
+                        "alice", "2026-01-01T00:00:00Z"));
                 PlacementResult r = new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
                 if (!(r instanceof PlacementResult.Plan plan)) {
                     continue;

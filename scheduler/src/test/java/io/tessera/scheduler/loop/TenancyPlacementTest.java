@@ -56,11 +56,11 @@ class TenancyPlacementTest {
     private void submit(String queue, String owner, int count) {
         for (int i = 0; i < count; i++) {
             seq++;
-            store.insertJob(new JobRecord("job-" + seq, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
+            store.insertJob(JobRecord.submitted(
+                    "job-" + seq, seq, new JobSpecParser(CATALOG).parse(("name: j\nqueue: " + queue
                     + "\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\n"
-                    + "globalBatch: 8\n").getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false,
-                    "2026-01-01T00:00:00Z", 1, 0, null, List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")),
-                    null, owner, 0));
+                    + "globalBatch: 8\n").getBytes(StandardCharsets.UTF_8), "application/yaml"),
+                    owner, "2026-01-01T00:00:00Z"));
         }
     }
 

@@ -82,8 +82,10 @@ class SchedulerMetricsTest {
         JobSpec spec = new JobSpecParser(ChipCatalog.builtIn()).parse(("name: all\ncommand: [w]\nshards: 4\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 16\n").getBytes(StandardCharsets.UTF_8),
                 "application/yaml");
-        store.insertJob(new JobRecord("job-all", 1, spec, JobState.QUEUED, false, clock.instant().toString(), 1, 0, null,
-                List.of(), null, "alice", 0));
+        store.insertJob(new JobRecord(new JobRecord.Identity("job-all", 1, "alice", clock.instant().toString()),
+                spec,
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 1, 0, 0),
+                null, List.of(), null, List.of()));
         Plan plan = (Plan) new PlacementEngine().place(SnapshotBuilder.build(ChipCatalog.builtIn(), store.nodes(),
                 store.allAssignments()), "job-all", spec, PlacementPolicy.DEFAULT);
         Term term = new Term("m", store.claimLeadership("m").epoch(), 0);

@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /** A job's wait is typed in the store, and a reason stored before waits had kinds still reads. */
 class WaitingTest {
-    private static final JobRecord JOB = new JobRecord("j", 1, new JobSpecParser(ChipCatalog.builtIn()).parse(
+    private static final JobRecord JOB = new JobRecord(new JobRecord.Identity("j", 1, "alice", "2026-12-01T00:00:00Z"),
+            new JobSpecParser(ChipCatalog.builtIn()).parse(
             "name: t\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n"
-                    .getBytes(StandardCharsets.UTF_8), "application/yaml"), JobState.QUEUED, false,
-            "2026-12-01T00:00:00Z", 1, 0, null, List.of(), null, "alice", 0);
+                    .getBytes(StandardCharsets.UTF_8), "application/yaml"),
+            new JobRecord.Lifecycle(JobState.QUEUED, false, 1, 0, 0),
+            null, List.of(), null, List.of());
 
     @Test
     void aTypedWaitRoundTripsThroughTheStore() {

@@ -21,9 +21,11 @@ class FairShareOrderTest {
 
     private JobRecord job(String queue, String owner, int priority) {
         seq++;
-        return new JobRecord("job-" + seq, seq, PARSER.parse(("name: j\nqueue: " + queue + "\npriority: " + priority
+        return new JobRecord(new JobRecord.Identity("job-" + seq, seq, owner, "2026-01-01T00:00:00Z"),
+                PARSER.parse(("name: j\nqueue: " + queue + "\npriority: " + priority
                 + "\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n").getBytes(StandardCharsets.UTF_8), "application/yaml"),
-                JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null, List.of(), null, owner, 0);
+                new JobRecord.Lifecycle(JobState.QUEUED, false, 1, 0, 0),
+                null, List.of(), null, List.of());
     }
 
     private static List<String> drain(FairShareOrder order, double chargeEach) {

@@ -33,9 +33,11 @@ class ReservationPolicyTest {
     }
 
     private static JobRecord running(String id, Plan plan, String extra) {
-        return new JobRecord(id, 1, PARSER.parse(("name: r\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
+        return new JobRecord(new JobRecord.Identity(id, 1, "u", "t"),
+                PARSER.parse(("name: r\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 8\n" + extra).getBytes(StandardCharsets.UTF_8), "application/yaml"),
-                JobState.RUNNING, false, "t", 1, 0, plan, List.of(), null, "u", 0);
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+                plan, List.of(), null, List.of());
     }
 
     private static ShardReport at(String id, long step, Long total) {

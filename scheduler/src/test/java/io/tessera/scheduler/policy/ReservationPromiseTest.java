@@ -32,9 +32,12 @@ class ReservationPromiseTest {
     }
 
     private static JobRecord running(String id, Plan plan) {
-        return new JobRecord(id, 1, new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
+        return new JobRecord(new JobRecord.Identity(id, 1, "u", "t"),
+                new JobSpecParser(CATALOG).parse(("name: r\ncommand: [w]\nshards: 1\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n").getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.RUNNING, false, "t", 1, 0, plan, List.of(), null, "u", 0);
+                "application/yaml"),
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+                plan, List.of(), null, List.of());
     }
 
     private static ClusterSnapshot free(Map<String, List<Integer>> byNode) {

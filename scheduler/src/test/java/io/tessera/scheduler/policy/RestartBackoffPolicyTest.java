@@ -23,7 +23,10 @@ class RestartBackoffPolicyTest {
     private static final long AT_MS = Instant.parse(AT).toEpochMilli();
 
     private static JobRecord queued(int attempt, int restarts, JobEvent... events) {
-        return new JobRecord("j", 1, SPEC, JobState.QUEUED, false, AT, attempt, restarts, null, List.of(events), null, "a", 0);
+        return new JobRecord(new JobRecord.Identity("j", 1, "a", AT),
+                SPEC,
+                new JobRecord.Lifecycle(JobState.QUEUED, false, attempt, restarts, 0),
+                null, List.of(events), null, List.of());
     }
 
     @Test

@@ -22,9 +22,12 @@ class VictimSelectorTest {
     private static final JobSpecParser PARSER = new JobSpecParser(ChipCatalog.builtIn());
 
     private static Candidate job(String id, int priority, double lostSec) {
-        JobRecord j = new JobRecord(id, 1, PARSER.parse(("name: v\npriority: " + priority + "\ncommand: [w]\nshards: 1\n"
+        JobRecord j = new JobRecord(new JobRecord.Identity(id, 1, "u", "t"),
+                PARSER.parse(("name: v\npriority: " + priority + "\ncommand: [w]\nshards: 1\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n").getBytes(StandardCharsets.UTF_8),
-                "application/yaml"), JobState.RUNNING, false, "t", 1, 0, null, List.of(), null, "u", 0);
+                "application/yaml"),
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 1, 0, 0),
+                null, List.of(), null, List.of());
         return new Candidate(j, lostSec);
     }
 

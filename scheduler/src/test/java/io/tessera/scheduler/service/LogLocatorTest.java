@@ -22,12 +22,14 @@ class LogLocatorTest {
     private static final LogEndpoint B = new LogEndpoint("http://10.0.0.2:4000", "tsl_b");
 
     private static JobRecord job() {
-        return new JobRecord("job-x", 1, new JobSpecParser(ChipCatalog.builtIn()).parse(("name: x\ncommand: [w]\nshards: 2\n"
+        return new JobRecord(new JobRecord.Identity("job-x", 1, "alice", "t"),
+                new JobSpecParser(ChipCatalog.builtIn()).parse(("name: x\ncommand: [w]\nshards: 2\n"
                 + "flopsPerSample: 1\nmemoryPerShardGiB: 1\nglobalBatch: 2\n").getBytes(StandardCharsets.UTF_8), "application/yaml"),
-                JobState.RUNNING, false, "t", 2, 1, null, List.of(
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 2, 1, 0),
+                null, List.of(
                 new JobEvent("t1", EventType.PLACED, "p", 1, List.of("n1", "n2")),
                 new JobEvent("t2", EventType.SHARD_FAILED, "f"),
-                new JobEvent("t3", EventType.PLACED, "p", 2, List.of("n2", "n1"))), null, "alice", 0);
+                new JobEvent("t3", EventType.PLACED, "p", 2, List.of("n2", "n1"))), null, List.of());
     }
 
     private static Optional<NodeRecord> node(String name) {

@@ -47,8 +47,8 @@ abstract class ClusterStoreContract {
     abstract ClusterStore store();
 
     static JobRecord job(String id, long seq) {
-        return new JobRecord(id, seq, SPEC, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0);
+        return JobRecord.submitted(id, seq, SPEC,
+                "alice", "2026-01-01T00:00:00Z");
     }
 
     static NodeRecord node(String name) {

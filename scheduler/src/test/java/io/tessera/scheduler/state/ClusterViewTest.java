@@ -143,8 +143,8 @@ class ClusterViewTest {
                 + random.nextInt(3) + "\ncommand: [w]\nshards: " + shards + "\ndevicesPerShard: " + (1 + random.nextInt(4))
                 + "\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: " + (shards * 4) + "\n")
                 .getBytes(StandardCharsets.UTF_8), "application/yaml");
-        store.insertJob(new JobRecord(id, jobs, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
+        store.insertJob(JobRecord.submitted(id, jobs, spec,
+                "alice", "2026-01-01T00:00:00Z"));
     }
 
     private void assertEqualsRebuild() {

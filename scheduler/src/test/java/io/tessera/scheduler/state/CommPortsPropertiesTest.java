@@ -58,8 +58,8 @@ class CommPortsPropertiesTest {
         for (int j = 0; j < jobs.size(); j++) {
             String id = "job-" + j;
             JobSpec spec = spec(id, jobs.get(j));
-            store.insertJob(new JobRecord(id, j, spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                    List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
+            store.insertJob(JobRecord.submitted(id, j, spec,
+                    "alice", "2026-01-01T00:00:00Z"));
             ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
             PlacementResult r = new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
             if (r instanceof Plan plan) {

@@ -138,8 +138,8 @@ class PlanBatchTest {
         JobSpec spec = new JobSpecParser(CATALOG).parse(("name: " + id + "\ncommand: [w]\nshards: 1\ndevicesPerShard: 2\n"
                 + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 4\n").getBytes(StandardCharsets.UTF_8), "application/yaml");
         if (store.job(id).isEmpty()) {
-            store.insertJob(new JobRecord(id, id.charAt(0), spec, JobState.QUEUED, false, "2026-01-01T00:00:00Z", 1, 0, null,
-                    List.of(new JobEvent("2026-01-01T00:00:00Z", EventType.SUBMITTED, "")), null, "alice", 0));
+            store.insertJob(JobRecord.submitted(id, id.charAt(0), spec,
+                    "alice", "2026-01-01T00:00:00Z"));
         }
         return (Plan) new PlacementEngine().place(snapshot, id, spec, PlacementPolicy.DEFAULT);
     }
