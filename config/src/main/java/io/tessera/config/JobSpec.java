@@ -5,67 +5,85 @@ import java.util.LinkedHashMap;
 import java.util.stream.Stream;
 import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A training job as its submitter describes it. Built only by {@link JobSpecParser}, which
- * guarantees every invariant below; stored and returned as JSON with the same field names.
+ * guarantees every invariant below; stored and returned as JSON with the same field names, one
+ * flat object (its parts are unwrapped: {@code JobRecordWireTest} reads a spec stored before they
+ * were grouped).
  *
- * @param name             a short identifier chosen by the user
- * @param queue            the queue it waits in
- * @param priority         higher runs first, -1000..1000
- * @param command          the worker executable and its fixed arguments; never run through a shell
- * @param args             further arguments appended to {@code command}
- * @param env              extra environment for every worker
- * @param shards           how many data-parallel shards, as a range
- * @param devicesPerShard  devices one shard uses, all on one node and of one chip type
- * @param workload         model size or explicit FLOPs and memory per sample
- * @param globalBatch      samples per optimizer step across all shards; at least {@code shards.min}
- * @param precisions       acceptable precisions, most preferred first; never empty
- * @param vendorPolicy     how much of the job one vendor may carry
- * @param chipTypes        allowed chip types (catalog ids); empty means any
- * @param checkpointDir    where workers write checkpoints; absolute, no {@code ..}; may be null
- * @param restartLimit     how many times the gang may be restarted after failures
- * @param precisionPolicy  uniform (default) or per-shard
- * @param efficiency       per-chip-type overrides of the catalog's achievable efficiency
- * @param secretEnv        environment for every worker that the API, logs and events never show
- * @param shell            run {@code command} through {@code /bin/sh -c}; false (the default) runs it directly
- * @param scheduling       hints for queueing: how many steps it runs, whether it may be preempted
+ * @param name         a short identifier chosen by the user
+ * @param queue        the queue it waits in
+ * @param priority     higher runs first, -1000..1000
+ * @param worker       what its workers run, with which environment
+ * @param shape        the gang's shape and what one sample costs
+ * @param hardware     the chips and numerics it accepts
+ * @param restartLimit how many times the gang may be restarted after failures
+ * @param scheduling   hints for queueing: how many steps it runs, whether it may be preempted
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobSpec(
-        String name,
-        String queue,
-        int priority,
-        List<String> command,
-        List<String> args,
-        Map<String, String> env,
-        ShardRange shards,
-        int devicesPerShard,
-        Workload workload,
-        long globalBatch,
-        List<Precision> precisions,
-        VendorPolicy vendorPolicy,
-        List<String> chipTypes,
-        String checkpointDir,
-        int restartLimit,
-        PrecisionPolicy precisionPolicy,
-        Map<String, Double> efficiency,
-        Map<String, String> secretEnv,
-        boolean shell,
-        Scheduling scheduling) {
+public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Worker worker,
+                      @JsonUnwrapped Shape shape, @JsonUnwrapped Hardware hardware, int restartLimit,
+                      Scheduling scheduling) {
 
     public JobSpec {
-        command = List.copyOf(command);
-        args = List.copyOf(args);
-        env = Map.copyOf(env);
-        precisions = List.copyOf(precisions);
-        chipTypes = List.copyOf(chipTypes);
-        precisionPolicy = precisionPolicy == null ? PrecisionPolicy.UNIFORM : precisionPolicy;
-        efficiency = efficiency == null ? Map.of() : Map.copyOf(efficiency);
-        secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
         scheduling = scheduling == null ? Scheduling.DEFAULT : scheduling;
+    }
+
+    /**
+     * What a job's workers run.
+     *
+     * @param command       the worker executable and its fixed arguments; never run through a shell
+     * @param args          further arguments appended to {@code command}
+     * @param env           extra environment for every worker
+     * @param secretEnv     environment for every worker that the API, logs and events never show
+     * @param shell         run {@code command} through {@code /bin/sh -c}; false (the default) runs it directly
+     * @param checkpointDir where workers write checkpoints; absolute, no {@code ..}; may be null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Worker(List<String> command, List<String> args, Map<String, String> env,
+                         Map<String, String> secretEnv, boolean shell, String checkpointDir) {
+        public Worker {
+            command = List.copyOf(command);
+            args = List.copyOf(args);
+            env = Map.copyOf(env);
+            secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+        }
+    }
+
+    /**
+     * A job's gang and what one sample costs.
+     *
+     * @param shards          how many data-parallel shards, as a range
+     * @param devicesPerShard devices one shard uses, all on one node and of one chip type
+     * @param workload        model size or explicit FLOPs and memory per sample
+     * @param globalBatch     samples per optimizer step across all shards; at least {@code shards.min}
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Shape(ShardRange shards, int devicesPerShard, Workload workload, long globalBatch) {
+    }
+
+    /**
+     * The chips and numerics a job accepts.
+     *
+     * @param precisions      acceptable precisions, most preferred first; never empty
+     * @param precisionPolicy uniform (default) or per-shard
+     * @param vendorPolicy    how much of the job one vendor may carry, and which vendors
+     * @param chipTypes       allowed chip types (catalog ids); empty means any
+     * @param efficiency      per-chip-type overrides of the catalog's achievable efficiency
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hardware(List<Precision> precisions, PrecisionPolicy precisionPolicy, VendorPolicy vendorPolicy,
+                           List<String> chipTypes, Map<String, Double> efficiency) {
+        public Hardware {
+            precisions = List.copyOf(precisions);
+            precisionPolicy = precisionPolicy == null ? PrecisionPolicy.UNIFORM : precisionPolicy;
+            chipTypes = List.copyOf(chipTypes);
+            efficiency = efficiency == null ? Map.of() : Map.copyOf(efficiency);
+        }
     }
 
     /** The value shown instead of a secret. */
@@ -74,22 +92,79 @@ public record JobSpec(
     /** This spec with every secret value replaced by {@link #REDACTED}, for display. */
     public JobSpec redacted() {
         Map<String, String> hidden = new TreeMap<>();
-        secretEnv.keySet().forEach(k -> hidden.put(k, REDACTED));
-        return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, hidden, shell,
-                scheduling);
+        secretEnv().keySet().forEach(k -> hidden.put(k, REDACTED));
+        return withSecretEnv(hidden);
+    }
+
+    /** This spec at another priority (a queue's default for a job that named none). */
+    public JobSpec withPriority(int value) {
+        return new JobSpec(name, queue, value, worker, shape, hardware, restartLimit, scheduling);
     }
 
     /** This spec with other {@code secretEnv} values (the same names, sealed for storage). */
-    /** This spec at another priority (a queue's default for a job that named none). */
-    public JobSpec withPriority(int value) {
-        return new JobSpec(name, queue, value, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, secretEnv, shell, scheduling);
+    public JobSpec withSecretEnv(Map<String, String> values) {
+        Worker w = new Worker(worker.command(), worker.args(), worker.env(), values, worker.shell(), worker.checkpointDir());
+        return new JobSpec(name, queue, priority, w, shape, hardware, restartLimit, scheduling);
     }
 
-    public JobSpec withSecretEnv(Map<String, String> values) {
-        return new JobSpec(name, queue, priority, command, args, env, shards, devicesPerShard, workload, globalBatch,
-                precisions, vendorPolicy, chipTypes, checkpointDir, restartLimit, precisionPolicy, efficiency, values, shell, scheduling);
+    public List<String> command() {
+        return worker.command();
+    }
+
+    public List<String> args() {
+        return worker.args();
+    }
+
+    public Map<String, String> env() {
+        return worker.env();
+    }
+
+    public Map<String, String> secretEnv() {
+        return worker.secretEnv();
+    }
+
+    public boolean shell() {
+        return worker.shell();
+    }
+
+    public String checkpointDir() {
+        return worker.checkpointDir();
+    }
+
+    public ShardRange shards() {
+        return shape.shards();
+    }
+
+    public int devicesPerShard() {
+        return shape.devicesPerShard();
+    }
+
+    public Workload workload() {
+        return shape.workload();
+    }
+
+    public long globalBatch() {
+        return shape.globalBatch();
+    }
+
+    public List<Precision> precisions() {
+        return hardware.precisions();
+    }
+
+    public PrecisionPolicy precisionPolicy() {
+        return hardware.precisionPolicy();
+    }
+
+    public VendorPolicy vendorPolicy() {
+        return hardware.vendorPolicy();
+    }
+
+    public List<String> chipTypes() {
+        return hardware.chipTypes();
+    }
+
+    public Map<String, Double> efficiency() {
+        return hardware.efficiency();
     }
 
     /**
@@ -97,18 +172,18 @@ public record JobSpec(
      * with the args as the script's positional parameters.
      */
     public List<String> argv() {
-        if (shell) {
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command), "tessera-job"));
-            argv.addAll(args);
+        if (shell()) {
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command()), "tessera-job"));
+            argv.addAll(args());
             return argv;
         }
-        return Stream.concat(command.stream(), args.stream()).toList();
+        return Stream.concat(command().stream(), args().stream()).toList();
     }
 
     /** The job's whole worker environment, secrets included: for agents only. */
     public Map<String, String> workerEnv() {
-        Map<String, String> all = new LinkedHashMap<>(env);
-        all.putAll(secretEnv);
+        Map<String, String> all = new LinkedHashMap<>(env());
+        all.putAll(secretEnv());
         return all;
     }
 
@@ -200,6 +275,6 @@ public record JobSpec(
 
     /** Whether the job may run on {@code chip}: its chipTypes (empty: any) and its vendors allow it. */
     public boolean allows(ChipType chip) {
-        return (chipTypes.isEmpty() || chipTypes.contains(chip.id())) && vendorPolicy.allows(chip.vendor());
+        return (chipTypes().isEmpty() || chipTypes().contains(chip.id())) && vendorPolicy().allows(chip.vendor());
     }
 }

@@ -123,8 +123,9 @@ public final class JobSpecParser {
                 "precisionPolicy", PrecisionPolicy::parse, "must be uniform or per-shard") : PrecisionPolicy.UNIFORM;
         Map<String, Double> efficiency = efficiency(r, doc);
         r.throwIfInvalid();
-        return new JobSpec(name, queue, priority, command, args, env, shards, dps, workload, globalBatch,
-                precisions, vendor, chipTypes, checkpointDir, restartLimit, policy, efficiency, secretEnv, shell, scheduling);
+        return new JobSpec(name, queue, priority, new JobSpec.Worker(command, args, env, secretEnv, shell, checkpointDir),
+                new JobSpec.Shape(shards, dps, workload, globalBatch),
+                new JobSpec.Hardware(precisions, policy, vendor, chipTypes, efficiency), restartLimit, scheduling);
     }
 
     private static FieldReader.ElementReader<String> argument(FieldReader r) {
