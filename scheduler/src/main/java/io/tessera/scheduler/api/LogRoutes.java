@@ -10,13 +10,16 @@ import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.LogLocator;
 import io.tessera.scheduler.state.ClusterStore;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /v1/jobs/{id}/shards/{n}/log?attempt=&tail=&follow=}: a shard's log, relayed from the
@@ -25,7 +28,12 @@ import java.util.List;
  * until the worker has ended; the scheduler presents the node's log key, which users never see.
  */
 final class LogRoutes {
+    /** How much of a node's error answer is read (its start is shown); the rest is never read. */
+    static final int ERROR_BODY_BYTES = 1024;
+    /** How long a node may take to start answering, and to finish an error answer. */
+    static final long ANSWER_MS = 10_000;
     private final JobService jobs;
+    private final Vertx vertx;
     private final ClusterStore store;
     private final Blocking blocking;
     private final HttpClient client;
@@ -34,6 +42,7 @@ final class LogRoutes {
         this.jobs = jobs;
         this.store = store;
         this.blocking = blocking;
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0));
     }
 
@@ -74,12 +83,12 @@ final class LogRoutes {
         RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET)
                 .setAbsoluteURI(f.endpoint().url() + f.path() + (query.isEmpty() ? "" : "?" + query))
                 .putHeader("Authorization", "Bearer " + f.endpoint().key());
-        client.request(opts).compose(req -> req.send()).onSuccess(resp -> {
+        client.request(opts).compose(req -> {
+            long late = vertx.setTimer(ANSWER_MS, t -> req.reset()); // a node that never answers frees the user
+            return req.send().onComplete(r -> vertx.cancelTimer(late));
+        }).onSuccess(resp -> {
             if (resp.statusCode() != 200) {
-                resp.body().onComplete(b -> Problems.send(ctx, resp.statusCode() == 404 ? 404 : 502,
-                        resp.statusCode() == 404 ? "Not found" : "Bad gateway", "node " + f.node() + " answered "
-                                + resp.statusCode() + (b.succeeded() ? ": " + Problems.truncate(b.result().toString()) : ""),
-                        List.of()));
+                refused(ctx, f, resp);
                 return;
             }
             ctx.response().setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8")
@@ -88,6 +97,45 @@ final class LogRoutes {
             resp.pipeTo(ctx.response());
         }).onFailure(e -> Problems.send(ctx, 502, "Bad gateway", "cannot reach the log endpoint of node " + f.node()
                 + ": " + e.getMessage(), List.of()));
+    }
+
+    /**
+     * A node's answer other than 200, told to the user with at most {@link #ERROR_BODY_BYTES} of its
+     * body, read within {@link #ANSWER_MS}; the rest is never read (the connection is reset).
+     * Regression: the whole body was read into memory, so one log request against a node answering
+     * a 700 MB error put the scheduler into an out-of-memory storm.
+     */
+    private void refused(RoutingContext ctx, LogLocator.Found f, HttpClientResponse resp) {
+        Buffer head = Buffer.buffer();
+        AtomicBoolean told = new AtomicBoolean();
+        Runnable tell = () -> {
+            if (told.compareAndSet(false, true)) {
+                boolean missing = resp.statusCode() == 404;
+                Problems.send(ctx, missing ? 404 : 502, missing ? "Not found" : "Bad gateway", "node " + f.node()
+                        + " answered " + resp.statusCode() + (head.length() > 0 ? ": " + Problems.truncate(head.toString()) : ""),
+                        List.of());
+            }
+        };
+        long late = vertx.setTimer(ANSWER_MS, t -> {
+            resp.request().reset();
+            tell.run();
+        });
+        resp.handler(chunk -> {
+            head.appendBuffer(chunk.slice(0, Math.min(chunk.length(), ERROR_BODY_BYTES - head.length())));
+            if (head.length() >= ERROR_BODY_BYTES) {
+                vertx.cancelTimer(late);
+                resp.request().reset();
+                tell.run();
+            }
+        });
+        resp.endHandler(v -> {
+            vertx.cancelTimer(late);
+            tell.run();
+        });
+        resp.exceptionHandler(e -> {
+            vertx.cancelTimer(late);
+            tell.run();
+        });
     }
 
     /** The request's parameters; every bad one is a 400 naming it. */
