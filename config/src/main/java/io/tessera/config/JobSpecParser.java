@@ -118,6 +118,7 @@ public final class JobSpecParser {
         vendor = vendors(r, doc, vendor, chipTypes);
         String checkpointDir = r.string(doc, "", "checkpointDir", false, 1024).orElse(null);
         checkPath(r, "checkpointDir", checkpointDir);
+        checkpointDir = CanonicalPath.of(checkpointDir); // one spelling, so ownership compares paths, not strings
         int restartLimit = r.integer(doc, "", "restartLimit", false, 0, 100).orElse(3L).intValue();
         PrecisionPolicy policy = doc.hasNonNull("precisionPolicy") ? r.parsed(doc.get("precisionPolicy"),
                 "precisionPolicy", PrecisionPolicy::parse, "must be uniform or per-shard") : PrecisionPolicy.UNIFORM;

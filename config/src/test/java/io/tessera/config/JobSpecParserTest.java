@@ -51,6 +51,17 @@ class JobSpecParserTest {
         assertThat(spec.restartLimit()).isEqualTo(5);
     }
 
+    /** Regression (issue 27, N6): a checkpoint directory is kept in its one spelling, so ownership compares paths. */
+    @Test
+    void aCheckpointDirIsKeptInItsOneSpelling() {
+        JobSpec spec = parser.parse(("{\"name\":\"j\",\"command\":[\"w\"],\"shards\":1,\"flopsPerSample\":1e12,"
+                + "\"memoryPerShardGiB\":1,\"globalBatch\":1,\"checkpointDir\":\"//ckpt//a/./b/\"}")
+                .getBytes(StandardCharsets.UTF_8), "application/json");
+        assertThat(spec.checkpointDir()).isEqualTo("/ckpt/a/b");
+        assertThat(CanonicalPath.of("/")).isEqualTo("/");
+        assertThat(CanonicalPath.of("/a/.")).isEqualTo("/a");
+    }
+
     @Test
     void parsesJsonWithExplicitFlopsAndAppliesDefaults() {
         JobSpec spec = parser.parse(("{\"name\":\"j\",\"command\":[\"w\"],\"shards\":3,\"flopsPerSample\":1e12,"

@@ -312,6 +312,10 @@ abstract class ClusterStoreContract {
         assertThat(s.claimCheckpointDir("/ckpt", "bob")).contains("alice");
         assertThat(s.claimCheckpointDir("/ckpt/ab", "bob")).isEmpty();
         assertThat(Optional.of(s.claimCheckpointDir("/ckpt/ab", "alice"))).contains(Optional.of("bob"));
+        // Regression (issue 27, N6): another spelling of alice's directory is still hers
+        assertThat(s.claimCheckpointDir("/ckpt//a", "bob")).contains("alice");
+        assertThat(s.claimCheckpointDir("/ckpt/./a/x", "bob")).contains("alice");
+        assertThat(s.claimCheckpointDir("//ckpt/a/", "bob")).contains("alice");
     }
 
     @Test

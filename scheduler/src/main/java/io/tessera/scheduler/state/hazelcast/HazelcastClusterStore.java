@@ -43,6 +43,8 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String LEADER = "tessera.leader";
     static final String JOIN_TOKENS = "tessera.joinTokens";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
+    /** The key whose lock serializes checkpoint claims (never written). */
+    private static final String CLAIMS_LOCK = "~claims";
     static final String QUEUES = "tessera.queues";
     static final String PROFILES = "tessera.profiles";
     static final String TELEMETRY = "tessera.telemetry";
@@ -256,12 +258,19 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<String> claimCheckpointDir(String dir, String owner) {
-        Optional<String> other = CheckpointClaims.conflict(checkpointOwners, dir, owner);
-        if (other.isPresent()) {
-            return other;
+        // One claim at a time across the cluster: two users claiming nested directories at once
+        // must not both pass the check (the check reads every claim, the write is one key).
+        checkpointOwners.lock(CLAIMS_LOCK);
+        try {
+            Optional<String> other = CheckpointClaims.conflict(checkpointOwners, dir, owner);
+            if (other.isPresent()) {
+                return other;
+            }
+            String prev = checkpointOwners.putIfAbsent(dir, owner);
+            return prev == null || prev.equals(owner) ? Optional.empty() : Optional.of(prev);
+        } finally {
+            checkpointOwners.unlock(CLAIMS_LOCK);
         }
-        String prev = checkpointOwners.putIfAbsent(dir, owner);
-        return prev == null || prev.equals(owner) ? Optional.empty() : Optional.of(prev);
     }
 
     @Override
