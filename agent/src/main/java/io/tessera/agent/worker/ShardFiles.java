@@ -216,6 +216,7 @@ final class ShardFiles {
             return dir;
         }
         Path dir = Path.of(a.checkpointDir());
+        refuseLinks(dir);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             if (!createBesideSiblings(dir, ids)) {
                 createAsJob(dir, ids);
@@ -234,6 +235,26 @@ final class ShardFiles {
             adopt(dir, ids.get());
         }
         return dir;
+    }
+
+    /**
+     * Refuses a checkpoint directory whose existing part passes through a symbolic link: ownership
+     * is decided on the path as spelled (the scheduler's claims), so a planted link would put this
+     * job's directory inside another user's tree. Regression (issue 27, N6).
+     */
+    private static void refuseLinks(Path dir) throws IOException {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        Path real = existing.toRealPath();
+        if (!real.equals(existing.normalize())) {
+            throw new IOException("checkpointDir " + dir + " passes through a symbolic link (" + existing + " is "
+                    + real + "); name the real directory");
+        }
     }
 
     /**

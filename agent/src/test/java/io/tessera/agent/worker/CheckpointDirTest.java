@@ -106,4 +106,20 @@ class CheckpointDirTest {
         assertThat(report("job-ro").message()).contains("cannot write its checkpoint directory " + rootOwned);
         assertThat(report("job-ro").pid()).isNull();
     }
+
+    /**
+     * Regression (issue 27, N6): a checkpointDir reached through a planted link was created inside
+     * another user's tree; the scheduler compares paths as spelled, so only the node can see this.
+     */
+    @Test
+    void aDirectoryReachedThroughALinkIsRefusedAndNothingIsCreatedWhereItPoints() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+        Path victim = Files.createDirectory(shared.resolve("alice"));
+        Files.createSymbolicLink(shared.resolve("mallory"), victim);
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(job("job-m", 0, shared.resolve("mallory/ckpt"), null, "true"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> report("job-m").phase() == ShardPhase.REFUSED);
+        assertThat(report("job-m").message()).contains("symbolic link").contains(victim.toString());
+        assertThat(victim.resolve("ckpt")).doesNotExist();
+    }
 }
