@@ -82,7 +82,8 @@ final class AgentRoutes {
                 return;
             }
             if (Access.requireAgentOf(ctx, String.valueOf(req.node()))) {
-                blocking.respond(ctx, 200, () -> agents.register(req));
+                String peer = ctx.request().remoteAddress().hostAddress(); // where this agent really is
+                blocking.respond(ctx, 200, () -> agents.register(req, peer));
             }
         });
         router.post("/v1/agents/:node/heartbeat").handler(ctx -> {

@@ -7,6 +7,7 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.Heartbeat;
 import io.tessera.config.wire.HeartbeatResponse;
+import io.tessera.config.wire.LogEndpoint;
 import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
 import io.tessera.config.wire.ShardAssignment;
@@ -68,10 +69,18 @@ public final class AgentService {
         this.catalog = catalog;
     }
 
-    public RegisterResponse register(RegisterRequest req) {
+    /**
+     * Registers (or re-registers) a node that connected from {@code peer}. Its log endpoint is the
+     * port it names on {@code peer}, whatever host it names: the scheduler relays users' log reads
+     * there with the node's key, so a node may point them only at itself. Regression (issue 27,
+     * N2): the host was checked against the address the same agent claimed, so it could aim the
+     * scheduler at another service (its own loopback, say) and read the answer back as a user.
+     */
+    public RegisterResponse register(RegisterRequest req, String peer) {
         WireCheck.node(req.node());
         WireCheck.register(req.address(), req.labels(), req.devices(), req.shards(), catalog, config.limits().maxDevicesPerNode());
         WireCheck.logs(req.address(), req.logs());
+        LogEndpoint logs = LogEndpoints.onPeer(req.logs(), peer);
         long now = clock.millis();
         String at = clock.instant().toString();
         store.updateNode(req.node(), old -> {
@@ -82,7 +91,7 @@ public final class AgentService {
             int allowed = wasAccepted + (old.isPresent() ? config.limits().inventoryGrowth() : 0);
             return new NodeRecord(req.node(), req.address(), req.labels(), withinAccepted(req.devices(), allowed),
                     NodeState.READY, at, now, old.map(NodeRecord::drained).orElse(false),
-                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)), req.logs());
+                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)), logs);
         });
         store.recordShardReports(ownReports(req.node(), req.shards()));
         long n = fleetSize();

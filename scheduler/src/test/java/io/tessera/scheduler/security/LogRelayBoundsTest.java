@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scheduler's log relay is bounded against a hostile or broken node (issue 27, N1): an error
+ * The scheduler's log relay holds against a hostile or broken node. It is bounded (issue 27, N1): an error
  * answer is read only as far as its start, and a node that never answers frees the user. Before,
  * the relay read a non-200 body whole into memory: a 700 MB answer put a 512 MB scheduler into an
- * out-of-memory storm.
+ * out-of-memory storm. And it reads only from where the node is (N2).
  */
 class LogRelayBoundsTest {
     private static final long HUGE = 512L << 20;
@@ -86,25 +86,44 @@ class LogRelayBoundsTest {
         }
     }
 
+    /**
+     * Regression (issue 27, N2): the log endpoint's host was checked only against the address the
+     * same agent claimed, so a node could aim the scheduler's log reads at any host, its own
+     * loopback included. Now the scheduler reads logs from the address the agent connected from.
+     */
+    @Test
+    void aNodeCannotAimTheLogRelayAtAnotherHost() throws Exception {
+        try (TestCluster c = TestCluster.start(dir)) {
+            register(c, "elsewhere", "10.9.9.9", 4567);
+            assertThat(c.storedNode("elsewhere").path("logs").path("url").asText())
+                    .isEqualTo("http://127.0.0.1:4567");
+        }
+    }
+
     /** A fake node that enrolls with the fleet's join token, serves logs from {@code port}, and gets alice's job. */
     private static String placedOnFakeNode(TestCluster c, int port) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        String credential = Documents.parseJson(client.send(HttpRequest.newBuilder(URI.create(c.url() + "/v1/agents/enroll"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"evil\",\"joinToken\":\"" + c.joinToken + "\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body().getBytes()).get("credential").asText();
-        String devices = Documents.json().writeValueAsString(List.of(
-                DeviceReport.basic(0, "evil-0", "nvidia-h20", "nvidia-h20", 96, true, null)));
-        HttpResponse<String> registered = client.send(HttpRequest.newBuilder(URI.create(c.url() + "/v1/agents/register"))
-                .header("Authorization", "Bearer " + credential).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"node\":\"evil\",\"address\":\"127.0.0.1\",\"devices\":" + devices + ",\"logs\":{\"url\":"
-                                + "\"http://127.0.0.1:" + port + "\",\"key\":\"tsl_aaaaaaaaaaaaaaaaaaaaaaaa\"}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        register(c, "evil", "127.0.0.1", port);
         String id = c.submitAs(TestCluster.ALICE, "name: victim\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
                 + "memoryPerShardGiB: 1\nglobalBatch: 2\n");
         await().atMost(Duration.ofSeconds(20)).until(() -> c.job(id).path("events").findValuesAsText("type")
                 .contains("PLACED"));
         return id;
+    }
+
+    /** Enrolls {@code node} with the fleet's join token and registers it as at {@code address}, its logs on {@code port} there. */
+    private static void register(TestCluster c, String node, String address, int port) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String credential = Documents.parseJson(client.send(HttpRequest.newBuilder(URI.create(c.url() + "/v1/agents/enroll"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"" + node + "\",\"joinToken\":\"" + c.joinToken + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body().getBytes()).get("credential").asText();
+        String devices = Documents.json().writeValueAsString(List.of(
+                DeviceReport.basic(0, node + "-0", "nvidia-h20", "nvidia-h20", 96, true, null)));
+        HttpResponse<String> registered = client.send(HttpRequest.newBuilder(URI.create(c.url() + "/v1/agents/register"))
+                .header("Authorization", "Bearer " + credential).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"node\":\"" + node + "\",\"address\":\"" + address + "\",\"devices\":" + devices
+                                + ",\"logs\":{\"url\":\"http://" + address + ":" + port + "\",\"key\":\"tsl_aaaaaaaaaaaaaaaaaaaaaaaa\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
