@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,6 +33,11 @@ final class LogRoutes {
     static final int ERROR_BODY_BYTES = 1024;
     /** How long a node may take to start answering, and to finish an error answer. */
     static final long ANSWER_MS = 10_000;
+    /** How many followed streams one user may hold open at once. */
+    static final int FOLLOWS_PER_USER = 3;
+    /** Relay connections to one node: room for many users' reads beside the followed streams. */
+    static final int CONNECTIONS_PER_NODE = 64;
+    private final StreamSlots follows = new StreamSlots(FOLLOWS_PER_USER);
     private final JobService jobs;
     private final Vertx vertx;
     private final ClusterStore store;
@@ -43,7 +49,8 @@ final class LogRoutes {
         this.store = store;
         this.blocking = blocking;
         this.vertx = vertx;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0));
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0),
+                new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_NODE));
     }
 
     void mount(Router router) {
@@ -68,7 +75,9 @@ final class LogRoutes {
                     .orElseThrow(() -> new Problems.NotFound("no job with id '" + Problems.truncate(id) + "'"));
             return LogLocator.locate(job, q.shard(), q.attempt(), store::node);
         }).onSuccess(where -> {
-            if (where instanceof LogLocator.Found f) {
+            if (where instanceof LogLocator.Found f && q.follow()) {
+                follow(ctx, p.subject(), f, q);
+            } else if (where instanceof LogLocator.Found f) {
                 relay(ctx, f, q);
             } else if (where instanceof LogLocator.Missing m) {
                 Problems.send(ctx, 404, "Not found", m.reason(), List.of());
@@ -76,6 +85,21 @@ final class LogRoutes {
                 Problems.send(ctx, 503, "Unavailable", u.reason(), List.of());
             }
         }).onFailure(e -> Problems.fail(ctx, e));
+    }
+
+    /**
+     * A followed stream, within the user's {@link #FOLLOWS_PER_USER} (429 beyond): regression
+     * (issue 27, N3), six streams of one user held all five relay connections to a node, and every
+     * other user's log reads there timed out.
+     */
+    private void follow(RoutingContext ctx, String user, LogLocator.Found f, Query q) {
+        if (!follows.take(user)) {
+            Problems.send(ctx, 429, "Too many streams", "you follow " + follows.perUser() + " logs already, the most "
+                    + "one user may; close one (or read without follow)", List.of());
+            return;
+        }
+        ctx.addEndHandler(v -> follows.release(user));
+        relay(ctx, f, q);
     }
 
     private void relay(RoutingContext ctx, LogLocator.Found f, Query q) {

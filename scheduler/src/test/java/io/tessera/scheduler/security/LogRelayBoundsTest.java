@@ -8,6 +8,7 @@ import io.tessera.config.Documents;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.scheduler.e2e.TestCluster;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,8 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +100,66 @@ class LogRelayBoundsTest {
             register(c, "elsewhere", "10.9.9.9", 4567);
             assertThat(c.storedNode("elsewhere").path("logs").path("url").asText())
                     .isEqualTo("http://127.0.0.1:4567");
+        }
+    }
+
+    /**
+     * Regression (issue 27, N3): six followed streams of one user held all five relay connections
+     * to a node, and every other user's log reads there timed out. Now a user follows at most 3 at
+     * once (429 beyond), and others read beside them.
+     */
+    @Test
+    void oneUsersFollowedStreamsLeaveRoomForEveryoneElse() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer node = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        node.createContext("/", ex -> {
+            boolean follow = ex.getRequestURI().getQuery() != null && ex.getRequestURI().getQuery().contains("follow=true");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write("line\n".getBytes());
+                out.flush();
+                if (follow) {
+                    awaitQuietly(release); // a worker that keeps running
+                }
+            } catch (IOException e) {
+                // the scheduler hung up
+            }
+        });
+        node.setExecutor(Executors.newCachedThreadPool());
+        node.start();
+        try (TestCluster c = TestCluster.start(dir)) {
+            String id = placedOnFakeNode(c, node.getAddress().getPort());
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String log = c.url() + "/v1/jobs/" + id + "/shards/0/log";
+            List<CompletableFuture<HttpResponse<InputStream>>> streams = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                streams.add(client.sendAsync(HttpRequest.newBuilder(URI.create(log + "?follow=true"))
+                        .header("Authorization", "Bearer " + TestCluster.ALICE).build(), HttpResponse.BodyHandlers.ofInputStream()));
+            }
+            List<Integer> codes = new ArrayList<>();
+            for (var f : streams) {
+                codes.add(f.get(20, TimeUnit.SECONDS).statusCode());
+            }
+            assertThat(codes).as("alice's six streams").containsOnly(200, 429);
+            assertThat(codes.stream().filter(code -> code == 200).count()).isEqualTo(3);
+
+            HttpResponse<String> other = client.send(HttpRequest.newBuilder(URI.create(log)).timeout(Duration.ofSeconds(8))
+                    .header("Authorization", "Bearer " + TestCluster.ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(200);
+            assertThat(other.body()).isEqualTo("line\n");
+
+            for (var f : streams) { // alice closes hers; her slots come back
+                f.get().body().close();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                HttpResponse<InputStream> again = client.send(HttpRequest.newBuilder(URI.create(log + "?follow=true"))
+                        .header("Authorization", "Bearer " + TestCluster.ALICE).build(), HttpResponse.BodyHandlers.ofInputStream());
+                again.body().close();
+                return again.statusCode() == 200;
+            });
+        } finally {
+            release.countDown();
+            node.stop(0);
         }
     }
 
