@@ -21,6 +21,12 @@ import java.util.Optional;
  * first observation taken as it is. With rate 0.3 an estimate is 83% of the way to a new true speed
  * after five observations. The achieved efficiency is the catalog's (or the job's own) efficiency
  * times that factor. Pure.
+ *
+ * <p>Workers are untrusted, so what they measure is bounded (issue 27, N7: one job moved another
+ * team's factor to 1.3e10): a profile belongs to one queue's job class ({@link #key}); no chip
+ * achieves more than its peak, so the achieved efficiency stays within
+ * [{@link #MIN_EFFICIENCY}, 1]; and after the first observation one observation moves the
+ * estimate at most {@link #MAX_STEP} times up or down.
  */
 public final class EfficiencyLearning {
     private static final CatalogThroughputModel CATALOG = new CatalogThroughputModel();
@@ -28,10 +34,18 @@ public final class EfficiencyLearning {
     private EfficiencyLearning() {
     }
 
-    /** The profile a job class's key names: its {@code profileKey}, else its name. */
+    /** The lowest achieved efficiency learned: below it a measurement is broken, not slow. */
+    public static final double MIN_EFFICIENCY = 0.005;
+    /** The most one observation moves an estimate, as a factor up or down. */
+    public static final double MAX_STEP = 2.0;
+
+    /**
+     * The profile a job class's key names: its {@code profileKey}, else its name, within its queue
+     * ({@code name@queue}): one queue's jobs cannot move another's predictions.
+     */
     public static String key(JobSpec job) {
         String explicit = job.scheduling().profileKey();
-        return explicit != null ? explicit : job.name();
+        return (explicit != null ? explicit : job.name()) + "@" + job.queue();
     }
 
     /**
@@ -59,15 +73,21 @@ public final class EfficiencyLearning {
         Map<String, ThroughputProfile.Estimate> next = new HashMap<>(previous == null ? Map.of() : previous.estimates());
         ratios.forEach((slot, observed) -> {
             ShardPlan s = example.get(slot);
-            double obs = median(observed);
-            ThroughputProfile.Estimate old = next.get(slot);
-            double factor = old == null ? obs : old.factor() + rate * (obs - old.factor());
             ChipType chip = catalog.byId(s.chipType()).orElseThrow();
             double base = job.efficiency().getOrDefault(chip.id(), chip.efficiency());
+            ThroughputProfile.Estimate old = next.get(slot);
+            double obs = bounded(median(observed), base, old);
+            double factor = old == null ? obs : old.factor() + rate * (obs - old.factor());
             next.put(slot, new ThroughputProfile.Estimate(s.chipType(), s.precision().wireName(), factor, base * factor,
                     old == null ? 1 : old.observations() + 1, now));
         });
         return Optional.of(new ThroughputProfile(key(job), next));
+    }
+
+    /** {@code obs} within what the chip can physically achieve, and within {@link #MAX_STEP} of {@code old}. */
+    static double bounded(double obs, double base, ThroughputProfile.Estimate old) {
+        double x = Math.min(Math.max(obs, MIN_EFFICIENCY / base), 1.0 / base);
+        return old == null ? x : Math.min(Math.max(x, old.factor() / MAX_STEP), old.factor() * MAX_STEP);
     }
 
     static double median(List<Double> xs) {

@@ -103,7 +103,7 @@ class RebalancingTest {
     private static void learnedSeedsTheNextPlacementUntilAnAdminResetsIt(TestCluster c, JsonNode done, String spec) {
         JsonNode profiles = Documents.parseJson(c.sendAs(TestCluster.ADMIN, "GET", "/v1/profiles", null, null).body().getBytes());
         JsonNode estimates = profiles.get("profiles").get(0).get("estimates");
-        assertThat(profiles.get("profiles").get(0).get("key").asText()).isEqualTo("rebalance");
+        assertThat(profiles.get("profiles").get(0).get("key").asText()).isEqualTo("rebalance@default");
         double ascend = estimates.get("ascend-910b/bf16").get("factor").asDouble();
         System.out.printf(Locale.ROOT, "learned factors: ascend-910b %.3f, nvidia-h20 %.3f, acme-tpx1 %.3f%n", ascend,
                 estimates.get("nvidia-h20/bf16").get("factor").asDouble(),
@@ -117,8 +117,8 @@ class RebalancingTest {
                 Offset.offset(0.01));
         String table = cli(c, TestCluster.ADMIN, "profiles");
         assertThat(table).contains("CLASS").contains("rebalance").containsPattern("ascend-910b +bf16 +0\\.[67]");
-        assertThat(c.sendAs(TestCluster.ALICE, "DELETE", "/v1/profiles/rebalance", null, null).status()).isEqualTo(403);
-        assertThat(cli(c, TestCluster.ADMIN, "profiles", "--reset", "rebalance")).contains("forgot what rebalance learned");
+        assertThat(c.sendAs(TestCluster.ALICE, "DELETE", "/v1/profiles/rebalance@default", null, null).status()).isEqualTo(403);
+        assertThat(cli(c, TestCluster.ADMIN, "profiles", "--reset", "rebalance@default")).contains("forgot what rebalance@default learned");
         await().atMost(Duration.ofSeconds(10)).until(() -> Math.abs(ascendRate(c, "rebalance", spec)
                 - ascendRate(c, "another-class", spec)) < 1e-9);
     }

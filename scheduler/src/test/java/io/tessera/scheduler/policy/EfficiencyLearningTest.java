@@ -55,7 +55,7 @@ class EfficiencyLearningTest {
         ThroughputProfile.Estimate e = first.estimates().get("ascend-910b/bf16");
         assertThat(e.factor()).isCloseTo(0.7, within(1e-9)); // the median of 0.5, 0.7, 0.72: one straggler ignored
         assertThat(e.efficiency()).isCloseTo(0.7 * CATALOG.byId("ascend-910b").orElseThrow().efficiency(), within(1e-9));
-        assertThat(first.key()).isEqualTo("bert");
+        assertThat(first.key()).isEqualTo("bert@default");
         ThroughputProfile second = EfficiencyLearning.learn(first, job, shards(), reports(c, c, c), CATALOG, 0.3, "t2")
                 .orElseThrow();
         assertThat(second.estimates().get("ascend-910b/bf16").factor()).isCloseTo(0.7 + 0.3 * 0.3, within(1e-9));
@@ -66,9 +66,32 @@ class EfficiencyLearningTest {
     void nothingMeasuredTeachesNothingAndAnExplicitProfileKeyNamesTheClass() {
         JobSpec job = job("profileKey: llama-7b-sft\n");
         assertThat(EfficiencyLearning.learn(null, job, shards(), Map.of(), CATALOG, 0.3, "t")).isEmpty();
-        assertThat(EfficiencyLearning.key(job)).isEqualTo("llama-7b-sft");
+        assertThat(EfficiencyLearning.key(job)).isEqualTo("llama-7b-sft@default");
         double c = catalogRate(job, "ascend-910b");
         assertThat(EfficiencyLearning.learn(null, job, shards(), reports(c, c, c), CATALOG, 0.3, "t").orElseThrow().key())
-                .isEqualTo("llama-7b-sft");
+                .isEqualTo("llama-7b-sft@default");
+    }
+
+    /**
+     * Regression (issue 27, N7): profiles were global, keyed by job name, with no clamp, and one job
+     * moved another team's factor to 1.3e10. Now a profile is its queue's, a measurement beyond the
+     * chip's peak counts as the peak, and one observation moves an estimate at most twofold.
+     */
+    @Test
+    void aWorkerCannotPoisonAnotherQueuesProfileOrClaimMoreThanThePeak() {
+        JobSpec mine = job("queue: research\n");
+        assertThat(EfficiencyLearning.key(mine)).isNotEqualTo(EfficiencyLearning.key(job("")));
+        double c = catalogRate(mine, "ascend-910b");
+        double peak = 1.0 / CATALOG.byId("ascend-910b").orElseThrow().efficiency();
+        ThroughputProfile poisoned = EfficiencyLearning.learn(null, mine, shards(), reports(1e12, 1e12, 1e12), CATALOG, 0.3,
+                "t1").orElseThrow();
+        assertThat(poisoned.estimates().get("ascend-910b/bf16").factor()).isCloseTo(peak, within(1e-9));
+        assertThat(poisoned.estimates().get("ascend-910b/bf16").efficiency()).isCloseTo(1.0, within(1e-9));
+        ThroughputProfile honest = EfficiencyLearning.learn(null, mine, shards(), reports(0.5 * c, 0.5 * c, 0.5 * c),
+                CATALOG, 1.0, "t1").orElseThrow();
+        ThroughputProfile crashed = EfficiencyLearning.learn(honest, mine, shards(), reports(1e-9, 1e-9, 1e-9), CATALOG, 1.0,
+                "t2").orElseThrow();
+        assertThat(crashed.estimates().get("ascend-910b/bf16").factor()).as("one observation: at most half")
+                .isCloseTo(0.25, within(1e-9));
     }
 }
