@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * @param users           who may submit (empty, with no groups: everyone)
  * @param groups          groups whose members may submit
  * @param defaultPriority the priority of a job that names none (default 0)
- * @param maxPriority     the highest priority a job may ask for (default 1000)
+ * @param maxPriority     the highest priority a user's job may ask for (default 100; admins may ask up to 1000)
  * @param maxVendorShare  the vendor cap for its jobs that set none (default: the scheduler's)
  * @param preemptionGraceMs how long its jobs' workers get to checkpoint after SIGTERM when they are
  *                        preempted, before SIGKILL (default 30 s)
@@ -35,6 +35,8 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** The queue jobs land in when they name none; it exists unless an admin defines it otherwise. */
     public static final String DEFAULT = "default";
+    /** A queue's maxPriority unless an admin sets one: well below the 1000 only admins may use. */
+    public static final int DEFAULT_MAX_PRIORITY = 100;
 
     /**
      * What a queue's running jobs may hold.
@@ -80,7 +82,7 @@ public record QueueSpec(String name, Double weight, Quota quota, Double borrowin
         users = users == null ? List.of() : List.copyOf(users);
         groups = groups == null ? List.of() : List.copyOf(groups);
         defaultPriority = defaultPriority == null ? 0 : defaultPriority;
-        maxPriority = maxPriority == null ? 1000 : maxPriority;
+        maxPriority = maxPriority == null ? DEFAULT_MAX_PRIORITY : maxPriority;
         if (maxPriority < -1000 || maxPriority > 1000) {
             errors.add(new ValidationError("maxPriority", "must be between -1000 and 1000, got " + maxPriority));
         }

@@ -72,7 +72,8 @@ final class JobRoutes {
         router.post("/v1/jobs/:id/resubmit").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
                 Principal p = Access.principal(ctx);
-                blocking.call(() -> jobs.resubmit(find(p, ctx.pathParam("id")), p.subject(), p.groups())).onSuccess(job -> {
+                blocking.call(() -> jobs.resubmit(find(p, ctx.pathParam("id")),
+                        new JobService.Submitter(p.subject(), p.groups(), p.isAdmin()))).onSuccess(job -> {
                     ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
                     Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name(),
                             "resubmittedFrom", ctx.pathParam("id")));
@@ -102,7 +103,8 @@ final class JobRoutes {
         Principal who = Access.principal(ctx);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         String type = ctx.request().getHeader("Content-Type");
-        blocking.call(() -> jobs.submit(body, type, who.subject(), who.groups())).onSuccess(job -> {
+        blocking.call(() -> jobs.submit(body, type, new JobService.Submitter(who.subject(), who.groups(),
+                who.isAdmin()))).onSuccess(job -> {
             ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
             Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name()));
         }).onFailure(e -> Problems.fail(ctx, e));

@@ -68,7 +68,14 @@ public final class JobService {
 
     /** Validates and queues a job for a user in no groups. */
     public JobRecord submit(byte[] body, String contentType, String owner) {
-        return submit(body, contentType, owner, Set.of());
+        return submit(body, contentType, new Submitter(owner, Set.of(), false));
+    }
+
+    /**
+     * Who submits: the user, their groups, and whether they are an admin (who may ask for a
+     * priority above a queue's {@code maxPriority}, up to {@link QueueAdmission#ADMIN_MAX_PRIORITY}).
+     */
+    public record Submitter(String user, Set<String> groups, boolean admin) {
     }
 
     /**
@@ -77,21 +84,22 @@ public final class JobService {
      * @throws ValidationException listing every problem
      * @throws Forbidden when the user may not submit to the job's queue
      */
-    public JobRecord submit(byte[] body, String contentType, String owner, Set<String> groups) {
+    public JobRecord submit(byte[] body, String contentType, Submitter who) {
         JsonNode doc = Documents.parse(body, contentType);
-        JobSpec parsed = QueueAdmission.admit(store, store, parser.parse(doc), doc.hasNonNull("priority"), owner, groups);
+        JobSpec parsed = QueueAdmission.admit(store, store, parser.parse(doc), doc.hasNonNull("priority"), who);
         refuseSealedLookalikes(parsed);
-        return queue(parsed, owner, "submitted to queue " + parsed.queue() + " by " + owner);
+        return queue(parsed, who.user(), "submitted to queue " + parsed.queue() + " by " + who.user());
     }
 
     /**
      * Submits {@code old}'s spec again as a new job (its secrets included), with a fresh checkpoint
      * directory unless the spec resumes one; the caller has checked that the user may see {@code old}.
      */
-    public JobRecord resubmit(JobRecord old, String owner, Set<String> groups) {
+    public JobRecord resubmit(JobRecord old, Submitter who) {
         JobSpec spec = old.spec().withSecretEnv(secrets.open(old.id(), old.spec().secretEnv()));
-        JobSpec admitted = QueueAdmission.admit(store, store, spec, true, owner, groups);
-        return queue(admitted, owner, "resubmitted from " + old.id() + " to queue " + admitted.queue() + " by " + owner);
+        JobSpec admitted = QueueAdmission.admit(store, store, spec, true, who);
+        return queue(admitted, who.user(), "resubmitted from " + old.id() + " to queue " + admitted.queue() + " by "
+                + who.user());
     }
 
     private JobRecord queue(JobSpec parsed, String owner, String why) {

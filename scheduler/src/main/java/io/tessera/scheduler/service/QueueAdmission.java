@@ -12,7 +12,8 @@ import java.util.TreeSet;
 /**
  * The queue checks of a submission: the queue exists (the {@code default} queue always does,
  * open to everyone, unless an admin defines it), the user may submit to it, and the priority is
- * within its maximum. A job that names no priority gets the queue's default.
+ * within its maximum for users (admins may go up to {@link #ADMIN_MAX_PRIORITY}). A job that names
+ * no priority gets the queue's default.
  */
 final class QueueAdmission {
     private QueueAdmission() {
@@ -24,7 +25,13 @@ final class QueueAdmission {
      * @throws ValidationException naming {@code queue} or {@code priority}
      * @throws Forbidden           naming {@code queue} when the user may not submit there
      */
-    static JobSpec admit(QueueStore queueStore, JobStore jobStore, JobSpec spec, boolean priorityGiven, String user, Set<String> groups) {
+    /** The highest priority there is: admins may ask for up to it in any queue they may submit to. */
+    static final int ADMIN_MAX_PRIORITY = 1000;
+
+    static JobSpec admit(QueueStore queueStore, JobStore jobStore, JobSpec spec, boolean priorityGiven,
+                         JobService.Submitter who) {
+        String user = who.user();
+        Set<String> groups = who.groups();
         Map<String, QueueSpec> queues = queueStore.queues();
         QueueSpec queue = queues.get(spec.queue());
         if (queue == null && !spec.queue().equals(QueueSpec.DEFAULT)) {
@@ -50,9 +57,13 @@ final class QueueAdmission {
         if (!priorityGiven) {
             return spec.withPriority(queue.defaultPriority());
         }
-        if (spec.priority() > queue.maxPriority()) {
+        // Regression (issue 27, N4): the open default queue allowed any user priority 1000, so any
+        // user could preempt any other's jobs. Users stay within the queue's maxPriority (100 unless
+        // an admin sets it); only admins go above it.
+        int cap = who.admin() ? ADMIN_MAX_PRIORITY : queue.maxPriority();
+        if (spec.priority() > cap) {
             throw new ValidationException("priority", "is " + spec.priority() + "; queue " + queue.name()
-                    + " allows at most " + queue.maxPriority());
+                    + " allows users at most " + queue.maxPriority() + " (admins up to " + ADMIN_MAX_PRIORITY + ")");
         }
         return spec;
     }

@@ -96,4 +96,24 @@ class QueueApiTest {
             assertThat(c.sendAs(TestCluster.ALICE, "GET", "/v1/queues/ml", null, null).status()).isEqualTo(404);
         }
     }
+
+    /**
+     * Regression (issue 27, N4): the open default queue let any user ask for priority 1000, and one
+     * user preempted another's job round after round. Users stay within a queue's maxPriority (100
+     * unless an admin sets it); admins may go up to 1000.
+     */
+    @Test
+    void onlyAdminsGoAboveAQueuesMaxPriority() {
+        try (TestCluster c = TestCluster.start(dir)) {
+            Response user = c.sendAs(TestCluster.ALICE, "POST", "/v1/jobs", bytes(job("default", "priority: 1000\n")),
+                    "application/yaml");
+            assertThat(user.status()).as(user.body()).isEqualTo(400);
+            assertThat(fields(user)).containsExactly("priority");
+            assertThat(user.body()).contains("at most 100");
+            assertThat(c.sendAs(TestCluster.ALICE, "POST", "/v1/jobs", bytes(job("default", "priority: 100\n")),
+                    "application/yaml").status()).isEqualTo(201);
+            assertThat(c.sendAs(TestCluster.ADMIN, "POST", "/v1/jobs", bytes(job("default", "priority: 1000\n")),
+                    "application/yaml").status()).isEqualTo(201);
+        }
+    }
 }
