@@ -113,13 +113,22 @@ public final class JobService {
                         + "directory another user's job uses; name a directory of your own");
             });
         }
+        JobRecord job = parsed.scheduling().mayBePreempted() ? insert(parsed, owner, why)
+                : store.exclusively("non-preemptible/" + parsed.queue(), () -> {
+                    QueueAdmission.checkNonPreemptible(store, store, parsed);
+                    return insert(parsed, owner, why);
+                });
+        accepted(owner, bytes);
+        return job;
+    }
+
+    private JobRecord insert(JobSpec parsed, String owner, String why) {
         long seq = store.nextSequence();
         String id = "job-" + Long.toString(seq, 36);
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
         JobRecord job = JobRecord.submitted(new JobRecord.Identity(id, seq, owner, now), spec, why);
         store.insertJob(job);
-        accepted(owner, bytes);
         return job;
     }
 

@@ -45,15 +45,6 @@ final class QueueAdmission {
             throw new Forbidden("queue", "user " + user + " may not submit to queue " + queue.name()
                     + "; ask an admin to add you or one of your groups");
         }
-        if (!spec.scheduling().mayBePreempted()) {
-            QueueSpec q = queue;
-            long held = jobStore.jobs().stream().filter(j -> j.spec().queue().equals(q.name()) && !j.state().terminal()
-                    && !j.spec().scheduling().mayBePreempted()).count();
-            if (held >= queue.maxNonPreemptible()) {
-                throw new ValidationException("scheduling.preemptible", "queue " + queue.name() + " allows "
-                        + queue.maxNonPreemptible() + " live non-preemptible jobs and has " + held);
-            }
-        }
         if (!priorityGiven) {
             return spec.withPriority(queue.defaultPriority());
         }
@@ -66,6 +57,24 @@ final class QueueAdmission {
                     + " allows users at most " + queue.maxPriority() + " (admins up to " + ADMIN_MAX_PRIORITY + ")");
         }
         return spec;
+    }
+
+    /**
+     * Refuses a non-preemptible job when its queue holds its {@code maxNonPreemptible} live ones
+     * already; call it under {@link JobStore#exclusively} with the insert (regression, issue 27,
+     * N5: with a limit of 1, 12 parallel submissions got 5 accepted).
+     */
+    static void checkNonPreemptible(QueueStore queueStore, JobStore jobStore, JobSpec spec) {
+        if (spec.scheduling().mayBePreempted()) {
+            return;
+        }
+        QueueSpec queue = queueStore.queues().getOrDefault(spec.queue(), QueueSpec.open(QueueSpec.DEFAULT));
+        long held = jobStore.jobs().stream().filter(j -> j.spec().queue().equals(queue.name()) && !j.state().terminal()
+                && !j.spec().scheduling().mayBePreempted()).count();
+        if (held >= queue.maxNonPreemptible()) {
+            throw new ValidationException("scheduling.preemptible", "queue " + queue.name() + " allows "
+                    + queue.maxNonPreemptible() + " live non-preemptible jobs and has " + held);
+        }
     }
 
     private static String known(Map<String, QueueSpec> queues) {

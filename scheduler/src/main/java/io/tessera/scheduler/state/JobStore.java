@@ -3,6 +3,7 @@ package io.tessera.scheduler.state;
 import io.tessera.scheduler.model.JobRecord;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,4 +35,11 @@ public interface JobStore {
      * claimed directory is {@code dir}, inside it or contains it; then returns that owner and claims nothing.
      */
     Optional<String> claimCheckpointDir(String dir, String owner);
+
+    /**
+     * {@code action}'s answer, run while this member holds the cluster-wide lock named {@code key}:
+     * an admission check that counts jobs and the insert it allows are one step under it, so
+     * parallel submissions (through any members) cannot all pass a limit of one.
+     */
+    <T> T exclusively(String key, Supplier<T> action);
 }

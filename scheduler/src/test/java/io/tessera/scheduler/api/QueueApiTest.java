@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +119,39 @@ class QueueApiTest {
                     "application/yaml").status()).isEqualTo(201);
             assertThat(c.sendAs(TestCluster.ADMIN, "POST", "/v1/jobs", bytes(job("default", "priority: 1000\n")),
                     "application/yaml").status()).isEqualTo(201);
+        }
+    }
+
+    /**
+     * Regression (issue 27, N5): a queue's maxNonPreemptible was checked apart from the insert, and
+     * with a limit of 1, 12 parallel submissions got 5 accepted. Now the check and the insert are one
+     * step under a cluster-wide lock.
+     */
+    @Test
+    void parallelSubmissionsCannotAllPassALimitOfOneNonPreemptibleJob() throws Exception {
+        QueueSpec pinned = new QueueSpec("pinned", null, null, null, null, List.of(), List.of(), null, null, null, null, 1);
+        try (TestCluster c = TestCluster.withQueues(dir, List.of(pinned))) {
+            byte[] body = bytes(job("pinned", "scheduling: {preemptible: false}\n"));
+            ExecutorService pool = Executors.newFixedThreadPool(12);
+            try {
+                List<Future<Integer>> all = new ArrayList<>();
+                CountDownLatch go = new CountDownLatch(1);
+                for (int i = 0; i < 12; i++) {
+                    all.add(pool.submit(() -> {
+                        go.await();
+                        return c.sendAs(TestCluster.ALICE, "POST", "/v1/jobs", body, "application/yaml").status();
+                    }));
+                }
+                go.countDown();
+                List<Integer> codes = new ArrayList<>();
+                for (Future<Integer> f : all) {
+                    codes.add(f.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(codes.stream().filter(code -> code == 201).count()).as("accepted of %s", codes).isEqualTo(1);
+                assertThat(codes).containsOnly(201, 400);
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 }

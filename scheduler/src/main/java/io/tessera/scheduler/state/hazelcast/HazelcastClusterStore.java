@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -98,6 +99,17 @@ public final class HazelcastClusterStore implements ClusterStore {
     public void insertJob(JobRecord job) {
         if (jobs.putIfAbsent(job.id(), Codec.encode(job)) != null) {
             throw new IllegalStateException("job " + job.id() + " already exists");
+        }
+    }
+
+    @Override
+    public <T> T exclusively(String key, Supplier<T> action) {
+        String lock = "~lock:" + key; // a key no job has; locking it writes nothing
+        jobs.lock(lock);
+        try {
+            return action.get();
+        } finally {
+            jobs.unlock(lock);
         }
     }
 

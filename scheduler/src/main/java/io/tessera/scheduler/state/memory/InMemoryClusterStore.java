@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -55,6 +56,15 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public long nextSequence() {
         return sequence.incrementAndGet();
+    }
+
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    @Override
+    public <T> T exclusively(String key, Supplier<T> action) {
+        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+            return action.get();
+        }
     }
 
     @Override
