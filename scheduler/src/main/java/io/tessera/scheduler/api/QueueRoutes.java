@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import io.tessera.scheduler.auth.Principal;
 import io.tessera.scheduler.auth.Role;
 import io.tessera.scheduler.service.QueueService;
 import io.vertx.ext.web.Router;
@@ -22,12 +23,16 @@ final class QueueRoutes {
     void mount(Router router) {
         router.get("/v1/queues").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
-                blocking.respond(ctx, 200, () -> Map.of("queues", queues.list()));
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> Map.of("queues", queues.list().stream()
+                        .map(q -> q.shownTo(p.subject(), p.isAdmin())).toList()));
             }
         });
         router.get("/v1/queues/:name").handler(ctx -> {
             if (Access.require(ctx, Role.USER, Role.ADMIN)) {
-                blocking.respond(ctx, 200, () -> queues.get(ctx.pathParam("name")).orElseThrow(() -> notFound(ctx)));
+                Principal p = Access.principal(ctx);
+                blocking.respond(ctx, 200, () -> queues.get(ctx.pathParam("name")).map(q -> q.shownTo(p.subject(),
+                        p.isAdmin())).orElseThrow(() -> notFound(ctx)));
             }
         });
         router.put("/v1/queues/:name").handler(ctx -> {

@@ -13,8 +13,21 @@ import java.util.Map;
  * @param fairShareTflops its weighted max-min share of the fleet's capacity among the queues with jobs
  * @param pendingJobs     its queued jobs
  * @param pendingDevices  the devices those jobs ask for at their minimum shard counts
- * @param users           normalized TFLOPS held per user
+ * @param users           normalized TFLOPS held per user (each user sees only their own: {@link #shownTo})
  */
 public record QueueStatus(QueueSpec queue, double usedTflops, Map<String, Integer> usedDevices, double borrowedTflops,
                           double fairShareTflops, int pendingJobs, long pendingDevices, Map<String, Double> users) {
+
+    /**
+     * This status as {@code user} may see it: an admin sees every user's use; anyone else only
+     * their own. Regression (issue 27, N11): every user saw everyone's use by name.
+     */
+    public QueueStatus shownTo(String user, boolean admin) {
+        if (admin) {
+            return this;
+        }
+        Map<String, Double> mine = users.containsKey(user) ? Map.of(user, users.get(user)) : Map.of();
+        return new QueueStatus(queue, usedTflops, usedDevices, borrowedTflops, fairShareTflops, pendingJobs,
+                pendingDevices, mine);
+    }
 }

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.config.QueueSpec;
@@ -8,6 +9,7 @@ import io.tessera.scheduler.e2e.TestCluster;
 import io.tessera.scheduler.e2e.TestCluster.Response;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -151,6 +153,26 @@ class QueueApiTest {
                 assertThat(codes).containsOnly(201, 400);
             } finally {
                 pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Regression (issue 27, N11): every user saw each user's use of a queue by name; now only admins do. */
+    @Test
+    void aUserSeesOnlyTheirOwnUseOfAQueue() {
+        try (TestCluster c = TestCluster.start(dir)) {
+            c.agent("h20-a", "nvidia-h20", 2);
+            String a = c.submitAs(TestCluster.ALICE, job("default", ""));
+            String b = c.submitAs(TestCluster.BOB, job("default", ""));
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.job(a).path("state").asText().equals("RUNNING")
+                    && c.job(b).path("state").asText().equals("RUNNING"));
+            JsonNode admin = c.sendAs(TestCluster.ADMIN, "GET", "/v1/queues/default", null, null).json();
+            assertThat(admin.path("users").has("alice") && admin.path("users").has("bob")).as(admin.toString()).isTrue();
+            JsonNode one = c.sendAs(TestCluster.ALICE, "GET", "/v1/queues/default", null, null).json();
+            JsonNode all = c.sendAs(TestCluster.ALICE, "GET", "/v1/queues", null, null).json().path("queues").get(0);
+            for (JsonNode seen : List.of(one, all)) {
+                assertThat(seen.path("users").has("alice")).as(seen.toString()).isTrue();
+                assertThat(seen.path("users").has("bob")).as(seen.toString()).isFalse();
             }
         }
     }

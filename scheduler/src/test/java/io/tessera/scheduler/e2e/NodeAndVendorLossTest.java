@@ -126,7 +126,7 @@ class NodeAndVendorLossTest {
             // worker's steps end a little late, by its sleep's overshoot, and later still on a loaded machine).
             // Regression: a fixed bound (0.99, then 0.97) failed on loaded machines (0.964 in CI, 0.954 here): the
             // plan in force predicts from the factors it learned, so the bound is the slowest learned factor.
-            Map<String, Double> factors = s.learnedFactors(0, "drill");
+            Map<String, Double> factors = s.learnedFactors(0, "drill@default");
             assertThat(factors).as("the drill's class learned a factor per chip type").hasSizeGreaterThanOrEqualTo(3);
             double slowest = factors.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             System.out.printf("grow-back: learned factors %s; predicted/original %.3f, bound %.3f%n", factors, p2 / p0,
