@@ -14,11 +14,20 @@ import java.util.Set;
  * @param jwtHs256SecretFile    the HS256 shared secret (jwt mode)
  * @param jwtRs256PublicKeyFile the RS256 public key, PEM (jwt mode)
  * @param jwtIssuer             the required {@code iss} claim, or null to accept any
+ * @param holdNewNodes          true: a node enrolling for the first time joins with none of its devices
+ *                              accepted, and runs nothing until an admin accepts its inventory (default false)
  */
 public record AuthConfig(String mode, String tokenFile, String joinTokenFile, String jwtHs256SecretFile,
-                         String jwtRs256PublicKeyFile, String jwtIssuer) {
+                         String jwtRs256PublicKeyFile, String jwtIssuer, Boolean holdNewNodes) {
+    /** Without holding new nodes. */
+    public AuthConfig(String mode, String tokenFile, String joinTokenFile, String jwtHs256SecretFile,
+                      String jwtRs256PublicKeyFile, String jwtIssuer) {
+        this(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, false);
+    }
+
     public AuthConfig {
         mode = mode == null ? "token" : mode;
+        holdNewNodes = holdNewNodes != null && holdNewNodes;
         if (!Set.of("token", "jwt", "none").contains(mode)) {
             throw new ValidationException("auth.mode", "must be token, jwt or none, got '" + mode + "'");
         }

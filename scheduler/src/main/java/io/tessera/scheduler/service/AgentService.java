@@ -87,7 +87,11 @@ public final class AgentService {
             if (old.isEmpty() || old.get().state() == NodeState.LOST) {
                 LOG.info("node {} registered with {} devices", req.node(), req.devices().size());
             }
-            int wasAccepted = old.map(NodeRecord::acceptedDevices).orElse(req.devices().size());
+            // A new node's inventory is taken as it says, unless the operator holds new nodes for an
+            // admin (auth.holdNewNodes): then it runs nothing until accepted (issue 27, N9: a rogue
+            // node enrolled with the fleet token was READY at once with 8 x H100).
+            int wasAccepted = old.map(NodeRecord::acceptedDevices)
+                    .orElse(config.auth().holdNewNodes() ? 0 : req.devices().size());
             int allowed = wasAccepted + (old.isPresent() ? config.limits().inventoryGrowth() : 0);
             return new NodeRecord(req.node(), req.address(), req.labels(), withinAccepted(req.devices(), allowed),
                     NodeState.READY, at, now, old.map(NodeRecord::drained).orElse(false),

@@ -85,6 +85,12 @@ public final class TestCluster implements AutoCloseable {
         return c;
     }
 
+    /** Token auth as {@link #start(Path)} has it, with new nodes held for an admin's acceptance. */
+    public static AuthConfig holdingNewNodes(Path dir) {
+        AuthConfig a = writeAuth(dir);
+        return new AuthConfig(a.mode(), a.tokenFile(), a.joinTokenFile(), null, null, null, true);
+    }
+
     private static AuthConfig writeAuth(Path dir) {
         try {
             Path tokens = dir.resolve("tokens.yaml");
