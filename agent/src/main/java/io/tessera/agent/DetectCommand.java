@@ -34,7 +34,7 @@ public final class DetectCommand implements Callable<Integer> {
         try {
             cfg = config != null ? ConfigLoader.load(Optional.of(config), AgentConfig.class)
                     : new AgentConfig(null, "this-node", null, null,
-                            List.of(new AgentConfig.DeviceSource("auto", null, null, null, null, null)), null, null, null, -1, null, null, null, null, null, null, null, null);
+                            List.of(new AgentConfig.DeviceSource("auto", null, null, null, null, null)), null, null, null, -1, null, null, null, null, null, null, null, null, null);
         } catch (ValidationException | UncheckedIOException e) {
             System.err.println("tessera detect: invalid config: " + e.getMessage());
             return 2;

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param pidNamespace        give each worker its own PID namespace; null (default) where the host allows it
  * @param joinTokenFile       a file holding the join token; the agent empties it once it holds its credential
  * @param logs                where the agent serves worker logs to the scheduler, and how large one grows
+ * @param containers          how workers of shards with an image run (docs/containers.md); none by default
  */
 public record AgentConfig(
         String schedulerUrl,
@@ -53,7 +54,8 @@ public record AgentConfig(
         String workerUids,
         Boolean pidNamespace,
         String joinTokenFile,
-        Logs logs) {
+        Logs logs,
+        ContainerRuntimeConfig containers) {
 
     /**
      * The agent's log endpoint, which only the scheduler can use (it presents a key the agent
@@ -100,6 +102,7 @@ public record AgentConfig(
             throw new ValidationException("workerUids", "must be FIRST-LAST (uids of 1000 or more) or none, got '"
                     + workerUids + "'");
         }
+        containers = containers == null ? ContainerRuntimeConfig.NONE : containers;
         logs = logs == null ? Logs.DEFAULT : logs;
         logs = logs.host() == null ? new Logs(logs.port(), address, logs.maxBytes()) : logs;
         heartbeatIntervalMs = SchedulerConfig.check("heartbeatIntervalMs",

@@ -42,15 +42,25 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
      * @param secretEnv     environment for every worker that the API, logs and events never show
      * @param shell         run {@code command} through {@code /bin/sh -c}; false (the default) runs it directly
      * @param checkpointDir where workers write checkpoints; absolute, no {@code ..}; may be null
+     * @param image         the OCI image every shard runs in; null runs shards as host processes
+     * @param variants      overrides by vendor or chip type (a chip type's wins over its vendor's); see {@link WorkerVariant}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Worker(List<String> command, List<String> args, Map<String, String> env,
-                         Map<String, String> secretEnv, boolean shell, String checkpointDir) {
+                         Map<String, String> secretEnv, boolean shell, String checkpointDir, String image,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, WorkerVariant> variants) {
         public Worker {
             command = List.copyOf(command);
             args = List.copyOf(args);
             env = Map.copyOf(env);
             secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+            variants = variants == null ? Map.of() : Map.copyOf(variants);
+        }
+
+        /** A host-process worker with no image and no variants. */
+        public Worker(List<String> command, List<String> args, Map<String, String> env, Map<String, String> secretEnv,
+                      boolean shell, String checkpointDir) {
+            this(command, args, env, secretEnv, shell, checkpointDir, null, Map.of());
         }
     }
 
@@ -103,7 +113,8 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
 
     /** This spec with other {@code secretEnv} values (the same names, sealed for storage). */
     public JobSpec withSecretEnv(Map<String, String> values) {
-        Worker w = new Worker(worker.command(), worker.args(), worker.env(), values, worker.shell(), worker.checkpointDir());
+        Worker w = new Worker(worker.command(), worker.args(), worker.env(), values, worker.shell(), worker.checkpointDir(),
+                worker.image(), worker.variants());
         return new JobSpec(name, queue, priority, w, shape, hardware, restartLimit, scheduling);
     }
 
@@ -129,6 +140,43 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
 
     public String checkpointDir() {
         return worker.checkpointDir();
+    }
+
+    /** The image every shard runs in unless a variant names another; null for host processes. */
+    public String image() {
+        return worker.image();
+    }
+
+    /** The overrides by vendor or chip type. */
+    public Map<String, WorkerVariant> variants() {
+        return worker.variants();
+    }
+
+    /** Whether any shard of this job would run in a container. */
+    public boolean usesImages() {
+        return worker.image() != null || worker.variants().values().stream().anyMatch(v -> v.image() != null);
+    }
+
+    /** The key of the variant that applies to {@code chip}: its chip type's, else its vendor's, else null. */
+    public String variantKey(ChipType chip) {
+        if (worker.variants().containsKey(chip.id())) {
+            return chip.id();
+        }
+        return worker.variants().containsKey(chip.vendor()) ? chip.vendor() : null;
+    }
+
+    /** What a shard on {@code chip} runs: the job's worker with the variant for {@code chip} applied. */
+    public EffectiveWorker workerFor(ChipType chip) {
+        String key = variantKey(chip);
+        WorkerVariant v = key == null ? WorkerVariant.NONE : worker.variants().get(key);
+        List<String> command = v.command() != null ? v.command() : command();
+        List<String> args = v.args() != null ? v.args() : args();
+        Map<String, String> env = new LinkedHashMap<>(env());
+        if (v.env() != null) {
+            env.putAll(v.env());
+        }
+        env.putAll(secretEnv());
+        return new EffectiveWorker(v.image() != null ? v.image() : image(), argv(command, args), env, key);
     }
 
     public ShardRange shards() {
@@ -172,12 +220,16 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
      * with the args as the script's positional parameters.
      */
     public List<String> argv() {
+        return argv(command(), args());
+    }
+
+    private List<String> argv(List<String> command, List<String> args) {
         if (shell()) {
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command()), "tessera-job"));
-            argv.addAll(args());
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", String.join(" ", command), "tessera-job"));
+            argv.addAll(args);
             return argv;
         }
-        return Stream.concat(command().stream(), args().stream()).toList();
+        return Stream.concat(command.stream(), args.stream()).toList();
     }
 
     /** The job's whole worker environment, secrets included: for agents only. */

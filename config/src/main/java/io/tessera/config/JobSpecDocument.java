@@ -3,6 +3,7 @@ package io.tessera.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A {@link JobSpec} written back in the submission format that {@link JobSpecParser} reads, so a
@@ -27,6 +28,8 @@ public final class JobSpecDocument {
         putIf(d, "env", s.env(), !s.env().isEmpty());
         putIf(d, "secretEnv", s.secretEnv(), !s.secretEnv().isEmpty());
         putIf(d, "shell", true, s.shell());
+        putIf(d, "image", s.image(), s.image() != null);
+        putIf(d, "variants", variants(s.variants()), !s.variants().isEmpty());
         d.put("shards", s.shards().elastic() ? Map.of("min", s.shards().min(), "max", s.shards().max()) : s.shards().min());
         d.put("devicesPerShard", s.devicesPerShard());
         workload(d, s.workload());
@@ -40,6 +43,19 @@ public final class JobSpecDocument {
         d.put("restartLimit", s.restartLimit());
         scheduling(d, s.scheduling());
         return d;
+    }
+
+    private static Map<String, Object> variants(Map<String, WorkerVariant> variants) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        new TreeMap<>(variants).forEach((k, v) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            putIf(m, "image", v.image(), v.image() != null);
+            putIf(m, "command", v.command(), v.command() != null);
+            putIf(m, "args", v.args(), v.args() != null);
+            putIf(m, "env", v.env(), v.env() != null);
+            out.put(k, m);
+        });
+        return out;
     }
 
     private static void workload(Map<String, Object> d, JobSpec.Workload w) {

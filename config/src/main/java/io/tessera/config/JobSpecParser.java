@@ -29,7 +29,7 @@ public final class JobSpecParser {
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
             "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
             "efficiency", "activationGiBPerSample", "secretEnv", "shell", "scheduling", "allowUnschedulable",
-            "resumeFrom", "profileKey", "vendors", "excludeVendors");
+            "resumeFrom", "profileKey", "vendors", "excludeVendors", "image", "variants");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_RANK", "GROUP_WORLD_SIZE", "ROLE_RANK",
@@ -46,6 +46,7 @@ public final class JobSpecParser {
 
     private final ChipCatalog catalog;
     private final int maxArgvEnvBytes;
+    private final List<String> allowedImages;
 
     public JobSpecParser(ChipCatalog catalog) {
         this(catalog, DEFAULT_MAX_ARGV_ENV_BYTES);
@@ -53,8 +54,14 @@ public final class JobSpecParser {
 
     /** With {@code maxArgvEnvBytes} capping command, args, env and secretEnv together. */
     public JobSpecParser(ChipCatalog catalog, int maxArgvEnvBytes) {
+        this(catalog, maxArgvEnvBytes, List.of());
+    }
+
+    /** Also refusing images outside {@code allowedImages}, glob patterns (empty: any image; {@link ContainersConfig}). */
+    public JobSpecParser(ChipCatalog catalog, int maxArgvEnvBytes, List<String> allowedImages) {
         this.catalog = catalog;
         this.maxArgvEnvBytes = maxArgvEnvBytes;
+        this.allowedImages = List.copyOf(allowedImages);
     }
 
     /** Whether a job may never set {@code name}: a loader, C library or allocator variable. */
@@ -84,8 +91,8 @@ public final class JobSpecParser {
             r.error("command", "must name at least the executable");
         }
         List<String> args = r.list(doc, "", "args", false, MAX_ARGS, argument(r)).orElse(List.of());
-        Map<String, String> env = env(r, doc, "env");
-        Map<String, String> secretEnv = env(r, doc, "secretEnv");
+        Map<String, String> env = env(r, doc, "", "env");
+        Map<String, String> secretEnv = env(r, doc, "", "secretEnv");
         secretEnv.keySet().stream().filter(env::containsKey)
                 .forEach(k -> r.error("secretEnv." + k, "is also in env; name each variable once"));
         if (env.size() + secretEnv.size() > MAX_ENV) {
@@ -123,8 +130,22 @@ public final class JobSpecParser {
         PrecisionPolicy policy = doc.hasNonNull("precisionPolicy") ? r.parsed(doc.get("precisionPolicy"),
                 "precisionPolicy", PrecisionPolicy::parse, "must be uniform or per-shard") : PrecisionPolicy.UNIFORM;
         Map<String, Double> efficiency = efficiency(r, doc);
+        String image = ContainerSpecParser.image(r, doc, "");
+        VendorPolicy vendors = vendor;
+        Map<String, WorkerVariant> variants = ContainerSpecParser.variants(r, doc, catalog, (v, at) -> env(r, v, at, "env"),
+                argument(r), chip -> (chipTypes.isEmpty() || chipTypes.contains(chip.id())) && vendors.allows(chip.vendor()));
+        variants.forEach((k, v) -> (v.env() == null ? Map.<String, String>of() : v.env()).keySet().stream()
+                .filter(secretEnv::containsKey)
+                .forEach(key -> r.error("variants." + k + ".env." + key, "is in secretEnv; name each variable once")));
+        JobSpec.Worker worker = new JobSpec.Worker(command, args, env, secretEnv, shell, checkpointDir, image, variants);
+        ContainerSpecParser.checkEnvForContainers(r, worker);
+        ContainerSpecParser.refused(worker, allowedImages).forEach(r::error);
+        if (bytes + ContainerSpecParser.size(variants) > maxArgvEnvBytes && bytes <= maxArgvEnvBytes) {
+            r.error("variants", "command, args, env and secretEnv with the variants take "
+                    + (bytes + ContainerSpecParser.size(variants)) + " bytes; the limit is " + maxArgvEnvBytes);
+        }
         r.throwIfInvalid();
-        return new JobSpec(name, queue, priority, new JobSpec.Worker(command, args, env, secretEnv, shell, checkpointDir),
+        return new JobSpec(name, queue, priority, worker,
                 new JobSpec.Shape(shards, dps, workload, globalBatch),
                 new JobSpec.Hardware(precisions, policy, vendor, chipTypes, efficiency), restartLimit, scheduling);
     }
@@ -166,8 +187,9 @@ public final class JobSpecParser {
         }
     }
 
-    private Map<String, String> env(FieldReader r, JsonNode doc, String field) {
-        Map<String, String> env = r.stringMap(doc, "", field, MAX_ENV, MAX_ENV_VALUE).orElse(Map.of());
+    private Map<String, String> env(FieldReader r, JsonNode doc, String path, String name) {
+        String field = FieldReader.join(path, name);
+        Map<String, String> env = r.stringMap(doc, path, name, MAX_ENV, MAX_ENV_VALUE).orElse(Map.of());
         Set<String> visibility = new LinkedHashSet<>();
         catalog.all().forEach(c -> visibility.add(c.visibilityEnv()));
         for (String key : env.keySet()) {
@@ -179,7 +201,7 @@ public final class JobSpecParser {
                 r.error(field + "." + key, "is set by Tessera's worker contract and cannot be overridden");
             } else if (env.get(key).indexOf('\0') >= 0) {
                 r.error(field + "." + key, "must not contain NUL characters");
-            } else if (field.equals("secretEnv") && JobSpec.REDACTED.equals(env.get(key))) {
+            } else if (name.equals("secretEnv") && JobSpec.REDACTED.equals(env.get(key))) {
                 r.error(field + "." + key, "holds the placeholder the API shows instead of a secret; send the real value");
             }
         }

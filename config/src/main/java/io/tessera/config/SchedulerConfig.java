@@ -32,6 +32,7 @@ import java.util.Set;
  * @param limits                what one user, client or agent may take
  * @param secrets               where the cluster secret and the key for secrets at rest come from
  * @param queues                the queues admins define here (docs/queues.md); written to cluster state at start
+ * @param containers            which container images jobs may name
  */
 public record SchedulerConfig(
         String httpHost,
@@ -58,9 +59,11 @@ public record SchedulerConfig(
         ElasticConfig elastic,
         LimitsConfig limits,
         SecretsConfig secrets,
-        List<QueueSpec> queues) {
+        List<QueueSpec> queues,
+        ContainersConfig containers) {
 
     public SchedulerConfig {
+        containers = containers == null ? ContainersConfig.DEFAULT : containers;
         queues = queues == null ? List.of() : List.copyOf(queues);
         checkQueues(queues);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
@@ -99,14 +102,14 @@ public record SchedulerConfig(
     /** All defaults. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers);
     }
 
     /** A copy with other authentication settings. */
@@ -114,14 +117,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic, limits, secrets, queues);
+                database, elastic, limits, secrets, queues, containers);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers);
     }
 
     /** Whether state is written through to a database. */
@@ -133,7 +136,7 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers);
     }
 
     /** Queue names are unique. */

@@ -132,7 +132,8 @@ public final class SchedulerNode implements AutoCloseable {
         ScheduledExecutorService collector = fleetCollector(
                 new FleetStatsCollector(store, view, catalog, clock), queues, metrics, config.metricsRefreshMs());
         try {
-            JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes());
+            JobSpecParser parser = new JobSpecParser(catalog, config.limits().maxArgvEnvBytes(),
+                    config.containers().allowedImages());
             queues.define(config.queues());
             PlanService plans = new PlanService(view, parser, placer, policy).settlesAfter(config.limits().fleetSettleMs(), clock);
             JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits);

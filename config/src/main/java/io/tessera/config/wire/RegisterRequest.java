@@ -12,9 +12,15 @@ import java.util.Map;
  * @param devices the full device inventory
  * @param shards  shards the agent is already running (so a restarted scheduler can adopt them)
  * @param logs    where the agent serves worker logs to the scheduler; null when it serves none
+ * @param containers the node's container runtime; null when workers run only as host processes
  */
 public record RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
-                              List<ShardReport> shards, LogEndpoint logs) {
+                              List<ShardReport> shards, LogEndpoint logs, ContainerSupport containers) {
+    public RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
+                           List<ShardReport> shards, LogEndpoint logs) {
+        this(node, address, labels, devices, shards, logs, null);
+    }
+
     public RegisterRequest(String node, String address, Map<String, String> labels, List<DeviceReport> devices,
                            List<ShardReport> shards) {
         this(node, address, labels, devices, shards, null);

@@ -1,5 +1,6 @@
 package io.tessera.config.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Map;
  * @param groupWorldSize         how many nodes the job's shards run on (0 from a scheduler that predates it)
  * @param argv                   the command and arguments; never run through a shell
  * @param env                    the job's own environment variables
+ * @param image                  the OCI image the worker runs in (the job's, or its variant's); null: a host process
  * @param devices                device indices on this node, as the vendor tool numbers them
  * @param chipType               catalog chip id
  * @param visibilityEnv          the variable that restricts the worker to {@code devices}
@@ -60,11 +62,21 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
                            int attempt, int groupRank, int groupWorldSize) {
     }
 
-    /** What the worker runs: argv (never through a shell), the job's environment, its checkpoint directories. */
-    public record Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob) {
+    /**
+     * What the worker runs: argv (never through a shell), the job's environment, its checkpoint
+     * directories, and the OCI image it runs in (null: a host process). Argv, environment and image
+     * are the job's with the variant for this shard's chip type applied.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob,
+                          String image) {
         public Command {
             argv = argv == null ? List.of() : List.copyOf(argv);
             env = env == null ? Map.of() : Map.copyOf(env);
+        }
+
+        public Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob) {
+            this(argv, env, checkpointDir, resumesJob, null);
         }
     }
 
@@ -135,6 +147,11 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
 
     public Map<String, String> env() {
         return command.env();
+    }
+
+    /** The OCI image the worker runs in, or null for a host process. */
+    public String image() {
+        return command.image();
     }
 
     public String checkpointDir() {
@@ -213,7 +230,7 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
         return new ShardAssignment(identity, new Command(command.argv(), newEnv, command.checkpointDir(),
-                command.resumesJob()), grant, batch, rendezvous, lifecycle);
+                command.resumesJob(), command.image()), grant, batch, rendezvous, lifecycle);
     }
 
     /** This shard with a new split of the running attempt: its batch, its predicted rate, and the split's version. */

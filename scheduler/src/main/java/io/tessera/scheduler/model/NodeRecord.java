@@ -1,5 +1,6 @@
 package io.tessera.scheduler.model;
 
+import io.tessera.config.wire.ContainerSupport;
 import io.tessera.config.wire.LogEndpoint;
 import io.tessera.config.wire.DeviceReport;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.Map;
  * @param acceptedDevices how many devices the node may offer: its first inventory, grown by
  *                        {@code limits.inventoryGrowth} or an admin's acceptance; devices beyond it take no work
  * @param logs            where its agent serves worker logs, with the key to present; null if it serves none
+ * @param containers      its container runtime as its agent reported it; null: host processes only
  */
 public record NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
                          NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained,
-                         Integer acceptedDevices, LogEndpoint logs) {
+                         Integer acceptedDevices, LogEndpoint logs, ContainerSupport containers) {
     public NodeRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         devices = devices == null ? List.of() : List.copyOf(devices);
@@ -31,7 +33,13 @@ public record NodeRecord(String name, String address, Map<String, String> labels
 
     public NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
                       NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained, Integer acceptedDevices) {
-        this(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, acceptedDevices, null);
+        this(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, acceptedDevices, null, null);
+    }
+
+    public NodeRecord(String name, String address, Map<String, String> labels, List<DeviceReport> devices,
+                      NodeState state, String registeredAt, long lastHeartbeatMs, boolean drained, Integer acceptedDevices,
+                      LogEndpoint logs) {
+        this(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, acceptedDevices, logs, null);
     }
 
     /** A node whose whole inventory is accepted. */
@@ -41,25 +49,30 @@ public record NodeRecord(String name, String address, Map<String, String> labels
     }
 
     public NodeRecord withHeartbeat(List<DeviceReport> newDevices, long nowMs) {
-        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained, acceptedDevices, logs);
+        return new NodeRecord(name, address, labels, newDevices, NodeState.READY, registeredAt, nowMs, drained, acceptedDevices, logs, containers);
     }
 
     public NodeRecord withState(NodeState newState) {
-        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained, acceptedDevices, logs);
+        return new NodeRecord(name, address, labels, devices, newState, registeredAt, lastHeartbeatMs, drained, acceptedDevices, logs, containers);
     }
 
     public NodeRecord withDrained(boolean value) {
-        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices, logs);
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, value, acceptedDevices, logs, containers);
     }
 
     /** The same node, last heard from at {@code ms} if that is later than what it holds. */
     public NodeRecord heardAt(Long ms) {
         return ms == null || ms <= lastHeartbeatMs ? this
-                : new NodeRecord(name, address, labels, devices, state, registeredAt, ms, drained, acceptedDevices, logs);
+                : new NodeRecord(name, address, labels, devices, state, registeredAt, ms, drained, acceptedDevices, logs, containers);
     }
 
     /** The same node with every device it reports now accepted. */
     public NodeRecord withInventoryAccepted() {
-        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size(), logs);
+        return new NodeRecord(name, address, labels, devices, state, registeredAt, lastHeartbeatMs, drained, devices.size(), logs, containers);
+    }
+
+    /** Whether workers can run in containers on it. */
+    public boolean runsContainers() {
+        return containers != null;
     }
 }

@@ -209,7 +209,7 @@ public final class ClusterSnapshot {
                     free.put(chip, left);
                 }
             });
-            changed.add(new NodeView(n.name(), n.address(), n.labels(), free));
+            changed.add(new NodeView(n.name(), n.address(), n.labels(), free, n.containers()));
         });
         return with(changed, List.of());
     }

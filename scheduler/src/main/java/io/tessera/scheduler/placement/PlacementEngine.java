@@ -21,6 +21,7 @@ public final class PlacementEngine implements Placer {
     /** Feasibility stages, cheapest first. */
     private static final List<ChipCheck> CHECKS = List.of(
             new AllowedChipCheck(),  // a list lookup
+            new ContainerRuntimeCheck(), // a scan of the nodes, only for jobs that run in images
             new PrecisionCheck(),    // a few map lookups
             new MemoryCheck(),       // arithmetic on the job
             new CapacityCheck());    // a scan of the nodes
@@ -32,12 +33,13 @@ public final class PlacementEngine implements Placer {
         // 2. feasibility: the first veto per chip type
         Map<String, Veto> vetoes = new LinkedHashMap<>();
         List<ChipType> eligible = new ArrayList<>();
+        ClusterSnapshot usable = ContainerRuntimeCheck.usable(snapshot, job); // image shards only where a runtime is
         for (ChipType chip : present.values()) {
-            firstVeto(chip, job, snapshot, policy).ifPresentOrElse(v -> vetoes.put(chip.id(), v), () -> eligible.add(chip));
+            firstVeto(chip, job, snapshot, usable, policy).ifPresentOrElse(v -> vetoes.put(chip.id(), v), () -> eligible.add(chip));
         }
         // 3. search every precision option for the fastest feasible gang
         LinkModel link = new LinkModel(policy.network());
-        SlotSource source = new SlotSource(snapshot, job.devicesPerShard());
+        SlotSource source = new SlotSource(usable, job.devicesPerShard());
         int max = (int) Math.min(job.shards().max(), job.globalBatch());
         Selection best = null;
         for (Precision p : precisionOptions(job)) {
@@ -81,9 +83,12 @@ public final class PlacementEngine implements Placer {
         return present;
     }
 
-    private static Optional<Veto> firstVeto(ChipType chip, JobSpec job, ClusterSnapshot s, PlacementPolicy p) {
+    /** The first veto of {@code chip}: the runtime check sees the whole snapshot, the later ones what the job may use. */
+    private static Optional<Veto> firstVeto(ChipType chip, JobSpec job, ClusterSnapshot s, ClusterSnapshot usable,
+                                            PlacementPolicy p) {
         for (ChipCheck check : CHECKS) {
-            Optional<Veto> v = check.check(chip, job, s, p);
+            Optional<Veto> v = check.check(chip, job, check instanceof AllowedChipCheck || check instanceof ContainerRuntimeCheck
+                    ? s : usable, p);
             if (v.isPresent()) {
                 return v;
             }

@@ -12,6 +12,11 @@ public enum VetoReason {
     PRECISION(Kind.STATIC),
     /** Even micro-batch 1 does not fit its memory. */
     MEMORY(Kind.STATIC),
+    /**
+     * The job runs it in a container image, and its free devices are all on nodes without a
+     * container runtime (nodes with one may free up, or be added).
+     */
+    NO_CONTAINER_RUNTIME(Kind.DYNAMIC),
     /** No node has enough free devices of it for one shard. */
     INSUFFICIENT_DEVICES(Kind.DYNAMIC),
     /** Using it would break the vendor-share cap or vendor minimum (with the capacity of other vendors free now). */

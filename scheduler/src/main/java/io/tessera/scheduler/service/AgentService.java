@@ -95,7 +95,7 @@ public final class AgentService {
             int allowed = wasAccepted + (old.isPresent() ? config.limits().inventoryGrowth() : 0);
             return new NodeRecord(req.node(), req.address(), req.labels(), withinAccepted(req.devices(), allowed),
                     NodeState.READY, at, now, old.map(NodeRecord::drained).orElse(false),
-                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)), logs);
+                    Math.max(wasAccepted, Math.min(req.devices().size(), allowed)), logs, req.containers());
         });
         store.recordShardReports(ownReports(req.node(), req.shards()));
         long n = fleetSize();

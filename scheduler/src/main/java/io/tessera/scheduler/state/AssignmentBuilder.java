@@ -2,6 +2,7 @@ package io.tessera.scheduler.state;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ChipType;
+import io.tessera.config.EffectiveWorker;
 import io.tessera.config.NetworkConfig;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.CommPlan;
@@ -104,10 +105,11 @@ public final class AssignmentBuilder {
             for (int local = 0; local < shards.size(); local++) {
                 ShardPlan s = shards.get(local);
                 ChipType chip = catalog.byId(s.chipType()).orElseThrow();
+                EffectiveWorker worker = job.spec().workerFor(chip); // the variant for this chip type, if any
                 list.add(ShardAssignment.builder(job.id(), s.shard()).jobName(job.spec().name())
                         .gang(plan.shards().size(), local, shards.size()).attempt(job.attempt())
                         .nodes(nodeOrder.indexOf(node), nodeOrder.size())
-                        .command(job.spec().argv(), job.spec().workerEnv())
+                        .command(worker.argv(), worker.env()).image(worker.image())
                         .checkpoints(checkpointDir(job), job.spec().checkpointDir() == null ? null
                                 : job.spec().scheduling().resumeFrom())
                         .devices(s.devices(), chip.id(), chip.vendor(), chip.visibilityEnv())

@@ -50,7 +50,7 @@ public final class SnapshotBuilder {
             }
         }
         free.values().forEach(l -> l.sort(Integer::compare));
-        return new NodeView(node.name(), node.address(), node.labels(), free);
+        return new NodeView(node.name(), node.address(), node.labels(), free, node.runsContainers());
     }
 
     /** Device indices held by any shard of the set. */
@@ -87,7 +87,7 @@ public final class SnapshotBuilder {
                     : new DeviceReport(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB(), true, null,
                             null, null, null, null, d.visibilityEnv())).toList();
             best.add(new NodeRecord(n.name(), n.address(), n.labels(), healthy, NodeState.READY, n.registeredAt(),
-                    n.lastHeartbeatMs(), false, n.acceptedDevices(), n.logs()));
+                    n.lastHeartbeatMs(), false, n.acceptedDevices(), n.logs(), n.containers()));
         }
         return idle(catalog, best);
     }

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
+import io.tessera.config.ContainerRuntimeConfig;
 import io.tessera.config.Documents;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.SchedulerConfig;
@@ -112,7 +113,7 @@ public final class TestCluster implements AutoCloseable {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
                 dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
-                limits != null ? limits : FAST_RESTARTS, null, queues);
+                limits != null ? limits : FAST_RESTARTS, null, queues, null);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
@@ -128,9 +129,14 @@ public final class TestCluster implements AutoCloseable {
 
     /** An agent whose devices come from {@code source} (a real detector against a fake tool, say). */
     public Agent agent(String node, AgentConfig.DeviceSource source) {
+        return agent(node, source, null);
+    }
+
+    /** An agent whose devices come from {@code source}, running shards with an image as {@code containers} says. */
+    public Agent agent(String node, AgentConfig.DeviceSource source, ContainerRuntimeConfig containers) {
         AgentConfig cfg = new AgentConfig(url(), node, "127.0.0.1", Map.of("zone", "test"),
                 List.of(source), dir.resolve(node).toString(), 200L, null, 0, "127.0.0.1", joinToken,
-                null, System.getProperty("user.name"), null, null, null, null);
+                null, System.getProperty("user.name"), null, null, null, null, containers);
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;

@@ -121,7 +121,7 @@ class AgentTrustTest {
             AgentConfig cfg = new AgentConfig(c.url(), "tf-1", "127.0.0.1",
                     Map.of(), List.of(AgentConfig.DeviceSource.simulated("nvidia-h20", 1)),
                     dir.resolve("tf-1").toString(), 200L, null, -1, null, null, null, System.getProperty("user.name"), null,
-                    null, token.toString(), null);
+                    null, token.toString(), null, null);
             try (Agent agent = Agent.start(cfg)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().toString().contains("tf-1"));
                 assertThat(Files.readString(token)).isEmpty();
