@@ -13,6 +13,8 @@ import io.tessera.agent.worker.SafeFiles;
 import io.tessera.agent.worker.WorkerIdentity;
 import io.tessera.agent.worker.WorkerLauncher;
 import io.tessera.agent.worker.WorkerSupervisor;
+import io.tessera.agent.container.ContainerRuntime;
+import io.tessera.agent.container.Containers;
 import org.slf4j.LoggerFactory;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ChipCatalog;
@@ -40,6 +42,11 @@ public final class Agent implements AutoCloseable {
                 identity, identity.switches() ? WorkerLauncher.detect(config.pidNamespace()) : null);
         SchedulerClient client = new SchedulerClient(config.schedulerUrl());
         this.heartbeats = new HeartbeatLoop(config, detector, supervisor, client, inventory, metrics);
+        if (config.containers().enabled()) {
+            ContainerRuntime runtime = Containers.runtime(config.containers());
+            supervisor.withContainers(runtime, config.node(), Containers.mounts(config.containers()));
+            heartbeats.advertise(runtime.support());
+        }
         supervisor.onPhaseChange(heartbeats::soon); // the scheduler hears of a start or an exit at once
         this.poller = new AssignmentPoller(config.node(), client, supervisor);
     }

@@ -2,6 +2,7 @@ package io.tessera.agent;
 
 import io.tessera.agent.metrics.AgentMetrics;
 import java.util.HashSet;
+import io.tessera.config.wire.ContainerSupport;
 import io.tessera.config.wire.LogEndpoint;
 import java.util.concurrent.ScheduledFuture;
 import java.util.Set;
@@ -65,6 +66,12 @@ final class HeartbeatLoop implements AutoCloseable {
     }
 
     private volatile LogEndpoint logs;
+    private volatile ContainerSupport containers;
+
+    /** The container runtime to announce at registration (none when never called). */
+    void advertise(ContainerSupport support) {
+        this.containers = support;
+    }
 
     /** The log endpoint to announce at registration. */
     void advertise(LogEndpoint endpoint) {
@@ -96,7 +103,7 @@ final class HeartbeatLoop implements AutoCloseable {
             credentials.ensure();
             if (!registered) {
                 RegisterResponse resp = client.register(new RegisterRequest(config.node(), config.address(),
-                        config.labels(), inv.devices(), supervisor.reports(), logs));
+                        config.labels(), inv.devices(), supervisor.reports(), logs, containers));
                 intervalMs = resp.heartbeatIntervalMs();
                 registered = true;
                 LOG.info("registered node {} with {} devices at {}", config.node(), inv.devices().size(),

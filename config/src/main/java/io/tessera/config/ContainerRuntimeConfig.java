@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  */
 public record ContainerRuntimeConfig(String runtime, String ociRuntime, List<String> ulimits, String shmSize, String ipc,
                                      Long pullTimeoutMs, List<String> allowedMounts, List<String> extraArgs) {
-    public static final ContainerRuntimeConfig NONE = new ContainerRuntimeConfig(null, null, null, null, null, null, null,
-            null);
     private static final Pattern ULIMIT = Pattern.compile("[a-z]+=-?[0-9]+(:-?[0-9]+)?");
     private static final Pattern MOUNT = Pattern.compile("/[^:,\\x00]*(:/[^:,\\x00]*)?(:ro)?");
+    /** No containers: the default (built after the patterns it is checked with). */
+    public static final ContainerRuntimeConfig NONE = new ContainerRuntimeConfig(null, null, null, null, null, null, null,
+            null);
 
     public ContainerRuntimeConfig {
         runtime = runtime == null ? "none" : runtime;

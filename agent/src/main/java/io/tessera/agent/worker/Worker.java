@@ -26,6 +26,14 @@ final class Worker {
     Path envFile;
     /** The batch splits the scheduler gave this attempt, oldest first ({@code TESSERA_SPLIT_FILE}). */
     final List<ShardFiles.Split> splits = new ArrayList<>();
+    /** The worker's container, when its shard runs in an image (null: a host process). */
+    String container;
+    /** The container's environment file (the agent's alone), removed when the worker exits. */
+    Path containerEnvFile;
+    /** The digest of the image the container runs. */
+    String imageDigest;
+    /** Why the agent refused to start it, when it did. */
+    ShardReport.Refusal refusal;
     /** The job's uid the split file belongs to (-1: the agent's own). */
     int uid = -1;
 

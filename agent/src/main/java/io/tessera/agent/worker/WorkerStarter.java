@@ -67,11 +67,36 @@ final class WorkerStarter {
 
     private Map<String, String> environment(Worker w, Optional<WorkerIdentity.Ids> ids, Path dir, Path checkpoints)
             throws IOException {
+        Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
+                .orElse(System.getProperty("user.name")), entry -> ids.isEmpty() || files.reaches(ids.get(), entry));
+        return contract(w, ids, dir, checkpoints, env);
+    }
+
+    /**
+     * A container worker's environment: the contract as for a host process, but no PATH of the
+     * host's (the image's own applies) and HOME in the shard's directory.
+     */
+    Map<String, String> containerEnvironment(Worker w, Optional<WorkerIdentity.Ids> ids, Path dir, Path checkpoints)
+            throws IOException {
+        Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
+                .orElse(System.getProperty("user.name")), entry -> true);
+        env.remove("PATH");
+        return contract(w, ids, dir, checkpoints, env);
+    }
+
+    /** Where the worker helper module is installed (mounted read-only into containers). */
+    Path helperDir() {
+        if (helper == null) {
+            helper = PythonHelper.install(workDir);
+        }
+        return helper.dir();
+    }
+
+    private Map<String, String> contract(Worker w, Optional<WorkerIdentity.Ids> ids, Path dir, Path checkpoints,
+                                         Map<String, String> env) throws IOException {
         ShardAssignment a = w.assignment;
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         String visibility = visibilityOverride.apply(a.devices()).orElse(a.visibilityEnv());
-        Map<String, String> env = WorkerEnvironment.base(dir, ids.map(WorkerIdentity.Ids::user)
-                .orElse(System.getProperty("user.name")), entry -> ids.isEmpty() || files.reaches(ids.get(), entry));
         env.putAll(WorkerEnvironment.of(a, dir.toString(), visibility, checkpoints.toString()));
         if (helper == null) {
             helper = PythonHelper.install(workDir);

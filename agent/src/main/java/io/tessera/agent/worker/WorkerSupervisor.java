@@ -18,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import io.tessera.agent.container.ContainerRun;
+import io.tessera.agent.container.ContainerRuntime;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,6 +55,15 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final WorkerLauncher launcher;
     private final ShardFiles files;
     private final WorkerStarter starter;
+    /** Starts workers whose shards run in an image; null when this node runs no containers. */
+    private ContainerStarter containers;
+    private ContainerRuntime runtime;
+    /** Makes images present (a pull may take minutes) off the supervisor's lock, and stops containers. */
+    private final ExecutorService containerWork = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tessera-containers");
+        t.setDaemon(true);
+        return t;
+    });
 
     public WorkerSupervisor(Path workDir) {
         this(workDir, devices -> Optional.empty(), code -> { }, WorkerIdentity.agentUser());
@@ -82,6 +94,23 @@ public final class WorkerSupervisor implements AutoCloseable {
         this.workDir = workDir;
         this.visibilityOverride = visibilityOverride;
         this.onExit = onExit;
+    }
+
+    /**
+     * Runs the workers of shards with an image in containers of {@code runtime}, as node {@code node}.
+     * Containers an earlier agent of this node left are removed first: none of them is this
+     * agent's worker.
+     */
+    public synchronized WorkerSupervisor withContainers(ContainerRuntime runtime, String node,
+                                                        List<ContainerRun.Mount> allowedMounts) {
+        for (ContainerRuntime.Labelled c : runtime.list(node)) {
+            LOG.info("removing container {} (shard {} of {}, attempt {}) left by an earlier agent", c.name(), c.shard(),
+                    c.jobId(), c.attempt());
+            runtime.remove(c.name());
+        }
+        this.runtime = runtime;
+        this.containers = new ContainerStarter(workDir, files, identity, runtime, node, allowedMounts, starter);
+        return this;
     }
 
     /** The assignments of the workers that are running now. */
@@ -153,7 +182,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), w.message, w.exit,
                     progress.map(p -> p.toReport(w.checkpoint)).orElse(new ShardReport.Progress(null, null, null,
-                            w.checkpoint, null, null))));
+                            w.checkpoint, null, null)), w.imageDigest, w.refusal));
         }
         return out;
     }
@@ -216,18 +245,62 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     private void launch(Worker w) {
+        if (w.assignment.image() != null) {
+            launchInContainer(w);
+            return;
+        }
+        started(w, () -> starter.start(w));
+    }
+
+    /** Makes the shard's image present off the lock, then starts its container if it is still wanted. */
+    private void launchInContainer(Worker w) {
+        ShardAssignment a = w.assignment;
+        if (containers == null) {
+            refuse(w, ShardReport.Refusal.NO_CONTAINER_RUNTIME, "shard runs in image " + a.image()
+                    + ", and this node runs no containers (containers.runtime: none)");
+            return;
+        }
+        containerWork.execute(() -> {
+            try {
+                ContainerRuntime.Prepared image = runtime.prepare(a.image());
+                synchronized (this) {
+                    if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                        started(w, () -> containers.start(w, image));
+                    }
+                }
+            } catch (ContainerRuntime.ImageUnavailable e) {
+                synchronized (this) {
+                    if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                        refuse(w, ShardReport.Refusal.IMAGE_PULL_FAILED, e.getMessage());
+                    }
+                }
+            }
+        });
+    }
+
+    private void refuse(Worker w, ShardReport.Refusal why, String message) {
+        w.message = message;
+        w.refusal = why;
+        apply(w, Event.REFUSED);
+        LOG.warn("refused to start shard {} of {}: {}", w.assignment.shard(), w.assignment.jobId(), message);
+    }
+
+    /** A way of starting a worker's process. */
+    private interface Start {
+        Process start() throws IOException;
+    }
+
+    private void started(Worker w, Start how) {
         ShardAssignment a = w.assignment;
         try {
-            Process p = starter.start(w);
+            Process p = how.start();
             w.process = p;
             apply(w, Event.LAUNCHED);
             LOG.info("started shard {} of {} (attempt {}) as pid {} on devices {}{}", a.shard(), a.jobId(), a.attempt(),
                     p.pid(), a.devices(), w.uid >= 0 ? " as uid " + w.uid : "");
             p.onExit().thenAccept(done -> exited(w, done.exitValue()));
         } catch (ShardFiles.SpecFault e) {
-            w.message = e.getMessage();
-            apply(w, Event.REFUSED);
-            LOG.warn("refused to start shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
+            refuse(w, ShardReport.Refusal.JOB_FILES, e.getMessage());
         } catch (IOException | RuntimeException e) {
             w.message = e.getMessage();
             apply(w, Event.LAUNCH_FAILED);
@@ -269,11 +342,13 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     private static void deleteEnvFile(Worker w) {
-        if (w.envFile != null) {
-            try {
-                Files.deleteIfExists(w.envFile);
-            } catch (IOException e) {
-                LOG.warn("could not remove {}: {}", w.envFile, e.getMessage());
+        for (Path f : new Path[] {w.envFile, w.containerEnvFile}) {
+            if (f != null) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {}: {}", f, e.getMessage());
+                }
             }
         }
     }
@@ -281,6 +356,11 @@ public final class WorkerSupervisor implements AutoCloseable {
     /** SIGTERM to the worker and every descendant, then SIGKILL to survivors after {@code graceMs}. */
     private void killTree(Worker w, long graceMs) {
         if (w.process == null) {
+            return;
+        }
+        if (w.container != null) { // the runtime signals the worker in its container, then removes it
+            String name = w.container;
+            containerWork.execute(() -> runtime.stop(name, graceMs));
             return;
         }
         List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
@@ -294,6 +374,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (Worker w : workers.values()) {
+            if (w.container != null && w.process != null && w.process.isAlive()) {
+                runtime.remove(w.container);
+            }
             if (w.process != null && w.process.isAlive()) {
                 List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
                 tree.add(w.process.toHandle());
@@ -301,5 +384,6 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
         }
         killer.shutdownNow();
+        containerWork.shutdownNow();
     }
 }

@@ -18,13 +18,31 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * @param message    a short human-readable note (why it failed to start, ...)
  * @param exit       once the worker ended: when, by the agent's clock, and the last lines of its output
  * @param progress   what the worker's output last said about its training (never null)
+ * @param imageDigest the digest of the image its container runs; null for a host process
+ * @param refusal    why the agent refused to start it (phase REFUSED); null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
-                          String message, Exit exit, @JsonUnwrapped Progress progress) {
+                          String message, Exit exit, @JsonUnwrapped Progress progress, String imageDigest,
+                          Refusal refusal) {
 
     public ShardReport {
         progress = progress == null ? Progress.NONE : progress;
+    }
+
+    /** Why an agent refused to start a shard: each a fault of the job's spec, so no restart could help. */
+    public enum Refusal {
+        /** The job's own files cannot be used (its checkpoint directory, a program its command names). */
+        JOB_FILES,
+        /** Its image is not on the node and could not be pulled, or does not exist. */
+        IMAGE_PULL_FAILED,
+        /** It runs in an image and the node runs no containers. */
+        NO_CONTAINER_RUNTIME
+    }
+
+    public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
+                       String message, Exit exit, Progress progress) {
+        this(jobId, shard, attempt, phase, exitCode, pid, message, exit, progress, null, null);
     }
 
     public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,

@@ -38,7 +38,7 @@ class ShardReportWireTest {
         assertThat(r.step()).isEqualTo(9L);
         assertThat(r.samplesPerSec()).isEqualTo(3.5);
         assertThat(r.metrics()).isEmpty();
-        assertThat(Documents.json().writeValueAsString(new ShardReport("j", 0, 1, ShardPhase.STARTING, null, null, null,
+        assertThat(Documents.json().writeValueAsString(new ShardReport("j", 0, 1, ShardPhase.STARTING, null, null, (Long) null,
                 null, null, null, null))).doesNotContain("metrics").doesNotContain("step");
     }
 }

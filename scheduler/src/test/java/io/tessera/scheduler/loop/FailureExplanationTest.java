@@ -108,7 +108,7 @@ class FailureExplanationTest {
                 last.spec(),
                 new JobRecord.Lifecycle(last.state(), false, 3, 2, 0),
                 PLAN, last.events(), null, List.of());
-        Transition t = at(T0 + 5000, last, new ShardReport("j", 0, 3, ShardPhase.EXITED, 2, null, null, null, null, null, null));
+        Transition t = at(T0 + 5000, last, new ShardReport("j", 0, 3, ShardPhase.EXITED, 2, null, (Long) null, null, null, null, null));
         assertThat(t.job().state()).isEqualTo(JobState.FAILED);
         assertThat(t.actions()).containsExactly(Action.RELEASE_DEVICES);
     }

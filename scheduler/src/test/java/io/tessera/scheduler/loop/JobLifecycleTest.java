@@ -41,7 +41,7 @@ class JobLifecycleTest {
     }
 
     private static ShardReport report(int shard, int attempt, ShardPhase phase, Integer code) {
-        return new ShardReport("j", shard, attempt, phase, code, 100L + shard, null, null, null, null, null);
+        return new ShardReport("j", shard, attempt, phase, code, 100L + shard, (Long) null, null, null, null, null);
     }
 
     private static Transition step(JobRecord job, Set<String> lost, ShardReport... reports) {

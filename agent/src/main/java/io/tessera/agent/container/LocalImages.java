@@ -1,0 +1,78 @@
+package io.tessera.agent.container;
+
+import io.tessera.agent.detect.CommandResult;
+import io.tessera.agent.detect.ProcessCommandRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Builds container images on this host, offline, from Debian's own files: a root filesystem
+ * directory is packed and imported with {@code podman import}. Used by the demo (so {@code image}
+ * works with nothing pulled from the internet) and by the tests. The first image is
+ * {@link #busybox}: Debian's {@code busybox-static} and its applets, enough for the mechanics.
+ */
+public final class LocalImages {
+    private static final List<Path> BUSYBOX = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
+    private final ProcessCommandRunner runner = new ProcessCommandRunner(Containers.ENV.get("PATH"), Containers.ENV);
+    private final String podman;
+
+    public LocalImages(String podman) {
+        this.podman = podman;
+    }
+
+    /** Whether this host has a static busybox to build {@link #busybox} from. */
+    public static boolean busyboxAvailable() {
+        return BUSYBOX.stream().anyMatch(Files::isExecutable);
+    }
+
+    /**
+     * Imports a busybox root filesystem as {@code tag} (built under {@code scratch}); returns the tag.
+     *
+     * @throws IOException when busybox is missing or the import fails
+     */
+    public String busybox(String tag, Path scratch) throws IOException {
+        Path busybox = BUSYBOX.stream().filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new IOException("no static busybox here (apt-get install busybox-static)"));
+        Path root = Files.createDirectories(scratch.resolve("rootfs"));
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Files.copy(busybox, bin.resolve("busybox"));
+        CommandResult applets = runner.run(List.of(busybox.toString(), "--list"), Duration.ofSeconds(30));
+        if (!applets.ok()) {
+            throw new IOException(applets.describe("busybox --list"));
+        }
+        for (String applet : applets.stdout().lines().map(String::strip).filter(a -> a.matches("[a-z0-9_.\\[-]+")).toList()) {
+            if (!applet.equals("busybox") && !Files.exists(bin.resolve(applet))) {
+                Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+            }
+        }
+        Path tmp = Files.createDirectories(root.resolve("tmp"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"), "root:x:0:0:root:/:/bin/sh\n");
+        return importRootfs(root, tag, scratch.resolve("rootfs.tar"));
+    }
+
+    /** Packs {@code root} into {@code tar} and imports it as {@code tag}, with {@code PATH} set; returns the tag. */
+    public String importRootfs(Path root, String tag, Path tar) throws IOException {
+        CommandResult pack = runner.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."),
+                Duration.ofMinutes(10));
+        if (!pack.ok()) {
+            throw new IOException(pack.describe("tar"));
+        }
+        CommandResult imported = runner.run(List.of(podman, "import", "--change",
+                "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", tar.toString(), tag), Duration.ofMinutes(10));
+        Files.deleteIfExists(tar);
+        if (!imported.ok()) {
+            throw new IOException(imported.describe("podman import"));
+        }
+        return tag;
+    }
+
+    /** Removes the image {@code tag}; nothing if there is none. */
+    public void remove(String tag) {
+        runner.run(List.of(podman, "rmi", "--force", "--ignore", tag), Duration.ofMinutes(1));
+    }
+}
