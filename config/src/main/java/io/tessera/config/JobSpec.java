@@ -159,15 +159,24 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
 
     /** The key of the variant that applies to {@code chip}: its chip type's, else its vendor's, else null. */
     public String variantKey(ChipType chip) {
-        if (worker.variants().containsKey(chip.id())) {
-            return chip.id();
+        return variantKey(chip.id(), chip.vendor());
+    }
+
+    private String variantKey(String chipType, String vendor) {
+        if (worker.variants().containsKey(chipType)) {
+            return chipType;
         }
-        return worker.variants().containsKey(chip.vendor()) ? chip.vendor() : null;
+        return worker.variants().containsKey(vendor) ? vendor : null;
     }
 
     /** What a shard on {@code chip} runs: the job's worker with the variant for {@code chip} applied. */
     public EffectiveWorker workerFor(ChipType chip) {
-        String key = variantKey(chip);
+        return workerFor(chip.id(), chip.vendor());
+    }
+
+    /** What a shard on a chip of type {@code chipType} from {@code vendor} runs. */
+    public EffectiveWorker workerFor(String chipType, String vendor) {
+        String key = variantKey(chipType, vendor);
         WorkerVariant v = key == null ? WorkerVariant.NONE : worker.variants().get(key);
         List<String> command = v.command() != null ? v.command() : command();
         List<String> args = v.args() != null ? v.args() : args();

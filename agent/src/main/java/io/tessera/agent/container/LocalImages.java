@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds container images on this host, offline, from Debian's own files: a root filesystem
@@ -35,6 +36,11 @@ public final class LocalImages {
      * @throws IOException when busybox is missing or the import fails
      */
     public String busybox(String tag, Path scratch) throws IOException {
+        return busybox(tag, scratch, Map.of());
+    }
+
+    /** A busybox image with {@code files} (absolute path to content) added. */
+    public String busybox(String tag, Path scratch, Map<String, String> files) throws IOException {
         Path busybox = BUSYBOX.stream().filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new IOException("no static busybox here (apt-get install busybox-static)"));
         Path root = Files.createDirectories(scratch.resolve("rootfs"));
@@ -52,6 +58,11 @@ public final class LocalImages {
         Path tmp = Files.createDirectories(root.resolve("tmp"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"), "root:x:0:0:root:/:/bin/sh\n");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path to = root.resolve(f.getKey().replaceFirst("^/+", ""));
+            Files.createDirectories(to.getParent());
+            Files.writeString(to, f.getValue());
+        }
         return importRootfs(root, tag, scratch.resolve("rootfs.tar"));
     }
 

@@ -1,5 +1,7 @@
 package io.tessera.scheduler.api;
 
+import io.tessera.config.EffectiveWorker;
+import io.tessera.config.JobSpec;
 import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -71,9 +73,24 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
      * efficiency learned for its chip type and precision in the job's class, if any.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ShardView(int shard, String node, List<Integer> devices, String chipType, String vendor,
-                            @JsonUnwrapped Batch batch, String phase, String outcome, Long pid,
-                            @JsonUnwrapped Progress progress, Integer exitCode, String signal, Double learnedEfficiency) {
+    public record ShardView(int shard, @JsonUnwrapped Where where, @JsonUnwrapped Batch batch, @JsonUnwrapped State state,
+                            @JsonUnwrapped Progress progress, @JsonUnwrapped Runs runs, Double learnedEfficiency) {
+    }
+
+    /** Where a shard runs: its node, devices, chip type and vendor. */
+    public record Where(String node, List<Integer> devices, String chipType, String vendor) {
+    }
+
+    /** How a shard's worker is doing: its phase, outcome, process and exit. */
+    public record State(String phase, String outcome, Long pid, Integer exitCode, String signal) {
+    }
+
+    /**
+     * What a shard's worker runs in: the image (the job's or its variant's; null for a host
+     * process), the digest its node resolved it to, and the variant key that applied.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Runs(String image, String imageDigest, String variant) {
     }
 
     /** A shard's share of the global batch. */
@@ -110,7 +127,7 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
         Map<Integer, ShardReport> last = lastAttempt(job, reports);
         Optional<ShardReport> first = stoppedByRequest(job) ? Optional.empty() : ShardOutcomes.firstFailure(last.values());
         List<ShardView> shards = plan == null ? List.of()
-                : plan.shards().stream().map(s -> shard(s, last.get(s.shard()), first, learned)).toList();
+                : plan.shards().stream().map(s -> shard(job.spec(), s, last.get(s.shard()), first, learned)).toList();
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
                 job.waitingReason(), job.waiting() == null ? null : job.waiting().kind().name(),
                 job.state() == JobState.QUEUED ? estimatedStartAt : null);
@@ -165,15 +182,17 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
                 ShardOutcomes.describe(f), f.exit() == null ? List.of() : f.exit().tail(), peers);
     }
 
-    private static ShardView shard(ShardPlan s, ShardReport r, Optional<ShardReport> first, ThroughputProfile learned) {
+    private static ShardView shard(JobSpec spec, ShardPlan s, ShardReport r, Optional<ShardReport> first, ThroughputProfile learned) {
         Batch batch = new Batch(s.precision().wireName(), s.microBatch(), s.accumulation(), s.samplesPerSec());
         Progress progress = r == null ? new Progress(null, null, null, null, null)
                 : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep(), r.split());
         ThroughputProfile.Estimate e = learned == null ? null
                 : learned.estimates().get(ThroughputProfile.slot(s.chipType(), s.precision().wireName()));
-        return new ShardView(s.shard(), s.node(), s.devices(), s.chipType(), s.vendor(), batch,
-                r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),
-                r == null ? null : r.pid(), progress, r == null ? null : r.exitCode(),
-                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null), e == null ? null : e.efficiency());
+        State state = new State(r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),
+                r == null ? null : r.pid(), r == null ? null : r.exitCode(),
+                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null));
+        EffectiveWorker worker = spec.workerFor(s.chipType(), s.vendor());
+        return new ShardView(s.shard(), new Where(s.node(), s.devices(), s.chipType(), s.vendor()), batch, state, progress,
+                new Runs(worker.image(), r == null ? null : r.imageDigest(), worker.variant()), e == null ? null : e.efficiency());
     }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import io.tessera.config.ValidationException;
 import io.tessera.config.JobSpec;
@@ -84,8 +85,10 @@ public final class PlanService {
 
     /** What placement reads of a spec (not its name, command or environment). */
     private static List<Object> shape(JobSpec s) {
+        Map<String, Boolean> inImages = new TreeMap<>(); // which chip types run in an image decides where it may go
+        s.variants().forEach((k, v) -> inImages.put(k, v.image() != null || (v.image() == null && s.image() != null)));
         return Arrays.asList(s.shards(), s.devicesPerShard(), s.workload(), s.globalBatch(), s.precisions(),
-                s.vendorPolicy(), s.chipTypes(), s.precisionPolicy(), s.efficiency(), s.queue());
+                s.vendorPolicy(), s.chipTypes(), s.precisionPolicy(), s.efficiency(), s.queue(), s.image() != null, inImages);
     }
 
     private Optional<String> check(JobSpec spec, ClusterSnapshot best) {

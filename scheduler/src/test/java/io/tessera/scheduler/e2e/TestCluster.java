@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ContainerRuntimeConfig;
+import io.tessera.config.ContainersConfig;
 import io.tessera.config.Documents;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.SchedulerConfig;
@@ -54,6 +55,7 @@ public final class TestCluster implements AutoCloseable {
 
     private LimitsConfig limits;
     private List<QueueSpec> queues = List.of();
+    private ContainersConfig containers;
 
     private TestCluster(SchedulerNode scheduler, Path dir, AuthConfig auth) {
         this.scheduler = scheduler;
@@ -86,6 +88,19 @@ public final class TestCluster implements AutoCloseable {
         return c;
     }
 
+    /** With an admin's allow-list of container images ({@code containers.allowedImages}). */
+    public static TestCluster allowingImages(Path dir, List<String> patterns) {
+        AuthConfig auth = writeAuth(dir);
+        ContainersConfig containers = new ContainersConfig(patterns);
+        LimitsConfig settled = new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                RESTART_BACKOFF, 0L); // a job no node could hold is refused at once
+        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, settled, List.of(), containers),
+                Clock.systemUTC()), dir, auth);
+        c.containers = containers;
+        c.limits = settled;
+        return c;
+    }
+
     /** Token auth as {@link #start(Path)} has it, with new nodes held for an admin's acceptance. */
     public static AuthConfig holdingNewNodes(Path dir) {
         AuthConfig a = writeAuth(dir);
@@ -110,17 +125,22 @@ public final class TestCluster implements AutoCloseable {
     /** State is written through to a real H2 database in the test's directory. */
     private static SchedulerConfig config(int port, AuthConfig auth, Path dir,
                                           LimitsConfig limits, List<QueueSpec> queues) {
+        return config(port, auth, dir, limits, queues, null);
+    }
+
+    private static SchedulerConfig config(int port, AuthConfig auth, Path dir, LimitsConfig limits,
+                                          List<QueueSpec> queues, ContainersConfig containers) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
                 dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
-                limits != null ? limits : FAST_RESTARTS, null, queues, null);
+                limits != null ? limits : FAST_RESTARTS, null, queues, containers);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
     public void restartScheduler() {
         int port = scheduler.port();
         scheduler.crash();
-        scheduler = SchedulerNode.start(config(port, auth, dir, limits, queues), Clock.systemUTC());
+        scheduler = SchedulerNode.start(config(port, auth, dir, limits, queues, containers), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {

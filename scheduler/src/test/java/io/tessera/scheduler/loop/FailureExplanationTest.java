@@ -139,7 +139,7 @@ class FailureExplanationTest {
         }
         JobView view = JobView.of(cancelled, killed, null, T0 + 10_000, null);
         assertThat(view.failure()).isNull();
-        assertThat(view.shards()).extracting(JobView.ShardView::outcome).containsOnly("STOPPED");
+        assertThat(view.shards()).extracting(s -> s.state().outcome()).containsOnly("STOPPED");
 
         JobView cancelling = JobView.of(running().withCancelRequested(), killed, null, T0 + 10_000, null);
         assertThat(cancelling.failure()).as("still stopping, as asked").isNull();
