@@ -110,11 +110,15 @@ T.failureView = function (job) {
 T.shardsView = function (job) {
   const el = T.el, shards = job.shards || [];
   if (!shards.length) return [];
-  return [el("h2", {}, "Shards"), T.table("shards", ["Shard", "Node", "Chip", "Devices", "Micro-batch", "Phase", "Outcome",
-    "Step", "Samples/s", "Predicted", "Exit"], shards.map(s => [s.shard, s.node, s.chipType, (s.devices || []).join(","),
-    s.microBatch + (s.accumulation > 1 ? "x" + s.accumulation : ""), s.phase, el("span", { class: "outcome " + (s.outcome || "") }, s.outcome || "-"),
-    s.step === undefined ? "-" : s.step + (s.totalSteps ? "/" + s.totalSteps : ""), T.num(s.measuredSamplesPerSec, 1),
-    T.num(s.predictedSamplesPerSec, 1), s.signal || (s.exitCode === undefined ? "-" : s.exitCode)]))];
+  const images = shards.some(s => s.image); // a column for the image only when a shard runs in one
+  const head = ["Shard", "Node", "Chip", "Devices", "Micro-batch", "Phase", "Outcome", "Step", "Samples/s", "Predicted", "Exit"];
+  return [el("h2", {}, "Shards"), T.table("shards", images ? head.concat(["Image"]) : head, shards.map(s => {
+    const row = [s.shard, s.node, s.chipType, (s.devices || []).join(","),
+      s.microBatch + (s.accumulation > 1 ? "x" + s.accumulation : ""), s.phase, el("span", { class: "outcome " + (s.outcome || "") }, s.outcome || "-"),
+      s.step === undefined ? "-" : s.step + (s.totalSteps ? "/" + s.totalSteps : ""), T.num(s.measuredSamplesPerSec, 1),
+      T.num(s.predictedSamplesPerSec, 1), s.signal || (s.exitCode === undefined ? "-" : s.exitCode)];
+    return images ? row.concat([el("span", { title: s.imageDigest || "" }, (s.image || "host") + (s.variant ? " (" + s.variant + ")" : ""))]) : row;
+  }))];
 };
 
 /**

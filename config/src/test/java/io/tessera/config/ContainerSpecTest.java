@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,15 @@ class ContainerSpecTest {
         assertThat(acme.image()).isEqualTo("registry.example/train:base");
         assertThat(acme.variant()).isNull();
         assertThat(spec.usesImages()).isTrue();
+    }
+
+    @Test
+    void theShippedTwoVariantExampleIsValid() throws Exception {
+        JobSpec spec = parser.parse(Files.readAllBytes(Path.of("../examples/containers/two-variants.yaml")),
+                "application/yaml");
+        assertThat(spec.workerFor(chip("ascend-910b")).image()).isEqualTo("registry.example/train:cann8-torch2.4-npu");
+        assertThat(spec.workerFor(chip("nvidia-h20")).image()).isEqualTo("registry.example/train:cuda12.4-torch2.4");
+        assertThat(spec.workerFor(chip("acme-tpx1")).image()).as("no variant, no job image: a host process").isNull();
     }
 
     @Test

@@ -36,6 +36,12 @@ public interface ContainerRuntime {
     /** Stops {@code name} (SIGTERM, then SIGKILL after {@code graceMs}) and removes it; waits for it. */
     void stop(String name, long graceMs);
 
+    /**
+     * The argv of a process that waits for the running container {@code name} and exits with its
+     * exit code: how an agent that restarted supervises a container its predecessor started.
+     */
+    List<String> waitArgv(String name);
+
     /** Removes {@code name} at once, killing it if it runs; nothing if there is none. */
     void remove(String name);
 
@@ -50,8 +56,13 @@ public interface ContainerRuntime {
      * @param shard   the shard
      * @param attempt the gang attempt
      * @param running whether it is running now
+     * @param digest  the digest of its image, as the agent that started it resolved it
      */
-    record Labelled(String name, String jobId, int shard, int attempt, boolean running) {
+    record Labelled(String name, String jobId, int shard, int attempt, boolean running, String digest) {
+        /** The worker key it belongs to: {@code job/shard/attempt}. */
+        public String key() {
+            return jobId + "/" + shard + "/" + attempt;
+        }
     }
 
     /** The image could not be made present: it does not exist, or the pull failed or took too long. */

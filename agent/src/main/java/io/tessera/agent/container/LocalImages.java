@@ -4,11 +4,14 @@ import io.tessera.agent.detect.CommandResult;
 import io.tessera.agent.detect.ProcessCommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds container images on this host, offline, from Debian's own files: a root filesystem
@@ -66,6 +69,76 @@ public final class LocalImages {
         return importRootfs(root, tag, scratch.resolve("rootfs.tar"));
     }
 
+    /**
+     * Imports an image made of this host's installed Debian packages {@code packages} and
+     * everything they depend on (their files at their real paths, with the host's merged-/usr
+     * links), plus {@code extra} files (the path in the image to the host file to copy), as
+     * {@code tag}. A team's stack without a registry: {@code python3-torch} gives a PyTorch image.
+     *
+     * @throws IOException when a package is not installed or the import fails
+     */
+    public String fromPackages(String tag, Path scratch, List<String> packages, Map<String, Path> extra) throws IOException {
+        Set<String> files = new TreeSet<>();
+        for (String pkg : DebianPackages.closure(runner, packages)) {
+            for (String f : DebianPackages.files(runner, pkg)) {
+                Path real = DebianPackages.real(Path.of(f));
+                if (real != null) {
+                    files.add(real.toString().substring(1));
+                }
+            }
+        }
+        files.addAll(List.of("etc/ld.so.cache", "etc/ld.so.conf", "etc/ld.so.conf.d"));
+        files.removeIf(f -> !Files.exists(Path.of("/").resolve(f), LinkOption.NOFOLLOW_LINKS));
+        Path list = scratch.resolve("files.txt");
+        Files.write(list, files);
+        Path tar = scratch.resolve("rootfs.tar");
+        CommandResult pack = runner.run(List.of("tar", "-C", "/", "--no-recursion", "-cf", tar.toString(), "-T", list.toString()),
+                Duration.ofMinutes(20));
+        if (!pack.ok()) {
+            throw new IOException(pack.describe("tar"));
+        }
+        Path top = Files.createDirectories(scratch.resolve("top"));
+        for (String link : List.of("bin", "sbin", "lib", "lib64", "lib32", "libx32")) {
+            Path host = Path.of("/", link);
+            if (Files.isSymbolicLink(host)) {
+                Files.createSymbolicLink(top.resolve(link), Files.readSymbolicLink(host));
+            }
+        }
+        Files.setPosixFilePermissions(Files.createDirectories(top.resolve("tmp")), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(Files.createDirectories(top.resolve("etc")).resolve("passwd"), "root:x:0:0:root:/:/bin/sh\n");
+        for (Map.Entry<String, Path> e : extra.entrySet()) {
+            Path to = top.resolve(e.getKey().replaceFirst("^/+", ""));
+            Files.createDirectories(to.getParent());
+            Files.copy(e.getValue(), to);
+        }
+        CommandResult more = runner.run(List.of("tar", "-C", top.toString(), "-rf", tar.toString(), "."), Duration.ofMinutes(5));
+        if (!more.ok()) {
+            throw new IOException(more.describe("tar"));
+        }
+        return importTar(tar, tag);
+    }
+
+    /**
+     * Builds {@code tag} from the local image {@code base} with {@code files} (path in the image to
+     * content) added as one more layer, so variants of one stack share its layers. Nothing is pulled.
+     */
+    public String derive(String base, String tag, Path scratch, Map<String, String> files) throws IOException {
+        Path context = Files.createDirectories(scratch.resolve("context"));
+        StringBuilder containerfile = new StringBuilder("FROM " + base + "\n");
+        int i = 0;
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.writeString(context.resolve("f" + i), f.getValue());
+            containerfile.append("COPY f").append(i++).append(' ').append(f.getKey()).append('\n');
+        }
+        Files.writeString(context.resolve("Containerfile"), containerfile.toString());
+        CommandResult built = runner.run(List.of(podman, "build", "--pull=never", "--network=none", "--quiet", "-t", tag,
+                "-f", context.resolve("Containerfile").toString(), context.toString()), Duration.ofMinutes(10));
+        if (!built.ok()) {
+            throw new IOException(built.describe("podman build"));
+        }
+        return tag;
+    }
+
     /** Packs {@code root} into {@code tar} and imports it as {@code tag}, with {@code PATH} set; returns the tag. */
     public String importRootfs(Path root, String tag, Path tar) throws IOException {
         CommandResult pack = runner.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."),
@@ -73,6 +146,10 @@ public final class LocalImages {
         if (!pack.ok()) {
             throw new IOException(pack.describe("tar"));
         }
+        return importTar(tar, tag);
+    }
+
+    private String importTar(Path tar, String tag) throws IOException {
         CommandResult imported = runner.run(List.of(podman, "import", "--change",
                 "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", tar.toString(), tag), Duration.ofMinutes(10));
         Files.deleteIfExists(tar);

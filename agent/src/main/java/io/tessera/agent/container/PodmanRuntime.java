@@ -32,6 +32,7 @@ public final class PodmanRuntime implements ContainerRuntime {
     public static final String JOB = "io.tessera.job";
     public static final String SHARD = "io.tessera.shard";
     public static final String ATTEMPT = "io.tessera.attempt";
+    public static final String DIGEST = "io.tessera.digest";
     private final ContainerRuntimeConfig config;
     private final CommandRunner runner;
     private final String podman;
@@ -145,7 +146,8 @@ public final class PodmanRuntime implements ContainerRuntime {
                 JsonNode labels = c.path("Labels");
                 String name = c.path("Names").path(0).asText();
                 out.add(new Labelled(name, labels.path(JOB).asText(), labels.path(SHARD).asInt(-1),
-                        labels.path(ATTEMPT).asInt(-1), "running".equalsIgnoreCase(c.path("State").asText())));
+                        labels.path(ATTEMPT).asInt(-1), "running".equalsIgnoreCase(c.path("State").asText()),
+                        labels.path(DIGEST).asText(null)));
             }
         } catch (IOException e) {
             LOG.warn("could not read podman ps output: {}", e.getMessage());
@@ -153,8 +155,14 @@ public final class PodmanRuntime implements ContainerRuntime {
         return out;
     }
 
-    /** The labels of one worker's container. */
-    public static Map<String, String> labels(String node, String jobId, int shard, int attempt) {
-        return Map.of(NODE, node, JOB, jobId, SHARD, Integer.toString(shard), ATTEMPT, Integer.toString(attempt));
+    @Override
+    public List<String> waitArgv(String name) {
+        return List.of("/bin/sh", "-c", "c=$(\"$0\" wait \"$1\") || exit 125; exit \"$c\"", podman, name);
+    }
+
+    /** The labels of one worker's container, with the digest of the image it runs. */
+    public static Map<String, String> labels(String node, String jobId, int shard, int attempt, String digest) {
+        return Map.of(NODE, node, JOB, jobId, SHARD, Integer.toString(shard), ATTEMPT, Integer.toString(attempt),
+                DIGEST, digest);
     }
 }

@@ -76,7 +76,7 @@ final class ContainerStarter {
         mounts.addAll(allowed);
         runtime.remove(w.container); // a container of that name left by an agent that died
         ContainerRun run = new ContainerRun(w.container, image.id(), ids.map(i -> i.uid() + ":" + i.gid()).orElse(null),
-                envFile, mounts, dir, devices.devices(), PodmanRuntime.labels(node, a.jobId(), a.shard(), a.attempt()),
+                envFile, mounts, dir, devices.devices(), PodmanRuntime.labels(node, a.jobId(), a.shard(), a.attempt(), image.digest()),
                 a.argv());
         ProcessBuilder pb = new ProcessBuilder(runtime.runArgv(run));
         pb.environment().clear();
@@ -85,6 +85,23 @@ final class ContainerStarter {
         Process p = pb.start();
         Files.setPosixFilePermissions(w.log, PosixFilePermissions.fromString("rw-------"));
         return p;
+    }
+
+    /**
+     * Supervises {@code c}, the running container of {@code w} that an earlier agent of this node
+     * started: the process waits for it and exits with its code; its output still goes to the
+     * attempt's log, which the container holds open.
+     */
+    Process adopt(Worker w, ContainerRuntime.Labelled c) throws IOException {
+        w.container = c.name();
+        w.imageDigest = c.digest();
+        w.containerEnvFile = workDir.resolve("containers").resolve(c.name() + ".env");
+        w.uid = identity.forJob(w.assignment.jobId()).map(WorkerIdentity.Ids::uid).orElse(-1);
+        ProcessBuilder pb = new ProcessBuilder(runtime.waitArgv(c.name()));
+        pb.environment().clear();
+        pb.environment().putAll(WorkerLauncher.PRIVILEGED_ENV);
+        pb.directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(Redirect.DISCARD);
+        return pb.start();
     }
 
     /** The runtime's environment file: one {@code NAME=value} a line, taken literally. */

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * <pre>
  * NEW --assigned--> LAUNCHING --launched--> RUNNING --exited--> EXITED
+ * NEW --adopted (a container an earlier agent started)--> RUNNING
  *                        \--launch failed--> FAILED_TO_START
  *                        \--refused (the job's spec is at fault: its files)--> REFUSED
  * RUNNING --the launcher failed before the job's command ran--> FAILED_TO_START
@@ -51,7 +52,7 @@ public final class WorkerLifecycle {
     public enum Action { LAUNCH, KILL_TREE, TERMINATE, FORGET }
 
     /** Things that happen to a worker. */
-    public enum Event { ASSIGNED, LAUNCHED, LAUNCH_FAILED, REFUSED, EXITED, UNASSIGNED, STOP_REQUESTED }
+    public enum Event { ASSIGNED, ADOPTED, LAUNCHED, LAUNCH_FAILED, REFUSED, EXITED, UNASSIGNED, STOP_REQUESTED }
 
     public record Step(State next, List<Action> actions) {
         static Step to(State s, Action... actions) {
@@ -63,6 +64,7 @@ public final class WorkerLifecycle {
         return switch (event) {
             case ASSIGNED -> state == State.NEW ? Step.to(State.LAUNCHING, Action.LAUNCH) : Step.to(state);
             case LAUNCHED -> state == State.LAUNCHING ? Step.to(State.RUNNING) : Step.to(state);
+            case ADOPTED -> state == State.NEW ? Step.to(State.RUNNING) : Step.to(state);
             case LAUNCH_FAILED -> Step.to(State.FAILED_TO_START);
             case REFUSED -> Step.to(State.REFUSED);
             case EXITED -> state == State.KILLING ? Step.to(State.KILLED)

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import io.tessera.agent.container.ContainerRun;
 import io.tessera.agent.container.ContainerRuntime;
@@ -55,15 +54,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final WorkerLauncher launcher;
     private final ShardFiles files;
     private final WorkerStarter starter;
-    /** Starts workers whose shards run in an image; null when this node runs no containers. */
-    private ContainerStarter containers;
-    private ContainerRuntime runtime;
-    /** Makes images present (a pull may take minutes) off the supervisor's lock, and stops containers. */
-    private final ExecutorService containerWork = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "tessera-containers");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Runs the workers whose shards run in an image; null when this node runs no containers. */
+    private ContainerWorkers containers;
 
     public WorkerSupervisor(Path workDir) {
         this(workDir, devices -> Optional.empty(), code -> { }, WorkerIdentity.agentUser());
@@ -98,18 +90,12 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /**
      * Runs the workers of shards with an image in containers of {@code runtime}, as node {@code node}.
-     * Containers an earlier agent of this node left are removed first: none of them is this
-     * agent's worker.
+     * Of the containers an earlier agent of this node left running, the first assignment set's
+     * are adopted and the rest removed ({@link ContainerWorkers}).
      */
     public synchronized WorkerSupervisor withContainers(ContainerRuntime runtime, String node,
                                                         List<ContainerRun.Mount> allowedMounts) {
-        for (ContainerRuntime.Labelled c : runtime.list(node)) {
-            LOG.info("removing container {} (shard {} of {}, attempt {}) left by an earlier agent", c.name(), c.shard(),
-                    c.jobId(), c.attempt());
-            runtime.remove(c.name());
-        }
-        this.runtime = runtime;
-        this.containers = new ContainerStarter(workDir, files, identity, runtime, node, allowedMounts, starter);
+        this.containers = new ContainerWorkers(workDir, files, identity, runtime, node, allowedMounts, starter);
         return this;
     }
 
@@ -149,11 +135,35 @@ public final class WorkerSupervisor implements AutoCloseable {
                 Worker w = new Worker(a, files.log(a.jobId(), a.shard(), a.attempt()));
                 w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
                 workers.put(key, w);
+                var left = containers == null || a.image() == null ? Optional.<ContainerRuntime.Labelled>empty()
+                        : containers.adoptable(key);
+                if (left.isPresent()) {
+                    adopt(w, left.get());
+                    return;
+                }
                 apply(w, Event.ASSIGNED);
             } else if (a.splitVersion() > existing.splits.get(existing.splits.size() - 1).version()) {
                 resplit(existing, a);
             }
         });
+        if (containers != null) {
+            containers.settled(); // what the first set did not claim goes
+        }
+    }
+
+    /** Supervises {@code c}, the container an earlier agent started for {@code w}, rather than starting another. */
+    private void adopt(Worker w, ContainerRuntime.Labelled c) {
+        try {
+            Process p = containers.adopt(w, c);
+            w.process = p;
+            apply(w, Event.ADOPTED);
+            LOG.info("adopted container {} of shard {} of {} (attempt {})", c.name(), c.shard(), c.jobId(), c.attempt());
+            p.onExit().thenAccept(done -> exited(w, done.exitValue()));
+        } catch (IOException e) {
+            LOG.warn("could not adopt container {}: {}; it is removed and the shard started again", c.name(), e.getMessage());
+            containers.remove(c.name());
+            apply(w, Event.ASSIGNED);
+        }
     }
 
     /** The scheduler re-split the running attempt's batch: the worker adopts it at its next checkpoint. */
@@ -260,19 +270,16 @@ public final class WorkerSupervisor implements AutoCloseable {
                     + ", and this node runs no containers (containers.runtime: none)");
             return;
         }
-        containerWork.execute(() -> {
-            try {
-                ContainerRuntime.Prepared image = runtime.prepare(a.image());
-                synchronized (this) {
-                    if (w.state == WorkerLifecycle.State.LAUNCHING) {
-                        started(w, () -> containers.start(w, image));
-                    }
+        containers.prepare(a, image -> {
+            synchronized (this) {
+                if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                    started(w, () -> containers.start(w, image));
                 }
-            } catch (ContainerRuntime.ImageUnavailable e) {
-                synchronized (this) {
-                    if (w.state == WorkerLifecycle.State.LAUNCHING) {
-                        refuse(w, ShardReport.Refusal.IMAGE_PULL_FAILED, e.getMessage());
-                    }
+            }
+        }, why -> {
+            synchronized (this) {
+                if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                    refuse(w, ShardReport.Refusal.IMAGE_PULL_FAILED, why);
                 }
             }
         });
@@ -359,8 +366,7 @@ public final class WorkerSupervisor implements AutoCloseable {
             return;
         }
         if (w.container != null) { // the runtime signals the worker in its container, then removes it
-            String name = w.container;
-            containerWork.execute(() -> runtime.stop(name, graceMs));
+            containers.stop(w.container, graceMs);
             return;
         }
         List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
@@ -375,7 +381,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     public synchronized void close() {
         for (Worker w : workers.values()) {
             if (w.container != null && w.process != null && w.process.isAlive()) {
-                runtime.remove(w.container);
+                containers.remove(w.container);
             }
             if (w.process != null && w.process.isAlive()) {
                 List<ProcessHandle> tree = new ArrayList<>(w.process.descendants().toList());
@@ -384,6 +390,8 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
         }
         killer.shutdownNow();
-        containerWork.shutdownNow();
+        if (containers != null) {
+            containers.close();
+        }
     }
 }

@@ -177,7 +177,7 @@ class ContainerWorkerTest {
         }
         Path aliceData = work.resolve("jobs/job-alice/shard-0/data");
         String probe = "echo uid=$(id -u); cat " + aliceData + " 2>&1; echo read-done; ps -ef | grep -c 'slee[p] 300'; "
-                + "ls " + work + " 2>&1; echo ls-done";
+                + "ls " + work + " 2>&1; echo ls-done; cat " + work.resolve("containers") + "/*.env 2>&1; echo env-done";
         ShardAssignment bob = ShardAssignment.builder("job-bob", 0).jobName("j").gang(1, 0, 1).attempt(1)
                 .command(List.of("sh", "-c", probe), Map.of()).image(TAG)
                 .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
@@ -189,18 +189,40 @@ class ContainerWorkerTest {
         assertThat(out).doesNotContain("private").contains("No such file or directory");
         assertThat(out.lines().dropWhile(l -> !l.contains("read-done")).skip(1).findFirst().orElseThrow().strip())
                 .as("bob sees no process of alice's").isEqualTo("0");
-        assertThat(out).doesNotContain("s3cr3t-alice");
+        assertThat(out).as("alice's environment file is not in bob's container").doesNotContain("s3cr3t-alice")
+                .doesNotContain("ALICE_SECRET");
+        try (var envs = Files.list(work.resolve("containers"))) {
+            assertThat(envs.filter(f -> f.getFileName().toString().contains("job-alice")).toList()).singleElement()
+                    .satisfies(f -> assertThat(Files.getPosixFilePermissions(f)).isEqualTo(PosixFilePermissions.fromString("rw-------")));
+        }
     }
 
     @Test
-    void anAgentThatRestartsRemovesTheContainersItsPredecessorLeft() throws Exception {
-        supervisor.reconcile(new AssignmentSet(node, 1, List.of(job("job-orphan", TAG, "echo up; exec sleep 300", Map.of()))));
-        await().atMost(Duration.ofSeconds(60)).until(() -> log("job-orphan").contains("up"));
-        long podmanPid = report("job-orphan").pid();
-        ProcessHandle.of(podmanPid).ifPresent(ProcessHandle::destroyForcibly); // the agent dies; its container runs on
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(podmanPid).isEmpty());
-        assertThat(runtime.list(node)).singleElement().satisfies(c -> assertThat(c.running()).isTrue());
-        supervisor = supervisor(); // a new agent for the same node
-        assertThat(runtime.list(node)).isEmpty();
+    void anAgentThatRestartsAdoptsTheContainersStillAssignedAndRemovesTheRest() throws Exception {
+        ShardAssignment kept = job("job-kept", TAG, "echo up; while [ ! -f $HOME/go ]; do sleep 0.1; done; echo finishing; exit 4",
+                Map.of());
+        ShardAssignment dropped = ShardAssignment.builder("job-dropped", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("sh", "-c", "echo up; exec sleep 300"), Map.of()).image(TAG)
+                .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
+        supervisor.reconcile(new AssignmentSet(node, 1, List.of(kept, dropped)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> log("job-kept").contains("up") && log("job-dropped").contains("up"));
+        for (String job : List.of("job-kept", "job-dropped")) { // the agent dies: its podman processes with it
+            long pid = report(job).pid();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
+        }
+        assertThat(runtime.list(node)).hasSize(2).allSatisfy(c -> assertThat(c.running()).isTrue());
+
+        supervisor = supervisor(); // a new agent for the same node; the scheduler still assigns job-kept only
+        supervisor.reconcile(new AssignmentSet(node, 2, List.of(kept)));
+        assertThat(report("job-kept").phase()).as("adopted, not started again").isEqualTo(ShardPhase.RUNNING);
+        assertThat(report("job-kept").imageDigest()).startsWith("sha256:");
+        assertThat(runtime.list(node)).singleElement().satisfies(c -> assertThat(c.jobId()).isEqualTo("job-kept"));
+        Files.writeString(work.resolve("jobs/job-kept/shard-0/go"), "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> report("job-kept").phase() == ShardPhase.EXITED);
+        assertThat(report("job-kept").exitCode()).as("the container's own exit code").isEqualTo(4);
+        assertThat(log("job-kept")).as("one log, one start").containsOnlyOnce("up").contains("finishing");
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(node).isEmpty());
     }
 }

@@ -104,7 +104,7 @@ public final class ApiServer {
             }
             byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
             String type = ctx.request().getHeader("Content-Type");
-            blocking.respond(ctx, 200, () -> PlanView.of(plans.dryRun(body, type)));
+            blocking.respond(ctx, 200, () -> plans.dryRun(body, type));
         });
         WebPage.mount(router);
         OpenApiRoute.mount(router);

@@ -78,19 +78,26 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
     }
 
     /** Where a shard runs: its node, devices, chip type and vendor. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Where(String node, List<Integer> devices, String chipType, String vendor) {
     }
 
     /** How a shard's worker is doing: its phase, outcome, process and exit. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record State(String phase, String outcome, Long pid, Integer exitCode, String signal) {
     }
 
     /**
      * What a shard's worker runs in: the image (the job's or its variant's; null for a host
-     * process), the digest its node resolved it to, and the variant key that applied.
+     * process), the digest its node resolved it to, the variant key that applied, and the command
+     * when a variant applied (else it is the spec's).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Runs(String image, String imageDigest, String variant) {
+    public record Runs(String image, String imageDigest, String variant, List<String> command) {
+        /** What {@code worker} runs, with the digest a node resolved its image to (or null). */
+        public static Runs of(EffectiveWorker worker, String imageDigest) {
+            return new Runs(worker.image(), imageDigest, worker.variant(), worker.variant() == null ? null : worker.argv());
+        }
     }
 
     /** A shard's share of the global batch. */
@@ -193,6 +200,6 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
                 r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null));
         EffectiveWorker worker = spec.workerFor(s.chipType(), s.vendor());
         return new ShardView(s.shard(), new Where(s.node(), s.devices(), s.chipType(), s.vendor()), batch, state, progress,
-                new Runs(worker.image(), r == null ? null : r.imageDigest(), worker.variant()), e == null ? null : e.efficiency());
+                Runs.of(worker, r == null ? null : r.imageDigest()), e == null ? null : e.efficiency());
     }
 }

@@ -1,6 +1,8 @@
 package io.tessera.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.tessera.config.JobSpec;
 import io.tessera.config.wire.CommPlan;
 import io.tessera.scheduler.placement.ChipReport;
 import io.tessera.scheduler.placement.PlacementResult;
@@ -22,19 +24,27 @@ import java.util.Map;
  * @param communicationSec       the all-reduce part of a step
  * @param vendorShares           fraction of throughput per vendor
  * @param chips                  per chip type: per-shard samples/s, or why it was not used
- * @param shards                 per shard: node, devices, chip, precision, micro-batch, accumulation, samples/s
+ * @param shards                 per shard: node, devices, chip, precision, micro-batch, accumulation, samples/s,
+ *                               and what it would run: its image and variant, and its command when a variant applied
  * @param vetoes                 every reason, when infeasible
  * @param communication          the groups, leaders and bridge the all-reduce runs over (ports are chosen at commit)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanView(boolean feasible, String summary, String precision, Double predictedSamplesPerSec,
                        Double stepTimeSec, Double communicationSec, Map<String, Double> vendorShares,
-                       List<ChipReport> chips, List<ShardPlan> shards, List<Veto> vetoes, CommPlan communication) {
+                       List<ChipReport> chips, List<PlannedShard> shards, List<Veto> vetoes, CommPlan communication) {
 
-    public static PlanView of(PlacementResult result) {
+    /** One planned shard and what it would run. */
+    public record PlannedShard(@JsonUnwrapped ShardPlan plan, @JsonUnwrapped JobView.Runs runs) {
+    }
+
+    /** The answer for {@code result}, each shard with what {@code spec} makes it run. */
+    public static PlanView of(PlacementResult result, JobSpec spec) {
         if (result instanceof Plan p) {
+            List<PlannedShard> shards = p.shards().stream().map(s -> new PlannedShard(s,
+                    JobView.Runs.of(spec.workerFor(s.chipType(), s.vendor()), null))).toList();
             return new PlanView(true, null, p.precision().wireName(), p.predictedSamplesPerSec(), p.stepTimeSec(),
-                    p.communicationSec(), p.vendorShares(), p.chips(), p.shards(), null, p.communication());
+                    p.communicationSec(), p.vendorShares(), p.chips(), shards, null, p.communication());
         }
         Unschedulable u = (Unschedulable) result;
         return new PlanView(false, u.summary(), null, null, null, null, null, u.chips(), null, u.vetoes(), null);

@@ -70,7 +70,7 @@ final class PlanCommand implements Callable<Integer> {
             return 2;
         }
         PlacementResult result = new PlacementEngine().place(loaded.snapshot(), "what-if", spec, loaded.policy());
-        return show(PlanView.of(result));
+        return show(PlanView.of(result, spec));
     }
 
     /** The plan the live scheduler would make now. */

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.tessera.scheduler.api.PlanView;
 import java.util.TreeMap;
 import java.util.Optional;
 import io.tessera.config.ValidationException;
@@ -120,8 +121,8 @@ public final class PlanService {
     }
 
     /** @throws ValidationException when the job spec is invalid */
-    public PlacementResult dryRun(byte[] body, String contentType) {
+    public PlanView dryRun(byte[] body, String contentType) {
         JobSpec spec = parser.parse(body, contentType);
-        return placer.place(view.current(), "dry-run", spec, policy);
+        return PlanView.of(placer.place(view.current(), "dry-run", spec, policy), spec);
     }
 }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.agent.container.LocalImages;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ContainerRuntimeConfig;
+import io.tessera.scheduler.cli.TesseraMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +106,12 @@ class ContainerJobTest {
             assertThat(log).contains("flavor=" + want.get(vendor)).contains("world=3");
         }
         assertThat(done.get("spec").get("variants").get("huawei").get("image").asText()).isEqualTo(IMAGES.get("cann"));
+        StringWriter out = new StringWriter();
+        new CommandLine(new TesseraMain()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(new StringWriter(), true))
+                .execute("status", id, "--url", cluster.url(), "--token", TestCluster.ADMIN);
+        assertThat(out.toString()).as("tessera status names each shard's image and variant")
+                .containsPattern("huawei\\s+" + IMAGES.get("cann").replace(".", "\\.") + "\\s+sha256:")
+                .contains(IMAGES.get("base"));
     }
 
     @Test

@@ -78,6 +78,25 @@ final class StatusPrinter {
         }
         out.println();
         t.print(out);
+        images(job, out);
+    }
+
+    /** Which image each shard runs in, when any runs in one: the variant that applied and the digest its node resolved. */
+    private static void images(JsonNode job, PrintWriter out) {
+        Table t = new Table("SHARD", "VARIANT", "IMAGE", "DIGEST");
+        boolean any = false;
+        for (JsonNode s : job.path("shards")) {
+            if (s.hasNonNull("image")) {
+                any = true;
+                String digest = s.path("imageDigest").asText("-");
+                t.row(s.path("shard").asInt(), s.path("variant").asText("-"), s.get("image").asText(),
+                        digest.length() > 19 ? digest.substring(0, 19) : digest);
+            }
+        }
+        if (any) {
+            out.println();
+            t.print(out);
+        }
     }
 
     /** The first failure of the last attempt, with the end of its output, if a shard failed. */
