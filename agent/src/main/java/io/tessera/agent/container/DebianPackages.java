@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,5 +82,40 @@ final class DebianPackages {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The links Debian's alternatives system made for files of {@code files} (paths without the
+     * leading slash): a link in a library or program directory pointing into {@code /etc/alternatives},
+     * and that entry, where the alternative it selects is one of {@code files}. dpkg lists none of
+     * them ({@code libblas.so.3} is one such: OpenBLAS behind it).
+     */
+    static Set<String> alternatives(Set<String> files) {
+        Set<String> out = new LinkedHashSet<>();
+        List<Path> dirs = new ArrayList<>(List.of(Path.of("/usr/bin"), Path.of("/usr/sbin")));
+        try (var libs = Files.list(Path.of("/usr/lib"))) {
+            libs.filter(d -> d.getFileName().toString().endsWith("-linux-gnu") && Files.isDirectory(d)).forEach(dirs::add);
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path dir : dirs) {
+            try (var entries = Files.list(dir)) {
+                for (Path link : entries.filter(Files::isSymbolicLink).toList()) {
+                    Path to = Files.readSymbolicLink(link);
+                    if (!to.startsWith("/etc/alternatives")) {
+                        continue;
+                    }
+                    Path chosen = Files.readSymbolicLink(to);
+                    Path real = real(chosen.isAbsolute() ? chosen : to.getParent().resolve(chosen));
+                    if (real != null && files.contains(real.toString().substring(1))) {
+                        out.add(link.toString().substring(1));
+                        out.add(to.toString().substring(1));
+                    }
+                }
+            } catch (IOException e) {
+                // a directory or link that went away: nothing to add from it
+            }
+        }
+        return out;
     }
 }

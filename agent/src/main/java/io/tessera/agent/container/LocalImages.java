@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,8 +88,17 @@ public final class LocalImages {
                 }
             }
         }
+        files.addAll(DebianPackages.alternatives(files));
         files.addAll(List.of("etc/ld.so.cache", "etc/ld.so.conf", "etc/ld.so.conf.d"));
         files.removeIf(f -> !Files.exists(Path.of("/").resolve(f), LinkOption.NOFOLLOW_LINKS));
+        List<String> top = new ArrayList<>(List.of("tmp", "etc/passwd")); // added below, so once only
+        for (String link : List.of("bin", "sbin", "lib", "lib64", "lib32", "libx32")) {
+            if (Files.isSymbolicLink(Path.of("/", link))) {
+                top.add(link);
+            }
+        }
+        extra.keySet().forEach(k -> top.add(k.replaceFirst("^/+", "")));
+        files.removeAll(top);
         Path list = scratch.resolve("files.txt");
         Files.write(list, files);
         Path tar = scratch.resolve("rootfs.tar");
@@ -97,21 +107,23 @@ public final class LocalImages {
         if (!pack.ok()) {
             throw new IOException(pack.describe("tar"));
         }
-        Path top = Files.createDirectories(scratch.resolve("top"));
+        Path dir = Files.createDirectories(scratch.resolve("top"));
         for (String link : List.of("bin", "sbin", "lib", "lib64", "lib32", "libx32")) {
             Path host = Path.of("/", link);
             if (Files.isSymbolicLink(host)) {
-                Files.createSymbolicLink(top.resolve(link), Files.readSymbolicLink(host));
+                Files.createSymbolicLink(dir.resolve(link), Files.readSymbolicLink(host));
             }
         }
-        Files.setPosixFilePermissions(Files.createDirectories(top.resolve("tmp")), PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.writeString(Files.createDirectories(top.resolve("etc")).resolve("passwd"), "root:x:0:0:root:/:/bin/sh\n");
+        Files.setPosixFilePermissions(Files.createDirectories(dir.resolve("tmp")), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(Files.createDirectories(dir.resolve("etc")).resolve("passwd"), "root:x:0:0:root:/:/bin/sh\n");
         for (Map.Entry<String, Path> e : extra.entrySet()) {
-            Path to = top.resolve(e.getKey().replaceFirst("^/+", ""));
+            Path to = dir.resolve(e.getKey().replaceFirst("^/+", ""));
             Files.createDirectories(to.getParent());
             Files.copy(e.getValue(), to);
         }
-        CommandResult more = runner.run(List.of("tar", "-C", top.toString(), "-rf", tar.toString(), "."), Duration.ofMinutes(5));
+        List<String> append = new ArrayList<>(List.of("tar", "-C", dir.toString(), "--no-recursion", "-rf", tar.toString()));
+        append.addAll(top);
+        CommandResult more = runner.run(append, Duration.ofMinutes(5));
         if (!more.ok()) {
             throw new IOException(more.describe("tar"));
         }
@@ -153,8 +165,10 @@ public final class LocalImages {
         CommandResult imported = runner.run(List.of(podman, "import", "--change",
                 "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", tar.toString(), tag), Duration.ofMinutes(10));
         Files.deleteIfExists(tar);
-        if (!imported.ok()) {
-            throw new IOException(imported.describe("podman import"));
+        if (!imported.ok()) { // podman prints progress first: the cause is at the end
+            List<String> lines = imported.stderr().strip().lines().toList();
+            throw new IOException("podman import exited with " + imported.exitCode() + ": "
+                    + String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
         }
         return tag;
     }

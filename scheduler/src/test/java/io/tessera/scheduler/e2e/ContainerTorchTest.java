@@ -54,7 +54,7 @@ class ContainerTorchTest {
                 tags.add(images.derive(base, "localhost/tessera-test/torch:" + flavor + "-" + run,
                         Files.createDirectories(dir.resolve(flavor)), Map.of("/etc/stack", flavor + "\n")));
             }
-            try (TestCluster c = TestCluster.start(dir.resolve("cluster"))) {
+            try (TestCluster c = TestCluster.start(Files.createDirectories(dir.resolve("cluster")))) {
                 c.agent("ascend-a", AgentConfig.DeviceSource.simulated("ascend-910b", 4), PODMAN);
                 c.agent("h20-a", AgentConfig.DeviceSource.simulated("nvidia-h20", 4), PODMAN);
                 c.agent("asic-a", AgentConfig.DeviceSource.simulated("acme-tpx1", 4), PODMAN);
