@@ -3,6 +3,7 @@ package io.tessera.agent.worker;
 import io.tessera.agent.container.ContainerRun;
 import io.tessera.agent.container.ContainerRuntime;
 import io.tessera.config.wire.ShardAssignment;
+import io.tessera.config.wire.ShardReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -68,8 +69,88 @@ final class ContainerWorkers implements AutoCloseable {
         found = null;
     }
 
+    /** A way of starting a worker's process. */
+    interface Start {
+        Process start() throws IOException;
+    }
+
+    /** What the supervisor does for this class, each called holding {@link #lock}. */
+    interface Supervision {
+        /** The supervisor's lock. */
+        Object lock();
+
+        /** Starts {@code w}'s process {@code how}, and follows it. */
+        void started(Worker w, Start how);
+
+        /** The agent will not start {@code w}: the job's fault. */
+        void refused(Worker w, ShardReport.Refusal why, String message);
+
+        /** {@code p} follows {@code w}'s adopted container. */
+        void adopted(Worker w, Process p);
+
+        /** The container could not be adopted (it is gone): start {@code w} as any other. */
+        void notAdopted(Worker w);
+
+        /** A worker's report changed: tell the scheduler soon. */
+        void changed();
+    }
+
+    /**
+     * Makes {@code w}'s image present off the supervisor's lock, reports the digest it resolved to,
+     * and starts its container once the scheduler pinned that digest ({@link #startIfPinned}).
+     */
+    void launch(Worker w, Supervision s) {
+        prepare(w.assignment, image -> {
+            synchronized (s.lock()) {
+                if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                    w.prepared = image;
+                    w.imageDigest = image.digest();
+                    s.changed(); // the scheduler hears the digest at once, to pin it
+                    startIfPinned(w, s);
+                }
+            }
+        }, why -> {
+            synchronized (s.lock()) {
+                if (w.state == WorkerLifecycle.State.LAUNCHING) {
+                    s.refused(w, ShardReport.Refusal.IMAGE_PULL_FAILED, why);
+                }
+            }
+        });
+    }
+
+    /**
+     * Starts {@code w}'s container once both its image is present and the scheduler pinned the
+     * digest its job's shards start on; refuses it if this node resolved the image to another.
+     * Called holding the supervisor's lock.
+     */
+    void startIfPinned(Worker w, Supervision s) {
+        String pin = w.pinned != null ? w.pinned : w.assignment.imageDigest();
+        if (w.prepared == null || pin == null || w.state != WorkerLifecycle.State.LAUNCHING) {
+            return;
+        }
+        if (!pin.equals(w.prepared.digest())) {
+            s.refused(w, ShardReport.Refusal.IMAGE_DIGEST_MISMATCH, "image " + w.assignment.image() + " resolved on this "
+                    + "node to " + w.prepared.digest() + ", but the job's shards start on " + pin + "; the shard was not started");
+            return;
+        }
+        ContainerRuntime.Prepared image = w.prepared;
+        s.started(w, () -> starter.start(w, image));
+    }
+
+    /** Supervises {@code c}, the container an earlier agent started for {@code w}, rather than starting another. */
+    void adopt(Worker w, ContainerRuntime.Labelled c, Supervision s) {
+        try {
+            s.adopted(w, starter.adopt(w, c));
+            LOG.info("adopted container {} of shard {} of {} (attempt {})", c.name(), c.shard(), c.jobId(), c.attempt());
+        } catch (IOException e) {
+            LOG.warn("could not adopt container {}: {}; it is removed and the shard started again", c.name(), e.getMessage());
+            runtime.remove(c.name());
+            s.notAdopted(w);
+        }
+    }
+
     /** Makes {@code a}'s image present off the caller's thread, then tells {@code ready} or {@code unavailable}. */
-    void prepare(ShardAssignment a, Consumer<ContainerRuntime.Prepared> ready, Consumer<String> unavailable) {
+    private void prepare(ShardAssignment a, Consumer<ContainerRuntime.Prepared> ready, Consumer<String> unavailable) {
         work.execute(() -> {
             try {
                 ContainerRuntime.Prepared image = runtime.prepare(a.image());
@@ -80,16 +161,6 @@ final class ContainerWorkers implements AutoCloseable {
                 unavailable.accept("could not make image " + a.image() + " present: " + e.getMessage());
             }
         });
-    }
-
-    /** Starts {@code w}'s container from {@code image}. */
-    Process start(Worker w, ContainerRuntime.Prepared image) throws IOException {
-        return starter.start(w, image);
-    }
-
-    /** Supervises {@code c} as {@code w}'s container. */
-    Process adopt(Worker w, ContainerRuntime.Labelled c) throws IOException {
-        return starter.adopt(w, c);
     }
 
     /** Stops {@code name}: SIGTERM to its worker, SIGKILL after {@code graceMs}, then removed; off the caller's thread. */

@@ -5,6 +5,7 @@ import java.util.List;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.config.wire.ShardAssignment;
 import java.nio.file.Path;
+import io.tessera.agent.container.ContainerRuntime;
 
 /** Mutable bookkeeping for one worker; owned and guarded by {@link WorkerSupervisor}. */
 final class Worker {
@@ -30,8 +31,12 @@ final class Worker {
     String container;
     /** The container's environment file (the agent's alone), removed when the worker exits. */
     Path containerEnvFile;
-    /** The digest of the image the container runs. */
+    /** The digest of the image the container runs (or, before it starts, the one this node resolved). */
     String imageDigest;
+    /** The image made present for it, while it waits for the scheduler to pin the digest. */
+    ContainerRuntime.Prepared prepared;
+    /** The digest the scheduler pinned, when it came in an updated assignment. */
+    String pinned;
     /** Why the agent refused to start it, when it did. */
     ShardReport.Refusal refusal;
     /** The job's uid the split file belongs to (-1: the agent's own). */

@@ -138,31 +138,19 @@ public final class WorkerSupervisor implements AutoCloseable {
                 var left = containers == null || a.image() == null ? Optional.<ContainerRuntime.Labelled>empty()
                         : containers.adoptable(key);
                 if (left.isPresent()) {
-                    adopt(w, left.get());
+                    containers.adopt(w, left.get(), supervision);
                     return;
                 }
                 apply(w, Event.ASSIGNED);
+            } else if (a.imageDigest() != null && existing.pinned == null && existing.assignment.imageDigest() == null) {
+                existing.pinned = a.imageDigest(); // the scheduler pinned the digest: start it
+                containers.startIfPinned(existing, supervision);
             } else if (a.splitVersion() > existing.splits.get(existing.splits.size() - 1).version()) {
                 resplit(existing, a);
             }
         });
         if (containers != null) {
             containers.settled(); // what the first set did not claim goes
-        }
-    }
-
-    /** Supervises {@code c}, the container an earlier agent started for {@code w}, rather than starting another. */
-    private void adopt(Worker w, ContainerRuntime.Labelled c) {
-        try {
-            Process p = containers.adopt(w, c);
-            w.process = p;
-            apply(w, Event.ADOPTED);
-            LOG.info("adopted container {} of shard {} of {} (attempt {})", c.name(), c.shard(), c.jobId(), c.attempt());
-            p.onExit().thenAccept(done -> exited(w, done.exitValue()));
-        } catch (IOException e) {
-            LOG.warn("could not adopt container {}: {}; it is removed and the shard started again", c.name(), e.getMessage());
-            containers.remove(c.name());
-            apply(w, Event.ASSIGNED);
         }
     }
 
@@ -255,34 +243,16 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
 
     private void launch(Worker w) {
-        if (w.assignment.image() != null) {
-            launchInContainer(w);
-            return;
-        }
-        started(w, () -> starter.start(w));
-    }
-
-    /** Makes the shard's image present off the lock, then starts its container if it is still wanted. */
-    private void launchInContainer(Worker w) {
-        ShardAssignment a = w.assignment;
-        if (containers == null) {
-            refuse(w, ShardReport.Refusal.NO_CONTAINER_RUNTIME, "shard runs in image " + a.image()
+        if (w.assignment.image() != null && containers == null) {
+            refuse(w, ShardReport.Refusal.NO_CONTAINER_RUNTIME, "shard runs in image " + w.assignment.image()
                     + ", and this node runs no containers (containers.runtime: none)");
             return;
         }
-        containers.prepare(a, image -> {
-            synchronized (this) {
-                if (w.state == WorkerLifecycle.State.LAUNCHING) {
-                    started(w, () -> containers.start(w, image));
-                }
-            }
-        }, why -> {
-            synchronized (this) {
-                if (w.state == WorkerLifecycle.State.LAUNCHING) {
-                    refuse(w, ShardReport.Refusal.IMAGE_PULL_FAILED, why);
-                }
-            }
-        });
+        if (w.assignment.image() != null) {
+            containers.launch(w, supervision);
+            return;
+        }
+        started(w, () -> starter.start(w));
     }
 
     private void refuse(Worker w, ShardReport.Refusal why, String message) {
@@ -292,12 +262,42 @@ public final class WorkerSupervisor implements AutoCloseable {
         LOG.warn("refused to start shard {} of {}: {}", w.assignment.shard(), w.assignment.jobId(), message);
     }
 
-    /** A way of starting a worker's process. */
-    private interface Start {
-        Process start() throws IOException;
-    }
+    /** What {@link ContainerWorkers} does to workers, under this supervisor's lock. */
+    private final ContainerWorkers.Supervision supervision = new ContainerWorkers.Supervision() {
+        @Override
+        public Object lock() {
+            return WorkerSupervisor.this;
+        }
 
-    private void started(Worker w, Start how) {
+        @Override
+        public void started(Worker w, ContainerWorkers.Start how) {
+            WorkerSupervisor.this.started(w, how);
+        }
+
+        @Override
+        public void refused(Worker w, ShardReport.Refusal why, String message) {
+            refuse(w, why, message);
+        }
+
+        @Override
+        public void adopted(Worker w, Process p) {
+            w.process = p;
+            apply(w, Event.ADOPTED);
+            p.onExit().thenAccept(done -> exited(w, done.exitValue()));
+        }
+
+        @Override
+        public void notAdopted(Worker w) {
+            apply(w, Event.ASSIGNED);
+        }
+
+        @Override
+        public void changed() {
+            onPhaseChange.run();
+        }
+    };
+
+    private void started(Worker w, ContainerWorkers.Start how) {
         ShardAssignment a = w.assignment;
         try {
             Process p = how.start();

@@ -40,6 +40,8 @@ class ContainerWorkerTest {
             null, null);
     private static final String TAG = "localhost/tessera-test/busybox:" + UUID.randomUUID().toString().substring(0, 8);
     private static LocalImages images;
+    /** The digest TAG resolves to here: what the scheduler would pin. */
+    private static String digest;
     @TempDir
     static Path scratch;
     @TempDir
@@ -54,6 +56,11 @@ class ContainerWorkerTest {
         PodmanAvailable.assume();
         images = new LocalImages("/usr/bin/podman");
         images.busybox(TAG, scratch);
+        try {
+            digest = Containers.runtime(CONFIG).prepare(TAG).digest();
+        } catch (ContainerRuntime.ImageUnavailable e) {
+            throw new IOException(e);
+        }
     }
 
     @AfterAll
@@ -90,7 +97,7 @@ class ContainerWorkerTest {
 
     private static ShardAssignment job(String id, String image, String script, Map<String, String> env) {
         return ShardAssignment.builder(id, 0).jobName("j").gang(1, 0, 1).attempt(1)
-                .command(List.of("sh", "-c", script), env).image(image)
+                .command(List.of("sh", "-c", script), env).image(image).imageDigest(digest)
                 .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
     }
@@ -132,7 +139,7 @@ class ContainerWorkerTest {
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         ShardAssignment a = ShardAssignment.builder("job-term", 0).jobName("j").gang(1, 0, 1).attempt(1)
                 .command(List.of("sh", "-c", "trap 'echo saved > $TESSERA_CHECKPOINT_DIR/ckpt; echo got-term; exit 0' TERM; "
-                        + "echo started; while true; do sleep 0.2; done"), Map.of()).image(TAG)
+                        + "echo started; while true; do sleep 0.2; done"), Map.of()).image(TAG).imageDigest(digest)
                 .checkpoints(dir.resolve("ckpt").resolve("job-term").toString(), null)
                 .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
@@ -154,6 +161,30 @@ class ContainerWorkerTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> log("job-cancel").contains("up"));
         supervisor.reconcile(new AssignmentSet(node, 4, List.of())); // cancelled: unassigned
         await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(node).isEmpty());
+    }
+
+    @Test
+    void aShardWaitsForItsPinnedDigestAndOneResolvedToAnotherIsRefusedWithoutRunning() throws Exception {
+        ShardAssignment waiting = ShardAssignment.builder("job-pin", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("sh", "-c", "echo ran; exit 0"), Map.of()).image(TAG)
+                .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
+        ShardAssignment wrong = ShardAssignment.builder("job-wrong", 0).jobName("j").gang(1, 0, 1).attempt(1)
+                .command(List.of("sh", "-c", "echo ran; exit 0"), Map.of()).image(TAG).imageDigest("sha256:" + "0".repeat(64))
+                .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
+                .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
+        supervisor.reconcile(new AssignmentSet(node, 1, List.of(waiting, wrong)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> digest.equals(report("job-pin").imageDigest()));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+                report("job-pin").phase() == ShardPhase.STARTING && runtime.list(node).isEmpty());
+        assertThat(report("job-wrong").phase()).isEqualTo(ShardPhase.REFUSED);
+        assertThat(report("job-wrong").refusal()).isEqualTo(ShardReport.Refusal.IMAGE_DIGEST_MISMATCH);
+        assertThat(report("job-wrong").message()).contains(digest).contains("0".repeat(64));
+        assertThat(log("job-wrong")).as("never ran").doesNotContain("ran");
+
+        supervisor.reconcile(new AssignmentSet(node, 2, List.of(waiting.withImageDigest(digest), wrong))); // pinned
+        await().atMost(Duration.ofSeconds(30)).until(() -> report("job-pin").phase() == ShardPhase.EXITED);
+        assertThat(log("job-pin")).contains("ran");
     }
 
     @Test
@@ -179,7 +210,7 @@ class ContainerWorkerTest {
         String probe = "echo uid=$(id -u); cat " + aliceData + " 2>&1; echo read-done; ps -ef | grep -c 'slee[p] 300'; "
                 + "ls " + work + " 2>&1; echo ls-done; cat " + work.resolve("containers") + "/*.env 2>&1; echo env-done";
         ShardAssignment bob = ShardAssignment.builder("job-bob", 0).jobName("j").gang(1, 0, 1).attempt(1)
-                .command(List.of("sh", "-c", probe), Map.of()).image(TAG)
+                .command(List.of("sh", "-c", probe), Map.of()).image(TAG).imageDigest(digest)
                 .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
         supervisor.reconcile(new AssignmentSet(node, 2, List.of(job("job-alice", TAG,
@@ -202,7 +233,7 @@ class ContainerWorkerTest {
         ShardAssignment kept = job("job-kept", TAG, "echo up; while [ ! -f $HOME/go ]; do sleep 0.1; done; echo finishing; exit 4",
                 Map.of());
         ShardAssignment dropped = ShardAssignment.builder("job-dropped", 0).jobName("j").gang(1, 0, 1).attempt(1)
-                .command(List.of("sh", "-c", "echo up; exec sleep 300"), Map.of()).image(TAG)
+                .command(List.of("sh", "-c", "echo up; exec sleep 300"), Map.of()).image(TAG).imageDigest(digest)
                 .devices(List.of(1), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
         supervisor.reconcile(new AssignmentSet(node, 1, List.of(kept, dropped)));

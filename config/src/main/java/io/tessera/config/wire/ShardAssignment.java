@@ -29,6 +29,9 @@ import java.util.Map;
  * @param argv                   the command and arguments; never run through a shell
  * @param env                    the job's own environment variables
  * @param image                  the OCI image the worker runs in (the job's, or its variant's); null: a host process
+ * @param imageDigest            null until the scheduler pins the digest the image must resolve to on this node
+ *                               (every shard of the attempt reported theirs, and each image's agree); the agent starts
+ *                               the worker only then, and refuses it if its image resolved to another
  * @param devices                device indices on this node, as the vendor tool numbers them
  * @param chipType               catalog chip id
  * @param visibilityEnv          the variable that restricts the worker to {@code devices}
@@ -69,14 +72,19 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob,
-                          String image) {
+                          String image, String imageDigest) {
         public Command {
             argv = argv == null ? List.of() : List.copyOf(argv);
             env = env == null ? Map.of() : Map.copyOf(env);
         }
 
         public Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob) {
-            this(argv, env, checkpointDir, resumesJob, null);
+            this(argv, env, checkpointDir, resumesJob, null, null);
+        }
+
+        /** This command with {@code digest} pinned as the only one its image may resolve to. */
+        Command withImageDigest(String digest) {
+            return new Command(argv, env, checkpointDir, resumesJob, image, digest);
         }
     }
 
@@ -152,6 +160,11 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
     /** The OCI image the worker runs in, or null for a host process. */
     public String image() {
         return command.image();
+    }
+
+    /** The digest the image must resolve to, once the scheduler pinned it; null before. */
+    public String imageDigest() {
+        return command.imageDigest();
     }
 
     public String checkpointDir() {
@@ -230,7 +243,12 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
         return new ShardAssignment(identity, new Command(command.argv(), newEnv, command.checkpointDir(),
-                command.resumesJob(), command.image()), grant, batch, rendezvous, lifecycle);
+                command.resumesJob(), command.image(), command.imageDigest()), grant, batch, rendezvous, lifecycle);
+    }
+
+    /** This shard with its image's digest pinned: its agent may start it now, on that digest only. */
+    public ShardAssignment withImageDigest(String digest) {
+        return new ShardAssignment(identity, command.withImageDigest(digest), grant, batch, rendezvous, lifecycle);
     }
 
     /** This shard with a new split of the running attempt: its batch, its predicted rate, and the split's version. */

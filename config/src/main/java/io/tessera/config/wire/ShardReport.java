@@ -37,7 +37,9 @@ public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase
         /** Its image is not on the node and could not be pulled, or does not exist. */
         IMAGE_PULL_FAILED,
         /** It runs in an image and the node runs no containers. */
-        NO_CONTAINER_RUNTIME
+        NO_CONTAINER_RUNTIME,
+        /** Its image resolved on this node to another digest than the one its job's shards were pinned to. */
+        IMAGE_DIGEST_MISMATCH
     }
 
     public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,

@@ -9,6 +9,7 @@ import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.ShardOutcomes;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,9 @@ public final class JobLifecycle {
         /** Take the job's shards out of the nodes' assignment sets (agents then kill the workers). */
         RELEASE_DEVICES,
         /** Forget shard reports of the finished attempt. */
-        CLEAR_SHARD_REPORTS
+        CLEAR_SHARD_REPORTS,
+        /** Write the image digest each shard reported into its assignment, so its agent starts it ({@link ImagePins}). */
+        PIN_IMAGES
     }
 
     /**
@@ -85,6 +88,10 @@ public final class JobLifecycle {
                 return notStarted(job, failed.get(), obs.now());
             }
             return fail(job, EventType.SHARD_FAILED, failure(failed.get(), current), obs.now());
+        }
+        Optional<Transition> pin = ImagePins.decide(job, currentByShard(current), obs.now());
+        if (pin.isPresent()) {
+            return pin.get();
         }
         int n = job.placement().shards().size();
         long succeeded = current.stream().filter(r -> r.phase() == ShardPhase.EXITED && exit(r) == 0).count();
@@ -259,5 +266,11 @@ public final class JobLifecycle {
                 .sorted().toList();
         return ShardOutcomes.describe(first) + (peers.isEmpty() ? "" : "; shards " + peers
                 + " failed after it, most likely because it did");
+    }
+
+    private static Map<Integer, ShardReport> currentByShard(List<ShardReport> current) {
+        Map<Integer, ShardReport> out = new HashMap<>();
+        current.forEach(r -> out.put(r.shard(), r));
+        return out;
     }
 }

@@ -74,6 +74,7 @@ public final class JobReconciler {
             return Optional.empty();
         }
         return Optional.of(new Change.Transition(job, t.job(), t.actions().contains(Action.RELEASE_DEVICES),
-                t.actions().contains(Action.CLEAR_SHARD_REPORTS)));
+                t.actions().contains(Action.CLEAR_SHARD_REPORTS),
+                t.actions().contains(Action.PIN_IMAGES) ? ImagePins.digests(job, reports) : Map.of()));
     }
 }

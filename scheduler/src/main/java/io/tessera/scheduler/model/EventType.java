@@ -30,6 +30,8 @@ public enum EventType {
     SHRUNK, GREW,
     /** A running attempt's batch was re-split by measured speed. */
     REBALANCED,
+    /** Every shard that runs in an image resolved it, and each image's shards agree: they start on that digest. */
+    IMAGES_PINNED,
     @JsonEnumDefaultValue
     UNKNOWN
 }

@@ -105,9 +105,19 @@ public sealed interface Change {
 
     /**
      * A lifecycle step ({@code JobLifecycle}): applies only if the job is still exactly {@code from};
-     * then it becomes {@code to}, its devices are released and its reports forgotten as asked.
+     * then it becomes {@code to}, its devices are released and its reports forgotten as asked, and
+     * each shard in {@code pins} has the image digest it maps to written into its assignment.
      */
-    record Transition(JobRecord from, JobRecord to, boolean releaseDevices, boolean clearReports) implements Change {
+    record Transition(JobRecord from, JobRecord to, boolean releaseDevices, boolean clearReports,
+                      Map<Integer, String> pins) implements Change {
+        public Transition {
+            pins = pins == null ? Map.of() : Map.copyOf(pins);
+        }
+
+        public Transition(JobRecord from, JobRecord to, boolean releaseDevices, boolean clearReports) {
+            this(from, to, releaseDevices, clearReports, Map.of());
+        }
+
         @Override
         public Kind kind() {
             return Kind.TRANSITION;

@@ -122,6 +122,13 @@ final class ChangeSteps {
                 rewrite(node, shards -> shards.stream().filter(a -> !a.jobId().equals(t.from().id())).toList());
             }
         }
+        if (!t.pins().isEmpty()) {
+            for (String node : nodesOf(t.from())) {
+                rewrite(node, shards -> shards.stream().map(a -> a.jobId().equals(t.from().id())
+                        && a.attempt() == t.from().attempt() && t.pins().containsKey(a.shard())
+                        ? a.withImageDigest(t.pins().get(a.shard())) : a).toList());
+            }
+        }
         if (t.clearReports() && t.from().placement() != null) {
             tx.clearShardReports(t.from().id(), t.from().placement().shards().size());
         }

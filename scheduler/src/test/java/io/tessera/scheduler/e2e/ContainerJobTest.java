@@ -106,6 +106,8 @@ class ContainerJobTest {
             assertThat(log).contains("flavor=" + want.get(vendor)).contains("world=3");
         }
         assertThat(done.get("spec").get("variants").get("huawei").get("image").asText()).isEqualTo(IMAGES.get("cann"));
+        assertThat(done.get("events").findValuesAsText("type")).as("started on the digests the nodes agreed on")
+                .containsSubsequence("PLACED", "IMAGES_PINNED", "RUNNING");
         StringWriter out = new StringWriter();
         new CommandLine(new TesseraMain()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(new StringWriter(), true))
                 .execute("status", id, "--url", cluster.url(), "--token", TestCluster.ADMIN);
