@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The demo's local cluster: one in-process scheduler member and three agent JVMs (an Ascend 910B,
@@ -26,6 +27,9 @@ final class DemoCluster implements AutoCloseable {
 
     private final SchedulerNode scheduler;
     private final List<Process> agents = new ArrayList<>();
+    /** Whether the agents run shards with an image in Podman, and the demo images built for them. */
+    private DemoContainers containers = DemoContainers.check();
+    private List<String> images = List.of();
     private final Map<String, Path> logs = new LinkedHashMap<>();
     private final Path runDir;
 
@@ -44,6 +48,7 @@ final class DemoCluster implements AutoCloseable {
             if (!Files.isRegularFile(agentJar)) {
                 throw new IOException(agentJar + " is missing; build with ./mvnw -DskipTests package");
             }
+            cluster.images = cluster.containers.images(agentJar, runDir.resolve("images.log"));
             List<Integer> metricsPorts = DemoPorts.agentMetrics(cluster.scheduler.port(), NODES.size());
             for (int i = 0; i < NODES.size(); i++) {
                 cluster.agents.add(cluster.startAgent(agentJar, NODES.get(i)[0], NODES.get(i)[1], metricsPorts.get(i)));
@@ -70,6 +75,7 @@ final class DemoCluster implements AutoCloseable {
                 "heartbeatIntervalMs: 1000",
                 "metricsPort: " + metricsPort,
                 "metricsHost: 127.0.0.1",
+                containers.agentYaml(),
                 "joinToken: " + joinToken(), ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = runDir.resolve(node + ".log");
@@ -77,6 +83,16 @@ final class DemoCluster implements AutoCloseable {
         return new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
                 agentJar.toString(), "agent", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Why the agents run no containers, or empty when they do. */
+    Optional<String> containersUnavailable() {
+        return containers.unavailable();
+    }
+
+    /** The demo images built for container jobs (empty when none could be). */
+    List<String> images() {
+        return images;
     }
 
     /** Each agent's log, by node. */

@@ -90,6 +90,13 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  bin/tessera logs " + id + " --shard 0 --tail 5");
         System.out.println("  bin/tessera fleet");
         System.out.println("  bin/tessera submit examples/job.yaml --watch");
+        if (!cluster.images().isEmpty()) {
+            System.out.println("  bin/tessera submit examples/containers/demo-variants.yaml --watch   "
+                    + "# each vendor's shards in their own image (Podman)");
+        } else {
+            System.out.println("(container jobs are off in this demo: " + cluster.containersUnavailable()
+                    .orElse("the demo images could not be built; see " + place.runDir().resolve("images.log")) + ")");
+        }
         new CountDownLatch(1).await();
         return 0;
     }

@@ -52,6 +52,27 @@ class FirstRunTest {
         assertThat(home.resolve(".config/tessera/config.yaml")).as("--once leaves the client config alone").doesNotExist();
     }
 
+    @Test
+    void theDemoRunsAJobWhoseVendorsEachRunTheirOwnImage() throws Exception {
+        boolean podman = "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/podman"))
+                && (Files.isExecutable(Path.of("/bin/busybox")) || Files.isExecutable(Path.of("/usr/bin/busybox")));
+        if ("1".equals(System.getenv("TESSERA_REQUIRE_PODMAN"))) {
+            assertThat(podman).as("TESSERA_REQUIRE_PODMAN=1: root, podman and busybox-static are here").isTrue();
+        }
+        Assumptions.assumeTrue(podman, "the demo runs containers as root with podman and busybox-static");
+        Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Result demo = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtessera.home=" + repo, "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
+                "io.tessera.scheduler.cli.TesseraMain", "demo", "--once", "--timeout", "PT3M",
+                "--job", repo.resolve("examples/containers/demo-variants.yaml").toString()), repo, 240);
+        demo.output.lines().filter(l -> l.startsWith("logs and worker output: /tmp/tessera-demo-"))
+                .map(l -> Path.of(l.substring("logs and worker output: ".length()))).forEach(FirstRunTest::delete);
+        assertThat(demo.exit).as(demo.output).isZero();
+        assertThat(demo.output).as("its shards ran in the demo's images: a node without a runtime would have refused it")
+                .contains("finished: SUCCEEDED").contains("all 3 shards exited 0");
+    }
+
     private static void delete(Path tree) {
         try (var paths = Files.walk(tree)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
