@@ -104,7 +104,10 @@ public final class ApiServer {
             }
             byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
             String type = ctx.request().getHeader("Content-Type");
-            blocking.respond(ctx, 200, () -> plans.dryRun(body, type));
+            blocking.respond(ctx, 200, () -> {
+                PlanService.DryRun d = plans.dryRun(body, type);
+                return PlanView.of(d.result(), d.spec());
+            });
         });
         WebPage.mount(router);
         OpenApiRoute.mount(router);

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.tessera.scheduler.api.PlanView;
 import java.util.TreeMap;
 import java.util.Optional;
 import io.tessera.config.ValidationException;
@@ -121,8 +120,12 @@ public final class PlanService {
     }
 
     /** @throws ValidationException when the job spec is invalid */
-    public PlanView dryRun(byte[] body, String contentType) {
+    public DryRun dryRun(byte[] body, String contentType) {
         JobSpec spec = parser.parse(body, contentType);
-        return PlanView.of(placer.place(view.current(), "dry-run", spec, policy), spec);
+        return new DryRun(spec, placer.place(view.current(), "dry-run", spec, policy));
+    }
+
+    /** A dry run's answer: the spec as parsed, and what placement made of it now. */
+    public record DryRun(JobSpec spec, PlacementResult result) {
     }
 }

@@ -92,7 +92,15 @@ class ContainerJobTest {
         cluster.agent("nvidia-1", AgentConfig.DeviceSource.simulated("nvidia-h20", 2), PODMAN);
         cluster.agent("asic-1", AgentConfig.DeviceSource.simulated("acme-tpx1", 2), PODMAN);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodes().size() == 3);
-        String id = cluster.submit(job(String.format(VARIANTS, IMAGES.get("base"), IMAGES.get("cann"), IMAGES.get("cuda"))));
+        String spec = job(String.format(VARIANTS, IMAGES.get("base"), IMAGES.get("cann"), IMAGES.get("cuda")));
+        JsonNode plan = cluster.send("POST", "/v1/plan", spec.getBytes(), "application/yaml").json();
+        for (JsonNode s : plan.get("shards")) { // the dry run shows what each shard would run
+            String vendor = s.get("vendor").asText();
+            assertThat(s.get("image").asText()).isEqualTo(IMAGES.get(Map.of("huawei", "cann", "nvidia", "cuda", "acme", "base")
+                    .get(vendor)));
+            assertThat(s.has("command")).as("the command, where a variant applies").isEqualTo(!vendor.equals("acme"));
+        }
+        String id = cluster.submit(spec);
         await().atMost(Duration.ofSeconds(120)).until(() -> List.of("SUCCEEDED", "FAILED")
                 .contains(cluster.job(id).get("state").asText()));
         JsonNode done = cluster.job(id);

@@ -4,6 +4,7 @@ import io.tessera.scheduler.state.ProfileStore;
 import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.CredentialStore;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -11,7 +12,6 @@ import java.util.TreeSet;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
-import io.tessera.scheduler.security.Tokens;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.ThroughputProfile;
@@ -42,8 +42,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, Long> heard = new ConcurrentHashMap<>();
     private final Map<String, AssignmentSet> assignments = new ConcurrentHashMap<>();
     private final Map<String, ShardReport> reports = new ConcurrentHashMap<>();
-    private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
-    private final Map<String, JoinToken> joinTokens = new ConcurrentHashMap<>();
+    private final CredentialStore credentialStore = new InMemoryCredentialStore();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final ProfileStore profiles = ProfileStore.inMemory();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
@@ -222,33 +221,27 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public Optional<AgentCredential> credential(String node) {
-        return Optional.ofNullable(credentials.get(node));
+        return credentialStore.credential(node);
     }
 
     @Override
-    public synchronized void putCredential(AgentCredential credential) {
-        credentials.put(credential.node(), credential);
+    public void putCredential(AgentCredential credential) {
+        credentialStore.putCredential(credential);
     }
 
     @Override
-    public synchronized void putJoinToken(JoinToken token) {
-        joinTokens.put(token.id(), token);
+    public void putJoinToken(JoinToken token) {
+        credentialStore.putJoinToken(token);
     }
 
     @Override
-    public synchronized boolean useJoinToken(String sha256, String node, long nowMs) {
-        JoinToken t = joinTokens.get(sha256.substring(0, 16));
-        if (t == null || !Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0 || nowMs > t.expiresAtMs()
-                || (t.node() != null && !t.node().equals(node))) {
-            return false;
-        }
-        joinTokens.put(t.id(), new JoinToken(t.id(), t.sha256(), t.node(), t.usesLeft() - 1, t.expiresAtMs()));
-        return true;
+    public boolean useJoinToken(String sha256, String node, long nowMs) {
+        return credentialStore.useJoinToken(sha256, node, nowMs);
     }
 
     @Override
-    public synchronized boolean deleteJoinToken(String id) {
-        return joinTokens.remove(id) != null;
+    public boolean deleteJoinToken(String id) {
+        return credentialStore.deleteJoinToken(id);
     }
 
     @Override
