@@ -46,7 +46,8 @@ public final class Containers {
         return config.allowedMounts().stream().map(Containers::mount).toList();
     }
 
-    static ContainerRun.Mount mount(String spec) {
+    /** One {@code allowedMounts} entry, {@code /host[:/inside][:ro]}, as a mount. */
+    public static ContainerRun.Mount mount(String spec) {
         boolean ro = spec.endsWith(":ro");
         String rest = ro ? spec.substring(0, spec.length() - 3) : spec;
         String[] parts = rest.split(":", 2);

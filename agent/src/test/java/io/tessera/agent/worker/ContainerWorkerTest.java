@@ -188,6 +188,22 @@ class ContainerWorkerTest {
     }
 
     @Test
+    void anAdminsAllowedMountIsTheOnlyOtherHostPathAContainerSees() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("datasets"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(data.resolve("train.txt"), "shared-dataset\n");
+        Files.setPosixFilePermissions(data.resolve("train.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+        supervisor.close();
+        supervisor = new WorkerSupervisor(work, d -> Optional.empty(), code -> { }, WorkerIdentity.perJob(200000, 299999),
+                WorkerLauncher.detect(null)).withContainers(runtime, node, List.of(Containers.mount(data + ":/data:ro")));
+        supervisor.reconcile(new AssignmentSet(node, 1, List.of(job("job-mount", TAG, "cat /data/train.txt; "
+                + "touch /data/new 2>&1 || echo cannot-write; ls " + data + " 2>&1; echo done", Map.of()))));
+        await().atMost(Duration.ofSeconds(60)).until(() -> report("job-mount").phase() == ShardPhase.EXITED);
+        assertThat(log("job-mount")).contains("shared-dataset").contains("cannot-write").contains("No such file or directory");
+        assertThat(data.resolve("new")).doesNotExist();
+    }
+
+    @Test
     void aMissingImageRefusesTheShardNamingTheImage() {
         supervisor.reconcile(new AssignmentSet(node, 1, List.of(job("job-missing", "localhost/tessera-test/no-such-image:1",
                 "true", Map.of()))));

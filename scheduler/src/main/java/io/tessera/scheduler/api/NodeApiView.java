@@ -3,6 +3,7 @@ package io.tessera.scheduler.api;
 import java.util.function.Predicate;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tessera.config.wire.AssignmentSet;
+import io.tessera.config.wire.ContainerSupport;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.DeviceState;
@@ -14,11 +15,13 @@ import java.util.TreeMap;
 
 /**
  * A node as the REST API returns it, each device with its scheduling state: free, allocated or
- * unhealthy (as are all of a LOST node's devices, as in the {@code tessera_devices} gauge).
+ * unhealthy (as are all of a LOST node's devices, as in the {@code tessera_devices} gauge), and
+ * its container runtime when it has one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodeApiView(String name, String address, String state, boolean drained, Map<String, String> labels,
-                          long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices) {
+                          long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices,
+                          ContainerSupport containers) {
 
     /** One device. {@code state} is {@code unhealthy}, {@code allocated} or {@code free}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,7 +51,7 @@ public record NodeApiView(String name, String address, String state, boolean dra
             return view(d, state, a != null && visible.test(a.jobId()) ? a : null);
         }).toList();
         return new NodeApiView(node.name(), node.address(), node.state().name(), node.drained(), node.labels(),
-                Math.max(0, nowMs - node.lastHeartbeatMs()), counts, devices);
+                Math.max(0, nowMs - node.lastHeartbeatMs()), counts, devices, node.containers());
     }
 
     private static DeviceView view(DeviceReport d, String state, ShardAssignment a) {

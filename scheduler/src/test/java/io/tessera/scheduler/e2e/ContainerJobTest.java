@@ -92,6 +92,8 @@ class ContainerJobTest {
         cluster.agent("nvidia-1", AgentConfig.DeviceSource.simulated("nvidia-h20", 2), PODMAN);
         cluster.agent("asic-1", AgentConfig.DeviceSource.simulated("acme-tpx1", 2), PODMAN);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodes().size() == 3);
+        assertThat(cluster.nodes()).allSatisfy(n -> assertThat(n.path("containers").path("runtime").asText())
+                .as("each node reports its runtime").isEqualTo("podman"));
         String spec = job(String.format(VARIANTS, IMAGES.get("base"), IMAGES.get("cann"), IMAGES.get("cuda")));
         JsonNode plan = cluster.send("POST", "/v1/plan", spec.getBytes(), "application/yaml").json();
         for (JsonNode s : plan.get("shards")) { // the dry run shows what each shard would run
@@ -129,6 +131,7 @@ class ContainerJobTest {
         cluster = TestCluster.allowingImages(dir, List.of("localhost/tessera-test/*"));
         cluster.agent("nvidia-1", AgentConfig.DeviceSource.simulated("nvidia-h20", 4));
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.nodes().size() == 1);
+        assertThat(cluster.nodes().get(0).has("containers")).as("a node without a runtime reports none").isFalse();
         String single = "name: one\ncommand: [sh, -c, 'true']\nshards: 1\nmodel: {parameters: 1B, tokensPerSample: 512}\n"
                 + "globalBatch: 8\nprecisions: [bf16]\n";
         TestCluster.Response refused = cluster.send("POST", "/v1/jobs", (single + "image: docker.io/evil/miner:1\n").getBytes(),

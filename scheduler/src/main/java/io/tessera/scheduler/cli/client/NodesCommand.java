@@ -16,14 +16,16 @@ public final class NodesCommand extends ClientCommand {
             printJson(nodes);
             return Exit.OK;
         }
-        Table t = new Table("NODE", "STATE", "CHIPS", "FREE", "ALLOCATED", "UNHEALTHY", "DRAINED", "HEARTBEAT");
+        Table t = new Table("NODE", "STATE", "CHIPS", "FREE", "ALLOCATED", "UNHEALTHY", "DRAINED", "HEARTBEAT", "CONTAINERS");
         for (JsonNode n : nodes.path("nodes")) {
             Set<String> chips = new TreeSet<>();
             n.path("devices").forEach(d -> chips.add(d.path("chipType").asText()));
             JsonNode c = n.path("deviceCounts");
             t.row(n.path("name").asText(), n.path("state").asText(), String.join(",", chips), c.path("free").asInt(),
                     c.path("allocated").asInt(), c.path("unhealthy").asInt(), n.path("drained").asBoolean() ? "yes" : "no",
-                    n.path("heartbeatAgeMs").asLong() / 1000 + "s ago");
+                    n.path("heartbeatAgeMs").asLong() / 1000 + "s ago", n.has("containers")
+                            ? n.path("containers").path("runtime").asText() + " " + n.path("containers").path("version").asText("")
+                            : "-");
         }
         if (t.isEmpty()) {
             out().println("no nodes have registered");
