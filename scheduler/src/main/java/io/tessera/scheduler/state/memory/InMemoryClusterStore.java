@@ -5,8 +5,6 @@ import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.CredentialStore;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import io.tessera.config.QueueSpec;
@@ -14,7 +12,6 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
-import io.tessera.scheduler.model.ThroughputProfile;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -37,20 +34,20 @@ import java.util.function.UnaryOperator;
  */
 public final class InMemoryClusterStore implements ClusterStore {
     private final TelemetryStore telemetry = TelemetryStore.inMemory();
-    private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
-    private final Map<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+    final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
+    final Map<String, NodeRecord> nodes = new ConcurrentHashMap<>();
     private final Map<String, Long> heard = new ConcurrentHashMap<>();
-    private final Map<String, AssignmentSet> assignments = new ConcurrentHashMap<>();
-    private final Map<String, ShardReport> reports = new ConcurrentHashMap<>();
+    final Map<String, AssignmentSet> assignments = new ConcurrentHashMap<>();
+    final Map<String, ShardReport> reports = new ConcurrentHashMap<>();
     private final CredentialStore credentialStore = new InMemoryCredentialStore();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final ProfileStore profiles = ProfileStore.inMemory();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
-    private volatile Map<String, String> estimates = Map.of();
+    volatile Map<String, String> estimates = Map.of();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() << 16);
-    private volatile LeaderClaim leader;
+    volatile LeaderClaim leader;
 
     @Override
     public long nextSequence() {
@@ -266,7 +263,7 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
-        StagedTx tx = new StagedTx();
+        StagedTx tx = new StagedTx(this);
         T result;
         synchronized (this) {
             result = work.apply(tx);
@@ -282,92 +279,6 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     /** One transaction's writes, staged until it commits under the store's monitor. */
-    private final class StagedTx implements Tx {
-        final Map<String, JobRecord> jobs = new LinkedHashMap<>();
-        final Set<String> deletedJobs = new LinkedHashSet<>();
-        final Map<String, NodeRecord> nodes = new LinkedHashMap<>();
-        final Map<String, AssignmentSet> assignments = new LinkedHashMap<>();
-        final Map<String, Integer> clearedReports = new LinkedHashMap<>();
-        final Map<String, ThroughputProfile> profilePuts = new LinkedHashMap<>();
-        Map<String, String> nextEstimates;
-
-        @Override
-        public Optional<JobRecord> jobForUpdate(String id) {
-            if (deletedJobs.contains(id)) {
-                return Optional.empty();
-            }
-            return Optional.ofNullable(jobs.containsKey(id) ? jobs.get(id) : InMemoryClusterStore.this.jobs.get(id));
-        }
-
-        @Override
-        public void putJob(JobRecord job) {
-            deletedJobs.remove(job.id());
-            jobs.put(job.id(), job);
-        }
-
-        @Override
-        public Optional<NodeRecord> nodeForUpdate(String name) {
-            return nodes.containsKey(name) ? Optional.of(nodes.get(name)) : node(name);
-        }
-
-        @Override
-        public AssignmentSet assignmentsForUpdate(String node) {
-            return assignments.containsKey(node) ? assignments.get(node) : InMemoryClusterStore.this.assignments(node);
-        }
-
-        @Override
-        public void putAssignments(AssignmentSet set) {
-            assignments.put(set.node(), set);
-        }
-
-        @Override
-        public Optional<LeaderClaim> leaderForUpdate() {
-            return Optional.ofNullable(leader);
-        }
-
-        @Override
-        public void putNode(NodeRecord node) {
-            nodes.put(node.name(), node);
-        }
-
-        @Override
-        public void deleteJob(String id) {
-            jobs.remove(id);
-            deletedJobs.add(id);
-        }
-
-        @Override
-        public void clearShardReports(String jobId, int shards) {
-            clearedReports.merge(jobId, shards, Math::max);
-        }
-
-        @Override
-        public void putEstimatedStarts(Map<String, String> estimates) {
-            nextEstimates = Map.copyOf(estimates);
-        }
-
-        @Override
-        public void putProfile(ThroughputProfile profile) {
-            profilePuts.put(profile.key(), profile);
-        }
-
-        /** Makes the staged writes visible; under the store's monitor. */
-        void commit() {
-            InMemoryClusterStore.this.jobs.putAll(jobs);
-            deletedJobs.forEach(InMemoryClusterStore.this.jobs::remove);
-            InMemoryClusterStore.this.nodes.putAll(nodes);
-            InMemoryClusterStore.this.assignments.putAll(assignments);
-            clearedReports.forEach((id, shards) -> {
-                for (int i = 0; i < shards; i++) {
-                    reports.remove(id + "/" + i);
-                }
-            });
-            profilePuts.values().forEach(profiles::put);
-            if (nextEstimates != null) {
-                estimates = nextEstimates;
-            }
-        }
-    }
 
     @Override
     public TelemetryStore telemetry() {
