@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -74,16 +76,27 @@ class ClusterFailoverTest {
 
                 long killed = System.nanoTime();
                 cluster.kill(0);
-                        ProcessCluster.Answer probe = await().atMost(Duration.ofSeconds(30))
+                // A takeover past the bound keeps what would explain it: the survivors' threads, taken
+                // while it is still slow, and their logs (a fresh-clone run once took 15.39 s, unexplained).
+                StringBuilder slow = new StringBuilder();
+                ProcessCluster.Answer probe = await().atMost(Duration.ofSeconds(30))
                         .until(() -> cluster.send(1, "POST", "/v1/jobs", FITS), a -> a.status() == 201);
                 String probeId = probe.json().get("id").asText();
                 accepted.add(probeId);
-                await().atMost(Duration.ofSeconds(20)).until(() -> List.of("PLACED", "RUNNING").contains(state(cluster, 1, probeId)));
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    if (slow.isEmpty() && (System.nanoTime() - killed) / 1e9 > limit) {
+                        slow.append(threads(cluster, 1)).append(threads(cluster, 2));
+                    }
+                    return List.of("PLACED", "RUNNING").contains(state(cluster, 1, probeId));
+                });
                 double takeover = (System.nanoTime() - killed) / 1e9;
                 submitting.set(false);
                 client.join();
                 System.out.printf("[" + db + "] takeover: a job submitted after the leader's SIGKILL was placed %.2f s after the kill%n", takeover);
-                assertThat(takeover).as("takeover time").isLessThan(limit);
+                if (takeover >= limit) {
+                    System.out.println(slow + "\n[member 1 log]\n" + cluster.log(1) + "\n[member 2 log]\n" + cluster.log(2));
+                }
+                assertThat(takeover).as("takeover time (the members' threads and logs are printed above)").isLessThan(limit);
 
                 assertNothingLost(cluster, 1, accepted);
                 assertNoDeviceTwice(cluster, 2);
@@ -100,6 +113,18 @@ class ClusterFailoverTest {
                         accepted.size(), count(cluster, 0, accepted));
                 return accepted;
             }
+        }
+    }
+
+    /** A thread dump of member {@code i}, by the JDK's jcmd, or why there is none. */
+    private static String threads(ProcessCluster c, int i) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(c.process(i).pid()), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return "\n[member " + i + " threads while the takeover was slow]\n" + out;
+        } catch (IOException e) {
+            return "\n[member " + i + ": no thread dump: " + e.getMessage() + "]\n";
         }
     }
 
