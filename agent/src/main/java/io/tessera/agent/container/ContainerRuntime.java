@@ -45,8 +45,11 @@ public interface ContainerRuntime {
     /** Removes {@code name} at once, killing it if it runs; nothing if there is none. */
     void remove(String name);
 
-    /** The containers this agent labelled for {@code node}, running or not. */
-    List<Labelled> list(String node);
+    /**
+     * The containers labelled as started by the agent {@code owner} (its node and work directory,
+     * so two agents of one name on one host, such as two demos, never take each other's), running or not.
+     */
+    List<Labelled> list(String owner);
 
     /**
      * A container this agent started, as its labels say.

@@ -29,6 +29,8 @@ public final class PodmanRuntime implements ContainerRuntime {
     private static final Duration QUICK = Duration.ofSeconds(60);
     /** The labels that find a worker's container again. */
     public static final String NODE = "io.tessera.node";
+    /** The agent that started it: its node and work directory. */
+    public static final String OWNER = "io.tessera.agent";
     public static final String JOB = "io.tessera.job";
     public static final String SHARD = "io.tessera.shard";
     public static final String ATTEMPT = "io.tessera.attempt";
@@ -132,8 +134,8 @@ public final class PodmanRuntime implements ContainerRuntime {
     }
 
     @Override
-    public List<Labelled> list(String node) {
-        CommandResult r = runner.run(List.of(podman, "ps", "--all", "--filter", "label=" + NODE + "=" + node,
+    public List<Labelled> list(String owner) {
+        CommandResult r = runner.run(List.of(podman, "ps", "--all", "--filter", "label=" + OWNER + "=" + owner,
                 "--format", "json"), QUICK);
         if (!r.ok()) {
             LOG.warn("listing this node's containers: {}", r.describe("podman ps"));
@@ -160,9 +162,9 @@ public final class PodmanRuntime implements ContainerRuntime {
         return List.of("/bin/sh", "-c", "c=$(\"$0\" wait \"$1\") || exit 125; exit \"$c\"", podman, name);
     }
 
-    /** The labels of one worker's container, with the digest of the image it runs. */
-    public static Map<String, String> labels(String node, String jobId, int shard, int attempt, String digest) {
-        return Map.of(NODE, node, JOB, jobId, SHARD, Integer.toString(shard), ATTEMPT, Integer.toString(attempt),
-                DIGEST, digest);
+    /** The labels of one worker's container started by agent {@code owner}, with the digest of the image it runs. */
+    public static Map<String, String> labels(String owner, String node, String jobId, int shard, int attempt, String digest) {
+        return Map.of(OWNER, owner, NODE, node, JOB, jobId, SHARD, Integer.toString(shard), ATTEMPT,
+                Integer.toString(attempt), DIGEST, digest);
     }
 }

@@ -44,6 +44,11 @@ final class ContainerStarter {
         this.contract = contract;
     }
 
+    /** Who started a container: the agent of {@code node} working in {@code workDir}. */
+    static String owner(String node, Path workDir) {
+        return node + "@" + workDir.toAbsolutePath().normalize();
+    }
+
     /** The name of {@code a}'s container on this node. */
     static String name(String node, ShardAssignment a) {
         return ("tessera-" + node + "-" + a.jobId() + "-" + a.shard() + "-" + a.attempt()).replaceAll("[^A-Za-z0-9_.-]", "_");
@@ -76,7 +81,7 @@ final class ContainerStarter {
         mounts.addAll(allowed);
         runtime.remove(w.container); // a container of that name left by an agent that died
         ContainerRun run = new ContainerRun(w.container, image.id(), ids.map(i -> i.uid() + ":" + i.gid()).orElse(null),
-                envFile, mounts, dir, devices.devices(), PodmanRuntime.labels(node, a.jobId(), a.shard(), a.attempt(), image.digest()),
+                envFile, mounts, dir, devices.devices(), PodmanRuntime.labels(owner(node, workDir), node, a.jobId(), a.shard(), a.attempt(), image.digest()),
                 a.argv());
         ProcessBuilder pb = new ProcessBuilder(runtime.runArgv(run));
         pb.environment().clear();

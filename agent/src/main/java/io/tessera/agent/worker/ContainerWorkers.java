@@ -39,7 +39,7 @@ final class ContainerWorkers implements AutoCloseable {
                      List<ContainerRun.Mount> allowedMounts, WorkerStarter contract) {
         this.runtime = runtime;
         this.starter = new ContainerStarter(workDir, files, identity, runtime, node, allowedMounts, contract);
-        for (ContainerRuntime.Labelled c : runtime.list(node)) {
+        for (ContainerRuntime.Labelled c : runtime.list(ContainerStarter.owner(node, workDir))) {
             if (c.running()) {
                 found.put(c.key(), c);
             } else {

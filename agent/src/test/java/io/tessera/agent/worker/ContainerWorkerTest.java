@@ -91,7 +91,7 @@ class ContainerWorkerTest {
             supervisor.close();
         }
         if (runtime != null) {
-            runtime.list(node).forEach(c -> runtime.remove(c.name()));
+            runtime.list(owner()).forEach(c -> runtime.remove(c.name()));
         }
     }
 
@@ -100,6 +100,10 @@ class ContainerWorkerTest {
                 .command(List.of("sh", "-c", script), env).image(image).imageDigest(digest)
                 .devices(List.of(0), "nvidia-h20", "nvidia", "CUDA_VISIBLE_DEVICES")
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
+    }
+
+    private String owner() {
+        return ContainerStarter.owner(node, work);
     }
 
     private ShardReport report(String job) {
@@ -127,7 +131,7 @@ class ContainerWorkerTest {
         assertThat(out).contains("rank=0 world=1 vis=0 home=" + work.resolve("jobs/job-run/shard-0"))
                 .containsPattern("NoNewPrivs:\\s+1").containsPattern("CapEff:\\s+0+\\n")
                 .as("its own PID namespace, with a small init as PID 1").containsPattern("catatonit|init");
-        assertThat(runtime.list(node)).as("the container is removed once it ends").isEmpty();
+        assertThat(runtime.list(owner())).as("the container is removed once it ends").isEmpty();
         try (var files = Files.list(work.resolve("containers"))) {
             assertThat(files.toList()).as("its environment file is removed").isEmpty();
         }
@@ -145,7 +149,7 @@ class ContainerWorkerTest {
                 .batch("bf16", 1, 1, 1, 1).rendezvous("127.0.0.1", 29500, null).build();
         supervisor.reconcile(new AssignmentSet(node, 1, List.of(a)));
         await().atMost(Duration.ofSeconds(60)).until(() -> log("job-term").contains("started"));
-        assertThat(runtime.list(node)).singleElement().satisfies(c -> {
+        assertThat(runtime.list(owner())).singleElement().satisfies(c -> {
             assertThat(c.jobId()).isEqualTo("job-term");
             assertThat(c.running()).isTrue();
         });
@@ -154,13 +158,13 @@ class ContainerWorkerTest {
         assertThat(log("job-term")).contains("got-term");
         assertThat(report("job-term").exitCode()).isZero();
         assertThat(Files.readString(dir.resolve("ckpt/job-term/ckpt")).strip()).isEqualTo("saved");
-        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(node).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(owner()).isEmpty());
 
         ShardAssignment again = job("job-cancel", TAG, "echo up; exec sleep 300", Map.of());
         supervisor.reconcile(new AssignmentSet(node, 3, List.of(again)));
         await().atMost(Duration.ofSeconds(60)).until(() -> log("job-cancel").contains("up"));
         supervisor.reconcile(new AssignmentSet(node, 4, List.of())); // cancelled: unassigned
-        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(node).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(owner()).isEmpty());
     }
 
     @Test
@@ -176,7 +180,7 @@ class ContainerWorkerTest {
         supervisor.reconcile(new AssignmentSet(node, 1, List.of(waiting, wrong)));
         await().atMost(Duration.ofSeconds(30)).until(() -> digest.equals(report("job-pin").imageDigest()));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
-                report("job-pin").phase() == ShardPhase.STARTING && runtime.list(node).isEmpty());
+                report("job-pin").phase() == ShardPhase.STARTING && runtime.list(owner()).isEmpty());
         assertThat(report("job-wrong").phase()).isEqualTo(ShardPhase.REFUSED);
         assertThat(report("job-wrong").refusal()).isEqualTo(ShardReport.Refusal.IMAGE_DIGEST_MISMATCH);
         assertThat(report("job-wrong").message()).contains(digest).contains("0".repeat(64));
@@ -201,6 +205,20 @@ class ContainerWorkerTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> report("job-mount").phase() == ShardPhase.EXITED);
         assertThat(log("job-mount")).contains("shared-dataset").contains("cannot-write").contains("No such file or directory");
         assertThat(data.resolve("new")).doesNotExist();
+    }
+
+    @Test
+    void anotherAgentOfTheSameNameOnThisHostLeavesThisOnesContainersAlone() throws Exception {
+        supervisor.reconcile(new AssignmentSet(node, 1, List.of(job("job-mine", TAG, "echo up; exec sleep 300", Map.of()))));
+        await().atMost(Duration.ofSeconds(60)).until(() -> log("job-mine").contains("up"));
+        Path other = dir.resolve("other-demo"); // a second demo on this host: the same node names, its own work directory
+        SafeFiles.checkWorkDir(other);
+        try (WorkerSupervisor second = new WorkerSupervisor(other, d -> Optional.empty(), code -> { },
+                WorkerIdentity.perJob(200000, 299999), WorkerLauncher.detect(null)).withContainers(runtime, node, List.of())) {
+            second.reconcile(new AssignmentSet(node, 1, List.of())); // it settles what it found: nothing of its own
+            assertThat(runtime.list(owner())).singleElement().satisfies(c -> assertThat(c.running()).isTrue());
+            assertThat(report("job-mine").phase()).isEqualTo(ShardPhase.RUNNING);
+        }
     }
 
     @Test
@@ -259,17 +277,17 @@ class ContainerWorkerTest {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
         }
-        assertThat(runtime.list(node)).hasSize(2).allSatisfy(c -> assertThat(c.running()).isTrue());
+        assertThat(runtime.list(owner())).hasSize(2).allSatisfy(c -> assertThat(c.running()).isTrue());
 
         supervisor = supervisor(); // a new agent for the same node; the scheduler still assigns job-kept only
         supervisor.reconcile(new AssignmentSet(node, 2, List.of(kept)));
         assertThat(report("job-kept").phase()).as("adopted, not started again").isEqualTo(ShardPhase.RUNNING);
         assertThat(report("job-kept").imageDigest()).startsWith("sha256:");
-        assertThat(runtime.list(node)).singleElement().satisfies(c -> assertThat(c.jobId()).isEqualTo("job-kept"));
+        assertThat(runtime.list(owner())).singleElement().satisfies(c -> assertThat(c.jobId()).isEqualTo("job-kept"));
         Files.writeString(work.resolve("jobs/job-kept/shard-0/go"), "");
         await().atMost(Duration.ofSeconds(30)).until(() -> report("job-kept").phase() == ShardPhase.EXITED);
         assertThat(report("job-kept").exitCode()).as("the container's own exit code").isEqualTo(4);
         assertThat(log("job-kept")).as("one log, one start").containsOnlyOnce("up").contains("finishing");
-        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(node).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.list(owner()).isEmpty());
     }
 }

@@ -86,7 +86,7 @@ public final class PlanService {
     /** What placement reads of a spec (not its name, command or environment). */
     private static List<Object> shape(JobSpec s) {
         Map<String, Boolean> inImages = new TreeMap<>(); // which chip types run in an image decides where it may go
-        s.variants().forEach((k, v) -> inImages.put(k, v.image() != null || (v.image() == null && s.image() != null)));
+        s.variants().forEach((k, v) -> inImages.put(k, v.image() != null || s.image() != null));
         return Arrays.asList(s.shards(), s.devicesPerShard(), s.workload(), s.globalBatch(), s.precisions(),
                 s.vendorPolicy(), s.chipTypes(), s.precisionPolicy(), s.efficiency(), s.queue(), s.image() != null, inImages);
     }
