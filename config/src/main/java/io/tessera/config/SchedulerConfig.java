@@ -33,6 +33,7 @@ import java.util.Set;
  * @param secrets               where the cluster secret and the key for secrets at rest come from
  * @param queues                the queues admins define here (docs/queues.md); written to cluster state at start
  * @param containers            which container images jobs may name
+ * @param audit                 how long the audit trail is kept, and how refused calls are sampled
  */
 public record SchedulerConfig(
         String httpHost,
@@ -60,10 +61,12 @@ public record SchedulerConfig(
         LimitsConfig limits,
         SecretsConfig secrets,
         List<QueueSpec> queues,
-        ContainersConfig containers) {
+        ContainersConfig containers,
+        AuditConfig audit) {
 
     public SchedulerConfig {
         containers = containers == null ? ContainersConfig.DEFAULT : containers;
+        audit = audit == null ? AuditConfig.DEFAULT : audit;
         queues = queues == null ? List.of() : List.copyOf(queues);
         checkQueues(queues);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
@@ -102,14 +105,14 @@ public record SchedulerConfig(
     /** All defaults. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit);
     }
 
     /** A copy with other authentication settings. */
@@ -117,14 +120,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic, limits, secrets, queues, containers);
+                database, elastic, limits, secrets, queues, containers, audit);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers, audit);
     }
 
     /** Whether state is written through to a database. */
@@ -136,7 +139,7 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit);
     }
 
     /** Queue names are unique. */

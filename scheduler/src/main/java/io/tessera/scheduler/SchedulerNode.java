@@ -36,6 +36,10 @@ import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.memory.InMemoryJobHistory;
 import io.tessera.scheduler.state.jdbc.JdbcJobHistory;
 import io.tessera.scheduler.state.JobHistory;
+import io.tessera.scheduler.state.AuditLog;
+import io.tessera.scheduler.state.jdbc.JdbcAuditLog;
+import io.tessera.scheduler.state.memory.InMemoryAuditLog;
+import io.tessera.scheduler.audit.AuditTrail;
 import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.service.QueueService;
@@ -66,10 +70,12 @@ public final class SchedulerNode implements AutoCloseable {
     private final ScheduledExecutorService collector;
     private final AuthSetup auth;
     private final Optional<HikariDataSource> db;
+    private final AuditTrail audit;
 
     private SchedulerNode(HazelcastInstance hz, Vertx vertx, HttpServer http, SchedulingLoop loop,
                           ScheduledExecutorService collector, AuthSetup auth,
-                          Optional<HikariDataSource> db, HealthMonitor health) {
+                          Optional<HikariDataSource> db, HealthMonitor health, AuditTrail audit) {
+        this.audit = audit;
         this.health = health;
         this.db = db;
         this.auth = auth;
@@ -115,6 +121,8 @@ public final class SchedulerNode implements AutoCloseable {
         ClusterView view = new ClusterView(store, catalog);
         JobHistory history = db.<JobHistory>map(ds -> new JdbcJobHistory(ds, Database.isPostgres(ds)))
                 .orElseGet(() -> new InMemoryJobHistory(10_000));
+        AuditTrail audit = new AuditTrail(db.<AuditLog>map(JdbcAuditLog::new).orElseGet(() -> new InMemoryAuditLog(100_000)),
+                config.audit(), clock);
         SchedulingLoop loop = new LoopAssembly(store, view, placer, policy, clock, metrics, config.elastic(),
                 history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs(),
                 config.limits().restartBackoff())
@@ -139,14 +147,15 @@ public final class SchedulerNode implements AutoCloseable {
             JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits);
             HttpServer http = ApiServer.start(vertx, config, jobService,
                     new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), plans,
-                    queues, store, clock, metrics::scrape, auth, health)
+                    queues, store, clock, metrics::scrape, auth, health, audit)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             view.onChanged(loop::wake); // a submitted job, freed devices, a node back: a pass now
             loop.start(config.scheduleIntervalMs());
             LOG.info("scheduler member up: API on {}:{}, cluster '{}'", config.httpHost(), http.actualPort(),
                     config.clusterName());
-            return new SchedulerNode(hz, vertx, http, loop, collector, auth, db, health);
+            return new SchedulerNode(hz, vertx, http, loop, collector, auth, db, health, audit);
         } catch (Exception e) {
+            audit.close();
             health.close();
             collector.shutdownNow();
             vertx.close();
@@ -215,6 +224,7 @@ public final class SchedulerNode implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("vert.x did not close cleanly: {}", e.toString());
         }
+        audit.close();
         hz.shutdown();
         db.ifPresent(Database::close);
     }
@@ -225,6 +235,7 @@ public final class SchedulerNode implements AutoCloseable {
         collector.shutdownNow();
         loop.close();
         vertx.close();
+        audit.close();
         hz.getLifecycleService().terminate();
         db.ifPresent(HikariDataSource::close);
     }

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Authentication and authorisation at the edge. Every {@code /v1} request but enrollment and the
- * OpenAPI contract needs
+ * Authentication and authorisation at the edge. Every {@code /v1} request but enrollment, the
+ * sign-in settings and the OpenAPI contract needs
  * {@code Authorization: Bearer <token>}: a missing, malformed, forged or expired token is a 401
  * problem; a valid token of the wrong role is a 403 problem.
  */
 final class Access {
     static final String PRINCIPAL = "tessera.principal";
-    private static final Set<String> OPEN = Set.of("/v1/agents/enroll", OpenApiRoute.PATH);
+    private static final Set<String> OPEN = Set.of("/v1/agents/enroll", OpenApiRoute.PATH, SignInRoutes.PATH);
 
     private Access() {
     }

@@ -148,6 +148,7 @@ final class AgentRoutes {
                     List.of());
             return;
         }
+        ctx.put(AuditRoutes.TARGET, node);
         String auth = ctx.request().getHeader("Authorization");
         Optional<String> presented = auth != null && auth.startsWith("Bearer ")
                 ? Optional.of(auth.substring(7).strip()) : Optional.empty();

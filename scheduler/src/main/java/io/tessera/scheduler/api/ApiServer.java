@@ -1,6 +1,7 @@
 package io.tessera.scheduler.api;
 
 import io.tessera.scheduler.auth.AuthSetup;
+import io.tessera.scheduler.audit.AuditTrail;
 import java.net.BindException;
 import io.tessera.scheduler.health.HealthMonitor;
 import java.io.IOException;
@@ -37,17 +38,21 @@ public final class ApiServer {
                                            PlanService plans, QueueService queues, ClusterStore store, Clock clock,
                                            Supplier<String> metrics,
                                            AuthSetup auth,
-                                           HealthMonitor health) {
+                                           HealthMonitor health, AuditTrail audit) {
         Blocking blocking = new Blocking(vertx.createSharedWorkerExecutor("tessera-state", 16));
         // Agents get their own pool: no amount of user traffic can delay a heartbeat.
         Blocking agentPool = new Blocking(vertx.createSharedWorkerExecutor("tessera-agents", 8));
         ConnectionGuard guard = new ConnectionGuard(vertx, config);
         Router router = Router.router(vertx);
         router.route().handler(guard::rate);
+        AuditRoutes auditRoutes = new AuditRoutes(audit, blocking, clock);
+        router.route().handler(auditRoutes::recorder);
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(ctx -> Access.authenticate(ctx, auth.all(),
                 ctx.normalizedPath().startsWith("/v1/agents/") ? agentPool : blocking, guard));
         new JobRoutes(jobs, store, blocking, clock).mount(router);
+        auditRoutes.mount(router);
+        new SignInRoutes(auth.login(), blocking).mount(router);
         new QueueRoutes(queues, blocking).mount(router);
         new ProfileRoutes(store.profiles(), blocking).mount(router);
         new LogRoutes(jobs, store, blocking, vertx).mount(router);

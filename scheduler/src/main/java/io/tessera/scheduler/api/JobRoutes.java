@@ -105,6 +105,7 @@ final class JobRoutes {
         String type = ctx.request().getHeader("Content-Type");
         blocking.call(() -> jobs.submit(body, type, new JobService.Submitter(who.subject(), who.groups(),
                 who.isAdmin()))).onSuccess(job -> {
+            ctx.put(AuditRoutes.TARGET, job.id());
             ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
             Blocking.json(ctx, 201, Map.of("id", job.id(), "state", job.state().name()));
         }).onFailure(e -> Problems.fail(ctx, e));

@@ -29,6 +29,7 @@ public final class Problems {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
+        ctx.put(AuditRoutes.DETAIL, title + ": " + cap(detail));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://tessera.dev/problems/" + title.toLowerCase().replace(' ', '-'));
         body.put("title", title);

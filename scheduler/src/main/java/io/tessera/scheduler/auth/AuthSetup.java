@@ -15,6 +15,8 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Optional;
 
 /**
@@ -26,16 +28,30 @@ import java.util.Optional;
  * @param agents            enrollment and per-node credentials
  * @param generatedAdmin    the generated admin token, when no token file was configured
  * @param generatedJoin     the generated join token, when no join token file was configured
+ * @param login             what a client needs to sign a user in ({@code GET /v1/auth}): the mode, and in
+ *                          oidc mode the provider's issuer, client id and device-flow endpoints
  */
 public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<String> generatedAdmin,
-                        Optional<String> generatedJoin) {
+                        Optional<String> generatedJoin, Supplier<Map<String, Object>> login) {
+
+    /** Without sign-in details beyond the mode. */
+    public AuthSetup(Authenticator users, AgentCredentials agents, Optional<String> generatedAdmin,
+                     Optional<String> generatedJoin) {
+        this(users, agents, generatedAdmin, generatedJoin, () -> Map.of("mode", "token"));
+    }
 
     public static AuthSetup from(AuthConfig config, ClusterStore store, Clock clock) {
         Optional<String> admin = Optional.empty();
         Authenticator users;
+        Supplier<Map<String, Object>> login = () -> Map.of("mode", config.mode());
         switch (config.mode()) {
             case "none" -> users = token -> Optional.of(new Principal("anonymous", Role.ADMIN));
             case "jwt" -> users = jwt(config, clock);
+            case "oidc" -> {
+                OidcProvider provider = new OidcProvider(config.oidc(), clock);
+                users = provider.authenticator();
+                login = provider::loginInfo;
+            }
             default -> {
                 if (config.tokenFile() != null) {
                     users = TokenFileAuthenticator.load(Path.of(config.tokenFile()));
@@ -58,7 +74,7 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
             List<String> generated = List.of(Tokens.sha256(token));
             joinHashes = () -> generated;
         }
-        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join);
+        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join, login);
     }
 
     /**
@@ -92,13 +108,17 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
 
     private static Authenticator jwt(AuthConfig config, Clock clock) {
         if (config.jwtHs256SecretFile() != null) {
-            return JwtAuthenticator.hs256(read(config.jwtHs256SecretFile()).strip().getBytes(StandardCharsets.UTF_8),
-                    config.jwtIssuer(), clock);
+            byte[] secret = read(config.jwtHs256SecretFile()).strip().getBytes(StandardCharsets.UTF_8);
+            if (secret.length < 32) {
+                throw new ValidationException("auth.jwtHs256SecretFile", "the secret must be at least 32 bytes (256 bits), got "
+                        + secret.length);
+            }
+            return JwtAuthenticator.hs256(secret, config.jwtIssuer(), clock);
         }
         try {
             String pem = read(config.jwtRs256PublicKeyFile()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
             var key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
-            return JwtAuthenticator.rs256(key, config.jwtIssuer(), clock);
+            return JwtAuthenticator.rs256((RSAPublicKey) key, config.jwtIssuer(), clock);
         } catch (Exception e) {
             throw new ValidationException("auth.jwtRs256PublicKeyFile", "not an RSA public key in PEM: " + e.getMessage());
         }

@@ -1,6 +1,8 @@
 package io.tessera.scheduler.cli;
 
+import io.tessera.scheduler.cli.client.AuditCommand;
 import io.tessera.scheduler.cli.client.CancelCommand;
+import io.tessera.scheduler.cli.client.LoginCommand;
 import io.tessera.scheduler.cli.client.ClusterCommand;
 import io.tessera.scheduler.cli.client.JoinTokenCommand;
 import io.tessera.scheduler.cli.client.NodeActions;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Command;
                 CancelCommand.class, ResubmitCommand.class, NodesCommand.class, FleetCommand.class, QueuesCommand.class,
                 ProfilesCommand.class, NodeActions.Drain.class, NodeActions.Undrain.class, NodeActions.Accept.class,
                 NodeActions.Revoke.class, NodeActions.Readmit.class, JoinTokenCommand.class, QueueCommand.class,
-                ClusterCommand.class,
+                ClusterCommand.class, LoginCommand.class, AuditCommand.class,
                 PlanCommand.class, SchedulerCommand.class, DemoCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TesseraMain implements Runnable {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -111,7 +112,7 @@ class BrokenTokensTest {
         gen.initialize(2048);
         var keys = gen.generateKeyPair();
         Clock clock = Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC);
-        JwtAuthenticator auth = JwtAuthenticator.rs256(keys.getPublic(), null, clock);
+        JwtAuthenticator auth = JwtAuthenticator.rs256((RSAPublicKey) keys.getPublic(), null, clock);
         String signed = b64("{\"alg\":\"RS256\"}") + "." + b64(claims("dave", "admin", clock.instant().getEpochSecond() + 60));
         Signature s = Signature.getInstance("SHA256withRSA");
         s.initSign(keys.getPrivate());
@@ -121,7 +122,7 @@ class BrokenTokensTest {
         // An HS256 token "signed" with the public key bytes is refused (algorithm confusion).
         assertThat(auth.authenticate(hs256("{\"alg\":\"HS256\"}", claims("dave", "admin", clock.instant().getEpochSecond() + 60),
                 keys.getPublic().getEncoded()))).isEmpty();
-        assertThat(JwtAuthenticator.rs256(keys.getPublic(), null, Clock.offset(clock, Duration.ofMinutes(2)))
+        assertThat(JwtAuthenticator.rs256((RSAPublicKey) keys.getPublic(), null, Clock.offset(clock, Duration.ofMinutes(2)))
                 .authenticate(token)).isEmpty();
     }
 

@@ -104,7 +104,7 @@ public final class TestCluster implements AutoCloseable {
     /** Token auth as {@link #start(Path)} has it, with new nodes held for an admin's acceptance. */
     public static AuthConfig holdingNewNodes(Path dir) {
         AuthConfig a = writeAuth(dir);
-        return new AuthConfig(a.mode(), a.tokenFile(), a.joinTokenFile(), null, null, null, true);
+        return a.holdingNewNodes(true);
     }
 
     private static AuthConfig writeAuth(Path dir) {
@@ -133,7 +133,7 @@ public final class TestCluster implements AutoCloseable {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
                 dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
-                limits != null ? limits : FAST_RESTARTS, null, queues, containers);
+                limits != null ? limits : FAST_RESTARTS, null, queues, containers, null);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */

@@ -1,6 +1,9 @@
 package io.tessera.scheduler.security;
 
 import io.tessera.config.AuthConfig;
+import io.tessera.config.AuditConfig;
+import io.tessera.scheduler.audit.AuditTrail;
+import io.tessera.scheduler.state.memory.InMemoryAuditLog;
 import io.tessera.scheduler.state.ClusterView;
 import io.tessera.config.ConfigLoader;
 import io.tessera.config.Documents;
@@ -88,7 +91,8 @@ class HeartbeatIsolationTest {
                             catalog, HeartbeatPolicy.from(config)), new PlanService(new ClusterView(real, catalog), parser, new PlacementEngine(),
                             SchedulerNode.policy(config)), new QueueService(real, new ClusterView(real, catalog), catalog),
                     real, Clock.systemUTC(), () -> "", auth,
-                    new HealthMonitor(Optional.empty(), hz, 3, status -> { })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    new HealthMonitor(Optional.empty(), hz, 3, status -> { }),
+                    new AuditTrail(new InMemoryAuditLog(100), AuditConfig.DEFAULT, Clock.systemUTC())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + http.actualPort();
             HttpClient client = HttpClient.newHttpClient();
             String admin = auth.generatedAdmin().orElseThrow();

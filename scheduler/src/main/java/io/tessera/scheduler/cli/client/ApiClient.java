@@ -29,6 +29,11 @@ public final class ApiClient {
         return base;
     }
 
+    /** The bearer token this client sends, or null. */
+    public String token() {
+        return token;
+    }
+
     public JsonNode get(String path) throws IOException, InterruptedException {
         return json(send(request(path).GET(), Duration.ofSeconds(30)));
     }

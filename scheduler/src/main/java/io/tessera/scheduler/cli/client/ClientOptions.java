@@ -56,7 +56,7 @@ public final class ClientOptions {
         return resolved != null ? resolved : url != null ? url : env.getOrDefault("TESSERA_URL", DEFAULT_URL);
     }
 
-    private Path configFile() {
+    Path configFile() {
         return config != null ? config : env.get("TESSERA_CONFIG") != null ? Path.of(env.get("TESSERA_CONFIG"))
                 : defaultFile(home, env);
     }
