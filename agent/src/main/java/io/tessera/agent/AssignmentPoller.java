@@ -36,6 +36,10 @@ final class AssignmentPoller implements AutoCloseable {
     private void run() {
         long version = -1;
         while (running) {
+            if (!client.hasCredential()) { // the heartbeat thread enrolls first: a poll without a credential is refused
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                continue;
+            }
             try {
                 AssignmentSet set = client.assignments(node, version, POLL_TIMEOUT);
                 if (set.version() != version) {

@@ -49,6 +49,11 @@ public final class SchedulerClient {
         this.credential = value;
     }
 
+    /** Whether a credential is set: calls other than enrollment are refused without one. */
+    public boolean hasCredential() {
+        return credential != null;
+    }
+
     /** Exchanges a join token for this node's credential. */
     public String enroll(String node, String joinToken) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(Map.of("node", node, "joinToken", joinToken));

@@ -37,7 +37,7 @@ public final class AuditTrail implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
-    private long purgedAt = Long.MIN_VALUE;
+    private long purgedAt = Long.MIN_VALUE / 2; // half: now minus it must not overflow
 
     public AuditTrail(AuditLog log, AuditConfig config, Clock clock) {
         this.log = log;

@@ -166,6 +166,12 @@ class OpenApiConformanceTest {
         assertThat(cluster.json().get("epoch").asLong()).isPositive();
         add.accept("getCluster", cluster);
         add.accept("getCluster", c.sendAs(alice, "GET", "/v1/cluster", null, null));
+        add.accept("getAuthSettings", c.sendAs(null, "GET", "/v1/auth", null, null));
+        add.accept("whoami", c.sendAs(alice, "GET", "/v1/whoami", null, null));
+        add.accept("whoami", c.sendAs("tsk_nobody", "GET", "/v1/whoami", null, null));
+        add.accept("getAudit", c.send("GET", "/v1/audit?limit=5", null, null));
+        add.accept("getAudit", c.send("GET", "/v1/audit?since=soon", null, null));
+        add.accept("getAudit", c.sendAs(alice, "GET", "/v1/audit", null, null));
         add.accept("getJob", c.sendAs(alice, "GET", "/v1/jobs/" + id, null, null));
         add.accept("getJob", c.sendAs(TestCluster.BOB, "GET", "/v1/jobs/" + id, null, null));
         Response curve = c.sendAs(alice, "GET", "/v1/jobs/" + id + "/metrics", null, null);
