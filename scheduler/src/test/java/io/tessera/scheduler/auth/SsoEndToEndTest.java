@@ -59,14 +59,14 @@ class SsoEndToEndTest {
             assertThat(run("jobs", "--config", config.toString())).startsWith("0 ");
             String id = c.submitAs(token, "name: sso\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\n"
                     + "memoryPerShardGiB: 1\nglobalBatch: 4\n");
-            assertThat(c.job(id).get("owner").asText()).isEqualTo("carol");
+            assertThat(c.sendAs(token, "GET", "/v1/jobs/" + id, null, null).json().get("owner").asText()).isEqualTo("carol");
 
             idp.rotate(false);
             String afterRotation = TestIdentityProvider.sign(idp.claims(TestIdentityProvider.CLIENT,
                     Instant.now().plusSeconds(600)).subject("carol").claim("roles", List.of("tessera-user")).build(), idp.current);
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     c.sendAs(afterRotation, "GET", "/v1/whoami", null, null).status() == 200);
-            await().atMost(Duration.ofSeconds(10)).as("the retired key stops working")
+            await("the retired key stops working").atMost(Duration.ofSeconds(10))
                     .until(() -> c.sendAs(token, "GET", "/v1/whoami", null, null).status() == 401);
 
             String expired = TestIdentityProvider.sign(idp.claims(TestIdentityProvider.CLIENT,

@@ -21,13 +21,18 @@ public abstract class ClientCommand implements Callable<Integer> {
     @Spec
     protected CommandSpec spec;
 
+    /** True for a command that writes the config file, so a config file that does not exist yet is fine. */
+    protected boolean createsConfig() {
+        return false;
+    }
+
     /** Does the command's work; returns its exit code. */
     protected abstract int run(ApiClient api) throws IOException, InterruptedException;
 
     @Override
     public final Integer call() throws InterruptedException {
         try {
-            return run(options.client());
+            return run(options.client(createsConfig()));
         } catch (ClientOptions.BadConfig e) {
             return fail(Exit.USAGE, e.getMessage());
         } catch (ApiException e) {

@@ -41,8 +41,13 @@ public final class ClientOptions {
 
     /** A client for the resolved URL and token. */
     public ApiClient client() throws BadConfig {
+        return client(false);
+    }
+
+    /** The same; {@code creating}: a named config file that does not exist yet is not an error. */
+    ApiClient client(boolean creating) throws BadConfig {
         boolean given = (url != null || env.get("TESSERA_URL") != null) && (token != null || env.get("TESSERA_TOKEN") != null);
-        JsonNode file = given ? null : file();
+        JsonNode file = given ? null : file(creating);
         String u = first(url, env.get("TESSERA_URL"), text(file, "url"), DEFAULT_URL);
         String t = first(token, env.get("TESSERA_TOKEN"), text(file, "token"), null);
         String from = first(url) != null ? "--url" : first(env.get("TESSERA_URL")) != null ? "$TESSERA_URL"
@@ -67,10 +72,10 @@ public final class ClientOptions {
         return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".config")).resolve("tessera/config.yaml");
     }
 
-    private JsonNode file() throws BadConfig {
+    private JsonNode file(boolean creating) throws BadConfig {
         Path f = configFile();
         if (!Files.isRegularFile(f)) {
-            if (config != null || env.get("TESSERA_CONFIG") != null) {
+            if (!creating && config != null || env.get("TESSERA_CONFIG") != null) {
                 throw new BadConfig("config file " + f + " does not exist");
             }
             return null;

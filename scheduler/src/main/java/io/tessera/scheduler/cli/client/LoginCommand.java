@@ -33,6 +33,11 @@ public final class LoginCommand extends ClientCommand {
     String use = "id";
 
     @Override
+    protected boolean createsConfig() {
+        return true;
+    }
+
+    @Override
     protected int run(ApiClient api) throws IOException, InterruptedException {
         String token = device ? fromProvider(api) : tokenFile != null ? fromFile() : api.token();
         if (token == null || token.isBlank()) {
