@@ -18,23 +18,34 @@ import java.util.Set;
  * @param holdNewNodes          true: a node enrolling for the first time joins with none of its devices
  *                              accepted, and runs nothing until an admin accepts its inventory (default false)
  * @param oidc                  the identity provider (oidc mode only)
+ * @param metricsTokenFile      SHA-256 hashes of scrape tokens, one per line (read again when the file changes):
+ *                              a scrape presenting one (or an admin's token) sees per-job series on
+ *                              {@code /metrics}; any other scrape sees fleet-wide series only
  */
 public record AuthConfig(String mode, String tokenFile, String joinTokenFile, String jwtHs256SecretFile,
-                         String jwtRs256PublicKeyFile, String jwtIssuer, Boolean holdNewNodes, OidcConfig oidc) {
+                         String jwtRs256PublicKeyFile, String jwtIssuer, Boolean holdNewNodes, OidcConfig oidc,
+                         String metricsTokenFile) {
     /** Without holding new nodes. */
     public AuthConfig(String mode, String tokenFile, String joinTokenFile, String jwtHs256SecretFile,
                       String jwtRs256PublicKeyFile, String jwtIssuer) {
-        this(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, false, null);
+        this(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, false, null, null);
     }
 
     /** Tokens from an identity provider ({@code oidc} mode). */
     public static AuthConfig oidc(OidcConfig oidc, String joinTokenFile) {
-        return new AuthConfig("oidc", null, joinTokenFile, null, null, null, false, oidc);
+        return new AuthConfig("oidc", null, joinTokenFile, null, null, null, false, oidc, null);
     }
 
     /** A copy that holds new nodes, or not. */
     public AuthConfig holdingNewNodes(boolean hold) {
-        return new AuthConfig(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, hold, oidc);
+        return new AuthConfig(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, hold, oidc,
+                metricsTokenFile);
+    }
+
+    /** A copy with scrape tokens from {@code file}. */
+    public AuthConfig withMetricsTokenFile(String file) {
+        return new AuthConfig(mode, tokenFile, joinTokenFile, jwtHs256SecretFile, jwtRs256PublicKeyFile, jwtIssuer, holdNewNodes,
+                oidc, file);
     }
 
     public AuthConfig {

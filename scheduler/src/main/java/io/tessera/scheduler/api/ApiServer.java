@@ -116,9 +116,7 @@ public final class ApiServer {
         });
         WebPage.mount(router);
         OpenApiRoute.mount(router);
-        router.get("/metrics").handler(ctx -> blocking.call(metrics::get).onSuccess(text -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
-                .onFailure(e -> Problems.fail(ctx, e)));
+        new MetricsRoute(metrics, auth, blocking).mount(router);
         // Liveness: 503 once the member is beyond saving (it is exiting). Readiness: the last check of each part.
         router.get("/healthz").handler(ctx -> Blocking.json(ctx, health.alive() ? 200 : 503,
                 Map.of("status", health.alive() ? "ok" : "failing")));

@@ -30,14 +30,39 @@ import java.util.Optional;
  * @param generatedJoin     the generated join token, when no join token file was configured
  * @param login             what a client needs to sign a user in ({@code GET /v1/auth}): the mode, and in
  *                          oidc mode the provider's issuer, client id and device-flow endpoints
+ * @param scrapeHashes      SHA-256 hashes of the scrape tokens that may read per-job metrics
  */
 public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<String> generatedAdmin,
-                        Optional<String> generatedJoin, Supplier<Map<String, Object>> login) {
+                        Optional<String> generatedJoin, Supplier<Map<String, Object>> login,
+                        Supplier<List<String>> scrapeHashes) {
 
-    /** Without sign-in details beyond the mode. */
+    /** Without sign-in details beyond the mode, and without scrape tokens. */
     public AuthSetup(Authenticator users, AgentCredentials agents, Optional<String> generatedAdmin,
                      Optional<String> generatedJoin) {
-        this(users, agents, generatedAdmin, generatedJoin, () -> Map.of("mode", "token"));
+        this(users, agents, generatedAdmin, generatedJoin, () -> Map.of("mode", "token"), List::of);
+    }
+
+    /** What a scrape of {@code /metrics} may see. */
+    public enum MetricsView {
+        /** Every series, per-job ones included: a scrape token or an admin's token. */
+        FULL,
+        /** Fleet-wide series only: no token, or a user's or agent's. */
+        FLEET,
+        /** A token that is not valid: refused. */
+        REFUSED
+    }
+
+    /** What a scrape presenting {@code token} (null: none) may see. */
+    public MetricsView metricsView(String token) {
+        if (token == null) {
+            return MetricsView.FLEET;
+        }
+        String hash = Tokens.sha256(token);
+        if (scrapeHashes.get().stream().anyMatch(h -> Tokens.same(h, hash))) {
+            return MetricsView.FULL;
+        }
+        return all().authenticate(token).map(p -> p.isAdmin() ? MetricsView.FULL : MetricsView.FLEET)
+                .orElse(MetricsView.REFUSED);
     }
 
     public static AuthSetup from(AuthConfig config, ClusterStore store, Clock clock) {
@@ -74,11 +99,14 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
             List<String> generated = List.of(Tokens.sha256(token));
             joinHashes = () -> generated;
         }
-        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join, login);
+        Supplier<List<String>> scrape = config.metricsTokenFile() == null ? List::of
+                : new JoinTokenFile(Path.of(config.metricsTokenFile()));
+        scrape.get();
+        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join, login, scrape);
     }
 
     /**
-     * The join token file's hashes, read again whenever the file's modification time or size
+     * A token file's hashes (join tokens, scrape tokens), read again whenever the file's modification time or size
      * changes, so an operator rotates tokens by editing the file, without a restart.
      */
     static final class JoinTokenFile implements Supplier<List<String>> {

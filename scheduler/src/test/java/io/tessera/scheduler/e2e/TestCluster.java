@@ -107,6 +107,11 @@ public final class TestCluster implements AutoCloseable {
         return a.holdingNewNodes(true);
     }
 
+    /** Token auth as {@link #start(Path)} has it (alice, bob, admin and the join token), written to {@code dir}. */
+    public static AuthConfig tokenAuth(Path dir) {
+        return writeAuth(dir);
+    }
+
     private static AuthConfig writeAuth(Path dir) {
         try {
             Path tokens = dir.resolve("tokens.yaml");

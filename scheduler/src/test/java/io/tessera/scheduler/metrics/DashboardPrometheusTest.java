@@ -127,7 +127,8 @@ class DashboardPrometheusTest {
         }
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, "global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n"
-                + "  - job_name: tessera-scheduler\n    static_configs: [{targets: [\"" + cluster.url().replace("http://", "")
+                + "  - job_name: tessera-scheduler\n    authorization: {credentials: " + TestCluster.ADMIN + "}\n"
+                + "    static_configs: [{targets: [\"" + cluster.url().replace("http://", "")
                 + "\"]}]\n  - job_name: tessera-agent\n    static_configs: [{targets: [" + targets.substring(0, targets.length() - 1)
                 + "]}]\n");
         Process p = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
