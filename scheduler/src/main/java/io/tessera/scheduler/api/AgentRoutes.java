@@ -1,5 +1,6 @@
 package io.tessera.scheduler.api;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * changes on any member (a Hazelcast entry listener wakes it) or when the poll times out.
  */
 final class AgentRoutes {
+    /** How long the join token a readmit issues stays valid. */
+    static final long READMIT_TTL_MS = 24 * 3_600_000L;
     private final AgentService agents;
     private final AgentCredentials credentials;
     private final Blocking blocking;
@@ -52,8 +55,16 @@ final class AgentRoutes {
         router.post("/v1/agents/:node/readmit").handler(ctx -> {
             if (Access.require(ctx, Role.ADMIN)) {
                 blocking.respond(ctx, 200, () -> {
-                    credentials.readmit(ctx.pathParam("node"));
-                    return Map.of("node", ctx.pathParam("node"), "revoked", false);
+                    String node = ctx.pathParam("node");
+                    AgentCredentials.Issued t = credentials.readmit(node, READMIT_TTL_MS).orElseThrow(() ->
+                            new Problems.NotFound("node '" + Problems.truncate(node) + "' never enrolled"));
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("node", node);
+                    body.put("revoked", false);
+                    body.put("joinToken", t.token());
+                    body.put("joinTokenId", t.id());
+                    body.put("expiresAt", t.expiresAt());
+                    return body;
                 });
             }
         });

@@ -89,49 +89,23 @@ public record AuthSetup(Authenticator users, AgentCredentials agents, Optional<S
             }
         }
         Optional<String> join = Optional.empty();
-        Supplier<List<String>> joinHashes;
+        Supplier<List<TokenFile.Line>> joinTokens;
         if (config.joinTokenFile() != null) {
-            joinHashes = new JoinTokenFile(Path.of(config.joinTokenFile()));
-            joinHashes.get();
+            joinTokens = new TokenFile(Path.of(config.joinTokenFile()));
+            joinTokens.get();
         } else {
             String token = Tokens.generate("tsj_");
             join = Optional.of(token);
-            List<String> generated = List.of(Tokens.sha256(token));
-            joinHashes = () -> generated;
+            List<TokenFile.Line> generated = List.of(new TokenFile.Line(Tokens.sha256(token), null, null, null));
+            joinTokens = () -> generated;
         }
-        Supplier<List<String>> scrape = config.metricsTokenFile() == null ? List::of
-                : new JoinTokenFile(Path.of(config.metricsTokenFile()));
-        scrape.get();
-        return new AuthSetup(users, new AgentCredentials(store, joinHashes, clock), admin, join, login, scrape);
-    }
-
-    /**
-     * A token file's hashes (join tokens, scrape tokens), read again whenever the file's modification time or size
-     * changes, so an operator rotates tokens by editing the file, without a restart.
-     */
-    static final class JoinTokenFile implements Supplier<List<String>> {
-        private final Path file;
-        private long stamp = Long.MIN_VALUE;
-        private List<String> hashes = List.of();
-
-        JoinTokenFile(Path file) {
-            this.file = file;
+        Supplier<List<String>> scrape = List::of;
+        if (config.metricsTokenFile() != null) {
+            TokenFile file = new TokenFile(Path.of(config.metricsTokenFile()));
+            file.get();
+            scrape = file::hashes;
         }
-
-        @Override
-        public synchronized List<String> get() {
-            try {
-                long now = Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file);
-                if (now != stamp) {
-                    hashes = Files.readString(file).lines().map(String::strip)
-                            .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-                    stamp = now;
-                }
-                return hashes;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the join token file " + file, e);
-            }
-        }
+        return new AuthSetup(users, new AgentCredentials(store, joinTokens, clock), admin, join, login, scrape);
     }
 
     private static Authenticator jwt(AuthConfig config, Clock clock) {

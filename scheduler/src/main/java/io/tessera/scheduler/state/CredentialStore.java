@@ -9,14 +9,30 @@ import java.util.Optional;
 public interface CredentialStore {
     /**
      * An agent's stored credential: only its hash; whether an admin revoked the node; and whether
-     * an admin readmitted it, which lets it enroll again without presenting its current credential.
+     * an admin readmitted it, which lets it enroll again without presenting its current credential,
+     * but only with the join token the readmit issued.
+     *
+     * @param node          the node
+     * @param sha256        the credential's hash, or null when it has none
+     * @param revoked       an admin cut it off
+     * @param readmitted    an admin let it enroll again
+     * @param readmitSha256 the hash of the one join token that enrolls it after the readmit, or null
      */
-    record AgentCredential(String node, String sha256, boolean revoked, boolean readmitted) {
+    record AgentCredential(String node, String sha256, boolean revoked, boolean readmitted, String readmitSha256) {
+        public AgentCredential(String node, String sha256, boolean revoked, boolean readmitted) {
+            this(node, sha256, revoked, readmitted, null);
+        }
     }
 
     Optional<AgentCredential> credential(String node);
 
     void putCredential(AgentCredential credential);
+
+    /**
+     * Replaces the node's credential with {@code next} only if it is still {@code expected} (null:
+     * absent), atomically across members; false when something else changed it first.
+     */
+    boolean replaceCredential(AgentCredential expected, AgentCredential next);
 
     /**
      * A join token an admin issued through the API: only its hash is kept. It may be bound to one
@@ -32,6 +48,9 @@ public interface CredentialStore {
     }
 
     void putJoinToken(JoinToken token);
+
+    /** Stores the token unless one with its id is stored already (whose uses left are kept); true if stored. */
+    boolean putJoinTokenIfAbsent(JoinToken token);
 
     /**
      * Spends one use of the token with hash {@code sha256} to enroll {@code node}, atomically;

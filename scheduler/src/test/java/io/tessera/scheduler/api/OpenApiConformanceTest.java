@@ -243,6 +243,7 @@ class OpenApiConformanceTest {
         add.accept("pollAssignments", c.sendAs(agent, "GET", "/v1/agents/node-z/assignments?version=-1", null, null));
         add.accept("revokeAgent", c.sendAs(admin, "DELETE", "/v1/agents/node-z/credential", null, null));
         add.accept("readmitAgent", c.sendAs(admin, "POST", "/v1/agents/node-z/readmit", null, null));
+        add.accept("readmitAgent", c.sendAs(admin, "POST", "/v1/agents/no-such-node/readmit", null, null));
         add.accept("revokeJoinToken", c.sendAs(admin, "DELETE", "/v1/agents/join-tokens/" + token.json().get("id").asText(),
                 null, null));
         add.accept("revokeJoinToken", c.sendAs(TestCluster.ALICE, "DELETE", "/v1/agents/join-tokens/x", null, null));

@@ -83,8 +83,10 @@ class RoleMatrixTest {
             assertThat(c.sendAs(agentX, "POST", "/v1/agents/node-x/heartbeat", heartbeat("node-x").getBytes(),
                     "application/json").status()).isEqualTo(401);
             assertThat(enrollStatus(c, "node-x", TestCluster.JOIN)).isEqualTo(403);
-            assertThat(c.sendAs(TestCluster.ADMIN, "POST", "/v1/agents/node-x/readmit", null, null).status()).isEqualTo(200);
-            assertThat(enrollStatus(c, "node-x", TestCluster.JOIN)).isEqualTo(200);
+            var readmit = c.sendAs(TestCluster.ADMIN, "POST", "/v1/agents/node-x/readmit", null, null);
+            assertThat(readmit.status()).isEqualTo(200);
+            assertThat(enrollStatus(c, "node-x", TestCluster.JOIN)).as("only the readmit's token").isEqualTo(403);
+            assertThat(enrollStatus(c, "node-x", readmit.json().get("joinToken").asText())).isEqualTo(200);
             assertThat(enrollStatus(c, "node-z", "tsj_wrong")).isEqualTo(401);
         }
     }

@@ -96,8 +96,14 @@ class AgentTrustTest {
             assertThat(renewed.status()).as("the node itself may renew").isEqualTo(200);
             assertThat(register(c, first, "n1", "127.0.0.1", devices(1, "nvidia-h20", 96)).status()).isEqualTo(401);
 
-            assertThat(c.send("POST", "/v1/agents/n1/readmit", null, null).status()).isEqualTo(200);
-            assertThat(enrollAs(c, null, "n1", TestCluster.JOIN).status()).as("after an admin's readmit").isEqualTo(200);
+            Response readmit = c.send("POST", "/v1/agents/n1/readmit", null, null);
+            assertThat(readmit.status()).isEqualTo(200);
+            assertThat(enrollAs(c, null, "n1", TestCluster.JOIN).status())
+                    .as("after a readmit the fleet token is still no node's identity").isEqualTo(403);
+            assertThat(enrollAs(c, null, "n1", readmit.json().get("joinToken").asText()).status())
+                    .as("the readmit's own token").isEqualTo(200);
+            assertThat(enrollAs(c, null, "n1", readmit.json().get("joinToken").asText()).status())
+                    .as("once").isEqualTo(409);
 
             JsonNode issued = c.send("POST", "/v1/agents/join-tokens", "{\"node\":\"n2\",\"uses\":1}".getBytes(),
                     "application/json").json();
@@ -106,7 +112,8 @@ class AgentTrustTest {
             assertThat(enrollAs(c, null, "n2", token).status()).isEqualTo(200);
             assertThat(c.send("DELETE", "/v1/agents/n2/credential", null, null).status()).isEqualTo(200);
             assertThat(c.send("POST", "/v1/agents/n2/readmit", null, null).status()).isEqualTo(200);
-            assertThat(enrollAs(c, null, "n2", token).status()).as("single use").isEqualTo(401);
+            assertThat(enrollAs(c, null, "n2", token).status()).as("only the readmit's token").isEqualTo(403);
+            assertThat(c.send("POST", "/v1/agents/never-enrolled/readmit", null, null).status()).isEqualTo(404);
             JsonNode again = c.send("POST", "/v1/agents/join-tokens", "{\"uses\":5}".getBytes(), "application/json").json();
             assertThat(c.send("DELETE", "/v1/agents/join-tokens/" + again.get("id").asText(), null, null).status()).isEqualTo(200);
             assertThat(enrollAs(c, null, "n4", again.get("token").asText()).status()).as("revoked").isEqualTo(401);

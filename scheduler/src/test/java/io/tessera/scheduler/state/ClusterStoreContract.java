@@ -306,6 +306,20 @@ abstract class ClusterStoreContract {
         assertThat(s.useJoinToken(hash, "n9", 11)).as("expired").isFalse();
         assertThat(s.deleteJoinToken(hash.substring(0, 16))).isTrue();
         assertThat(s.useJoinToken(hash, "n9", 0)).isFalse();
+        var first = new CredentialStore.AgentCredential("n2", "h2", false, false);
+        assertThat(s.replaceCredential(null, first)).as("absent as expected").isTrue();
+        assertThat(s.replaceCredential(null, new CredentialStore.AgentCredential("n2", "h3", false, false))).isFalse();
+        var readmitted = new CredentialStore.AgentCredential("n2", "h2", false, true, "r");
+        assertThat(s.replaceCredential(first, readmitted)).isTrue();
+        assertThat(s.replaceCredential(first, new CredentialStore.AgentCredential("n2", "h4", false, false)))
+                .as("no longer what was read").isFalse();
+        assertThat(s.credential("n2")).contains(readmitted);
+        var file = new CredentialStore.JoinToken(hash.substring(0, 16), hash, null, 2, Long.MAX_VALUE);
+        assertThat(s.putJoinTokenIfAbsent(file)).isTrue();
+        assertThat(s.useJoinToken(hash, "n5", 0)).isTrue();
+        assertThat(s.putJoinTokenIfAbsent(file)).as("its uses are kept").isFalse();
+        assertThat(s.useJoinToken(hash, "n6", 0)).isTrue();
+        assertThat(s.useJoinToken(hash, "n7", 0)).isFalse();
         assertThat(s.claimCheckpointDir("/ckpt/a", "alice")).isEmpty();
         assertThat(s.claimCheckpointDir("/ckpt/a", "alice")).isEmpty();
         assertThat(s.claimCheckpointDir("/ckpt/a/b", "bob")).contains("alice");

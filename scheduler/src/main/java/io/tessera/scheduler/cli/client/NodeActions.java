@@ -98,7 +98,7 @@ public final class NodeActions {
     }
 
     @Command(name = "readmit", mixinStandardHelpOptions = true,
-            description = "Readmit revoked or re-imaged nodes (admins): their agents may enroll again with a join token.")
+            description = "Readmit revoked or re-imaged nodes (admins): each gets one join token that enrolls it once.")
     public static final class Readmit extends Action {
         @Override
         JsonNode act(ApiClient api, String node) throws IOException, InterruptedException {
@@ -107,7 +107,8 @@ public final class NodeActions {
 
         @Override
         String done(JsonNode a) {
-            return "readmitted: it may enroll again";
+            return "readmitted: only this join token enrolls it, once, until " + a.path("expiresAt").asText()
+                    + " (put it in the agent's joinTokenFile; it is not shown again):\n" + a.path("joinToken").asText();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.tessera.scheduler.state.ProfileStore;
 import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
+import io.tessera.scheduler.state.CredentialStore;
 import io.tessera.scheduler.state.Codec;
 import io.tessera.scheduler.security.Tokens;
 import io.tessera.config.QueueSpec;
@@ -61,9 +62,8 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> nodes;
     private final IMap<String, String> assignments;
     private final IMap<String, String> reports;
-    private final IMap<String, String> credentials;
     private final IMap<String, String> leader;
-    private final IMap<String, String> joinTokens;
+    private final CredentialStore credentialStore;
     private final IMap<String, String> checkpointOwners;
     private final HazelcastQueueMaps queueMaps;
     private final ProfileStore profiles;
@@ -76,13 +76,12 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     public HazelcastClusterStore(HazelcastInstance hz) {
         this.leader = hz.getMap(LEADER);
-        this.joinTokens = hz.getMap(JOIN_TOKENS);
+        this.credentialStore = new HazelcastCredentialStore(hz.getMap(CREDENTIALS), hz.getMap(JOIN_TOKENS));
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
         this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY), hz.getMap(FLEET_USAGE));
         this.heard = hz.getMap(HEARD);
-        this.credentials = hz.getMap(CREDENTIALS);
         this.hz = hz;
         this.jobs = hz.getMap(JOBS);
         this.nodes = hz.getMap(NODES);
@@ -238,34 +237,32 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<AgentCredential> credential(String node) {
-        return Optional.ofNullable(Codec.decode(credentials.get(node), AgentCredential.class));
+        return credentialStore.credential(node);
     }
 
     @Override
     public void putCredential(AgentCredential credential) {
-        credentials.set(credential.node(), Codec.encode(credential));
+        credentialStore.putCredential(credential);
+    }
+
+    @Override
+    public boolean replaceCredential(AgentCredential expected, AgentCredential next) {
+        return credentialStore.replaceCredential(expected, next);
     }
 
     @Override
     public void putJoinToken(JoinToken token) {
-        joinTokens.set(token.id(), Codec.encode(token));
+        credentialStore.putJoinToken(token);
+    }
+
+    @Override
+    public boolean putJoinTokenIfAbsent(JoinToken token) {
+        return credentialStore.putJoinTokenIfAbsent(token);
     }
 
     @Override
     public boolean useJoinToken(String sha256, String node, long nowMs) {
-        String id = sha256.substring(0, 16);
-        boolean[] used = {false};
-        cas(joinTokens, id, old -> {
-            JoinToken t = Codec.decode(old, JoinToken.class);
-            if (t == null || !Tokens.same(t.sha256(), sha256) || t.usesLeft() <= 0
-                    || nowMs > t.expiresAtMs() || (t.node() != null && !t.node().equals(node))) {
-                used[0] = false;
-                return old;
-            }
-            used[0] = true;
-            return Codec.encode(new JoinToken(t.id(), t.sha256(), t.node(), t.usesLeft() - 1, t.expiresAtMs()));
-        });
-        return used[0];
+        return credentialStore.useJoinToken(sha256, node, nowMs);
     }
 
     @Override
@@ -287,7 +284,7 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public boolean deleteJoinToken(String id) {
-        return joinTokens.remove(id) != null;
+        return credentialStore.deleteJoinToken(id);
     }
 
     @Override
@@ -322,7 +319,7 @@ public final class HazelcastClusterStore implements ClusterStore {
      * Optimistic read-modify-write of one key: {@code change} maps the current value (null when
      * absent) to the new one (null or the same value: write nothing). Returns what is stored after.
      */
-    private static String cas(IMap<String, String> map, String key, UnaryOperator<String> change) {
+    static String cas(IMap<String, String> map, String key, UnaryOperator<String> change) {
         while (true) {
             String old = map.get(key);
             String next = change.apply(old);

@@ -232,6 +232,16 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
+    public boolean replaceCredential(AgentCredential expected, AgentCredential next) {
+        return credentialStore.replaceCredential(expected, next);
+    }
+
+    @Override
+    public boolean putJoinTokenIfAbsent(JoinToken token) {
+        return credentialStore.putJoinTokenIfAbsent(token);
+    }
+
+    @Override
     public boolean useJoinToken(String sha256, String node, long nowMs) {
         return credentialStore.useJoinToken(sha256, node, nowMs);
     }

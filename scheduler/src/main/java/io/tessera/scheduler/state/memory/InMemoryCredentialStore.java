@@ -26,6 +26,21 @@ final class InMemoryCredentialStore implements CredentialStore {
     }
 
     @Override
+    public synchronized boolean replaceCredential(AgentCredential expected, AgentCredential next) {
+        AgentCredential stored = credentials.get(next.node());
+        if (expected == null ? stored != null : !expected.equals(stored)) {
+            return false;
+        }
+        credentials.put(next.node(), next);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean putJoinTokenIfAbsent(JoinToken token) {
+        return joinTokens.putIfAbsent(token.id(), token) == null;
+    }
+
+    @Override
     public synchronized void putJoinToken(JoinToken token) {
         joinTokens.put(token.id(), token);
     }
