@@ -3,7 +3,6 @@ package io.tessera.scheduler.service;
 import io.tessera.scheduler.model.EventType;
 import java.util.ArrayList;
 import java.util.stream.Collectors;
-import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tessera.config.LimitsConfig;
 import java.util.LinkedHashMap;
@@ -22,6 +21,7 @@ import io.tessera.scheduler.limits.UserLimits;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.JobHistory;
+import io.tessera.scheduler.state.UsageLedger;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -106,20 +106,26 @@ public final class JobService {
         refuseNeverFitting(parsed);
         refuseBadResume(parsed, owner);
         long bytes = specBytes(parsed);
-        UserLimits.check(owner, usage(owner), bytes, limits);
         if (parsed.checkpointDir() != null) {
             store.claimCheckpointDir(parsed.checkpointDir(), owner).ifPresent(other -> {
                 throw new ValidationException("checkpointDir", "is, contains or is inside a checkpoint "
                         + "directory another user's job uses; name a directory of your own");
             });
         }
-        JobRecord job = parsed.scheduling().mayBePreempted() ? insert(parsed, owner, why)
-                : store.exclusively("non-preemptible/" + parsed.queue(), () -> {
-                    QueueAdmission.checkNonPreemptible(store, store, parsed);
-                    return insert(parsed, owner, why);
-                });
-        accepted(owner, bytes);
-        return job;
+        // The user's limits are checked and the job inserted in one step under the user's
+        // cluster-wide lock, against usage every member updates there (issue 27, N5).
+        return store.exclusively("user/" + owner, () -> {
+            UsageLedger.Entry before = usage(owner);
+            UserLimits.check(owner, new UserLimits.Usage(before.jobs(), before.specBytes()), bytes, limits);
+            JobRecord job = parsed.scheduling().mayBePreempted() ? insert(parsed, owner, why)
+                    : store.exclusively("non-preemptible/" + parsed.queue(), () -> {
+                        QueueAdmission.checkNonPreemptible(store, store, parsed);
+                        return insert(parsed, owner, why);
+                    });
+            store.usageLedger().put(owner, new UsageLedger.Entry(before.jobs() + 1, before.specBytes() + bytes,
+                    before.countedAtMs()));
+            return job;
+        });
     }
 
     private JobRecord insert(JobSpec parsed, String owner, String why) {
@@ -135,31 +141,20 @@ public final class JobService {
     /** How long a user's counted usage is reused before it is counted again from state. */
     private static final long USAGE_TTL_MS = 2000;
 
-    private record CountedUsage(UserLimits.Usage usage, long countedAtMs) {
-    }
-
-    private final Map<String, CountedUsage> usage = new ConcurrentHashMap<>();
-
     /**
      * What {@code owner}'s live (not yet finished) jobs hold: counted from state at most every
-     * {@value #USAGE_TTL_MS} ms, and in between grown by what this member accepted, so a burst of
-     * submissions does not re-read every job each time.
+     * {@value #USAGE_TTL_MS} ms, and in between grown by every member's accepted submissions in the
+     * shared ledger; call it under the user's lock.
      */
-    private UserLimits.Usage usage(String owner) {
+    private UsageLedger.Entry usage(String owner) {
         long now = clock.millis();
-        CountedUsage c = usage.get(owner);
-        if (c != null && now - c.countedAtMs() < USAGE_TTL_MS) {
-            return c.usage();
+        Optional<UsageLedger.Entry> c = store.usageLedger().get(owner);
+        if (c.isPresent() && now - c.get().countedAtMs() < USAGE_TTL_MS && c.get().countedAtMs() <= now) {
+            return c.get();
         }
         UserLimits.Usage counted = UserLimits.of(store.jobs().stream().filter(j -> owner.equals(j.owner()) && !j.state().terminal())
                 .map(j -> specBytes(j.spec())).toList());
-        usage.put(owner, new CountedUsage(counted, now));
-        return counted;
-    }
-
-    private void accepted(String owner, long bytes) {
-        usage.computeIfPresent(owner, (k, c) -> new CountedUsage(new UserLimits.Usage(c.usage().jobs() + 1,
-                c.usage().specBytes() + bytes), c.countedAtMs()));
+        return new UsageLedger.Entry(counted.jobs(), counted.specBytes(), now);
     }
 
     private static long specBytes(JobSpec spec) {

@@ -48,6 +48,9 @@ public interface ClusterStore extends ClusterReads, JobStore, NodeStore, Assignm
     /** Each job's training curve while it is in hot state. */
     TelemetryStore telemetry();
 
+    /** Each user's counted usage, for admission limits (read and written under the user's lock). */
+    UsageLedger usageLedger();
+
     @Override
     default Optional<ThroughputProfile> profile(String key) {
         return profiles().get(key);

@@ -5,8 +5,8 @@ import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.CredentialStore;
+import io.tessera.scheduler.state.UsageLedger;
 import io.tessera.scheduler.state.Codec;
-import io.tessera.scheduler.security.Tokens;
 import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -67,6 +67,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final IMap<String, String> checkpointOwners;
     private final HazelcastQueueMaps queueMaps;
     private final ProfileStore profiles;
+    private final UsageLedger usageLedger;
     private final TelemetryStore telemetry;
     private final IMap<String, Long> heard;
 
@@ -80,6 +81,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.checkpointOwners = hz.getMap(CHECKPOINT_OWNERS);
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
+        this.usageLedger = new HazelcastUsageLedger(hz.getMap("tessera.userUsage"));
         this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY), hz.getMap(FLEET_USAGE));
         this.heard = hz.getMap(HEARD);
         this.hz = hz;
@@ -362,6 +364,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public TelemetryStore telemetry() {
         return telemetry;
+    }
+
+    @Override
+    public UsageLedger usageLedger() {
+        return usageLedger;
     }
 
     @Override

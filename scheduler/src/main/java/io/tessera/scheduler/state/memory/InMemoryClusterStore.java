@@ -5,6 +5,7 @@ import io.tessera.scheduler.state.TelemetryStore;
 import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.CredentialStore;
+import io.tessera.scheduler.state.UsageLedger;
 import java.util.Set;
 import java.util.TreeSet;
 import io.tessera.config.QueueSpec;
@@ -42,6 +43,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final CredentialStore credentialStore = new InMemoryCredentialStore();
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final ProfileStore profiles = ProfileStore.inMemory();
+    private final UsageLedger usageLedger = UsageLedger.inMemory();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
     volatile Map<String, String> estimates = Map.of();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -293,6 +295,11 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public TelemetryStore telemetry() {
         return telemetry;
+    }
+
+    @Override
+    public UsageLedger usageLedger() {
+        return usageLedger;
     }
 
     @Override
