@@ -34,6 +34,7 @@ import java.util.Set;
  * @param queues                the queues admins define here (docs/queues.md); written to cluster state at start
  * @param containers            which container images jobs may name
  * @param audit                 how long the audit trail is kept, and how refused calls are sampled
+ * @param workers               how workers are kept apart across the fleet (per-job uids)
  */
 public record SchedulerConfig(
         String httpHost,
@@ -62,11 +63,13 @@ public record SchedulerConfig(
         SecretsConfig secrets,
         List<QueueSpec> queues,
         ContainersConfig containers,
-        AuditConfig audit) {
+        AuditConfig audit,
+        WorkersConfig workers) {
 
     public SchedulerConfig {
         containers = containers == null ? ContainersConfig.DEFAULT : containers;
         audit = audit == null ? AuditConfig.DEFAULT : audit;
+        workers = workers == null ? WorkersConfig.DEFAULT : workers;
         queues = queues == null ? List.of() : List.copyOf(queues);
         checkQueues(queues);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
@@ -105,14 +108,14 @@ public record SchedulerConfig(
     /** All defaults. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers);
     }
 
     /** A copy with other authentication settings. */
@@ -120,14 +123,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic, limits, secrets, queues, containers, audit);
+                database, elastic, limits, secrets, queues, containers, audit, workers);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers, audit);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers, audit, workers);
     }
 
     /** Whether state is written through to a database. */
@@ -139,7 +142,7 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers);
     }
 
     /** Queue names are unique. */

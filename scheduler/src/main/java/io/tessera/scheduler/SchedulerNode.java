@@ -144,7 +144,8 @@ public final class SchedulerNode implements AutoCloseable {
                     config.containers().allowedImages());
             queues.define(config.queues());
             PlanService plans = new PlanService(view, parser, placer, policy).settlesAfter(config.limits().fleetSettleMs(), clock);
-            JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits);
+            JobService jobService = new JobService(store, parser, clock, secrets, config.limits(), history, plans::neverFits)
+                    .jobUidsFrom(config.workers());
             HttpServer http = ApiServer.start(vertx, config, jobService,
                     new AgentService(store, config, clock, metrics, secrets, catalog, HeartbeatPolicy.from(config)), plans,
                     queues, store, clock, metrics::scrape, auth, health, audit)

@@ -57,7 +57,7 @@ final class ContainerStarter {
     /** Prepares and starts {@code w}'s container from the image {@code image} made present; sets its bookkeeping. */
     Process start(Worker w, ContainerRuntime.Prepared image) throws IOException {
         ShardAssignment a = w.assignment;
-        var ids = identity.forJob(a.jobId());
+        var ids = identity.forJob(a.jobId(), a.jobUid());
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         files.prepareLog(a);
         Path dir = files.prepareShardDir(a, uid);
@@ -101,7 +101,7 @@ final class ContainerStarter {
         w.container = c.name();
         w.imageDigest = c.digest();
         w.containerEnvFile = workDir.resolve("containers").resolve(c.name() + ".env");
-        w.uid = identity.forJob(w.assignment.jobId()).map(WorkerIdentity.Ids::uid).orElse(-1);
+        w.uid = identity.forJob(w.assignment.jobId(), w.assignment.jobUid()).map(WorkerIdentity.Ids::uid).orElse(-1);
         ProcessBuilder pb = new ProcessBuilder(runtime.waitArgv(c.name()));
         pb.environment().clear();
         pb.environment().putAll(WorkerLauncher.PRIVILEGED_ENV);

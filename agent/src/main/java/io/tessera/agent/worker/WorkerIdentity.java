@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who a job's workers run as. Three modes:
@@ -26,6 +28,7 @@ import java.util.stream.Stream;
  * Not thread-safe; {@link WorkerSupervisor} guards it.
  */
 public final class WorkerIdentity {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerIdentity.class);
     /** A numeric identity; {@code user} is a display name. */
     public record Ids(int uid, int gid, String user) {
     }
@@ -92,8 +95,19 @@ public final class WorkerIdentity {
         return perJob() && uid >= first && uid <= last;
     }
 
-    /** The identity of {@code jobId}'s workers on this node; empty when workers run as the agent's user. */
+    /** The identity of {@code jobId}'s workers on this node, the agent picking the uid; see {@link #forJob(String, Integer)}. */
     public Optional<Ids> forJob(String jobId) {
+        return forJob(jobId, null);
+    }
+
+    /**
+     * The identity of {@code jobId}'s workers on this node; empty when workers run as the agent's
+     * user. {@code assigned} is the uid the scheduler allocated for the job across the fleet (null
+     * from a scheduler that allocates none): it is used when it lies in this agent's range, so the
+     * job's files carry one uid on every node and on shared storage. A local job that still holds
+     * it is one that finished (the scheduler gives a uid to one live job at a time) and loses it.
+     */
+    public Optional<Ids> forJob(String jobId, Integer assigned) {
         if (fixed != null) {
             return Optional.of(fixed);
         }
@@ -101,7 +115,15 @@ public final class WorkerIdentity {
             return Optional.empty();
         }
         Integer uid = byJob.get(jobId);
-        if (uid == null) {
+        if (assigned != null && isJobUid(assigned) && !assigned.equals(uid)) {
+            byJob.values().removeIf(assigned::equals);
+            uid = assigned;
+            byJob.put(jobId, uid);
+        } else if (uid == null) {
+            if (assigned != null) {
+                LOG.warn("job {}: the scheduler's uid {} is outside this agent's workerUids {}-{}; picking one here, so "
+                        + "its files on shared storage may carry another uid than on other nodes", jobId, assigned, first, last);
+            }
             uid = allocate(jobId);
             byJob.put(jobId, uid);
         }

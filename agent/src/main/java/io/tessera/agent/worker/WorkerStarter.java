@@ -40,7 +40,7 @@ final class WorkerStarter {
     /** Prepares and starts {@code w}'s process; sets its uid and environment file. */
     Process start(Worker w) throws IOException {
         ShardAssignment a = w.assignment;
-        var ids = identity.forJob(a.jobId());
+        var ids = identity.forJob(a.jobId(), a.jobUid());
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
         files.prepareLog(a);
         Path dir = files.prepareShardDir(a, uid);

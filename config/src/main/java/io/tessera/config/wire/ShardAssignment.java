@@ -32,6 +32,8 @@ import java.util.Map;
  * @param imageDigest            null until the scheduler pins the digest the image must resolve to on this node
  *                               (every shard of the attempt reported theirs, and each image's agree); the agent starts
  *                               the worker only then, and refuses it if its image resolved to another
+ * @param jobUid                 the uid the job's workers run as on every node, allocated once for the job across
+ *                               the fleet (so files on shared storage belong to one job); null: the agent picks one
  * @param devices                device indices on this node, as the vendor tool numbers them
  * @param chipType               catalog chip id
  * @param visibilityEnv          the variable that restricts the worker to {@code devices}
@@ -72,19 +74,19 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob,
-                          String image, String imageDigest) {
+                          String image, String imageDigest, Integer jobUid) {
         public Command {
             argv = argv == null ? List.of() : List.copyOf(argv);
             env = env == null ? Map.of() : Map.copyOf(env);
         }
 
         public Command(List<String> argv, Map<String, String> env, String checkpointDir, String resumesJob) {
-            this(argv, env, checkpointDir, resumesJob, null, null);
+            this(argv, env, checkpointDir, resumesJob, null, null, null);
         }
 
         /** This command with {@code digest} pinned as the only one its image may resolve to. */
         Command withImageDigest(String digest) {
-            return new Command(argv, env, checkpointDir, resumesJob, image, digest);
+            return new Command(argv, env, checkpointDir, resumesJob, image, digest, jobUid);
         }
     }
 
@@ -235,6 +237,11 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
         return lifecycle.stopGraceMs();
     }
 
+    /** The fleet-wide uid of the job's workers, or null (accessor kept on the assignment, like the others). */
+    public Integer jobUid() {
+        return command.jobUid();
+    }
+
     /** This shard told to stop: SIGTERM now, SIGKILL after {@code graceMs}. */
     public ShardAssignment withStopGrace(long graceMs) {
         return new ShardAssignment(identity, command, grant, batch, rendezvous, new Lifecycle(graceMs));
@@ -243,7 +250,7 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */
     public ShardAssignment withEnv(Map<String, String> newEnv) {
         return new ShardAssignment(identity, new Command(command.argv(), newEnv, command.checkpointDir(),
-                command.resumesJob(), command.image(), command.imageDigest()), grant, batch, rendezvous, lifecycle);
+                command.resumesJob(), command.image(), command.imageDigest(), command.jobUid()), grant, batch, rendezvous, lifecycle);
     }
 
     /** This shard with its image's digest pinned: its agent may start it now, on that digest only. */

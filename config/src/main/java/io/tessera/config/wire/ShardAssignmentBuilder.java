@@ -55,27 +55,34 @@ public final class ShardAssignmentBuilder {
 
     /** The command and the job's own environment. */
     public ShardAssignmentBuilder command(List<String> argv, Map<String, String> env) {
-        command = new Command(argv, env, command.checkpointDir(), command.resumesJob(), command.image(), command.imageDigest());
+        command = new Command(argv, env, command.checkpointDir(), command.resumesJob(), command.image(), command.imageDigest(), command.jobUid());
         return this;
     }
 
     /** The job's checkpoint directory, and the earlier job whose directory it resumes (or null). */
     public ShardAssignmentBuilder checkpoints(String checkpointDir, String resumesJob) {
-        command = new Command(command.argv(), command.env(), checkpointDir, resumesJob, command.image(), command.imageDigest());
+        command = new Command(command.argv(), command.env(), checkpointDir, resumesJob, command.image(), command.imageDigest(), command.jobUid());
         return this;
     }
 
     /** The digest its image is pinned to (null: not yet). */
     public ShardAssignmentBuilder imageDigest(String digest) {
         command = new Command(command.argv(), command.env(), command.checkpointDir(), command.resumesJob(), command.image(),
-                digest);
+                digest, command.jobUid());
+        return this;
+    }
+
+    /** The fleet-wide uid the job's workers run as (null: the agent picks one). */
+    public ShardAssignmentBuilder jobUid(Integer uid) {
+        command = new Command(command.argv(), command.env(), command.checkpointDir(), command.resumesJob(), command.image(),
+                command.imageDigest(), uid);
         return this;
     }
 
     /** The OCI image the worker runs in (null: a host process). */
     public ShardAssignmentBuilder image(String image) {
         command = new Command(command.argv(), command.env(), command.checkpointDir(), command.resumesJob(), image,
-                command.imageDigest());
+                command.imageDigest(), command.jobUid());
         return this;
     }
 

@@ -37,8 +37,14 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
      * @param seq         submission order, for FIFO within a priority
      * @param owner       the user who submitted it
      * @param submittedAt ISO-8601 submission time
+     * @param uid         the uid its workers run as on every node, allocated across the fleet at submission
+     *                    (released when the job finishes); null for jobs from before, whose agents pick one
      */
-    public record Identity(String id, long seq, String owner, String submittedAt) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Identity(String id, long seq, String owner, String submittedAt, Integer uid) {
+        public Identity(String id, long seq, String owner, String submittedAt) {
+            this(id, seq, owner, submittedAt, null);
+        }
     }
 
     /**

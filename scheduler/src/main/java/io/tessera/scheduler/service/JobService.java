@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tessera.config.LimitsConfig;
+import io.tessera.config.WorkersConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import io.tessera.config.ValidationError;
@@ -18,6 +19,7 @@ import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobTelemetry;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.limits.UserLimits;
+import io.tessera.scheduler.limits.TooManyRequests;
 import io.tessera.scheduler.security.SecretBox;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.JobHistory;
@@ -42,6 +44,7 @@ public final class JobService {
     private final JobHistory history;
 
     private final FleetFit fleetFit;
+    private volatile int[] jobUids = WorkersConfig.DEFAULT.range();
 
     /** Whether any state of the fleet could hold a job: the reason it never could, or empty. */
     @FunctionalInterface
@@ -64,6 +67,12 @@ public final class JobService {
         this.parser = parser;
         this.clock = clock;
         this.secrets = secrets;
+    }
+
+    /** Allocates jobs' uids from {@code workers.jobUids} (null range: none, agents pick per node). */
+    public JobService jobUidsFrom(WorkersConfig workers) {
+        this.jobUids = workers.range();
+        return this;
     }
 
     /** Validates and queues a job for a user in no groups. */
@@ -133,7 +142,7 @@ public final class JobService {
         String id = "job-" + Long.toString(seq, 36);
         JobSpec spec = parsed.withSecretEnv(secrets.seal(id, parsed.secretEnv()));
         String now = clock.instant().toString();
-        JobRecord job = JobRecord.submitted(new JobRecord.Identity(id, seq, owner, now), spec, why);
+        JobRecord job = JobRecord.submitted(new JobRecord.Identity(id, seq, owner, now, uidFor(id)), spec, why);
         store.insertJob(job);
         return job;
     }
@@ -155,6 +164,22 @@ public final class JobService {
         UserLimits.Usage counted = UserLimits.of(store.jobs().stream().filter(j -> owner.equals(j.owner()) && !j.state().terminal())
                 .map(j -> specBytes(j.spec())).toList());
         return new UsageLedger.Entry(counted.jobs(), counted.specBytes(), now);
+    }
+
+    /**
+     * A uid for the job's workers, unique across the fleet among live jobs (issue 27, N12); null when
+     * agents pick one per node. A uid whose job finished (or left the state) is taken back only when
+     * no fresh one is found.
+     */
+    private Integer uidFor(String jobId) {
+        int[] range = jobUids;
+        if (range == null) {
+            return null;
+        }
+        return store.jobUids().allocate(jobId, range[0], range[1],
+                        holder -> store.job(holder).map(j -> j.state().terminal()).orElse(true))
+                .stream().boxed().findFirst().orElseThrow(() -> new TooManyRequests("every uid in workers.jobUids "
+                        + range[0] + "-" + range[1] + " belongs to a live job; retry when jobs have finished", 60));
     }
 
     private static long specBytes(JobSpec spec) {

@@ -109,7 +109,7 @@ public final class AssignmentBuilder {
                 list.add(ShardAssignment.builder(job.id(), s.shard()).jobName(job.spec().name())
                         .gang(plan.shards().size(), local, shards.size()).attempt(job.attempt())
                         .nodes(nodeOrder.indexOf(node), nodeOrder.size())
-                        .command(worker.argv(), worker.env()).image(worker.image())
+                        .command(worker.argv(), worker.env()).image(worker.image()).jobUid(job.identity().uid())
                         .checkpoints(checkpointDir(job), job.spec().checkpointDir() == null ? null
                                 : job.spec().scheduling().resumeFrom())
                         .devices(s.devices(), chip.id(), chip.vendor(), chip.visibilityEnv())

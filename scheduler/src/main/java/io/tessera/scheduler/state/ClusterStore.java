@@ -51,6 +51,9 @@ public interface ClusterStore extends ClusterReads, JobStore, NodeStore, Assignm
     /** Each user's counted usage, for admission limits (read and written under the user's lock). */
     UsageLedger usageLedger();
 
+    /** Per-job uids, unique across the fleet. */
+    JobUids jobUids();
+
     @Override
     default Optional<ThroughputProfile> profile(String key) {
         return profiles().get(key);

@@ -12,6 +12,7 @@ import io.tessera.agent.Agent;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.ContainerRuntimeConfig;
 import io.tessera.config.ContainersConfig;
+import io.tessera.config.WorkersConfig;
 import io.tessera.config.Documents;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.SchedulerConfig;
@@ -135,10 +136,22 @@ public final class TestCluster implements AutoCloseable {
 
     private static SchedulerConfig config(int port, AuthConfig auth, Path dir, LimitsConfig limits,
                                           List<QueueSpec> queues, ContainersConfig containers) {
+        return config(port, auth, dir, limits, queues, containers, null);
+    }
+
+    private static SchedulerConfig config(int port, AuthConfig auth, Path dir, LimitsConfig limits,
+                                          List<QueueSpec> queues, ContainersConfig containers, WorkersConfig workers) {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
                 dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
-                limits != null ? limits : FAST_RESTARTS, null, queues, containers, null);
+                limits != null ? limits : FAST_RESTARTS, null, queues, containers, null, workers);
+    }
+
+    /** With the scheduler allocating jobs' uids from {@code range} ({@code workers.jobUids}). */
+    public static TestCluster withJobUids(Path dir, String range) {
+        AuthConfig auth = writeAuth(dir);
+        return new TestCluster(SchedulerNode.start(config(0, auth, dir, null, List.of(), null, new WorkersConfig(range)),
+                Clock.systemUTC()), dir, auth);
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
@@ -165,6 +178,11 @@ public final class TestCluster implements AutoCloseable {
         Agent agent = Agent.start(cfg);
         agents.add(agent);
         return agent;
+    }
+
+    /** The test's directory, where the state and the agents' work directories live. */
+    public Path dir() {
+        return dir;
     }
 
     public String url() {

@@ -1,5 +1,11 @@
 package io.tessera.scheduler.state;
 
+import java.util.function.Predicate;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.TreeSet;
 import io.tessera.scheduler.state.memory.InMemoryJobHistory;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.config.QueueSpec;
@@ -290,6 +296,38 @@ abstract class ClusterStoreContract {
         LeaderClaims.LeaderClaim second = s.claimLeadership("b");
         assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
         assertThat(s.inTransaction(ClusterStore.Tx::leaderForUpdate)).contains(second);
+    }
+
+    @Test
+    void jobUidsAreUniqueAmongLiveJobsAndFreshOnesComeFirst() throws Exception {
+        JobUids uids = store().jobUids();
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        Predicate<String> finished = done::contains;
+        List<Integer> first = new ArrayList<>();
+        for (String j : List.of("j1", "j2", "j3")) {
+            first.add(uids.allocate(j, 5000, 5002, finished).getAsInt());
+        }
+        assertThat(first).doesNotHaveDuplicates().allMatch(u -> u >= 5000 && u <= 5002);
+        assertThat(uids.allocate("j2", 5000, 5002, finished).getAsInt()).as("its own, again").isEqualTo(first.get(1));
+        assertThat(uids.allocate("j4", 5000, 5002, finished)).as("all live").isEmpty();
+        done.add("j1");
+        assertThat(uids.allocate("j4", 5000, 5002, finished).getAsInt()).as("j1's, given back").isEqualTo(first.get(0));
+        assertThat(uids.holder(first.get(0))).contains("j4");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> racing = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String job = "r" + i;
+                racing.add(pool.submit(() -> uids.allocate(job, 6000, 6007, finished).getAsInt()));
+            }
+            Set<Integer> got = new TreeSet<>();
+            for (var f : racing) {
+                got.add(f.get());
+            }
+            assertThat(got).as("eight racing jobs, eight uids").hasSize(8);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

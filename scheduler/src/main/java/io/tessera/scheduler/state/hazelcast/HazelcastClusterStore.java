@@ -2,10 +2,10 @@ package io.tessera.scheduler.state.hazelcast;
 
 import io.tessera.scheduler.state.ProfileStore;
 import io.tessera.scheduler.state.TelemetryStore;
-import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.CredentialStore;
 import io.tessera.scheduler.state.UsageLedger;
+import io.tessera.scheduler.state.JobUids;
 import io.tessera.scheduler.state.Codec;
 import io.tessera.config.QueueSpec;
 import com.hazelcast.core.HazelcastInstance;
@@ -44,9 +44,9 @@ public final class HazelcastClusterStore implements ClusterStore {
     static final String CREDENTIALS = "tessera.agentCredentials";
     static final String LEADER = "tessera.leader";
     static final String JOIN_TOKENS = "tessera.joinTokens";
+    static final String JOB_UIDS = "tessera.jobUids";
     static final String CHECKPOINT_OWNERS = "tessera.checkpointOwners";
     /** The key whose lock serializes checkpoint claims (never written). */
-    private static final String CLAIMS_LOCK = "~claims";
     static final String QUEUES = "tessera.queues";
     static final String PROFILES = "tessera.profiles";
     static final String TELEMETRY = "tessera.telemetry";
@@ -68,6 +68,7 @@ public final class HazelcastClusterStore implements ClusterStore {
     private final HazelcastQueueMaps queueMaps;
     private final ProfileStore profiles;
     private final UsageLedger usageLedger;
+    private final JobUids jobUids;
     private final TelemetryStore telemetry;
     private final IMap<String, Long> heard;
 
@@ -82,6 +83,7 @@ public final class HazelcastClusterStore implements ClusterStore {
         this.queueMaps = new HazelcastQueueMaps(hz.getMap(QUEUES), hz.getMap(ESTIMATES));
         this.profiles = new HazelcastProfileStore(hz.getMap(PROFILES));
         this.usageLedger = new HazelcastUsageLedger(hz.getMap("tessera.userUsage"));
+        this.jobUids = new HazelcastJobUids(hz.getMap(JOB_UIDS));
         this.telemetry = new HazelcastTelemetryStore(hz.getMap(TELEMETRY), hz.getMap(FLEET_USAGE));
         this.heard = hz.getMap(HEARD);
         this.hz = hz;
@@ -269,19 +271,7 @@ public final class HazelcastClusterStore implements ClusterStore {
 
     @Override
     public Optional<String> claimCheckpointDir(String dir, String owner) {
-        // One claim at a time across the cluster: two users claiming nested directories at once
-        // must not both pass the check (the check reads every claim, the write is one key).
-        checkpointOwners.lock(CLAIMS_LOCK);
-        try {
-            Optional<String> other = CheckpointClaims.conflict(checkpointOwners, dir, owner);
-            if (other.isPresent()) {
-                return other;
-            }
-            String prev = checkpointOwners.putIfAbsent(dir, owner);
-            return prev == null || prev.equals(owner) ? Optional.empty() : Optional.of(prev);
-        } finally {
-            checkpointOwners.unlock(CLAIMS_LOCK);
-        }
+        return HazelcastCheckpointClaims.claim(checkpointOwners, dir, owner);
     }
 
     @Override
@@ -369,6 +359,11 @@ public final class HazelcastClusterStore implements ClusterStore {
     @Override
     public UsageLedger usageLedger() {
         return usageLedger;
+    }
+
+    @Override
+    public JobUids jobUids() {
+        return jobUids;
     }
 
     @Override

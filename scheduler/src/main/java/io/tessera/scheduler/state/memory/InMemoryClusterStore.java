@@ -6,6 +6,7 @@ import io.tessera.scheduler.state.CheckpointClaims;
 import io.tessera.scheduler.state.ClusterStore;
 import io.tessera.scheduler.state.CredentialStore;
 import io.tessera.scheduler.state.UsageLedger;
+import io.tessera.scheduler.state.JobUids;
 import java.util.Set;
 import java.util.TreeSet;
 import io.tessera.config.QueueSpec;
@@ -44,6 +45,7 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, String> checkpointOwners = new ConcurrentHashMap<>();
     private final ProfileStore profiles = ProfileStore.inMemory();
     private final UsageLedger usageLedger = UsageLedger.inMemory();
+    private final JobUids jobUids = JobUids.inMemory();
     private final Map<String, QueueSpec> queues = new ConcurrentHashMap<>();
     volatile Map<String, String> estimates = Map.of();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -300,6 +302,11 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public UsageLedger usageLedger() {
         return usageLedger;
+    }
+
+    @Override
+    public JobUids jobUids() {
+        return jobUids;
     }
 
     @Override

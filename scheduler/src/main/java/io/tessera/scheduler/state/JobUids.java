@@ -1,0 +1,85 @@
+package io.tessera.scheduler.state;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Per-job uids, unique across the fleet: a uid belongs to one job from its submission until it
+ * finishes. A uid whose job has finished (or left the state) is free again, but one never handed
+ * out is preferred, so a uid is reused only when the range is crowded: files a finished job left
+ * on shared storage are not handed to the next job while fresh uids remain. Taking a uid is one
+ * compare-and-set, so two members never give one uid to two live jobs. Blocking, thread-safe.
+ */
+public interface JobUids {
+    /** How far to look for a never-used uid before taking back a finished job's. */
+    int FRESH_PROBES = 256;
+
+    /**
+     * A uid from {@code [first, last]} for {@code jobId}: its own if it holds one already; empty when
+     * every uid belongs to a live job. {@code finished} says whether a holder's job is over.
+     */
+    OptionalInt allocate(String jobId, int first, int last, Predicate<String> finished);
+
+    /** Which job holds {@code uid}, if any. */
+    Optional<String> holder(int uid);
+
+    /** The probing both adapters share, over their own compare-and-set. */
+    interface Slots {
+        /** The job holding the uid, or null. */
+        String get(int uid);
+
+        /** Sets the uid's holder to {@code job} if it is still {@code expected} (null: free); true if set. */
+        boolean swap(int uid, String expected, String job);
+    }
+
+    /** Probes from a point the job id picks: fresh uids first, then finished jobs' uids. */
+    static OptionalInt allocate(Slots slots, String jobId, int first, int last, Predicate<String> finished) {
+        long size = (long) last - first + 1;
+        long start = Math.floorMod(jobId.hashCode() * 0x9E3779B9L, size);
+        for (int pass = 0; pass < 2; pass++) {
+            long probes = pass == 0 ? Math.min(FRESH_PROBES, size) : size;
+            for (long i = 0; i < probes; i++) {
+                int uid = (int) (first + (start + i) % size);
+                String holder = slots.get(uid);
+                if (jobId.equals(holder)) {
+                    return OptionalInt.of(uid);
+                }
+                boolean free = holder == null || pass == 1 && finished.test(holder);
+                if (free && slots.swap(uid, holder, jobId)) {
+                    return OptionalInt.of(uid);
+                }
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Uids in this process's memory, for tests and the simulator. */
+    static JobUids inMemory() {
+        Map<Integer, String> map = new ConcurrentHashMap<>();
+        Slots slots = new Slots() {
+            @Override
+            public String get(int uid) {
+                return map.get(uid);
+            }
+
+            @Override
+            public boolean swap(int uid, String expected, String job) {
+                return expected == null ? map.putIfAbsent(uid, job) == null : map.replace(uid, expected, job);
+            }
+        };
+        return new JobUids() {
+            @Override
+            public OptionalInt allocate(String jobId, int first, int last, Predicate<String> finished) {
+                return JobUids.allocate(slots, jobId, first, last, finished);
+            }
+
+            @Override
+            public Optional<String> holder(int uid) {
+                return Optional.ofNullable(map.get(uid));
+            }
+        };
+    }
+}

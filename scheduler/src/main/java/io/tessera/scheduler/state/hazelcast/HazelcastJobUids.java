@@ -1,0 +1,39 @@
+package io.tessera.scheduler.state.hazelcast;
+
+import com.hazelcast.map.IMap;
+import io.tessera.scheduler.state.JobUids;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
+
+/** {@link JobUids} on one Hazelcast map, uid to job id, written through to the database. */
+final class HazelcastJobUids implements JobUids {
+    private final IMap<String, String> map;
+    private final Slots slots;
+
+    HazelcastJobUids(IMap<String, String> map) {
+        this.map = map;
+        this.slots = new Slots() {
+            @Override
+            public String get(int uid) {
+                return map.get(Integer.toString(uid));
+            }
+
+            @Override
+            public boolean swap(int uid, String expected, String job) {
+                String key = Integer.toString(uid);
+                return expected == null ? map.putIfAbsent(key, job) == null : map.replace(key, expected, job);
+            }
+        };
+    }
+
+    @Override
+    public OptionalInt allocate(String jobId, int first, int last, Predicate<String> finished) {
+        return JobUids.allocate(slots, jobId, first, last, finished);
+    }
+
+    @Override
+    public Optional<String> holder(int uid) {
+        return Optional.ofNullable(map.get(Integer.toString(uid)));
+    }
+}
