@@ -11,6 +11,9 @@ import io.tessera.agent.detect.Inventory;
 import io.tessera.agent.worker.WorkerSupervisor;
 import io.tessera.config.AgentConfig;
 import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.CommPlan;
+import io.tessera.agent.net.ListeningPorts;
+import io.tessera.agent.net.PortGuard;
 import io.tessera.config.wire.RegisterRequest;
 import io.tessera.config.wire.RegisterResponse;
 import java.io.IOException;
@@ -109,7 +112,8 @@ final class HeartbeatLoop implements AutoCloseable {
                 LOG.info("registered node {} with {} devices at {}", config.node(), inv.devices().size(),
                         config.schedulerUrl());
             } else {
-                long asked = client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports()))
+                long asked = client.heartbeat(new Heartbeat(config.node(), inv.devices(), supervisor.reports(),
+                        PortGuard.busy(ListeningPorts.read(), CommPlan.PORT_BASE, CommPlan.PORT_SPAN)))
                         .heartbeatIntervalMs();
                 if (asked > 0 && asked != intervalMs) {
                     LOG.info("scheduler asks for a heartbeat every {} ms (was {} ms): the fleet's size changed", asked,

@@ -4,6 +4,8 @@ import io.tessera.agent.container.ContainerRun;
 import io.tessera.agent.container.ContainerRuntime;
 import io.tessera.agent.container.PodmanRuntime;
 import io.tessera.agent.container.VendorDevices;
+import io.tessera.agent.net.ListeningPorts;
+import io.tessera.agent.net.PortGuard;
 import io.tessera.config.wire.ShardAssignment;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -13,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts one worker in a container of its shard's image: the same directories, checks and worker
@@ -59,6 +62,10 @@ final class ContainerStarter {
         ShardAssignment a = w.assignment;
         var ids = identity.forJob(a.jobId(), a.jobUid());
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
+        Optional<String> squatted = PortGuard.squatted(a, ListeningPorts.read(), uid); // issue 27, N8
+        if (squatted.isPresent()) {
+            throw new IOException(squatted.get());
+        }
         files.prepareLog(a);
         Path dir = files.prepareShardDir(a, uid);
         Path checkpoints = files.prepareCheckpointDir(a, ids);

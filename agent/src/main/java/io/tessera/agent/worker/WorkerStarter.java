@@ -1,5 +1,7 @@
 package io.tessera.agent.worker;
 
+import io.tessera.agent.net.ListeningPorts;
+import io.tessera.agent.net.PortGuard;
 import io.tessera.config.wire.ShardAssignment;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -42,6 +44,10 @@ final class WorkerStarter {
         ShardAssignment a = w.assignment;
         var ids = identity.forJob(a.jobId(), a.jobUid());
         int uid = ids.map(WorkerIdentity.Ids::uid).orElse(-1);
+        Optional<String> squatted = PortGuard.squatted(a, ListeningPorts.read(), uid); // issue 27, N8
+        if (squatted.isPresent()) {
+            throw new IOException(squatted.get());
+        }
         files.prepareLog(a);
         Path dir = files.prepareShardDir(a, uid);
         files.requireReachable(a, ids);

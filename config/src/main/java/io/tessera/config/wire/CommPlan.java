@@ -25,6 +25,11 @@ import java.util.Optional;
  *                   {@code GLOO_SOCKET_IFNAME}; a shard's assignment carries only its own node's
  */
 public record CommPlan(int worldPort, List<Group> groups, Bridge bridge, Map<String, Map<String, String>> interfaces) {
+    /** The first port plans are given. */
+    public static final int PORT_BASE = 29500;
+    /** How many ports, from {@link #PORT_BASE}, plans are given. */
+    public static final int PORT_SPAN = 2000;
+
     public CommPlan {
         groups = List.copyOf(groups);
         interfaces = interfaces == null ? Map.of() : Map.copyOf(interfaces);

@@ -6,6 +6,7 @@ import io.tessera.config.ValidationException;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.Heartbeat;
+import io.tessera.config.wire.CommPlan;
 import io.tessera.config.wire.HeartbeatResponse;
 import io.tessera.config.wire.LogEndpoint;
 import io.tessera.config.wire.RegisterRequest;
@@ -132,14 +133,16 @@ public final class AgentService {
         Optional<NodeRecord> current = store.node(node);
         List<DeviceReport> before = current.map(NodeRecord::devices).orElse(List.of());
         boolean known = current.isPresent();
-        if (known && current.get().state() == NodeState.READY && before.equals(offered(current.get(), hb))) {
+        List<Integer> busy = busyPorts(hb);
+        if (known && current.get().state() == NodeState.READY && before.equals(offered(current.get(), hb))
+                && current.get().busyPorts().equals(busy)) {
             store.touchNode(node, now); // nothing but the time changed: no record rewrite, no database write
         } else if (known) {
             known = store.updateNode(node, old -> old.map(n -> {
                 if (n.state() == NodeState.LOST) {
                     LOG.info("node {} is heartbeating again after being lost", node);
                 }
-                return n.withHeartbeat(offered(n, hb), now);
+                return n.withHeartbeat(offered(n, hb), now).withBusyPorts(busy);
             }).orElse(null)).isPresent();
             store.touchNode(node, now);
         }
@@ -156,6 +159,15 @@ public final class AgentService {
     }
 
     /** The devices a heartbeat offers, those past the node's accepted inventory held unhealthy. */
+    /** The plan-range ports the agent found busy: only ports in the range, sorted, each once. */
+    private static List<Integer> busyPorts(Heartbeat hb) {
+        if (hb.busyPorts().size() > Heartbeat.MAX_BUSY_PORTS) {
+            throw new ValidationException("busyPorts", "at most " + Heartbeat.MAX_BUSY_PORTS + " ports");
+        }
+        return hb.busyPorts().stream().filter(p -> p != null && p >= CommPlan.PORT_BASE
+                && p < CommPlan.PORT_BASE + CommPlan.PORT_SPAN).distinct().sorted().toList();
+    }
+
     private List<DeviceReport> offered(NodeRecord n, Heartbeat hb) {
         return withinAccepted(hb.devices(), n.acceptedDevices() + config.limits().inventoryGrowth());
     }

@@ -15,8 +15,8 @@ import java.util.Set;
  * nodes use; so no two jobs sharing a node are given one port (while the span has room). Pure.
  */
 final class CommPorts {
-    static final int BASE_PORT = 29500;
-    static final int PORT_SPAN = 2000;
+    static final int BASE_PORT = CommPlan.PORT_BASE;
+    static final int PORT_SPAN = CommPlan.PORT_SPAN;
     static final int BLOCK = 16;
 
     private CommPorts() {

@@ -263,9 +263,11 @@ public final class PlanApplier {
         if (change.releaseOwn() && job.get().placement() != null) {
             job.get().placement().shards().forEach(s -> mine.put(s.node(), without(sets.get(s.node()), job.get().id())));
         }
-        Set<Integer> taken = AssignmentBuilder.portsInUse(change.plan().shards().stream().map(ShardPlan::node)
-                .flatMap(n -> Stream.concat(Stream.of(n), peers.of(n).stream())).distinct()
-                .map(n -> mine.getOrDefault(n, sets.get(n))).toList(), next.id());
+        List<String> near = change.plan().shards().stream().map(ShardPlan::node)
+                .flatMap(n -> Stream.concat(Stream.of(n), peers.of(n).stream())).distinct().toList();
+        Set<Integer> taken = AssignmentBuilder.portsInUse(near.stream().map(n -> mine.getOrDefault(n, sets.get(n))).toList(),
+                next.id());
+        change.plan().shards().forEach(s -> nodes.get(s.node()).ifPresent(n -> taken.addAll(n.busyPorts()))); // N8
         Plan plan = AssignmentBuilder.completed(next, change.plan(), catalog,
                 n -> nodes.get(n).map(NodeRecord::labels).orElse(Map.of()), taken);
         for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, plan, catalog).entrySet()) {
