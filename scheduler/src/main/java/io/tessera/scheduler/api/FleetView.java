@@ -35,10 +35,10 @@ public record FleetView(List<Chip> chips, Chip total) {
         for (NodeRecord n : nodes) {
             NodeApiView v = NodeApiView.of(n, sets.get(n.name()), 0);
             for (NodeApiView.DeviceView d : v.devices()) {
-                int[] c = counts.computeIfAbsent(d.chipType(), k -> new int[5]);
+                int[] c = counts.computeIfAbsent(d.hardware().chipType(), k -> new int[5]);
                 c[1]++;
                 c[2 + DeviceState.valueOf(d.state().toUpperCase(Locale.ROOT)).ordinal()]++; // free, allocated, unhealthy
-                nodesOf.computeIfAbsent(d.chipType(), k -> new HashSet<>()).add(n.name());
+                nodesOf.computeIfAbsent(d.hardware().chipType(), k -> new HashSet<>()).add(n.name());
             }
         }
         List<Chip> chips = counts.entrySet().stream().map(e -> {

@@ -2,6 +2,7 @@ package io.tessera.scheduler.api;
 
 import java.util.function.Predicate;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ContainerSupport;
 import io.tessera.config.wire.DeviceReport;
@@ -23,11 +24,27 @@ public record NodeApiView(String name, String address, String state, boolean dra
                           long heartbeatAgeMs, Map<String, Integer> deviceCounts, List<DeviceView> devices,
                           ContainerSupport containers) {
 
-    /** One device. {@code state} is {@code unhealthy}, {@code allocated} or {@code free}. */
+    /**
+     * One device, in parts that the JSON shows as one flat object: what it is, its state
+     * ({@code unhealthy}, {@code allocated} or {@code free}), the shard holding it (null: none, or
+     * not the caller's to see), why it is unhealthy, and its last telemetry.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DeviceView(int index, String uuid, String chipType, String rawName, double memoryGiB, String state,
-                             String jobId, Integer shard, String problem, Double utilizationPercent,
-                             Double memoryUsedGiB, Double temperatureC, Double powerW) {
+    public record DeviceView(@JsonUnwrapped Hardware hardware, String state, @JsonUnwrapped Holder holder, String problem,
+                             @JsonUnwrapped Telemetry telemetry) {
+    }
+
+    /** What the device is: its index and uuid, catalog chip type, the vendor's name for it, and its memory. */
+    public record Hardware(int index, String uuid, String chipType, String rawName, double memoryGiB) {
+    }
+
+    /** The shard on the device. */
+    public record Holder(String jobId, Integer shard) {
+    }
+
+    /** The device's last reported telemetry; each null where the vendor tool reports none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Telemetry(Double utilizationPercent, Double memoryUsedGiB, Double temperatureC, Double powerW) {
     }
 
     public static NodeApiView of(NodeRecord node, AssignmentSet set, long nowMs) {
@@ -55,8 +72,8 @@ public record NodeApiView(String name, String address, String state, boolean dra
     }
 
     private static DeviceView view(DeviceReport d, String state, ShardAssignment a) {
-        return new DeviceView(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB(), state,
-                a == null ? null : a.jobId(), a == null ? null : a.shard(), d.problem(), d.utilizationPercent(),
-                d.memoryUsedGiB(), d.temperatureC(), d.powerW());
+        return new DeviceView(new Hardware(d.index(), d.uuid(), d.chipType(), d.rawName(), d.memoryGiB()), state,
+                a == null ? null : new Holder(a.jobId(), a.shard()), d.problem(),
+                new Telemetry(d.utilizationPercent(), d.memoryUsedGiB(), d.temperatureC(), d.powerW()));
     }
 }
