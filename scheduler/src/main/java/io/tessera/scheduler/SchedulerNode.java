@@ -111,6 +111,7 @@ public final class SchedulerNode implements AutoCloseable {
         SecretBox secrets = SecretBox.from(config);
         HazelcastInstance hz = HazelcastMember.start(config, db);
         ClusterStore store = new HazelcastClusterStore(hz);
+        adoptJobUids(store);
         HealthMonitor health = new HealthMonitor(db, hz, 3, onFatal).start(2000);
         LearnedThroughput learned = new LearnedThroughput(store.profiles(), catalog, clock::millis);
         PlacementPolicy policy = policy(config, learned);
@@ -164,6 +165,12 @@ public final class SchedulerNode implements AutoCloseable {
             db.ifPresent(HikariDataSource::close);
             throw new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /** The live jobs' uids back in the shared table (after a whole-cluster restart it starts empty). */
+    private static void adoptJobUids(ClusterStore store) {
+        store.jobs().stream().filter(j -> !j.state().terminal() && j.identity().uid() != null)
+                .forEach(j -> store.jobUids().adopt(j.id(), j.identity().uid()));
     }
 
     /** Refreshes the fleet gauges every {@code intervalMs} on a daemon thread. */

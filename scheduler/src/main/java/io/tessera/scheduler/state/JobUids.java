@@ -11,7 +11,10 @@ import java.util.function.Predicate;
  * finishes. A uid whose job has finished (or left the state) is free again, but one never handed
  * out is preferred, so a uid is reused only when the range is crowded: files a finished job left
  * on shared storage are not handed to the next job while fresh uids remain. Taking a uid is one
- * compare-and-set, so two members never give one uid to two live jobs. Blocking, thread-safe.
+ * compare-and-set, so two members never give one uid to two live jobs. The table is shared by
+ * the members but not written to the database: each job record keeps its uid, and a member that
+ * starts adopts the live jobs' uids ({@link #adopt}), so a whole-cluster restart loses nothing and
+ * a submission costs no extra database write. Blocking, thread-safe.
  */
 public interface JobUids {
     /** How far to look for a never-used uid before taking back a finished job's. */
@@ -25,6 +28,13 @@ public interface JobUids {
 
     /** Which job holds {@code uid}, if any. */
     Optional<String> holder(int uid);
+
+    /**
+     * Records that {@code jobId} holds {@code uid} unless someone does already: how a member that
+     * starts rebuilds the table from the jobs' own records (the table itself is not written to the
+     * database; each job record keeps its uid durably).
+     */
+    void adopt(String jobId, int uid);
 
     /** The probing both adapters share, over their own compare-and-set. */
     interface Slots {
@@ -79,6 +89,11 @@ public interface JobUids {
             @Override
             public Optional<String> holder(int uid) {
                 return Optional.ofNullable(map.get(uid));
+            }
+
+            @Override
+            public void adopt(String jobId, int uid) {
+                map.putIfAbsent(uid, jobId);
             }
         };
     }

@@ -57,6 +57,7 @@ public final class TestCluster implements AutoCloseable {
     private LimitsConfig limits;
     private List<QueueSpec> queues = List.of();
     private ContainersConfig containers;
+    private WorkersConfig workers;
 
     private TestCluster(SchedulerNode scheduler, Path dir, AuthConfig auth) {
         this.scheduler = scheduler;
@@ -150,15 +151,18 @@ public final class TestCluster implements AutoCloseable {
     /** With the scheduler allocating jobs' uids from {@code range} ({@code workers.jobUids}). */
     public static TestCluster withJobUids(Path dir, String range) {
         AuthConfig auth = writeAuth(dir);
-        return new TestCluster(SchedulerNode.start(config(0, auth, dir, null, List.of(), null, new WorkersConfig(range)),
+        WorkersConfig workers = new WorkersConfig(range);
+        TestCluster c = new TestCluster(SchedulerNode.start(config(0, auth, dir, null, List.of(), null, workers),
                 Clock.systemUTC()), dir, auth);
+        c.workers = workers;
+        return c;
     }
 
     /** Crashes the scheduler (no graceful shutdown) and starts a new member on the same port and database. */
     public void restartScheduler() {
         int port = scheduler.port();
         scheduler.crash();
-        scheduler = SchedulerNode.start(config(port, auth, dir, limits, queues, containers), Clock.systemUTC());
+        scheduler = SchedulerNode.start(config(port, auth, dir, limits, queues, containers, workers), Clock.systemUTC());
     }
 
     public Agent agent(String node, String chip, int devices) {

@@ -61,6 +61,9 @@ class FleetUidsTest {
             String queued = c.submit(job("queued", "echo uid=$(id -u)", 1));
             assertThat(c.sendAs(TestCluster.ADMIN, "POST", "/v1/jobs", job("third", "true", 1).getBytes(),
                     "application/yaml").status()).as("both uids belong to live jobs").isEqualTo(429);
+            c.restartScheduler(); // the uid table is rebuilt from the jobs' records
+            assertThat(c.sendAs(TestCluster.ADMIN, "POST", "/v1/jobs", job("third", "true", 1).getBytes(),
+                    "application/yaml").status()).as("still held after a restart").isEqualTo(429);
             assertThat(c.send("DELETE", "/v1/jobs/" + wide, null, null).status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(30)).until(() -> c.job(queued).path("state").asText().equals("SUCCEEDED"));
             String second = uidLine(c, queued, 0);

@@ -313,6 +313,10 @@ abstract class ClusterStoreContract {
         done.add("j1");
         assertThat(uids.allocate("j4", 5000, 5002, finished).getAsInt()).as("j1's, given back").isEqualTo(first.get(0));
         assertThat(uids.holder(first.get(0))).contains("j4");
+        uids.adopt("j9", 5100);
+        uids.adopt("j8", 5100);
+        assertThat(uids.holder(5100)).as("adopting keeps the holder there").contains("j9");
+        assertThat(uids.allocate("j7", 5100, 5100, finished)).as("an adopted uid is held").isEmpty();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Integer>> racing = new ArrayList<>();

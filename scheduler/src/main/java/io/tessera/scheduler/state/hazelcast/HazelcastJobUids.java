@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
 
-/** {@link JobUids} on one Hazelcast map, uid to job id, written through to the database. */
+/** {@link JobUids} on one Hazelcast map, uid to job id (shared by the members, not written to the database). */
 final class HazelcastJobUids implements JobUids {
     private final IMap<String, String> map;
     private final Slots slots;
@@ -35,5 +35,10 @@ final class HazelcastJobUids implements JobUids {
     @Override
     public Optional<String> holder(int uid) {
         return Optional.ofNullable(map.get(Integer.toString(uid)));
+    }
+
+    @Override
+    public void adopt(String jobId, int uid) {
+        map.putIfAbsent(Integer.toString(uid), jobId);
     }
 }

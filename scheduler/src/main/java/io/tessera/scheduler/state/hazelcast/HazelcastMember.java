@@ -69,7 +69,6 @@ public final class HazelcastMember {
             Map.entry(HazelcastClusterStore.CREDENTIALS, "tessera_agent_credentials"),
             Map.entry(HazelcastClusterStore.LEADER, "tessera_leader"),
             Map.entry(HazelcastClusterStore.JOIN_TOKENS, "tessera_join_tokens"),
-            Map.entry(HazelcastClusterStore.JOB_UIDS, "tessera_job_uids"),
             Map.entry(HazelcastClusterStore.CHECKPOINT_OWNERS, "tessera_checkpoint_owners"),
             Map.entry(HazelcastClusterStore.QUEUES, "tessera_queues"), Map.entry(HazelcastClusterStore.PROFILES, "tessera_profiles"),
             Map.entry(HazelcastClusterStore.TELEMETRY, "tessera_telemetry"),
