@@ -1,5 +1,6 @@
 package io.tessera.scheduler.state;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -38,29 +39,37 @@ public interface JobUids {
 
     /** The probing both adapters share, over their own compare-and-set. */
     interface Slots {
-        /** The job holding the uid, or null. */
-        String get(int uid);
+        /** Makes {@code job} the uid's holder if it has none; returns the holder it had (null: it was free, now taken). */
+        String claim(int uid, String job);
 
-        /** Sets the uid's holder to {@code job} if it is still {@code expected} (null: free); true if set. */
-        boolean swap(int uid, String expected, String job);
+        /** Makes {@code job} the uid's holder if it is still {@code expected}; true if so. */
+        boolean replace(int uid, String expected, String job);
     }
 
-    /** Probes from a point the job id picks: fresh uids first, then finished jobs' uids. */
+    /**
+     * Probes from a point the job id picks: fresh uids first (one claim each, no read first), then
+     * finished jobs' uids.
+     */
     static OptionalInt allocate(Slots slots, String jobId, int first, int last, Predicate<String> finished) {
         long size = (long) last - first + 1;
         long start = Math.floorMod(jobId.hashCode() * 0x9E3779B9L, size);
-        for (int pass = 0; pass < 2; pass++) {
-            long probes = pass == 0 ? Math.min(FRESH_PROBES, size) : size;
-            for (long i = 0; i < probes; i++) {
-                int uid = (int) (first + (start + i) % size);
-                String holder = slots.get(uid);
-                if (jobId.equals(holder)) {
-                    return OptionalInt.of(uid);
-                }
-                boolean free = holder == null || pass == 1 && finished.test(holder);
-                if (free && slots.swap(uid, holder, jobId)) {
-                    return OptionalInt.of(uid);
-                }
+        Map<Integer, String> held = new HashMap<>();
+        for (long i = 0; i < Math.min(FRESH_PROBES, size); i++) {
+            int uid = (int) (first + (start + i) % size);
+            String holder = slots.claim(uid, jobId);
+            if (holder == null || holder.equals(jobId)) {
+                return OptionalInt.of(uid);
+            }
+            held.put(uid, holder);
+        }
+        for (long i = 0; i < size; i++) {
+            int uid = (int) (first + (start + i) % size);
+            String holder = held.containsKey(uid) ? held.get(uid) : slots.claim(uid, jobId);
+            if (holder == null || holder.equals(jobId)) {
+                return OptionalInt.of(uid);
+            }
+            if (finished.test(holder) && slots.replace(uid, holder, jobId)) {
+                return OptionalInt.of(uid);
             }
         }
         return OptionalInt.empty();
@@ -71,13 +80,13 @@ public interface JobUids {
         Map<Integer, String> map = new ConcurrentHashMap<>();
         Slots slots = new Slots() {
             @Override
-            public String get(int uid) {
-                return map.get(uid);
+            public String claim(int uid, String job) {
+                return map.putIfAbsent(uid, job);
             }
 
             @Override
-            public boolean swap(int uid, String expected, String job) {
-                return expected == null ? map.putIfAbsent(uid, job) == null : map.replace(uid, expected, job);
+            public boolean replace(int uid, String expected, String job) {
+                return map.replace(uid, expected, job);
             }
         };
         return new JobUids() {

@@ -15,14 +15,13 @@ final class HazelcastJobUids implements JobUids {
         this.map = map;
         this.slots = new Slots() {
             @Override
-            public String get(int uid) {
-                return map.get(Integer.toString(uid));
+            public String claim(int uid, String job) {
+                return map.putIfAbsent(Integer.toString(uid), job);
             }
 
             @Override
-            public boolean swap(int uid, String expected, String job) {
-                String key = Integer.toString(uid);
-                return expected == null ? map.putIfAbsent(key, job) == null : map.replace(key, expected, job);
+            public boolean replace(int uid, String expected, String job) {
+                return map.replace(Integer.toString(uid), expected, job);
             }
         };
     }
