@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit trail's writer. {@link #record} never blocks: it writes the record as one JSON line
- * to the {@code tessera.audit} logger (for a SIEM) and queues it for the {@link AuditLog}, which
- * one daemon thread appends to in batches, retrying while the store is down. Refused calls go
+ * The audit trail's writer. {@link #record} never blocks: it queues the record for one daemon
+ * thread, which writes it as one JSON line to the {@code tessera.audit} logger (for a SIEM) and
+ * appends it to the {@link AuditLog} in batches, retrying while the store is down. Refused calls go
  * through {@link #refused}, sampled per address by a {@link DeniedSampler}. The same thread
  * purges records past the retention every hour. Reads ({@link #page}) first wait for this
  * member's queued records to be stored, so a caller sees its own calls.
@@ -49,19 +49,27 @@ public final class AuditTrail implements AutoCloseable {
         writer.start();
     }
 
-    /** Records one call. Never blocks; a record that finds the queue full is counted as dropped and logged. */
+    /**
+     * Records one call. Never blocks (it runs on the event loop): the record is queued, and the
+     * writer thread logs its line and stores it. A record that finds the queue full is logged at
+     * once and counted as dropped from the database.
+     */
     public void record(AuditRecord r) {
+        pending.incrementAndGet();
+        if (!queue.offer(r)) {
+            pending.decrementAndGet();
+            siem(r);
+            long n = dropped.incrementAndGet();
+            LOG.error("the audit queue is full (the database is not keeping up): {} record(s) dropped from the "
+                    + "database; they are in the tessera.audit log", n);
+        }
+    }
+
+    private static void siem(AuditRecord r) {
         try {
             SIEM.info(Documents.json().writeValueAsString(r));
         } catch (JsonProcessingException e) {
             LOG.warn("cannot write an audit line: {}", e.getMessage());
-        }
-        pending.incrementAndGet();
-        if (!queue.offer(r)) {
-            pending.decrementAndGet();
-            long n = dropped.incrementAndGet();
-            LOG.error("the audit queue is full (the database is not keeping up): {} record(s) dropped from the "
-                    + "database; they are in the tessera.audit log", n);
         }
     }
 
@@ -111,6 +119,7 @@ public final class AuditTrail implements AutoCloseable {
                     if (first != null) {
                         batch.add(first);
                         queue.drainTo(batch, 499);
+                        batch.forEach(AuditTrail::siem); // the log line first: the database may be down
                     }
                 }
                 housekeeping();
