@@ -58,8 +58,8 @@ public final class PortGuard {
         return Optional.empty();
     }
 
-    /** The ports in {@code [first, first + span)} something listens on here. */
+    /** The ports in {@code [first, first + span)} something listens on here, in order. */
     public static List<Integer> busy(Map<Integer, Integer> listening, int first, int span) {
-        return listening.keySet().stream().filter(p -> p >= first && p < first + span).toList();
+        return listening.keySet().stream().filter(p -> p >= first && p < first + span).sorted().toList();
     }
 }
