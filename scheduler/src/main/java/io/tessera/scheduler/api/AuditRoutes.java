@@ -96,13 +96,14 @@ final class AuditRoutes {
 
     /** The query the parameters ask for; a bad parameter is a 400 that names it. */
     static AuditLog.Query query(MultiMap params) {
-        int limit = params.get("limit") == null ? 100 : (int) number("limit", params.get("limit"));
-        if (limit < 1 || limit > MAX_LIMIT) {
+        long limit = params.get("limit") == null ? 100 : number("limit", params.get("limit"));
+        if (limit < 1 || limit > MAX_LIMIT) { // checked before narrowing: 2^32 + 1 must not pass as 1
             throw new ValidationException("limit", "must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
         Long before = params.get("cursor") == null ? null : number("cursor", params.get("cursor"));
         return new AuditLog.Query(params.get("actor"), params.get("action"), params.get("target"),
-                params.get("outcome"), time("since", params.get("since")), time("until", params.get("until")), before, limit);
+                params.get("outcome"), time("since", params.get("since")), time("until", params.get("until")), before,
+                (int) limit);
     }
 
     private static long number(String field, String value) {
