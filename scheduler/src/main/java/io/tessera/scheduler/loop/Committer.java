@@ -6,9 +6,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * How a stage that commits as it decides (the queue pass, in batches) hands its decisions to the
- * loop: the loop commits each through the one fenced applier under its term, and returns the
- * outcomes. The stage never holds the applier or the term.
+ * Commits a decision through the one fenced applier under a term and returns the outcomes: how
+ * tests run one stage alone ({@link QueuePlacer#placeQueued}). The loop commits a whole pass at
+ * once; no stage holds the applier or the term.
  */
 @FunctionalInterface
 public interface Committer {

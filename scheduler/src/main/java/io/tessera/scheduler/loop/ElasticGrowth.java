@@ -68,13 +68,18 @@ public final class ElasticGrowth {
         this.config = config;
     }
 
-    /** One pass over the running elastic jobs: the gangs to move at their checkpoint, for the loop to commit. */
+    /** {@link #grow} on the view as it is now: one stage alone (tests). */
     public StageDecision growWhereWorthIt() {
+        return grow(CycleState.of(view));
+    }
+
+    /** One pass over the running elastic jobs of {@code s}: the gangs to move at their checkpoint, for the loop to commit. */
+    public StageDecision grow(CycleState s) {
         if (!config.enabled()) {
             return StageDecision.NONE;
         }
-        List<JobRecord> jobs = view.jobs();
-        List<JobRecord> queued = view.queued();
+        List<JobRecord> jobs = s.jobs();
+        List<JobRecord> queued = s.queued();
         int queuedPriority = queued.isEmpty() ? Integer.MIN_VALUE : queued.get(0).spec().priority();
         Set<String> candidates = jobs.stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
                         && minGain(j) > 0 && j.placement() != null && j.spec().priority() > queuedPriority)
@@ -84,7 +89,7 @@ public final class ElasticGrowth {
         List<Change.Regrow> moves = new ArrayList<>();
         for (JobRecord job : jobs) {
             if (candidates.contains(job.id())) {
-                consider(job, moves);
+                consider(s, job, moves);
             }
         }
         return StageDecision.of(moves, outcomes -> {
@@ -98,13 +103,13 @@ public final class ElasticGrowth {
         });
     }
 
-    private void consider(JobRecord job, List<Change.Regrow> moves) {
+    private void consider(CycleState s, JobRecord job, List<Change.Regrow> moves) {
         Armed a = armed.get(job.id());
         if (a != null && a.attempt() == job.attempt()) {
             long checkpoint = latestCheckpoint(job);
             if (checkpoint > a.checkpoint()) { // the next checkpoint boundary
                 armed.remove(job.id());
-                better(job).ifPresent(plan -> moves.add(regrow(job, plan, checkpoint)));
+                better(s, job).ifPresent(plan -> moves.add(regrow(job, plan, checkpoint)));
             }
             return;
         }
@@ -117,7 +122,7 @@ public final class ElasticGrowth {
         if (checkpoint < 0) {
             return; // no checkpoint seen yet, so no boundary to grow at
         }
-        better(job).ifPresent(plan -> {
+        better(s, job).ifPresent(plan -> {
             armed.put(job.id(), new Armed(job.attempt(), checkpoint));
             LOG.info("job {} can grow to {} shards ({} samples/s predicted against {}); waiting for its next checkpoint",
                     job.id(), plan.shards().size(), round(plan.predictedSamplesPerSec()),
@@ -131,8 +136,8 @@ public final class ElasticGrowth {
     }
 
     /** A plan on free capacity plus the job's own devices that beats the current one by the configured gain. */
-    private Optional<Plan> better(JobRecord job) {
-        Optional<Plan> result = KeptReservations.plan(placer, view.snapshotWithout(job), job, policy, memory.inForce,
+    private Optional<Plan> better(CycleState s, JobRecord job) {
+        Optional<Plan> result = KeptReservations.plan(placer, s.snapshotWithout(job), job, policy, memory.inForce,
                 clock.millis());
         double now = job.placement().predictedSamplesPerSec();
         return result.filter(p -> p.predictedSamplesPerSec() >= now * (1 + minGain(job)) && !sameGang(p, job.placement()));

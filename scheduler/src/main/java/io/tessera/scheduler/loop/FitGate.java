@@ -59,7 +59,7 @@ final class FitGate implements AdmissionGate {
         blocked.tried(BlockedSet.Trial.PLACEMENT, c.id(), pass.working.fingerprint());
         reservations.wantsEstimate(c.id()); // its start, for people, is worked out once the pass has decided
         Optional<Reservation> mine = c.head()
-                ? reservations.blocked(c.job(), pass.working, c.policy(), pass.reserved, pass.pending) : Optional.empty();
+                ? reservations.blocked(pass.state, c.job(), pass.working, c.policy(), pass.reserved, pass.pending) : Optional.empty();
         if (mine.isEmpty()) {
             return new GateVerdict.Unfit((Unschedulable) result);
         }

@@ -42,11 +42,16 @@ public final class FleetSampler {
      * when the use changed or a minute has passed since the last one written.
      */
     public StageDecision sample() {
+        return sample(CycleState.of(view));
+    }
+
+    /** {@link #sample()} of the fleet in {@code s}. */
+    public StageDecision sample(CycleState s) {
         long now = clock.millis();
         if (!memory.due("fleet-sample", now, CHANGE_MS)) {
             return StageDecision.NONE;
         }
-        FleetUsage.Point p = point(now, view.nodes(), view.assignmentSets(), view.catalog());
+        FleetUsage.Point p = point(now, s.nodes(), s.assignmentSets(), s.catalog());
         FleetUsage.Point last = memory.fleetSample;
         if (last != null && last.byVendor().equals(p.byVendor()) && now - last.atMs() < FleetUsage.FIRST_SPACING_MS) {
             return StageDecision.NONE;

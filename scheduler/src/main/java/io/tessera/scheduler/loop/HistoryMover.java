@@ -54,12 +54,17 @@ public final class HistoryMover {
 
     /** The finished jobs due to move, and the purge of old history when it is due, for the loop to commit (the applier holds the history). */
     public StageDecision moveFinished() {
+        return moveFinished(CycleState.of(view));
+    }
+
+    /** {@link #moveFinished()} over the jobs of {@code s}. */
+    public StageDecision moveFinished(CycleState s) {
         long now = clock.millis();
         if (!memory.due("history", now, EVERY_MS)) {
             return StageDecision.NONE;
         }
         List<Change> moves = new ArrayList<>();
-        for (JobRecord job : due(view.jobs(), now, graceMs)) {
+        for (JobRecord job : due(s.jobs(), now, graceMs)) {
             int shards = job.placement() == null ? 0 : job.placement().shards().size();
             List<ShardReport> last = shards == 0 ? List.of()
                     : store.shardReports(job.id(), shards).values().stream().filter(r -> r.attempt() == job.attempt()).toList();

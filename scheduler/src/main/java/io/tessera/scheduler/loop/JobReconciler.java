@@ -41,10 +41,15 @@ public final class JobReconciler {
         this.clock = clock;
     }
 
-    /** The next lifecycle step of every job whose inputs changed since the last call, for the loop to commit. */
+    /** {@link #reconcile} of the jobs the view marked since the last call: one stage alone (tests). */
     public StageDecision reconcileChanged() {
-        Set<String> lost = view.lostNodes();
-        List<JobRecord> changed = view.takeJobsToReconcile();
+        return reconcile(CycleState.of(view, view.takeJobsToReconcile()));
+    }
+
+    /** The next lifecycle step of every job of {@code s} whose inputs changed, for the loop to commit. */
+    public StageDecision reconcile(CycleState s) {
+        Set<String> lost = s.lostNodes();
+        List<JobRecord> changed = s.jobsToReconcile();
         Map<String, QueueSpec> queues = changed.isEmpty() ? Map.of() : store.queues();
         Map<String, Integer> shardsByJob = new HashMap<>();
         changed.forEach(j -> shardsByJob.put(j.id(), j.placement() == null ? 0 : j.placement().shards().size()));

@@ -62,6 +62,11 @@ public final class NodeLivenessSweep {
      * Each loss is re-checked at commit: a heartbeat that landed since this sweep read keeps the node.
      */
     public StageDecision sweep(Term term, CycleMemory memory) {
+        return sweep(term, memory, CycleState.of(view));
+    }
+
+    /** {@link #sweep(Term, CycleMemory)} over the nodes of {@code s}. */
+    public StageDecision sweep(Term term, CycleMemory memory, CycleState s) {
         long now = clock.millis();
         long timeoutMs = timeoutMs();
         if (now - term.startedMs() < timeoutMs) {
@@ -72,7 +77,7 @@ public final class NodeLivenessSweep {
         }
         List<Change.NodeLost> silent = new ArrayList<>();
         Map<String, Long> heard = store.heardTimes();
-        for (NodeRecord node : view.nodes()) {
+        for (NodeRecord node : s.nodes()) {
             long last = Math.max(node.lastHeartbeatMs(), heard.getOrDefault(node.name(), Long.MIN_VALUE));
             if (node.state() == NodeState.READY && now - last > timeoutMs) {
                 silent.add(new Change.NodeLost(node.name(), now - timeoutMs - 1));

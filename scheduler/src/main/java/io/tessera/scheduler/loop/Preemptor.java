@@ -85,18 +85,23 @@ public final class Preemptor {
      * after the queue pass: a job it placed is no longer waiting for victims), for the loop to commit.
      */
     public StageDecision preempt() {
-        List<JobRecord> jobs = view.jobs();
+        return preempt(CycleState.of(view));
+    }
+
+    /** {@link #preempt()} for the queue heads of {@code s}, on its capacity. */
+    public StageDecision preempt(CycleState s) {
+        List<JobRecord> jobs = s.jobs();
         Map<String, QueueSpec> queues = store.queues();
         if (wakeOverdue(jobs, queues)) {
             return StageDecision.NONE; // earlier victims are still stopping
         }
         Set<String> heads = new HashSet<>();
         Set<String> queuedIds = new HashSet<>();
-        view.queued().forEach(j -> queuedIds.add(j.id()));
+        s.queued().forEach(j -> queuedIds.add(j.id()));
         searched.keySet().retainAll(queuedIds);
-        for (JobRecord waiting : view.queued()) {
+        for (JobRecord waiting : s.queued()) {
             if (heads.add(waiting.spec().queue())) {
-                Optional<StageDecision> d = preemptFor(waiting, jobs, queues);
+                Optional<StageDecision> d = preemptFor(s, waiting, jobs, queues);
                 if (d.isPresent()) {
                     return d.get();
                 }
@@ -120,7 +125,7 @@ public final class Preemptor {
         return any;
     }
 
-    private Optional<StageDecision> preemptFor(JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
+    private Optional<StageDecision> preemptFor(CycleState s, JobRecord waiting, List<JobRecord> jobs, Map<String, QueueSpec> queues) {
         if (waiting.waiting() != null && waiting.waiting().kind() == WaitKind.NEVER_FITS) {
             return Optional.empty(); // it does not fit even the idle fleet (static vetoes): no victims can make room
         }
@@ -128,23 +133,23 @@ public final class Preemptor {
         if (jobs.stream().noneMatch(j -> mightYield(j, waiting))) {
             return Optional.empty(); // nobody runs whom this job could ever preempt: no usage to add up
         }
-        QueueUsage usage = QueueUsage.of(jobs, view.snapshot().catalog());
+        QueueUsage usage = QueueUsage.of(jobs, s.catalog());
         Set<String> forShare = new HashSet<>();
-        List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage, view.snapshot().catalog(), forShare);
-        if (eligible.isEmpty() || fits(waiting, queue, queues, usage, List.of(), forShare)) {
+        List<JobRecord> eligible = eligible(waiting, queue, jobs, queues, usage, s.catalog(), forShare);
+        if (eligible.isEmpty() || fits(s, waiting, queue, queues, usage, List.of(), forShare)) {
             return Optional.empty(); // nothing to preempt, or it fits as things are (the next pass places it)
         }
         // What the victim search depends on, as far as the fleet's state tells: the capacity, which jobs may be
         // victims and for what, the queues. (It depends on the clock too, which no key captures; searching every
         // pass instead made a member that took over under load too slow to answer: ClusterFailoverTest.)
-        long waitsOn = Objects.hash(view.snapshot().fingerprint(), queues, forShare,
+        long waitsOn = Objects.hash(s.snapshot().fingerprint(), queues, forShare,
                 eligible.stream().map(j -> j.id() + "@" + j.attempt()).toList());
         if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
             return Optional.empty(); // no victims helped on exactly this before
         }
         List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
                 store.shardReports(j.id(), j.placement().shards().size())))).toList();
-        Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(waiting, queue, queues,
+        Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(s, waiting, queue, queues,
                 usage, gone, forShare));
         if (victims.isEmpty()) {
             searched.put(waiting.id(), waitsOn);
@@ -234,9 +239,9 @@ public final class Preemptor {
     }
 
     /** Whether {@code waiting} fits, and its queue admits it, with {@code gone}'s devices and charges released. */
-    private boolean fits(JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
+    private boolean fits(CycleState s, JobRecord waiting, QueueSpec queue, Map<String, QueueSpec> queues, QueueUsage usage,
                          List<JobRecord> gone, Set<String> forShare) {
-        ClusterSnapshot freed = view.snapshotWithout(gone);
+        ClusterSnapshot freed = s.snapshotWithout(gone);
         Optional<Plan> found = KeptReservations.plan(placer, freed, waiting, policy, memory.inForce, clock.millis());
         if (found.isEmpty()) {
             return false;

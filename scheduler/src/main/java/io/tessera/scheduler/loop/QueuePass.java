@@ -22,16 +22,19 @@ final class QueuePass {
     /** Each queue's first job: the ones that get a reservation when they do not fit. */
     final Set<String> heads;
     final long nowMs;
+    /** The pass's input: the cycle's state when the queue pass began. */
+    final CycleState state;
     ClusterSnapshot working;
     Map<String, Set<Integer>> pending = Map.of();
 
     QueuePass(Map<String, QueueSpec> queues, FairShareOrder order, List<Reservation> reserved, Set<String> heads,
-              ClusterSnapshot working, long nowMs) {
+              CycleState state, long nowMs) {
         this.queues = queues;
         this.order = order;
         this.reserved = reserved;
         this.heads = heads;
-        this.working = working;
+        this.state = state;
+        this.working = state.snapshot();
         this.nowMs = nowMs;
     }
 }

@@ -39,13 +39,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Places queued jobs in {@link FairShareOrder} (weighted max-min across queues, then priority and
  * users within a queue), within each queue's quota ({@link QuotaPolicy}) and around the
- * reservations of blocked queue heads ({@link Reservations}): snapshot, {@code place},
- * commit. The queue and the snapshot come from the leader's {@link ClusterView}. Each job plans on
- * the snapshot minus the plans decided before it ({@link ClusterSnapshot#minus}), and up to
- * {@link #BATCH} plans are handed to the loop together ({@link Committer}), which commits them in
- * one fenced transaction that re-checks each against live state and the others; a plan that
- * conflicts re-reads its nodes and is planned again on the next pass. The queue pass never holds
- * the applier or the term. Each job passes the {@link AdmissionGate}s in order; one that does not
+ * reservations of blocked queue heads ({@link Reservations}). The queue and the snapshot come
+ * from the pass's {@link CycleState}. Each job plans on the snapshot minus the plans decided
+ * before it ({@link ClusterSnapshot#minus}); the plans go back to the loop as one
+ * {@link StageDecision}, committed with the rest of the pass in one fenced transaction that
+ * re-checks each against live state and the others; a plan that conflicts has its nodes re-read
+ * and is planned again on the next pass. The queue pass never holds the applier or the term. Each job passes the {@link AdmissionGate}s in order; one that does not
  * fit records why in its events (once per distinct reason), is not
  * tried again until the capacity it saw changes ({@link ClusterSnapshot#fingerprint}), and
  * lower-priority jobs may still backfill. A pass places for at most {@code budgetNanos}, so a long
@@ -96,27 +95,47 @@ public final class QueuePlacer {
         this.placer = placer;
         this.policy = policy;
         this.clock = clock;
-        this.reservations = new Reservations(store, view, placer, clock, memory);
-        this.notes = new WaitingNotes(store, view, placer, clock, blocked);
+        this.reservations = new Reservations(store, placer, clock, memory);
+        this.notes = new WaitingNotes(store, placer, clock, blocked);
         this.gates = gates(LimitsConfig.RestartBackoff.DEFAULT);
     }
 
     /**
-     * Places what fits of the queue within the budget, in {@link FairShareOrder} and within each
-     * queue's quota ({@link QuotaPolicy}); returns how many jobs it placed.
+     * {@link #place} on the view as it is now (refreshed first), committed through {@code commits}:
+     * the queue stage alone (tests). Returns how many jobs it placed.
      */
     public int placeQueued(Committer commits) {
-        long deadline = nanoTime.getAsLong() + budgetNanos;
         view.refresh();
+        StageDecision d = place(CycleState.of(view));
+        List<PlanApplier.Outcome> outcomes = commits.commit(d);
+        SchedulingLoop.tell(view, d.changes(), outcomes);
+        return placed(d.changes(), outcomes);
+    }
+
+    /** How many of {@code changes} are placements that committed. */
+    static int placed(List<Change> changes, List<PlanApplier.Outcome> outcomes) {
+        int n = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            n += changes.get(i) instanceof Change.Place && outcomes.get(i) instanceof PlanApplier.Committed ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * What fits of the queue of {@code s} within the budget, in {@link FairShareOrder} and within
+     * each queue's quota ({@link QuotaPolicy}): the plans, each decided on the capacity the ones
+     * before it leave, then the pass's waiting reasons and estimated starts, for the loop to commit.
+     */
+    public StageDecision place(CycleState s) {
+        long deadline = nanoTime.getAsLong() + budgetNanos;
         notes.newPass();
-        List<JobRecord> queued = view.queued();
+        List<JobRecord> queued = s.queued();
         Set<String> ids = new HashSet<>();
         queued.forEach(j -> ids.add(j.id()));
         blocked.retain(BlockedSet.Trial.PLACEMENT, ids);
         notes.retain(ids);
         Map<String, QueueSpec> queues = store.queues();
-        ClusterSnapshot working = view.snapshot();
-        QueueUsage held = QueueUsage.of(view.jobs(), working.catalog());
+        QueueUsage held = QueueUsage.of(s.jobs(), s.catalog());
         UsageHistory history = memory.usage == null ? UsageHistory.start(clock.millis(), UsageHistory.DEFAULT_HALF_LIFE_MS)
                 : memory.usage.advance(held, clock.millis());
         memory.usage = history;
@@ -130,10 +149,11 @@ public final class QueuePlacer {
                 heads.add(j.id());
             }
         });
-        QueuePass pass = new QueuePass(queues, order, reserved, heads, working, clock.millis());
+        QueuePass pass = new QueuePass(queues, order, reserved, heads, s, clock.millis());
         Set<String> placedIds = new HashSet<>();
-        int placed = 0;
-        List<PlacementDecision> batch = new ArrayList<>();
+        List<PlacementDecision> decided = new ArrayList<>();
+        Map<String, Set<Integer>> pending = new HashMap<>();
+        pass.pending = pending;
         for (Optional<JobRecord> next = order.next(); next.isPresent(); next = order.next()) {
             if (nanoTime.getAsLong() >= deadline) {
                 break; // the rest of the queue waits for the next pass
@@ -142,25 +162,19 @@ public final class QueuePlacer {
             if (d.isEmpty()) {
                 continue;
             }
-            batch.add(d.get());
+            decided.add(d.get());
             placedIds.add(next.get().id());
             pass.working = pass.working.minus(d.get().plan());
-            if (batch.size() == BATCH) {
-                placed += commit(batch, commits);
-                batch.clear();
-                pass.working = view.snapshot();
-            }
-            pass.pending = pendingDevices(batch);
+            d.get().plan().shards().forEach(sh -> pending.computeIfAbsent(sh.node(), k -> new HashSet<>()).addAll(sh.devices()));
         }
-        placed += commit(batch, commits);
-        List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts: one commit
+        List<Change> notes = new ArrayList<>(this.notes.drain()); // waiting reasons and estimated starts
+        StageDecision places = places(decided);
         List<Reservation> starts = new ArrayList<>(reserved);
-        starts.addAll(reservations.estimates(queued, placedIds, pass.working, reserved,
+        starts.addAll(reservations.estimates(s.after(places.changes()), queued, placedIds, pass.working, reserved,
                 j -> policyFor(QueueUsage.spec(queues, j.spec().queue()))));
         reservations.publish(starts).ifPresent(notes::add);
-        commits.commit(StageDecision.of(notes, outcomes -> { }));
         memory.inForce = List.copyOf(reserved);
-        return placed;
+        return places.and(StageDecision.of(notes, outcomes -> { }));
     }
 
     /**
@@ -179,7 +193,7 @@ public final class QueuePlacer {
                 d = a.decision();
                 continue;
             }
-            held(c, gate, v);
+            held(p.state, c, gate, v);
             return Optional.empty();
         }
         p.order.placed(job, QuotaCharge.of(d.plan(), p.working.catalog()));
@@ -190,25 +204,16 @@ public final class QueuePlacer {
     }
 
     /** Notes why a gate held {@code c}, and counts it. */
-    private void held(Candidate c, AdmissionGate gate, GateVerdict v) {
+    private void held(CycleState s, Candidate c, AdmissionGate gate, GateVerdict v) {
         if (v instanceof GateVerdict.Wait w) {
             notes.waiting(c.job(), w.why(), w.detail());
             events.admissionWait(gate.name(), w.kind().name().toLowerCase(Locale.ROOT));
         } else if (v instanceof GateVerdict.Unfit u) {
-            Optional<Unschedulable> idle = notes.onIdleFleet(c.job(), c.policy());
-            notes.unschedulable(c.job(), u.result(), idle);
+            Optional<Unschedulable> idle = notes.onIdleFleet(s, c.job(), c.policy());
+            notes.unschedulable(s, c.job(), u.result(), idle);
             events.admissionWait(gate.name(), (idle.isEmpty() ? WaitKind.NO_FIT : WaitKind.NEVER_FITS).name()
                     .toLowerCase(Locale.ROOT));
         }
-    }
-
-    /** The devices of {@code batch}'s plans, decided and not yet committed. */
-    private static Map<String, Set<Integer>> pendingDevices(List<PlacementDecision> batch) {
-        Map<String, Set<Integer>> out = new HashMap<>();
-        for (PlacementDecision d : batch) {
-            d.proposal().plan().shards().forEach(s -> out.computeIfAbsent(s.node(), k -> new HashSet<>()).addAll(s.devices()));
-        }
-        return out;
     }
 
     /** The admission gates, in the order a job passes them. */
@@ -232,40 +237,29 @@ public final class QueuePlacer {
                 policy.defaultMinVendors(), policy.memoryHeadroom(), policy.network(), policy.throughput());
     }
 
-    /** How many plans, decided one after another on the snapshot the ones before leave, commit together. */
-    static final int BATCH = 16;
-
     /**
-     * Commits a batch of plans in one transaction; the view takes what committed at once. A plan
-     * that conflicts (its devices were taken, its job cancelled) re-reads its nodes and job, and
-     * the job is planned again on the next pass. Returns how many committed.
+     * The placements decided, for the pass's one commit, which re-checks each against live state
+     * and the others. A plan that conflicts (its devices were taken, its job cancelled) has its
+     * nodes and job re-read by the loop, and the job is planned again on the next pass.
      */
-    private int commit(List<PlacementDecision> batch, Committer commits) {
-        if (batch.isEmpty()) {
-            return 0;
-        }
-        List<PlanApplier.Outcome> outcomes = commits.commit(StageDecision.of(batch.stream().map(d -> new Change.Place(
-                d.proposal().jobId(), d.proposal().attempt(), d.plan())).toList(), o -> { }));
-        int placed = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            PlanApplier.Proposal p = batch.get(i).proposal();
-            boolean committed = outcomes.get(i) instanceof PlanApplier.Committed;
-            events.placement(batch.get(i).nanos(), committed ? "placed" : "conflict", batch.get(i).vetoes());
-            if (outcomes.get(i) instanceof PlanApplier.Committed c) {
-                placed++;
-                view.committed(p.jobId(), p.plan());
-                events.queueWait(c.job().spec().queue(), Math.max(0, Duration.between(Instant.parse(c.job().submittedAt()),
-                        clock.instant()).toMillis() / 1000.0));
-                LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
-            } else {
-                LOG.info("job {} commit conflict, re-planning: {}", p.jobId(), ((PlanApplier.Conflict) outcomes.get(i)).reason());
-                view.invalidate(Change.nodesOf(new Change.Place(p.jobId(), p.attempt(), p.plan())), List.of(p.jobId()));
+    private StageDecision places(List<PlacementDecision> decided) {
+        List<Change.Place> changes = decided.stream().map(d -> new Change.Place(d.proposal().jobId(),
+                d.proposal().attempt(), d.plan())).toList();
+        return StageDecision.of(changes, outcomes -> {
+            for (int i = 0; i < decided.size(); i++) {
+                PlanApplier.Proposal p = decided.get(i).proposal();
+                boolean committed = outcomes.get(i) instanceof PlanApplier.Committed;
+                events.placement(decided.get(i).nanos(), committed ? "placed" : "conflict", decided.get(i).vetoes());
+                if (outcomes.get(i) instanceof PlanApplier.Committed c) {
+                    events.queueWait(c.job().spec().queue(), Math.max(0, Duration.between(
+                            Instant.parse(c.job().submittedAt()), clock.instant()).toMillis() / 1000.0));
+                    LOG.info("job {} placed: {}", p.jobId(), c.job().events().get(c.job().events().size() - 1).message());
+                } else {
+                    LOG.info("job {} commit conflict, re-planning: {}", p.jobId(),
+                            ((PlanApplier.Conflict) outcomes.get(i)).reason());
+                }
             }
-        }
-        if (placed < batch.size()) {
-            view.refresh();
-        }
-        return placed;
+        });
     }
 
     private String now() {

@@ -65,9 +65,14 @@ public final class Rebalancer {
         return this;
     }
 
-    /** One pass over the running jobs: the profiles to learn and the re-splits, for the loop to commit. */
+    /** {@link #rebalance} on the view as it is now: one stage alone (tests). */
     public StageDecision rebalanceWhereMeasured() {
-        List<JobRecord> running = view.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
+        return rebalance(CycleState.of(view));
+    }
+
+    /** One pass over the running jobs of {@code s}: the profiles to learn and the re-splits, for the loop to commit. */
+    public StageDecision rebalance(CycleState s) {
+        List<JobRecord> running = s.jobs().stream().filter(j -> j.state() == JobState.RUNNING && !j.cancelRequested()
                 && j.placement() != null).toList();
         Set<String> ids = running.stream().map(JobRecord::id).collect(Collectors.toSet());
         checkedAt.keySet().retainAll(ids);
@@ -76,7 +81,7 @@ public final class Rebalancer {
         for (JobRecord job : running) {
             if (now - checkedAt.getOrDefault(job.id(), Long.MIN_VALUE / 2) >= config.growCheckIntervalMs()) {
                 checkedAt.put(job.id(), now);
-                consider(job, changes);
+                consider(s, job, changes);
             }
         }
         return StageDecision.of(changes, outcomes -> {
@@ -93,7 +98,7 @@ public final class Rebalancer {
     }
 
     /** Adds what {@code job}'s measurements call for to {@code changes}: a profile to learn, a re-split. */
-    private void consider(JobRecord job, List<Change> changes) {
+    private void consider(CycleState s, JobRecord job, List<Change> changes) {
         Map<Integer, ShardReport> reports = new TreeMap<>();
         store.shardReports(job.id(), job.placement().shards().size()).forEach((shard, r) -> {
             if (r != null && r.attempt() == job.attempt()) {
@@ -104,7 +109,7 @@ public final class Rebalancer {
         if (config.rebalanceTolerance() <= 0) {
             return;
         }
-        RebalancePolicy.decide(job.spec(), job.placement(), reports, config.rebalanceTolerance(), view.catalog(),
+        RebalancePolicy.decide(job.spec(), job.placement(), reports, config.rebalanceTolerance(), s.catalog(),
                 memoryHeadroom).ifPresent(r -> changes.add(new Change.Resplit(job.id(), job.attempt(), r.plan(),
                 describe(job.placement(), r, job.attempt()))));
     }

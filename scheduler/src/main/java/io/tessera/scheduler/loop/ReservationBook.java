@@ -23,10 +23,10 @@ interface ReservationBook {
     Optional<Plan> due(String jobId, ClusterSnapshot now);
 
     /**
-     * The reservation of a head that did not fit {@code snapshot}, planned without {@code others}'
+     * The reservation of a head that did not fit {@code snapshot} (what is left of {@code state}), planned without {@code others}'
      * devices and {@code pending}; empty when no predicted end makes room.
      */
-    Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
+    Optional<Reservation> blocked(CycleState state, JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                   List<Reservation> others, Map<String, Set<Integer>> pending);
 
     /**

@@ -45,7 +45,6 @@ import java.util.function.Function;
  */
 final class Reservations implements ReservationBook {
     private final ClusterReads store;
-    private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
     /** Each head's last answer ({@link CycleMemory#reservationAnswers}), reused while the capacity it saw is unchanged and it is younger than {@link #REUSE_MS}. */
@@ -62,12 +61,11 @@ final class Reservations implements ReservationBook {
 
     private final ProgressAnchors anchors;
 
-    Reservations(ClusterReads store, ClusterView view, Placer placer, Clock clock, CycleMemory memory) {
+    Reservations(ClusterReads store, Placer placer, Clock clock, CycleMemory memory) {
         this.memory = memory;
         this.cache = memory.reservationAnswers;
         this.anchors = memory.anchors;
         this.store = store;
-        this.view = view;
         this.placer = placer;
         this.clock = clock;
     }
@@ -107,7 +105,7 @@ final class Reservations implements ReservationBook {
      * @param pending devices of plans this pass decided and has not committed yet: not counted on either
      */
     @Override
-    public Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
+    public Optional<Reservation> blocked(CycleState s, JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                   List<Reservation> others, Map<String, Set<Integer>> pending) {
         long now = clock.millis();
         Map<String, Set<Integer>> held = heldBy(others, head.id());
@@ -117,11 +115,11 @@ final class Reservations implements ReservationBook {
         Cached c = cache.get(head.id());
         boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;
         if (c == null || changed || now - c.atMs() >= REUSE_MS) {
-            List<Ending> endings = endings();
+            List<Ending> endings = endings(s);
             Optional<Reservation> fresh = ReservationPolicy.reserve(head, endings,
-                    gone -> plan(head, view.snapshotWithout(gone).withoutDevices(taken), policy));
+                    gone -> plan(head, s.snapshotWithout(gone).withoutDevices(taken), policy));
             Optional<Reservation> old = c == null ? Optional.empty() : c.reservation();
-            c = new Cached(seen, now, ReservationPromise.keep(old, fresh, old.map(o -> released(o, held, endings, now))
+            c = new Cached(seen, now, ReservationPromise.keep(old, fresh, old.map(o -> released(s, o, held, endings, now))
                     .orElse(OptionalLong.empty())));
             cache.put(head.id(), c);
         }
@@ -146,7 +144,7 @@ final class Reservations implements ReservationBook {
      * again. Regression: only queue heads got an {@code estimatedStartAt}, so a job second in its
      * queue showed none though the running jobs' ends, and so its start, were known.
      */
-    List<Reservation> estimates(List<JobRecord> queued, Set<String> placed, ClusterSnapshot working,
+    List<Reservation> estimates(CycleState s, List<JobRecord> queued, Set<String> placed, ClusterSnapshot working,
                                 List<Reservation> reserved, Function<JobRecord, PlacementPolicy> policies) {
         Set<String> holding = new HashSet<>(placed);
         reserved.forEach(r -> holding.add(r.jobId()));
@@ -157,12 +155,12 @@ final class Reservations implements ReservationBook {
                     || perQueue.merge(job.spec().queue(), 1, Integer::sum) > ESTIMATES_PER_QUEUE) {
                 continue;
             }
-            estimate(job, working, policies.apply(job), reserved).ifPresent(out::add);
+            estimate(s, job, working, policies.apply(job), reserved).ifPresent(out::add);
         }
         return out;
     }
 
-    private Optional<Reservation> estimate(JobRecord job, ClusterSnapshot snapshot, PlacementPolicy policy,
+    private Optional<Reservation> estimate(CycleState s, JobRecord job, ClusterSnapshot snapshot, PlacementPolicy policy,
                                            List<Reservation> others) {
         long now = clock.millis();
         Map<String, Set<Integer>> taken = heldBy(others, job.id());
@@ -170,8 +168,8 @@ final class Reservations implements ReservationBook {
         Cached c = memory.estimateAnswers.get(job.id());
         boolean changed = c != null && c.fingerprint() != seen && now - c.atMs() >= MIN_AGE_MS;
         if (c == null || changed || now - c.atMs() >= REUSE_MS) {
-            Optional<Reservation> fresh = ReservationPolicy.reserve(job, endings(),
-                    gone -> plan(job, view.snapshotWithout(gone).withoutDevices(taken), policy));
+            Optional<Reservation> fresh = ReservationPolicy.reserve(job, endings(s),
+                    gone -> plan(job, s.snapshotWithout(gone).withoutDevices(taken), policy));
             c = new Cached(seen, now, fresh);
             memory.estimateAnswers.put(job.id(), c);
         }
@@ -179,14 +177,14 @@ final class Reservations implements ReservationBook {
     }
 
     /** When the devices of {@code r} free ({@link ReservationPromise#releasedAtMs}); empty if another reservation holds one. */
-    private OptionalLong released(Reservation r, Map<String, Set<Integer>> held, List<Ending> endings, long now) {
+    private OptionalLong released(CycleState s, Reservation r, Map<String, Set<Integer>> held, List<Ending> endings, long now) {
         for (Map.Entry<String, Set<Integer>> e : r.devices().entrySet()) {
             if (e.getValue().stream().anyMatch(held.getOrDefault(e.getKey(), Set.of())::contains)) {
                 return OptionalLong.empty();
             }
         }
-        List<JobRecord> stopping = view.jobs().stream().filter(j -> j.state() == JobState.PREEMPTING).toList();
-        return ReservationPromise.releasedAtMs(r.devices(), view.capacity(), view.snapshot(), endings, stopping, now);
+        List<JobRecord> stopping = s.jobs().stream().filter(j -> j.state() == JobState.PREEMPTING).toList();
+        return ReservationPromise.releasedAtMs(r.devices(), s.capacity(), s.snapshot(), endings, stopping, now);
     }
 
     /**
@@ -231,11 +229,11 @@ final class Reservations implements ReservationBook {
      * Running jobs with a predicted end: their remaining time counted from when their reported
      * step was reached ({@link ProgressAnchors}), not from now.
      */
-    private List<Ending> endings() {
+    private List<Ending> endings(CycleState s) {
         long now = clock.millis();
         List<Ending> out = new ArrayList<>();
         Set<String> running = new HashSet<>();
-        List<JobRecord> placed = view.jobs().stream().filter(j -> (j.state() == JobState.PLACED
+        List<JobRecord> placed = s.jobs().stream().filter(j -> (j.state() == JobState.PLACED
                 || j.state() == JobState.RUNNING) && j.placement() != null).toList();
         Map<String, Integer> shardsByJob = new HashMap<>();
         placed.forEach(j -> shardsByJob.put(j.id(), j.placement().shards().size()));

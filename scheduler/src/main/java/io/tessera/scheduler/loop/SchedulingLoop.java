@@ -18,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs scheduling passes on one dedicated thread, on the leader only: refresh the leader's
- * {@link ClusterView} with what changed, declare silent nodes lost, advance the lifecycles of the
- * jobs whose inputs changed, place queued jobs, then grow running elastic jobs onto what is left.
- * Each stage returns a {@link StageDecision} (typed {@code Change}s) and this loop writes it
- * through the one {@link PlanApplier}, fenced by this member's {@link Term}: once another member
- * claims a later term, nothing this loop decides lands. The stages remember only through the
+ * Runs scheduling passes on one dedicated thread, on the leader only. A pass refreshes the
+ * leader's {@link ClusterView} with what changed and reads it once into a {@link CycleState};
+ * then each stage decides on the state the stages before it leave ({@link CycleResult}): declare
+ * silent nodes lost, advance the lifecycles of the jobs whose inputs changed, place queued jobs,
+ * preempt for a waiting head, grow and re-split running jobs, move finished ones to the history,
+ * sample the fleet. The whole pass's decisions, typed {@code Change}s, are written at its end in
+ * one transaction through the one {@link PlanApplier}, fenced by this member's {@link Term}: once
+ * another member claims a later term, nothing this loop decides lands. The stages remember only through the
  * {@link CycleMemory}, which a new term forgets. A new term rebuilds the view from the
  * store, and so does every {@link #RESYNC_MS} as a safety net. A failing pass is logged and the
  * next one runs.
@@ -187,43 +189,52 @@ public final class SchedulingLoop implements AutoCloseable {
             view.rebuild();
             resyncedAt = clock.millis();
         }
-        view.refresh(); // the pass starts from what changed since the last one
-        commit(liveness.sweep(term, memory)); // silent nodes become LOST first
-        view.refresh();                 // so lifecycles see them
-        commit(reconciler.reconcileChanged()); // finished, failed and cancelled jobs free their devices
-        view.refresh();                 // and the freed devices are seen at once
-        int placed = placer.placeQueued(this::committed); // then the freed capacity is offered to the queue; the loop commits
+        view.refresh(); // the pass starts from what changed since the last one, read once
+        CycleResult result = new CycleResult(CycleState.of(view, view.takeJobsToReconcile()));
+        result.add(liveness.sweep(term, memory, result.state())); // silent nodes become LOST first
+        result.add(reconciler.reconcile(result.state())); // so lifecycles see them; finished jobs free their devices
+        result.add(placer.place(result.state())); // then the freed capacity is offered to the queue
         if (preemptor != null) {
-            view.refresh();             // a job the queue pass placed no longer waits for victims
-            commit(preemptor.preempt()); // a waiting head that only preemption can seat: its victims start stopping
+            result.add(preemptor.preempt(result.state())); // a waiting head only preemption can seat: its victims stop
         }
-        view.refresh();
-        commit(growth.growWhereWorthIt()); // what the queue left may grow running elastic jobs
+        result.add(growth.grow(result.state())); // what the queue left may grow running elastic jobs
         if (rebalancer != null) {
-            commit(rebalancer.rebalanceWhereMeasured()); // running gangs re-split by what their shards measured
+            result.add(rebalancer.rebalance(result.state())); // running gangs re-split by what their shards measured
         }
         if (historyMover != null) {
-            commit(historyMover.moveFinished()); // finished jobs leave hot state after their grace period
+            result.add(historyMover.moveFinished(result.state())); // finished jobs leave hot state after their grace
         }
         if (fleetSampler != null) {
-            commit(fleetSampler.sample()); // the fleet's use, for the console's history
+            result.add(fleetSampler.sample(result.state())); // the fleet's use, for the console's history
         }
-        return placed > 0;
+        StageDecision all = result.decision();
+        return QueuePlacer.placed(all.changes(), committed(all)) > 0; // the whole pass: one fenced commit
     }
 
     /**
-     * Commits one stage's decision through the applier under this member's term; a change that did
-     * not apply has its keys re-read at the next refresh, so the next decision starts from what is
-     * there (nothing is retried as it was).
+     * Commits one decision through the applier under this member's term; every key a change names
+     * whose outcome the view cannot take as decided (a conflict, a node loss) is re-read at the
+     * next refresh, so the next cycle starts from what is there (nothing is retried as it was).
      */
     private List<PlanApplier.Outcome> committed(StageDecision d) {
         List<PlanApplier.Outcome> outcomes = d.commit(applier, term, clock.instant().toString());
+        tell(view, d.changes(), outcomes);
+        return outcomes;
+    }
+
+    /**
+     * Tells {@code view} what a commit did: a committed plan's devices are taken at once (its nodes
+     * and job re-read at the next refresh); a conflict's or a node loss's keys are re-read.
+     */
+    static void tell(ClusterView view, List<Change> changes, List<PlanApplier.Outcome> outcomes) {
         for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) instanceof PlanApplier.Conflict || d.changes().get(i) instanceof Change.NodeLost) {
-                view.invalidate(Change.nodesOf(d.changes().get(i)), Change.jobsOf(d.changes().get(i)));
+            Change c = changes.get(i);
+            if (outcomes.get(i) instanceof PlanApplier.Committed && c instanceof Change.Place p) {
+                view.committed(p.jobId(), p.plan());
+            } else if (outcomes.get(i) instanceof PlanApplier.Conflict || c instanceof Change.NodeLost) {
+                view.invalidate(Change.nodesOf(c), Change.jobsOf(c));
             }
         }
-        return outcomes;
     }
 
     /**

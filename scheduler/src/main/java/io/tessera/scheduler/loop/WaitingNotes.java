@@ -31,7 +31,6 @@ final class WaitingNotes {
     private final ClusterReads store;
     /** The notes of this pass, committed with the pass's other notes. */
     private final List<Change.Note> pending = new ArrayList<>();
-    private final ClusterView view;
     private final Placer placer;
     private final Clock clock;
     /** Jobs that would fit the idle fleet, with the fleet they were checked on. */
@@ -39,10 +38,9 @@ final class WaitingNotes {
     /** The fleet counted by chip type and device state for this pass's waiting reasons; null until needed. */
     private WaitReasons.Fleet fleetCount;
 
-    WaitingNotes(ClusterReads store, ClusterView view, Placer placer, Clock clock, BlockedSet blocked) {
+    WaitingNotes(ClusterReads store, Placer placer, Clock clock, BlockedSet blocked) {
         this.blocked = blocked;
         this.store = store;
-        this.view = view;
         this.placer = placer;
         this.clock = clock;
     }
@@ -71,8 +69,8 @@ final class WaitingNotes {
      * it could. Regression: this asked the fleet as it is, so a running job whose node was lost
      * went back to the queue as "can never fit", though the node may return (docs/api.md).
      */
-    Optional<Unschedulable> onIdleFleet(JobRecord job, PlacementPolicy jobPolicy) {
-        ClusterSnapshot all = view.bestCapacity();
+    Optional<Unschedulable> onIdleFleet(CycleState s, JobRecord job, PlacementPolicy jobPolicy) {
+        ClusterSnapshot all = s.bestCapacity();
         if (blocked.triedOn(BlockedSet.Trial.IDLE_FLEET, job.id(), all.fingerprint())) {
             return Optional.empty(); // it fits this fleet when idle, and the fleet has not changed since
         }
@@ -84,7 +82,7 @@ final class WaitingNotes {
     }
 
     /** Why a job that did not fit waits; an UNSCHEDULABLE event when even an idle fleet could not hold it. */
-    void unschedulable(JobRecord job, Unschedulable now, Optional<Unschedulable> idle) {
+    void unschedulable(CycleState s, JobRecord job, Unschedulable now, Optional<Unschedulable> idle) {
         Unschedulable u = idle.orElse(now);
         String vetoes = u.chips().isEmpty() ? "" : "; per chip type: " + u.chips().stream()
                 .map(c -> c.veto().toString()).distinct().collect(Collectors.joining("; "));
@@ -97,10 +95,10 @@ final class WaitingNotes {
             // A WAITING event (once per kind of reason) says which chip types would take the job and why
             // they cannot now; the fleet is counted at most once per pass for it.
             if (fleetCount == null) {
-                fleetCount = WaitReasons.count(view.nodes(), view.assignmentSets());
+                fleetCount = WaitReasons.count(s.nodes(), s.assignmentSets());
             }
             waiting(job, w, u.summary() + "; chip types that would take it: "
-                    + WaitReasons.blockers(job.spec(), view.snapshot().catalog(), fleetCount) + vetoes);
+                    + WaitReasons.blockers(job.spec(), s.catalog(), fleetCount) + vetoes);
             return;
         }
         Waiting never = new Waiting(WaitKind.NEVER_FITS, "can never fit this fleet: " + u.summary(), causes(u));

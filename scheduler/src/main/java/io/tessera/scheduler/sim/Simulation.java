@@ -122,6 +122,7 @@ public final class Simulation {
                 }
             }
             List<String> holding = loop.memory().reservedJobs(); // reservations, not the others' mere estimates
+            view.refresh(); // the passes committed at their ends: the queue as they left it
             for (JobRecord j : view.queued()) {
                 store.estimatedStart(j.id()).filter(iso -> holding.contains(j.id())).ifPresent(iso -> recorder.reserved(j.id(),
                         Instant.parse(iso).toEpochMilli() - EPOCH.toEpochMilli()));

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * makes is a typed {@link Change}, and {@link #commit} writes a list of them in one transaction
  * fenced by the leader's {@link Term}: if another member has claimed a later term, nothing is
  * written and every change is a {@link Conflict} saying so. Otherwise each change is re-checked
- * against live state as the changes before it leave it (a plan: the job still in the expected state
+ * against live state as the changes before it leave it, in order (a plan: the job still in the expected state
  * at the same attempt, every node READY, every device present, healthy, of the planned chip type
  * and unassigned; a transition: the job still exactly as decided; a node loss: the node still
  * silent), and only what passes is written; the rest comes back as conflicts for the next pass.
@@ -116,26 +116,23 @@ public final class PlanApplier {
             if (fenced.isPresent()) {
                 return changes.stream().map(c -> (Outcome) new Conflict(fenced.get())).toList();
             }
-            Outcome[] outcomes = new Outcome[changes.size()];
-            List<Integer> planIdx = new ArrayList<>();
-            List<PlanChange> plans = new ArrayList<>();
-            for (int i = 0; i < changes.size(); i++) {
-                planChange(changes.get(i), now).ifPresent(plans::add);
-                if (plans.size() > planIdx.size()) {
-                    planIdx.add(i);
-                }
-            }
-            List<Outcome> placed = applyPlans(tx, plans, now);
-            for (int i = 0; i < planIdx.size(); i++) {
-                outcomes[planIdx.get(i)] = placed.get(i);
-            }
+            List<Outcome> outcomes = new ArrayList<>(changes.size());
             ChangeSteps steps = new ChangeSteps(tx, history, store.telemetry(), now);
-            for (int i = 0; i < changes.size(); i++) {
-                if (outcomes[i] == null) {
-                    outcomes[i] = steps.apply(changes.get(i));
+            int i = 0;
+            while (i < changes.size()) {
+                List<PlanChange> run = new ArrayList<>(); // consecutive plans: checked against each other at once
+                for (Optional<PlanChange> p = planChange(changes.get(i), now); p.isPresent();
+                     p = i < changes.size() ? planChange(changes.get(i), now) : Optional.empty()) {
+                    run.add(p.get());
+                    i++;
+                }
+                if (run.isEmpty()) {
+                    outcomes.add(steps.apply(changes.get(i++)));
+                } else {
+                    outcomes.addAll(applyPlans(tx, run, now));
                 }
             }
-            return List.of(outcomes);
+            return List.copyOf(outcomes);
         });
         for (int i = 0; i < changes.size(); i++) {
             observer.outcome(changes.get(i).kind(), out.get(i));

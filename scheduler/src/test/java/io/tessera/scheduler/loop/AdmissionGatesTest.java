@@ -164,7 +164,7 @@ class AdmissionGatesTest {
         }
 
         @Override
-        public Optional<Reservation> blocked(JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
+        public Optional<Reservation> blocked(CycleState state, JobRecord head, ClusterSnapshot snapshot, PlacementPolicy policy,
                                              List<Reservation> others, Map<String, Set<Integer>> pending) {
             return reserve;
         }
@@ -205,7 +205,7 @@ class AdmissionGatesTest {
                 Map.of("nvidia-h100", IntStream.range(0, free).boxed().toList()))));
         Map<String, QueueSpec> queues = Map.of(queue.name(), queue);
         QueueUsage usage = QueueUsage.of(List.of(), CATALOG);
-        return new QueuePass(queues, new FairShareOrder(List.of(), queues, usage), new ArrayList<>(), Set.of(), s, NOW);
+        return new QueuePass(queues, new FairShareOrder(List.of(), queues, usage), new ArrayList<>(), Set.of(), CycleState.of(s), NOW);
     }
 
     static PlacementDecision decision(JobRecord job, ClusterSnapshot s) {
