@@ -36,9 +36,8 @@ import java.util.function.Supplier;
  * through the fenced applier. What a derivation leaves is what the view holds after those changes
  * commit and it refreshes ({@code CycleStateDerivationTest} proves it against a real commit).
  *
- * <p>Running plans that change (regrowth, re-splits) are not derived: no stage after growth and
- * rebalancing reads placements. The shard reports, queues and profiles a stage reads stay in the
- * store; the loop writes none of them.
+ * <p>Notes, estimated starts, profiles and fleet samples are not derived: no stage reads them from
+ * the state. The shard reports, queues and profiles a stage reads stay in the store.
  */
 public final class CycleState {
     private final ChipCatalog catalog;
@@ -119,7 +118,9 @@ public final class CycleState {
      * This state as {@code changes} would leave it once committed: lost nodes are LOST and leave the
      * snapshot (and every unfinished job is due for reconciliation, as after a refresh that saw a
      * node lost); a transition's job is its {@code to}, and its devices are free where it released
-     * them; a placed job is PLACED on its plan, whose devices are taken; an evicted job is PREEMPTING.
+     * them; a placed job is PLACED on its plan, whose devices are taken; an evicted job is PREEMPTING;
+     * a regrown job is PLACED on its new plan at its next attempt, its old devices free; a re-split
+     * job runs on its new split; a job moved to the history is gone.
      */
     public CycleState after(List<? extends Change> changes) {
         if (changes.stream().noneMatch(CycleState::derived)) {
@@ -132,6 +133,7 @@ public final class CycleState {
         Map<String, Set<Integer>> pend = new HashMap<>();
         pending.forEach((n, d) -> pend.put(n, new HashSet<>(d)));
         Set<String> touched = new HashSet<>();
+        Set<String> archived = new HashSet<>();
         boolean lostChanged = false;
         boolean nodesChanged = false;
         for (Change c : changes) {
@@ -156,8 +158,23 @@ public final class CycleState {
             } else if (c instanceof Change.Evict e && jobAt.containsKey(e.jobId())) {
                 int at = jobAt.get(e.jobId());
                 js.set(at, js.get(at).withState(JobState.PREEMPTING));
+            } else if (c instanceof Change.Regrow r && jobAt.containsKey(r.jobId())) {
+                int at = jobAt.get(r.jobId());
+                JobRecord job = js.get(at);
+                if (job.placement() != null) {
+                    release(ss, r.jobId(), job.placement(), touched);
+                }
+                js.set(at, job.regrown().withState(JobState.PLACED).withPlacement(r.plan()));
+                r.plan().shards().forEach(sh -> pend.computeIfAbsent(sh.node(), k -> new HashSet<>()).addAll(sh.devices()));
+                touched.addAll(Change.nodesOf(r));
+            } else if (c instanceof Change.Resplit r && jobAt.containsKey(r.jobId())) {
+                int at = jobAt.get(r.jobId());
+                js.set(at, js.get(at).withPlacement(r.plan()));
+            } else if (c instanceof Change.MoveToHistory m) {
+                archived.add(m.job().id());
             }
         }
+        js.removeIf(j -> archived.contains(j.id()));
         ClusterSnapshot snap = snapshot.with(views(ns, ss, touched), removed(ns, ss, touched)).withoutDevices(pend);
         List<JobRecord> reconcile = lostChanged ? js.stream().filter(j -> !j.state().terminal()).toList() : toReconcile;
         return new CycleState(catalog, js, queuedOf(js), ns, ss, ls, reconcile, snap, pend,
@@ -168,7 +185,8 @@ public final class CycleState {
     /** Whether {@link #after} derives anything from {@code c}. */
     private static boolean derived(Change c) {
         return c instanceof Change.NodeLost || c instanceof Change.Transition || c instanceof Change.Place
-                || c instanceof Change.Evict;
+                || c instanceof Change.Evict || c instanceof Change.Regrow || c instanceof Change.Resplit
+                || c instanceof Change.MoveToHistory;
     }
 
     /** Removes {@code jobId}'s shards from the sets of {@code plan}'s nodes, as the applier's release does. */

@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import java.time.Clock;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import io.tessera.scheduler.leader.Term;
 import io.tessera.scheduler.leader.Leadership;
@@ -208,7 +209,17 @@ public final class SchedulingLoop implements AutoCloseable {
             result.add(fleetSampler.sample(result.state())); // the fleet's use, for the console's history
         }
         StageDecision all = result.decision();
-        return QueuePlacer.placed(all.changes(), committed(all)) > 0; // the whole pass: one fenced commit
+        List<PlanApplier.Outcome> outcomes = committed(all); // the whole pass: one fenced commit
+        observer.accept(result, outcomes);
+        return QueuePlacer.placed(all.changes(), outcomes) > 0;
+    }
+
+    private BiConsumer<CycleResult, List<PlanApplier.Outcome>> observer = (result, outcomes) -> { };
+
+    /** Tells {@code observer} of each pass's result and its commit's outcomes, on the loop's thread (tests). */
+    public SchedulingLoop withCycleObserver(BiConsumer<CycleResult, List<PlanApplier.Outcome>> observer) {
+        this.observer = observer;
+        return this;
     }
 
     /**
