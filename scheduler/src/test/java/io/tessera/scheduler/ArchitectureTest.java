@@ -143,6 +143,29 @@ class ArchitectureTest {
         assertThat(out).isEmpty();
     }
 
+    /**
+     * One cycle state per pass: only the loop refreshes or rebuilds the view, once, before it reads
+     * the pass's {@code CycleState}; the stages decide on the state they are given, and commit
+     * nothing. (The queue stage's one-stage entry for tests, {@code placeQueued}, refreshes too.)
+     */
+    @Test
+    void onlyTheLoopRefreshesTheView() throws IOException {
+        Pattern refresh = Pattern.compile("view\\.(refresh|rebuild)\\(");
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("loop"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    boolean testEntry = f.endsWith("QueuePlacer.java") && i > 0 && lines.get(i - 1).contains("placeQueued(");
+                    if (refresh.matcher(lines.get(i)).find() && !f.endsWith("SchedulingLoop.java") && !testEntry) {
+                        out.add(f.getFileName() + ": " + lines.get(i).strip());
+                    }
+                }
+            }
+        }
+        assertThat(out).isEmpty();
+    }
+
     /** Policies are pure functions of their inputs: no store, no loop, no edge, no Hazelcast or Vert.x. */
     @Test
     void policiesArePure() throws IOException {
