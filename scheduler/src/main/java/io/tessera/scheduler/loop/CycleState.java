@@ -59,12 +59,21 @@ public final class CycleState {
                        Map<String, AssignmentSet> sets, Set<String> lost, List<JobRecord> toReconcile,
                        ClusterSnapshot snapshot, Map<String, Set<Integer>> pending,
                        Supplier<ClusterSnapshot> capacity, Supplier<ClusterSnapshot> bestCase) {
+        this(catalog, jobs, null, queued, nodes, null, sets, lost, toReconcile, snapshot, pending, capacity, bestCase);
+    }
+
+    /** {@code jobAt} and {@code nodeAt}: the indexes of {@code jobs} and {@code nodes} when known (null: built here). */
+    private CycleState(ChipCatalog catalog, List<JobRecord> jobs, Map<String, Integer> jobAt, List<JobRecord> queued,
+                       List<NodeRecord> nodes, Map<String, Integer> nodeAt, Map<String, AssignmentSet> sets,
+                       Set<String> lost, List<JobRecord> toReconcile, ClusterSnapshot snapshot,
+                       Map<String, Set<Integer>> pending, Supplier<ClusterSnapshot> capacity,
+                       Supplier<ClusterSnapshot> bestCase) {
         this.catalog = catalog;
         this.jobs = List.copyOf(jobs);
-        this.jobAt = index(this.jobs, JobRecord::id);
+        this.jobAt = jobAt != null ? jobAt : index(this.jobs, JobRecord::id);
         this.queued = List.copyOf(queued);
         this.nodes = List.copyOf(nodes);
-        this.nodeAt = index(this.nodes, NodeRecord::name);
+        this.nodeAt = nodeAt != null ? nodeAt : index(this.nodes, NodeRecord::name);
         this.sets = Map.copyOf(sets);
         this.lost = Set.copyOf(lost);
         this.toReconcile = List.copyOf(toReconcile);
@@ -127,8 +136,9 @@ public final class CycleState {
             return this;
         }
         List<JobRecord> js = new ArrayList<>(jobs);
-        List<NodeRecord> ns = new ArrayList<>(nodes);
-        Map<String, AssignmentSet> ss = new HashMap<>(sets);
+        List<NodeRecord> ns = changes.stream().anyMatch(c -> c instanceof Change.NodeLost) ? new ArrayList<>(nodes) : nodes;
+        Map<String, AssignmentSet> ss = changes.stream().anyMatch(c -> c instanceof Change.Transition
+                || c instanceof Change.Regrow) ? new HashMap<>(sets) : sets; // copied only where devices are released
         Set<String> ls = new HashSet<>(lost);
         Map<String, Set<Integer>> pend = new HashMap<>();
         pending.forEach((n, d) -> pend.put(n, new HashSet<>(d)));
@@ -177,8 +187,8 @@ public final class CycleState {
         js.removeIf(j -> archived.contains(j.id()));
         ClusterSnapshot snap = snapshot.with(views(ns, ss, touched), removed(ns, ss, touched)).withoutDevices(pend);
         List<JobRecord> reconcile = lostChanged ? js.stream().filter(j -> !j.state().terminal()).toList() : toReconcile;
-        return new CycleState(catalog, js, queuedOf(js), ns, ss, ls, reconcile, snap, pend,
-                nodesChanged ? () -> SnapshotBuilder.idle(catalog, ns) : capacity,
+        return new CycleState(catalog, js, archived.isEmpty() ? jobAt : null, queuedOf(js), ns, nodeAt, ss, ls,
+                reconcile, snap, pend, nodesChanged ? () -> SnapshotBuilder.idle(catalog, ns) : capacity,
                 nodesChanged ? () -> SnapshotBuilder.bestCase(catalog, ns) : bestCase);
     }
 

@@ -36,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -219,7 +220,8 @@ final class ModelFleet {
     /** What the agents of the nodes that still talk say about their shards: progress, exits, stops. */
     private void agentsReport(Random random) {
         List<ShardReport> out = new ArrayList<>();
-        for (AssignmentSet set : store.allAssignments().values()) {
+        // In key order: the draws go to the same shards in two fleets alike whatever order their maps iterate in.
+        for (AssignmentSet set : new TreeMap<>(store.allAssignments()).values()) {
             if (silent.contains(set.node())) {
                 continue;
             }
@@ -262,7 +264,8 @@ final class ModelFleet {
     }
 
     private void cancelOne(Random random) {
-        List<JobRecord> live = store.jobs().stream().filter(j -> !j.state().terminal()).toList();
+        List<JobRecord> live = store.jobs().stream().filter(j -> !j.state().terminal())
+                .sorted(Comparator.comparing(JobRecord::id)).toList(); // not the map's order: see agentsReport
         if (!live.isEmpty()) {
             JobRecord j = live.get(random.nextInt(live.size()));
             store.updateJob(j.id(), JobRecord::withCancelRequested);
