@@ -12,6 +12,7 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.Heartbeat;
 import io.tessera.config.wire.RegisterRequest;
 import io.tessera.scheduler.service.AgentService;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -208,7 +209,7 @@ final class AgentRoutes {
             return;
         }
         AtomicBoolean done = new AtomicBoolean();
-        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Context context = vertx.getOrCreateContext();
         Runnable[] waiter = new Runnable[1];
         long timer = vertx.setTimer(pollTimeoutMs, t -> answer(ctx, node, done, waiter[0]));
         waiter[0] = () -> context.runOnContext(v -> {

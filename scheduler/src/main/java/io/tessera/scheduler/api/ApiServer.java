@@ -17,9 +17,13 @@ import io.tessera.scheduler.service.JobService;
 import io.tessera.scheduler.service.PlanService;
 import io.tessera.scheduler.service.QueueService;
 import io.tessera.scheduler.state.ClusterStore;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
@@ -127,7 +131,7 @@ public final class ApiServer {
                 + ctx.request().method() + " " + truncate(ctx.request().path()), List.of()));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "Method not allowed",
                 ctx.request().method() + " is not allowed here", List.of()));
-        io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler = guard.requests(router);
+        Handler<HttpServerRequest> handler = guard.requests(router);
         if (config.httpPort() != 0) {
             return listenAll(vertx, config, guard, handler, config.httpPort());
         }
@@ -145,15 +149,15 @@ public final class ApiServer {
      * that share a port, so thousands of agents' connections do not all land on one thread.
      */
     private static Future<HttpServer> listenAll(Vertx vertx, SchedulerConfig config, ConnectionGuard guard,
-                                                io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler, int port) {
+                                                Handler<HttpServerRequest> handler, int port) {
         Future<HttpServer> first = server(vertx, config, guard, handler).listen(port, config.httpHost());
         int extra = eventLoops() - 1;
-        return first.compose(s -> vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+        return first.compose(s -> vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
                 return server(vertx, config, guard, handler).listen(port, config.httpHost());
             }
-        }, new io.vertx.core.DeploymentOptions().setInstances(extra)).map(id -> s));
+        }, new DeploymentOptions().setInstances(extra)).map(id -> s));
     }
 
     private static int freePort(String host) {
@@ -170,7 +174,7 @@ public final class ApiServer {
     }
 
     private static HttpServer server(Vertx vertx, SchedulerConfig config, ConnectionGuard guard,
-                                     io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) {
+                                     Handler<HttpServerRequest> handler) {
         return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
                         .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
                         // No h2c: with it, Vert.x makes the connection only once a first request is parsed,

@@ -15,12 +15,14 @@ import io.tessera.scheduler.state.memory.InMemoryClusterStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The liveness sweep as a table of decisions: which nodes it declares lost, decided without a
- * single write (the loop commits what it returns).
+ * The liveness sweep as a table of decisions over a {@link CycleState} built in memory: which
+ * nodes it declares lost, decided without a single write (the loop commits what it returns), and
+ * the state the stages after it then decide on.
  */
 class LivenessDecisionTest {
     private static final long TIMEOUT_MS = 15_000;
@@ -39,18 +41,20 @@ class LivenessDecisionTest {
         VirtualClock clock = new VirtualClock(NOW);
         InMemoryClusterStore store = new InMemoryClusterStore();
         List<DeviceReport> devices = List.of(DeviceReport.basic(0, "u", "nvidia-h20", "NVIDIA H20", 96, true, null));
-        store.updateNode("n1", o -> new NodeRecord("n1", "10.0.0.1", Map.of(), devices, state, "t",
-                NOW.toEpochMilli() - recordAgoMs, false));
-        store.touchNode("n1", NOW.toEpochMilli() - heardAgoMs);
+        NodeRecord node = new NodeRecord("n1", "10.0.0.1", Map.of(), devices, state, "t", NOW.toEpochMilli() - recordAgoMs,
+                false);
+        store.touchNode("n1", NOW.toEpochMilli() - heardAgoMs); // the store holds only the heard-from times
         ClusterView view = new ClusterView(store, ChipCatalog.builtIn());
-        view.refresh();
         NodeLivenessSweep sweep = new NodeLivenessSweep(store, view, clock, TIMEOUT_MS, SchedulerEvents.NONE);
         Term term = new Term("m", 1, NOW.toEpochMilli() - ledMs);
+        CycleState s = CycleState.of(ChipCatalog.builtIn(), List.of(), List.of(node), Map.of()); // built in memory
 
-        StageDecision d = sweep.sweep(term, new CycleMemory(view, clock));
+        StageDecision d = sweep.sweep(term, new CycleMemory(view, clock), s);
 
         assertThat(d.changes()).isEqualTo(lost ? List.of(new Change.NodeLost("n1", NOW.toEpochMilli() - TIMEOUT_MS - 1))
                 : List.of());
-        assertThat(store.node("n1").orElseThrow().state()).as("deciding writes nothing").isEqualTo(state);
+        assertThat(store.node("n1")).as("deciding writes nothing").isEmpty();
+        assertThat(s.after(d.changes()).lostNodes()).as("the state the next stage decides on")
+                .isEqualTo(lost || state == NodeState.LOST ? Set.of("n1") : Set.of());
     }
 }
