@@ -185,7 +185,7 @@ public final class CycleState {
             }
         }
         js.removeIf(j -> archived.contains(j.id()));
-        ClusterSnapshot snap = snapshot.with(views(ns, ss, touched), removed(ns, ss, touched)).withoutDevices(pend);
+        ClusterSnapshot snap = recomputed(ns, ss, touched).withoutDevices(pend);
         List<JobRecord> reconcile = lostChanged ? js.stream().filter(j -> !j.state().terminal()).toList() : toReconcile;
         return new CycleState(catalog, js, archived.isEmpty() ? jobAt : null, queuedOf(js), ns, nodeAt, ss, ls,
                 reconcile, snap, pend, nodesChanged ? () -> SnapshotBuilder.idle(catalog, ns) : capacity,
@@ -211,20 +211,19 @@ public final class CycleState {
         }
     }
 
-    private List<NodeView> views(List<NodeRecord> ns, Map<String, AssignmentSet> ss, Set<String> names) {
-        List<NodeView> out = new ArrayList<>();
+    /** {@code snapshot} with the nodes {@code names} recomputed from {@code ns} and {@code ss}: changed, or gone when not schedulable. */
+    private ClusterSnapshot recomputed(List<NodeRecord> ns, Map<String, AssignmentSet> ss, Set<String> names) {
+        List<NodeView> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
         for (String name : names) {
             NodeView v = nodeAt.containsKey(name) ? SnapshotBuilder.view(catalog, ns.get(nodeAt.get(name)), ss.get(name)) : null;
-            if (v != null) {
-                out.add(v);
+            if (v == null) {
+                removed.add(name);
+            } else {
+                changed.add(v);
             }
         }
-        return out;
-    }
-
-    private List<String> removed(List<NodeRecord> ns, Map<String, AssignmentSet> ss, Set<String> names) {
-        return names.stream().filter(n -> !nodeAt.containsKey(n)
-                || SnapshotBuilder.view(catalog, ns.get(nodeAt.get(n)), ss.get(n)) == null).toList();
+        return snapshot.with(changed, removed);
     }
 
     /** The queued, uncancelled jobs of {@code all}, in {@link QueueOrder#FIRST_TO_PLACE}, as the view keeps them. */
@@ -292,25 +291,8 @@ public final class CycleState {
 
     /** The snapshot as if {@code gone}'s devices were free (what preempting them would leave). */
     public ClusterSnapshot snapshotWithout(Collection<JobRecord> gone) {
-        Set<String> ids = new HashSet<>();
-        Set<String> touched = new HashSet<>();
-        for (JobRecord job : gone) {
-            if (job.placement() != null) {
-                ids.add(job.id());
-                job.placement().shards().stream().map(ShardPlan::node).forEach(touched::add);
-            }
-        }
-        List<NodeView> changed = new ArrayList<>();
-        for (String name : touched) {
-            AssignmentSet set = sets.getOrDefault(name, AssignmentSet.empty(name));
-            List<ShardAssignment> others = set.shards().stream().filter(a -> !ids.contains(a.jobId())).toList();
-            NodeRecord node = nodeAt.containsKey(name) ? nodes.get(nodeAt.get(name)) : null;
-            NodeView v = SnapshotBuilder.view(catalog, node, new AssignmentSet(name, set.version(), others));
-            if (v != null) {
-                changed.add(v);
-            }
-        }
-        return snapshot.with(changed, List.of()).withoutDevices(pending);
+        return SnapshotBuilder.without(snapshot, gone, sets, n -> nodeAt.containsKey(n) ? nodes.get(nodeAt.get(n)) : null)
+                .withoutDevices(pending);
     }
 
     private static <T> Map<String, Integer> index(List<T> items, Function<T, String> key) {

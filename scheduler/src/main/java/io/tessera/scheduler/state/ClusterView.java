@@ -2,7 +2,6 @@ package io.tessera.scheduler.state;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.wire.AssignmentSet;
-import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
@@ -10,12 +9,10 @@ import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.NodeView;
 import io.tessera.scheduler.placement.PlacementResult.Plan;
-import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.QueueOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -367,23 +364,6 @@ public final class ClusterView {
 
     /** The snapshot as if {@code gone}'s devices were free (what preempting them would leave). */
     public synchronized ClusterSnapshot snapshotWithout(Collection<JobRecord> gone) {
-        Set<String> ids = new HashSet<>();
-        Set<String> touched = new HashSet<>();
-        for (JobRecord job : gone) {
-            if (job.placement() != null) {
-                ids.add(job.id());
-                job.placement().shards().stream().map(ShardPlan::node).forEach(touched::add);
-            }
-        }
-        List<NodeView> changed = new ArrayList<>();
-        for (String name : touched) {
-            AssignmentSet set = sets.getOrDefault(name, AssignmentSet.empty(name));
-            List<ShardAssignment> others = set.shards().stream().filter(a -> !ids.contains(a.jobId())).toList();
-            NodeView v = SnapshotBuilder.view(catalog, nodes.get(name), new AssignmentSet(name, set.version(), others));
-            if (v != null) {
-                changed.add(v);
-            }
-        }
-        return snapshot.with(changed, List.of());
+        return SnapshotBuilder.without(snapshot, gone, sets, nodes::get);
     }
 }

@@ -121,10 +121,8 @@ public final class PlanApplier {
             int i = 0;
             while (i < changes.size()) {
                 List<PlanChange> run = new ArrayList<>(); // consecutive plans: checked against each other at once
-                for (Optional<PlanChange> p = planChange(changes.get(i), now); p.isPresent();
-                     p = i < changes.size() ? planChange(changes.get(i), now) : Optional.empty()) {
+                for (Optional<PlanChange> p; i < changes.size() && (p = planChange(changes.get(i), now)).isPresent(); i++) {
                     run.add(p.get());
-                    i++;
                 }
                 if (run.isEmpty()) {
                     outcomes.add(steps.apply(changes.get(i++)));

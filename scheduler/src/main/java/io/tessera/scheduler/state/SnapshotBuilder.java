@@ -5,10 +5,12 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.DeviceState;
+import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.placement.NodeView;
+import io.tessera.scheduler.placement.ShardPlan;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Builds the immutable placement input from stored state: READY, undrained nodes only, and on them only
@@ -108,5 +111,32 @@ public final class SnapshotBuilder {
         List<String> out = new ArrayList<>();
         n.devices().forEach(d -> out.add(d.index() + "/" + d.chipType() + "/" + d.healthy()));
         return out;
+    }
+
+    /**
+     * {@code snapshot} as if {@code gone}'s devices were free: the nodes they run on recomputed from
+     * their {@code sets} without those jobs' shards ({@code nodes} looks a node's record up by name).
+     * What preempting them, or moving one of them, would leave.
+     */
+    public static ClusterSnapshot without(ClusterSnapshot snapshot, Collection<JobRecord> gone,
+                                          Map<String, AssignmentSet> sets, Function<String, NodeRecord> nodes) {
+        Set<String> ids = new HashSet<>();
+        Set<String> touched = new HashSet<>();
+        for (JobRecord job : gone) {
+            if (job.placement() != null) {
+                ids.add(job.id());
+                job.placement().shards().stream().map(ShardPlan::node).forEach(touched::add);
+            }
+        }
+        List<NodeView> changed = new ArrayList<>();
+        for (String name : touched) {
+            AssignmentSet set = sets.getOrDefault(name, AssignmentSet.empty(name));
+            List<ShardAssignment> others = set.shards().stream().filter(a -> !ids.contains(a.jobId())).toList();
+            NodeView v = view(snapshot.catalog(), nodes.apply(name), new AssignmentSet(name, set.version(), others));
+            if (v != null) {
+                changed.add(v);
+            }
+        }
+        return snapshot.with(changed, List.of());
     }
 }

@@ -105,6 +105,29 @@ class PlanBatchTest {
         assertThat(portA).as("jobs %s and %s hash to one port block", ids[0], ids[1]).isNotEqualTo(portB);
     }
 
+    /**
+     * Regression: a commit applied every plan before any other change, whatever their order, so in
+     * one commit of a whole pass a job placed on the devices a finished job released earlier in the
+     * same pass conflicted ("was taken meanwhile"). Changes apply in order.
+     */
+    @Test
+    void aPlanOnDevicesAnEarlierTransitionOfTheSameCommitFreedCommits() {
+        node("n1", 2);
+        Term term = new Term("me", store.claimLeadership("me").epoch(), 0);
+        ClusterSnapshot snapshot = SnapshotBuilder.build(CATALOG, store.nodes(), store.allAssignments());
+        Plan a = plan("a", snapshot);
+        assertThat(applier.commitAll(List.of(new PlanApplier.Proposal("a", 1, a)), "t", term).get(0))
+                .isInstanceOf(PlanApplier.Committed.class);
+        JobRecord placed = store.job("a").orElseThrow();
+        Plan b = plan("b", snapshot); // the devices a holds, as a pass that saw a finish would plan
+        List<PlanApplier.Outcome> out = applier.commit(term, "t", List.of(
+                new Change.Transition(placed, placed.withState(JobState.SUCCEEDED), true, false),
+                new Change.Place("b", 1, b)));
+        assertThat(out).allMatch(o -> o instanceof PlanApplier.Committed);
+        assertThat(store.job("b").orElseThrow().state()).isEqualTo(JobState.PLACED);
+        assertThat(store.assignments("n1").shards()).extracting(sa -> sa.jobId()).containsExactly("b");
+    }
+
     /** A simulated fleet of many nodes at one address (the load harness's) is not read whole at each commit. */
     @Test
     void aHostWithMoreAgentsThanAnyRealOneHasNoPeers() {
