@@ -124,8 +124,8 @@ class ArchitectureTest {
 
     /**
      * The stages decide and the loop commits: a stage returns a {@code StageDecision} and holds no
-     * applier. The queue pass, which commits its plans in batches as it decides them (a burst is
-     * placed while it is planned), hands each batch to the loop through a {@code Committer}.
+     * applier; the loop commits the whole pass once. ({@code Committer} commits one stage's decision
+     * for tests that run that stage alone.)
      */
     @Test
     void onlyTheLoopCommitsTheStagesDecisions() throws IOException {
