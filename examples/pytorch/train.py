@@ -209,10 +209,11 @@ def main():
               f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f} split={split}", flush=True)
         last = step == a.steps
         if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
+            saving = time.perf_counter()
             if rank == 0:
                 save(ckpt, step, net, opt)
             dist.barrier()
-            print(f"TESSERA_CHECKPOINT step={step}", flush=True)
+            print(f"TESSERA_CHECKPOINT step={step} seconds={time.perf_counter() - saving:.3f}", flush=True)
         if Stop.requested:
             print(f"SIGTERM: checkpointed step {step}; stopping", flush=True)
             return 0

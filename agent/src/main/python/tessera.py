@@ -7,8 +7,9 @@ worker's output (docs/worker-contract.md):
     tessera.report(step, total=None, samples_per_sec=None, **metrics)
         one ``TESSERA_PROGRESS step=N total=M loss=... key=value`` line: the job's curve
         (GET /v1/jobs/{id}/metrics), its progress bar and ETA, and its named metrics
-    tessera.checkpoint(step)
-        one ``TESSERA_CHECKPOINT step=N`` line, once a checkpoint is whole on disk
+    tessera.checkpoint(step, seconds=None)
+        one ``TESSERA_CHECKPOINT step=N seconds=S`` line, once a checkpoint is whole on disk
+        (``seconds``: how long writing it took, which preemption counts in the job's cost)
     tessera.split()
         this shard's part of the global batch: (micro_batch, accumulation, version), from the
         split file the scheduler rewrites when it re-splits a running gang by measured speed
@@ -67,9 +68,14 @@ def report(step, total=None, samples_per_sec=None, file=None, **metrics):
     print(" ".join(parts), file=file or sys.stdout, flush=True)
 
 
-def checkpoint(step, file=None):
-    """Says a checkpoint of ``step`` is whole on disk: a restart resumes from it."""
-    print(f"TESSERA_CHECKPOINT step={int(step)}", file=file or sys.stdout, flush=True)
+def checkpoint(step, seconds=None, file=None):
+    """Says a checkpoint of ``step`` is whole on disk: a restart resumes from it. ``seconds``, if
+    given, is how long writing it took; the scheduler counts it in what preempting this job costs."""
+    line = f"TESSERA_CHECKPOINT step={int(step)}"
+    s = _number(seconds)
+    if s is not None and s >= 0:
+        line += f" seconds={s:.3f}"
+    print(line, file=file or sys.stdout, flush=True)
 
 
 def split():

@@ -48,6 +48,12 @@ class ReportTest(unittest.TestCase):
         tessera.checkpoint(40, file=out)
         self.assertEqual(out.getvalue(), "TESSERA_CHECKPOINT step=40\n")
 
+    def test_a_checkpoint_says_how_long_it_took_to_write(self):
+        out = io.StringIO()
+        tessera.checkpoint(40, seconds=12.5, file=out)
+        tessera.checkpoint(41, seconds=float("nan"), file=out)
+        self.assertEqual(out.getvalue(), "TESSERA_CHECKPOINT step=40 seconds=12.500\nTESSERA_CHECKPOINT step=41\n")
+
 
 class SplitTest(unittest.TestCase):
     def setUp(self):

@@ -284,18 +284,26 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
      *                           resumes; null starts from a fresh checkpoint directory
      * @param profileKey         the class whose learned throughput seeds this job's placement and which
      *                           this job's measurements teach; null: the job's name
+     * @param restartCostSec     what one restart costs this job, in seconds: saving its checkpoint, restoring
+     *                           it and starting its workers (spec key {@code scheduling.restartCostSec}); preemption
+     *                           weighs it against other victims'. Null: measured, or the cluster's default
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
-                             String profileKey) {
-        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null, null);
+                             String profileKey, Double restartCostSec) {
+        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null, null, null);
+
+        public Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
+                          String profileKey) {
+            this(steps, preemptible, allowUnschedulable, resumeFrom, profileKey, null);
+        }
 
         public Scheduling(Long steps, Boolean preemptible) {
             this(steps, preemptible, null, null, null);
         }
 
         public Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom) {
-            this(steps, preemptible, allowUnschedulable, resumeFrom, null);
+            this(steps, preemptible, allowUnschedulable, resumeFrom, null, null);
         }
 
         public boolean mayBePreempted() {

@@ -35,6 +35,7 @@ import java.util.Set;
  * @param containers            which container images jobs may name
  * @param audit                 how long the audit trail is kept, and how refused calls are sampled
  * @param workers               how workers are kept apart across the fleet (per-job uids)
+ * @param preemption            how preemption chooses its victims
  */
 public record SchedulerConfig(
         String httpHost,
@@ -64,12 +65,14 @@ public record SchedulerConfig(
         List<QueueSpec> queues,
         ContainersConfig containers,
         AuditConfig audit,
-        WorkersConfig workers) {
+        WorkersConfig workers,
+        PreemptionConfig preemption) {
 
     public SchedulerConfig {
         containers = containers == null ? ContainersConfig.DEFAULT : containers;
         audit = audit == null ? AuditConfig.DEFAULT : audit;
         workers = workers == null ? WorkersConfig.DEFAULT : workers;
+        preemption = preemption == null ? PreemptionConfig.DEFAULT : preemption;
         queues = queues == null ? List.of() : List.copyOf(queues);
         checkQueues(queues);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
@@ -108,14 +111,14 @@ public record SchedulerConfig(
     /** All defaults. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** A copy listening on another port and cluster name; used by tests and the demo. */
     public SchedulerConfig withEndpoint(int port, String cluster) {
         return new SchedulerConfig(httpHost, port, cluster, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers, preemption);
     }
 
     /** A copy with other authentication settings. */
@@ -123,14 +126,14 @@ public record SchedulerConfig(
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
                 defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, value, clusterPassword, bindAddress, dataDir,
-                database, elastic, limits, secrets, queues, containers, audit, workers);
+                database, elastic, limits, secrets, queues, containers, audit, workers, preemption);
     }
 
     /** A copy keeping its embedded database in {@code dir} ({@code none}: memory only). */
     public SchedulerConfig withDataDir(String dir) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, heartbeatIntervalMs,
                 heartbeatTimeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare,
-                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers, audit, workers);
+                defaultMinVendors, network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dir, database, elastic, limits, secrets, queues, containers, audit, workers, preemption);
     }
 
     /** Whether state is written through to a database. */
@@ -142,7 +145,7 @@ public record SchedulerConfig(
     public SchedulerConfig withHeartbeat(long intervalMs, long timeoutMs) {
         return new SchedulerConfig(httpHost, httpPort, clusterName, hazelcastPort, members, catalogFile, intervalMs,
                 timeoutMs, scheduleIntervalMs, longPollTimeoutMs, maxBodyBytes, defaultMaxVendorShare, defaultMinVendors,
-                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers);
+                network, memoryHeadroom, metricsRefreshMs, auth, clusterPassword, bindAddress, dataDir, database, elastic, limits, secrets, queues, containers, audit, workers, preemption);
     }
 
     /** Queue names are unique. */

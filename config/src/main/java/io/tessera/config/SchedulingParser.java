@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a job document's queueing and start fields into {@link JobSpec.Scheduling}: the
- * {@code scheduling: {steps, preemptible}} mapping, and the top-level {@code allowUnschedulable},
+ * {@code scheduling: {steps, preemptible, restartCostSec}} mapping, and the top-level {@code allowUnschedulable},
  * {@code resumeFrom} and {@code profileKey}. Problems go to the {@link FieldReader} with their field path.
  */
 final class SchedulingParser {
@@ -22,11 +22,13 @@ final class SchedulingParser {
     static JobSpec.Scheduling parse(FieldReader r, JsonNode doc) {
         Long steps = null;
         Boolean preemptible = null;
+        Double restartCostSec = null;
         Optional<JsonNode> n = r.object(doc, "", "scheduling", false);
         if (n.isPresent()) {
-            r.rejectUnknown(n.get(), "scheduling", Set.of("steps", "preemptible"));
+            r.rejectUnknown(n.get(), "scheduling", Set.of("steps", "preemptible", "restartCostSec"));
             steps = r.integer(n.get(), "scheduling", "steps", false, 1, 1L << 40).orElse(null);
             preemptible = bool(r, n.get(), "scheduling.", "preemptible");
+            restartCostSec = r.number(n.get(), "scheduling", "restartCostSec", false, 0, 86_400).orElse(null);
         }
         Boolean allow = bool(r, doc, "", "allowUnschedulable");
         String resumeFrom = r.string(doc, "", "resumeFrom", false, 64).orElse(null);
@@ -37,7 +39,7 @@ final class SchedulingParser {
         if (profileKey != null && !PROFILE_KEY.matcher(profileKey).matches()) {
             r.error("profileKey", "must be letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
-        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey);
+        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey, restartCostSec);
     }
 
     private static Boolean bool(FieldReader r, JsonNode parent, String path, String name) {

@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
  * {@code TESSERA_PROGRESS step=N total=M}, optionally with {@code samples_per_sec=X} (this shard's
  * measured throughput: the median of the last {@link #SMOOTHING_STEPS} steps' figures under the same split, so
  * one slow step does not move it) and {@code split=V} (the batch split version it runs), and the last {@code TESSERA_CHECKPOINT step=N} line (a checkpoint the worker
- * wrote and can resume from). Reads at most the last 16 KiB; never throws.
+ * wrote and can resume from; {@code seconds=S} after it says how long the write took). Reads at most the last 16 KiB; never throws.
  */
 public final class ProgressReader {
     private static final Pattern LINE = Pattern.compile(
             "TESSERA_PROGRESS step=(\\d{1,18})(?: total=(\\d{1,18}))?(?:.*? samples_per_sec=(\\d{1,12}(?:\\.\\d{1,6})?))?");
     private static final Pattern SPLIT = Pattern.compile(" split=(\\d{1,9})");
-    private static final Pattern CHECKPOINT = Pattern.compile("TESSERA_CHECKPOINT step=(\\d{1,18})");
+    private static final Pattern CHECKPOINT = Pattern.compile(
+            "TESSERA_CHECKPOINT step=(\\d{1,18})(?: seconds=(\\d{1,9}(?:\\.\\d{1,6})?))?");
     private static final int TAIL = 16 * 1024;
     /** The measured samples/s reported is the median over this many of the latest steps of the current split. */
     public static final int SMOOTHING_STEPS = 8;
@@ -45,18 +46,26 @@ public final class ProgressReader {
      * the split (or null), and the latest named metrics (empty: none).
      */
     public record Progress(Long step, Long total, Double samplesPerSec, Long checkpoint, Integer split,
-                           Map<String, Double> metrics) {
+                           Map<String, Double> metrics, Double checkpointSec) {
         public Progress {
             metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        }
+
+        public Progress(Long step, Long total, Double samplesPerSec, Long checkpoint, Integer split,
+                        Map<String, Double> metrics) {
+            this(step, total, samplesPerSec, checkpoint, split, metrics, null);
         }
 
         public Progress(Long step, Long total, Double samplesPerSec, Long checkpoint) {
             this(step, total, samplesPerSec, checkpoint, null, Map.of());
         }
 
-        /** As the shard report carries it, with {@code checkpoint} the latest checkpoint the agent has seen. */
-        public ShardReport.Progress toReport(Long checkpointStep) {
-            return new ShardReport.Progress(step, total, samplesPerSec, checkpointStep, split, metrics);
+        /**
+         * As the shard report carries it, with {@code checkpoint} the latest checkpoint the agent has seen
+         * and {@code seconds} how long the latest one that said so took to write.
+         */
+        public ShardReport.Progress toReport(Long checkpointStep, Double seconds) {
+            return new ShardReport.Progress(step, total, samplesPerSec, checkpointStep, split, metrics, seconds);
         }
     }
 
@@ -85,6 +94,7 @@ public final class ProgressReader {
         Long barStep = null;
         Long barTotal = null;
         Long checkpoint = null;
+        Double checkpointSec = null;
         for (String line : tail.split("[\r\n]+")) {
             Matcher m = LINE.matcher(line);
             if (m.find()) {
@@ -105,14 +115,16 @@ public final class ProgressReader {
             Matcher c = CHECKPOINT.matcher(line);
             if (c.find()) {
                 checkpoint = Long.parseLong(c.group(1));
+                checkpointSec = c.group(2) == null ? checkpointSec : Double.valueOf(c.group(2));
             }
         }
         if (last == null && barStep == null && checkpoint == null && metrics.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(last != null
-                ? new Progress(last.step(), last.total(), last.samplesPerSec(), checkpoint, last.split(), metrics)
-                : new Progress(barStep, barTotal, null, checkpoint, null, metrics));
+                ? new Progress(last.step(), last.total(), last.samplesPerSec(), checkpoint, last.split(), metrics,
+                checkpointSec)
+                : new Progress(barStep, barTotal, null, checkpoint, null, metrics, checkpointSec));
     }
 
     /** One of Tessera's own progress lines, after {@code last}: the smoothed rate counts only the current split's steps. */

@@ -17,6 +17,8 @@ final class Worker {
     String message;
     /** The highest checkpoint step seen in the log so far; kept because the line may scroll out of the tail read. */
     Long checkpoint;
+    /** How long the latest checkpoint that said so took to write ({@code seconds=}); kept as {@link #checkpoint} is. */
+    Double checkpointSec;
     /** How long a preempted worker may take to stop after SIGTERM (from the scheduler's stop request). */
     long stopGraceMs;
     /** How it ended, once it has. */

@@ -177,10 +177,11 @@ public final class WorkerSupervisor implements AutoCloseable {
             var progress = Optional.ofNullable(w.progress);
             progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
                     .ifPresent(c -> w.checkpoint = c);
+            progress.map(ProgressReader.Progress::checkpointSec).ifPresent(c -> w.checkpointSec = c);
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), w.message, w.exit,
-                    progress.map(p -> p.toReport(w.checkpoint)).orElse(new ShardReport.Progress(null, null, null,
-                            w.checkpoint, null, null)), w.imageDigest, w.refusal));
+                    progress.map(p -> p.toReport(w.checkpoint, w.checkpointSec)).orElse(new ShardReport.Progress(null, null,
+                            null, w.checkpoint, null, null, w.checkpointSec)), w.imageDigest, w.refusal));
         }
         return out;
     }

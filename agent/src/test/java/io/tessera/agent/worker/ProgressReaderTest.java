@@ -34,6 +34,23 @@ class ProgressReaderTest {
     }
 
     @Test
+    void aCheckpointLineMaySayHowLongItsWriteTookAndALaterLineWithoutSecondsKeepsTheLastFigure() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.log"), """
+                TESSERA_PROGRESS step=20 total=90
+                TESSERA_CHECKPOINT step=20 seconds=41.25
+                TESSERA_PROGRESS step=40 total=90
+                TESSERA_CHECKPOINT step=40
+                """);
+        ProgressReader.Progress p = ProgressReader.latest(file).orElseThrow();
+        assertThat(p.checkpoint()).isEqualTo(40);
+        assertThat(p.checkpointSec()).isEqualTo(41.25);
+        ShardReport.Progress wire = p.toReport(40L, p.checkpointSec());
+        assertThat(wire.checkpointSec()).isEqualTo(41.25);
+        assertThat(ProgressReader.latest(Files.writeString(dir.resolve("d.log"), "TESSERA_CHECKPOINT step=5\n"))
+                .orElseThrow().checkpointSec()).as("a worker that does not say").isNull();
+    }
+
+    @Test
     void aNewSplitStartsItsOwnMeasurement() throws Exception {
         Path file = Files.writeString(dir.resolve("b.log"), """
                 TESSERA_PROGRESS step=1 total=9 samples=64 samples_per_sec=20.0 split=0

@@ -70,12 +70,19 @@ public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase
      * @param split          the batch split version the worker's last progress line says it runs ({@code split=N}), if any
      * @param metrics        the named figures of its last progress line (loss, learning rate, any {@code key=value}),
      *                       at most {@link #MAX_METRICS}; empty when it logs none
+     * @param checkpointSec  how long the worker said that checkpoint took to write
+     *                       ({@code TESSERA_CHECKPOINT step=N seconds=S}), if it said: what a preemption costs it
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Progress(Long step, Long totalSteps, Double samplesPerSec, Long checkpointStep, Integer split,
-                           Map<String, Double> metrics) {
+                           Map<String, Double> metrics, Double checkpointSec) {
         /** No progress reported. */
-        public static final Progress NONE = new Progress(null, null, null, null, null, null);
+        public static final Progress NONE = new Progress(null, null, null, null, null, null, null);
+
+        public Progress(Long step, Long totalSteps, Double samplesPerSec, Long checkpointStep, Integer split,
+                        Map<String, Double> metrics) {
+            this(step, totalSteps, samplesPerSec, checkpointStep, split, metrics, null);
+        }
         /** The most named metrics one report carries. */
         public static final int MAX_METRICS = 16;
 
@@ -102,6 +109,11 @@ public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase
 
     public Integer split() {
         return progress.split();
+    }
+
+    /** How long the worker's latest checkpoint took to write, if it said. */
+    public Double checkpointSec() {
+        return progress.checkpointSec();
     }
 
     /** The named metrics of the worker's last progress line (empty: none). */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,13 +48,13 @@ final class SimulateCommand implements Callable<Integer> {
                 throw new ValidationException("--out", "is required: the directory for summary.json, jobs.csv and report.html");
             }
             SimulationInputs.Loaded l = in.load(null);
-            Run r = run(l, in.policy(policy), l.workload());
+            Run r = run(l, in.policy(policy), in.victimOrder(l.workload()));
             Map<String, Object> summary = r.summary();
             write(out, l.catalog(), summary, r.recorder());
             System.out.printf(Locale.ROOT, "%s: %s jobs, average JCT %.1f s, p99 %.1f s, makespan %.1f s, "
-                            + "utilization %s, %s preemptions, %.1f s wall%n", policy, summary.get("jobs"),
+                            + "utilization %s, %s preemptions (%s device-hours lost), %.1f s wall%n", policy, summary.get("jobs"),
                     summary.get("avgJctSec"), summary.get("p99JctSec"), summary.get("makespanSec"),
-                    ((Map<?, ?>) summary.get("utilization")).get("fleet"), summary.get("preemptions"), summary.get("wallSec"));
+                    ((Map<?, ?>) summary.get("utilization")).get("fleet"), summary.get("preemptions"), summary.get("preemptionLostDeviceHours"), summary.get("wallSec"));
             System.out.println("wrote " + out.resolve("summary.json") + ", jobs.csv and report.html");
             return 0;
         } catch (ValidationException e) {
@@ -74,8 +75,10 @@ final class SimulateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Simulation sim = new Simulation(l.catalog(), l.nodes(), l.policy(), new StepModel(l.table()), aware, workload);
         SimRecorder rec = sim.run();
-        return new Run(Summary.of(rec, l.catalog(), aware ? "aware" : "agnostic", workload.seed(),
-                (System.nanoTime() - t0) / 1e9, sim.passes()), rec);
+        Map<String, Object> summary = new LinkedHashMap<>(Summary.of(rec, l.catalog(), aware ? "aware" : "agnostic",
+                workload.seed(), (System.nanoTime() - t0) / 1e9, sim.passes()));
+        summary.put("victimOrder", workload.preemption().victimOrder());
+        return new Run(summary, rec);
     }
 
     static void write(Path dir, ChipCatalog catalog, Map<String, Object> summary, SimRecorder rec) {

@@ -2,6 +2,7 @@ package io.tessera.scheduler.cli;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.ValidationError;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.config.ValidationException;
 import io.tessera.scheduler.placement.NodeView;
 import io.tessera.scheduler.placement.PlacementPolicy;
@@ -31,6 +32,22 @@ final class SimulationInputs {
 
     @Option(names = "--seed", description = "overrides the workload's seed")
     Long seed;
+
+    @Option(names = "--victim-order", description = "overrides the workload's preemption.victimOrder: cost or "
+            + "priority-size-start")
+    String victimOrder;
+
+    /** {@code w}, with its victims ranked as {@code --victim-order} says, if given. */
+    Workload victimOrder(Workload w) {
+        if (victimOrder == null) {
+            return w;
+        }
+        try {
+            return w.withVictimOrder(new PreemptionConfig(victimOrder, null).order());
+        } catch (ValidationException e) {
+            throw new ValidationException("--victim-order", e.errors().get(0).message());
+        }
+    }
 
     record Loaded(ChipCatalog catalog, List<NodeView> nodes, PlacementPolicy policy, ThroughputTable table,
                   Workload workload) {

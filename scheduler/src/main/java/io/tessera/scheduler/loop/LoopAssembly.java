@@ -3,6 +3,7 @@ package io.tessera.scheduler.loop;
 import io.tessera.config.LimitsConfig;
 import java.util.Locale;
 import io.tessera.config.ElasticConfig;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.scheduler.events.SchedulerEvents;
 import io.tessera.scheduler.leader.Leadership;
 import io.tessera.scheduler.leader.Term;
@@ -32,11 +33,21 @@ import java.util.function.Supplier;
  * @param terminalGraceMs how long a finished job stays in hot state
  * @param retentionMs how long the history keeps it
  * @param restartBackoff how long a failed gang waits before its next attempt
+ * @param preemption how preemption ranks its victims
  */
 public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
                            PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
                            JobHistory history, long terminalGraceMs, long retentionMs,
-                           LimitsConfig.RestartBackoff restartBackoff) {
+                           LimitsConfig.RestartBackoff restartBackoff, PreemptionConfig preemption) {
+
+    /** With the default preemption settings. */
+    public LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
+                        PlacementPolicy policy, Clock clock, SchedulerEvents events, ElasticConfig elastic,
+                        JobHistory history, long terminalGraceMs, long retentionMs,
+                        LimitsConfig.RestartBackoff restartBackoff) {
+        this(store, view, placer, policy, clock, events, elastic, history, terminalGraceMs, retentionMs,
+                restartBackoff, PreemptionConfig.DEFAULT);
+    }
 
     /** With the default restart backoff. */
     public LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
@@ -69,7 +80,8 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
                 new JobReconciler(store, view, clock), queuePass,
                 new ElasticGrowth(store, view, placer, policy, clock, elastic, memory), claim, memory);
-        loop.withPreemption(new Preemptor(store, view, placer, policy, clock, events, memory));
+        loop.withPreemption(new Preemptor(store, view, placer, policy, clock, events, memory)
+                .withConfig(preemption));
         loop.withHistory(new HistoryMover(store, view, clock, terminalGraceMs, retentionMs, memory));
         loop.withFleetSampling(new FleetSampler(view, clock, memory));
         loop.withRebalancing(new Rebalancer(store, view, policy.memoryHeadroom(), clock, elastic, memory)

@@ -2,6 +2,7 @@ package io.tessera.scheduler.loop;
 
 import io.tessera.scheduler.model.EventType;
 import io.tessera.config.ChipCatalog;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.wire.ShardReport;
 import io.tessera.scheduler.events.SchedulerEvents;
@@ -65,6 +66,8 @@ public final class Preemptor {
     /** Waiting jobs for which no victims helped, with what the search depended on ({@link CycleMemory#victimSearches}). */
     private final Map<String, Long> searched;
     private final PreemptionClaims claims;
+    /** How victims are ranked, and what a restart costs a job that says nothing. */
+    private PreemptionConfig config = PreemptionConfig.DEFAULT;
 
     /** @param memory what the loop carries from pass to pass, shared with the queue pass */
     public Preemptor(ClusterReads store, ClusterView view, Placer placer, PlacementPolicy policy,
@@ -78,6 +81,12 @@ public final class Preemptor {
         this.policy = policy;
         this.clock = clock;
         this.events = events;
+    }
+
+    /** Ranks victims under {@code value}; returns this. */
+    public Preemptor withConfig(PreemptionConfig value) {
+        this.config = Objects.requireNonNull(value);
+        return this;
     }
 
     /**
@@ -147,10 +156,10 @@ public final class Preemptor {
         if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
             return Optional.empty(); // no victims helped on exactly this before
         }
-        List<Candidate> candidates = eligible.stream().map(j -> new Candidate(j, lostWorkSec(j,
-                store.shardReports(j.id(), j.placement().shards().size())))).toList();
-        Optional<List<JobRecord>> victims = VictimSelector.select(candidates, gone -> fits(s, waiting, queue, queues,
-                usage, gone, forShare));
+        List<Candidate> candidates = eligible.stream().map(j -> candidate(j,
+                store.shardReports(j.id(), j.placement().shards().size()), config.restartCostSec())).toList();
+        Optional<List<JobRecord>> victims = VictimSelector.select(candidates, config.order(), gone -> fits(s, waiting,
+                queue, queues, usage, gone, forShare));
         if (victims.isEmpty()) {
             searched.put(waiting.id(), waitsOn);
             return Optional.empty();
@@ -291,6 +300,24 @@ public final class Preemptor {
 
     private String now() {
         return clock.instant().toString();
+    }
+
+    /**
+     * What preempting {@code job} costs: the work since its last checkpoint, and its restart: what it
+     * declares ({@code scheduling.restartCostSec}), else how long its latest checkpoint took to write
+     * (as its workers said) plus {@code defaultRestartSec} to restore it and start again.
+     */
+    static Candidate candidate(JobRecord job, Map<Integer, ShardReport> reports, double defaultRestartSec) {
+        Double declared = job.spec().scheduling().restartCostSec();
+        double save = 0;
+        for (ShardReport r : reports.values()) {
+            if (r.attempt() == job.attempt() && r.checkpointSec() != null) {
+                save = Math.max(save, r.checkpointSec());
+            }
+        }
+        int devices = job.placement().shards().stream().mapToInt(sh -> sh.devices().size()).sum();
+        return new Candidate(job, lostWorkSec(job, reports), declared != null ? declared : save + defaultRestartSec,
+                devices, JobLifecycle.placedAtMs(job));
     }
 
     /** Seconds of work since the job's last checkpoint, from its shards' reports and its predicted step time. */

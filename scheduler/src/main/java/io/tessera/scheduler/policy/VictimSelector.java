@@ -1,5 +1,6 @@
 package io.tessera.scheduler.policy;
 
+import io.tessera.config.PreemptionConfig.VictimOrder;
 import io.tessera.scheduler.model.JobRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,11 +10,14 @@ import java.util.function.Predicate;
 
 /**
  * Chooses which running jobs to preempt so a waiting gang fits. Pure: the caller says which jobs
- * may be preempted, what each would lose, and whether the gang fits with a given set gone.
+ * may be preempted, what each would cost, and whether the gang fits with a given set gone.
  * <ol>
- *   <li>Candidates are ranked by priority (lowest first), then by lost work (least first: the
- *       time since each one's last checkpoint), then by id.</li>
- *   <li>If one candidate is enough, the first such in that order is the only victim.</li>
+ *   <li>Candidates are ranked by priority (lowest first), then by the {@link VictimOrder}: the
+ *       least accelerator-seconds lost first ({@link Candidate#costDeviceSec}), or the smallest gang
+ *       and then the latest started; then by id.</li>
+ *   <li>The first candidate in that order that is enough alone is a victim set; by cost, a set of
+ *       cheaper candidates ranked before it (added in order until the gang fits) replaces it when
+ *       it costs less at no higher priority.</li>
  *   <li>Otherwise candidates are added in order until the gang fits, and then every victim whose
  *       removal still leaves the gang fitting is spared, latest first: never more than needed.</li>
  *   <li>If the gang does not fit even with every candidate gone, nobody is preempted.</li>
@@ -26,34 +30,76 @@ public final class VictimSelector {
     private VictimSelector() {
     }
 
-    /** A job that may be preempted, with the work it would lose (seconds since its last checkpoint). */
-    public record Candidate(JobRecord job, double lostWorkSec) {
+    /**
+     * A job that may be preempted, with what preempting it costs.
+     *
+     * @param job         the job
+     * @param lostWorkSec the training since its last durable checkpoint, in seconds of its current plan
+     * @param restartSec  what a restart costs it besides: saving, restoring, starting its workers
+     * @param devices     the accelerators it holds, each of which loses that time
+     * @param startedAtMs when its current attempt was placed
+     */
+    public record Candidate(JobRecord job, double lostWorkSec, double restartSec, int devices, long startedAtMs) {
+        /** A one-device candidate that costs only its lost work, started at 0. */
+        public Candidate(JobRecord job, double lostWorkSec) {
+            this(job, lostWorkSec, 0, 1, 0);
+        }
+
+        /** Accelerator-seconds a preemption throws away: every device loses the lost work and the restart. */
+        public double costDeviceSec() {
+            return devices * (lostWorkSec + restartSec);
+        }
     }
 
-    static final Comparator<Candidate> RANK = Comparator.comparingInt((Candidate c) -> c.job().spec().priority())
-            .thenComparingDouble(Candidate::lostWorkSec).thenComparing(c -> c.job().id());
+    /** The rank of candidates under {@code order}: lowest priority first, then the order's key, then id. */
+    static Comparator<Candidate> rank(VictimOrder order) {
+        Comparator<Candidate> byPriority = Comparator.comparingInt(c -> c.job().spec().priority());
+        Comparator<Candidate> then = order == VictimOrder.COST ? Comparator.comparingDouble(Candidate::costDeviceSec)
+                : Comparator.comparingInt(Candidate::devices).thenComparing(Comparator
+                .comparingLong(Candidate::startedAtMs).reversed());
+        return byPriority.thenComparing(then).thenComparing(c -> c.job().id());
+    }
+
+    /** {@link #select(List, VictimOrder, Predicate)} by cost. */
+    public static Optional<List<JobRecord>> select(List<Candidate> candidates, Predicate<List<JobRecord>> fits) {
+        return select(candidates, VictimOrder.COST, fits);
+    }
 
     /**
      * @param candidates the jobs that may be preempted for this gang
+     * @param order      how candidates of one priority are ranked
      * @param fits       whether the gang fits (and is admitted) with these jobs' devices free
      * @return the victims, or empty when preempting cannot make the gang fit
      */
-    public static Optional<List<JobRecord>> select(List<Candidate> candidates, Predicate<List<JobRecord>> fits) {
+    public static Optional<List<JobRecord>> select(List<Candidate> candidates, VictimOrder order,
+                                                   Predicate<List<JobRecord>> fits) {
         List<Candidate> ranked = new ArrayList<>(candidates);
-        ranked.sort(RANK);
+        ranked.sort(rank(order));
         if (ranked.size() > MAX_CANDIDATES) {
             ranked = ranked.subList(0, MAX_CANDIDATES);
         }
-        for (Candidate c : ranked) {
-            if (fits.test(List.of(c.job()))) {
-                return Optional.of(List.of(c.job()));
+        for (int i = 0; i < ranked.size(); i++) {
+            Candidate single = ranked.get(i);
+            if (fits.test(List.of(single.job()))) {
+                List<Candidate> alone = List.of(single);
+                if (order != VictimOrder.COST || i == 0) {
+                    return Optional.of(jobs(alone));
+                }
+                Optional<List<Candidate>> cheaper = fewest(ranked.subList(0, i), fits)
+                        .filter(set -> cheaper(set, alone));
+                return Optional.of(jobs(cheaper.orElse(alone)));
             }
         }
-        List<JobRecord> chosen = new ArrayList<>();
+        return fewest(ranked, fits).map(VictimSelector::jobs);
+    }
+
+    /** Candidates added in order until the gang fits, then every one not needed spared, latest first. */
+    private static Optional<List<Candidate>> fewest(List<Candidate> ranked, Predicate<List<JobRecord>> fits) {
+        List<Candidate> chosen = new ArrayList<>();
         boolean fit = false;
         for (Candidate c : ranked) {
-            chosen.add(c.job());
-            if (fits.test(chosen)) {
+            chosen.add(c);
+            if (fits.test(jobs(chosen))) {
                 fit = true;
                 break;
             }
@@ -62,12 +108,27 @@ public final class VictimSelector {
             return Optional.empty();
         }
         for (int i = chosen.size() - 1; i >= 0 && chosen.size() > 1; i--) {
-            List<JobRecord> without = new ArrayList<>(chosen);
+            List<Candidate> without = new ArrayList<>(chosen);
             without.remove(i);
-            if (fits.test(without)) {
+            if (fits.test(jobs(without))) {
                 chosen = without;
             }
         }
         return Optional.of(List.copyOf(chosen));
+    }
+
+    /** Whether {@code a} preempts nobody of higher priority than {@code b} does, and costs less. */
+    private static boolean cheaper(List<Candidate> a, List<Candidate> b) {
+        int pa = a.stream().mapToInt(c -> c.job().spec().priority()).max().orElse(Integer.MIN_VALUE);
+        int pb = b.stream().mapToInt(c -> c.job().spec().priority()).max().orElse(Integer.MIN_VALUE);
+        return pa <= pb && cost(a) < cost(b);
+    }
+
+    private static double cost(List<Candidate> set) {
+        return set.stream().mapToDouble(Candidate::costDeviceSec).sum();
+    }
+
+    private static List<JobRecord> jobs(List<Candidate> set) {
+        return set.stream().map(Candidate::job).toList();
     }
 }

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * starts after the start-up delay and reports RUNNING; it finishes after its remaining steps x
  * the step time of the placement that actually ran ({@link StepModel}) and reports EXITED 0; a
  * preempted attempt stops training at the SIGTERM, checkpoints its last completed step and exits
- * after the stop delay. A worker
+ * after the stop delay (unless the workload says workers do not checkpoint on stopping: then it
+ * keeps only its last periodic checkpoint). A worker
  * failure or a lost node loses the work since the last periodic checkpoint. Single-threaded.
  */
 final class SimAgents {
@@ -157,10 +158,15 @@ final class SimAgents {
         }
         SimJob job = jobs.get(id);
         long until = a.frozenAtMs >= 0 ? a.frozenAtMs : nowMs;
-        long run = Math.min(job.steps() - done.get(id), (long) Math.floor((until - a.startedAtMs) / 1000.0 / a.stepSec));
-        if (a.lostWork || !a.stopping && !terminal) {
-            run = a.every > 0 ? run / a.every * a.every : a.lostWork ? 0 : run;
+        long full = Math.max(0, Math.min(job.steps() - done.get(id),
+                (long) Math.floor((until - a.startedAtMs) / 1000.0 / a.stepSec)));
+        long run = full;
+        boolean stoppedUnsaved = a.stopping && !options.checkpointOnStop();
+        if (a.lostWork || stoppedUnsaved || !a.stopping && !terminal) {
+            run = a.every > 0 ? run / a.every * a.every : a.lostWork || stoppedUnsaved ? 0 : run;
         }
+        recorder.lost(a.stopping ? SimRecorder.Ending.PREEMPTED : SimRecorder.Ending.FAILED,
+                (full - run) * a.stepSec * devices(a.plan));
         done.merge(id, Math.max(0, run), Long::sum);
     }
 
@@ -172,8 +178,9 @@ final class SimAgents {
         SimJob job = jobs.get(id);
         a.startedAtMs = nowMs;
         a.stepSec = steps.stepSec(job.spec(), a.plan, catalog, job.timeScale());
-        a.every = job.checkpointEverySteps() > 0 ? job.checkpointEverySteps() : options.checkpointEverySec() > 0
-                ? Math.max(1, Math.round(options.checkpointEverySec() / a.stepSec)) : 0;
+        double everySec = job.checkpointEverySec() > 0 ? job.checkpointEverySec() : options.checkpointEverySec();
+        a.every = job.checkpointEverySteps() > 0 ? job.checkpointEverySteps() : everySec > 0
+                ? Math.max(1, Math.round(everySec / a.stepSec)) : 0;
         recorder.started(id, nowMs);
         report(id, a, ShardPhase.RUNNING, null, done.get(id), -1);
         long left = job.steps() - done.get(id);
@@ -193,7 +200,9 @@ final class SimAgents {
         if (a != null && a.number == attempt && a.stopping) {
             long at = a.startedAtMs < 0 || a.lostWork ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
                     + (long) Math.floor((a.frozenAtMs - a.startedAtMs) / 1000.0 / a.stepSec));
-            report(id, a, ShardPhase.EXITED, 143, at, -1);
+            long saved = options.checkpointOnStop() || a.startedAtMs < 0 || a.every == 0 ? at
+                    : done.get(id) + (at - done.get(id)) / a.every * a.every;
+            report(id, a, ShardPhase.EXITED, 143, at, -1, options.checkpointOnStop() ? at : Math.min(at, saved));
         }
     }
 
@@ -224,6 +233,10 @@ final class SimAgents {
 
     boolean isDown(String node) {
         return downNodes.contains(node);
+    }
+
+    private static int devices(Plan plan) {
+        return plan.shards().stream().mapToInt(sh -> sh.devices().size()).sum();
     }
 
     /** Running jobs report their current step, as workers' progress lines reach the scheduler. */

@@ -14,9 +14,16 @@ import io.tessera.config.JobSpec;
  * @param jobClass   its class in the throughput table, or null for a job the catalog model times
  * @param checkpointEverySteps how often its workers checkpoint; 0: only when told to stop
  * @param timeScale  the example worker's {@code --time-scale}: each step takes this multiple of chip time
+ * @param checkpointEverySec how often its workers checkpoint, in seconds of its plan's step time, when it gives no
+ *                   {@code checkpointEverySteps}; 0: the workload's {@code options.checkpointEverySec}
  */
 public record SimJob(int index, String id, long arriveMs, JobSpec spec, String owner, long steps, String jobClass,
-                     long checkpointEverySteps, double timeScale) {
+                     long checkpointEverySteps, double timeScale, double checkpointEverySec) {
+    public SimJob(int index, String id, long arriveMs, JobSpec spec, String owner, long steps, String jobClass,
+                  long checkpointEverySteps, double timeScale) {
+        this(index, id, arriveMs, spec, owner, steps, jobClass, checkpointEverySteps, timeScale, 0);
+    }
+
     /** The spec's environment variable that carries the class to the throughput hook. */
     public static final String CLASS_ENV = "JOB_CLASS";
 }

@@ -21,14 +21,14 @@ import java.util.Set;
  * explicit job list, Gavel's generator and the Philly trace all produce entries of this one form:
  * <pre>
  * {at: SEC, class: NAME, shards: N, devicesPerShard: D, durationSec: S | steps: K, queue: Q, user: U,
- *  priority: P, preemptible: B, checkpointEverySteps: C, timeScale: X, spec: {job spec fields}}
+ *  priority: P, preemptible: B, checkpointEverySteps: C, checkpointEverySec: T, timeScale: X, spec: {job spec fields}}
  * </pre>
  * {@code durationSec} is the run time on the reference chip (the workload's {@code referenceChip},
  * else the fastest chip type of the cluster for that job), as Gavel's generator means it.
  */
 final class SimJobFactory {
     static final Set<String> FIELDS = Set.of("id", "at", "class", "shards", "devicesPerShard", "durationSec", "steps",
-            "queue", "user", "priority", "preemptible", "checkpointEverySteps", "timeScale", "spec");
+            "queue", "user", "priority", "preemptible", "checkpointEverySteps", "checkpointEverySec", "timeScale", "spec");
     private final ChipCatalog catalog;
     private final ThroughputTable table;
     private final StepModel steps;
@@ -62,6 +62,7 @@ final class SimJobFactory {
         Long declared = r.integer(e, at, "steps", false, 1, Long.MAX_VALUE / 4).orElse(null);
         String user = r.string(e, at, "user", false, 63).orElse("sim");
         long every = r.integer(e, at, "checkpointEverySteps", false, 0, Long.MAX_VALUE / 4).orElse(0L);
+        double everySec = r.number(e, at, "checkpointEverySec", false, 0, 1e9).orElse(0.0);
         double scale = r.number(e, at, "timeScale", false, 1e-6, 1e6).orElse(1.0);
         if (cls != null && table == null) {
             r.error(at + ".class", "names a job class, but no --throughputs file was given");
@@ -85,7 +86,7 @@ final class SimJobFactory {
             doc.withObject("scheduling").put("steps", total);
             spec = parse(doc, at);
         }
-        return new SimJob(index, id, arriveMs, spec, user, total, cls, every, scale);
+        return new SimJob(index, id, arriveMs, spec, user, total, cls, every, scale, everySec);
     }
 
     private ObjectNode spec(JsonNode e, String cls, int shards, int dps) {

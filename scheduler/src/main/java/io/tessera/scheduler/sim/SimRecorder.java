@@ -146,7 +146,9 @@ public final class SimRecorder {
     }
 
     /** How an attempt ended, for the counts. */
-    enum Ending { FINISHED, PREEMPTED, FAILED, MOVED }
+    public enum Ending { FINISHED, PREEMPTED, FAILED, MOVED }
+
+    private final Map<Ending, Double> lostDeviceSec = new java.util.EnumMap<>(Ending.class);
 
     void released(String id, Plan plan, Ending ending, long nowMs) {
         integrate(nowMs);
@@ -160,6 +162,18 @@ public final class SimRecorder {
         } else if (ending == Ending.MOVED) {
             jobs.get(id).moves++;
         }
+    }
+
+    /** Training an attempt that {@code ending} ended threw away (since its last checkpoint), in device-seconds. */
+    void lost(Ending ending, double deviceSec) {
+        if (deviceSec > 0) {
+            lostDeviceSec.merge(ending, deviceSec, Double::sum);
+        }
+    }
+
+    /** Device-seconds of training thrown away by preemptions ({@code PREEMPTED}) and failures ({@code FAILED}). */
+    public double lostDeviceSec(Ending ending) {
+        return lostDeviceSec.getOrDefault(ending, 0.0);
     }
 
     void queued(String id, long nowMs) {

@@ -89,7 +89,8 @@ public final class Simulation {
                 policy.memoryHeadroom(), policy.network(), steps.policyModel(aware));
         long timeoutMs = Math.round(workload.options().heartbeatTimeoutSec() * 1000);
         this.loop = new LoopAssembly(store, view, new PlacementEngine(), placing, clock,
-                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, backoff)
+                SchedulerEvents.NONE, workload.elastic(), history, 0, Long.MAX_VALUE / 4, backoff,
+                workload.preemption())
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L).withResyncEvery(Long.MAX_VALUE / 4);

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.sim;
 
 import io.tessera.config.ElasticConfig;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.config.QueueSpec;
 import java.util.List;
 
@@ -14,13 +15,27 @@ import java.util.List;
  * @param options  timings and the measurement window
  * @param seed     the seed the generators drew with
  * @param elastic  the scheduler's growth and migration settings ({@code elastic:} in the scheduler config)
+ * @param preemption how the scheduler ranks preemption victims ({@code preemption:} in the scheduler config)
  */
 public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> injected, Options options, long seed,
-                       ElasticConfig elastic) {
+                       ElasticConfig elastic, PreemptionConfig preemption) {
     public Workload {
         jobs = List.copyOf(jobs);
         queues = List.copyOf(queues);
         injected = List.copyOf(injected);
+        preemption = preemption == null ? PreemptionConfig.DEFAULT : preemption;
+    }
+
+    /** With the default preemption settings. */
+    public Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> injected, Options options, long seed,
+                    ElasticConfig elastic) {
+        this(jobs, queues, injected, options, seed, elastic, PreemptionConfig.DEFAULT);
+    }
+
+    /** The same workload with victims ranked by {@code order} instead. */
+    public Workload withVictimOrder(PreemptionConfig.VictimOrder order) {
+        return new Workload(jobs, queues, injected, options, seed, elastic,
+                new PreemptionConfig(order.spelled(), preemption.restartCostSec()));
     }
 
     /** An event at a time, in ms after the start. */
@@ -35,10 +50,18 @@ public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> in
      * @param windowFrom          the first job index measured (inclusive)
      * @param windowTo            the last job index measured (exclusive)
      * @param checkpointEverySec  how often workers checkpoint, for jobs that do not give checkpointEverySteps; 0: never
+     * @param checkpointOnStop    whether a preempted worker checkpoints at its SIGTERM (true: nothing is lost but the
+     *                            restart); false: it keeps only its last periodic checkpoint, as a job whose
+     *                            checkpoint does not fit its grace period
      */
     public record Options(double startupSec, double stopSec, double heartbeatTimeoutSec, double passIntervalSec,
-                          int windowFrom, int windowTo, double checkpointEverySec) {
+                          int windowFrom, int windowTo, double checkpointEverySec, boolean checkpointOnStop) {
         public static final Options DEFAULT = new Options(0, 0, 30, 60, 0, Integer.MAX_VALUE, 0);
+
+        public Options(double startupSec, double stopSec, double heartbeatTimeoutSec, double passIntervalSec,
+                       int windowFrom, int windowTo, double checkpointEverySec) {
+            this(startupSec, stopSec, heartbeatTimeoutSec, passIntervalSec, windowFrom, windowTo, checkpointEverySec, true);
+        }
 
         public boolean measured(int index) {
             return index >= windowFrom && index < windowTo;

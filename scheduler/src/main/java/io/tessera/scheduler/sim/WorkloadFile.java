@@ -7,6 +7,7 @@ import io.tessera.config.ConfigLoader;
 import io.tessera.config.Documents;
 import io.tessera.config.ElasticConfig;
 import io.tessera.config.FieldReader;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.config.QueueSpec;
 import io.tessera.config.ValidationError;
 import io.tessera.config.ValidationException;
@@ -26,9 +27,9 @@ import java.util.TreeSet;
  */
 public final class WorkloadFile {
     private static final Set<String> TOP = Set.of("seed", "options", "window", "queues", "defaults", "jobs", "gavel",
-            "philly", "events", "tenants", "elastic");
+            "philly", "events", "tenants", "elastic", "preemption", "vary");
     private static final Set<String> OPTIONS = Set.of("startupSec", "stopSec", "heartbeatTimeoutSec",
-            "passIntervalSec", "referenceChip", "checkpointEverySec");
+            "passIntervalSec", "referenceChip", "checkpointEverySec", "checkpointOnStop");
 
     private WorkloadFile() {
     }
@@ -67,6 +68,8 @@ public final class WorkloadFile {
         });
         check(r, name);
         generated(r, doc, name, table, tenants, s, entries, paths, file, jobsPerHour);
+        JobVariety.parse(r, doc.get("vary")).apply(entries, s);
+        check(r, name);
         if (entries.isEmpty()) {
             throw new ValidationException(name + ": jobs", "the workload has no jobs: give jobs:, gavel: or philly:");
         }
@@ -79,12 +82,13 @@ public final class WorkloadFile {
         for (int i = 0; i < jobs.size(); i++) {
             SimJob j = jobs.get(i);
             ordered.add(new SimJob(i, j.id(), j.arriveMs(), j.spec(), j.owner(), j.steps(), j.jobClass(),
-                    j.checkpointEverySteps(), j.timeScale()));
+                    j.checkpointEverySteps(), j.timeScale(), j.checkpointEverySec()));
         }
         uniqueIds(ordered, name);
         List<Workload.Timed> injected = InjectedEvents.parse(doc, name, nodes, catalog,
                 ordered.stream().map(SimJob::id).toList());
-        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s, elastic(doc, name));
+        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s, elastic(doc, name),
+                preemption(doc, name));
     }
 
     private static void generated(FieldReader r, JsonNode doc, String name, ThroughputTable table,
@@ -173,6 +177,18 @@ public final class WorkloadFile {
         }
     }
 
+    /** The scheduler's {@code preemption:} settings, as in its config file. */
+    private static PreemptionConfig preemption(JsonNode doc, String name) {
+        if (!doc.hasNonNull("preemption")) {
+            return PreemptionConfig.DEFAULT;
+        }
+        try {
+            return ConfigLoader.bind(doc.get("preemption"), PreemptionConfig.class);
+        } catch (ValidationException e) {
+            throw prefixed(e, name + ": preemption");
+        }
+    }
+
     private static Workload.Options options(FieldReader r, JsonNode doc, JsonNode opts, String name) {
         JsonNode w = r.object(doc, "", "window", false).orElse(Documents.json().createObjectNode());
         r.rejectUnknown(w, "window", Set.of("from", "to"));
@@ -183,7 +199,11 @@ public final class WorkloadFile {
                 r.number(opts, "options", "passIntervalSec", false, 0.1, 1e6).orElse(60.0),
                 r.integer(w, "window", "from", false, 0, Integer.MAX_VALUE).orElse(0L).intValue(),
                 r.integer(w, "window", "to", false, 1, Integer.MAX_VALUE).orElse((long) Integer.MAX_VALUE).intValue(),
-                r.number(opts, "options", "checkpointEverySec", false, 0, 1e9).orElse(0.0));
+                r.number(opts, "options", "checkpointEverySec", false, 0, 1e9).orElse(0.0),
+                !opts.has("checkpointOnStop") || opts.get("checkpointOnStop").asBoolean(true));
+        if (opts.has("checkpointOnStop") && !opts.get("checkpointOnStop").isBoolean()) {
+            r.error("options.checkpointOnStop", "must be true or false");
+        }
         if (o.windowFrom() >= o.windowTo()) {
             r.error("window", "from must be below to");
         }

@@ -22,7 +22,7 @@ class ClusterPasswordTest {
 
     private static SchedulerConfig member(String name, int port, List<String> members, String password) {
         return new SchedulerConfig("127.0.0.1", 0, name, port, members, null, null, null, null, null, null, null, null,
-                null, null, null, null, password, "127.0.0.1", "none", null, null, null, null, null, null, null, null);
+                null, null, null, null, password, "127.0.0.1", "none", null, null, null, null, null, null, null, null, null);
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class TestCluster implements AutoCloseable {
         return new SchedulerConfig("127.0.0.1", port, "test-" + UUID.randomUUID(), null, null, null,
                 200L, 2000L, 50L, 2000L, null, null, null, null, null, 500L, auth, null, null,
                 dir.resolve("state").toString(), null, new ElasticConfig(0.1, 500L),
-                limits != null ? limits : FAST_RESTARTS, null, queues, containers, null, workers);
+                limits != null ? limits : FAST_RESTARTS, null, queues, containers, null, workers, null);
     }
 
     /** With the scheduler allocating jobs' uids from {@code range} ({@code workers.jobUids}). */

@@ -38,7 +38,7 @@ class HeartbeatPolicyTest {
     void theConfigurationsCeilingIsUsed() {
         SchedulerConfig config = new SchedulerConfig(null, null, null, null, null, null, 1000L, 10_000L, null, null, null,
                 null, null, null, null, null, null, null, null, "none", null, null,
-                new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, null, 100.0), null, null, null, null, null);
+                new LimitsConfig(null, null, null, null, null, null, null, null, null, null, null, null, 100.0), null, null, null, null, null, null);
         HeartbeatPolicy p = HeartbeatPolicy.from(config);
         assertThat(p.intervalMs(50)).isEqualTo(1000);
         assertThat(p.intervalMs(1000)).isEqualTo(10_000);

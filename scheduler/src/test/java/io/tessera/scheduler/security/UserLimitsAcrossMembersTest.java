@@ -56,7 +56,7 @@ class UserLimitsAcrossMembersTest {
         LimitsConfig limits = new LimitsConfig(3, null, null, 1000.0, 1000, null, null, null, null, null, null, null, null);
         return new SchedulerConfig("127.0.0.1", 0, name, port, members, null, null, null, null, null, null, null, null,
                 null, null, null, auth, "limits-test-password", "127.0.0.1", "none", null, null, limits,
-                new SecretsConfig(null, key.toString()), null, null, null, null);
+                new SecretsConfig(null, key.toString()), null, null, null, null, null);
     }
 
     @Test
