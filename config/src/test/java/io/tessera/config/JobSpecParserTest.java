@@ -182,4 +182,24 @@ class JobSpecParserTest {
         List<ValidationError> json = errorsOf("{\"name\": \"t\",\n \"shards\": }", "application/json");
         assertThat(json.get(0).message()).contains("line 2").contains("`\"shards\": }`");
     }
+
+    @Test
+    void aJobMayDeclareWhatOneRestartCostsItAndAnOutOfRangeValueNamesTheField() {
+        String base = "name: j\ncommand: [w]\nshards: 1\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n";
+        assertThat(yaml(base + "scheduling: {restartCostSec: 240}\n").scheduling().restartCostSec()).isEqualTo(240.0);
+        assertThat(yaml(base).scheduling().restartCostSec()).isNull();
+        assertThat(errorsOf(base + "scheduling: {restartCostSec: -1}\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("scheduling.restartCostSec");
+    }
+
+    @Test
+    void theClustersVictimOrderIsCostOrTheKubernetesOrderAndNothingElse() {
+        assertThat(PreemptionConfig.DEFAULT.order()).isEqualTo(PreemptionConfig.VictimOrder.COST);
+        assertThat(new PreemptionConfig("priority-size-start", 10.0).order())
+                .isEqualTo(PreemptionConfig.VictimOrder.PRIORITY_SIZE_START);
+        assertThatThrownBy(() -> new PreemptionConfig("oldest", null)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("preemption.victimOrder");
+        assertThatThrownBy(() -> new PreemptionConfig(null, -5.0)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("preemption.restartCostSec");
+    }
 }

@@ -151,8 +151,9 @@ final class SimAgents {
         events.cancel(new SimEvent.Started(id, a.number));
         events.cancel(new SimEvent.Finished(id, a.number));
         events.cancel(new SimEvent.Stopped(id, a.number));
-        recorder.released(id, a.plan, a.stopping ? SimRecorder.Ending.PREEMPTED : a.lostWork ? SimRecorder.Ending.FAILED
-                : terminal ? SimRecorder.Ending.FINISHED : SimRecorder.Ending.MOVED, nowMs);
+        SimRecorder.Ending ending = a.stopping ? SimRecorder.Ending.PREEMPTED : a.lostWork ? SimRecorder.Ending.FAILED
+                : terminal ? SimRecorder.Ending.FINISHED : SimRecorder.Ending.MOVED;
+        recorder.released(id, a.plan, ending, nowMs);
         if (a.startedAtMs < 0) {
             return;
         }
@@ -165,8 +166,7 @@ final class SimAgents {
         if (a.lostWork || stoppedUnsaved || !a.stopping && !terminal) {
             run = a.every > 0 ? run / a.every * a.every : a.lostWork || stoppedUnsaved ? 0 : run;
         }
-        recorder.lost(a.stopping ? SimRecorder.Ending.PREEMPTED : SimRecorder.Ending.FAILED,
-                (full - run) * a.stepSec * devices(a.plan));
+        recorder.lost(ending, (full - run) * a.stepSec * devices(a.plan));
         done.merge(id, Math.max(0, run), Long::sum);
     }
 

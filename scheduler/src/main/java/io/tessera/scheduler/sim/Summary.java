@@ -63,6 +63,7 @@ public final class Summary {
         out.put("preemptions", rec.preemptions());
         out.put("preemptionLostDeviceHours", round(rec.lostDeviceSec(SimRecorder.Ending.PREEMPTED) / 3600));
         out.put("failureLostDeviceHours", round(rec.lostDeviceSec(SimRecorder.Ending.FAILED) / 3600));
+        out.put("moveLostDeviceHours", round(rec.lostDeviceSec(SimRecorder.Ending.MOVED) / 3600));
         out.put("moves", rec.jobs().stream().mapToInt(t -> t.moves).sum());
         out.put("restarts", rec.jobs().stream().mapToInt(t -> Math.max(0, t.attempts - 1 - t.preemptions - t.moves)).sum());
         out.put("schedulerPasses", passes);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.config.ChipCatalog;
 import io.tessera.config.JobSpecParser;
+import io.tessera.config.PreemptionConfig;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
@@ -69,5 +70,49 @@ class VictimSelectorTest {
         List<Candidate> c = List.of(job("a", 0, 1), job("b", 0, 2));
         assertThat(VictimSelector.select(c, needs(100, Map.of("a", 8, "b", 8)))).isEmpty();
         assertThat(VictimSelector.select(List.of(), gone -> true)).isEmpty();
+    }
+
+    private static Candidate sized(String id, int priority, double lostSec, int devices, long startedAtMs) {
+        Candidate c = job(id, priority, lostSec);
+        return new Candidate(c.job(), lostSec, 60, devices, startedAtMs);
+    }
+
+    @Test
+    void byCostAVictimLosesItsWorkSinceTheCheckpointAndItsRestartOnEveryDevice() {
+        // wide: 8 x (10 + 60) = 560; narrow: 1 x (400 + 60) = 460: the narrow one throws away less.
+        List<Candidate> c = List.of(sized("wide-fresh-ckpt", 0, 10, 8, 0), sized("narrow-old-ckpt", 0, 400, 1, 0));
+        assertThat(c.get(0).costDeviceSec()).isEqualTo(560);
+        Map<String, Integer> frees = Map.of("wide-fresh-ckpt", 8, "narrow-old-ckpt", 1);
+        assertThat(ids(VictimSelector.select(c, needs(1, frees)))).containsExactly("narrow-old-ckpt");
+    }
+
+    @Test
+    void byCostTwoCheapVictimsReplaceOneDearVictimThatWouldAloneBeEnough() {
+        // just-ckpt-a and -b (cost 60 each) free 2 devices each; the long-running job alone frees 4 but
+        // would lose 1 x (3000 + 60).
+        List<Candidate> c = List.of(sized("just-ckpt-a", 0, 0, 2, 0), sized("just-ckpt-b", 0, 0, 2, 0),
+                sized("long-since-ckpt", 0, 3000, 1, 0));
+        Map<String, Integer> frees = Map.of("just-ckpt-a", 2, "just-ckpt-b", 2, "long-since-ckpt", 4);
+        assertThat(ids(VictimSelector.select(c, needs(4, frees)))).containsExactlyInAnyOrder("just-ckpt-a", "just-ckpt-b");
+    }
+
+    @Test
+    void theKubernetesOrderTakesTheSmallestGangThenTheLatestStartedWhateverItLoses() {
+        List<Candidate> c = List.of(sized("small-old", 0, 3000, 1, 1_000), sized("small-new", 0, 3500, 1, 9_000),
+                sized("big-fresh-ckpt", 0, 0, 4, 5_000), sized("low", 0, 0, 8, 0));
+        Map<String, Integer> frees = Map.of("small-old", 4, "small-new", 4, "big-fresh-ckpt", 4, "low", 4);
+        assertThat(ids(VictimSelector.select(c, PreemptionConfig.VictimOrder.PRIORITY_SIZE_START, needs(4, frees))))
+                .containsExactly("small-new");
+        assertThat(ids(VictimSelector.select(c, PreemptionConfig.VictimOrder.COST, needs(4, frees))))
+                .as("by cost: the gang that just checkpointed, 4 x 60").containsExactly("big-fresh-ckpt");
+    }
+
+    @Test
+    void priorityStillComesBeforeCostInEitherOrder() {
+        List<Candidate> c = List.of(sized("high-free", 5, 0, 1, 0), sized("low-dear", 0, 9000, 8, 0));
+        Map<String, Integer> frees = Map.of("high-free", 8, "low-dear", 8);
+        for (PreemptionConfig.VictimOrder o : PreemptionConfig.VictimOrder.values()) {
+            assertThat(ids(VictimSelector.select(c, o, needs(8, frees)))).as(o.name()).containsExactly("low-dear");
+        }
     }
 }

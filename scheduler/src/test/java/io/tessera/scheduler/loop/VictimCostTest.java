@@ -1,0 +1,76 @@
+package io.tessera.scheduler.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.config.ChipCatalog;
+import io.tessera.config.JobSpecParser;
+import io.tessera.config.Precision;
+import io.tessera.config.wire.ShardPhase;
+import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.placement.PlacementResult.Plan;
+import io.tessera.scheduler.placement.ShardPlan;
+import io.tessera.scheduler.policy.VictimSelector.Candidate;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What preempting a running job costs, as the preemptor counts it from the job's spec and its
+ * shards' reports: the work since the last checkpoint, and a restart that is declared, or the
+ * checkpoint's reported write time plus the cluster default.
+ */
+class VictimCostTest {
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    /** Two shards of 4 devices, 2 s steps, placed at T0, attempt 3. */
+    private static JobRecord job(String scheduling) {
+        return new JobRecord(new JobRecord.Identity("j", 1, "u", T0.toString()),
+                new JobSpecParser(ChipCatalog.builtIn()).parse(("name: r\ncommand: [w]\nshards: 2\ndevicesPerShard: 4\n"
+                        + "flopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n" + scheduling)
+                        .getBytes(StandardCharsets.UTF_8), "application/yaml"),
+                new JobRecord.Lifecycle(JobState.RUNNING, false, 3, 0, 0),
+                new Plan(Precision.BF16, List.of(shard(0), shard(1)), 10, 2.0, 0, Map.of("nvidia", 1.0), List.of()),
+                List.of(new JobEvent(T0.toString(), EventType.PLACED, "placed", 3, List.of("n"))), null, List.of());
+    }
+
+    private static ShardPlan shard(int i) {
+        return new ShardPlan(i, "n" + i, "a", "nvidia-h20", "nvidia", List.of(0, 1, 2, 3), Precision.BF16, 1, 1, 5);
+    }
+
+    private static ShardReport report(int shard, int attempt, long step, long ckpt, Double ckptSec) {
+        return new ShardReport("j", shard, attempt, ShardPhase.RUNNING, null, 1L, null, null,
+                new ShardReport.Progress(step, 100L, null, ckpt, null, null, ckptSec));
+    }
+
+    @Test
+    void theWorkersReportedCheckpointWriteTimeIsAddedToTheDefaultRestart() {
+        Candidate c = Preemptor.candidate(job(""), Map.of(0, report(0, 3, 50, 40, 12.0), 1, report(1, 3, 48, 40, 30.0)),
+                60);
+        assertThat(c.lostWorkSec()).as("10 steps of 2 s since the checkpoint, the furthest shard").isEqualTo(20);
+        assertThat(c.restartSec()).as("the slowest shard's write, 30 s, plus the default 60 s").isEqualTo(90);
+        assertThat(c.devices()).isEqualTo(8);
+        assertThat(c.costDeviceSec()).isEqualTo(8 * (20 + 90));
+        assertThat(c.startedAtMs()).isEqualTo(T0.toEpochMilli());
+    }
+
+    @Test
+    void aDeclaredRestartCostWinsAndReportsOfAnEarlierAttemptCountForNothing() {
+        Candidate c = Preemptor.candidate(job("scheduling: {restartCostSec: 300}\n"),
+                Map.of(0, report(0, 2, 90, 10, 500.0)), 60);
+        assertThat(c.restartSec()).isEqualTo(300);
+        assertThat(c.lostWorkSec()).as("the old attempt's steps are not this attempt's work").isZero();
+    }
+
+    @Test
+    void aJobThatSaysNothingCostsTheDefaultRestart() {
+        Candidate c = Preemptor.candidate(job(""), Map.of(), 45);
+        assertThat(c.restartSec()).isEqualTo(45);
+        assertThat(c.costDeviceSec()).isEqualTo(8 * 45);
+    }
+}
