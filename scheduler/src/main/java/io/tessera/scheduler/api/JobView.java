@@ -104,9 +104,13 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
     public record Batch(String precision, int microBatch, int accumulation, double predictedSamplesPerSec) {
     }
 
-    /** What a shard's worker last reported; {@code split} is the batch split version it runs. */
+    /**
+     * What a shard's worker last reported; {@code split} is the batch split version it runs,
+     * {@code checkpointSec} how long its latest checkpoint took to write, if it said.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Progress(Long step, Long totalSteps, Double measuredSamplesPerSec, Long checkpointStep, Integer split) {
+    public record Progress(Long step, Long totalSteps, Double measuredSamplesPerSec, Long checkpointStep, Integer split,
+                           Double checkpointSec) {
     }
 
     /** The attempt's first failure: the shard to look at, how it ended, and the end of its output. */
@@ -191,8 +195,8 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
 
     private static ShardView shard(JobSpec spec, ShardPlan s, ShardReport r, Optional<ShardReport> first, ThroughputProfile learned) {
         Batch batch = new Batch(s.precision().wireName(), s.microBatch(), s.accumulation(), s.samplesPerSec());
-        Progress progress = r == null ? new Progress(null, null, null, null, null)
-                : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep(), r.split());
+        Progress progress = r == null ? new Progress(null, null, null, null, null, null)
+                : new Progress(r.step(), r.totalSteps(), r.samplesPerSec(), r.checkpointStep(), r.split(), r.checkpointSec());
         ThroughputProfile.Estimate e = learned == null ? null
                 : learned.estimates().get(ThroughputProfile.slot(s.chipType(), s.precision().wireName()));
         State state = new State(r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),

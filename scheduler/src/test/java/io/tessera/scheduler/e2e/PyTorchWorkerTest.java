@@ -181,6 +181,8 @@ class PyTorchWorkerTest {
                     && c.job(id).get("shards").findValues("checkpointStep").size() == 3);
             JsonNode running = c.job(id);
             assertThat(running.get("shards").findValuesAsText("vendor")).containsExactlyInAnyOrder("huawei", "nvidia", "acme");
+            assertThat(running.get("shards").findValues("checkpointSec")).as("each rank says how long its checkpoint took")
+                    .hasSize(3).allMatch(v -> v.asDouble() >= 0);
             JsonNode comm = running.get("placement").get("communication");
             assertThat(comm.get("groups")).hasSize(3);
             assertThat(comm.get("bridge").get("transport").asText()).isEqualTo("gloo");
