@@ -21,6 +21,7 @@ import io.tessera.scheduler.policy.QuotaCharge;
 import io.tessera.scheduler.policy.QuotaPolicy;
 import io.tessera.scheduler.policy.UsageHistory;
 import io.tessera.scheduler.policy.VictimSelector;
+import io.tessera.scheduler.policy.VictimCost;
 import io.tessera.scheduler.policy.VictimSelector.Candidate;
 import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterReads;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * holds less than its TFLOPS quota, jobs of other queues in its cohort that are borrowing; and
  * elastic jobs of queues holding more per unit of weight than its own, which come back smaller
  * from their checkpoint (shrinking to make room for a queue below its share).
- * {@link VictimSelector} picks the fewest victims with the least lost work, and only if the gang
+ * {@link VictimSelector} picks the fewest victims that lose the least accelerator-seconds
+ * ({@link VictimCost}), and only if the gang
  * then fits and its queue admits it. Victims become PREEMPTING: their workers get SIGTERM and
  * their queue's grace period to checkpoint ({@link Change.Evict}, fenced by the leader's term), and
  * {@link JobLifecycle} requeues them once stopped. While any job is PREEMPTING no new victims are
@@ -156,8 +158,9 @@ public final class Preemptor {
         if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
             return Optional.empty(); // no victims helped on exactly this before
         }
-        List<Candidate> candidates = eligible.stream().map(j -> candidate(j,
-                store.shardReports(j.id(), j.placement().shards().size()), config.restartCostSec())).toList();
+        List<Candidate> candidates = eligible.stream().map(j -> VictimCost.of(j,
+                store.shardReports(j.id(), j.placement().shards().size()), config.restartCostSec(),
+                JobLifecycle.placedAtMs(j))).toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, config.order(), gone -> fits(s, waiting,
                 queue, queues, usage, gone, forShare));
         if (victims.isEmpty()) {
@@ -300,34 +303,5 @@ public final class Preemptor {
 
     private String now() {
         return clock.instant().toString();
-    }
-
-    /**
-     * What preempting {@code job} costs: the work since its last checkpoint, and its restart: what it
-     * declares ({@code scheduling.restartCostSec}), else how long its latest checkpoint took to write
-     * (as its workers said) plus {@code defaultRestartSec} to restore it and start again.
-     */
-    static Candidate candidate(JobRecord job, Map<Integer, ShardReport> reports, double defaultRestartSec) {
-        Double declared = job.spec().scheduling().restartCostSec();
-        double save = 0;
-        for (ShardReport r : reports.values()) {
-            if (r.attempt() == job.attempt() && r.checkpointSec() != null) {
-                save = Math.max(save, r.checkpointSec());
-            }
-        }
-        int devices = job.placement().shards().stream().mapToInt(sh -> sh.devices().size()).sum();
-        return new Candidate(job, lostWorkSec(job, reports), declared != null ? declared : save + defaultRestartSec,
-                devices, JobLifecycle.placedAtMs(job));
-    }
-
-    /** Seconds of work since the job's last checkpoint, from its shards' reports and its predicted step time. */
-    static double lostWorkSec(JobRecord job, Map<Integer, ShardReport> reports) {
-        long lost = 0;
-        for (ShardReport r : reports.values()) {
-            if (r.attempt() == job.attempt() && r.step() != null) {
-                lost = Math.max(lost, r.step() - (r.checkpointStep() == null ? 0 : r.checkpointStep()));
-            }
-        }
-        return lost * job.placement().stepTimeSec();
     }
 }

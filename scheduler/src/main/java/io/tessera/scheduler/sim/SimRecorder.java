@@ -6,6 +6,7 @@ import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.policy.QuotaCharge;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -148,7 +149,7 @@ public final class SimRecorder {
     /** How an attempt ended, for the counts. */
     public enum Ending { FINISHED, PREEMPTED, FAILED, MOVED }
 
-    private final Map<Ending, Double> lostDeviceSec = new java.util.EnumMap<>(Ending.class);
+    private final Map<Ending, Double> lostDeviceSec = new EnumMap<>(Ending.class);
 
     void released(String id, Plan plan, Ending ending, long nowMs) {
         integrate(nowMs);

@@ -1,4 +1,4 @@
-package io.tessera.scheduler.loop;
+package io.tessera.scheduler.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * What preempting a running job costs, as the preemptor counts it from the job's spec and its
+ * What preempting a running job costs, counted from the job's spec and its
  * shards' reports: the work since the last checkpoint, and a restart that is declared, or the
  * checkpoint's reported write time plus the cluster default.
  */
@@ -50,8 +50,8 @@ class VictimCostTest {
 
     @Test
     void theWorkersReportedCheckpointWriteTimeIsAddedToTheDefaultRestart() {
-        Candidate c = Preemptor.candidate(job(""), Map.of(0, report(0, 3, 50, 40, 12.0), 1, report(1, 3, 48, 40, 30.0)),
-                60);
+        Candidate c = VictimCost.of(job(""), Map.of(0, report(0, 3, 50, 40, 12.0), 1, report(1, 3, 48, 40, 30.0)),
+                60, T0.toEpochMilli());
         assertThat(c.lostWorkSec()).as("10 steps of 2 s since the checkpoint, the furthest shard").isEqualTo(20);
         assertThat(c.restartSec()).as("the slowest shard's write, 30 s, plus the default 60 s").isEqualTo(90);
         assertThat(c.devices()).isEqualTo(8);
@@ -61,15 +61,15 @@ class VictimCostTest {
 
     @Test
     void aDeclaredRestartCostWinsAndReportsOfAnEarlierAttemptCountForNothing() {
-        Candidate c = Preemptor.candidate(job("scheduling: {restartCostSec: 300}\n"),
-                Map.of(0, report(0, 2, 90, 10, 500.0)), 60);
+        Candidate c = VictimCost.of(job("scheduling: {restartCostSec: 300}\n"),
+                Map.of(0, report(0, 2, 90, 10, 500.0)), 60, 0);
         assertThat(c.restartSec()).isEqualTo(300);
         assertThat(c.lostWorkSec()).as("the old attempt's steps are not this attempt's work").isZero();
     }
 
     @Test
     void aJobThatSaysNothingCostsTheDefaultRestart() {
-        Candidate c = Preemptor.candidate(job(""), Map.of(), 45);
+        Candidate c = VictimCost.of(job(""), Map.of(), 45, 0);
         assertThat(c.restartSec()).isEqualTo(45);
         assertThat(c.costDeviceSec()).isEqualTo(8 * 45);
     }
