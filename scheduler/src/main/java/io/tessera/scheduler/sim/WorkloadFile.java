@@ -87,8 +87,9 @@ public final class WorkloadFile {
         uniqueIds(ordered, name);
         List<Workload.Timed> injected = InjectedEvents.parse(doc, name, nodes, catalog,
                 ordered.stream().map(SimJob::id).toList());
-        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s, elastic(doc, name),
-                preemption(doc, name));
+        return new Workload(ordered, queues, injected, options(r, doc, opts, name), s,
+                schedulerSettings(doc, "elastic", ElasticConfig.class, ElasticConfig.DEFAULT, name),
+                schedulerSettings(doc, "preemption", PreemptionConfig.class, PreemptionConfig.DEFAULT, name));
     }
 
     private static void generated(FieldReader r, JsonNode doc, String name, ThroughputTable table,
@@ -165,27 +166,15 @@ public final class WorkloadFile {
         return out;
     }
 
-    /** The scheduler's {@code elastic:} settings, as in its config file. */
-    private static ElasticConfig elastic(JsonNode doc, String name) {
-        if (!doc.hasNonNull("elastic")) {
-            return ElasticConfig.DEFAULT;
+    /** The scheduler's {@code key:} settings (as in its config file) bound to {@code type}; {@code absent} if not given. */
+    private static <T> T schedulerSettings(JsonNode doc, String key, Class<T> type, T absent, String name) {
+        if (!doc.hasNonNull(key)) {
+            return absent;
         }
         try {
-            return ConfigLoader.bind(doc.get("elastic"), ElasticConfig.class);
+            return ConfigLoader.bind(doc.get(key), type);
         } catch (ValidationException e) {
-            throw prefixed(e, name + ": elastic");
-        }
-    }
-
-    /** The scheduler's {@code preemption:} settings, as in its config file. */
-    private static PreemptionConfig preemption(JsonNode doc, String name) {
-        if (!doc.hasNonNull("preemption")) {
-            return PreemptionConfig.DEFAULT;
-        }
-        try {
-            return ConfigLoader.bind(doc.get("preemption"), PreemptionConfig.class);
-        } catch (ValidationException e) {
-            throw prefixed(e, name + ": preemption");
+            throw prefixed(e, name + ": " + key);
         }
     }
 
