@@ -14,8 +14,11 @@ import java.util.Locale;
  * @param restartCostSec what one restart costs a job that neither declares {@code scheduling.restartCostSec}
  *                       nor has reported how long its checkpoints take to save: restoring its checkpoint and
  *                       starting its workers, in seconds (default 60)
+ * @param maxRestartCostSec the most a restart counts, whatever a job declares or its workers report (default
+ *                       600): users and workers are untrusted, and a job that claimed an hour's restart would
+ *                       shift every preemption of its priority onto other teams' jobs
  */
-public record PreemptionConfig(String victimOrder, Double restartCostSec) {
+public record PreemptionConfig(String victimOrder, Double restartCostSec, Double maxRestartCostSec) {
     /** The victim orders {@link #victimOrder} accepts. */
     public enum VictimOrder {
         COST, PRIORITY_SIZE_START;
@@ -26,7 +29,11 @@ public record PreemptionConfig(String victimOrder, Double restartCostSec) {
         }
     }
 
-    public static final PreemptionConfig DEFAULT = new PreemptionConfig(null, null);
+    public static final PreemptionConfig DEFAULT = new PreemptionConfig(null, null, null);
+
+    public PreemptionConfig(String victimOrder, Double restartCostSec) {
+        this(victimOrder, restartCostSec, null);
+    }
 
     public PreemptionConfig {
         victimOrder = victimOrder == null ? VictimOrder.COST.spelled() : victimOrder;
@@ -34,6 +41,11 @@ public record PreemptionConfig(String victimOrder, Double restartCostSec) {
         restartCostSec = restartCostSec == null ? 60.0 : restartCostSec;
         if (!(restartCostSec >= 0) || restartCostSec > 86_400) {
             throw new ValidationException("preemption.restartCostSec", "must be between 0 and 86400, got " + restartCostSec);
+        }
+        maxRestartCostSec = maxRestartCostSec == null ? Math.max(600.0, restartCostSec) : maxRestartCostSec;
+        if (!(maxRestartCostSec >= restartCostSec) || maxRestartCostSec > 86_400) {
+            throw new ValidationException("preemption.maxRestartCostSec", "must be between restartCostSec ("
+                    + restartCostSec + ") and 86400, got " + maxRestartCostSec);
         }
     }
 

@@ -201,5 +201,8 @@ class JobSpecParserTest {
                 .hasMessageContaining("preemption.victimOrder");
         assertThatThrownBy(() -> new PreemptionConfig(null, -5.0)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("preemption.restartCostSec");
+        assertThat(PreemptionConfig.DEFAULT.maxRestartCostSec()).isEqualTo(600.0);
+        assertThatThrownBy(() -> new PreemptionConfig(null, 120.0, 60.0)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("preemption.maxRestartCostSec");
     }
 }

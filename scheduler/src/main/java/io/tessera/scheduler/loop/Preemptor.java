@@ -158,9 +158,11 @@ public final class Preemptor {
         if (Long.valueOf(waitsOn).equals(searched.get(waiting.id()))) {
             return Optional.empty(); // no victims helped on exactly this before
         }
+        VictimCost.Restart restart = new VictimCost.Restart(config.restartCostSec(), config.maxRestartCostSec());
+        long nowMs = clock.millis();
         List<Candidate> candidates = eligible.stream().map(j -> VictimCost.of(j,
-                store.shardReports(j.id(), j.placement().shards().size()), config.restartCostSec(),
-                JobLifecycle.placedAtMs(j))).toList();
+                store.shardReports(j.id(), j.placement().shards().size()), restart, JobLifecycle.placedAtMs(j), nowMs))
+                .toList();
         Optional<List<JobRecord>> victims = VictimSelector.select(candidates, config.order(), gone -> fits(s, waiting,
                 queue, queues, usage, gone, forShare));
         if (victims.isEmpty()) {

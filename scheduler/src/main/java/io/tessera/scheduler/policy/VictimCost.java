@@ -11,19 +11,26 @@ import java.util.Map;
  * {@code TESSERA_CHECKPOINT step=N} any shard is past, at the plan's step time), and one restart:
  * what the job declares ({@code scheduling.restartCostSec}), else how long its latest checkpoint
  * took to write (the slowest shard's {@code seconds=}) plus the cluster's default for restoring it
- * and starting again. Pure.
+ * and starting again. Users and workers are untrusted, so neither can shield a job by claiming
+ * more: the restart counts at most the cluster's ceiling, and the lost work at most the time the
+ * attempt has been placed. Pure.
  */
 public final class VictimCost {
     private VictimCost() {
     }
 
+    /** What a restart may count: the cluster's default and its ceiling ({@code preemption:}). */
+    public record Restart(double defaultSec, double maxSec) {
+    }
+
     /**
-     * @param reports           the job's shard reports, by shard; those of other attempts count for nothing
-     * @param defaultRestartSec the cluster's restore and start-up time ({@code preemption.restartCostSec})
-     * @param startedAtMs       when its current attempt was placed
+     * @param reports     the job's shard reports, by shard; those of other attempts count for nothing
+     * @param restart     the cluster's restore and start-up time, and the most a restart counts
+     * @param startedAtMs when its current attempt was placed
+     * @param nowMs       now: the lost work is at most the time since {@code startedAtMs}
      */
-    public static Candidate of(JobRecord job, Map<Integer, ShardReport> reports, double defaultRestartSec,
-                               long startedAtMs) {
+    public static Candidate of(JobRecord job, Map<Integer, ShardReport> reports, Restart restart, long startedAtMs,
+                               long nowMs) {
         Double declared = job.spec().scheduling().restartCostSec();
         double save = 0;
         for (ShardReport r : reports.values()) {
@@ -32,8 +39,9 @@ public final class VictimCost {
             }
         }
         int devices = job.placement().shards().stream().mapToInt(sh -> sh.devices().size()).sum();
-        return new Candidate(job, lostWorkSec(job, reports), declared != null ? declared : save + defaultRestartSec,
-                devices, startedAtMs);
+        double restartSec = Math.min(restart.maxSec(), declared != null ? declared : save + restart.defaultSec());
+        double placedSec = Math.max(0, nowMs - startedAtMs) / 1000.0;
+        return new Candidate(job, Math.min(placedSec, lostWorkSec(job, reports)), restartSec, devices, startedAtMs);
     }
 
     /** Seconds of work since the job's last checkpoint, from its shards' reports and its predicted step time. */

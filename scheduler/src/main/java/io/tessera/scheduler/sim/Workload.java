@@ -35,7 +35,7 @@ public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> in
     /** The same workload with victims ranked by {@code order} instead. */
     public Workload withVictimOrder(PreemptionConfig.VictimOrder order) {
         return new Workload(jobs, queues, injected, options, seed, elastic,
-                new PreemptionConfig(order.spelled(), preemption.restartCostSec()));
+                new PreemptionConfig(order.spelled(), preemption.restartCostSec(), preemption.maxRestartCostSec()));
     }
 
     /** An event at a time, in ms after the start. */

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class VictimCostTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    private static final long HOUR_LATER = T0.plusSeconds(3600).toEpochMilli();
 
     /** Two shards of 4 devices, 2 s steps, placed at T0, attempt 3. */
     private static JobRecord job(String scheduling) {
@@ -51,7 +52,7 @@ class VictimCostTest {
     @Test
     void theWorkersReportedCheckpointWriteTimeIsAddedToTheDefaultRestart() {
         Candidate c = VictimCost.of(job(""), Map.of(0, report(0, 3, 50, 40, 12.0), 1, report(1, 3, 48, 40, 30.0)),
-                60, T0.toEpochMilli());
+                new VictimCost.Restart(60, 600), T0.toEpochMilli(), HOUR_LATER);
         assertThat(c.lostWorkSec()).as("10 steps of 2 s since the checkpoint, the furthest shard").isEqualTo(20);
         assertThat(c.restartSec()).as("the slowest shard's write, 30 s, plus the default 60 s").isEqualTo(90);
         assertThat(c.devices()).isEqualTo(8);
@@ -62,15 +63,28 @@ class VictimCostTest {
     @Test
     void aDeclaredRestartCostWinsAndReportsOfAnEarlierAttemptCountForNothing() {
         Candidate c = VictimCost.of(job("scheduling: {restartCostSec: 300}\n"),
-                Map.of(0, report(0, 2, 90, 10, 500.0)), 60, 0);
+                Map.of(0, report(0, 2, 90, 10, 500.0)), new VictimCost.Restart(60, 600), 0, HOUR_LATER);
         assertThat(c.restartSec()).isEqualTo(300);
         assertThat(c.lostWorkSec()).as("the old attempt's steps are not this attempt's work").isZero();
     }
 
     @Test
     void aJobThatSaysNothingCostsTheDefaultRestart() {
-        Candidate c = VictimCost.of(job(""), Map.of(), 45, 0);
+        Candidate c = VictimCost.of(job(""), Map.of(), new VictimCost.Restart(45, 600), 0, HOUR_LATER);
         assertThat(c.restartSec()).isEqualTo(45);
         assertThat(c.costDeviceSec()).isEqualTo(8 * 45);
+    }
+
+    @Test
+    void neitherADeclaredNorAReportedCostCanShieldAJobBeyondTheClustersCeiling() {
+        VictimCost.Restart restart = new VictimCost.Restart(60, 600);
+        assertThat(VictimCost.of(job("scheduling: {restartCostSec: 86400}\n"), Map.of(), restart, T0.toEpochMilli(),
+                HOUR_LATER).restartSec()).as("declared a day").isEqualTo(600);
+        assertThat(VictimCost.of(job(""), Map.of(0, report(0, 3, 50, 40, 1e8)), restart, T0.toEpochMilli(), HOUR_LATER)
+                .restartSec()).as("a worker that says its checkpoint took three years").isEqualTo(600);
+        Candidate never = VictimCost.of(job(""), Map.of(0, report(0, 3, 900_000_000L, 0, null)), restart,
+                T0.toEpochMilli(), T0.plusSeconds(120).toEpochMilli());
+        assertThat(never.lostWorkSec()).as("a worker that claims 900M steps since its checkpoint, placed 2 min ago")
+                .isEqualTo(120);
     }
 }
