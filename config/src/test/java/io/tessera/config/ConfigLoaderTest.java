@@ -43,6 +43,9 @@ class ConfigLoaderTest {
         assertThat(s.queues().get(1).quota().tflops()).isEqualTo(2000.0);
         assertThat(s.queues().get(1).quota().devices()).containsEntry("nvidia", 32);
         assertThat(s.queues().get(0).weight()).isEqualTo(1.0);
+        assertThat(s.preemption().order()).isEqualTo(PreemptionConfig.VictimOrder.COST);
+        assertThat(s.preemption().restartCostSec()).isEqualTo(60.0);
+        assertThat(s.preemption().maxRestartCostSec()).isEqualTo(600.0);
         AgentConfig a = ConfigLoader.load(Optional.of(Path.of("../examples/config/agent.yaml")), AgentConfig.class);
         assertThat(a.devices()).extracting(AgentConfig.DeviceSource::source).containsExactly("nvidia");
     }

@@ -126,7 +126,7 @@ public final class SchedulerNode implements AutoCloseable {
                 config.audit(), clock);
         SchedulingLoop loop = new LoopAssembly(store, view, placer, policy, clock, metrics, config.elastic(),
                 history, config.limits().terminalGraceMs(), config.limits().historyRetentionMs(),
-                config.limits().restartBackoff())
+                config.limits().restartBackoff(), config.preemption())
                 .loop(new OldestMemberLeadership(hz), new NodeLivenessSweep(store, view, clock,
                         HeartbeatPolicy.from(config), metrics), () -> {
                             String me = hz.getCluster().getLocalMember().getUuid().toString();
