@@ -27,8 +27,9 @@ import org.ojalgo.optimisation.Variable;
  * fractions loses nothing, so the program has one variable per class and chip type however many
  * jobs there are. Constraints: a job's fractions sum to at most 1; the devices its jobs hold on a
  * chip type over the round are at most that type's devices; a chip type a job cannot use
- * (throughput 0: its memory does not fit, its spec excludes the type) gets nothing; a queue's
- * normalized TFLOPS stay within its quota. Pure.
+ * (throughput 0: its memory does not fit, its spec excludes the type) gets nothing; no vendor
+ * carries more of a job's throughput than its {@code maxVendorShare}; a queue's normalized TFLOPS
+ * stay within its quota. Pure.
  */
 public final class AllocationRound {
     /** What the round optimizes. */
@@ -43,14 +44,22 @@ public final class AllocationRound {
      * @param queue         their queue, for its quota
      * @param weight        each job's fair-share weight (its queue's weight over the queue's jobs, or 1)
      * @param throughput    samples/s of one job on each chip type, running alone all round; absent or 0: unusable
+     * @param maxVendorShare the largest part of a job's throughput one vendor may carry over the round (1: no cap)
      */
     public record JobClass(String key, int jobs, int devicesPerJob, String queue, double weight,
-                           Map<String, Double> throughput) {
+                           Map<String, Double> throughput, double maxVendorShare) {
         public JobClass {
             throughput = Map.copyOf(throughput);
-            if (jobs < 1 || devicesPerJob < 1 || !(weight > 0)) {
-                throw new IllegalArgumentException("class " + key + ": jobs, devices and weight must be positive");
+            if (jobs < 1 || devicesPerJob < 1 || !(weight > 0) || !(maxVendorShare > 0) || maxVendorShare > 1) {
+                throw new IllegalArgumentException("class " + key + ": jobs, devices and weight must be positive, "
+                        + "maxVendorShare in (0, 1]");
             }
+        }
+
+        /** With no vendor cap. */
+        public JobClass(String key, int jobs, int devicesPerJob, String queue, double weight,
+                        Map<String, Double> throughput) {
+            this(key, jobs, devicesPerJob, queue, weight, throughput, 1);
         }
 
         /** Its throughput on its best chip type: what normalized throughput divides by. */
@@ -65,12 +74,23 @@ public final class AllocationRound {
      * @param devices         devices of each chip type
      * @param tflopsPerDevice each chip type's normalized TFLOPS, what quotas are stated in
      * @param quotaTflops     each queue's quota; a queue absent has none
+     * @param vendors         each chip type's vendor, for vendor caps; a type absent is its own vendor
      */
-    public record Fleet(Map<String, Integer> devices, Map<String, Double> tflopsPerDevice, Map<String, Double> quotaTflops) {
+    public record Fleet(Map<String, Integer> devices, Map<String, Double> tflopsPerDevice, Map<String, Double> quotaTflops,
+                        Map<String, String> vendors) {
         public Fleet {
             devices = Map.copyOf(devices);
             tflopsPerDevice = Map.copyOf(tflopsPerDevice);
             quotaTflops = Map.copyOf(quotaTflops);
+            vendors = Map.copyOf(vendors);
+        }
+
+        public Fleet(Map<String, Integer> devices, Map<String, Double> tflopsPerDevice, Map<String, Double> quotaTflops) {
+            this(devices, tflopsPerDevice, quotaTflops, Map.of());
+        }
+
+        String vendor(String chip) {
+            return vendors.getOrDefault(chip, chip);
         }
     }
 
@@ -159,6 +179,9 @@ public final class AllocationRound {
                     cap.set(y[c][t], (double) classes.get(c).jobs() * classes.get(c).devicesPerJob());
                 }
             }
+            for (int c = 0; c < classes.size(); c++) {
+                capVendors(c, fleet);
+            }
             fleet.quotaTflops().forEach((queue, quota) -> {
                 Expression q = model.addExpression("quota-" + queue).upper(quota);
                 for (int c = 0; c < classes.size(); c++) {
@@ -170,6 +193,24 @@ public final class AllocationRound {
                     }
                 }
             });
+        }
+
+        /** For each vendor: its chips' part of class {@code c}'s throughput <= maxVendorShare x the whole. */
+        private void capVendors(int c, Fleet fleet) {
+            JobClass jc = classes.get(c);
+            if (jc.maxVendorShare() >= 1) {
+                return;
+            }
+            Set<String> vendors = new TreeSet<>();
+            chips.forEach(chip -> vendors.add(fleet.vendor(chip)));
+            for (String v : vendors) {
+                Expression cap = model.addExpression("vendor-" + c + "-" + v).upper(0);
+                for (int t = 0; t < chips.size(); t++) {
+                    double tput = jc.throughput().getOrDefault(chips.get(t), 0.0);
+                    double mine = fleet.vendor(chips.get(t)).equals(v) ? tput : 0;
+                    cap.set(y[c][t], mine - jc.maxVendorShare() * tput);
+                }
+            }
         }
 
         Allocation allocation(Optimisation.Result r, double objective) {

@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The round's linear program over generated fleets and job classes: capacity, a job's round, the
- * chips it cannot use and queue quotas are never exceeded, and on its own objective the solver
+ * chips it cannot use, vendor caps and queue quotas are never exceeded, and on its own objective the solver
  * does at least as well as a greedy allocation (each class in turn takes its fastest chips).
  */
 class AllocationRoundPropertiesTest {
     private static final List<String> CHIPS = List.of("k80", "p100", "v100", "h20");
     private static final Map<String, Double> TFLOPS = Map.of("k80", 4.0, "p100", 9.0, "v100", 14.0, "h20", 40.0);
+    private static final Map<String, String> VENDORS = Map.of("k80", "a", "p100", "a", "v100", "b", "h20", "c");
     private static final double EPS = 1e-6;
 
-    private static List<JobClass> classes(Random rnd, int n) {
+    private static List<JobClass> classes(Random rnd, int n, boolean capped) {
         List<JobClass> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Map<String, Double> tput = new HashMap<>();
@@ -38,7 +39,7 @@ class AllocationRoundPropertiesTest {
                 }
             }
             out.add(new JobClass("c" + i, 1 + rnd.nextInt(6), 1 << rnd.nextInt(4), "q" + rnd.nextInt(2),
-                    0.5 + rnd.nextDouble(), tput));
+                    0.5 + rnd.nextDouble(), tput, capped && rnd.nextBoolean() ? 0.4 + 0.5 * rnd.nextDouble() : 1));
         }
         return out;
     }
@@ -46,7 +47,7 @@ class AllocationRoundPropertiesTest {
     private static Fleet fleet(Random rnd, boolean quotas) {
         Map<String, Integer> devices = new HashMap<>();
         CHIPS.forEach(c -> devices.put(c, rnd.nextInt(40)));
-        return new Fleet(devices, TFLOPS, quotas ? Map.of("q0", 50.0 + rnd.nextInt(300)) : Map.of());
+        return new Fleet(devices, TFLOPS, quotas ? Map.of("q0", 50.0 + rnd.nextInt(300)) : Map.of(), VENDORS);
     }
 
     /** Each class in turn, its jobs take as much of their fastest usable chip types as is left. */
@@ -83,6 +84,11 @@ class AllocationRoundPropertiesTest {
         for (JobClass c : classes) {
             Map<String, Double> f = a.fractions().getOrDefault(c.key(), Map.of());
             assertThat(f.values().stream().mapToDouble(Double::doubleValue).sum()).isLessThanOrEqualTo(1 + EPS);
+            Map<String, Double> byVendor = new HashMap<>();
+            f.forEach((chip, x) -> byVendor.merge(VENDORS.get(chip), x * c.throughput().get(chip), Double::sum));
+            double whole = byVendor.values().stream().mapToDouble(Double::doubleValue).sum();
+            byVendor.forEach((v, t) -> assertThat(t).as("vendor %s's part of %s", v, c.key())
+                    .isLessThanOrEqualTo(c.maxVendorShare() * whole + 1e-6 * (1 + whole)));
             f.forEach((chip, x) -> {
                 assertThat(c.throughput().getOrDefault(chip, 0.0)).as("a chip it cannot use").isPositive();
                 used.merge(chip, x * c.jobs() * c.devicesPerJob(), Double::sum);
@@ -98,14 +104,14 @@ class AllocationRoundPropertiesTest {
     void theRoundIsFeasibleAndAtLeastAsGoodAsGreedyOnItsObjective(@ForAll @LongRange(min = 0, max = 1_000_000) long seed,
                                                                   @ForAll @IntRange(min = 1, max = 12) int n) {
         Random rnd = new Random(seed);
-        List<JobClass> classes = classes(rnd, n);
-        for (boolean quotas : new boolean[] {false, true}) {
-            Fleet fleet = fleet(rnd, quotas);
+        for (boolean limited : new boolean[] {false, true}) { // quotas and vendor caps, or neither
+            List<JobClass> classes = classes(rnd, n, limited);
+            Fleet fleet = fleet(rnd, limited);
             for (Objective o : Objective.values()) {
                 Allocation a = AllocationRound.solve(classes, fleet, o);
                 assertThat(a.optimal()).as(o.name()).isTrue();
                 feasible(a, classes, fleet);
-                if (!quotas) { // greedy knows nothing of quotas
+                if (!limited) { // greedy knows nothing of quotas or vendor caps
                     assertThat(objective(a, classes, o)).as(o.name())
                             .isGreaterThanOrEqualTo(objective(greedy(classes, fleet), classes, o) - 1e-5);
                 }
@@ -128,5 +134,20 @@ class AllocationRoundPropertiesTest {
         Allocation total = AllocationRound.solve(List.of(a, b), fleet, Objective.MAX_TOTAL_THROUGHPUT);
         assertThat(total.fractions().get("a").get("v100")).isCloseTo(1.0, offset(1e-6));
         assertThat(total.objective()).isGreaterThan(objective(fair, List.of(a, b), Objective.MAX_TOTAL_THROUGHPUT) - 1e-6);
+    }
+
+    @Test
+    void aVendorCapSplitsAJobsThroughputAcrossVendors() {
+        // One job, as fast on H20 (vendor c) as on V100 (vendor b), at most 60% from one vendor: it cannot spend the
+        // whole round on either, and no vendor carries more than 60% of what it gets.
+        JobClass j = new JobClass("j", 1, 1, "q", 1, Map.of("v100", 10.0, "h20", 10.0), 0.6);
+        Fleet fleet = new Fleet(Map.of("v100", 1, "h20", 1), TFLOPS, Map.of(), VENDORS);
+        for (Objective o : Objective.values()) {
+            Allocation a = AllocationRound.solve(List.of(j), fleet, o);
+            double v100 = a.fractions().get("j").getOrDefault("v100", 0.0);
+            double h20 = a.fractions().get("j").getOrDefault("h20", 0.0);
+            assertThat(v100 + h20).as(o.name()).isCloseTo(1.0, offset(1e-6));
+            assertThat(Math.max(v100, h20)).as(o.name()).isLessThanOrEqualTo(0.6 + 1e-6);
+        }
     }
 }
