@@ -200,9 +200,10 @@ final class SimAgents {
         if (a != null && a.number == attempt && a.stopping) {
             long at = a.startedAtMs < 0 || a.lostWork ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
                     + (long) Math.floor((a.frozenAtMs - a.startedAtMs) / 1000.0 / a.stepSec));
-            long saved = options.checkpointOnStop() || a.startedAtMs < 0 || a.every == 0 ? at
-                    : done.get(id) + (at - done.get(id)) / a.every * a.every;
-            report(id, a, ShardPhase.EXITED, 143, at, -1, options.checkpointOnStop() ? at : Math.min(at, saved));
+            long from = done.get(id); // what end() keeps of this attempt when the workers cannot checkpoint now
+            long saved = options.checkpointOnStop() || a.startedAtMs < 0 ? at
+                    : a.every == 0 ? from : from + (at - from) / a.every * a.every;
+            report(id, a, ShardPhase.EXITED, 143, at, -1, saved);
         }
     }
 

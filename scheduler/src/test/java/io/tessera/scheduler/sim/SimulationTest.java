@@ -7,6 +7,7 @@ import io.tessera.scheduler.model.EventType;
 import io.tessera.config.LimitsConfig.RestartBackoff;
 import io.tessera.config.ChipCatalog;
 import io.tessera.scheduler.model.JobState;
+import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.placement.NodeView;
 import io.tessera.scheduler.placement.PlacementPolicy;
 import java.nio.file.Path;
@@ -80,6 +81,27 @@ class SimulationTest {
         assertThat(t.attempts).isEqualTo(2);
         assertThat(t.jctSec()).as("1000 s of training plus the 5 s the workers took to stop").isCloseTo(1005, offset(1.0));
         assertThat(rec.preemptions()).isEqualTo(1);
+    }
+
+    @Test
+    void aVictimThatCannotCheckpointOnStoppingKeepsOnlyItsLastPeriodicCheckpointAndSaysSo() {
+        long steps = 10_000;
+        double stepSec = 1 / rate(RESNET, 1, "nvidia-v100");
+        for (String every : new String[] {", checkpointEverySteps: 1000", ""}) {
+            String yaml = "options: {checkpointOnStop: false}\njobs:\n  - {class: \"" + RESNET + "\", steps: " + steps
+                    + every + "}\nevents:\n  - {at: " + 3500 * stepSec + ", preempt: {job: job-00000}}\n";
+            List<NodeView> v100 = Sims.nodes("v", "nvidia-v100", 1, 1);
+            Simulation sim = new Simulation(Sims.CATALOG, v100, PlacementPolicy.DEFAULT, new StepModel(Sims.TABLE), true,
+                    Sims.workload(dir, yaml, v100, Sims.CATALOG, Sims.TABLE));
+            SimRecorder rec = sim.run();
+            long kept = every.isEmpty() ? 0 : 3000;
+            assertThat(Sims.job(rec, "job-00000").state).isEqualTo(JobState.SUCCEEDED);
+            assertThat(rec.lostDeviceSec(SimRecorder.Ending.PREEMPTED)).as("steps since the checkpoint, thrown away")
+                    .isCloseTo((3500 - kept) * stepSec, offset(2 * stepSec));
+            assertThat(sim.records().get("job-00000").events()).filteredOn(e -> e.type() == EventType.PREEMPTED)
+                    .extracting(JobEvent::message).as("the scheduler is told the checkpoint the job really resumes from")
+                    .singleElement().asString().contains("its checkpoint at step " + kept + ";");
+        }
     }
 
     @Test
