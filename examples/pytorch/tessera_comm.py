@@ -32,16 +32,32 @@ def _ranks(name):
     return [int(r) for r in os.environ[name].split(",")]
 
 
-def _group(address, port, ranks, rank, timeout, prefix):
+_HOSTED = {}  # port -> the store this process hosts there, kept for the process's life
+
+
+def store(address, port, host, timeout):
+    """The rendezvous store at address:port: hosted here (once per process and port) or a fresh client.
+
+    A host keeps its store across re-formations of the gang, so peers that rejoin find it; a
+    restarted host binds the port again. Clients connect anew each time, since the host they
+    knew may be a new process."""
+    if host:
+        if port not in _HOSTED:
+            _HOSTED[port] = dist.TCPStore(address, port, None, True, timeout, wait_for_workers=False)
+        return _HOSTED[port]
+    return dist.TCPStore(address, port, None, False, timeout)
+
+
+def _group(address, port, ranks, rank, timeout, prefix, generation=0):
     """A Gloo process group of `ranks` with its own store at address:port, hosted by its first rank."""
-    store = dist.TCPStore(address, port, len(ranks), rank == ranks[0], timeout)
-    return dist.ProcessGroupGloo(dist.PrefixStore(prefix, store), ranks.index(rank), len(ranks), timeout)
+    s = dist.PrefixStore(f"{prefix}-g{generation}", store(address, port, rank == ranks[0], timeout))
+    return dist.ProcessGroupGloo(s, ranks.index(rank), len(ranks), timeout)
 
 
 class GradientSum:
     """Sums tensors across the gang: over the plan's groups and bridge, or with one flat all-reduce."""
 
-    def __init__(self, rank, flat=False, timeout=datetime.timedelta(seconds=120)):
+    def __init__(self, rank, flat=False, timeout=datetime.timedelta(seconds=120), generation=0):
         self.rank = rank
         self.flat = flat or "TESSERA_COMM_GROUP_RANKS" not in os.environ
         if self.flat:
@@ -51,12 +67,12 @@ class GradientSum:
         self.leader = int(os.environ["TESSERA_COMM_GROUP_LEADER"])
         self.root = self.members.index(self.leader)
         self.group = _group(os.environ["TESSERA_COMM_GROUP_ADDR"], int(os.environ["TESSERA_COMM_GROUP_PORT"]),
-                            self.members, rank, timeout, "group")
+                            self.members, rank, timeout, "group", generation)
         self.bridge = None
         transport = os.environ.get("TESSERA_COMM_BRIDGE", "none")
         if transport != "none" and rank == self.leader:
             self.bridge = _group(os.environ["TESSERA_COMM_BRIDGE_ADDR"], int(os.environ["TESSERA_COMM_BRIDGE_PORT"]),
-                                 _ranks("TESSERA_COMM_BRIDGE_RANKS"), rank, timeout, "bridge")
+                                 _ranks("TESSERA_COMM_BRIDGE_RANKS"), rank, timeout, "bridge", generation)
         self.bridged = transport != "none"
         self.describe = (f"hierarchical: group {os.environ.get('TESSERA_COMM_GROUP')} "
                          f"({os.environ.get('TESSERA_COMM_LIBRARY')}, ranks {self.members}, leader {self.leader})"

@@ -49,7 +49,7 @@ import time
 import torch
 import torch.distributed as dist
 
-from tessera_comm import GradientSum
+from tessera_gang import Gang
 
 IN, HIDDEN = 16, 64
 NOISE = 0.1  # the teacher's noise: the best reachable mean squared error is NOISE ** 2
@@ -136,7 +136,33 @@ def save(path, step, net, opt):
     os.replace(tmp, path)  # whole or absent
 
 
-def main():
+class Split:
+    """This rank's part of the global batch: its micro-batch, accumulation and sample offset, at a split version."""
+
+    def __init__(self, rank, world, global_size, version, micro, accumulation):
+        self.rank, self.world, self.global_size = rank, world, global_size
+        self.version, self.micro, self.accumulation = version, micro, accumulation
+        self.offset = self.local = 0
+
+    def settle(self):
+        """Gathers every rank's part (a collective) and places this rank's samples after the lower ranks'."""
+        self.local = self.micro * self.accumulation
+        self.offset = sum(shares_of(self.world, self.local, self.global_size)[:self.rank])
+
+    def agree(self, path):
+        """Switches, with every rank, to the newest split all of them have in the agent's file. True: it changed."""
+        newest, table = latest_split(path, self.version)
+        agreed = torch.tensor([newest])
+        dist.all_reduce(agreed, op=dist.ReduceOp.MIN)  # the newest split every rank has
+        version = int(agreed.item())
+        changed = version != self.version and version in table
+        if changed:
+            self.version, (self.micro, self.accumulation) = version, table[version]
+        self.settle()  # on every rank, changed or not, so all run the same collectives
+        return changed
+
+
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--checkpoint-every", type=int, default=20)
@@ -144,29 +170,56 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dump-params", help="write the final parameters as JSON here (rank 0), for equivalence checks")
     p.add_argument("--flat", action="store_true", help="one flat all-reduce instead of the communication plan")
+    p.add_argument("--rejoin", type=float, default=0.0, metavar="SEC",
+                   help="when a peer fails, wait up to SEC for it to be restarted in place and re-form the gang "
+                        "(jobs with recovery.processRestarts; 0: fail with it, the default)")
     p.add_argument("--simulate-chips", type=float, default=0.0, metavar="S",
                    help="pace each step as the shard's chip would, times S wall seconds per chip second (0: off)")
     p.add_argument("--chip-speed", action="append", default=[], metavar="CHIP=F",
                    help="with --simulate-chips: chip type CHIP runs at F x the catalog's speed (repeatable)")
-    a = p.parse_args()
+    return p.parse_args()
 
+
+def train_step(step, a, net, opt, ctx, split, gradients, pace):
+    """One optimizer step over this rank's slice of the global batch; returns the summed loss and compute time."""
+    began = time.perf_counter()
+    x, y = global_batch(step, split.global_size, a.seed)
+    opt.zero_grad()
+    loss_sum = torch.zeros(1)
+    for k in range(split.accumulation):
+        lo = split.offset + k * split.micro
+        with ctx():
+            err = net(x[lo:lo + split.micro]).float() - y[lo:lo + split.micro]
+            part = (err * err).sum() / split.global_size  # this micro-batch's share of the full batch's mean
+        part.backward()
+        loss_sum += part.detach()
+    if a.simulate_chips > 0:  # the simulated chip: this shard's samples at its chip's true speed
+        time.sleep(max(0.0, split.local / pace - (time.perf_counter() - began)))
+    computed = (time.perf_counter() - began) / (a.simulate_chips if a.simulate_chips > 0 else 1.0)
+    gradients.sum_([prm.grad for prm in net.parameters()])  # the full batch's mean gradient
+    dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
+    opt.step()
+    return loss_sum, computed, began
+
+
+def main():
+    a = parse_args()
     rank, world = env_int("RANK", 0), env_int("WORLD_SIZE", 1)
     micro = env_int("TESSERA_MICRO_BATCH", 32)
     accumulation = env_int("TESSERA_GRAD_ACCUMULATION", 1)
     global_size = env_int("TESSERA_GLOBAL_BATCH", micro * accumulation * world)
     ctx, precision = precision_context(os.environ.get("TESSERA_PRECISION", "fp32"))
-    dist.init_process_group("gloo", rank=rank, world_size=world, timeout=__import__("datetime").timedelta(seconds=120))
-    gradients = GradientSum(rank, flat=a.flat)
+    gang = Gang(rank, world, flat=a.flat)
     signal.signal(signal.SIGTERM, lambda *_: setattr(Stop, "requested", True))
 
-    local = micro * accumulation
+    split_file = os.environ.get("TESSERA_SPLIT_FILE")
+    split = Split(rank, world, global_size, env_int("TESSERA_SPLIT_VERSION", 0), micro, accumulation)
     try:
-        shares = shares_of(world, local, global_size)
+        if gang.generation == 0:  # a worker restarted in place settles its split as it rejoins
+            split.settle()
     except SystemExit as e:
         print(e, file=sys.stderr)
         return 2
-    offset = sum(shares[:rank])
-    split_file, split = os.environ.get("TESSERA_SPLIT_FILE"), env_int("TESSERA_SPLIT_VERSION", 0)
     speed = chip_speed(a.chip_speed, os.environ.get("TESSERA_CHIP_TYPE", ""))
     catalog = float(os.environ.get("TESSERA_CATALOG_SAMPLES_PER_SEC")
                     or os.environ.get("TESSERA_PREDICTED_SAMPLES_PER_SEC") or 100.0)
@@ -183,52 +236,59 @@ def main():
         start = state["step"] + 1
         print(f"resumed from checkpoint at step {state['step']}", flush=True)
     print(f"rank {rank}/{world} on {os.environ.get('TESSERA_CHIP_TYPE', 'cpu')}: micro-batch {micro} x {accumulation}"
-          f" of global {global_size} (samples {offset}..{offset + local - 1}), precision {precision},"
-          f" attempt {os.environ.get('TESSERA_ATTEMPT', '1')}; gradients: {gradients.describe}", flush=True)
+          f" of global {global_size} ("
+          + (f"samples {split.offset}..{split.offset + split.local - 1}" if split.local else "rejoining its gang")
+          + f"), precision {precision},"
+          f" attempt {os.environ.get('TESSERA_ATTEMPT', '1')}; gradients: {gang.gradients.describe}", flush=True)
 
-    for step in range(start, a.steps + 1):
-        began = time.perf_counter()
-        x, y = global_batch(step, global_size, a.seed)
-        opt.zero_grad()
-        loss_sum = torch.zeros(1)
-        for k in range(accumulation):
-            lo = offset + k * micro
-            with ctx():
-                err = net(x[lo:lo + micro]).float() - y[lo:lo + micro]
-                part = (err * err).sum() / global_size  # this micro-batch's share of the full batch's mean
-            part.backward()
-            loss_sum += part.detach()
-        if a.simulate_chips > 0:  # the simulated chip: this shard's samples at its chip's true speed
-            time.sleep(max(0.0, local / (catalog * speed) * scale - (time.perf_counter() - began)))
-        computed = (time.perf_counter() - began) / scale
-        gradients.sum_([prm.grad for prm in net.parameters()])  # the full batch's mean gradient
-        dist.all_reduce(loss_sum, op=dist.ReduceOp.SUM)
-        opt.step()
-        took = (time.perf_counter() - began) / scale
-        print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={local}"
-              f" samples_per_sec={local / max(computed, 1e-9):.3f} step_sec={took:.6f} split={split}", flush=True)
-        last = step == a.steps
-        if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
-            saving = time.perf_counter()
-            if rank == 0:
-                save(ckpt, step, net, opt)
-            dist.barrier()
-            print(f"TESSERA_CHECKPOINT step={step} seconds={time.perf_counter() - saving:.3f}", flush=True)
-        if Stop.requested:
-            print(f"SIGTERM: checkpointed step {step}; stopping", flush=True)
-            return 0
-        if split_file and step % a.checkpoint_every == 0 and not last:
-            newest, table = latest_split(split_file, split)
-            agreed = torch.tensor([newest])
-            dist.all_reduce(agreed, op=dist.ReduceOp.MIN)  # the newest split every rank has
-            if int(agreed.item()) > split and int(agreed.item()) in table:
-                split = int(agreed.item())
-                micro, accumulation = table[split]
-                local = micro * accumulation
-                shares = shares_of(world, local, global_size)
-                offset = sum(shares[:rank])
-                print(f"TESSERA_REBALANCED step={step} version={split} micro_batch={micro} accumulation={accumulation}"
-                      f" samples={offset}..{offset + local - 1}", flush=True)
+    def rejoined(done):
+        """After forming at a generation above 0: take the newest state and split; the next step to run."""
+        newest, src = gang.sync(done, net, opt)
+        if split_file:
+            split.agree(split_file)
+        else:
+            split.settle()
+        print(f"TESSERA_REJOINED generation={gang.generation} step={newest} from_rank={src} behind={newest - done}",
+              flush=True)
+        return newest + 1
+
+    done = start - 1  # the last step this rank completed
+    step = rejoined(done) if gang.generation > 0 else start
+    done = step - 1
+    loss_sum = torch.zeros(1)
+    while step <= a.steps:
+        try:
+            loss_sum, computed, began = train_step(step, a, net, opt, ctx, split, gradients=gang.gradients,
+                                                   pace=catalog * speed / scale)
+            took = (time.perf_counter() - began) / scale
+            print(f"TESSERA_PROGRESS step={step} total={a.steps} loss={loss_sum.item():.6f} samples={split.local}"
+                  f" samples_per_sec={split.local / max(computed, 1e-9):.3f} step_sec={took:.6f} split={split.version}",
+                  flush=True)
+            done, last = step, step == a.steps
+            if ckpt and (step % a.checkpoint_every == 0 or last or Stop.requested):
+                saving = time.perf_counter()
+                if rank == 0:
+                    save(ckpt, step, net, opt)
+                dist.barrier()
+                print(f"TESSERA_CHECKPOINT step={step} seconds={time.perf_counter() - saving:.3f}", flush=True)
+            if Stop.requested:
+                print(f"SIGTERM: checkpointed step {step}; stopping", flush=True)
+                return 0
+            if split_file and step % a.checkpoint_every == 0 and not last and split.agree(split_file):
+                print(f"TESSERA_REBALANCED step={step} version={split.version} micro_batch={split.micro}"
+                      f" accumulation={split.accumulation} samples={split.offset}..{split.offset + split.local - 1}",
+                      flush=True)
+            step += 1
+        except RuntimeError as e:
+            if a.rejoin <= 0:
+                raise
+            print(f"a peer failed at step {step} ({str(e).splitlines()[0][:200]}); waiting up to {a.rejoin:.0f} s for"
+                  f" the gang to re-form", flush=True)
+            if not gang.rejoin(wait_sec=a.rejoin):
+                print("the gang did not re-form in time; failing, so the scheduler restarts the gang", flush=True)
+                return 1
+            step = rejoined(done)
+            done = step - 1
 
     if a.dump_params and rank == 0:
         with open(a.dump_params, "w") as f:

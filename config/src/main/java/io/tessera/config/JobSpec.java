@@ -287,15 +287,27 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
      * @param restartCostSec     what one restart costs this job, in seconds: saving its checkpoint, restoring
      *                           it and starting its workers (spec key {@code scheduling.restartCostSec}); preemption
      *                           weighs it against other victims'. Null: measured, or the cluster's default
+     * @param recovery           the cheaper recovery rungs the job's workers support (spec key {@code recovery});
+     *                           null: none, every failure restarts the gang from its last checkpoint
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
-                             String profileKey, Double restartCostSec) {
-        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null, null, null);
+                             String profileKey, Double restartCostSec, Recovery recovery) {
+        public static final Scheduling DEFAULT = new Scheduling(null, null, null, null, null, null, null);
+
+        public Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
+                          String profileKey, Double restartCostSec) {
+            this(steps, preemptible, allowUnschedulable, resumeFrom, profileKey, restartCostSec, null);
+        }
 
         public Scheduling(Long steps, Boolean preemptible, Boolean allowUnschedulable, String resumeFrom,
                           String profileKey) {
             this(steps, preemptible, allowUnschedulable, resumeFrom, profileKey, null);
+        }
+
+        /** What the job declared it supports; {@link Recovery#NONE} when it declared nothing. */
+        public Recovery recoveryOrNone() {
+            return recovery == null ? Recovery.NONE : recovery;
         }
 
         public Scheduling(Long steps, Boolean preemptible) {
@@ -313,6 +325,18 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
         public boolean mayBeUnschedulable() {
             return allowUnschedulable != null && allowUnschedulable;
         }
+    }
+
+    /**
+     * The recovery rungs below a gang restart that a job's workers support (docs/worker-contract.md,
+     * "Recovery"). A gang restart from the last checkpoint stays the last rung whatever is declared.
+     *
+     * @param processRestarts how many times per attempt a shard's worker that failed on a healthy node is
+     *                        restarted in place while its peers keep running and re-form the gang with it
+     *                        (spec key {@code recovery.processRestarts}); 0, the default, turns the rung off
+     */
+    public record Recovery(int processRestarts) {
+        public static final Recovery NONE = new Recovery(0);
     }
 
     /**

@@ -29,7 +29,7 @@ public final class JobSpecParser {
             "shards", "devicesPerShard", "model", "flopsPerSample", "memoryPerShardGiB", "globalBatch",
             "precisions", "vendorPolicy", "chipTypes", "checkpointDir", "restartLimit", "precisionPolicy",
             "efficiency", "activationGiBPerSample", "secretEnv", "shell", "scheduling", "allowUnschedulable",
-            "resumeFrom", "profileKey", "vendors", "excludeVendors", "image", "variants");
+            "resumeFrom", "profileKey", "vendors", "excludeVendors", "image", "variants", "recovery");
     /** Variables the worker contract sets; a job may not override them. */
     private static final Set<String> RESERVED_ENV = Set.of("RANK", "WORLD_SIZE", "LOCAL_RANK",
             "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "GROUP_RANK", "GROUP_WORLD_SIZE", "ROLE_RANK",

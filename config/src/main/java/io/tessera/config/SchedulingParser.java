@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * Reads a job document's queueing and start fields into {@link JobSpec.Scheduling}: the
  * {@code scheduling: {steps, preemptible, restartCostSec}} mapping, and the top-level {@code allowUnschedulable},
- * {@code resumeFrom} and {@code profileKey}. Problems go to the {@link FieldReader} with their field path.
+ * {@code resumeFrom}, {@code profileKey} and {@code recovery: {processRestarts}}. Problems go to the {@link FieldReader} with their field path.
  */
 final class SchedulingParser {
     /** Job ids as the scheduler makes them. */
@@ -39,7 +39,18 @@ final class SchedulingParser {
         if (profileKey != null && !PROFILE_KEY.matcher(profileKey).matches()) {
             r.error("profileKey", "must be letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
-        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey, restartCostSec);
+        return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey, restartCostSec, recovery(r, doc));
+    }
+
+    /** {@code recovery: {processRestarts}}; null when absent. */
+    private static JobSpec.Recovery recovery(FieldReader r, JsonNode doc) {
+        Optional<JsonNode> n = r.object(doc, "", "recovery", false);
+        if (n.isEmpty()) {
+            return null;
+        }
+        r.rejectUnknown(n.get(), "recovery", Set.of("processRestarts"));
+        long restarts = r.integer(n.get(), "recovery", "processRestarts", false, 0, 100).orElse(0L);
+        return new JobSpec.Recovery((int) restarts);
     }
 
     private static Boolean bool(FieldReader r, JsonNode parent, String path, String name) {

@@ -54,7 +54,8 @@ final class ContainerStarter {
 
     /** The name of {@code a}'s container on this node. */
     static String name(String node, ShardAssignment a) {
-        return ("tessera-" + node + "-" + a.jobId() + "-" + a.shard() + "-" + a.attempt()).replaceAll("[^A-Za-z0-9_.-]", "_");
+        return ("tessera-" + node + "-" + a.jobId() + "-" + a.shard() + "-" + a.attempt()
+                + (a.incarnation() > 0 ? "-i" + a.incarnation() : "")).replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
     /** Prepares and starts {@code w}'s container from the image {@code image} made present; sets its bookkeeping. */

@@ -26,6 +26,7 @@ import java.nio.file.attribute.PosixFileAttributes;
  *       .launch-N-K.env           job  0600   the worker's environment, emptied by the launcher
  *       .comm-N-K.json            job  0600   the attempt's communication plan (TESSERA_COMM_PLAN)
  *       .split-N-K.json           job  0600   the attempt's batch splits (TESSERA_SPLIT_FILE), replaced atomically
+ *       .gang-N-K.json            job  0600   the gang's generation and rendezvous (TESSERA_GANG_FILE), replaced atomically
  *   checkpoints/                  root 0711
  *     JOB/                        job  0700   the default TESSERA_CHECKPOINT_DIR
  * </pre>
@@ -113,6 +114,25 @@ final class ShardFiles {
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         SafeFiles.writeSecret(tmp, Documents.json().writeValueAsString(
                 Map.of("splits", splits)), uid);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
+    /** Where the attempt's gang generation is written. */
+    Path gangFile(ShardAssignment a) {
+        return jobsDir().resolve(safe(a.jobId())).resolve(".gang-" + a.shard() + "-" + a.attempt() + ".json");
+    }
+
+    /**
+     * Replaces the attempt's gang file with {@code {"generation": G, "masterAddr": A, "masterPort": P}},
+     * written aside and renamed over it: a worker whose peer was restarted in place waits for a higher
+     * generation here, then re-forms the gang at it.
+     */
+    Path writeGang(ShardAssignment a, int generation, int uid) throws IOException {
+        Path file = gangFile(a);
+        Path tmp = file.resolveSibling(file.getFileName() + ".new");
+        SafeFiles.writeSecret(tmp, Documents.json().writeValueAsString(Map.of("generation", generation,
+                "masterAddr", a.masterAddr(), "masterPort", a.masterPort())), uid);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return file;
     }

@@ -44,9 +44,13 @@ final class Worker {
     /** The job's uid the split file belongs to (-1: the agent's own). */
     int uid = -1;
 
+    /** The gang generation this worker was last told (its gang file's). */
+    int generation;
+
     Worker(ShardAssignment assignment, Path log) {
         this.assignment = assignment;
         this.log = log;
+        this.generation = assignment.generation();
     }
 
     /** Identity of a worker: one attempt of one shard of one job. */

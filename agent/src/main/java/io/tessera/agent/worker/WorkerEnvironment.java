@@ -35,6 +35,8 @@ public final class WorkerEnvironment {
     public static final String COMM_PLAN = "TESSERA_COMM_PLAN";
     /** The variable naming the JSON file of the attempt's batch splits, which the scheduler may re-split. */
     public static final String SPLIT_FILE = "TESSERA_SPLIT_FILE";
+    /** The variable naming the JSON file of the gang's generation, which grows when a peer is restarted in place. */
+    public static final String GANG_FILE = "TESSERA_GANG_FILE";
 
     public static Map<String, String> of(ShardAssignment a, String workDir) {
         return of(a, workDir, a.visibilityEnv(), a.checkpointDir());

@@ -114,6 +114,9 @@ final class WorkerStarter {
         }
         env.put(WorkerEnvironment.SPLIT_FILE, files.writeSplits(a, w.splits, uid).toString());
         env.put("TESSERA_SPLIT_VERSION", Integer.toString(w.splits.get(w.splits.size() - 1).version()));
+        env.put(WorkerEnvironment.GANG_FILE, files.writeGang(a, w.generation, uid).toString());
+        env.put("TESSERA_GANG_GENERATION", Integer.toString(w.generation));
+        env.put("TESSERA_INCARNATION", Integer.toString(a.incarnation()));
         return env;
     }
 

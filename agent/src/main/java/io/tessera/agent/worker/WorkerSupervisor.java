@@ -131,7 +131,9 @@ public final class WorkerSupervisor implements AutoCloseable {
                 }
                 return; // a shard told to stop is never started
             }
-            if (existing == null) {
+            if (existing != null && a.incarnation() > existing.assignment.incarnation()) {
+                restartInPlace(existing, a);
+            } else if (existing == null) {
                 Worker w = new Worker(a, files.log(a.jobId(), a.shard(), a.attempt()));
                 w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
                 workers.put(key, w);
@@ -148,9 +150,42 @@ public final class WorkerSupervisor implements AutoCloseable {
             } else if (a.splitVersion() > existing.splits.get(existing.splits.size() - 1).version()) {
                 resplit(existing, a);
             }
+            if (existing != null && workers.get(key) == existing && a.generation() > existing.generation) {
+                regenerate(existing, a);
+            }
         });
         if (containers != null) {
             containers.settled(); // what the first set did not claim goes
+        }
+    }
+
+    /**
+     * The scheduler restarted this shard's worker in place (the recovery ladder's process rung): the
+     * next incarnation starts at the same attempt, appending to the same log, while the gang's other
+     * workers keep running. A worker of the older incarnation still running is killed first.
+     */
+    private void restartInPlace(Worker old, ShardAssignment a) {
+        if (!old.state.terminal()) {
+            apply(old, Event.UNASSIGNED);
+        }
+        workers.remove(Worker.key(a));
+        Worker w = new Worker(a, old.log);
+        w.checkpoint = old.checkpoint;
+        w.checkpointSec = old.checkpointSec;
+        w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
+        workers.put(Worker.key(a), w);
+        LOG.info("shard {} of {} (attempt {}): restarting its worker in place as incarnation {} (gang generation {})",
+                a.shard(), a.jobId(), a.attempt(), a.incarnation(), a.generation());
+        apply(w, Event.ASSIGNED);
+    }
+
+    /** A peer was restarted in place: the running worker learns the gang's new generation from its gang file. */
+    private void regenerate(Worker w, ShardAssignment a) {
+        w.generation = a.generation();
+        try {
+            files.writeGang(w.assignment, w.generation, w.uid);
+        } catch (IOException e) {
+            LOG.warn("could not write the gang file of shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
         }
     }
 
@@ -181,7 +216,8 @@ public final class WorkerSupervisor implements AutoCloseable {
             out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
                     w.process == null ? null : w.process.pid(), w.message, w.exit,
                     progress.map(p -> p.toReport(w.checkpoint, w.checkpointSec)).orElse(new ShardReport.Progress(null, null,
-                            null, w.checkpoint, null, null, w.checkpointSec)), w.imageDigest, w.refusal));
+                            null, w.checkpoint, null, null, w.checkpointSec)), w.imageDigest, w.refusal,
+                    a.incarnation() == 0 ? null : a.incarnation()));
         }
         return out;
     }

@@ -177,6 +177,45 @@ class WorkerSupervisorTest {
         assertThat(report("job-f", 0).phase()).isEqualTo(ShardPhase.RUNNING);
     }
 
+    @Test
+    void aWorkerRestartedInPlaceRunsAgainAtTheSameAttemptWhileItsPeerKeepsItsProcess() throws Exception {
+        supervisor = new WorkerSupervisor(dir);
+        // Shard 0 fails once (it has no marker yet), then runs; shard 1 runs throughout.
+        Path marker = dir.resolve("ran-once");
+        List<String> flaky = List.of("sh", "-c", "echo incarnation=$TESSERA_INCARNATION generation=$TESSERA_GANG_GENERATION; "
+                + "cat \"$TESSERA_GANG_FILE\"; echo; if [ -e " + marker + " ]; then exec sleep 300; fi; touch " + marker
+                + "; exit 3");
+        ShardAssignment s0 = shard("job-r", 0, 1, flaky, List.of(0), "CUDA_VISIBLE_DEVICES");
+        ShardAssignment s1 = shard("job-r", 1, 1, List.of("sleep", "300"), List.of(1), "CUDA_VISIBLE_DEVICES");
+        supervisor.reconcile(new AssignmentSet("n", 1, List.of(s0, s1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-r", 0).phase() == ShardPhase.EXITED);
+        assertThat(report("job-r", 0).exitCode()).isEqualTo(3);
+        assertThat(report("job-r", 0).incarnation()).as("the first incarnation is left off the wire").isNull();
+        long peer = report("job-r", 1).pid();
+
+        // The scheduler took the process rung: shard 0 at incarnation 1, the gang at generation 1.
+        supervisor.reconcile(new AssignmentSet("n", 2, List.of(s0.withIncarnation(1, 1), s1.withIncarnation(0, 1))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> report("job-r", 0).phase() == ShardPhase.RUNNING);
+        ShardReport again = report("job-r", 0);
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.incarnation()).isEqualTo(1);
+        assertThat(supervisor.reports()).filteredOn(r -> r.shard() == 0).hasSize(1);
+        assertThat(report("job-r", 1).pid()).as("the peer keeps its process").isEqualTo(peer);
+        assertThat(alive(peer)).isTrue();
+        Path log = supervisor.logFile("job-r", 0, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("incarnation=1"));
+        assertThat(Files.readString(log)).as("one log per attempt, appended across incarnations")
+                .contains("incarnation=0 generation=0", "incarnation=1 generation=1", "\"generation\":1");
+        // The peer learns the new generation from its gang file, which the agent rewrote.
+        Path gang = dir.resolve("jobs/job-r/.gang-1-1.json");
+        assertThat(Files.readString(gang)).contains("\"generation\":1", "\"masterPort\":29555");
+
+        // The same set again changes nothing: the restarted worker is not started a third time.
+        long pid = again.pid();
+        supervisor.reconcile(new AssignmentSet("n", 3, List.of(s0.withIncarnation(1, 1), s1.withIncarnation(0, 1))));
+        assertThat(report("job-r", 0).pid()).isEqualTo(pid);
+    }
+
     private static boolean alive(long pid) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);
         return h.isPresent() && h.get().isAlive();

@@ -55,6 +55,11 @@ import java.util.Map;
  * @param splitVersion           0 for the split the attempt started with; +1 each time the scheduler re-splits the
  *                               batch of the running attempt by measured speed ({@code microBatch} and
  *                               {@code accumulation} then hold the new split, which workers adopt at a checkpoint)
+ * @param incarnation            how many times this shard's worker was restarted in place at this attempt (the process
+ *                               rung of the recovery ladder); absent (0) until it first is. A higher incarnation of a
+ *                               shard whose worker exited tells the agent to start it again, at the same attempt
+ * @param generation             the gang's generation at this attempt: the sum of its shards' incarnations, so it grows
+ *                               by one with every restart in place; workers that rejoin read it (TESSERA_GANG_FILE)
  * @param catalogSamplesPerSec   the catalog's estimate for this shard, before anything measured corrected it (0 when
  *                               unknown); {@code predictedSamplesPerSec} is the scheduler's current belief
  */
@@ -106,9 +111,21 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
     public record Rendezvous(String masterAddr, int masterPort, CommPlan comm) {
     }
 
-    /** Null while the shard should run; the grace between SIGTERM and SIGKILL once its job is preempted. */
-    public record Lifecycle(Long stopGraceMs) {
+    /**
+     * Null while the shard should run, or the grace between SIGTERM and SIGKILL once its job is preempted;
+     * and the shard's incarnation and gang generation at this attempt (null: 0, omitted on the wire).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Lifecycle(Long stopGraceMs, Integer incarnation, Integer generation) {
         public static final Lifecycle RUN = new Lifecycle(null);
+
+        public Lifecycle(Long stopGraceMs) {
+            this(stopGraceMs, null, null);
+        }
+
+        Lifecycle withStopGrace(Long graceMs) {
+            return new Lifecycle(graceMs, incarnation, generation);
+        }
     }
 
     public ShardAssignment {
@@ -242,9 +259,25 @@ public record ShardAssignment(@JsonUnwrapped Identity identity, @JsonUnwrapped C
         return command.jobUid();
     }
 
+    /** How many times this shard's worker was restarted in place at this attempt. */
+    public int incarnation() {
+        return lifecycle.incarnation() == null ? 0 : lifecycle.incarnation();
+    }
+
+    /** The gang's generation at this attempt: the sum of its shards' incarnations. */
+    public int generation() {
+        return lifecycle.generation() == null ? 0 : lifecycle.generation();
+    }
+
     /** This shard told to stop: SIGTERM now, SIGKILL after {@code graceMs}. */
     public ShardAssignment withStopGrace(long graceMs) {
-        return new ShardAssignment(identity, command, grant, batch, rendezvous, new Lifecycle(graceMs));
+        return new ShardAssignment(identity, command, grant, batch, rendezvous, lifecycle.withStopGrace(graceMs));
+    }
+
+    /** This shard at {@code incarnation}, in a gang at {@code generation} (0 and 0 are left off the wire). */
+    public ShardAssignment withIncarnation(int incarnation, int generation) {
+        return new ShardAssignment(identity, command, grant, batch, rendezvous, new Lifecycle(lifecycle.stopGraceMs(),
+                incarnation == 0 ? null : incarnation, generation == 0 ? null : generation));
     }
 
     /** This shard with the job's environment replaced (the scheduler opens sealed secrets just before delivery). */

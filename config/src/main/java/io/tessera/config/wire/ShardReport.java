@@ -20,11 +20,28 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * @param progress   what the worker's output last said about its training (never null)
  * @param imageDigest the digest of the image its container runs; null for a host process
  * @param refusal    why the agent refused to start it (phase REFUSED); null otherwise
+ * @param incarnation the worker's incarnation at its attempt ({@link ShardAssignment#incarnation()}); null: 0.
+ *                    Within an attempt, reports of an older incarnation are ignored
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
                           String message, Exit exit, @JsonUnwrapped Progress progress, String imageDigest,
-                          Refusal refusal) {
+                          Refusal refusal, Integer incarnation) {
+
+    public ShardReport(String jobId, int shard, int attempt, ShardPhase phase, Integer exitCode, Long pid,
+                       String message, Exit exit, Progress progress, String imageDigest, Refusal refusal) {
+        this(jobId, shard, attempt, phase, exitCode, pid, message, exit, progress, imageDigest, refusal, null);
+    }
+
+    /** The incarnation of the worker this report is about (0 until it was first restarted in place). */
+    public int incarnationOrZero() {
+        return incarnation == null ? 0 : incarnation;
+    }
+
+    /** Whether this report is about a later worker of the shard than {@code other}: a later attempt, or incarnation. */
+    public boolean newerThan(ShardReport other) {
+        return attempt != other.attempt ? attempt > other.attempt : incarnationOrZero() > other.incarnationOrZero();
+    }
 
     public ShardReport {
         progress = progress == null ? Progress.NONE : progress;

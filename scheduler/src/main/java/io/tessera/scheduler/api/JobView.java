@@ -53,7 +53,7 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
     /** Where the job is in its life. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Status(String state, boolean cancelRequested, int attempt, int restarts, String waitingReason,
-                         String waitKind, String estimatedStartAt) {
+                         String waitKind, String estimatedStartAt, Integer restartsInPlace) {
     }
 
     /** When it was submitted, started (its first attempt running) and finished, and how long it ran. */
@@ -82,9 +82,9 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
     public record Where(String node, List<Integer> devices, String chipType, String vendor) {
     }
 
-    /** How a shard's worker is doing: its phase, outcome, process and exit. */
+    /** How a shard's worker is doing: its phase, outcome, process and exit, and its incarnation when restarted in place. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record State(String phase, String outcome, Long pid, Integer exitCode, String signal) {
+    public record State(String phase, String outcome, Long pid, Integer exitCode, String signal, Integer incarnation) {
     }
 
     /**
@@ -141,7 +141,8 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
                 : plan.shards().stream().map(s -> shard(job.spec(), s, last.get(s.shard()), first, learned)).toList();
         Status status = new Status(job.state().name(), job.cancelRequested(), job.attempt(), job.restarts(),
                 job.waitingReason(), job.waiting() == null ? null : job.waiting().kind().name(),
-                job.state() == JobState.QUEUED ? estimatedStartAt : null);
+                job.state() == JobState.QUEUED ? estimatedStartAt : null,
+                job.recovery().generation() == 0 ? null : job.recovery().generation());
         return new JobView(new Identity(job.id(), job.spec().name(), job.owner(), job.spec().queue(), job.spec().priority()),
                 status, JobTimes.of(job, nowMs), training(job, last, telemetry), pv, shards,
                 failure(job, plan, last, first), job.events(), JobSpecDocument.of(job.spec()));
@@ -173,11 +174,12 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
         return job.state() == JobState.CANCELLED || job.cancelRequested() && !job.state().terminal();
     }
 
-    /** The reports of the job's current attempt: live ones, or the final ones kept with a finished job. */
+    /** The reports of the job's current workers (attempt and incarnation): live ones, or the final ones kept with a finished job. */
     private static Map<Integer, ShardReport> lastAttempt(JobRecord job, Map<Integer, ShardReport> reports) {
         Map<Integer, ShardReport> out = new TreeMap<>();
         (job.finalShards().isEmpty() ? reports.values() : job.finalShards()).stream()
-                .filter(r -> r != null && r.attempt() == job.attempt()).forEach(r -> out.put(r.shard(), r));
+                .filter(r -> r != null && r.attempt() == job.attempt()
+                        && r.incarnationOrZero() == job.recovery().incarnation(r.shard())).forEach(r -> out.put(r.shard(), r));
         return out;
     }
 
@@ -201,7 +203,7 @@ public record JobView(@JsonUnwrapped Identity identity, @JsonUnwrapped Status st
                 : learned.estimates().get(ThroughputProfile.slot(s.chipType(), s.precision().wireName()));
         State state = new State(r == null ? "PENDING" : r.phase().name(), r == null ? null : ShardOutcomes.of(r, first).name(),
                 r == null ? null : r.pid(), r == null ? null : r.exitCode(),
-                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null));
+                r == null ? null : ShardOutcomes.signal(r.exitCode()).orElse(null), r == null ? null : r.incarnation());
         EffectiveWorker worker = spec.workerFor(s.chipType(), s.vendor());
         return new ShardView(s.shard(), new Where(s.node(), s.devices(), s.chipType(), s.vendor()), batch, state, progress,
                 Runs.of(worker, r == null ? null : r.imageDigest()), e == null ? null : e.efficiency());

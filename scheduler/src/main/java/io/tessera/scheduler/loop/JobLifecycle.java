@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The job state machine. Pure: given a job and what was observed about it, returns the next
@@ -42,8 +43,15 @@ public final class JobLifecycle {
      * @param lostNodes   names of LOST nodes
      * @param now         ISO-8601 time for events
      * @param stopGraceMs how long a preempted job's workers may take to stop before it is requeued anyway
+     * @param healthyNodes which nodes may keep a worker restarted in place ({@link RecoveryLadder}): in the fleet,
+     *                     not suspect, their devices healthy
      */
-    public record Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now, long stopGraceMs) {
+    public record Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now, long stopGraceMs,
+                              Predicate<String> healthyNodes) {
+        public Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now, long stopGraceMs) {
+            this(reports, lostNodes, now, stopGraceMs, node -> !lostNodes.contains(node));
+        }
+
         public Observation(Map<Integer, ShardReport> reports, Set<String> lostNodes, String now) {
             this(reports, lostNodes, now, 30_000);
         }
@@ -73,11 +81,13 @@ public final class JobLifecycle {
         if (lost.isPresent()) {
             return fail(job, EventType.NODE_LOST, lost.get(), obs.now());
         }
-        List<ShardReport> current = job.placement().shards().stream()
-                .map(s -> obs.reports().get(s.shard()))
-                .filter(r -> r != null && r.attempt() == job.attempt()).toList();
+        List<ShardReport> current = current(job, obs);
         Optional<ShardReport> failed = ShardOutcomes.firstFailure(current);
         if (failed.isPresent()) {
+            Optional<Transition> inPlace = RecoveryLadder.restartInPlace(job, current, obs);
+            if (inPlace.isPresent()) {
+                return inPlace.get();
+            }
             if (settling(job, current, failed.get(), obs)) {
                 return new Transition(job, List.of());
             }
@@ -88,6 +98,10 @@ public final class JobLifecycle {
                 return notStarted(job, failed.get(), obs.now());
             }
             return fail(job, EventType.SHARD_FAILED, failure(failed.get(), current), obs.now());
+        }
+        Optional<Transition> back = RecoveryLadder.returned(job, current, obs.now());
+        if (back.isPresent()) {
+            return back.get();
         }
         Optional<Transition> pin = ImagePins.decide(job, currentByShard(current), obs.now());
         if (pin.isPresent()) {
@@ -184,9 +198,11 @@ public final class JobLifecycle {
         return 0;
     }
 
+    /** The reports of the attempt's current workers: its attempt, and each shard's latest incarnation. */
     private static List<ShardReport> current(JobRecord job, Observation obs) {
         return job.placement().shards().stream().map(s -> obs.reports().get(s.shard()))
-                .filter(r -> r != null && r.attempt() == job.attempt()).toList();
+                .filter(r -> r != null && r.attempt() == job.attempt()
+                        && r.incarnationOrZero() == job.recovery().incarnation(r.shard())).toList();
     }
 
     private static Transition cancel(JobRecord job, String now) {

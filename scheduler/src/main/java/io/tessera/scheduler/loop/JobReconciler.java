@@ -1,6 +1,9 @@
 package io.tessera.scheduler.loop;
 
+import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardReport;
+import io.tessera.scheduler.model.NodeRecord;
+import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
@@ -14,6 +17,7 @@ import io.tessera.scheduler.state.PlanApplier;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,9 +60,10 @@ public final class JobReconciler {
         // One read for every changed job's reports: one round trip per job kept the loop parked on the
         // store for 3.7 s of a 60 s, 9,000-node burst (docs/benchmarks.md).
         Map<String, Map<Integer, ShardReport>> reports = shardsByJob.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
+        Set<String> healthy = changed.isEmpty() ? Set.of() : healthyNodes(s);
         List<Change.Transition> transitions = new ArrayList<>();
         for (JobRecord job : changed) {
-            decide(job, reports.getOrDefault(job.id(), Map.of()), lost,
+            decide(job, reports.getOrDefault(job.id(), Map.of()), lost, healthy,
                     QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs()).ifPresent(transitions::add);
         }
         return StageDecision.of(transitions, outcomes -> {
@@ -71,10 +76,22 @@ public final class JobReconciler {
         });
     }
 
+    /** The nodes a worker may be restarted in place on: READY, not drained, every device healthy. */
+    private static Set<String> healthyNodes(CycleState s) {
+        Set<String> out = new HashSet<>();
+        for (NodeRecord n : s.nodes()) {
+            if (n.state() == NodeState.READY && !n.drained() && n.devices().stream().allMatch(DeviceReport::healthy)) {
+                out.add(n.name());
+            }
+        }
+        return out;
+    }
+
     /** The job's next lifecycle step, if it has one. */
     private Optional<Change.Transition> decide(JobRecord job, Map<Integer, ShardReport> reports, Set<String> lost,
-                                              long stopGraceMs) {
-        Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs));
+                                              Set<String> healthy, long stopGraceMs) {
+        Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs,
+                healthy::contains));
         if (!t.changed(job)) {
             return Optional.empty();
         }

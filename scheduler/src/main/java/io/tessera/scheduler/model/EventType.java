@@ -32,6 +32,13 @@ public enum EventType {
     REBALANCED,
     /** Every shard that runs in an image resolved it, and each image's shards agree: they start on that digest. */
     IMAGES_PINNED,
+    /**
+     * A shard's worker failed on a healthy node and was restarted in place at the same attempt (the
+     * recovery ladder's process rung); its peers kept running. The message names the exit and the budget.
+     */
+    PROCESS_RESTARTED,
+    /** Every shard restarted in place runs again; the message says how long the gang was short of it. */
+    RECOVERED,
     @JsonEnumDefaultValue
     UNKNOWN
 }

@@ -55,13 +55,19 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
      * @param attempt         gang attempt, starting at 1; bumped on every restart
      * @param restarts        restarts used so far, against {@code spec.restartLimit}
      * @param previousShards  the shard count of the attempt before this one, 0 for the first attempt
+     * @param recovery        the restarts in place of this attempt; null: none
      */
-    public record Lifecycle(JobState state, boolean cancelRequested, int attempt, int restarts, int previousShards) {
+    public record Lifecycle(JobState state, boolean cancelRequested, int attempt, int restarts, int previousShards,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) GangRecovery recovery) {
         /** A job just submitted: queued, first attempt. */
         public static final Lifecycle SUBMITTED = new Lifecycle(JobState.QUEUED, false, 1, 0, 0);
 
+        public Lifecycle(JobState state, boolean cancelRequested, int attempt, int restarts, int previousShards) {
+            this(state, cancelRequested, attempt, restarts, previousShards, null);
+        }
+
         Lifecycle withState(JobState s) {
-            return new Lifecycle(s, cancelRequested, attempt, restarts, previousShards);
+            return new Lifecycle(s, cancelRequested, attempt, restarts, previousShards, recovery);
         }
     }
 
@@ -117,6 +123,17 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
         return lifecycle.previousShards();
     }
 
+    /** The restarts in place of the current attempt ({@link GangRecovery#NONE} when there were none). */
+    public GangRecovery recovery() {
+        return lifecycle.recovery() == null ? GangRecovery.NONE : lifecycle.recovery();
+    }
+
+    /** This job with the restarts in place of its attempt replaced by {@code r}. */
+    public JobRecord withRecovery(GangRecovery r) {
+        return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt(), restarts(),
+                previousShards(), r.equals(GangRecovery.NONE) ? null : r), placement, events, waiting, finalShards);
+    }
+
     /** This finished job with its last attempt's shard reports, as it moves to the history. */
     public JobRecord withFinalShards(List<ShardReport> reports) {
         return new JobRecord(identity, spec, lifecycle, placement, events, waiting, reports);
@@ -137,7 +154,8 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
 
     /** At {@code attempt}, with {@code restarts} spent (a job restored or built for a test). */
     public JobRecord withAttempt(int attempt, int restarts) {
-        return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt, restarts, previousShards()),
+        return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt, restarts, previousShards(),
+                attempt == attempt() ? lifecycle.recovery() : null),
                 placement, events, waiting, finalShards);
     }
 
@@ -146,7 +164,8 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
     }
 
     public JobRecord withCancelRequested() {
-        return new JobRecord(identity, spec, new Lifecycle(state(), true, attempt(), restarts(), previousShards()),
+        return new JobRecord(identity, spec, new Lifecycle(state(), true, attempt(), restarts(), previousShards(),
+                lifecycle.recovery()),
                 placement, events, waiting, finalShards);
     }
 

@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -197,10 +198,13 @@ public final class AgentService {
         if (reports.isEmpty()) {
             return reports;
         }
-        Set<String> assigned = new HashSet<>();
-        store.assignments(node).shards().forEach(a -> assigned.add(a.jobId() + "/" + a.shard() + "/" + a.attempt()));
-        List<ShardReport> own = reports.stream().filter(r -> assigned.contains(r.jobId() + "/" + r.shard() + "/" + r.attempt())
-                || justReleased(node, r)).toList();
+        Map<String, Integer> assigned = new HashMap<>(); // by job/shard/attempt: the incarnation it may report at most
+        store.assignments(node).shards().forEach(a -> assigned.put(a.jobId() + "/" + a.shard() + "/" + a.attempt(),
+                a.incarnation()));
+        List<ShardReport> own = reports.stream().filter(r -> {
+            Integer most = assigned.get(r.jobId() + "/" + r.shard() + "/" + r.attempt());
+            return most != null ? r.incarnationOrZero() <= most : justReleased(node, r);
+        }).toList();
         if (own.size() != reports.size()) {
             LOG.warn("node {} reported {} shards it does not run; ignored", node, reports.size() - own.size());
         }

@@ -170,6 +170,9 @@ final class WireCheck {
             if (s.attempt() < 1) {
                 error(f + ".attempt", "must be at least 1");
             }
+            if (s.incarnation() != null && (s.incarnation() < 0 || s.incarnation() > 1000)) {
+                error(f + ".incarnation", "must be 0-1000");
+            }
             if (s.exit() != null && (s.exit().tail().size() > ShardReport.Exit.TAIL_LINES
                     || s.exit().tail().stream().anyMatch(l -> l == null || l.length() > 2000))) {
                 error(f + ".exit.tail", "at most " + ShardReport.Exit.TAIL_LINES + " lines of at most 2000 characters");

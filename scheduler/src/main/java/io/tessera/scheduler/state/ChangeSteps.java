@@ -4,6 +4,7 @@ import io.tessera.scheduler.model.EventType;
 import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.GangRecovery;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
@@ -127,6 +128,14 @@ final class ChangeSteps {
                 rewrite(node, shards -> shards.stream().map(a -> a.jobId().equals(t.from().id())
                         && a.attempt() == t.from().attempt() && t.pins().containsKey(a.shard())
                         ? a.withImageDigest(t.pins().get(a.shard())) : a).toList());
+            }
+        }
+        if (!t.releaseDevices() && !t.to().recovery().equals(t.from().recovery())) {
+            GangRecovery r = t.to().recovery(); // restarted in place: each shard's incarnation, the gang's generation
+            for (String node : nodesOf(t.from())) {
+                rewrite(node, shards -> shards.stream().map(a -> a.jobId().equals(t.from().id())
+                        && a.attempt() == t.from().attempt() ? a.withIncarnation(r.incarnation(a.shard()), r.generation())
+                        : a).toList());
             }
         }
         if (t.clearReports() && t.from().placement() != null) {

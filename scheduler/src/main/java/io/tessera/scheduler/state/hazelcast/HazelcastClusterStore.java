@@ -203,7 +203,7 @@ public final class HazelcastClusterStore implements ClusterStore {
             String encoded = Codec.encode(r);
             cas(reports, r.key(), old -> {
                 ShardReport prev = Codec.decode(old, ShardReport.class);
-                return prev != null && prev.attempt() > r.attempt() ? old : encoded;
+                return prev != null && prev.newerThan(r) ? old : encoded;
             });
         }
     }

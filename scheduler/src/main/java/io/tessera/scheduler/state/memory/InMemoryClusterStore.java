@@ -181,7 +181,7 @@ public final class InMemoryClusterStore implements ClusterStore {
         synchronized (this) {
             for (ShardReport r : incoming) {
                 ShardReport before = reports.get(r.key());
-                ShardReport after = reports.merge(r.key(), r, (prev, next) -> prev.attempt() > next.attempt() ? prev : next);
+                ShardReport after = reports.merge(r.key(), r, (prev, next) -> prev.newerThan(next) ? prev : next);
                 if (!after.equals(before)) {
                     changed.add(r.jobId());
                 }
