@@ -81,7 +81,9 @@ public final class JobSpecDocument {
         Map<String, Object> m = new LinkedHashMap<>();
         putIf(m, "steps", s.steps(), s.steps() != null);
         putIf(m, "preemptible", s.preemptible(), s.preemptible() != null);
+        putIf(m, "restartCostSec", s.restartCostSec(), s.restartCostSec() != null);
         putIf(d, "scheduling", m, !m.isEmpty());
+        putIf(d, "recovery", Map.of("processRestarts", s.recoveryOrNone().processRestarts()), s.recovery() != null);
         putIf(d, "allowUnschedulable", s.allowUnschedulable(), s.allowUnschedulable() != null);
         putIf(d, "resumeFrom", s.resumeFrom(), s.resumeFrom() != null);
         putIf(d, "profileKey", s.profileKey(), s.profileKey() != null);

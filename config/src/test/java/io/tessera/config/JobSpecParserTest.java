@@ -193,6 +193,24 @@ class JobSpecParserTest {
     }
 
     @Test
+    void aJobDeclaresTheRecoveryRungsItsWorkersSupportAndBadValuesNameTheField() throws Exception {
+        String base = "name: j\ncommand: [w]\nshards: 2\nflopsPerSample: 1e12\nmemoryPerShardGiB: 1\nglobalBatch: 8\n";
+        assertThat(yaml(base).scheduling().recoveryOrNone().processRestarts()).as("the default: gang restarts only").isZero();
+        assertThat(yaml(base + "recovery: {processRestarts: 3}\n").scheduling().recoveryOrNone().processRestarts())
+                .isEqualTo(3);
+        JobSpec declared = yaml(base + "recovery: {processRestarts: 3}\nscheduling: {restartCostSec: 90}\n");
+        // Regression: the document the API shows, and a resubmission reads, dropped scheduling.restartCostSec.
+        assertThat(parser.parse(Documents.json().writeValueAsBytes(JobSpecDocument.of(declared)), "application/json"))
+                .as("the spec's document reads back as the same spec").isEqualTo(declared);
+        assertThat(errorsOf(base + "recovery: {processRestarts: -1}\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("recovery.processRestarts");
+        assertThat(errorsOf(base + "recovery: {shards: true}\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("recovery.shards");
+        assertThat(errorsOf(base + "recovery: 3\n", "application/yaml"))
+                .extracting(ValidationError::field).containsExactly("recovery");
+    }
+
+    @Test
     void theClustersVictimOrderIsCostOrTheKubernetesOrderAndNothingElse() {
         assertThat(PreemptionConfig.DEFAULT.order()).isEqualTo(PreemptionConfig.VictimOrder.COST);
         assertThat(new PreemptionConfig("priority-size-start", 10.0).order())

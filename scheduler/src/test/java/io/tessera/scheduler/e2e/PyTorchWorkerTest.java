@@ -165,6 +165,46 @@ class PyTorchWorkerTest {
     }
 
     @Test
+    void aRankRestartedInPlaceRejoinsItsGangAndTheRunTrainsExactlyTheUninterruptedParameters() throws Exception {
+        requireTorch();
+        int port = freePort();
+        Process r0 = rank(port, 0, 2, 64, 2, dir.resolve("ref.json"), Map.of(), "ref-0");
+        Process r1 = rank(port, 1, 2, 64, 2, null, Map.of(), "ref-1");
+        assertThat(r0.waitFor(120, TimeUnit.SECONDS) && r1.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(r0.exitValue()).isZero();
+
+        port = freePort();
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Map<Integer, Path> gang = Map.of(0, dir.resolve("gang-0.json"), 1, dir.resolve("gang-1.json"));
+        for (Path g : gang.values()) {
+            Files.writeString(g, "{\"generation\": 0}");
+        }
+        String[] flags = {"--checkpoint-every", "5", "--rejoin", "60", "--simulate-chips", "0.02"};
+        Process survivor = rank(port, 0, 2, 64, 2, dir.resolve("got.json"), Map.of("TESSERA_CHECKPOINT_DIR", ckpt.toString(),
+                "TESSERA_GANG_FILE", gang.get(0).toString()), "rj-0", flags);
+        Process victim = rank(port, 1, 2, 64, 2, null, Map.of("TESSERA_CHECKPOINT_DIR", ckpt.toString(),
+                "TESSERA_GANG_FILE", gang.get(1).toString()), "rj-1", flags);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("rj-1.log")).contains("step=8 "));
+        victim.destroyForcibly().waitFor();
+        // What the agent does on the process rung: the gang's generation goes up, and the rank starts again.
+        for (Path g : gang.values()) {
+            Files.writeString(g, "{\"generation\": 1}");
+        }
+        Process again = rank(port, 1, 2, 64, 2, null, Map.of("TESSERA_CHECKPOINT_DIR", ckpt.toString(),
+                "TESSERA_GANG_FILE", gang.get(1).toString(), "TESSERA_GANG_GENERATION", "1"), "rj-1b", flags);
+        assertThat(survivor.waitFor(120, TimeUnit.SECONDS) && again.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(survivor.exitValue()).isZero();
+        assertThat(again.exitValue()).isZero();
+        assertThat(Files.readString(dir.resolve("rj-0.log"))).contains("a peer failed", "TESSERA_REJOINED generation=1")
+                .containsPattern("behind=0\\b");
+        assertThat(Files.readString(dir.resolve("rj-1b.log"))).contains("resumed from checkpoint", "TESSERA_REJOINED generation=1");
+        Map<String, Double> errors = relativeErrors(Documents.readFile(dir.resolve("ref.json")),
+                Documents.readFile(dir.resolve("got.json")));
+        assertThat(errors.values()).as("per-tensor relative error against the uninterrupted run: %s", errors)
+                .allMatch(e -> e == 0.0);
+    }
+
+    @Test
     void aThreeVendorJobTrainsAndASigkilledShardResumesFromTheCheckpoint() throws Exception {
         requireTorch();
         try (TestCluster c = TestCluster.start(dir)) {
