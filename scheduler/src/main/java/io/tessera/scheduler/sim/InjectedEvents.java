@@ -39,9 +39,11 @@ final class InjectedEvents {
             }
             if (e.has("down")) {
                 List<String> hit = select(r, e.get("down"), at + ".down", nodes, catalog);
-                out.add(new Workload.Timed(ms, new SimEvent.Outage(hit, true)));
-                r.number(e, at, "forSec", false, 0.001, 1e10).ifPresent(f ->
-                        out.add(new Workload.Timed(ms + Math.round(f * 1000), new SimEvent.Outage(hit, false))));
+                long forMs = r.number(e, at, "forSec", false, 0.001, 1e10).map(f -> Math.round(f * 1000)).orElse(-1L);
+                out.add(new Workload.Timed(ms, new SimEvent.Outage(hit, true, describe(e.get("down")), forMs)));
+                if (forMs > 0) {
+                    out.add(new Workload.Timed(ms + forMs, new SimEvent.Outage(hit, false)));
+                }
             } else {
                 JsonNode t = e.has("fail") ? e.get("fail") : e.get("preempt");
                 String tat = at + (e.has("fail") ? ".fail" : ".preempt");
@@ -57,6 +59,14 @@ final class InjectedEvents {
         });
         WorkloadFile.check(r, file);
         return out;
+    }
+
+    /** A selection as people read it: {@code vendor nvidia}, {@code chipType acme-tpx1}, ... */
+    private static String describe(JsonNode sel) {
+        List<String> parts = new ArrayList<>();
+        sel.fields().forEachRemaining(f -> parts.add(f.getKey() + " " + (f.getValue().isTextual() ? f.getValue().asText()
+                : f.getValue().toString())));
+        return String.join(", ", parts);
     }
 
     private static List<String> select(FieldReader r, JsonNode sel, String at, List<NodeView> nodes, ChipCatalog catalog) {

@@ -28,7 +28,9 @@ import java.util.TreeMap;
  * preempted attempt stops training at the SIGTERM, checkpoints its last completed step and exits
  * after the stop delay (unless the workload says workers do not checkpoint on stopping: then it
  * keeps only its last periodic checkpoint). A worker
- * failure or a lost node loses the work since the last periodic checkpoint. Single-threaded.
+ * failure or a lost node loses the work since the last periodic checkpoint, unless the scheduler
+ * restarts the failed worker in place (the process rung): then the gang stands still until the
+ * worker has started again and loses nothing. Single-threaded.
  */
 final class SimAgents {
     private final ClusterStore store;
@@ -38,6 +40,7 @@ final class SimAgents {
     private final StepModel steps;
     private final EventQueue events;
     private final SimRecorder recorder;
+    private final RecoveryStats recovery;
     private final Workload.Options options;
     private final Map<String, SimJob> jobs = new TreeMap<>();
     private final Map<String, Long> done = new TreeMap<>();
@@ -59,6 +62,17 @@ final class SimAgents {
         long frozenAtMs = -1;
         /** A failure or a lost node: the work since the last periodic checkpoint is lost. */
         boolean lostWork;
+        /** Time the gang stood still while a worker restarted in place: no steps, and nothing lost. */
+        long pausedMs;
+        /** The gang generation (restarts in place at this attempt) the workers run at. */
+        int generation;
+        /** Each shard's incarnation, as the scheduler last assigned it. */
+        Map<Integer, Integer> incarnations = Map.of();
+
+        /** Training time of this attempt up to {@code untilMs}: since it started, less its pauses. */
+        long trainedMs(long untilMs) {
+            return Math.max(0, untilMs - startedAtMs - pausedMs);
+        }
 
         Attempt(int number, Plan plan) {
             this.number = number;
@@ -67,7 +81,8 @@ final class SimAgents {
     }
 
     SimAgents(ClusterStore store, ClusterView view, JobHistory history, ChipCatalog catalog, StepModel steps,
-              EventQueue events, SimRecorder recorder, Workload.Options options) {
+              EventQueue events, SimRecorder recorder, RecoveryStats recovery, Workload.Options options) {
+        this.recovery = recovery;
         this.store = store;
         this.view = view;
         this.history = history;
@@ -120,6 +135,9 @@ final class SimAgents {
             end(job.id(), a, job.state().terminal(), nowMs);
             a = null;
         }
+        if (a != null && a.number == job.attempt() && job.recovery().generation() > a.generation) {
+            restartInPlace(job, a, nowMs);
+        }
         if ((placed || job.state() == JobState.PREEMPTING) && a == null) { // PREEMPTING: placed and told to stop in one pass
             Attempt next = new Attempt(job.attempt(), job.placement());
             current.put(job.id(), next);
@@ -142,6 +160,38 @@ final class SimAgents {
     }
 
     /**
+     * The scheduler took the process rung: the failed workers start again in place after the start-up
+     * delay, and the survivors, which kept their state, wait for them. The gang loses no work, only
+     * the time it stands still ({@link SimEvent.Rejoined}).
+     */
+    private void restartInPlace(JobRecord job, Attempt a, long nowMs) {
+        a.generation = job.recovery().generation();
+        a.incarnations = job.recovery().incarnations();
+        if (a.frozenAtMs >= 0 && !a.stopping) {
+            a.lostWork = false;
+            events.cancel(new SimEvent.Finished(job.id(), a.number));
+            events.at(nowMs + Math.round(options.startupSec() * 1000), new SimEvent.Rejoined(job.id(), a.number,
+                    a.generation));
+        }
+    }
+
+    /** The workers restarted in place run again and the gang re-formed: training resumes where it stood. */
+    void rejoined(String id, int attempt, int generation, long nowMs) {
+        Attempt a = current.get(id);
+        if (a == null || a.number != attempt || a.generation != generation || a.stopping || a.frozenAtMs < 0
+                || a.lostWork || a.startedAtMs < 0) {
+            return;
+        }
+        a.pausedMs += nowMs - a.frozenAtMs;
+        a.frozenAtMs = -1;
+        recovery.resumed(id, RecoveryStats.Rung.PROCESS, nowMs);
+        long at = done.get(id) + (long) Math.floor(a.trainedMs(nowMs) / 1000.0 / a.stepSec);
+        report(id, a, ShardPhase.RUNNING, null, Math.min(jobs.get(id).steps(), at), -1);
+        long left = Math.max(0, jobs.get(id).steps() - at);
+        events.at(nowMs + (long) Math.ceil(left * a.stepSec * 1000), new SimEvent.Finished(id, attempt));
+    }
+
+    /**
      * The attempt's devices are gone. Its work counts in full when it finished or was stopped
      * (SIGTERM: the workers checkpoint), else up to its last periodic checkpoint: a failure, a
      * lost node, or a move to a better plan (which happens right after a checkpoint).
@@ -160,13 +210,14 @@ final class SimAgents {
         SimJob job = jobs.get(id);
         long until = a.frozenAtMs >= 0 ? a.frozenAtMs : nowMs;
         long full = Math.max(0, Math.min(job.steps() - done.get(id),
-                (long) Math.floor((until - a.startedAtMs) / 1000.0 / a.stepSec)));
+                (long) Math.floor(a.trainedMs(until) / 1000.0 / a.stepSec)));
         long run = full;
         boolean stoppedUnsaved = a.stopping && !options.checkpointOnStop();
         if (a.lostWork || stoppedUnsaved || !a.stopping && !terminal) {
             run = a.every > 0 ? run / a.every * a.every : a.lostWork || stoppedUnsaved ? 0 : run;
         }
         recorder.lost(ending, (full - run) * a.stepSec * devices(a.plan));
+        recovery.trained(id, a.startedAtMs, a.pausedMs, run * a.stepSec, devices(a.plan));
         done.merge(id, Math.max(0, run), Long::sum);
     }
 
@@ -182,6 +233,7 @@ final class SimAgents {
         a.every = job.checkpointEverySteps() > 0 ? job.checkpointEverySteps() : everySec > 0
                 ? Math.max(1, Math.round(everySec / a.stepSec)) : 0;
         recorder.started(id, nowMs);
+        recovery.resumed(id, RecoveryStats.Rung.GANG, nowMs);
         report(id, a, ShardPhase.RUNNING, null, done.get(id), -1);
         long left = job.steps() - done.get(id);
         events.at(nowMs + (long) Math.ceil(left * a.stepSec * 1000), new SimEvent.Finished(id, attempt));
@@ -199,7 +251,7 @@ final class SimAgents {
         Attempt a = current.get(id);
         if (a != null && a.number == attempt && a.stopping) {
             long at = a.startedAtMs < 0 || a.lostWork ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
-                    + (long) Math.floor((a.frozenAtMs - a.startedAtMs) / 1000.0 / a.stepSec));
+                    + (long) Math.floor(a.trainedMs(a.frozenAtMs) / 1000.0 / a.stepSec));
             long from = done.get(id); // what end() keeps of this attempt when the workers cannot checkpoint now
             long saved = options.checkpointOnStop() || a.startedAtMs < 0 ? at
                     : a.every == 0 ? from : from + (at - from) / a.every * a.every;
@@ -213,17 +265,34 @@ final class SimAgents {
         if (a != null && a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0 && shard < a.plan.shards().size()) {
             a.frozenAtMs = nowMs;
             a.lostWork = true;
+            recovery.failed(id, nowMs);
             report(id, a, ShardPhase.EXITED, 1, done.get(id), shard);
+        }
+    }
+
+    /** A transient fault of device {@code device} of {@code node}: the worker of the shard running there, if any, crashes. */
+    void faultOn(String node, int device, long nowMs) {
+        for (Map.Entry<String, Attempt> e : current.entrySet()) {
+            for (ShardPlan s : e.getValue().plan.shards()) {
+                if (s.node().equals(node) && s.devices().contains(device)) {
+                    fault(e.getKey(), s.shard(), nowMs);
+                    return;
+                }
+            }
         }
     }
 
     /** Nodes stop: the attempts with a shard there stop making progress until the scheduler notices. */
     void down(Collection<String> nodes, long nowMs) {
         downNodes.addAll(nodes);
-        for (Attempt a : current.values()) {
-            if (a.frozenAtMs < 0 && a.plan.shards().stream().anyMatch(s -> nodes.contains(s.node()))) {
-                a.frozenAtMs = nowMs;
-                a.lostWork = true;
+        for (Map.Entry<String, Attempt> e : current.entrySet()) {
+            Attempt a = e.getValue();
+            if (a.plan.shards().stream().anyMatch(s -> nodes.contains(s.node()))) {
+                if (a.frozenAtMs < 0 || !a.lostWork) { // a gang waiting for a rejoin loses its work with the node
+                    a.frozenAtMs = a.frozenAtMs < 0 ? nowMs : a.frozenAtMs;
+                    a.lostWork = true;
+                }
+                recovery.failed(e.getKey(), nowMs);
             }
         }
     }
@@ -245,7 +314,7 @@ final class SimAgents {
         for (Map.Entry<String, Attempt> e : current.entrySet()) {
             Attempt a = e.getValue();
             if (a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0) {
-                long run = (long) Math.floor((nowMs - a.startedAtMs) / 1000.0 / a.stepSec);
+                long run = (long) Math.floor(a.trainedMs(nowMs) / 1000.0 / a.stepSec);
                 long at = Math.min(jobs.get(e.getKey()).steps(), done.get(e.getKey()) + run);
                 report(e.getKey(), a, ShardPhase.RUNNING, null, at, -1,
                         done.get(e.getKey()) + (a.every > 0 ? run / a.every * a.every : 0));
@@ -264,7 +333,9 @@ final class SimAgents {
         List<ShardReport> out = new ArrayList<>();
         for (ShardPlan s : a.plan.shards()) {
             if (onlyShard < 0 || s.shard() == onlyShard) {
-                out.add(new ShardReport(id, s.shard(), a.number, phase, exit, 1L, step, total, null, null, checkpoint));
+                Integer inc = a.incarnations.get(s.shard());
+                out.add(new ShardReport(id, s.shard(), a.number, phase, exit, 1L, null, null,
+                        new ShardReport.Progress(step, total, null, checkpoint, null, null), null, null, inc));
             }
         }
         store.recordShardReports(out);

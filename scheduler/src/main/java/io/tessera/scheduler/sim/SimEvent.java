@@ -29,12 +29,27 @@ public sealed interface SimEvent {
     record ShardFault(String jobId, int shard) implements SimEvent {
     }
 
+    /** The workers restarted in place at {@code generation} run again, and the gang trains on. */
+    record Rejoined(String jobId, int attempt, int generation) implements SimEvent {
+    }
+
     /** An injected preemption of the job's current attempt, through the scheduler's own path. */
     record Preempt(String jobId) implements SimEvent {
     }
 
-    /** Nodes stop heartbeating (down) or come back and register again (up). */
-    record Outage(List<String> nodes, boolean down) implements SimEvent {
+    /**
+     * Nodes stop heartbeating (down) or come back and register again (up). A declared outage names
+     * {@code what} went down and for how long ({@code forMs}), so its throughput is reported; a node
+     * failure drawn by the failure model has neither (null, -1).
+     */
+    record Outage(List<String> nodes, boolean down, String what, long forMs) implements SimEvent {
+        public Outage(List<String> nodes, boolean down) {
+            this(nodes, down, null, -1);
+        }
+    }
+
+    /** A worker on device {@code device} of {@code node} crashes (a transient fault); nothing happens if none runs there. */
+    record DeviceFault(String node, int device) implements SimEvent {
     }
 
     /** Nothing changes; the scheduler runs a pass, as its interval timer would. */

@@ -75,6 +75,13 @@ public final class SimRecorder {
     private Map<String, Double> busyAtLastEnd = Map.of();
     private Map<String, Double> capacityAtLastEnd = Map.of();
 
+    private final RecoveryStats recovery = new RecoveryStats();
+
+    /** What failures cost and what the recovery ladder saved. */
+    public RecoveryStats recovery() {
+        return recovery;
+    }
+
     public SimRecorder(ChipCatalog catalog) {
         this.catalog = catalog;
     }

@@ -1,6 +1,7 @@
 package io.tessera.scheduler.sim;
 
 import io.tessera.scheduler.model.EventType;
+import java.util.HashMap;
 import java.util.HashSet;
 import io.tessera.scheduler.policy.RestartBackoffPolicy;
 import java.util.Set;
@@ -59,6 +60,8 @@ public final class Simulation {
     private long lastBeatMs = Long.MIN_VALUE / 2;
     private long lastProgressMs = Long.MIN_VALUE / 2;
     private long tickAtMs = -1;
+    /** How many outages hold each node down now. */
+    private final Map<String, Integer> downCount = new HashMap<>();
     private int passes;
 
     /**
@@ -94,7 +97,8 @@ public final class Simulation {
                 .loop(() -> true, new NodeLivenessSweep(store, view, clock, timeoutMs, SchedulerEvents.NONE),
                         () -> new Term("simulator", store.claimLeadership("simulator").epoch(), clock.millis()),
                         Long.MAX_VALUE / 4, () -> 0L).withResyncEvery(Long.MAX_VALUE / 4);
-        this.agents = new SimAgents(store, view, history, catalog, steps, events, recorder, workload.options());
+        this.agents = new SimAgents(store, view, history, catalog, steps, events, recorder, recorder.recovery(),
+                workload.options());
     }
 
 
@@ -167,6 +171,10 @@ public final class Simulation {
             agents.stopped(s.jobId(), s.attempt(), at);
         } else if (e instanceof SimEvent.ShardFault f) {
             agents.fault(f.jobId(), f.shard(), at);
+        } else if (e instanceof SimEvent.DeviceFault f) {
+            agents.faultOn(f.node(), f.device(), at);
+        } else if (e instanceof SimEvent.Rejoined r) {
+            agents.rejoined(r.jobId(), r.attempt(), r.generation(), at);
         } else if (e instanceof SimEvent.Preempt p) {
             preempt(p.jobId());
         } else if (e instanceof SimEvent.Outage o) {
@@ -192,22 +200,48 @@ public final class Simulation {
         });
     }
 
+    /**
+     * Nodes go down or come back. Outages may overlap (a node that fails during its vendor's
+     * outage): a node is down while any outage holds it, and comes back when the last one ends.
+     */
     private void outage(SimEvent.Outage o, long at) {
+        if (o.down() && o.what() != null && o.forMs() > 0) {
+            recorder.recovery().outage(new RecoveryStats.Outage(o.what(), at, at + o.forMs(), devices(o.nodes()),
+                    devices(nodes.stream().map(NodeView::name).toList())));
+        }
+        List<String> changed = new ArrayList<>();
         for (String name : o.nodes()) {
-            NodeView n = nodes.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            n.freeDevices().forEach((chip, ids) -> recorder.capacity(chip, o.down() ? -ids.size() : ids.size(), at));
+            int before = downCount.getOrDefault(name, 0);
+            int after = Math.max(0, before + (o.down() ? 1 : -1));
+            downCount.put(name, after);
+            if ((before == 0) != (after == 0)) {
+                changed.add(name);
+                NodeView n = nodes.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+                n.freeDevices().forEach((chip, ids) -> recorder.capacity(chip, o.down() ? -ids.size() : ids.size(), at));
+            }
+        }
+        if (changed.isEmpty()) {
+            return;
         }
         if (o.down()) {
-            agents.down(o.nodes(), at);
+            // Their last heartbeat was now, as heartbeats are continuous: regression, the simulator's heartbeats
+            // come with events, so in a quiet spell a node's last one was hours old and it was lost at once.
+            changed.forEach(name -> store.touchNode(name, clock.millis()));
+            agents.down(changed, at);
             long sweepAt = at + Math.round(workload.options().heartbeatTimeoutSec() * 1000) + 1500;
             events.at(sweepAt, new SimEvent.Tick());
         } else {
-            agents.up(o.nodes());
-            for (String name : o.nodes()) {
+            agents.up(changed);
+            for (String name : changed) {
                 store.updateNode(name, old -> old.map(n -> n.withState(NodeState.READY)).orElse(null));
                 store.touchNode(name, clock.millis());
             }
         }
+    }
+
+    private int devices(List<String> names) {
+        return nodes.stream().filter(n -> names.contains(n.name()))
+                .mapToInt(n -> n.freeDevices().values().stream().mapToInt(List::size).sum()).sum();
     }
 
     /** Up nodes heartbeat (a third of the timeout apart); running workers report their step each minute. */

@@ -66,9 +66,51 @@ public final class Summary {
         out.put("moveLostDeviceHours", round(rec.lostDeviceSec(SimRecorder.Ending.MOVED) / 3600));
         out.put("moves", rec.jobs().stream().mapToInt(t -> t.moves).sum());
         out.put("restarts", rec.jobs().stream().mapToInt(t -> Math.max(0, t.attempts - 1 - t.preemptions - t.moves)).sum());
+        out.putAll(recovery(rec));
         out.put("schedulerPasses", passes);
         out.put("wallSec", round(wallSec));
         return out;
+    }
+
+    /**
+     * Effective training time and the recovery ladder: {@code ettr} (every started job's kept training
+     * time over its wall time from first start to end, summed), how many failures each rung recovered
+     * and how long each took to train again, and each declared outage's {@code throughputKept}.
+     */
+    private static Map<String, Object> recovery(SimRecorder rec) {
+        double productive = 0;
+        double wall = 0;
+        for (SimRecorder.JobTrace t : rec.jobs()) {
+            if (t.firstStartMs >= 0) {
+                productive += rec.recovery().productiveSec(t.job.id());
+                wall += ((t.endMs >= 0 ? t.endMs : rec.lastEndMs()) - t.firstStartMs) / 1000.0;
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ettr", round(wall <= 0 ? 0 : productive / wall));
+        Map<String, Object> ladder = new LinkedHashMap<>();
+        ladder.put("recovered", rec.recovery().rungsTaken());
+        Map<String, Object> resume = new LinkedHashMap<>();
+        for (RecoveryStats.Rung r : RecoveryStats.Rung.values()) {
+            Map<String, Double> q = new LinkedHashMap<>(rec.recovery().resumeQuantiles(r));
+            q.replaceAll((k, v) -> round(v));
+            resume.put(r.name().toLowerCase(Locale.ROOT), q);
+        }
+        ladder.put("timeToResume", resume);
+        out.put("recovery", ladder);
+        List<Map<String, Object>> outages = rec.recovery().outageReport();
+        outages.forEach(o -> o.replaceAll((k, v) -> v instanceof Double d ? round(d) : v));
+        out.put("outages", outages);
+        return out;
+    }
+
+    /** One job's effective training time ratio; empty before it started. */
+    static String ettr(SimRecorder rec, SimRecorder.JobTrace t) {
+        if (t.firstStartMs < 0) {
+            return "";
+        }
+        double wall = ((t.endMs >= 0 ? t.endMs : rec.lastEndMs()) - t.firstStartMs) / 1000.0;
+        return wall <= 0 ? "" : fmt(rec.recovery().productiveSec(t.job.id()) / wall);
     }
 
     private static Map<String, Object> utilization(SimRecorder rec, ChipCatalog catalog) {
@@ -120,7 +162,7 @@ public final class Summary {
     /** {@code jobs.csv}: one row per job of the workload, in arrival order. */
     public static String csv(SimRecorder rec) {
         StringBuilder b = new StringBuilder("id,index,measured,class,queue,user,shards,devicesPerShard,steps,"
-                + "arrivalSec,reservedStartSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,moves,chips\n");
+                + "arrivalSec,reservedStartSec,startSec,endSec,jctSec,waitSec,state,attempts,preemptions,moves,chips,ettr\n");
         for (SimRecorder.JobTrace t : rec.jobs()) {
             SimJob j = t.job;
             b.append(String.join(",", j.id(), Integer.toString(j.index()), Boolean.toString(t.measured),
@@ -131,7 +173,7 @@ public final class Summary {
                     t.endMs < 0 ? "" : sec(t.endMs), t.endMs < 0 ? "" : fmt(t.jctSec()),
                     t.firstStartMs < 0 ? "" : sec(t.firstStartMs - j.arriveMs()), t.state.name(),
                     Integer.toString(t.attempts), Integer.toString(t.preemptions), Integer.toString(t.moves),
-                    quote(t.chips))).append('\n');
+                    quote(t.chips), ettr(rec, t))).append('\n');
         }
         return b.toString();
     }

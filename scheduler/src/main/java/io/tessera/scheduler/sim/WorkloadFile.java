@@ -22,12 +22,13 @@ import java.util.TreeSet;
 /**
  * Reads a workload file (format in docs/simulation.md): the jobs come from an explicit
  * {@code jobs:} list, Gavel's generator ({@code gavel:}) or the Philly trace ({@code philly:}),
- * or several of these; plus {@code queues:}, job {@code defaults:}, injected {@code events:},
+ * or several of these; plus {@code queues:}, job {@code defaults:}, injected {@code events:}, drawn
+ * {@code failures:} ({@link FailureModel}),
  * {@code options:} and the measurement {@code window:}. Every error names the file and the field.
  */
 public final class WorkloadFile {
     private static final Set<String> TOP = Set.of("seed", "options", "window", "queues", "defaults", "jobs", "gavel",
-            "philly", "events", "tenants", "elastic", "preemption", "vary");
+            "philly", "events", "tenants", "elastic", "preemption", "vary", "failures", "large");
     private static final Set<String> OPTIONS = Set.of("startupSec", "stopSec", "heartbeatTimeoutSec",
             "passIntervalSec", "referenceChip", "checkpointEverySec", "checkpointOnStop");
 
@@ -71,7 +72,7 @@ public final class WorkloadFile {
         JobVariety.parse(r, doc.get("vary")).apply(entries, s);
         check(r, name);
         if (entries.isEmpty()) {
-            throw new ValidationException(name + ": jobs", "the workload has no jobs: give jobs:, gavel: or philly:");
+            throw new ValidationException(name + ": jobs", "the workload has no jobs: give jobs:, gavel:, large: or philly:");
         }
         List<SimJob> jobs = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -85,8 +86,10 @@ public final class WorkloadFile {
                     j.checkpointEverySteps(), j.timeScale(), j.checkpointEverySec()));
         }
         uniqueIds(ordered, name);
-        List<Workload.Timed> injected = InjectedEvents.parse(doc, name, nodes, catalog,
-                ordered.stream().map(SimJob::id).toList());
+        List<Workload.Timed> injected = new ArrayList<>(InjectedEvents.parse(doc, name, nodes, catalog,
+                ordered.stream().map(SimJob::id).toList()));
+        injected.addAll(FailureModel.draw(r, doc, nodes, s));
+        check(r, name);
         return new Workload(ordered, queues, injected, options(r, doc, opts, name), s,
                 schedulerSettings(doc, "elastic", ElasticConfig.class, ElasticConfig.DEFAULT, name),
                 schedulerSettings(doc, "preemption", PreemptionConfig.class, PreemptionConfig.DEFAULT, name));
@@ -105,6 +108,11 @@ public final class WorkloadFile {
             }
             check(r, name);
             add(GavelGenerator.generate(n, rate, table, tenants, seed), "gavel", entries, paths);
+        });
+        r.object(doc, "", "large", false).ifPresent(g -> {
+            List<ObjectNode> large = LargeJobGenerator.generate(r, g, table, tenants, seed);
+            check(r, name);
+            add(large, "large", entries, paths);
         });
         r.object(doc, "", "philly", false).ifPresent(p -> {
             r.rejectUnknown(p, "philly", Set.of("file", "timeScale", "durationScale", "sample", "skip", "limit",
