@@ -33,6 +33,13 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
         scheduling = scheduling == null ? Scheduling.DEFAULT : scheduling;
     }
 
+    /** This spec declaring {@code r} as the recovery rungs its workers support (null: none). */
+    public JobSpec withRecovery(Recovery r) {
+        Scheduling s = scheduling;
+        return new JobSpec(name, queue, priority, worker, shape, hardware, restartLimit, new Scheduling(s.steps(),
+                s.preemptible(), s.allowUnschedulable(), s.resumeFrom(), s.profileKey(), s.restartCostSec(), r));
+    }
+
     /**
      * What a job's workers run.
      *

@@ -48,13 +48,15 @@ final class SimulateCommand implements Callable<Integer> {
                 throw new ValidationException("--out", "is required: the directory for summary.json, jobs.csv and report.html");
             }
             SimulationInputs.Loaded l = in.load(null);
-            Run r = run(l, in.policy(policy), in.victimOrder(l.workload()));
+            Run r = run(l, in.policy(policy), in.overrides(l.workload()));
             Map<String, Object> summary = r.summary();
+            summary.put("recoveryMode", in.recoveryMode());
             write(out, l.catalog(), summary, r.recorder());
             System.out.printf(Locale.ROOT, "%s: %s jobs, average JCT %.1f s, p99 %.1f s, makespan %.1f s, "
-                            + "utilization %s, %s preemptions (%s device-hours lost), %.1f s wall%n", policy, summary.get("jobs"),
-                    summary.get("avgJctSec"), summary.get("p99JctSec"), summary.get("makespanSec"),
-                    ((Map<?, ?>) summary.get("utilization")).get("fleet"), summary.get("preemptions"), summary.get("preemptionLostDeviceHours"), summary.get("wallSec"));
+                            + "utilization %s, %s preemptions (%s device-hours lost), ETTR %s, %.1f s wall%n", policy,
+                    summary.get("jobs"), summary.get("avgJctSec"), summary.get("p99JctSec"), summary.get("makespanSec"),
+                    ((Map<?, ?>) summary.get("utilization")).get("fleet"), summary.get("preemptions"),
+                    summary.get("preemptionLostDeviceHours"), summary.get("ettr"), summary.get("wallSec"));
             System.out.println("wrote " + out.resolve("summary.json") + ", jobs.csv and report.html");
             return 0;
         } catch (ValidationException e) {

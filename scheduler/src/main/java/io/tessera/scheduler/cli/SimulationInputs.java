@@ -37,16 +37,29 @@ final class SimulationInputs {
             + "priority-size-start")
     String victimOrder;
 
-    /** {@code w}, with its victims ranked as {@code --victim-order} says, if given. */
-    Workload victimOrder(Workload w) {
-        if (victimOrder == null) {
-            return w;
+    @Option(names = "--recovery", description = "ladder (the default: each job recovers as its recovery: declares) or "
+            + "gang (every failure restarts the gang, whatever the jobs declare), to compare the two on one run")
+    String recovery;
+
+    /** {@code w}, with its victims ranked as {@code --victim-order} says and its recovery as {@code --recovery} says. */
+    Workload overrides(Workload w) {
+        Workload out = w;
+        if (victimOrder != null) {
+            try {
+                out = out.withVictimOrder(new PreemptionConfig(victimOrder, null).order());
+            } catch (ValidationException e) {
+                throw new ValidationException("--victim-order", e.errors().get(0).message());
+            }
         }
-        try {
-            return w.withVictimOrder(new PreemptionConfig(victimOrder, null).order());
-        } catch (ValidationException e) {
-            throw new ValidationException("--victim-order", e.errors().get(0).message());
+        if (recovery != null && !recovery.equals("ladder") && !recovery.equals("gang")) {
+            throw new ValidationException("--recovery", "must be ladder or gang, got '" + recovery + "'");
         }
+        return "gang".equals(recovery) ? out.withGangRecoveryOnly() : out;
+    }
+
+    /** What {@code --recovery} chose: ladder, unless it said gang. */
+    String recoveryMode() {
+        return "gang".equals(recovery) ? "gang" : "ladder";
     }
 
     record Loaded(ChipCatalog catalog, List<NodeView> nodes, PlacementPolicy policy, ThroughputTable table,

@@ -55,7 +55,7 @@ final class SweepCommand implements Callable<Integer> {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("jobsPerHour", rate);
                 for (String policy : List.of("aware", "agnostic")) {
-                    SimulateCommand.Run r = SimulateCommand.run(l, policy.equals("aware"), in.victimOrder(l.workload()));
+                    SimulateCommand.Run r = SimulateCommand.run(l, policy.equals("aware"), in.overrides(l.workload()));
                     SimulateCommand.write(out.resolve(String.format(Locale.ROOT, "%s-%s", trim(rate), policy)),
                             l.catalog(), r.summary(), r.recorder());
                     Map<String, Object> s = r.summary();

@@ -5,14 +5,16 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongToIntFunction;
 
 /**
  * What failures cost in a simulation and what the recovery ladder saved: each job's productive
  * training time (steps it kept, at the step time of the plan that ran them), the time from each
  * failure to the gang training again by the rung that recovered it, and the productive device
- * rate during each outage against the ideal (the fleet without the nodes that went down, at the
- * rate it ran before). Fed by {@link SimAgents} and {@link Simulation}; read by {@link Summary}.
+ * rate during each outage against the ideal: the fleet without the nodes that went down, as busy
+ * as it was just before (the devices jobs held) or full, whichever is less. Fed by {@link SimAgents} and {@link Simulation}; read by {@link Summary}.
  * Single-threaded.
  */
 public final class RecoveryStats {
@@ -69,7 +71,7 @@ public final class RecoveryStats {
     public Map<String, Integer> rungsTaken() {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (Rung r : Rung.values()) {
-            out.put(r.name().toLowerCase(java.util.Locale.ROOT), resumeSec.getOrDefault(r, List.of()).size());
+            out.put(r.name().toLowerCase(Locale.ROOT), resumeSec.getOrDefault(r, List.of()).size());
         }
         return out;
     }
@@ -87,20 +89,23 @@ public final class RecoveryStats {
         return out;
     }
 
-    /** Each outage with its {@code throughputKept}: the productive device rate during it over the ideal. */
-    public List<Map<String, Object>> outageReport() {
+    /**
+     * Each outage with its {@code throughputKept}: the productive device rate during it over the
+     * ideal, the devices held just before it ({@code busyBefore}) or the devices left, whichever is less.
+     */
+    public List<Map<String, Object>> outageReport(LongToIntFunction busyBefore) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Outage o : outages) {
             long len = o.toMs() - o.fromMs();
             double during = rate(o.fromMs(), o.toMs());
-            double before = rate(Math.max(0, o.fromMs() - len), o.fromMs());
-            double ideal = before * (1 - (double) o.devicesDown() / o.devicesTotal());
+            int held = busyBefore.applyAsInt(o.fromMs());
+            double ideal = Math.min(held, o.devicesTotal() - o.devicesDown()); // the work there was, on what is left
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("what", o.what());
             m.put("fromSec", o.fromMs() / 1000.0);
             m.put("forSec", len / 1000.0);
             m.put("devicesDown", o.devicesDown());
-            m.put("productiveDevicesBefore", before);
+            m.put("devicesHeldBefore", held);
             m.put("productiveDevicesDuring", during);
             m.put("throughputKept", ideal <= 0 ? null : during / ideal);
             out.add(m);

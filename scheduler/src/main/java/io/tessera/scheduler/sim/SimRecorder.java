@@ -233,6 +233,18 @@ public final class SimRecorder {
         }
     }
 
+    /** Devices held by jobs just before {@code ms}: the latest sample taken before it. */
+    public int busyDevicesBefore(long ms) {
+        int out = 0;
+        for (Sample x : samples) {
+            if (x.atMs() >= ms) {
+                break;
+            }
+            out = x.busyByVendor().values().stream().mapToInt(Integer::intValue).sum();
+        }
+        return out;
+    }
+
     private void integrate(long nowMs) {
         double dt = (nowMs - lastMs) / 1000.0;
         if (dt > 0) {

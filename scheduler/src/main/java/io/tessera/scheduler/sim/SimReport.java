@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * {@code report.html}: one self-contained page (inline SVG and CSS, no script, nothing fetched)
- * with the run's figures and four charts: the JCT CDF of the measured jobs, queue length over
+ * with the run's figures and four charts (five when failures were recovered: the jobs' ETTR CDF): the JCT CDF of
+ * the measured jobs, queue length over
  * time, utilization over time per vendor, and each queue's share of the normalized TFLOPS held.
  */
 public final class SimReport {
@@ -28,6 +29,9 @@ public final class SimReport {
                 .append(SvgChart.esc(String.valueOf(v))).append("</td></tr>"));
         b.append("</table>\n");
         b.append(jctCdf(rec)).append('\n');
+        if (rec.recovery().rungsTaken().values().stream().anyMatch(n -> n > 0)) {
+            b.append(ettrCdf(rec)).append('\n');
+        }
         List<SimRecorder.Sample> s = rec.samples();
         double scale = timeScale(rec);
         String unit = scale == 3600 ? "hours" : scale == 60 ? "minutes" : "seconds";
@@ -72,6 +76,26 @@ public final class SimReport {
         }
         return SvgChart.lines("JCT CDF (" + x.length + " measured jobs)", "job completion time (s)",
                 "fraction of jobs", List.of(new SvgChart.Series("JCT", x, y, true)));
+    }
+
+    /** Each started job's effective training time ratio, as a CDF: how much of its wall time failures cost it. */
+    private static String ettrCdf(SimRecorder rec) {
+        List<Double> e = new ArrayList<>();
+        rec.jobs().forEach(t -> {
+            String v = Summary.ettr(rec, t);
+            if (!v.isEmpty()) {
+                e.add(Double.parseDouble(v));
+            }
+        });
+        e.sort(Double::compare);
+        double[] x = new double[e.size()];
+        double[] y = new double[e.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = e.get(i);
+            y[i] = (i + 1) / (double) x.length;
+        }
+        return SvgChart.lines("ETTR per job, CDF (" + x.length + " jobs)", "productive training time / wall time",
+                "fraction of jobs", List.of(new SvgChart.Series("ETTR", x, y, true)));
     }
 
     private static double timeScale(SimRecorder rec) {

@@ -98,7 +98,7 @@ public final class Summary {
         }
         ladder.put("timeToResume", resume);
         out.put("recovery", ladder);
-        List<Map<String, Object>> outages = rec.recovery().outageReport();
+        List<Map<String, Object>> outages = rec.recovery().outageReport(rec::busyDevicesBefore);
         outages.forEach(o -> o.replaceAll((k, v) -> v instanceof Double d ? round(d) : v));
         out.put("outages", outages);
         return out;

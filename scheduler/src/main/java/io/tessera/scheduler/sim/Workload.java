@@ -38,6 +38,13 @@ public record Workload(List<SimJob> jobs, List<QueueSpec> queues, List<Timed> in
                 new PreemptionConfig(order.spelled(), preemption.restartCostSec(), preemption.maxRestartCostSec()));
     }
 
+    /** The same workload with every job recovering by gang restarts only: its {@code recovery:} declarations dropped. */
+    public Workload withGangRecoveryOnly() {
+        List<SimJob> gangOnly = jobs.stream().map(j -> new SimJob(j.index(), j.id(), j.arriveMs(), j.spec().withRecovery(null),
+                j.owner(), j.steps(), j.jobClass(), j.checkpointEverySteps(), j.timeScale(), j.checkpointEverySec())).toList();
+        return new Workload(gangOnly, queues, injected, options, seed, elastic, preemption);
+    }
+
     /** An event at a time, in ms after the start. */
     public record Timed(long atMs, SimEvent event) {
     }
