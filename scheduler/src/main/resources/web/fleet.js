@@ -31,10 +31,10 @@ T.meter = function (used, quota) {
 T.views.nodes = async function (view) {
   const el = T.el;
   const answer = await T.api("/v1/nodes");
-  const act = (name, action) => async () => {
+  const act = (name, action, query, said) => async () => {
     try {
-      await T.api("/v1/nodes/" + encodeURIComponent(name) + "/" + action, { method: "POST" });
-      T.notify(name + ": " + action + (action.endsWith("e") ? "d" : "ed"));
+      await T.api("/v1/nodes/" + encodeURIComponent(name) + "/" + action + (query || ""), { method: "POST" });
+      T.notify(name + ": " + (said || action + (action.endsWith("e") ? "d" : "ed")));
       T.render();
     } catch (e) { T.notify(name + ": could not " + action + ": " + e.message, true); }
   };
@@ -43,6 +43,9 @@ T.views.nodes = async function (view) {
     const buttons = T.admin ? el("span", { class: "actions" },
       el("button", { type: "button", class: "drain", "data-node": n.name, onclick: act(n.name, n.drained ? "undrain" : "drain") },
         n.drained ? "Undrain" : "Drain"),
+      n.drained || !c.allocated ? "" : el("button", { type: "button", class: "evacuate", "data-node": n.name,
+        title: "drain, and have the jobs running here checkpoint and move elsewhere (no restart spent)",
+        onclick: act(n.name, "drain", "?evacuate=true", "drained; its jobs checkpoint and move") }, "Drain and move jobs"),
       el("button", { type: "button", class: "accept", "data-node": n.name, onclick: act(n.name, "accept") }, "Accept")) : "";
     return [n.name, n.address, el("span", { class: "state " + n.state }, n.state + (n.drained ? ", drained" : "")), chips,
       c.free, c.allocated, c.unhealthy, T.num(n.heartbeatAgeMs / 1000, 1) + " s", buttons];

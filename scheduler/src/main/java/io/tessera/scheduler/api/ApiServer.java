@@ -89,7 +89,8 @@ public final class ApiServer {
         for (String action : List.of("drain", "undrain")) {
             router.post("/v1/nodes/:name/" + action).handler(ctx -> {
                 if (Access.require(ctx, Role.ADMIN)) {
-                    blocking.respond(ctx, 200, () -> agents.drain(ctx.pathParam("name"), action.equals("drain"))
+                    boolean evacuate = action.equals("drain") && "true".equals(ctx.queryParams().get("evacuate"));
+                    blocking.respond(ctx, 200, () -> agents.drain(ctx.pathParam("name"), action.equals("drain"), evacuate)
                             .map(n -> NodeApiView.of(n, agents.storedAssignments(n.name()), clock.millis()))
                             .orElseThrow(() -> new Problems.NotFound("no node '" + Problems.truncate(ctx.pathParam("name")) + "'")));
                 }

@@ -141,7 +141,8 @@ public final class JobLifecycle {
         String why = stopped ? "its workers stopped" : lost ? "a node of it was lost" : "its grace period ran out";
         Long checkpoint = current.stream().map(ShardReport::checkpointStep).filter(c -> c != null)
                 .min(Long::compare).orElse(null);
-        JobRecord back = job.regrown().withEvent(new JobEvent(obs.now(), EventType.PREEMPTED, "back in the queue (" + why
+        EventType type = job.moveRequested() != null ? EventType.EVACUATED : EventType.PREEMPTED;
+        JobRecord back = job.regrown().withEvent(new JobEvent(obs.now(), type, "back in the queue (" + why
                 + "); it resumes from " + (checkpoint == null ? "its last checkpoint" : "its checkpoint at step " + checkpoint)
                 + "; not counted against restartLimit"));
         return new Transition(back, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
@@ -179,9 +180,9 @@ public final class JobLifecycle {
         return new Transition(again, List.of(Action.RELEASE_DEVICES, Action.CLEAR_SHARD_REPORTS));
     }
 
-    /** When the job was told it is preempted: its latest PREEMPTING event (0: none). */
+    /** When the job was told to stop: its latest PREEMPTING or EVACUATING event (0: none). */
     public static long preemptedAtMs(JobRecord job) {
-        return latestAtMs(job, EventType.PREEMPTING);
+        return Math.max(latestAtMs(job, EventType.PREEMPTING), latestAtMs(job, EventType.EVACUATING));
     }
 
     /** When the job's current plan was committed: its latest PLACED event (0: none). */

@@ -8,7 +8,9 @@ import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
 import io.tessera.config.QueueSpec;
+import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.policy.QueueUsage;
 import io.tessera.scheduler.state.Change;
 import io.tessera.scheduler.state.ClusterReads;
@@ -61,16 +63,18 @@ public final class JobReconciler {
         // store for 3.7 s of a 60 s, 9,000-node burst (docs/benchmarks.md).
         Map<String, Map<Integer, ShardReport>> reports = shardsByJob.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
         Set<String> healthy = changed.isEmpty() ? Set.of() : healthyNodes(s);
-        List<Change.Transition> transitions = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
         for (JobRecord job : changed) {
-            decide(job, reports.getOrDefault(job.id(), Map.of()), lost, healthy,
-                    QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs()).ifPresent(transitions::add);
+            long grace = QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs();
+            Optional<Change> next = decide(job, reports.getOrDefault(job.id(), Map.of()), lost, healthy, grace);
+            next.or(() -> evacuate(job, grace)).ifPresent(changes::add);
         }
-        return StageDecision.of(transitions, outcomes -> {
-            for (int i = 0; i < transitions.size(); i++) {
-                if (outcomes.get(i) instanceof PlanApplier.Committed) {
-                    LOG.info("job {} {} -> {}", transitions.get(i).from().id(), transitions.get(i).from().state(),
-                            transitions.get(i).to().state());
+        return StageDecision.of(changes, outcomes -> {
+            for (int i = 0; i < changes.size(); i++) {
+                if (outcomes.get(i) instanceof PlanApplier.Committed && changes.get(i) instanceof Change.Transition t) {
+                    LOG.info("job {} {} -> {}", t.from().id(), t.from().state(), t.to().state());
+                } else if (outcomes.get(i) instanceof PlanApplier.Committed c && changes.get(i) instanceof Change.Evict e) {
+                    LOG.info("job {} evacuating: {}", e.jobId(), e.why());
                 } // else it changed under us, or this member no longer leads: decided again on its next change
             }
         });
@@ -88,8 +92,21 @@ public final class JobReconciler {
     }
 
     /** The job's next lifecycle step, if it has one. */
-    private Optional<Change.Transition> decide(JobRecord job, Map<Integer, ShardReport> reports, Set<String> lost,
-                                              Set<String> healthy, long stopGraceMs) {
+    /**
+     * A running job asked to move off a drained node (the API's evacuation): stopped as a preemption
+     * victim is, so its workers checkpoint within the grace, then requeued without spending a restart.
+     */
+    private static Optional<Change> evacuate(JobRecord job, long graceMs) {
+        if (job.moveRequested() == null || !(job.state() == JobState.RUNNING || job.state() == JobState.PLACED)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Change.Evict(job.id(), job.attempt(), job.moveRequested()
+                + "; its workers checkpoint and stop (grace " + graceMs / 1000 + " s), then it is placed elsewhere "
+                + "(not counted against restartLimit)", graceMs, EventType.EVACUATING));
+    }
+
+    private Optional<Change> decide(JobRecord job, Map<Integer, ShardReport> reports, Set<String> lost,
+                                    Set<String> healthy, long stopGraceMs) {
         Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs,
                 healthy::contains));
         if (!t.changed(job)) {

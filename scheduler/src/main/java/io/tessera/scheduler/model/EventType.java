@@ -37,6 +37,11 @@ public enum EventType {
      * recovery ladder's process rung); its peers kept running. The message names the exit and the budget.
      */
     PROCESS_RESTARTED,
+    /**
+     * Its node was drained for maintenance with evacuation: its workers were asked to checkpoint and
+     * stop (within the queue's preemption grace), and it went back to the queue, spending no restart.
+     */
+    EVACUATING, EVACUATED,
     /** Every shard restarted in place runs again; the message says how long the gang was short of it. */
     RECOVERED,
     @JsonEnumDefaultValue

@@ -56,18 +56,22 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
      * @param restarts        restarts used so far, against {@code spec.restartLimit}
      * @param previousShards  the shard count of the attempt before this one, 0 for the first attempt
      * @param recovery        the restarts in place of this attempt; null: none
+     * @param moveRequested   set by the API when a node of the running attempt is drained for maintenance, saying
+     *                        why: the leader then stops the attempt as it stops a preemption victim (its workers
+     *                        checkpoint on the way out) and requeues it without spending a restart; null otherwise
      */
     public record Lifecycle(JobState state, boolean cancelRequested, int attempt, int restarts, int previousShards,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) GangRecovery recovery) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) GangRecovery recovery,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String moveRequested) {
         /** A job just submitted: queued, first attempt. */
         public static final Lifecycle SUBMITTED = new Lifecycle(JobState.QUEUED, false, 1, 0, 0);
 
         public Lifecycle(JobState state, boolean cancelRequested, int attempt, int restarts, int previousShards) {
-            this(state, cancelRequested, attempt, restarts, previousShards, null);
+            this(state, cancelRequested, attempt, restarts, previousShards, null, null);
         }
 
         Lifecycle withState(JobState s) {
-            return new Lifecycle(s, cancelRequested, attempt, restarts, previousShards, recovery);
+            return new Lifecycle(s, cancelRequested, attempt, restarts, previousShards, recovery, moveRequested);
         }
     }
 
@@ -131,7 +135,19 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
     /** This job with the restarts in place of its attempt replaced by {@code r}. */
     public JobRecord withRecovery(GangRecovery r) {
         return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt(), restarts(),
-                previousShards(), r.equals(GangRecovery.NONE) ? null : r), placement, events, waiting, finalShards);
+                previousShards(), r.equals(GangRecovery.NONE) ? null : r, moveRequested()), placement, events, waiting,
+                finalShards);
+    }
+
+    /** Why the API asked the running attempt to move off its nodes, or null. */
+    public String moveRequested() {
+        return lifecycle.moveRequested();
+    }
+
+    /** This job asked to move off its nodes at its next checkpoint, because {@code why}. */
+    public JobRecord withMoveRequested(String why) {
+        return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt(), restarts(),
+                previousShards(), lifecycle.recovery(), why), placement, events, waiting, finalShards);
     }
 
     /** This finished job with its last attempt's shard reports, as it moves to the history. */
@@ -155,7 +171,7 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
     /** At {@code attempt}, with {@code restarts} spent (a job restored or built for a test). */
     public JobRecord withAttempt(int attempt, int restarts) {
         return new JobRecord(identity, spec, new Lifecycle(state(), cancelRequested(), attempt, restarts, previousShards(),
-                attempt == attempt() ? lifecycle.recovery() : null),
+                attempt == attempt() ? lifecycle.recovery() : null, attempt == attempt() ? moveRequested() : null),
                 placement, events, waiting, finalShards);
     }
 
@@ -165,7 +181,7 @@ public record JobRecord(@JsonUnwrapped Identity identity, JobSpec spec, @JsonUnw
 
     public JobRecord withCancelRequested() {
         return new JobRecord(identity, spec, new Lifecycle(state(), true, attempt(), restarts(), previousShards(),
-                lifecycle.recovery()),
+                lifecycle.recovery(), moveRequested()),
                 placement, events, waiting, finalShards);
     }
 

@@ -26,7 +26,7 @@ public final class RestartBackoffPolicy {
         }
         for (int i = job.events().size() - 1; i >= 0; i--) {
             JobEvent e = job.events().get(i);
-            if (e.type() == EventType.PLACED || e.type() == EventType.PREEMPTED) {
+            if (e.type() == EventType.PLACED || e.type() == EventType.PREEMPTED || e.type() == EventType.EVACUATED) {
                 return 0; // requeued since for a reason that does not back off
             }
             if (e.type() == EventType.RESTARTING) {

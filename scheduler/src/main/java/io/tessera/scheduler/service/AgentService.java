@@ -18,6 +18,7 @@ import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.model.FleetUsage;
 import io.tessera.scheduler.model.JobEvent;
 import io.tessera.scheduler.model.JobRecord;
+import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
 import io.tessera.scheduler.model.NodeState;
 import io.tessera.scheduler.placement.ShardPlan;
@@ -275,7 +276,26 @@ public final class AgentService {
 
     /** Drains (or undrains) a node: running work stays, nothing new lands. Empty if unknown. */
     public Optional<NodeRecord> drain(String node, boolean drained) {
-        return store.node(node).isEmpty() ? Optional.empty()
-                : store.updateNode(node, old -> old.map(n -> n.withDrained(drained)).orElse(null));
+        return drain(node, drained, false);
+    }
+
+    /**
+     * Drains (or undrains) a node. With {@code evacuate}, every job running there is also asked to
+     * move off: the leader stops it as a preemption victim, so its workers checkpoint on the way
+     * out, and places it elsewhere without spending a restart. Empty if the node is unknown.
+     */
+    public Optional<NodeRecord> drain(String node, boolean drained, boolean evacuate) {
+        if (store.node(node).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<NodeRecord> out = store.updateNode(node, old -> old.map(n -> n.withDrained(drained)).orElse(null));
+        if (drained && evacuate) {
+            String why = "node " + node + " is drained for maintenance";
+            Set<String> jobs = new HashSet<>();
+            store.assignments(node).shards().forEach(a -> jobs.add(a.jobId()));
+            jobs.forEach(id -> store.updateJob(id, j -> j.moveRequested() != null || j.state() != JobState.RUNNING
+                    && j.state() != JobState.PLACED ? j : j.withMoveRequested(why)));
+        }
+        return out;
     }
 }

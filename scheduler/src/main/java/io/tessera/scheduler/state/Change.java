@@ -88,7 +88,12 @@ public sealed interface Change {
      * A preemption victim: if it still runs {@code attempt} (PLACED or RUNNING), it becomes PREEMPTING
      * and its shards are asked to stop within {@code graceMs}, keeping their devices until they have.
      */
-    record Evict(String jobId, int attempt, String why, long graceMs) implements Change {
+    record Evict(String jobId, int attempt, String why, long graceMs, EventType event) implements Change {
+        /** A preemption victim's eviction (event PREEMPTING). */
+        public Evict(String jobId, int attempt, String why, long graceMs) {
+            this(jobId, attempt, why, graceMs, EventType.PREEMPTING);
+        }
+
         @Override
         public Kind kind() {
             return Kind.EVICT;

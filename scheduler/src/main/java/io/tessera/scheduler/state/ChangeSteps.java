@@ -94,7 +94,7 @@ final class ChangeSteps {
                 || !(job.get().state() == JobState.PLACED || job.get().state() == JobState.RUNNING)) {
             return new Conflict("job " + e.jobId() + " no longer runs attempt " + e.attempt());
         }
-        JobRecord next = job.get().withState(JobState.PREEMPTING).withEvent(new JobEvent(now, EventType.PREEMPTING, e.why()));
+        JobRecord next = job.get().withState(JobState.PREEMPTING).withEvent(new JobEvent(now, e.event(), e.why()));
         tx.putJob(next);
         for (String node : nodesOf(job.get())) {
             rewrite(node, shards -> shards.stream().map(a -> a.jobId().equals(e.jobId()) && a.attempt() == e.attempt()

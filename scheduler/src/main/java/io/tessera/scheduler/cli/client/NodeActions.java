@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -43,16 +44,22 @@ public final class NodeActions {
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
-            description = "Drain nodes (admins): no new work lands there; running jobs finish (docs/operations.md).")
+            description = "Drain nodes (admins): no new work lands there; running jobs finish, or with --evacuate "
+                    + "checkpoint and move elsewhere (docs/operations.md).")
     public static final class Drain extends Action {
+        @Option(names = "--evacuate", description = "also ask the jobs running there to checkpoint "
+                + "within their queue's preemption grace and move to other nodes, spending no restart")
+        boolean evacuate;
+
         @Override
         JsonNode act(ApiClient api, String node) throws IOException, InterruptedException {
-            return api.post("/v1/nodes/" + node + "/drain", "", "application/json");
+            return api.post("/v1/nodes/" + node + "/drain" + (evacuate ? "?evacuate=true" : ""), "", "application/json");
         }
 
         @Override
         String done(JsonNode n) {
-            return "drained (" + n.path("deviceCounts").path("allocated").asInt() + " devices still allocated)";
+            return "drained (" + n.path("deviceCounts").path("allocated").asInt() + " devices still allocated"
+                    + (evacuate ? ", their jobs checkpointing and moving" : "") + ")";
         }
     }
 
