@@ -5,8 +5,9 @@ a healthy node in place, at the same attempt, instead of restarting the whole ga
 checkpoint (docs/worker-contract.md, "Recovery"). Its other workers must then keep their processes
 and re-form the gang with the new one. This module shows how, with torch.distributed:
 
-  TESSERA_GANG_FILE        JSON {"generation": G, "masterAddr": A, "masterPort": P}, rewritten by the agent
-                           whenever a peer is restarted in place (G grows by one each time)
+  TESSERA_GANG_FILE        JSON {"generation": G, "masterAddr": A, "masterPort": P, "env": {...}}, rewritten by
+                           the agent whenever a peer is restarted in place or replaced (G grows by one each
+                           time); env holds MASTER_ADDR, MASTER_PORT and TESSERA_COMM_* as they now are
   TESSERA_GANG_GENERATION  the generation this process was started at
   TESSERA_INCARNATION      how many times this shard's own worker was restarted in place (0 at first)
 
@@ -14,7 +15,8 @@ and re-form the gang with the new one. This module shows how, with torch.distrib
    re-formed gang never meets an earlier one's leftovers. Rank 0 hosts the world store for its
    whole life; a restarted rank 0 hosts it again on the same port.
 2. A collective that fails (a peer died) raises; the survivors destroy their process group, wait for
-   the gang file to show a newer generation, and form the gang again at it.
+   the gang file to show a newer generation, take the rendezvous it names (a peer replaced on another
+   node may have moved it), and form the gang again at it.
 3. The re-formed gang agrees on the newest completed step (all-reduce MAX) and the lowest rank
    holding it broadcasts its model and optimizer state, so the restarted worker continues exactly
    where the survivors were: no work since the last checkpoint is lost, and the survivors lose
@@ -43,11 +45,15 @@ class Gang:
 
     def _published(self):
         """The generation the agent last wrote to the gang file (-1: no file)."""
+        return int(self._read().get("generation", -1))
+
+    def _read(self):
+        """The gang file: {"generation", "masterAddr", "masterPort", "env"}; empty when there is none."""
         try:
             with open(self.file) as f:
-                return int(json.load(f)["generation"])
-        except (TypeError, OSError, ValueError, KeyError):
-            return -1
+                return json.load(f)
+        except (TypeError, OSError, ValueError):
+            return {}
 
     def _form(self, timeout):
         address, port = os.environ.get("MASTER_ADDR", "127.0.0.1"), int(os.environ.get("MASTER_PORT", "29500"))
@@ -63,9 +69,11 @@ class Gang:
             pass
         deadline = time.monotonic() + wait_sec
         while time.monotonic() < deadline:
-            newest = self._published()
+            gang = self._read()
+            newest = int(gang.get("generation", -1))
             if newest > self.generation:
                 self.generation = newest
+                os.environ.update(gang.get("env", {}))  # a replaced peer may have moved the rendezvous
                 try:
                     self._form(datetime.timedelta(seconds=form_sec))
                     return True

@@ -338,12 +338,19 @@ public record JobSpec(String name, String queue, int priority, @JsonUnwrapped Wo
      * The recovery rungs below a gang restart that a job's workers support (docs/worker-contract.md,
      * "Recovery"). A gang restart from the last checkpoint stays the last rung whatever is declared.
      *
-     * @param processRestarts how many times per attempt a shard's worker that failed on a healthy node is
-     *                        restarted in place while its peers keep running and re-form the gang with it
-     *                        (spec key {@code recovery.processRestarts}); 0, the default, turns the rung off
+     * @param processRestarts   how many times per attempt a shard's worker that failed on a healthy node is
+     *                          restarted in place while its peers keep running and re-form the gang with it
+     *                          (spec key {@code recovery.processRestarts}); 0, the default, turns the rung off
+     * @param shardReplacements how many times per attempt the shards of a lost node are placed again alone, on
+     *                          free devices of the same chip type, while the other shards keep running and re-form
+     *                          the gang with them (spec key {@code recovery.shardReplacements}); 0, the default: off
      */
-    public record Recovery(int processRestarts) {
-        public static final Recovery NONE = new Recovery(0);
+    public record Recovery(int processRestarts, int shardReplacements) {
+        public static final Recovery NONE = new Recovery(0, 0);
+
+        public Recovery(int processRestarts) {
+            this(processRestarts, 0);
+        }
     }
 
     /**

@@ -83,7 +83,8 @@ public final class JobSpecDocument {
         putIf(m, "preemptible", s.preemptible(), s.preemptible() != null);
         putIf(m, "restartCostSec", s.restartCostSec(), s.restartCostSec() != null);
         putIf(d, "scheduling", m, !m.isEmpty());
-        putIf(d, "recovery", Map.of("processRestarts", s.recoveryOrNone().processRestarts()), s.recovery() != null);
+        putIf(d, "recovery", Map.of("processRestarts", s.recoveryOrNone().processRestarts(),
+                "shardReplacements", s.recoveryOrNone().shardReplacements()), s.recovery() != null);
         putIf(d, "allowUnschedulable", s.allowUnschedulable(), s.allowUnschedulable() != null);
         putIf(d, "resumeFrom", s.resumeFrom(), s.resumeFrom() != null);
         putIf(d, "profileKey", s.profileKey(), s.profileKey() != null);

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * Reads a job document's queueing and start fields into {@link JobSpec.Scheduling}: the
  * {@code scheduling: {steps, preemptible, restartCostSec}} mapping, and the top-level {@code allowUnschedulable},
- * {@code resumeFrom}, {@code profileKey} and {@code recovery: {processRestarts}}. Problems go to the {@link FieldReader} with their field path.
+ * {@code resumeFrom}, {@code profileKey} and {@code recovery: {processRestarts, shardReplacements}}. Problems go to the {@link FieldReader} with their field path.
  */
 final class SchedulingParser {
     /** Job ids as the scheduler makes them. */
@@ -42,15 +42,16 @@ final class SchedulingParser {
         return new JobSpec.Scheduling(steps, preemptible, allow, resumeFrom, profileKey, restartCostSec, recovery(r, doc));
     }
 
-    /** {@code recovery: {processRestarts}}; null when absent. */
+    /** {@code recovery: {processRestarts, shardReplacements}}; null when absent. */
     private static JobSpec.Recovery recovery(FieldReader r, JsonNode doc) {
         Optional<JsonNode> n = r.object(doc, "", "recovery", false);
         if (n.isEmpty()) {
             return null;
         }
-        r.rejectUnknown(n.get(), "recovery", Set.of("processRestarts"));
+        r.rejectUnknown(n.get(), "recovery", Set.of("processRestarts", "shardReplacements"));
         long restarts = r.integer(n.get(), "recovery", "processRestarts", false, 0, 100).orElse(0L);
-        return new JobSpec.Recovery((int) restarts);
+        long replacements = r.integer(n.get(), "recovery", "shardReplacements", false, 0, 100).orElse(0L);
+        return new JobSpec.Recovery((int) restarts, (int) replacements);
     }
 
     private static Boolean bool(FieldReader r, JsonNode parent, String path, String name) {

@@ -124,15 +124,16 @@ final class ShardFiles {
     }
 
     /**
-     * Replaces the attempt's gang file with {@code {"generation": G, "masterAddr": A, "masterPort": P}},
-     * written aside and renamed over it: a worker whose peer was restarted in place waits for a higher
-     * generation here, then re-forms the gang at it.
+     * Replaces the attempt's gang file with {@code {"generation": G, "masterAddr": A, "masterPort": P,
+     * "env": {MASTER_ADDR, MASTER_PORT, TESSERA_COMM_*}}}, written aside and renamed over it: a worker
+     * whose peer was restarted in place or replaced waits for a higher generation here, then re-forms
+     * the gang at it, where {@code env} says it now meets.
      */
     Path writeGang(ShardAssignment a, int generation, int uid) throws IOException {
         Path file = gangFile(a);
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         SafeFiles.writeSecret(tmp, Documents.json().writeValueAsString(Map.of("generation", generation,
-                "masterAddr", a.masterAddr(), "masterPort", a.masterPort())), uid);
+                "masterAddr", a.masterAddr(), "masterPort", a.masterPort(), "env", WorkerEnvironment.rendezvous(a))), uid);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return file;
     }

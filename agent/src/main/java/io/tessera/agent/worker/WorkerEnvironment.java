@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
  * The worker environment contract (docs/worker-contract.md): torchrun-compatible rendezvous
@@ -133,6 +133,19 @@ public final class WorkerEnvironment {
         if (a.localWorldSize() > 1) {
             env.putIfAbsent("OMP_NUM_THREADS", "1");
         }
+    }
+
+    /**
+     * Where the shard's gang meets: {@code MASTER_ADDR}, {@code MASTER_PORT} and its part of the
+     * communication plan ({@code TESSERA_COMM_*}). A replaced shard can move these; the gang file
+     * carries them to the workers that stay.
+     */
+    public static Map<String, String> rendezvous(ShardAssignment a) {
+        Map<String, String> env = new TreeMap<>();
+        env.put("MASTER_ADDR", a.masterAddr());
+        env.put("MASTER_PORT", Integer.toString(a.masterPort()));
+        communication(a, env);
+        return env;
     }
 
     /** This shard's part of the communication plan: its group, the bridge, and its node's interface variables. */

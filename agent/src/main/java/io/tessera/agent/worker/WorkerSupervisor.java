@@ -179,11 +179,14 @@ public final class WorkerSupervisor implements AutoCloseable {
         apply(w, Event.ASSIGNED);
     }
 
-    /** A peer was restarted in place: the running worker learns the gang's new generation from its gang file. */
+    /**
+     * A peer was restarted in place or replaced: the running worker learns the gang's new generation,
+     * and where the gang now meets, from its gang file.
+     */
     private void regenerate(Worker w, ShardAssignment a) {
         w.generation = a.generation();
         try {
-            files.writeGang(w.assignment, w.generation, w.uid);
+            files.writeGang(a, w.generation, w.uid); // the new assignment: a replaced peer may move the rendezvous
         } catch (IOException e) {
             LOG.warn("could not write the gang file of shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
         }

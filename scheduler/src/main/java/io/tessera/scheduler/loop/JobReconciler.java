@@ -8,7 +8,9 @@ import io.tessera.scheduler.loop.JobLifecycle.Action;
 import io.tessera.scheduler.loop.JobLifecycle.Observation;
 import io.tessera.scheduler.loop.JobLifecycle.Transition;
 import io.tessera.config.QueueSpec;
+import io.tessera.config.NetworkConfig;
 import io.tessera.scheduler.model.EventType;
+import io.tessera.scheduler.placement.ClusterSnapshot;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.policy.QueueUsage;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,15 @@ public final class JobReconciler {
     private final ClusterReads store;
     private final ClusterView view;
     private final Clock clock;
+
+    /** The network the communication plan of a replaced shard's new layout is planned for. */
+    private NetworkConfig network = NetworkConfig.DEFAULT;
+
+    /** Plans the communication of replaced shards for {@code n} (the cluster's placement network). */
+    public JobReconciler withNetwork(NetworkConfig n) {
+        this.network = n;
+        return this;
+    }
 
     public JobReconciler(ClusterReads store, ClusterView view, Clock clock) {
         this.view = view;
@@ -64,8 +76,15 @@ public final class JobReconciler {
         Map<String, Map<Integer, ShardReport>> reports = shardsByJob.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
         Set<String> healthy = changed.isEmpty() ? Set.of() : healthyNodes(s);
         List<Change> changes = new ArrayList<>();
+        ClusterSnapshot free = s.snapshot();
         for (JobRecord job : changed) {
             long grace = QueueUsage.spec(queues, job.spec().queue()).preemptionGraceMs();
+            Optional<Change.ReplaceShards> replace = replaceLost(job, lost, free, s);
+            if (replace.isPresent()) {
+                free = free.minus(replace.get().plan()); // two jobs in one pass never take the same devices
+                changes.add(replace.get());
+                continue;
+            }
             Optional<Change> next = decide(job, reports.getOrDefault(job.id(), Map.of()), lost, healthy, grace);
             next.or(() -> evacuate(job, grace)).ifPresent(changes::add);
         }
@@ -92,6 +111,37 @@ public final class JobReconciler {
     }
 
     /** The job's next lifecycle step, if it has one. */
+    /**
+     * The shard rung: a RUNNING job that declared {@code recovery.shardReplacements}, with budget left
+     * at this attempt, has the shards of its lost nodes placed again alone on free devices of the same
+     * chip type ({@link ShardReplacement}); empty when it does not apply or nothing fits, and the
+     * lifecycle restarts the gang.
+     */
+    private Optional<Change.ReplaceShards> replaceLost(JobRecord job, Set<String> lost, ClusterSnapshot free,
+                                                      CycleState s) {
+        if (job.state() != JobState.RUNNING || job.cancelRequested() || job.placement() == null || lost.isEmpty()
+                || RecoveryLadder.used(job, EventType.SHARDS_REPLACED) >= job.spec().scheduling().recoveryOrNone()
+                .shardReplacements()) {
+            return Optional.empty();
+        }
+        Set<Integer> ranks = new TreeSet<>();
+        Set<String> nodes = new TreeSet<>();
+        job.placement().shards().stream().filter(sh -> lost.contains(sh.node())).forEach(sh -> {
+            ranks.add(sh.shard());
+            nodes.add(sh.node());
+        });
+        if (ranks.isEmpty() || ranks.size() == job.placement().shards().size()) {
+            return Optional.empty(); // nothing lost, or nothing left to keep
+        }
+        return ShardReplacement.replace(job.placement(), ranks, free, id -> s.catalog().byId(id).orElseThrow(), network)
+                .map(plan -> {
+                    String why = "node " + String.join(", ", nodes) + " was lost (no heartbeat); shards " + ranks + " ran there";
+                    String now = clock.instant().toString();
+                    return new Change.ReplaceShards(job.id(), job.attempt(), plan, ranks,
+                            j -> RecoveryLadder.replaced(j, ranks, why, now));
+                });
+    }
+
     /**
      * A running job asked to move off a drained node (the API's evacuation): stopped as a preemption
      * victim is, so its workers checkpoint within the grace, then requeued without spending a restart.

@@ -78,7 +78,7 @@ public record LoopAssembly(ClusterStore store, ClusterView view, Placer placer,
         QueuePlacer queuePass = new QueuePlacer(store, view, placer, policy, clock, events, budgetNanos, nanoTime,
                 memory).withRestartBackoff(restartBackoff);
         SchedulingLoop loop = new SchedulingLoop(leadership, view, clock, applier, liveness,
-                new JobReconciler(store, view, clock), queuePass,
+                new JobReconciler(store, view, clock).withNetwork(policy.network()), queuePass,
                 new ElasticGrowth(store, view, placer, policy, clock, elastic, memory), claim, memory);
         loop.withPreemption(new Preemptor(store, view, placer, policy, clock, events, memory)
                 .withConfig(preemption));

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -29,6 +30,8 @@ import java.util.stream.Collectors;
  *       shard, at least one shard is still healthy, and every failed shard's node is healthy (in the
  *       fleet, not suspect, its devices healthy). A worker that failed before it ever ran, or that
  *       the agent refused, is the node's or the spec's fault and never takes this rung.</li>
+ *   <li>The shard rung, for a lost node ({@link ShardReplacement}, decided by {@link JobReconciler} with
+ *       the free devices in view): its shards are placed again alone at the same attempt.</li>
  *   <li>{@link Rung#GANG}: today's restart of the whole gang from its last checkpoint.</li>
  * </ol>
  * Every rung taken is an event: {@link EventType#PROCESS_RESTARTED} with the exit and the budget
@@ -49,7 +52,7 @@ public final class RecoveryLadder {
         int budget = job.spec().scheduling().recoveryOrNone().processRestarts();
         int shards = job.placement().shards().size();
         if (budget == 0 || failed.isEmpty() || failed.size() >= shards
-                || job.recovery().generation() + failed.size() > budget) {
+                || used(job, EventType.PROCESS_RESTARTED) + failed.size() > budget) {
             return Rung.GANG;
         }
         Map<Integer, String> nodeOf = job.placement().shards().stream()
@@ -57,6 +60,26 @@ public final class RecoveryLadder {
         boolean inPlace = failed.stream().allMatch(r -> r.phase() == ShardPhase.EXITED
                 && healthyNodes.test(nodeOf.get(r.shard())));
         return inPlace ? Rung.PROCESS : Rung.GANG;
+    }
+
+    /** How many times {@code job}'s current attempt took the rung recorded as {@code rung} (its events of that attempt). */
+    public static int used(JobRecord job, EventType rung) {
+        return (int) job.events().stream().filter(e -> e.type() == rung && e.attempt() != null
+                && e.attempt() == job.attempt()).count();
+    }
+
+    /** The shard rung's record: the replaced shards' next incarnations, and the event saying where they went. */
+    public static JobRecord replaced(JobRecord job, Set<Integer> shards, String why, String now) {
+        GangRecovery r = job.recovery();
+        long at = Instant.parse(now).toEpochMilli();
+        for (int shard : shards) {
+            r = r.restarted(shard, at);
+        }
+        int budget = job.spec().scheduling().recoveryOrNone().shardReplacements();
+        return job.withRecovery(r).withEvent(new JobEvent(now, EventType.SHARDS_REPLACED, why + "; replaced alone at "
+                + "attempt " + job.attempt() + " while the other shards keep running (replacement "
+                + (used(job, EventType.SHARDS_REPLACED) + 1) + " of " + budget + " this attempt; the gang re-forms at "
+                + "generation " + r.generation() + ")", job.attempt(), null));
     }
 
     /** The process rung for {@code job}'s failed workers, if it is the rung to take; empty: climb on. */
@@ -74,8 +97,8 @@ public final class RecoveryLadder {
             next = next.withEvent(new JobEvent(obs.now(), EventType.PROCESS_RESTARTED, ShardOutcomes.describe(f)
                     + "; its node is healthy, so it restarts in place as incarnation " + r.incarnation(f.shard())
                     + " at attempt " + job.attempt() + " while the other shards keep running (restart in place "
-                    + r.generation() + " of " + budget + " this attempt; the gang re-forms at generation "
-                    + r.generation() + ")"));
+                    + (used(next, EventType.PROCESS_RESTARTED) + 1) + " of " + budget
+                    + " this attempt; the gang re-forms at generation " + r.generation() + ")", job.attempt(), null));
         }
         return Optional.of(new Transition(next.withRecovery(r), List.of()));
     }
@@ -96,8 +119,8 @@ public final class RecoveryLadder {
                 double sec = Math.max(0, Instant.parse(now).toEpochMilli() - down.getValue()) / 1000.0;
                 after = after.back(down.getKey());
                 next = next.withEvent(new JobEvent(now, EventType.RECOVERED, String.format(Locale.ROOT,
-                        "shard %d runs again as incarnation %d, %.1f s after its worker exited (process rung; the gang "
-                        + "stayed at attempt %d)", down.getKey(), r.incarnation(down.getKey()), sec, job.attempt())));
+                        "shard %d runs again as incarnation %d, %.1f s after its worker stopped (the gang stayed at "
+                        + "attempt %d)", down.getKey(), r.incarnation(down.getKey()), sec, job.attempt())));
             }
         }
         return after == r ? Optional.empty() : Optional.of(new Transition(next.withRecovery(after), List.of()));

@@ -42,6 +42,11 @@ public enum EventType {
      * stop (within the queue's preemption grace), and it went back to the queue, spending no restart.
      */
     EVACUATING, EVACUATED,
+    /**
+     * A node of the running gang was lost and its shards were placed again alone, on free devices of
+     * the same chip type, at the same attempt (the recovery ladder's shard rung); the others kept running.
+     */
+    SHARDS_REPLACED,
     /** Every shard restarted in place runs again; the message says how long the gang was short of it. */
     RECOVERED,
     @JsonEnumDefaultValue

@@ -18,8 +18,8 @@ import java.util.function.LongToIntFunction;
  * Single-threaded.
  */
 public final class RecoveryStats {
-    /** How a failed gang trained again: its workers restarted in place, or a new attempt. */
-    public enum Rung { PROCESS, GANG }
+    /** How a failed gang trained again: its workers restarted in place, a lost node's shards replaced, or a new attempt. */
+    public enum Rung { PROCESS, SHARD, GANG }
 
     /** One outage as the workload declared it: when, how long, and which share of the fleet's devices. */
     public record Outage(String what, long fromMs, long toMs, int devicesDown, int devicesTotal) {

@@ -52,7 +52,10 @@ final class SimAgents {
     /** One attempt of a job as its workers live it. */
     private static final class Attempt {
         final int number;
-        final Plan plan;
+        /** The attempt's plan; the shard rung moves the lost shards within it. */
+        Plan plan;
+        /** The rung the gang waits on while it stands still for a rejoin. */
+        RecoveryStats.Rung rejoining = RecoveryStats.Rung.PROCESS;
         long startedAtMs = -1;
         double stepSec;
         /** Steps between the workers' checkpoints; 0: they checkpoint only when told to stop. */
@@ -160,13 +163,20 @@ final class SimAgents {
     }
 
     /**
-     * The scheduler took the process rung: the failed workers start again in place after the start-up
-     * delay, and the survivors, which kept their state, wait for them. The gang loses no work, only
+     * The scheduler took the process rung (the failed workers start again in place) or the shard rung
+     * (a lost node's shards start again elsewhere) after the start-up delay, and the survivors, which
+     * kept their state, wait for them. The gang loses no work, only
      * the time it stands still ({@link SimEvent.Rejoined}).
      */
     private void restartInPlace(JobRecord job, Attempt a, long nowMs) {
         a.generation = job.recovery().generation();
         a.incarnations = job.recovery().incarnations();
+        if (job.placement() != null && !job.placement().equals(a.plan)) { // the shard rung: same chips, other nodes
+            a.plan = job.placement();
+            a.rejoining = RecoveryStats.Rung.SHARD;
+        } else {
+            a.rejoining = RecoveryStats.Rung.PROCESS;
+        }
         if (a.frozenAtMs >= 0 && !a.stopping) {
             a.lostWork = false;
             events.cancel(new SimEvent.Finished(job.id(), a.number));
@@ -184,7 +194,7 @@ final class SimAgents {
         }
         a.pausedMs += nowMs - a.frozenAtMs;
         a.frozenAtMs = -1;
-        recovery.resumed(id, RecoveryStats.Rung.PROCESS, nowMs);
+        recovery.resumed(id, a.rejoining, nowMs);
         long at = done.get(id) + (long) Math.floor(a.trainedMs(nowMs) / 1000.0 / a.stepSec);
         report(id, a, ShardPhase.RUNNING, null, Math.min(jobs.get(id).steps(), at), -1);
         long left = Math.max(0, jobs.get(id).steps() - at);

@@ -8,6 +8,7 @@ import io.tessera.scheduler.placement.PlacementResult.Plan;
 import io.tessera.scheduler.placement.ShardPlan;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +24,7 @@ public sealed interface Change {
             return List.of(n.node());
         }
         Plan plan = c instanceof Place p ? p.plan() : c instanceof Regrow r ? r.plan() : c instanceof Resplit r ? r.plan()
+                : c instanceof ReplaceShards r ? r.plan()
                 : c instanceof Transition t && t.from().placement() != null ? t.from().placement() : null;
         return plan == null ? List.of() : plan.shards().stream().map(ShardPlan::node).distinct().toList();
     }
@@ -34,6 +36,8 @@ public sealed interface Change {
         } else if (c instanceof Regrow r) {
             return List.of(r.jobId());
         } else if (c instanceof Resplit r) {
+            return List.of(r.jobId());
+        } else if (c instanceof ReplaceShards r) {
             return List.of(r.jobId());
         } else if (c instanceof Evict e) {
             return List.of(e.jobId());
@@ -52,7 +56,7 @@ public sealed interface Change {
     Kind kind();
 
     /** The kinds of leader write. */
-    enum Kind { PLACE, REGROW, RESPLIT, EVICT, NODE_LOST, TRANSITION, NOTE, ESTIMATED_STARTS, PROFILE, HISTORY_MOVE,
+    enum Kind { PLACE, REGROW, REPLACE_SHARDS, RESPLIT, EVICT, NODE_LOST, TRANSITION, NOTE, ESTIMATED_STARTS, PROFILE, HISTORY_MOVE,
         HISTORY_PURGE, FLEET_SAMPLE }
 
     /** A queued job's plan: re-checked (still QUEUED at {@code attempt}, every device free and healthy), then PLACED. */
@@ -73,6 +77,21 @@ public sealed interface Change {
         @Override
         public Kind kind() {
             return Kind.REGROW;
+        }
+    }
+
+    /**
+     * The shard rung: a RUNNING job's shards {@code replaced}, whose nodes were lost, moved onto the
+     * new devices of {@code plan} at the same attempt; the other shards keep their devices and
+     * processes, every shard learns the gang's new generation and rendezvous, and the job's reports
+     * are kept. Re-checked as a place is: still RUNNING at {@code attempt}, the new devices free and healthy.
+     * {@code edit} is the job record's change the loop decided (the shards' next incarnations, the event).
+     */
+    record ReplaceShards(String jobId, int attempt, Plan plan, Set<Integer> replaced, UnaryOperator<JobRecord> edit)
+            implements Change {
+        @Override
+        public Kind kind() {
+            return Kind.REPLACE_SHARDS;
         }
     }
 

@@ -10,6 +10,7 @@ import io.tessera.config.wire.AssignmentSet;
 import io.tessera.config.wire.DeviceReport;
 import io.tessera.config.wire.ShardAssignment;
 import io.tessera.scheduler.model.JobEvent;
+import io.tessera.scheduler.model.GangRecovery;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.model.NodeRecord;
@@ -176,11 +177,15 @@ public final class PlanApplier {
     /** A place or regrow as the plan path takes it; empty for any other change. */
     private static Optional<PlanChange> planChange(Change change, String now) {
         if (change instanceof Change.Place p) {
-            return Optional.of(new PlanChange(p.jobId(), p.attempt(), p.plan(), JobState.QUEUED, job -> job, false));
+            return Optional.of(new PlanChange(p.jobId(), p.attempt(), p.plan(), JobState.QUEUED, job -> job, false, false));
         }
         if (change instanceof Change.Regrow r) {
             return Optional.of(new PlanChange(r.jobId(), r.attempt(), r.plan(), JobState.RUNNING,
-                    job -> job.regrown().withEvent(new JobEvent(now, r.event(), r.why())), true));
+                    job -> job.regrown().withEvent(new JobEvent(now, r.event(), r.why())), true, true));
+        }
+        if (change instanceof Change.ReplaceShards r) {
+            return Optional.of(new PlanChange(r.jobId(), r.attempt(), r.plan(), JobState.RUNNING,
+                    r.edit(), true, false));
         }
         return Optional.empty();
     }
@@ -191,9 +196,11 @@ public final class PlanApplier {
      * @param expected   the state the job must still be in
      * @param prepare    the job record before it is placed (a new attempt, an event)
      * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
+     * @param newAttempt whether the plan starts a new attempt (its old reports are forgotten); false for the
+     *                   shard rung, which keeps the attempt, its survivors and their reports
      */
     private record PlanChange(String jobId, int attempt, Plan plan, JobState expected,
-                              UnaryOperator<JobRecord> prepare, boolean releaseOwn) {
+                              UnaryOperator<JobRecord> prepare, boolean releaseOwn, boolean newAttempt) {
     }
 
     /**
@@ -234,7 +241,7 @@ public final class PlanApplier {
                 if (o instanceof Committed done) {
                     jobs.put(c.jobId(), Optional.of(done.job()));
                     tx.putJob(done.job());
-                    if (c.releaseOwn()) { // the old attempt's reports; the agents' next heartbeats refill the rest
+                    if (c.newAttempt()) { // the old attempt's reports; the agents' next heartbeats refill the rest
                         tx.clearShardReports(c.jobId(), Math.max(shardsBefore, c.plan().shards().size()));
                     }
                 }
@@ -265,6 +272,7 @@ public final class PlanApplier {
         change.plan().shards().forEach(s -> nodes.get(s.node()).ifPresent(n -> taken.addAll(n.busyPorts()))); // N8
         Plan plan = AssignmentBuilder.completed(next, change.plan(), catalog,
                 n -> nodes.get(n).map(NodeRecord::labels).orElse(Map.of()), taken);
+        GangRecovery r = next.recovery(); // the shard rung: each shard's incarnation and the gang's generation
         for (Map.Entry<String, List<ShardAssignment>> e : AssignmentBuilder.build(next, plan, catalog).entrySet()) {
             AssignmentSet set = mine.getOrDefault(e.getKey(), sets.get(e.getKey()));
             Optional<String> problem = check(nodes.get(e.getKey()), set, plan, e.getKey());
@@ -272,12 +280,13 @@ public final class PlanApplier {
                 return new Conflict(problem.get());
             }
             List<ShardAssignment> shards = new ArrayList<>(set.shards());
-            shards.addAll(e.getValue());
+            e.getValue().forEach(a -> shards.add(a.withIncarnation(r.incarnation(a.shard()), r.generation())));
             mine.put(e.getKey(), new AssignmentSet(e.getKey(), set.version(), shards));
         }
         sets.putAll(mine);
         written.addAll(mine.keySet());
-        return new Committed(placed(next, plan, now));
+        return new Committed(change.newAttempt() || change.expected() == JobState.QUEUED ? placed(next, plan, now)
+                : next.withPlacement(plan)); // the shard rung: the same attempt, still RUNNING
     }
 
     private static AssignmentSet without(AssignmentSet set, String jobId) {

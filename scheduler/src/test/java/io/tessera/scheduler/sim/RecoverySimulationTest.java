@@ -83,6 +83,26 @@ class RecoverySimulationTest {
     }
 
     @Test
+    void theShardRungPlacesALostNodesShardAloneAndTheGangLosesOnlyTheTimeoutAndTheStart() {
+        List<NodeView> v100 = Sims.nodes("v", "nvidia-v100", 3, 1);
+        String job = "options: {startupSec: 20, heartbeatTimeoutSec: 30}\ndefaults: {restartLimit: 3%s}\njobs:\n"
+                + "  - {class: \"" + RESNET + "\", shards: 2, steps: 10000, checkpointEverySteps: 1000}\n%s";
+        String down = "events:\n  - {at: " + (20 + 3500.5 * stepSec(2)) + ", down: {nodes: [v0]}, forSec: 100000}\n";
+        SimRecorder rec = Sims.run(v100, Sims.workload(dir, String.format(job, ", recovery: {shardReplacements: 1}", down),
+                v100, Sims.CATALOG, Sims.TABLE), true);
+        double train = wallSec(Sims.run(v100, Sims.workload(dir, String.format(job, "", ""), v100, Sims.CATALOG, Sims.TABLE),
+                true));
+        SimRecorder.JobTrace t = Sims.job(rec, "job-00000");
+        assertThat(t.state).isEqualTo(JobState.SUCCEEDED);
+        assertThat(t.attempts).as("the same attempt throughout").isEqualTo(1);
+        assertThat(rec.recovery().rungsTaken()).containsEntry("shard", 1).containsEntry("gang", 0);
+        // Lost after the 30 s timeout (and the pass 1.5 s later), replaced at once, training again 20 s on: no work lost.
+        assertThat(wallSec(rec)).isCloseTo(train + 31.5 + 20, offset(1.0 + stepSec(2)));
+        assertThat(rec.recovery().resumeQuantiles(RecoveryStats.Rung.SHARD).get("p50Sec")).isCloseTo(51.5, offset(1.0));
+        assertThat(rec.lostDeviceSec(SimRecorder.Ending.FAILED)).isZero();
+    }
+
+    @Test
     void aNodeThatDiesInAQuietSpellIsLostAfterTheHeartbeatTimeoutNotAtOnce() {
         ChipCatalog builtIn = ChipCatalog.builtIn();
         List<NodeView> nodes = Sims.fleet(Sims.nodes("h20-", "nvidia-h20", 1, 8), Sims.nodes("910b-", "ascend-910b", 1, 8));
