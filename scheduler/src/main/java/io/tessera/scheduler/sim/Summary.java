@@ -87,7 +87,7 @@ public final class Summary {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ettr", round(wall <= 0 ? 0 : productive / wall));
+        out.put("ettr", Math.round((wall <= 0 ? 0 : productive / wall) * 10_000) / 10_000.0); // 4 places: it is near 1
         Map<String, Object> ladder = new LinkedHashMap<>();
         ladder.put("recovered", rec.recovery().rungsTaken());
         Map<String, Object> resume = new LinkedHashMap<>();

@@ -48,7 +48,8 @@ class ContainerTorchTest {
         try {
             String base = images.fromPackages("localhost/tessera-test/torch:" + run, Files.createDirectories(dir.resolve("base")),
                     List.of("python3-torch", "dash", "coreutils"), Map.of("/workspace/train.py", examples.resolve("train.py"),
-                            "/workspace/tessera_comm.py", examples.resolve("tessera_comm.py"), "/etc/stack", stack(dir, "base")));
+                            "/workspace/tessera_comm.py", examples.resolve("tessera_comm.py"),
+                            "/workspace/tessera_gang.py", examples.resolve("tessera_gang.py"), "/etc/stack", stack(dir, "base")));
             tags.add(base);
             for (String flavor : List.of("cann", "cuda")) {
                 tags.add(images.derive(base, "localhost/tessera-test/torch:" + flavor + "-" + run,
