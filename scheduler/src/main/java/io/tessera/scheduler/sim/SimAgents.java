@@ -44,44 +44,10 @@ final class SimAgents {
     private final Workload.Options options;
     private final Map<String, SimJob> jobs = new TreeMap<>();
     private final Map<String, Long> done = new TreeMap<>();
-    private final Map<String, Attempt> current = new TreeMap<>();
+    private final Map<String, SimAttempt> current = new TreeMap<>();
     private final Set<String> changed = new LinkedHashSet<>();
     private final Set<String> downNodes = new HashSet<>();
     private long changes;
-
-    /** One attempt of a job as its workers live it. */
-    private static final class Attempt {
-        final int number;
-        /** The attempt's plan; the shard rung moves the lost shards within it. */
-        Plan plan;
-        /** The rung the gang waits on while it stands still for a rejoin. */
-        RecoveryStats.Rung rejoining = RecoveryStats.Rung.PROCESS;
-        long startedAtMs = -1;
-        double stepSec;
-        /** Steps between the workers' checkpoints; 0: they checkpoint only when told to stop. */
-        long every;
-        boolean stopping;
-        /** Progress stopped here (workers stopped, failed or their node went down); -1 while training. */
-        long frozenAtMs = -1;
-        /** A failure or a lost node: the work since the last periodic checkpoint is lost. */
-        boolean lostWork;
-        /** Time the gang stood still while a worker restarted in place: no steps, and nothing lost. */
-        long pausedMs;
-        /** The gang generation (restarts in place at this attempt) the workers run at. */
-        int generation;
-        /** Each shard's incarnation, as the scheduler last assigned it. */
-        Map<Integer, Integer> incarnations = Map.of();
-
-        /** Training time of this attempt up to {@code untilMs}: since it started, less its pauses. */
-        long trainedMs(long untilMs) {
-            return Math.max(0, untilMs - startedAtMs - pausedMs);
-        }
-
-        Attempt(int number, Plan plan) {
-            this.number = number;
-            this.plan = plan;
-        }
-    }
 
     SimAgents(ClusterStore store, ClusterView view, JobHistory history, ChipCatalog catalog, StepModel steps,
               EventQueue events, SimRecorder recorder, RecoveryStats recovery, Workload.Options options) {
@@ -132,7 +98,7 @@ final class SimAgents {
     }
 
     private void seen(JobRecord job, long nowMs) {
-        Attempt a = current.get(job.id());
+        SimAttempt a = current.get(job.id());
         boolean placed = job.state() == JobState.PLACED || job.state() == JobState.RUNNING;
         if (a != null && (a.number != job.attempt() || !placed && job.state() != JobState.PREEMPTING)) {
             end(job.id(), a, job.state().terminal(), nowMs);
@@ -142,7 +108,7 @@ final class SimAgents {
             restartInPlace(job, a, nowMs);
         }
         if ((placed || job.state() == JobState.PREEMPTING) && a == null) { // PREEMPTING: placed and told to stop in one pass
-            Attempt next = new Attempt(job.attempt(), job.placement());
+            SimAttempt next = new SimAttempt(job.attempt(), job.placement());
             current.put(job.id(), next);
             recorder.placed(job.id(), next.number, next.plan, nowMs);
             events.at(nowMs + Math.round(options.startupSec() * 1000), new SimEvent.Started(job.id(), next.number));
@@ -168,7 +134,7 @@ final class SimAgents {
      * kept their state, wait for them. The gang loses no work, only
      * the time it stands still ({@link SimEvent.Rejoined}).
      */
-    private void restartInPlace(JobRecord job, Attempt a, long nowMs) {
+    private void restartInPlace(JobRecord job, SimAttempt a, long nowMs) {
         a.generation = job.recovery().generation();
         a.incarnations = job.recovery().incarnations();
         if (job.placement() != null && !job.placement().equals(a.plan)) { // the shard rung: same chips, other nodes
@@ -187,7 +153,7 @@ final class SimAgents {
 
     /** The workers restarted in place run again and the gang re-formed: training resumes where it stood. */
     void rejoined(String id, int attempt, int generation, long nowMs) {
-        Attempt a = current.get(id);
+        SimAttempt a = current.get(id);
         if (a == null || a.number != attempt || a.generation != generation || a.stopping || a.frozenAtMs < 0
                 || a.lostWork || a.startedAtMs < 0) {
             return;
@@ -206,7 +172,7 @@ final class SimAgents {
      * (SIGTERM: the workers checkpoint), else up to its last periodic checkpoint: a failure, a
      * lost node, or a move to a better plan (which happens right after a checkpoint).
      */
-    private void end(String id, Attempt a, boolean terminal, long nowMs) {
+    private void end(String id, SimAttempt a, boolean terminal, long nowMs) {
         current.remove(id);
         events.cancel(new SimEvent.Started(id, a.number));
         events.cancel(new SimEvent.Finished(id, a.number));
@@ -232,7 +198,7 @@ final class SimAgents {
     }
 
     void started(String id, int attempt, long nowMs) {
-        Attempt a = current.get(id);
+        SimAttempt a = current.get(id);
         if (a == null || a.number != attempt || a.stopping || a.frozenAtMs >= 0) {
             return;
         }
@@ -250,7 +216,7 @@ final class SimAgents {
     }
 
     void finished(String id, int attempt, long nowMs) {
-        Attempt a = current.get(id);
+        SimAttempt a = current.get(id);
         if (a != null && a.number == attempt && !a.stopping && a.frozenAtMs < 0 && a.startedAtMs >= 0) {
             a.frozenAtMs = nowMs;
             report(id, a, ShardPhase.EXITED, 0, jobs.get(id).steps(), -1);
@@ -258,7 +224,7 @@ final class SimAgents {
     }
 
     void stopped(String id, int attempt, long nowMs) {
-        Attempt a = current.get(id);
+        SimAttempt a = current.get(id);
         if (a != null && a.number == attempt && a.stopping) {
             long at = a.startedAtMs < 0 || a.lostWork ? done.get(id) : Math.min(jobs.get(id).steps(), done.get(id)
                     + (long) Math.floor(a.trainedMs(a.frozenAtMs) / 1000.0 / a.stepSec));
@@ -271,7 +237,7 @@ final class SimAgents {
 
     /** An injected worker failure; ignored unless the shard's worker is running. */
     void fault(String id, int shard, long nowMs) {
-        Attempt a = current.get(id);
+        SimAttempt a = current.get(id);
         if (a != null && a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0 && shard < a.plan.shards().size()) {
             a.frozenAtMs = nowMs;
             a.lostWork = true;
@@ -282,7 +248,7 @@ final class SimAgents {
 
     /** A transient fault of device {@code device} of {@code node}: the worker of the shard running there, if any, crashes. */
     void faultOn(String node, int device, long nowMs) {
-        for (Map.Entry<String, Attempt> e : current.entrySet()) {
+        for (Map.Entry<String, SimAttempt> e : current.entrySet()) {
             for (ShardPlan s : e.getValue().plan.shards()) {
                 if (s.node().equals(node) && s.devices().contains(device)) {
                     fault(e.getKey(), s.shard(), nowMs);
@@ -295,8 +261,8 @@ final class SimAgents {
     /** Nodes stop: the attempts with a shard there stop making progress until the scheduler notices. */
     void down(Collection<String> nodes, long nowMs) {
         downNodes.addAll(nodes);
-        for (Map.Entry<String, Attempt> e : current.entrySet()) {
-            Attempt a = e.getValue();
+        for (Map.Entry<String, SimAttempt> e : current.entrySet()) {
+            SimAttempt a = e.getValue();
             if (a.plan.shards().stream().anyMatch(s -> nodes.contains(s.node()))) {
                 if (a.frozenAtMs < 0 || !a.lostWork) { // a gang waiting for a rejoin loses its work with the node
                     a.frozenAtMs = a.frozenAtMs < 0 ? nowMs : a.frozenAtMs;
@@ -321,8 +287,8 @@ final class SimAgents {
 
     /** Running jobs report their current step, as workers' progress lines reach the scheduler. */
     void reportProgress(long nowMs) {
-        for (Map.Entry<String, Attempt> e : current.entrySet()) {
-            Attempt a = e.getValue();
+        for (Map.Entry<String, SimAttempt> e : current.entrySet()) {
+            SimAttempt a = e.getValue();
             if (a.startedAtMs >= 0 && !a.stopping && a.frozenAtMs < 0) {
                 long run = (long) Math.floor(a.trainedMs(nowMs) / 1000.0 / a.stepSec);
                 long at = Math.min(jobs.get(e.getKey()).steps(), done.get(e.getKey()) + run);
@@ -332,13 +298,13 @@ final class SimAgents {
         }
     }
 
-    private void report(String id, Attempt a, ShardPhase phase, Integer exit, long step, int onlyShard) {
+    private void report(String id, SimAttempt a, ShardPhase phase, Integer exit, long step, int onlyShard) {
         report(id, a, phase, exit, step, onlyShard, phase == ShardPhase.EXITED && exit != null && exit == 143 ? step
                 : done.get(id));
     }
 
     /** Reports every shard of the attempt in {@code phase} (or only {@code onlyShard}, if not -1). */
-    private void report(String id, Attempt a, ShardPhase phase, Integer exit, long step, int onlyShard, long checkpoint) {
+    private void report(String id, SimAttempt a, ShardPhase phase, Integer exit, long step, int onlyShard, long checkpoint) {
         long total = jobs.get(id).steps();
         List<ShardReport> out = new ArrayList<>();
         for (ShardPlan s : a.plan.shards()) {
