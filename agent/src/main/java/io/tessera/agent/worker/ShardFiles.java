@@ -118,6 +118,16 @@ final class ShardFiles {
         return file;
     }
 
+    /** The attempts of a shard whose logs this node holds, in order. */
+    List<Integer> attempts(String jobId, int shard) {
+        try (var list = Files.list(shardLogs(jobId, shard))) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("attempt-\\d{1,9}\\.log"))
+                    .map(n -> Integer.parseInt(n.substring(8, n.length() - 4))).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Where the attempt's gang generation is written. */
     Path gangFile(ShardAssignment a) {
         return jobsDir().resolve(safe(a.jobId())).resolve(".gang-" + a.shard() + "-" + a.attempt() + ".json");

@@ -53,6 +53,27 @@ final class Worker {
         this.generation = assignment.generation();
     }
 
+    /** What its output last said; the newest checkpoint (and its write time) is kept as the lines scroll or rotate. */
+    void progressed(ProgressReader.Progress p) {
+        progress = p;
+        if (p.checkpoint() != null && (checkpoint == null || p.checkpoint() > checkpoint)) {
+            checkpoint = p.checkpoint();
+        }
+        if (p.checkpointSec() != null) {
+            checkpointSec = p.checkpointSec();
+        }
+    }
+
+    /** Its report: phase, process, exit, progress, and its incarnation once it was restarted in place. */
+    ShardReport report() {
+        ShardAssignment a = assignment;
+        ShardReport.Progress reported = progress != null ? progress.toReport(checkpoint, checkpointSec)
+                : new ShardReport.Progress(null, null, null, checkpoint, null, null, checkpointSec);
+        return new ShardReport(a.jobId(), a.shard(), a.attempt(), state.phase(), exitCode,
+                process == null ? null : process.pid(), message, exit, reported, imageDigest, refusal,
+                a.incarnation() == 0 ? null : a.incarnation());
+    }
+
     /** Identity of a worker: one attempt of one shard of one job. */
     static String key(ShardAssignment a) {
         return a.jobId() + "/" + a.shard() + "/" + a.attempt();

@@ -53,6 +53,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final WorkerIdentity identity;
     private final WorkerLauncher launcher;
     private final ShardFiles files;
+    private final RunningWorkerFiles running;
     private final WorkerStarter starter;
     /** Runs the workers whose shards run in an image; null when this node runs no containers. */
     private ContainerWorkers containers;
@@ -77,6 +78,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         this.identity = identity;
         this.launcher = launcher;
         this.files = new ShardFiles(workDir, identity, launcher);
+        this.running = new RunningWorkerFiles(files);
         this.starter = new WorkerStarter(workDir, files, identity, launcher, visibilityOverride);
         try {
             identity.adopt(files.jobsDir());
@@ -148,10 +150,10 @@ public final class WorkerSupervisor implements AutoCloseable {
                 existing.pinned = a.imageDigest(); // the scheduler pinned the digest: start it
                 containers.startIfPinned(existing, supervision);
             } else if (a.splitVersion() > existing.splits.get(existing.splits.size() - 1).version()) {
-                resplit(existing, a);
+                running.resplit(existing, a);
             }
             if (existing != null && workers.get(key) == existing && a.generation() > existing.generation) {
-                regenerate(existing, a);
+                running.regenerate(existing, a);
             }
         });
         if (containers != null) {
@@ -179,48 +181,13 @@ public final class WorkerSupervisor implements AutoCloseable {
         apply(w, Event.ASSIGNED);
     }
 
-    /**
-     * A peer was restarted in place or replaced: the running worker learns the gang's new generation,
-     * and where the gang now meets, from its gang file.
-     */
-    private void regenerate(Worker w, ShardAssignment a) {
-        w.generation = a.generation();
-        try {
-            files.writeGang(a, w.generation, w.uid); // the new assignment: a replaced peer may move the rendezvous
-        } catch (IOException e) {
-            LOG.warn("could not write the gang file of shard {} of {}: {}", a.shard(), a.jobId(), e.getMessage());
-        }
-    }
-
-    /** The scheduler re-split the running attempt's batch: the worker adopts it at its next checkpoint. */
-    private void resplit(Worker w, ShardAssignment a) {
-        w.splits.add(new ShardFiles.Split(a.splitVersion(), a.microBatch(), a.accumulation()));
-        try {
-            files.writeSplits(w.assignment, w.splits, w.uid);
-            LOG.info("shard {} of {} (attempt {}): batch split {} is micro-batch {} x {}", a.shard(), a.jobId(),
-                    a.attempt(), a.splitVersion(), a.microBatch(), a.accumulation());
-        } catch (IOException e) {
-            LOG.warn("could not write split {} of shard {} of {}: {}", a.splitVersion(), a.shard(), a.jobId(),
-                    e.getMessage());
-        }
-    }
-
     /** A report for every worker the agent knows. */
     public synchronized List<ShardReport> reports() {
         List<ShardReport> out = new ArrayList<>();
         for (Worker w : workers.values()) {
-            ShardAssignment a = w.assignment;
-            ProgressReader.latest(w.log).ifPresent(p -> w.progress = p);
+            ProgressReader.latest(w.log).ifPresent(w::progressed);
             LogFiles.rotateIfOver(w.log, maxLogBytes);
-            var progress = Optional.ofNullable(w.progress);
-            progress.map(ProgressReader.Progress::checkpoint).filter(c -> w.checkpoint == null || c > w.checkpoint)
-                    .ifPresent(c -> w.checkpoint = c);
-            progress.map(ProgressReader.Progress::checkpointSec).ifPresent(c -> w.checkpointSec = c);
-            out.add(new ShardReport(a.jobId(), a.shard(), a.attempt(), w.state.phase(), w.exitCode,
-                    w.process == null ? null : w.process.pid(), w.message, w.exit,
-                    progress.map(p -> p.toReport(w.checkpoint, w.checkpointSec)).orElse(new ShardReport.Progress(null, null,
-                            null, w.checkpoint, null, null, w.checkpointSec)), w.imageDigest, w.refusal,
-                    a.incarnation() == 0 ? null : a.incarnation()));
+            out.add(w.report());
         }
         return out;
     }
@@ -244,12 +211,7 @@ public final class WorkerSupervisor implements AutoCloseable {
 
     /** The attempts of a shard whose logs this node holds, in order. */
     public List<Integer> attempts(String jobId, int shard) {
-        try (var list = Files.list(files.shardLogs(jobId, shard))) {
-            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("attempt-\\d{1,9}\\.log"))
-                    .map(n -> Integer.parseInt(n.substring(8, n.length() - 4))).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
+        return files.attempts(jobId, shard);
     }
 
     /** Whether a worker of that attempt may still write to its log. */

@@ -67,15 +67,20 @@ public final class SimReport {
                 jct.add(t.jctSec());
             }
         });
-        jct.sort(Double::compare);
-        double[] x = new double[jct.size()];
-        double[] y = new double[jct.size()];
+        return cdf("JCT CDF (" + jct.size() + " measured jobs)", "job completion time (s)", "JCT", jct);
+    }
+
+    /** A CDF chart of {@code values}: each value against the fraction of values at or below it. */
+    private static String cdf(String title, String xLabel, String name, List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        double[] x = new double[sorted.size()];
+        double[] y = new double[sorted.size()];
         for (int i = 0; i < x.length; i++) {
-            x[i] = jct.get(i);
+            x[i] = sorted.get(i);
             y[i] = (i + 1) / (double) x.length;
         }
-        return SvgChart.lines("JCT CDF (" + x.length + " measured jobs)", "job completion time (s)",
-                "fraction of jobs", List.of(new SvgChart.Series("JCT", x, y, true)));
+        return SvgChart.lines(title, xLabel, "fraction of jobs", List.of(new SvgChart.Series(name, x, y, true)));
     }
 
     /** Each started job's effective training time ratio, as a CDF: how much of its wall time failures cost it. */
@@ -87,15 +92,7 @@ public final class SimReport {
                 e.add(Double.parseDouble(v));
             }
         });
-        e.sort(Double::compare);
-        double[] x = new double[e.size()];
-        double[] y = new double[e.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = e.get(i);
-            y[i] = (i + 1) / (double) x.length;
-        }
-        return SvgChart.lines("ETTR per job, CDF (" + x.length + " jobs)", "productive training time / wall time",
-                "fraction of jobs", List.of(new SvgChart.Series("ETTR", x, y, true)));
+        return cdf("ETTR per job, CDF (" + e.size() + " jobs)", "productive training time / wall time", "ETTR", e);
     }
 
     private static double timeScale(SimRecorder rec) {
