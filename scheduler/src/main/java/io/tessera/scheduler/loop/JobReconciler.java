@@ -11,6 +11,7 @@ import io.tessera.config.QueueSpec;
 import io.tessera.config.NetworkConfig;
 import io.tessera.scheduler.model.EventType;
 import io.tessera.scheduler.placement.ClusterSnapshot;
+import io.tessera.scheduler.placement.ShardPlan;
 import io.tessera.scheduler.model.JobRecord;
 import io.tessera.scheduler.model.JobState;
 import io.tessera.scheduler.policy.QueueUsage;
@@ -138,7 +139,8 @@ public final class JobReconciler {
                     String why = "node " + String.join(", ", nodes) + " was lost (no heartbeat); shards " + ranks + " ran there";
                     String now = clock.instant().toString();
                     return new Change.ReplaceShards(job.id(), job.attempt(), plan, ranks,
-                            j -> RecoveryLadder.replaced(j, ranks, why, now));
+                            j -> RecoveryLadder.replaced(j, ranks, plan.shards().stream().map(ShardPlan::node).toList(),
+                                    why, now));
                 });
     }
 

@@ -68,8 +68,11 @@ public final class RecoveryLadder {
                 && e.attempt() == job.attempt()).count();
     }
 
-    /** The shard rung's record: the replaced shards' next incarnations, and the event saying where they went. */
-    public static JobRecord replaced(JobRecord job, Set<Integer> shards, String why, String now) {
+    /**
+     * The shard rung's record: the replaced shards' next incarnations, and the event saying where
+     * they went, with every shard's node in the new layout (where each shard's log now is).
+     */
+    public static JobRecord replaced(JobRecord job, Set<Integer> shards, List<String> shardNodes, String why, String now) {
         GangRecovery r = job.recovery();
         long at = Instant.parse(now).toEpochMilli();
         for (int shard : shards) {
@@ -79,7 +82,7 @@ public final class RecoveryLadder {
         return job.withRecovery(r).withEvent(new JobEvent(now, EventType.SHARDS_REPLACED, why + "; replaced alone at "
                 + "attempt " + job.attempt() + " while the other shards keep running (replacement "
                 + (used(job, EventType.SHARDS_REPLACED) + 1) + " of " + budget + " this attempt; the gang re-forms at "
-                + "generation " + r.generation() + ")", job.attempt(), null));
+                + "generation " + r.generation() + ")", job.attempt(), shardNodes));
     }
 
     /** The process rung for {@code job}'s failed workers, if it is the rung to take; empty: climb on. */

@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * Where one attempt of one shard's log is: the node that ran it, read from the job's PLACED
- * events (each names the node of every shard), and that node's log endpoint. Pure.
+ * events (each names the node of every shard) and SHARDS_REPLACED events (the layout after a lost
+ * node's shards moved, same attempt; the latest wins), and that node's log endpoint. Pure.
  */
 public final class LogLocator {
     private LogLocator() {
@@ -40,8 +41,8 @@ public final class LogLocator {
      */
     public static Location locate(JobRecord job, int shard, Integer attempt, Function<String, Optional<NodeRecord>> nodes) {
         List<JobEvent> placed = job.events().stream()
-                .filter(e -> e.type() == EventType.PLACED && e.attempt() != null && e.shardNodes() != null
-                        && shard >= 0 && shard < e.shardNodes().size())
+                .filter(e -> (e.type() == EventType.PLACED || e.type() == EventType.SHARDS_REPLACED) && e.attempt() != null
+                        && e.shardNodes() != null && shard >= 0 && shard < e.shardNodes().size())
                 .filter(e -> attempt == null || e.attempt().equals(attempt)).toList();
         int most = job.events().stream().filter(x -> x.type() == EventType.PLACED && x.shardNodes() != null)
                 .mapToInt(x -> x.shardNodes().size()).max().orElse(0);

@@ -50,6 +50,17 @@ class LogLocatorTest {
     }
 
     @Test
+    void aShardReplacedAtTheSameAttemptIsReadOnItsNewNode() {
+        JobRecord job = job().withEvent(new JobEvent("t4", EventType.SHARDS_REPLACED, "r", 2, List.of("n2", "n4")));
+        // Regression: only PLACED events were read, so a replaced shard's log was looked for on its lost node.
+        var replaced = (LogLocator.Found) LogLocator.locate(job, 1, 2, LogLocatorTest::node);
+        assertThat(replaced.node()).isEqualTo("n4");
+        assertThat(replaced.path()).isEqualTo("/logs/job-x/1/2");
+        assertThat(((LogLocator.Found) LogLocator.locate(job, 0, null, LogLocatorTest::node)).node()).isEqualTo("n2");
+        assertThat(((LogLocator.Found) LogLocator.locate(job, 1, 1, LogLocatorTest::node)).node()).isEqualTo("n2");
+    }
+
+    @Test
     void missingAndUnreachableLogsSayWhy() {
         assertThat(LogLocator.locate(job(), 0, 7, LogLocatorTest::node)).isInstanceOf(LogLocator.Missing.class);
         assertThat(LogLocator.locate(job(), 5, null, LogLocatorTest::node)).as("regression: it said 'not been placed'")
