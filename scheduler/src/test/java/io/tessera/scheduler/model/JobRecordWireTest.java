@@ -56,6 +56,20 @@ class JobRecordWireTest {
     }
 
     @Test
+    void restartsInPlaceAndAMoveRequestRoundTripAndAreLeftOffWhenAbsent() {
+        JobRecord j = sample().withRecovery(GangRecovery.NONE.restarted(1, 5_000).restarted(1, 9_000).restarted(3, 9_500)
+                .back(1)).withMoveRequested("node n1 is drained for maintenance");
+        JobRecord back = Codec.decode(Codec.encode(j), JobRecord.class);
+        assertThat(back).isEqualTo(j);
+        assertThat(back.recovery().incarnation(1)).isEqualTo(2);
+        assertThat(back.recovery().generation()).isEqualTo(3);
+        assertThat(back.recovery().downSinceMs()).containsOnlyKeys(3);
+        assertThat(back.moveRequested()).isEqualTo("node n1 is drained for maintenance");
+        assertThat(Codec.encode(sample())).as("a job with neither is stored as before").doesNotContain("recovery",
+                "moveRequested");
+    }
+
+    @Test
     void aWaitStoredAsPlainTextStillReads() {
         JobRecord j = Codec.decode(STORED_FLAT.replace("\"waiting\":{\"kind\":\"NO_FIT\",\"reason\":\"no room\",\"causes\":[]}",
                 "\"waitingReason\":\"no room\""), JobRecord.class);
