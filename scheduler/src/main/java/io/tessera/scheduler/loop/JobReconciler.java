@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ public final class JobReconciler {
         // One read for every changed job's reports: one round trip per job kept the loop parked on the
         // store for 3.7 s of a 60 s, 9,000-node burst (docs/benchmarks.md).
         Map<String, Map<Integer, ShardReport>> reports = shardsByJob.isEmpty() ? Map.of() : store.shardReports(shardsByJob);
-        Set<String> healthy = changed.isEmpty() ? Set.of() : healthyNodes(s);
+        Predicate<String> healthy = healthyNodes(s);
         List<Change> changes = new ArrayList<>();
         ClusterSnapshot free = s.snapshot();
         for (JobRecord job : changed) {
@@ -93,25 +94,33 @@ public final class JobReconciler {
             for (int i = 0; i < changes.size(); i++) {
                 if (outcomes.get(i) instanceof PlanApplier.Committed && changes.get(i) instanceof Change.Transition t) {
                     LOG.info("job {} {} -> {}", t.from().id(), t.from().state(), t.to().state());
-                } else if (outcomes.get(i) instanceof PlanApplier.Committed c && changes.get(i) instanceof Change.Evict e) {
+                } else if (outcomes.get(i) instanceof PlanApplier.Committed && changes.get(i) instanceof Change.Evict e) {
                     LOG.info("job {} evacuating: {}", e.jobId(), e.why());
                 } // else it changed under us, or this member no longer leads: decided again on its next change
             }
         });
     }
 
-    /** The nodes a worker may be restarted in place on: READY, not drained, every device healthy. */
-    private static Set<String> healthyNodes(CycleState s) {
+    /**
+     * Whether a worker may be restarted in place on a node: READY, not drained, every device healthy.
+     * The set is worked out on the first question of the pass (only failures ask), not every pass.
+     */
+    private static Predicate<String> healthyNodes(CycleState s) {
         Set<String> out = new HashSet<>();
-        for (NodeRecord n : s.nodes()) {
-            if (n.state() == NodeState.READY && !n.drained() && n.devices().stream().allMatch(DeviceReport::healthy)) {
-                out.add(n.name());
+        boolean[] built = {false};
+        return node -> {
+            if (!built[0]) {
+                built[0] = true;
+                for (NodeRecord n : s.nodes()) {
+                    if (n.state() == NodeState.READY && !n.drained() && n.devices().stream().allMatch(DeviceReport::healthy)) {
+                        out.add(n.name());
+                    }
+                }
             }
-        }
-        return out;
+            return out.contains(node);
+        };
     }
 
-    /** The job's next lifecycle step, if it has one. */
     /**
      * The shard rung: a RUNNING job that declared {@code recovery.shardReplacements}, with budget left
      * at this attempt, has the shards of its lost nodes placed again alone on free devices of the same
@@ -157,10 +166,11 @@ public final class JobReconciler {
                 + "(not counted against restartLimit)", graceMs, EventType.EVACUATING));
     }
 
+    /** The job's next lifecycle step, if it has one. */
     private Optional<Change> decide(JobRecord job, Map<Integer, ShardReport> reports, Set<String> lost,
-                                    Set<String> healthy, long stopGraceMs) {
+                                    Predicate<String> healthy, long stopGraceMs) {
         Transition t = JobLifecycle.next(job, new Observation(reports, lost, clock.instant().toString(), stopGraceMs,
-                healthy::contains));
+                healthy));
         if (!t.changed(job)) {
             return Optional.empty();
         }
