@@ -104,8 +104,9 @@ public sealed interface Change {
     }
 
     /**
-     * A preemption victim: if it still runs {@code attempt} (PLACED or RUNNING), it becomes PREEMPTING
-     * and its shards are asked to stop within {@code graceMs}, keeping their devices until they have.
+     * A preemption victim, or a job evacuated from a drained node: if it still runs {@code attempt}
+     * (PLACED or RUNNING), it becomes PREEMPTING with an {@code event} (PREEMPTING or EVACUATING) saying
+     * {@code why}, and its shards are asked to stop within {@code graceMs}, keeping their devices until they have.
      */
     record Evict(String jobId, int attempt, String why, long graceMs, EventType event) implements Change {
         /** A preemption victim's eviction (event PREEMPTING). */

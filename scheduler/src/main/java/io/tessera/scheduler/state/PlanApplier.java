@@ -181,11 +181,11 @@ public final class PlanApplier {
         }
         if (change instanceof Change.Regrow r) {
             return Optional.of(new PlanChange(r.jobId(), r.attempt(), r.plan(), JobState.RUNNING,
-                    job -> job.regrown().withEvent(new JobEvent(now, r.event(), r.why())), true, true));
+                    job -> job.regrown().withEvent(new JobEvent(now, r.event(), r.why())), true, false));
         }
         if (change instanceof Change.ReplaceShards r) {
             return Optional.of(new PlanChange(r.jobId(), r.attempt(), r.plan(), JobState.RUNNING,
-                    r.edit(), true, false));
+                    r.edit(), true, true));
         }
         return Optional.empty();
     }
@@ -196,11 +196,11 @@ public final class PlanApplier {
      * @param expected   the state the job must still be in
      * @param prepare    the job record before it is placed (a new attempt, an event)
      * @param releaseOwn whether the job's current shards leave their nodes in the same transaction
-     * @param newAttempt whether the plan starts a new attempt (its old reports are forgotten); false for the
-     *                   shard rung, which keeps the attempt, its survivors and their reports
+     * @param sameAttempt the shard rung: the plan replaces some shards of the running attempt, which keeps its
+     *                    state, its survivors' reports and its events but one; otherwise the job is PLACED anew
      */
     private record PlanChange(String jobId, int attempt, Plan plan, JobState expected,
-                              UnaryOperator<JobRecord> prepare, boolean releaseOwn, boolean newAttempt) {
+                              UnaryOperator<JobRecord> prepare, boolean releaseOwn, boolean sameAttempt) {
     }
 
     /**
@@ -241,7 +241,7 @@ public final class PlanApplier {
                 if (o instanceof Committed done) {
                     jobs.put(c.jobId(), Optional.of(done.job()));
                     tx.putJob(done.job());
-                    if (c.newAttempt()) { // the old attempt's reports; the agents' next heartbeats refill the rest
+                    if (c.releaseOwn() && !c.sameAttempt()) { // the old attempt's reports; heartbeats refill the rest
                         tx.clearShardReports(c.jobId(), Math.max(shardsBefore, c.plan().shards().size()));
                     }
                 }
@@ -285,8 +285,7 @@ public final class PlanApplier {
         }
         sets.putAll(mine);
         written.addAll(mine.keySet());
-        return new Committed(change.newAttempt() || change.expected() == JobState.QUEUED ? placed(next, plan, now)
-                : next.withPlacement(plan)); // the shard rung: the same attempt, still RUNNING
+        return new Committed(change.sameAttempt() ? next.withPlacement(plan) : placed(next, plan, now));
     }
 
     private static AssignmentSet without(AssignmentSet set, String jobId) {
