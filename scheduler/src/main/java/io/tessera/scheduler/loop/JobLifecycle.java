@@ -11,6 +11,7 @@ import io.tessera.scheduler.placement.ShardPlan;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -116,8 +117,11 @@ public final class JobLifecycle {
         }
         long started = current.stream().filter(r -> r.phase() == ShardPhase.RUNNING || r.phase() == ShardPhase.EXITED).count();
         if (job.state() == JobState.PLACED && started == n) {
+            long restartedAt = restartedAtMs(job);
+            String cost = restartedAt == 0 ? "" : String.format(Locale.ROOT, "; the gang restart took %.1f s from the "
+                    + "failure", (Instant.parse(obs.now()).toEpochMilli() - restartedAt) / 1000.0);
             JobRecord running = job.withState(JobState.RUNNING).withEvent(new JobEvent(obs.now(), EventType.RUNNING,
-                    "all " + n + " shards started (attempt " + job.attempt() + ")"));
+                    "all " + n + " shards started (attempt " + job.attempt() + ")" + cost));
             return new Transition(running, List.of());
         }
         return new Transition(job, List.of());
@@ -183,6 +187,26 @@ public final class JobLifecycle {
     /** When the job was told to stop: its latest PREEMPTING or EVACUATING event (0: none). */
     public static long preemptedAtMs(JobRecord job) {
         return Math.max(latestAtMs(job, EventType.PREEMPTING), latestAtMs(job, EventType.EVACUATING));
+    }
+
+    /**
+     * When the current attempt's gang restart was decided: the RESTARTING event just before its
+     * PLACED event (0: the attempt did not follow a failure). So the gang rung's cost is an event too.
+     */
+    static long restartedAtMs(JobRecord job) {
+        boolean placed = false;
+        for (int i = job.events().size() - 1; i >= 0; i--) {
+            JobEvent e = job.events().get(i);
+            if (e.type() == EventType.PLACED) {
+                if (placed) {
+                    return 0;
+                }
+                placed = true;
+            } else if (placed && e.type() == EventType.RESTARTING) {
+                return Instant.parse(e.at()).toEpochMilli();
+            }
+        }
+        return 0;
     }
 
     /** When the job's current plan was committed: its latest PLACED event (0: none). */

@@ -114,6 +114,28 @@ class RecoveryLadderTest {
     }
 
     @Test
+    void theGangRungsCostIsAnEventWhenTheNextAttemptRuns() {
+        JobRecord restarted = running("").withAttempt(2, 1).withState(JobState.PLACED)
+                .withEvent(new JobEvent("2026-12-08T03:00:00Z", EventType.RESTARTING, "restarting the whole gang", 2, null))
+                .withEvent(new JobEvent("2026-12-08T03:00:07Z", EventType.PLACED, "placed", 2, List.of("n1", "n2", "n3")));
+        Transition t = JobLifecycle.next(restarted, new Observation(Map.of(
+                0, new ShardReport("j", 0, 2, ShardPhase.RUNNING, null, 1L, (String) null, null, null, null, null, null),
+                1, new ShardReport("j", 1, 2, ShardPhase.RUNNING, null, 2L, (String) null, null, null, null, null, null),
+                2, new ShardReport("j", 2, 2, ShardPhase.RUNNING, null, 3L, (String) null, null, null, null, null, null)),
+                Set.of(), NOW));
+        JobEvent e = t.job().events().get(t.job().events().size() - 1);
+        assertThat(e.type()).isEqualTo(EventType.RUNNING);
+        assertThat(e.message()).isEqualTo("all 3 shards started (attempt 2); the gang restart took 10.0 s from the failure");
+        Transition first = JobLifecycle.next(running("").withState(JobState.PLACED), new Observation(Map.of(
+                0, new ShardReport("j", 0, 1, ShardPhase.RUNNING, null, 1L, (String) null, null, null, null, null, null),
+                1, new ShardReport("j", 1, 1, ShardPhase.RUNNING, null, 2L, (String) null, null, null, null, null, null),
+                2, new ShardReport("j", 2, 1, ShardPhase.RUNNING, null, 3L, (String) null, null, null, null, null, null)),
+                Set.of(), NOW));
+        assertThat(first.job().events().get(first.job().events().size() - 1).message())
+                .isEqualTo("all 3 shards started (attempt 1)");
+    }
+
+    @Test
     void anExhaustedBudgetClimbsToTheGangRungWhichStartsTheNextAttemptAfresh() {
         JobRecord job = running("recovery: {processRestarts: 1}\n");
         JobRecord once = step(job, n -> true, report(0, ShardPhase.RUNNING, null, null),
