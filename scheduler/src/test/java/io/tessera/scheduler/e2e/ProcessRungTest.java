@@ -29,10 +29,7 @@ class ProcessRungTest {
     void aKilledWorkerOnAHealthyNodeIsRestartedInPlaceAndItsPeersKeepTheirProcesses() throws Exception {
         PyTorchWorkerTest.requireTorch();
         try (TestCluster c = TestCluster.start(dir)) {
-            c.agent("ascend-a", "ascend-910b", 8);
-            c.agent("h20-a", "nvidia-h20", 8);
-            c.agent("asic-a", "acme-tpx1", 8);
-            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 3);
+            c.threeVendorNodes();
             Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
             String id = c.submit("name: torch\ncommand: [\"" + PyTorchWorkerTest.PYTHON + "\", \"" + PyTorchWorkerTest.TRAIN
                     + "\"]\nargs: [\"--steps\", \"300\", \"--checkpoint-every\", \"50\", \"--rejoin\", \"60\"]\nshards: 3\n"

@@ -208,10 +208,7 @@ class PyTorchWorkerTest {
     void aThreeVendorJobTrainsAndASigkilledShardResumesFromTheCheckpoint() throws Exception {
         requireTorch();
         try (TestCluster c = TestCluster.start(dir)) {
-            c.agent("ascend-a", "ascend-910b", 8);
-            c.agent("h20-a", "nvidia-h20", 8);
-            c.agent("asic-a", "acme-tpx1", 8);
-            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 3);
+            c.threeVendorNodes();
             Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
             String id = c.submit("name: torch\ncommand: [\"" + PYTHON + "\", \"" + TRAIN + "\"]\nargs: [\"--steps\", \"200\", "
                     + "\"--checkpoint-every\", \"20\"]\nshards: 3\ndevicesPerShard: 4\nmodel: {parameters: 1.3B, "

@@ -41,10 +41,7 @@ class RebalancingTest {
     void aChipSlowerThanTheCatalogIsRebalancedAwayWithinTwoCheckpoints() throws Exception {
         PyTorchWorkerTest.requireTorch();
         try (TestCluster c = TestCluster.start(dir)) {
-            c.agent("ascend-a", "ascend-910b", 8);
-            c.agent("h20-a", "nvidia-h20", 8);
-            c.agent("asic-a", "acme-tpx1", 8);
-            await().atMost(Duration.ofSeconds(20)).until(() -> c.nodes().size() == 3);
+            c.threeVendorNodes();
             String spec = "command: [\"" + PyTorchWorkerTest.PYTHON + "\", \""
                     + PyTorchWorkerTest.TRAIN + "\"]\nargs: [\"--steps\", \"240\", \"--checkpoint-every\", \"" + EVERY
                     + "\", \"--simulate-chips\", \"0.04\", \"--chip-speed\", \"ascend-910b=0.7\"]\nshards: 3\n"

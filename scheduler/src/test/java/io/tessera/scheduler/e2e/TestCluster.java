@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +168,14 @@ public final class TestCluster implements AutoCloseable {
 
     public Agent agent(String node, String chip, int devices) {
         return agent(node, AgentConfig.DeviceSource.simulated(chip, devices));
+    }
+
+    /** One node of 8 devices from each of three vendors (ascend-a, h20-a, asic-a), registered before it returns. */
+    public void threeVendorNodes() {
+        agent("ascend-a", "ascend-910b", 8);
+        agent("h20-a", "nvidia-h20", 8);
+        agent("asic-a", "acme-tpx1", 8);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> nodes().size() == 3);
     }
 
     /** An agent whose devices come from {@code source} (a real detector against a fake tool, say). */
