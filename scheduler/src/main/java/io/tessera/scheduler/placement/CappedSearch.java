@@ -59,7 +59,12 @@ final class CappedSearch {
         return best;
     }
 
-    /** Hill-climbs from {@code counts}: best single move of delta slots between two chip types. */
+    /**
+     * Hill-climbs from {@code counts}: best single move of delta slots between two chip types. A move
+     * is taken only if it lowers the violation, or leaves it no higher and raises the rate, so no
+     * count vector comes back and the climb ends. (Regression: a tie within EPS let the violation creep
+     * up by EPS per move and the climb cycled for ever; {@code CappedSearchTerminationTest}.)
+     */
     private int[] improve(List<List<Slot>> types, int[] counts) {
         int[] cur = counts.clone();
         while (true) {
@@ -78,7 +83,8 @@ final class CappedSearch {
                         cur[to] += delta;
                         double v = violation(types, cur);
                         double r = rate(types, cur);
-                        if (v < bestViolation - EPS || (Math.abs(v - bestViolation) <= EPS && r > bestRate + EPS)) {
+                        // Never a move that raises the violation, not even within EPS: the climb must end.
+                        if (v < bestViolation - EPS || (v <= bestViolation && r > bestRate + EPS)) {
                             bestViolation = v;
                             bestRate = r;
                             bestMove = new int[] {from, to, delta};
