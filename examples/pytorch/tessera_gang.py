@@ -23,6 +23,7 @@ and re-form the gang with the new one. This module shows how, with torch.distrib
    only the step in flight.
 """
 import datetime
+import gc
 import json
 import os
 import time
@@ -62,7 +63,13 @@ class Gang:
         self.gradients = GradientSum(self.rank, flat=self.flat, timeout=timeout, generation=self.generation)
 
     def rejoin(self, wait_sec=300.0, form_sec=30.0):
-        """After a failed collective: wait for a newer generation and form the gang at it. False: it never came."""
+        """After a failed collective: wait for a newer generation and form the gang at it. False: it never came.
+
+        Call it outside the except block that caught the failure: the traceback holds the gradient
+        sum's groups, and a survivor must close them at once, or a peer still waiting on it in a
+        group or bridge collective waits out the whole collective timeout instead of failing too."""
+        self.gradients = None  # its group and bridge close with it: peers blocked on this rank fail now
+        gc.collect()
         try:
             dist.destroy_process_group()
         except (RuntimeError, AssertionError):

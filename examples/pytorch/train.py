@@ -257,6 +257,7 @@ def main():
     done = step - 1
     loss_sum = torch.zeros(1)
     while step <= a.steps:
+        failure = None
         try:
             loss_sum, computed, began = train_step(step, a, net, opt, ctx, split, gradients=gang.gradients,
                                                    pace=catalog * speed / scale)
@@ -282,13 +283,17 @@ def main():
         except RuntimeError as e:
             if a.rejoin <= 0:
                 raise
-            print(f"a peer failed at step {step} ({str(e).splitlines()[0][:200]}); waiting up to {a.rejoin:.0f} s for"
-                  f" the gang to re-form", flush=True)
-            if not gang.rejoin(wait_sec=a.rejoin):
-                print("the gang did not re-form in time; failing, so the scheduler restarts the gang", flush=True)
-                return 1
-            step = rejoined(done)
-            done = step - 1
+            failure = str(e).splitlines()[0][:200]
+        if failure is None:
+            continue
+        # Outside the except block, so the failure's traceback no longer holds this rank's groups.
+        print(f"a peer failed at step {step} ({failure}); waiting up to {a.rejoin:.0f} s for the gang to re-form",
+              flush=True)
+        if not gang.rejoin(wait_sec=a.rejoin):
+            print("the gang did not re-form in time; failing, so the scheduler restarts the gang", flush=True)
+            return 1
+        step = rejoined(done)
+        done = step - 1
 
     if a.dump_params and rank == 0:
         with open(a.dump_params, "w") as f:
